@@ -1,0 +1,80 @@
+"""The errors a user can cause; each builds a one-line message from structured fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class PcndocsError(Exception):
+    """Base of every error caused by the user's input; the CLI prints it and exits 1."""
+
+    def __str__(self) -> str:
+        return self.message()
+
+    def message(self) -> str:
+        """Return the one-line message shown to the user."""
+        return str(self.args[0]) if self.args else type(self).__name__
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file: where it is and what is wrong."""
+
+    file: str
+    line: int | None
+    key: str
+    text: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.text}" if self.key else f"{where}: {self.text}"
+
+
+class ProfileError(PcndocsError):
+    """A profile that cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+    def message(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class InputFileError(PcndocsError):
+    """A file that cannot be read at all (missing, a folder, unreadable, not text)."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = str(path)
+        self.reason = reason
+
+    def message(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class TemplateError(PcndocsError):
+    """A template that cannot be rendered: its name, its line, and why."""
+
+    def __init__(self, template: str, line: int | None, reason: str) -> None:
+        super().__init__(template, line, reason)
+        self.template = template
+        self.line = line
+        self.reason = reason
+
+    def message(self) -> str:
+        where = f"{self.template}:{self.line}" if self.line else self.template
+        return f"{where}: {self.reason}"
+
+
+class OutputError(PcndocsError):
+    """An output file or folder that cannot be written."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = str(path)
+        self.reason = reason
+
+    def message(self) -> str:
+        return f"{self.path}: {self.reason}"
