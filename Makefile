@@ -1,0 +1,41 @@
+# The two commands a user needs: `make run` builds the example profile, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	bash scripts/setup-system.sh run
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	bash scripts/setup-system.sh test
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	$(BIN)/pcndocs build profiles/example.yaml --out output
+
+test: $(STAMP_DEV)
+	$(BIN)/ruff check pcndocs tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check pcndocs tests benchmarks
+	$(BIN)/ruff format --check pcndocs tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP_DEV)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) output build dist .pytest_cache .mypy_cache .ruff_cache

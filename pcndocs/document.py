@@ -1,0 +1,95 @@
+"""Parses a rendered template's Markdown into the one tree that every writer renders.
+
+Besides CommonMark and tables, the tree has four extensions a governance document needs:
+- `::: signature` ... `:::`  a block to sign (the writers add name, role, signature, date);
+- `::: pagebreak` / `:::`     a page break;
+- `- [ ] text`                a list item that is a tick box (meta["checkbox"] on list_item);
+- `[[text]]`                  a placeholder still to be agreed, shown highlighted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.container import container_plugin
+
+CHECKBOX = "[ ] "
+BLOCKS = ("signature", "pagebreak")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: its title (the first heading) and its tree."""
+
+    title: str
+    tree: SyntaxTreeNode
+
+
+def parse_markdown(text: str) -> Document:
+    """Return the Document tree of Markdown text."""
+    tree = SyntaxTreeNode(_parser().parse(text))
+    return Document(title=_first_heading(tree), tree=tree)
+
+
+def plain_text(node: SyntaxTreeNode) -> str:
+    """Return the text inside a node, without formatting."""
+    if node.type in ("text", "code_inline", "placeholder"):
+        return node.content
+    if node.type in ("softbreak", "hardbreak"):
+        return " "
+    return "".join(plain_text(child) for child in node.children)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "html": False})
+    md.enable(["table", "replacements", "smartquotes"])
+    for name in BLOCKS:
+        md.use(container_plugin, name)
+    md.inline.ruler.before("link", "placeholder", _placeholder_rule)
+    md.core.ruler.push("checkbox", _checkbox_rule)
+    return md
+
+
+def _placeholder_rule(state: StateInline, silent: bool) -> bool:
+    """Parse `[[text]]` into a placeholder token; escaped `\\[` never reaches here."""
+    start = state.pos
+    if not state.src.startswith("[[", start):
+        return False
+    end = state.src.find("]]", start + 2)
+    if end < 0 or "\n" in state.src[start:end]:
+        return False
+    if not silent:
+        token = state.push("placeholder", "", 0)
+        token.content = state.src[start + 2 : end]
+    state.pos = end + 2
+    return True
+
+
+def _checkbox_rule(state: StateCore) -> None:
+    """Mark list items whose source text starts with '[ ] ' as tick boxes."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "list_item_open" or i + 2 >= len(tokens):
+            continue
+        inline: Token = tokens[i + 2]
+        if inline.type != "inline" or not inline.content.startswith(CHECKBOX):
+            continue
+        first = inline.children[0] if inline.children else None
+        if first is not None and first.type == "text" and first.content.startswith(CHECKBOX):
+            first.content = first.content[len(CHECKBOX) :]
+            inline.content = inline.content[len(CHECKBOX) :]
+            token.meta["checkbox"] = True
+
+
+def _first_heading(tree: SyntaxTreeNode) -> str:
+    for node in tree.children:
+        if node.type == "heading":
+            return plain_text(node).strip()
+    return ""

@@ -1,0 +1,262 @@
+"""Loads a profile file into a validated Profile, reporting every problem with its line."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from pcndocs.errors import Problem, ProfileError
+from pcndocs.profile.model import ODS_PATTERN, Profile, is_contract_year
+from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
+
+
+def load_profile(
+    path: Path, known_workstreams: Collection[str], known_years: Collection[str]
+) -> Profile:
+    """Return the validated profile in a file, or raise ProfileError listing every problem."""
+    document = parse_yaml(read_text(path), str(path))
+    return validate_profile(document, known_workstreams, known_years)
+
+
+def validate_profile(
+    document: YamlDocument, known_workstreams: Collection[str], known_years: Collection[str]
+) -> Profile:
+    """Return the Profile for parsed YAML, or raise ProfileError with every problem found."""
+    problems: list[Problem] = []
+    profile: Profile | None = None
+    try:
+        profile = Profile.model_validate(document.data)
+    except ValidationError as exc:
+        problems.extend(_problem_from_error(document, error) for error in exc.errors())
+    problems.extend(
+        Problem(document.path, document.line_of(key_path), dotted(key_path), text)
+        for key_path, text in _cross_checks(document.data, known_workstreams, known_years)
+    )
+    if problems or profile is None:
+        unique = list(dict.fromkeys(problems))
+        unique.sort(key=lambda p: p.line or 0)
+        raise ProfileError(unique)
+    return profile
+
+
+def _problem_from_error(document: YamlDocument, error: ErrorDetails) -> Problem:
+    key_path = _real_key_path(document.data, error["loc"])
+    text = _describe(error, key_path)
+    return Problem(document.path, document.line_of(key_path), dotted(key_path), text)
+
+
+def _real_key_path(data: Any, loc: tuple[int | str, ...]) -> KeyPath:
+    """Return the error location with pydantic's union tags removed, using the data's shape."""
+    path: list[str | int] = []
+    current = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(current, dict) and isinstance(part, str) and (part in current or last):
+            path.append(part)
+            current = current.get(part)
+        elif isinstance(current, list) and isinstance(part, int):
+            path.append(part)
+            current = current[part] if part < len(current) else None
+    return tuple(path)
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a group of keys"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
+
+
+def _describe(error: ErrorDetails, key_path: KeyPath) -> str:
+    """Return what was expected and what was found, in plain words."""
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    got = _got(error.get("input"))
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return _unknown_key(key_path)
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    expected = {
+        "int_parsing": "a whole number",
+        "int_type": "a whole number",
+        "int_from_float": "a whole number",
+        "float_parsing": "a number",
+        "float_type": "a number",
+        "string_type": "text",
+        "bool_parsing": "true or false",
+        "bool_type": "true or false",
+        "date_type": "a date as YYYY-MM-DD",
+        "date_parsing": "a date as YYYY-MM-DD",
+        "date_from_datetime_parsing": "a date as YYYY-MM-DD",
+        "date_from_datetime_inexact": "a date as YYYY-MM-DD",
+        "model_type": "a group of keys",
+        "model_attributes_type": "a group of keys",
+        "dict_type": "a group of keys",
+        "list_type": "a list (lines starting with '- ')",
+        "string_too_short": "some text",
+        "string_pattern_mismatch": "lower-case letters, digits and underscores, such as 'diabetes'",
+    }.get(kind)
+    if expected is None:
+        expected = _expected_from_bounds(kind, ctx, error["msg"])
+    if kind in ("too_short", "too_long"):
+        count = ctx.get("actual_length", 0)
+        return f"expected {expected}, got {count}"
+    return f"expected {expected}, got {got}"
+
+
+def _expected_from_bounds(kind: str, ctx: dict[str, Any], message: str) -> str:
+    if kind == "greater_than":
+        return f"a number above {ctx['gt']:g}"
+    if kind == "greater_than_equal":
+        return f"a number of {ctx['ge']:g} or more"
+    if kind == "less_than_equal":
+        return f"a number of at most {ctx['le']:g}"
+    if kind == "less_than":
+        return f"a number below {ctx['lt']:g}"
+    if kind == "string_too_long":
+        return f"at most {ctx['max_length']} characters"
+    if kind == "literal_error":
+        return f"one of {ctx['expected']}".replace("'", "")
+    if kind == "too_short":
+        return f"at least {ctx['min_length']}"
+    if kind == "too_long":
+        return f"at most {ctx['max_length']}"
+    return message[:1].lower() + message[1:]
+
+
+def _unknown_key(key_path: KeyPath) -> str:
+    key = str(key_path[-1])
+    known = sorted(_known_keys(Profile, key_path[:-1]))
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys here: {', '.join(known)}"
+    return f"unknown key{hint}"
+
+
+def _known_keys(model: type[BaseModel], parent: KeyPath) -> set[str]:
+    """Return the keys allowed at a place in the profile, found by walking the models."""
+    current: Any = model
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        found = next(_models_in(current), None)
+        if found is None or part not in found.model_fields:
+            return set()
+        current = found.model_fields[part].annotation
+    found = next(_models_in(current), None)
+    return set(found.model_fields) if found else set()
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    """Yield the models inside an annotation such as list[Practice] or str | CustomWorkstream."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _models_in(typing.get_args(annotation)[0])
+    elif origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _models_in(arg)
+
+
+def _code(value: Any) -> str | None:
+    return value.strip().upper() if isinstance(value, str) else None
+
+
+def _cross_checks(
+    data: dict[str, Any], known_workstreams: Collection[str], known_years: Collection[str]
+) -> Iterator[tuple[KeyPath, str]]:
+    """Yield the problems in how the parts of a profile refer to each other."""
+    practices = data.get("practices") if isinstance(data.get("practices"), list) else []
+    members: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for i, practice in enumerate(practices):
+        if not isinstance(practice, dict):
+            continue
+        code = _code(practice.get("ods_code"))
+        if code and ODS_PATTERN.match(code):
+            if code in members:
+                yield (
+                    ("practices", i, "ods_code"),
+                    f"practice {code} is listed twice (also practices[{members[code]}])",
+                )
+            members.setdefault(code, i)
+        name = practice.get("name")
+        if isinstance(name, str) and name.strip():
+            folded = " ".join(name.lower().split())
+            if folded in names:
+                yield (
+                    ("practices", i, "name"),
+                    f"two practices are called '{name.strip()}' (also practices[{names[folded]}])",
+                )
+            names.setdefault(folded, i)
+
+    def member(key_path: KeyPath, value: Any, what: str) -> Iterator[tuple[KeyPath, str]]:
+        code = _code(value)
+        if code and ODS_PATTERN.match(code) and members and code not in members:
+            listed = ", ".join(members)
+            yield key_path, f"{what} must be a member practice ({listed}), got '{value}'"
+
+    network = data.get("network")
+    if isinstance(network, dict):
+        yield from member(
+            ("network", "nominated_payee"), network.get("nominated_payee"), "the nominated payee"
+        )
+    directors = data.get("clinical_directors")
+    if isinstance(directors, list):
+        shares: list[float] = []
+        for i, director in enumerate(directors):
+            if isinstance(director, dict):
+                yield from member(
+                    ("clinical_directors", i, "practice"),
+                    director.get("practice"),
+                    "a clinical director's practice",
+                )
+                share = director.get("funded_share")
+                if isinstance(share, int | float) and not isinstance(share, bool):
+                    shares.append(float(share))
+        if shares and (len(shares) != len(directors) or abs(sum(shares) - 1) > 0.001):
+            yield (
+                ("clinical_directors",),
+                "funded_share must be given for every director and add up to 1, "
+                f"got {' + '.join(f'{s:g}' for s in shares)}",
+            )
+    leads = data.get("leads")
+    if isinstance(leads, list):
+        for i, lead in enumerate(leads):
+            if not isinstance(lead, dict):
+                continue
+            yield from member(("leads", i, "practice"), lead.get("practice"), "a lead's practice")
+            workstream = lead.get("workstream")
+            if isinstance(workstream, str) and workstream.strip() not in known_workstreams:
+                close = difflib.get_close_matches(workstream, list(known_workstreams), n=1)
+                hint = (
+                    f"; did you mean '{close[0]}'?"
+                    if close
+                    else ("; give a built-in id or a custom one as {id:, title:, summary:}")
+                )
+                yield ("leads", i, "workstream"), f"unknown workstream '{workstream}'{hint}"
+    year = data.get("contract_year")
+    if (
+        isinstance(year, str)
+        and is_contract_year(year)
+        and known_years
+        and year.strip() not in known_years
+    ):
+        listed = ", ".join(sorted(known_years))
+        yield ("contract_year",), f"expected a contract year pcndocs knows ({listed}), got '{year}'"

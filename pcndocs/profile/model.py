@@ -1,0 +1,233 @@
+"""The network profile as typed, frozen models: the contract of the YAML format."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+)
+
+ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
+PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
+YEAR_PATTERN = re.compile(r"^(20[0-9]{2})/([0-9]{2})$")
+
+
+def _ods_code(value: str) -> str:
+    code = value.strip().upper()
+    if not ODS_PATTERN.match(code):
+        raise ValueError(f"expected an ODS code: a letter and five digits (A81001), got '{value}'")
+    return code
+
+
+def _pcn_code(value: str) -> str:
+    code = value.strip().upper()
+    if not PCN_PATTERN.match(code):
+        raise ValueError(f"expected a PCN code: U and five digits (U35980), got '{value}'")
+    return code
+
+
+def is_contract_year(value: str) -> bool:
+    """Return whether text names a contract year such as 2025/26 (two consecutive years)."""
+    match = YEAR_PATTERN.match(value.strip())
+    return bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+
+
+def _contract_year(value: str) -> str:
+    if not is_contract_year(value):
+        raise ValueError(f"expected a contract year such as 2025/26, got '{value}'")
+    return value.strip()
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+OdsCode = Annotated[str, AfterValidator(_ods_code)]
+PcnCode = Annotated[str, AfterValidator(_pcn_code)]
+ContractYear = Annotated[str, AfterValidator(_contract_year)]
+
+
+def _shape(value: Any) -> str:
+    """Pick the union member by the value's shape, so errors speak of that member only."""
+    return "as-keys" if isinstance(value, dict) else "as-text"
+
+
+def text_or(model: Any) -> Any:
+    """Return the annotation 'text, or a group of keys read as model'."""
+    return Annotated[
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+            Tag("as-text"),
+        ]
+        | Annotated[model, Tag("as-keys")],
+        Discriminator(_shape),
+    ]
+
+
+class Model(BaseModel):
+    """Base of every profile model: unknown keys are errors and values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Network(Model):
+    name: Text = Field(description="The network's name, as it appears on its documents.")
+    code: PcnCode | None = Field(None, description="PCN code: U and five digits.")
+    commissioner: Text | None = Field(None, description="The commissioner (ICB or sub-ICB).")
+    area: LongText | None = Field(None, description="The area the network covers, free text.")
+    population_date: date = Field(description="The date the practices' list sizes refer to.")
+    nominated_payee: OdsCode = Field(
+        description="ODS code of the member practice that receives the network's funding."
+    )
+
+
+class Signatory(Model):
+    name: Text
+    role: Text | None = None
+
+
+class Practice(Model):
+    name: Text
+    ods_code: OdsCode
+    list_size: int = Field(gt=0, le=500_000, description="Registered patients.")
+    signatory: Signatory | None = None
+
+
+class ClinicalDirector(Model):
+    name: Text
+    profession: Text = Field("GP", description="Any practising clinician: GP, nurse, pharmacist.")
+    practice: OdsCode = Field(description="ODS code of the member practice they come from.")
+    sessions_per_week: float = Field(
+        gt=0, le=9, description="Sessions a week the network agrees to pay for (9 is full time)."
+    )
+    start_date: date | None = None
+    funded_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Joint directors: the fraction of the funded time this director holds "
+        "(the shares add up to 1). Unset: shared in proportion to sessions.",
+    )
+
+
+Method = Literal["selection", "election", "selection_and_election"]
+Majority = Literal["simple", "two_thirds", "unanimous"]
+
+
+class Appointment(Model):
+    method: Method = Field(description="selection, election, or selection_and_election.")
+    term_years: int = Field(3, ge=1, le=10, description="Length of one term of office, in years.")
+    voting: Literal["one_practice_one_vote", "list_size_weighted"] = "one_practice_one_vote"
+    majority: Majority = "simple"
+    nomination_days: int = Field(14, ge=1, le=90, description="Days nominations stay open.")
+    notice_days: int = Field(
+        28, ge=1, le=180, description="Days' notice given to practices before the vote or panel."
+    )
+    selection_panel: list[Text] = Field(
+        default_factory=list,
+        description="Who sits on the selection panel; unset: one representative of each practice.",
+    )
+    selection_criteria: list[Text] = Field(
+        default_factory=list,
+        description="Extra criteria for the panel, beyond the person specification.",
+    )
+    quorum_percent: int = Field(
+        75, ge=1, le=100, description="Share of member practices (or of votes) that must take part."
+    )
+    tie_break: Literal["second_ballot", "drawing_lots", "joint_appointment"] = "second_ballot"
+    max_consecutive_terms: int | None = Field(
+        None, ge=1, le=10, description="Terms in a row one person may serve; unset: no limit."
+    )
+    resignation_notice_months: int = Field(3, ge=0, le=12)
+    removal_majority: Majority = "two_thirds"
+    interim_cover: Literal["deputy", "nominated_by_practices"] = "nominated_by_practices"
+    deputy: Text | None = Field(None, description="Name of the deputy who covers a vacancy.")
+    review_date: date | None = Field(None, description="When the members review this process.")
+
+
+class CustomWorkstream(Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
+    title: Text
+    summary: LongText
+    clinical: bool = True
+    checklist: list[Text] = Field(default_factory=list)
+
+
+FundingStream = Literal["core", "leadership_and_management", "iif", "capacity_and_access", "other"]
+
+
+class Lead(Model):
+    name: Text
+    kind: Literal["clinical", "non_clinical"]
+    workstream: text_or(CustomWorkstream) = Field(
+        description="A built-in workstream id, or a custom one given as {id:, title:, summary:}."
+    )
+    practice: OdsCode | None = Field(None, description="The member practice the lead comes from.")
+    role: Text | None = Field(None, description="The lead's own job, e.g. 'Practice Manager'.")
+    sessions_per_month: float = Field(gt=0, le=40)
+    session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
+    funding_stream: FundingStream = "core"
+    reimbursed_to: Literal["practice", "individual"] = "practice"
+    start_date: date | None = None
+
+    @property
+    def workstream_id(self) -> str:
+        """Return the id of the lead's workstream, built-in or custom."""
+        return self.workstream if isinstance(self.workstream, str) else self.workstream.id
+
+
+class LocalResponsibility(Model):
+    duty: LongText
+    sessions_per_week: float = Field(0, ge=0, le=9, description="Extra time this duty takes.")
+
+
+class DocumentControl(Model):
+    version: Text = "1.0"
+    author: Text | None = None
+    approved_by: Text | None = None
+    approval_date: date | None = None
+    review_date: date | None = None
+
+
+class FundingOverrides(Model):
+    """Rates a network may set where the national figure is unknown or locally different."""
+
+    cd_rate_per_patient: float | None = Field(None, ge=0, le=50)
+    core_rate_per_patient: float | None = Field(None, ge=0, le=50)
+    leadership_and_management_rate_per_patient: float | None = Field(None, ge=0, le=50)
+    adjusted_population: int | None = Field(None, gt=0, le=2_000_000)
+
+
+class Profile(Model):
+    """One network: everything its documents are rendered from."""
+
+    network: Network
+    contract_year: ContractYear
+    practices: list[Practice] = Field(min_length=1)
+    clinical_directors: list[ClinicalDirector] = Field(min_length=1, max_length=4)
+    appointment: Appointment
+    leads: list[Lead] = Field(default_factory=list)
+    local_cd_responsibilities: list[text_or(LocalResponsibility)] = Field(
+        default_factory=list,
+        description="Duties agreed locally beyond the national minimum; text, or {duty:, "
+        "sessions_per_week:}.",
+    )
+    document_control: DocumentControl = Field(default_factory=DocumentControl)
+    funding: FundingOverrides = Field(default_factory=FundingOverrides)
+
+    @property
+    def population(self) -> int:
+        """Return the registered patients of all member practices."""
+        return sum(p.list_size for p in self.practices)
+
+    def practice(self, ods_code: str) -> Practice:
+        """Return the member practice with this ODS code."""
+        return next(p for p in self.practices if p.ods_code == ods_code)

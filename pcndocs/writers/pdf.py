@@ -1,0 +1,69 @@
+"""Renders an HTML page to an accessible PDF with WeasyPrint: the only module that imports it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
+
+log = logging.getLogger(__name__)
+
+
+class FolderFetcher(URLFetcher):  # type: ignore[misc]
+    """Fetches only data: URIs and files inside the given folders; refuses the rest."""
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.folders = [folder.resolve() for folder in folders]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        """Return the resource at url, or raise ValueError if it lies outside the folders."""
+        parsed = urlparse(url)
+        if parsed.scheme == "data":
+            return super().fetch(url, headers)
+        if parsed.scheme == "file" and not parsed.netloc:
+            path = Path(unquote(parsed.path)).resolve()
+            if any(path.is_relative_to(folder) for folder in self.folders):
+                return super().fetch(url, headers)
+        self.refused.append(url)
+        raise ValueError(f"pcndocs fetches only files in the template folders, not {url}")
+
+
+@cache
+def _font_config() -> FontConfiguration:
+    # One font configuration per process: building it scans the system's fonts.
+    return FontConfiguration()
+
+
+@cache
+def _stylesheet(css_text: str, base_url: str, folders: tuple[Path, ...]) -> tuple[CSS, list[str]]:
+    # Parsed once per process for each distinct stylesheet, then reused for every document.
+    fetcher = FolderFetcher(folders)
+    css = CSS(string=css_text, base_url=base_url, font_config=_font_config(), url_fetcher=fetcher)
+    return css, fetcher.refused
+
+
+def write_pdf(
+    html: str, css_text: str, folders: Sequence[Path], identifier: bytes
+) -> tuple[bytes, list[str]]:
+    """Return the PDF of an HTML page and the URLs that were refused while rendering it."""
+    base_url = folders[-1].resolve().as_uri() + "/"
+    css, css_refused = _stylesheet(css_text, base_url, tuple(folders))
+    fetcher = FolderFetcher(folders)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    pdf = document.write_pdf(
+        stylesheets=[css],
+        font_config=_font_config(),
+        pdf_variant="pdf/ua-1",
+        pdf_forms=True,
+        pdf_identifier=identifier,
+        custom_metadata=True,
+    )
+    return pdf, [*css_refused, *fetcher.refused]
