@@ -88,17 +88,23 @@ def director_rate(profile: Profile, facts: Facts) -> RateUsed:
     """Return the per-patient rate for the clinical director in the profile's contract year."""
     year = profile.contract_year
     if profile.funding.cd_rate_per_patient is not None:
-        return RateUsed(profile.funding.cd_rate_per_patient, year, False, True, "set by the network")
+        return RateUsed(
+            profile.funding.cd_rate_per_patient, year, False, True, "set by the network"
+        )
     facts_year = facts.funding_year(year)
     if facts_year.cd_rate_per_patient is not None:
         return RateUsed(
-            float(facts_year.cd_rate_per_patient), year, facts_year.confirmed, False,
+            float(facts_year.cd_rate_per_patient),
+            year,
+            facts_year.confirmed,
+            False,
             facts_year.source,
         )
     # No separate rate (merged into core funding from 2024/25): use the latest rate there was,
     # as an indication of what the contribution is worth.
     earlier = [
-        (key, item) for key, item in facts.funding.years.items()
+        (key, item)
+        for key, item in facts.funding.years.items()
         if key < year and item.cd_rate_per_patient is not None
     ]
     if not earlier:

@@ -18,6 +18,7 @@ from pcndocs.errors import TemplateError
 # of them makes any text literal: no emphasis, links, tables, headings or HTML from user text.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Characters that XML 1.0 forbids (and so a DOCX cannot hold), plus the BOM.
+_WHITESPACE = re.compile(r"\s+")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ufffe\uffff]")
 
 
@@ -38,7 +39,7 @@ class Placeholder(Markdown):
 
 def clean_text(text: str) -> str:
     """Return text with the control characters XML forbids removed and lines joined."""
-    return " ".join(_FORBIDDEN.sub("", text).split())
+    return _WHITESPACE.sub(" ", _FORBIDDEN.sub("", text))
 
 
 def escape_markdown(text: str) -> str:
@@ -112,7 +113,9 @@ class Templates:
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(exc.name or name, exc.lineno, exc.message or "syntax error") from None
+            raise TemplateError(
+                exc.name or name, exc.lineno, exc.message or "syntax error"
+            ) from None
         except jinja2.TemplateNotFound as exc:
             where, line = _template_frame(exc.__traceback__, name)
             raise TemplateError(where, line, f"no template called '{exc.name}'") from None

@@ -6,6 +6,7 @@ import difflib
 import types
 import typing
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,24 @@ from pcndocs.profile.model import ODS_PATTERN, Profile, is_contract_year
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
 
 
+@dataclass(frozen=True)
+class LoadedProfile:
+    """A validated profile with the file it came from and the line of each key."""
+
+    profile: Profile
+    source: YamlDocument
+
+    def problem(self, key_path: KeyPath, text: str) -> Problem:
+        """Return a Problem pointing at a key of this profile (for warnings)."""
+        return Problem(self.source.path, self.source.line_of(key_path), dotted(key_path), text)
+
+
 def load_profile(
     path: Path, known_workstreams: Collection[str], known_years: Collection[str]
-) -> Profile:
+) -> LoadedProfile:
     """Return the validated profile in a file, or raise ProfileError listing every problem."""
     document = parse_yaml(read_text(path), str(path))
-    return validate_profile(document, known_workstreams, known_years)
+    return LoadedProfile(validate_profile(document, known_workstreams, known_years), document)
 
 
 def validate_profile(
@@ -182,7 +195,8 @@ def _cross_checks(
     data: dict[str, Any], known_workstreams: Collection[str], known_years: Collection[str]
 ) -> Iterator[tuple[KeyPath, str]]:
     """Yield the problems in how the parts of a profile refer to each other."""
-    practices = data.get("practices") if isinstance(data.get("practices"), list) else []
+    raw_practices = data.get("practices")
+    practices: list[Any] = raw_practices if isinstance(raw_practices, list) else []
     members: dict[str, int] = {}
     names: dict[str, int] = {}
     for i, practice in enumerate(practices):
@@ -193,7 +207,7 @@ def _cross_checks(
             if code in members:
                 yield (
                     ("practices", i, "ods_code"),
-                    f"practice {code} is listed twice (also practices[{members[code]}])",
+                    f"{code} is listed twice (also practices[{members[code]}])",
                 )
             members.setdefault(code, i)
         name = practice.get("name")

@@ -38,7 +38,7 @@ def _pcn_code(value: str) -> str:
 def is_contract_year(value: str) -> bool:
     """Return whether text names a contract year such as 2025/26 (two consecutive years)."""
     match = YEAR_PATTERN.match(value.strip())
-    return bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
 
 
 def _contract_year(value: str) -> str:
@@ -164,10 +164,18 @@ class CustomWorkstream(Model):
 FundingStream = Literal["core", "leadership_and_management", "iif", "capacity_and_access", "other"]
 
 
+# A workstream is a built-in id (text) or a custom one (keys); the shape picks which.
+WorkstreamRef = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Tag("as-text")]
+    | Annotated[CustomWorkstream, Tag("as-keys")],
+    Discriminator(_shape),
+]
+
+
 class Lead(Model):
     name: Text
     kind: Literal["clinical", "non_clinical"]
-    workstream: text_or(CustomWorkstream) = Field(
+    workstream: WorkstreamRef = Field(
         description="A built-in workstream id, or a custom one given as {id:, title:, summary:}."
     )
     practice: OdsCode | None = Field(None, description="The member practice the lead comes from.")
@@ -187,6 +195,13 @@ class Lead(Model):
 class LocalResponsibility(Model):
     duty: LongText
     sessions_per_week: float = Field(0, ge=0, le=9, description="Extra time this duty takes.")
+
+
+# A local duty is text, or keys that add the time it takes.
+LocalDuty = Annotated[
+    Annotated[LongText, Tag("as-text")] | Annotated[LocalResponsibility, Tag("as-keys")],
+    Discriminator(_shape),
+]
 
 
 class DocumentControl(Model):
@@ -215,13 +230,13 @@ class Profile(Model):
     clinical_directors: list[ClinicalDirector] = Field(min_length=1, max_length=4)
     appointment: Appointment
     leads: list[Lead] = Field(default_factory=list)
-    local_cd_responsibilities: list[text_or(LocalResponsibility)] = Field(
+    local_cd_responsibilities: list[LocalDuty] = Field(
         default_factory=list,
         description="Duties agreed locally beyond the national minimum; text, or {duty:, "
         "sessions_per_week:}.",
     )
     document_control: DocumentControl = Field(default_factory=DocumentControl)
-    funding: FundingOverrides = Field(default_factory=FundingOverrides)
+    funding: FundingOverrides = Field(default_factory=lambda: FundingOverrides())
 
     @property
     def population(self) -> int:

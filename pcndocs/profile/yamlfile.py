@@ -47,7 +47,8 @@ def read_text(path: Path) -> str:
         if size > MAX_FILE_BYTES:
             raise InputFileError(
                 path,
-                f"is {size / 1_048_576:.1f} MB; a profile is at most {MAX_FILE_BYTES // 1_048_576} MB",
+                f"is {size / 1_048_576:.1f} MB; a profile is at most "
+                f"{MAX_FILE_BYTES // 1_048_576} MB",
             )
         raw = path.read_bytes()
     except PermissionError:

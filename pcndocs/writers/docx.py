@@ -11,6 +11,7 @@ import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK, WD_COLOR_INDEX, WD_TAB_ALIGNMENT
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from markdown_it.tree import SyntaxTreeNode
 
@@ -40,7 +41,7 @@ def _clear_body(word: Any) -> None:
     """Remove any content a reference document carries, keeping its section settings."""
     body = word.element.body
     for child in list(body):
-        if child.tag != docx_xml.qn("w:sectPr"):
+        if child.tag != qn("w:sectPr"):
             body.remove(child)
 
 
@@ -88,7 +89,9 @@ class _Renderer:
         self.word = word
         self.numbering = word.part.numbering_part.element
         docx_xml.add_clause_numbering(self.numbering)
-        self.bullet_abstract = docx_xml.abstract_of_style(self.numbering, word.styles["List Bullet"])
+        self.bullet_abstract = docx_xml.abstract_of_style(
+            self.numbering, word.styles["List Bullet"]
+        )
         self.break_before_next = False
 
     def blocks(self, nodes: list[SyntaxTreeNode]) -> None:
@@ -142,9 +145,11 @@ class _Renderer:
                     self.list(child, level + 1, num_id if same_kind and ordered else None)
                     continue
                 if checkbox:
-                    paragraph = self.word.add_paragraph(style=self.word.styles["Checkbox Item"]
-                                                        if "Checkbox Item" in self.word.styles
-                                                        else self.word.styles["List Paragraph"])
+                    paragraph = self.word.add_paragraph(
+                        style=self.word.styles["Checkbox Item"]
+                        if "Checkbox Item" in self.word.styles
+                        else self.word.styles["List Paragraph"]
+                    )
                     docx_xml.add_checkbox(paragraph, plain_text(child))
                     self.inline(paragraph, child)
                     continue
@@ -171,7 +176,9 @@ class _Renderer:
                     for run in paragraph.runs:
                         run.bold = True
         docx_xml.repeat_header_and_keep_rows(table)
-        self.word.add_paragraph(style=self.word.styles["Normal"]).paragraph_format.space_after = Pt(0)
+        self.word.add_paragraph(style=self.word.styles["Normal"]).paragraph_format.space_after = Pt(
+            0
+        )
 
     def signature(self, node: SyntaxTreeNode) -> None:
         for child in node.children:

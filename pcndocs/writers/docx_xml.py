@@ -66,7 +66,8 @@ def set_numbering(paragraph: Any, num_id: int, level: int) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     ppr.append(
         parse_xml(
-            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
+            f'<w:numId w:val="{num_id}"/></w:numPr>'
         )
     )
 
@@ -74,13 +75,14 @@ def set_numbering(paragraph: Any, num_id: int, level: int) -> None:
 def add_checkbox(paragraph: Any, label: str) -> None:
     """Add a tick box a Word user can click (a checkbox content control) to a paragraph."""
     sdt = parse_xml(
-        f'<w:sdt {nsdecls("w", "w14")}><w:sdtPr>'
+        f"<w:sdt {nsdecls('w', 'w14')}><w:sdtPr>"
         f'<w:alias w:val="Done"/><w:tag w:val="checkbox"/>'
-        f"<w14:checkbox><w14:checked w14:val=\"0\"/>"
+        f'<w14:checkbox><w14:checked w14:val="0"/>'
         f'<w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
         f'<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox>'
         f"</w:sdtPr><w:sdtContent><w:r><w:rPr>"
-        f'<w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic" w:hint="eastAsia"/>'
+        f'<w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic" '
+        f'w:hint="eastAsia"/>'
         f"</w:rPr><w:t>\u2610</w:t></w:r></w:sdtContent></w:sdt>"
     )
     del label  # Word reads the control's alias; the item's text follows it on the line
@@ -135,9 +137,10 @@ def fixed_zip(data: bytes, when: datetime) -> bytes:
     """Return a zip with every entry's timestamp set to one moment, for identical bytes."""
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -33,13 +33,14 @@ def render_page(document: Document, info: PageInfo, stylesheet: str = "") -> str
         f'<meta name="keywords" content="{escape(info.keywords)}">',
         f'<meta name="dcterms.created" content="{escape(info.created)}">',
         f'<meta name="dcterms.modified" content="{escape(info.created)}">',
-        f'<meta name="generator" content="pcndocs">',
+        '<meta name="generator" content="pcndocs">',
     ]
     if stylesheet:
         head.append(f"<style>\n{stylesheet}\n</style>")
     running = (
         f'<div class="running-header" aria-hidden="true">'
-        f"<span>{escape(info.network)}</span><span>{escape(info.title)}</span></div>"
+        f'<span class="network">{escape(info.network)}</span>'
+        f'<span class="doctitle">{escape(info.title)}</span></div>'
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(info.language)}">\n<head>\n'
@@ -58,7 +59,7 @@ def _children(node: SyntaxTreeNode) -> str:
     return "".join(_block(child) for child in node.children)
 
 
-def _block(node: SyntaxTreeNode) -> str:  # noqa: PLR0911 - one branch per node type
+def _block(node: SyntaxTreeNode) -> str:
     kind = node.type
     if kind == "heading":
         return f"<{node.tag}>{_inline_of(node)}</{node.tag}>\n"
@@ -68,17 +69,19 @@ def _block(node: SyntaxTreeNode) -> str:  # noqa: PLR0911 - one branch per node 
         return f"<ul>\n{_children(node)}</ul>\n"
     if kind == "ordered_list":
         start = node.attrs.get("start")
-        start_attr = f' start="{int(start)}"' if start not in (None, 1) else ""  # type: ignore[arg-type]
+        start_attr = f' start="{int(start)}"' if start not in (None, 1) else ""
         return f"<ol{start_attr}>\n{_children(node)}</ol>\n"
     if kind == "list_item":
         return _list_item(node)
     if kind == "table":
-        return f'<table>\n{_children(node)}</table>\n'
+        return f"<table>\n{_children(node)}</table>\n"
     if kind in ("thead", "tbody", "tr"):
         return f"<{kind}>\n{_children(node)}</{kind}>\n"
     if kind in ("th", "td"):
         scope = ' scope="col"' if kind == "th" else ""
-        return f"<{kind}{scope}>{_inline_of(node)}</{kind}>\n"
+        style = node.attrs.get("style")
+        align = f' class="{str(style).split(":")[-1]}"' if style else ""
+        return f"<{kind}{scope}{align}>{_inline_of(node)}</{kind}>\n"
     if kind == "container_signature":
         return _signature(node)
     if kind == "container_pagebreak":

@@ -1,0 +1,3 @@
+from pcndocs.cli import main
+
+main()

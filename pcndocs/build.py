@@ -1,0 +1,229 @@
+"""Builds a network's documents: profile to Markdown to tree to files. The only file writer."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pcndocs.checks import warnings_for
+from pcndocs.context import LeadView, lead_views, render_context
+from pcndocs.document import Document, parse_markdown
+from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
+from pcndocs.errors import OutputError, Problem
+from pcndocs.facts import Facts, load_facts
+from pcndocs.profile.load import LoadedProfile, load_profile
+from pcndocs.resources import builtin_templates
+from pcndocs.templating import Templates
+from pcndocs.writers.html import PageInfo, render_page
+
+log = logging.getLogger(__name__)
+
+STYLESHEET = "pdf.css"
+REFERENCE_DOCX = "reference.docx"
+LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg")
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and where: the CLI's options."""
+
+    out: Path
+    formats: tuple[str, ...] = ("docx", "pdf")
+    documents: tuple[str, ...] = ()  # empty: every document
+    templates: Path | None = None
+    today: date = field(default_factory=date.today)
+
+
+@dataclass
+class BuildResult:
+    """What one profile's build wrote and warned about."""
+
+    network: str
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load(path: Path, facts: Facts | None = None) -> LoadedProfile:
+    """Return a validated profile, checked against the national facts."""
+    facts = facts or load_facts()
+    return load_profile(
+        path, [w.id for w in facts.workstreams.workstreams], list(facts.funding.years)
+    )
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """Return a safe file or folder name: lower-case letters, digits and hyphens only."""
+    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+    if not name:
+        return "network"
+    return f"{name}-doc" if name in _RESERVED else name
+
+
+def build_profile(path: Path, options: BuildOptions) -> BuildResult:
+    """Build every selected document of one profile in every selected format."""
+    facts = load_facts()
+    loaded = load(path, facts)
+    profile = loaded.profile
+    templates = Templates(builtin_templates(), options.templates)
+    folder = _inside(options.out, slug(profile.network.name))
+    result = BuildResult(
+        profile.network.name, folder, warnings=warnings_for(loaded, facts, options.today)
+    )
+    when = _timestamp(profile.document_control.approval_date or profile.network.population_date)
+    css = _read_style(templates)
+    for kind, lead, name in _instances(options, loaded, facts):
+        context = render_context(profile, facts, kind, lead, options.today)
+        document = parse_markdown(templates.render(kind.template, context))
+        info = _page_info(kind, lead, loaded, when)
+        for fmt in options.formats:
+            data = _render(fmt, document, info, templates, css, result)
+            result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
+    return result
+
+
+def _instances(
+    options: BuildOptions, loaded: LoadedProfile, facts: Facts
+) -> Iterator[tuple[DocumentKind, LeadView | None, str]]:
+    """Yield each document to write: its kind, its lead if it has one, its file name."""
+    wanted = [k for k in DOCUMENTS if not options.documents or k.name in options.documents]
+    leads = lead_views(loaded.profile, facts)
+    for kind in wanted:
+        if not kind.per_lead:
+            yield kind, None, kind.name
+            continue
+        seen: set[str] = set()
+        for lead in leads:
+            name = slug(f"{kind.name}-{lead.workstream.id}-{lead.lead.name}", limit=120)
+            while name in seen:  # two leads with the same name on the same workstream
+                name += "-2"
+            seen.add(name)
+            yield kind, lead, name
+
+
+def _render(
+    fmt: str,
+    document: Document,
+    info: PageInfo,
+    templates: Templates,
+    css: str,
+    result: BuildResult,
+) -> bytes:
+    if fmt == "html":
+        return render_page(document, info, css).encode("utf-8")
+    if fmt == "pdf":
+        from pcndocs.writers.pdf import write_pdf  # WeasyPrint loads only when a PDF is wanted
+
+        identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
+        pdf, refused = write_pdf(
+            render_page(document, info), css, templates.folders, identifier.encode()
+        )
+        result.warnings.extend(
+            Problem(
+                STYLESHEET,
+                None,
+                "",
+                f"refused to fetch {url}: only files in the template "
+                "folders and data: URIs are allowed",
+            )
+            for url in dict.fromkeys(refused)
+        )
+        return pdf
+    if fmt == "docx":
+        from pcndocs.writers.docx import write_docx  # python-docx loads only when needed
+
+        logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
+        return write_docx(
+            document,
+            info,
+            templates.find(REFERENCE_DOCX),
+            logo,
+            datetime.fromisoformat(info.created),
+        )
+    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
+def _page_info(
+    kind: DocumentKind, lead: LeadView | None, loaded: LoadedProfile, when: datetime
+) -> PageInfo:
+    network = loaded.profile.network.name
+    title = kind.title if lead is None else f"{kind.title}: {lead.workstream.title}"
+    control = loaded.profile.document_control
+    return PageInfo(
+        title=title,
+        network=network,
+        subject=kind.summary,
+        author=control.author or network,
+        keywords=", ".join(("Primary Care Network", network, kind.name)),
+        created=when.isoformat(),
+    )
+
+
+def _timestamp(fallback: date) -> datetime:
+    """Return the documents' timestamp: SOURCE_DATE_EPOCH if set, else the profile's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).replace(tzinfo=None)
+    return datetime(fallback.year, fallback.month, fallback.day)
+
+
+def _read_style(templates: Templates) -> str:
+    path = templates.find(STYLESHEET)
+    return path.read_text(encoding="utf-8") if path else ""
+
+
+def _inside(root: Path, name: str) -> Path:
+    """Return root/name, refusing any name that would leave root."""
+    target = (root / name).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise OutputError(target, f"is outside the output folder {root}")
+    return target
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write a file via a temporary name and a rename, so no half-written file is ever seen."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(path.parent, f"cannot create the folder: {exc.strerror or exc}") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(path, "is read-only; close it or make it writable and build again")
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise OutputError(path.parent, f"cannot be written: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(path, f"cannot be written: {exc.strerror or exc}") from None
+        raise
+    return path
+
+
+def build_all(paths: Sequence[Path], options: BuildOptions) -> list[BuildResult]:
+    """Build several profiles one after another (the CLI adds parallel jobs)."""
+    return [build_profile(path, options) for path in paths]
