@@ -1,0 +1,52 @@
+"""Shared fixtures: the example profile, profiles made from it, and built documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pcndocs.build import BuildOptions, BuildResult, build_profile
+from pcndocs.resources import example_profile
+
+REPO = Path(__file__).resolve().parents[1]
+NATIONAL_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def example_data() -> dict[str, Any]:
+    """Return the example profile's data, to copy and change in a test."""
+    data: dict[str, Any] = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def write_profile(tmp_path: Path) -> Callable[[dict[str, Any] | str], Path]:
+    """Return a function that writes profile data (or raw YAML text) to a file in tmp_path."""
+    counter = iter(range(1000))
+
+    def write(data: dict[str, Any] | str) -> Path:
+        path = tmp_path / f"profile-{next(counter)}.yaml"
+        text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """Build every document of the example profile once, in all three formats."""
+    out = tmp_path_factory.mktemp("example-build")
+    return build_profile(example_profile(), BuildOptions(out=out, formats=("docx", "pdf", "html")))
+
+
+@pytest.fixture(scope="session")
+def national_data() -> Path:
+    """Return the folder of real national files, or skip where it is absent."""
+    if not NATIONAL_DATA.is_dir():
+        pytest.skip("the national files (../shared/data) are not here")
+    return NATIONAL_DATA

@@ -1,0 +1,46 @@
+"""Reading documents back as a user's tools would: python-docx, pypdf and pdftotext."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+from pypdf import PdfReader
+
+
+def docx_text(path: Path) -> str:
+    """Return every paragraph and table cell of a DOCX, one per line, in document order."""
+    document = docx.Document(str(path))
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            for row in child.iter():
+                if row.tag.endswith("}tr"):
+                    cells = [
+                        "".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
+                        for cell in row
+                        if cell.tag.endswith("}tc")
+                    ]
+                    lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def pdf_text(path: Path) -> str:
+    """Return the text of a PDF as pdftotext gives it (pypdf where pdftotext is missing)."""
+    if shutil.which("pdftotext"):
+        result = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+        )
+        return result.stdout
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def squash(text: str) -> str:
+    """Return text with all runs of white space made single spaces, for phrase searches."""
+    return " ".join(text.split())
