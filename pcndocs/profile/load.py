@@ -88,9 +88,14 @@ def _got(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}"
+        return _number(value)
     text = str(value)
     return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
+
+
+def _number(value: float) -> str:
+    """Return a number as typed: 500000, 2.5, never 5e+05."""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _describe(error: ErrorDetails, key_path: KeyPath) -> str:
@@ -134,13 +139,13 @@ def _describe(error: ErrorDetails, key_path: KeyPath) -> str:
 
 def _expected_from_bounds(kind: str, ctx: dict[str, Any], message: str) -> str:
     if kind == "greater_than":
-        return f"a number above {ctx['gt']:g}"
+        return f"a number above {_number(ctx['gt'])}"
     if kind == "greater_than_equal":
-        return f"a number of {ctx['ge']:g} or more"
+        return f"a number of {_number(ctx['ge'])} or more"
     if kind == "less_than_equal":
-        return f"a number of at most {ctx['le']:g}"
+        return f"a number of at most {_number(ctx['le'])}"
     if kind == "less_than":
-        return f"a number below {ctx['lt']:g}"
+        return f"a number below {_number(ctx['lt'])}"
     if kind == "string_too_long":
         return f"at most {ctx['max_length']} characters"
     if kind == "literal_error":

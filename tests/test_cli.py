@@ -1,0 +1,145 @@
+"""The command line as a user meets it: commands, options, output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from pcndocs import __version__
+from pcndocs.cli import cli
+from pcndocs.documents import DOCUMENTS
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_version_and_help() -> None:
+    assert run("--version").output.strip() == f"pcndocs, version {__version__}"
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("build", "check", "docs", "schema"):
+        assert command in result.output
+    assert "--templates" in run("build", "--help").output
+
+
+def test_docs_lists_every_document_with_its_name() -> None:
+    result = run("docs")
+    assert result.exit_code == 0
+    for kind in DOCUMENTS:
+        assert kind.name in result.output
+
+
+def test_schema_is_json_schema_of_the_profile() -> None:
+    schema = json.loads(run("schema").output)
+    assert schema["title"] == "pcndocs network profile"
+    assert set(schema["required"]) >= {"network", "contract_year", "practices"}
+    practice = schema["$defs"]["Practice"]
+    assert set(practice["properties"]) >= {"name", "ods_code", "list_size", "signatory"}
+
+
+def test_build_one_document_in_every_format(tmp_path: Path) -> None:
+    result = run(
+        "-q",
+        "build",
+        "-o",
+        str(tmp_path),
+        "-d",
+        "cd-job-description",
+        "-f",
+        "pdf,docx",
+        "-f",
+        "html",
+    )
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "riverside-primary-care-network"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "cd-job-description.docx",
+        "cd-job-description.html",
+        "cd-job-description.pdf",
+    ]
+
+
+def test_build_prints_the_files_it_wrote(tmp_path: Path) -> None:
+    result = run("build", "-o", str(tmp_path), "-d", "cd-job-description", "-f", "html")
+    assert result.exit_code == 0
+    assert "Riverside Primary Care Network: 1 files" in result.output
+    assert (
+        str(tmp_path / "riverside-primary-care-network" / "cd-job-description.html")
+        in result.output
+    )
+
+
+def test_unknown_format_and_document_are_usage_errors(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "-o", str(tmp_path), "-f", "odt"])
+    assert result.exit_code == 2
+    assert "unknown format 'odt'" in result.output
+    result = CliRunner().invoke(cli, ["build", "-o", str(tmp_path), "-d", "minutes"])
+    assert result.exit_code == 2
+    assert "unknown document 'minutes'" in result.output
+
+
+def test_check_summarises_the_example(
+    example_data: dict[str, Any], write_profile: Callable[[Any], Path]
+) -> None:
+    path = write_profile(example_data)
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 0
+    assert "practices: 6, registered patients: 59,126 at 2025-01-01" in result.output
+    assert "0.2956 WTE = 2.66 sessions a week; agreed: 2.50" in result.output
+
+
+def test_bad_profile_is_one_line_per_problem_and_exit_1(
+    example_data: dict[str, Any], write_profile: Callable[[Any], Path]
+) -> None:
+    text = (
+        Path(write_profile(example_data))
+        .read_text()
+        .replace("list_size: 9873", "list_size: twelve thousand")
+    )
+    path = write_profile(text)
+    line = text.splitlines().index("  list_size: twelve thousand") + 1
+    for command in ("build", "check"):
+        result = CliRunner().invoke(
+            cli,
+            [command, str(path), "-o", "unused"] if command == "build" else [command, str(path)],
+        )
+        assert result.exit_code == 1
+        assert (
+            f"{path}:{line}: practices[1].list_size: expected a whole number, "
+            "got 'twelve thousand'" in result.output
+        )
+        assert "Traceback" not in result.output
+
+
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    # The example has warnings (a local duty, workstreams without a lead).
+    result = CliRunner().invoke(
+        cli, ["build", "--strict", "-o", str(tmp_path), "-f", "html", "-d", "cd-job-description"]
+    )
+    assert result.exit_code == 1
+    assert "--strict:" in result.output
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pcndocs", "docs"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "cd-job-description" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["build", "no-such.yaml"], ["check", "no-such.yaml"]])
+def test_missing_profile_file(args: list[str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, [*args, *(["-o", str(tmp_path)] if args[0] == "build" else [])]
+    )
+    assert result.exit_code == 1
+    assert "no-such.yaml: no such file" in result.output
