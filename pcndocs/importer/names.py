@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Kept in capitals wherever they appear: health-service and legal abbreviations.
@@ -38,6 +39,8 @@ _VOWELS = frozenset("AEIOUY")
 _TOKENS = re.compile(r"[^\W_]+(?:['’][^\W_]*)*|(?:[^\w'’]|_|['’])+")
 
 
+# Cached: each name is formatted for sorting, for the profile and for the report.
+@functools.lru_cache(maxsize=16384)
 def format_name(text: str) -> str:
     """Return an organisation name as people write it: `ST JOHN'S PCN` -> `St John's PCN`.
 

@@ -57,6 +57,10 @@ def test_file_without_type_sex_or_age_columns(tmp_path: Path) -> None:
             "line 2: NUMBER_OF_PATIENTS 'twelve' for A00001",
         ),
         (
+            HEADER_2021 + "\nP,01JAN2021,GP,99A,E1,A00001,X,ALL,ALL,1\u00b2\n",
+            "line 2: NUMBER_OF_PATIENTS '1\u00b2' for A00001",
+        ),
+        (
             HEADER_2021 + "\nP,01JAN2021,GP,99A,E1,A00001,X,ALL,ALL,5"
             "\nP,01JAN2021,GP,99A,E1,A00001,X,ALL,ALL,6\n",
             "line 3: practice A00001 appears twice",
@@ -71,8 +75,8 @@ def test_file_without_type_sex_or_age_columns(tmp_path: Path) -> None:
             "more than one EXTRACT_DATE (2021-01-01, 2021-02-01)",
         ),
     ],
-    ids=["empty", "other-csv", "no-patients", "no-date", "no-rows", "bad-number", "twice",
-         "bad-date", "two-dates"],
+    ids=["empty", "other-csv", "no-patients", "no-date", "no-rows", "bad-number", "superscript",
+         "twice", "bad-date", "two-dates"],
 )  # fmt: skip
 def test_unusable_csv_raises_input_file_error(tmp_path: Path, text: str, reason: str) -> None:
     path = tmp_path / "lists.csv"
