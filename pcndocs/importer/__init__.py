@@ -62,18 +62,19 @@ def import_networks(
     as_of = as_of or dt.date.today()
     epcn_file = read_epcn(epcn, as_of)
     list_sizes = read_list_sizes(lists) if lists is not None else None
+    lists_name = lists.name if lists is not None else None
     report = ImportReport(problems=list(epcn_file.problems))
     selected = _select(epcn_file, epcn.name, pcn_codes, ccg_codes, all_networks, report)
     if list_sizes is None:
         report.problems.append("no list-size file given: every list size is to be filled in")
     elif (list_sizes.extract_date.month, list_sizes.extract_date.day) != (1, 1):
         report.problems.append(
-            f"{lists.name if lists else ''}: list sizes are of "
+            f"{lists_name}: list sizes are of "
             f"{list_sizes.extract_date.isoformat()}, not 1 January; check each contract_year"
         )
     prepare_folder(out_dir)
     for network, stem in _file_stems(selected):
-        _check_network(network, list_sizes, lists, report)
+        _check_network(network, list_sizes, lists_name, report)
         path = out_dir / f"{stem}.yaml"
         if path.exists() and not overwrite:
             report.kept.append(path)
@@ -85,7 +86,7 @@ def import_networks(
             network,
             list_sizes,
             epcn_name=epcn.name,
-            lists_name=lists.name if lists else None,
+            lists_name=lists_name,
             imported_on=as_of,
         )
         write_atomic(path, text)
@@ -124,7 +125,7 @@ def _select(
             code = normalise_code(raw)
             if code in by_code:
                 chosen_codes[code] = None
-            elif code in closed and closed[code].close_date:
+            elif code in closed:
                 unmatched.append(f"{code}: network closed on {closed[code].close_date}")
             elif code in commissioners:
                 unmatched.append(f"{code}: a commissioner code, not a PCN code, in {epcn_name}")
@@ -157,7 +158,7 @@ def _file_stems(networks: list[Network]) -> list[tuple[Network, str]]:
 
 
 def _check_network(
-    network: Network, list_sizes: ListSizes | None, lists: Path | None, report: ImportReport
+    network: Network, list_sizes: ListSizes | None, lists_name: str | None, report: ImportReport
 ) -> None:
     """Add a network's figures to the report, and a line for each problem in it."""
     who = f"{format_name(network.name)} ({network.code})"
@@ -176,8 +177,6 @@ def _check_network(
         size = list_sizes.sizes.get(partner.code)
         if size is None:
             report.missing_list_sizes += 1
-            report.problems.append(
-                f"{who}: {practice} has no list size in {lists.name if lists else ''}"
-            )
+            report.problems.append(f"{who}: {practice} has no list size in {lists_name}")
         else:
             report.population += size
