@@ -1,0 +1,129 @@
+"""Read NHS Digital's "Patients Registered at a GP Practice": list size per practice."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pcndocs.errors import InputFileError
+from pcndocs.importer.headers import Columns, find_header_row
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+_CODE = ("code", "practice code", "org code")
+_PATIENTS = ("number of patients", "number of patients registered")
+_EXTRACT_DATE = ("extract date",)
+_TYPE = ("type", "org type", "organisation type")
+_SEX = ("sex",)
+_AGE = ("age",)
+
+# Values of the TYPE / ORG_TYPE column that mean a GP practice.
+_PRACTICE_TYPES = frozenset({"gp", "gp practice", "gp_practice", "practice"})
+# EXTRACT_DATE is 01JAN2021 in early releases and 2026-04-01 in later ones. Months are
+# matched by hand because strptime's %b follows the locale.
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[- ]?([A-Za-z]{3})[- ]?(\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+@dataclass(frozen=True)
+class ListSizes:
+    """Registered patients per practice code, on the file's extract date."""
+
+    sizes: dict[str, int]
+    extract_date: dt.date
+
+
+def read_list_sizes(path: Path) -> ListSizes:
+    """Return the list size of every GP practice in the file and the file's extract date.
+
+    Rows of other organisation types, and breakdowns by sex or age, are skipped.
+    Raises InputFileError when the file is missing, not such a CSV, or inconsistent.
+    """
+    if not path.exists():
+        raise InputFileError(path, "no such file")
+    if path.is_dir():
+        raise InputFileError(path, "is a folder, not a list-size .csv file")
+    try:
+        # utf-8-sig: files saved from Excel start with a byte-order mark.
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return _read(path, csv.reader(handle))
+    except UnicodeDecodeError:
+        raise InputFileError(path, "not a text CSV file") from None
+    except csv.Error as exc:
+        raise InputFileError(path, f"not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _read(path: Path, reader: Reader) -> ListSizes:
+    """Return the list sizes read from the rows of an open CSV file."""
+    header = find_header_row(reader, _CODE)
+    if header is None:
+        raise InputFileError(path, "no CODE column; not a 'Patients Registered' CSV file?")
+    try:
+        columns = Columns.from_header(
+            header,
+            {"code": _CODE, "number_of_patients": _PATIENTS, "extract_date": _EXTRACT_DATE},
+            {"type": _TYPE, "sex": _SEX, "age": _AGE},
+        )
+    except KeyError as exc:
+        raise InputFileError(path, f"no {str(exc.args[0]).upper()} column") from None
+    sizes: dict[str, int] = {}
+    dates: set[dt.date] = set()
+    for row in reader:
+        line = reader.line_num
+        code = str(columns.get(row, "code") or "").strip().upper()
+        if not code or not _is_practice_total(columns, row):
+            continue
+        patients = str(columns.get(row, "number_of_patients") or "").strip().replace(",", "")
+        if not (patients.isascii() and patients.isdigit()):
+            raise InputFileError(path, f"line {line}: NUMBER_OF_PATIENTS {patients!r} for {code}")
+        if code in sizes:
+            raise InputFileError(path, f"line {line}: practice {code} appears twice")
+        sizes[code] = int(patients)
+        dates.add(_extract_date(path, line, str(columns.get(row, "extract_date") or "")))
+    if not sizes:
+        raise InputFileError(path, "no practice rows")
+    if len(dates) > 1:
+        shown = ", ".join(d.isoformat() for d in sorted(dates))
+        raise InputFileError(path, f"more than one EXTRACT_DATE ({shown})")
+    return ListSizes(sizes, dates.pop())
+
+
+def _is_practice_total(columns: Columns, row: list[str]) -> bool:
+    """Return whether a row is a GP practice's total (not another type, not a breakdown)."""
+    if "type" in columns:
+        kind = str(columns.get(row, "type") or "").strip().lower()
+        if kind and kind not in _PRACTICE_TYPES:
+            return False
+    for field in ("sex", "age"):
+        if field in columns:
+            value = str(columns.get(row, field) or "").strip().upper()
+            if value and value != "ALL":
+                return False
+    return True
+
+
+def _extract_date(path: Path, line: int, text: str) -> dt.date:
+    """Return an EXTRACT_DATE such as 01JAN2021 or 2026-04-01; raise InputFileError."""
+    text = text.strip()
+    try:
+        if match := _DAY_MONTH_YEAR.fullmatch(text):
+            day, month, year = match.groups()
+            if month.upper() in _MONTHS:
+                return dt.date(int(year), _MONTHS.index(month.upper()) + 1, int(day))
+        elif match := _ISO.fullmatch(text):
+            return dt.date(*(int(part) for part in match.groups()))
+        elif match := _SLASHED.fullmatch(text):
+            day, month, year = match.groups()
+            return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        pass  # a day or month out of range, as in 31FEB2021
+    raise InputFileError(path, f"line {line}: EXTRACT_DATE {text!r} is not a date")
