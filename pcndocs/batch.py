@@ -31,8 +31,11 @@ def expand_profiles(paths: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.suffix in PROFILE_SUFFIXES
-                            and p.is_file() and not p.name.startswith("."))
+            inside = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix in PROFILE_SUFFIXES and p.is_file() and not p.name.startswith(".")
+            )
             if not inside:
                 raise InputFileError(path, "is a folder with no .yaml profiles in it")
             found.extend(inside)
@@ -47,7 +50,7 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
         return Outcome(path, build_profile(path, options))
     except PcndocsError as exc:
         return Outcome(path, None, str(exc))
-    except Exception:  # noqa: BLE001 - a bug in one network must not stop the others
+    except Exception:
         return Outcome(path, None, traceback.format_exc().rstrip(), bug=True)
 
 

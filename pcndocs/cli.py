@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,6 +109,13 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     type=click.Path(path_type=Path, exists=True, file_okay=False),
     help="A folder of your own templates; a file there replaces the built-in one of the same name.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Networks to build at once, in parallel processes. Default: one per core.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
 @click.pass_context
 def build(
@@ -117,34 +125,90 @@ def build(
     formats: tuple[str, ...],
     docs: tuple[str, ...],
     templates: Path | None,
+    jobs: int | None,
     strict: bool,
 ) -> None:
-    """Build the documents of one or more network profiles.
+    """Build the documents of network profiles (files, or folders of them).
 
     With no PROFILE, builds the example network shipped with pcndocs. Documents are
-    written to OUT/<network>/<document>.<format>.
+    written to OUT/<network>/<document>.<format>, and OUT/index.csv lists them all.
     """
-    from pcndocs.build import BuildOptions, build_profile
+    from pcndocs.batch import Outcome, build_many, default_jobs, expand_profiles
+    from pcndocs.build import BuildOptions, write_index
     from pcndocs.resources import example_profile
 
     quiet = ctx.obj["quiet"]
     options = BuildOptions(out=out, formats=formats, documents=docs, templates=templates)
     with user_errors(ctx):
-        warned = 0
-        for path in profiles or (example_profile(),):
-            result = build_profile(path, options)
-            for warning in result.warnings:
-                click.secho(f"warning: {warning}", fg="yellow", err=True)
-            warned += len(result.warnings)
-            if not quiet:
-                click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
-                for written in result.written:
-                    click.echo(f"  {written}")
+        paths = expand_profiles(profiles) if profiles else [example_profile()]
+        many = len(paths) > 1
+        bar = (
+            click.progressbar(
+                length=len(paths), label="Building networks", file=sys.stderr, show_pos=True
+            )
+            if many and not quiet
+            else None
+        )
+
+        def report(done: list[Outcome]) -> None:
+            if bar is not None:
+                bar.update(len(done))
+            elif not many and done[0].error:
+                raise_for(done[0])
+
+        if bar is not None:
+            with bar:
+                outcomes = build_many(paths, options, jobs or default_jobs(), report)
+        else:
+            outcomes = build_many(paths, options, jobs or default_jobs(), report)
+        built = [o.result for o in outcomes if o.result is not None]
+        failed = [o for o in outcomes if o.result is None]
+        if built:
+            write_index(out, built)
+        warned = _print_outcomes(outcomes, quiet=quiet, many=many)
+        if failed:
+            raise PcndocsError(
+                f"{len(failed)} of {len(outcomes)} network"
+                f"{'s' if len(outcomes) != 1 else ''} failed; see above"
+            )
         if strict and warned:
             raise PcndocsError(
                 f"--strict: {warned} warning{'s' if warned != 1 else ''}; "
                 "documents were written but need attention"
             )
+
+
+def raise_for(outcome: Any) -> None:
+    """Re-raise a single profile's failure as the one-line error (or the bug) it was."""
+    if outcome.bug:
+        raise RuntimeError(f"pcndocs failed on {outcome.path} (a bug):\n{outcome.error}")
+    raise PcndocsError(outcome.error)
+
+
+def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
+    """Print warnings, files written and, for many networks, a summary; return warnings."""
+    warned = 0
+    for outcome in outcomes:
+        if outcome.result is None:
+            click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
+            continue
+        result = outcome.result
+        for warning in result.warnings:
+            if not many or not quiet:
+                click.secho(f"warning: {warning}", fg="yellow", err=True)
+        warned += len(result.warnings)
+        if not quiet and not many:
+            click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
+            for written in result.written:
+                click.echo(f"  {written}")
+    if many and not quiet:
+        built = [o.result for o in outcomes if o.result is not None]
+        documents = sum(len(r.written) for r in built)
+        click.echo(
+            f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
+            f"{warned} warnings; {len(outcomes) - len(built)} failed."
+        )
+    return warned
 
 
 @cli.command()
@@ -190,6 +254,80 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
             warned += 1
     if failed or (strict and warned):
         ctx.exit(1)
+
+
+@cli.command("import")
+@click.option(
+    "--epcn",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The ODS ePCN workbook (.xlsx): networks and their member practices.",
+)
+@click.option(
+    "--lists",
+    type=click.Path(path_type=Path),
+    help="NHS Digital 'Patients Registered at a GP Practice' CSV: list sizes.",
+)
+@click.option("--pcn", "pcn_codes", multiple=True, metavar="CODE", help="A network's PCN code.")
+@click.option(
+    "--ccg",
+    "ccg_codes",
+    multiple=True,
+    metavar="CODE",
+    help="A commissioner's code (CCG or sub-ICB location): all its networks.",
+)
+@click.option("--all", "all_networks", is_flag=True, help="Every network in the file.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("profiles"),
+    show_default=True,
+    help="Folder for the profiles.",
+)
+@click.option("--force", is_flag=True, help="Replace profiles that already exist.")
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    epcn: Path,
+    lists: Path | None,
+    pcn_codes: tuple[str, ...],
+    ccg_codes: tuple[str, ...],
+    all_networks: bool,
+    out: Path,
+    force: bool,
+) -> None:
+    """Write a profile for each network chosen from the national files.
+
+    Values the files do not hold (the clinical director, the appointment process) are
+    marked as still to be filled in; build such a profile with `pcndocs build --blank`.
+    """
+    from pcndocs.importer import import_networks
+
+    if not (pcn_codes or ccg_codes or all_networks):
+        raise click.UsageError("choose networks with --pcn CODE, --ccg CODE or --all")
+    with user_errors(ctx):
+        report = import_networks(
+            epcn, lists, pcn_codes, ccg_codes, all_networks, out, overwrite=force
+        )
+    for problem in report.problems:
+        click.secho(f"warning: {problem}", fg="yellow", err=True)
+    if not ctx.obj["quiet"]:
+        click.echo(
+            f"Imported {report.networks} networks, {report.practices} practices, "
+            f"{report.population:,} registered patients; {len(report.written)} profiles "
+            f"written to {out}"
+        )
+        if report.kept:
+            click.echo(
+                f"{len(report.kept)} profiles already existed and were kept "
+                "(use --force to replace them)"
+            )
+        if report.missing_list_sizes:
+            click.echo(
+                f"{report.missing_list_sizes} practices have no list size: "
+                "their profiles mark it as still to be filled in"
+            )
 
 
 @cli.command()

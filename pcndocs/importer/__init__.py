@@ -153,7 +153,7 @@ def _file_stems(networks: list[Network]) -> list[tuple[Network, str]]:
     counts = Counter(stems)
     return [
         (n, stem if counts[stem] == 1 else f"{stem}-{n.code.lower()}")
-        for n, stem in zip(networks, stems)
+        for n, stem in zip(networks, stems, strict=True)
     ]
 
 

@@ -34,7 +34,7 @@ def write_atomic(path: Path, text: str) -> None:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
-        os.replace(temporary, path)
+        temporary.replace(path)
         done = True
     except OSError as exc:
         raise OutputError(path, f"cannot be written ({exc.strerror or exc})") from None

@@ -27,7 +27,7 @@ def find_header_row(rows: Iterator[Sequence[object]], marker: Sequence[str]) -> 
 
     Only the first few rows are looked at; the rows iterator is left after the header.
     """
-    for _, row in zip(range(HEADER_SEARCH_ROWS), rows):
+    for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False):
         header = [normalise_header(cell) for cell in row]
         if any(name in header for name in marker):
             return header

@@ -199,7 +199,7 @@ def test_files_are_written_whole_and_readable(
 ) -> None:
     out = tmp_path / "a" / "b"
     run(epcn_2019, lists_2021, out, everything=True)
-    names = sorted(os.listdir(out))
+    names = sorted(p.name for p in out.iterdir())
     assert not [n for n in names if n.startswith(".")]  # no temporary files left
     if os.name == "posix":
         # Like any file the user creates, not private as temporary files are.
@@ -211,7 +211,7 @@ def test_files_are_written_whole_and_readable(
 def test_output_folder_that_is_a_file(epcn_2019: Path, lists_2021: Path, tmp_path: Path) -> None:
     out = tmp_path / "file"
     out.write_text("", encoding="utf-8")
-    with pytest.raises(OutputError, match="is a file, not a folder$"):
+    with pytest.raises(OutputError, match=r"is a file, not a folder$"):
         run(epcn_2019, lists_2021, out, everything=True)
 
 

@@ -87,9 +87,9 @@ def test_unusable_csv_raises_input_file_error(tmp_path: Path, text: str, reason:
 
 
 def test_missing_folder_and_binary_files(tmp_path: Path, epcn_2019: Path) -> None:
-    with pytest.raises(InputFileError, match="no such file$"):
+    with pytest.raises(InputFileError, match=r"no such file$"):
         read_list_sizes(tmp_path / "absent.csv")
-    with pytest.raises(InputFileError, match="is a folder, not a list-size .csv file$"):
+    with pytest.raises(InputFileError, match=r"is a folder, not a list-size .csv file$"):
         read_list_sizes(tmp_path)
-    with pytest.raises(InputFileError, match="not a text CSV file$"):
+    with pytest.raises(InputFileError, match=r"not a text CSV file$"):
         read_list_sizes(epcn_2019)
