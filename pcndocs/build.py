@@ -18,6 +18,7 @@ from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import OutputError, Problem
 from pcndocs.facts import Facts, load_facts
+from pcndocs.funding import contract_year
 from pcndocs.profile.load import LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.templating import Templates
@@ -46,6 +47,7 @@ class BuildOptions:
     formats: tuple[str, ...] = ("docx", "pdf")
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
+    blank: bool = False  # missing values become placeholders instead of errors
     today: date = field(default_factory=date.today)
 
 
@@ -57,14 +59,14 @@ class BuildResult:
     folder: Path
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    gaps: list[Problem] = field(default_factory=list)
 
 
-def load(path: Path, facts: Facts | None = None) -> LoadedProfile:
+def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
     """Return a validated profile, checked against the national facts."""
     facts = facts or load_facts()
-    return load_profile(
-        path, [w.id for w in facts.workstreams.workstreams], list(facts.funding.years)
-    )
+    workstreams = [w.id for w in facts.workstreams.workstreams]
+    return load_profile(path, workstreams, list(facts.funding.years), blank)
 
 
 def slug(text: str, limit: int = 80) -> str:
@@ -78,14 +80,18 @@ def slug(text: str, limit: int = 80) -> str:
 def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     """Build every selected document of one profile in every selected format."""
     facts = load_facts()
-    loaded = load(path, facts)
+    loaded = load(path, facts, options.blank)
     profile = loaded.profile
     templates = Templates(builtin_templates(), options.templates)
-    folder = _inside(options.out, slug(profile.network.name))
-    result = BuildResult(
-        profile.network.name, folder, warnings=warnings_for(loaded, facts, options.today)
+    network = network_name(loaded)
+    folder = _inside(options.out, slug(profile.network.name or path.stem))
+    warnings = warnings_for(loaded, facts, options.today)
+    result = BuildResult(network, folder, warnings=warnings, gaps=list(loaded.gaps))
+    year = facts.funding_year(contract_year(profile, facts))
+    control = profile.document_control
+    when = _timestamp(
+        control.approval_date or profile.network.population_date or year.population_date
     )
-    when = _timestamp(profile.document_control.approval_date or profile.network.population_date)
     css = _read_style(templates)
     for kind, lead, name in _instances(options, loaded, facts):
         context = render_context(profile, facts, kind, lead, options.today)
@@ -94,7 +100,29 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
         for fmt in options.formats:
             data = _render(fmt, document, info, templates, css, result)
             result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
+    if result.gaps:
+        text = still_to_agree(network, loaded)
+        result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
     return result
+
+
+STILL_TO_AGREE = "still-to-agree.txt"
+
+
+def network_name(loaded: LoadedProfile) -> str:
+    """Return the network's name, or a stand-in naming the file where a blank profile has none."""
+    return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
+
+
+def still_to_agree(network: str, loaded: LoadedProfile) -> str:
+    """Return the list of values a blank profile still needs, one per line, with their lines."""
+    lines = [
+        f"Still to agree for {network}",
+        f"(from {loaded.source.path}; fill these in, then build without --blank)",
+        "",
+    ]
+    lines += [f"- line {g.line}: {g.key}" if g.line else f"- {g.key}" for g in loaded.gaps]
+    return "\n".join(lines) + "\n"
 
 
 def _instances(
@@ -153,7 +181,7 @@ def _render(
             info,
             templates.find(REFERENCE_DOCX),
             logo,
-            datetime.fromisoformat(info.created),
+            datetime.strptime(info.created, "%Y-%m-%dT%H:%M:%SZ"),
         )
     raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
 
@@ -161,7 +189,7 @@ def _render(
 def _page_info(
     kind: DocumentKind, lead: LeadView | None, loaded: LoadedProfile, when: datetime
 ) -> PageInfo:
-    network = loaded.profile.network.name
+    network = network_name(loaded)
     title = kind.title if lead is None else f"{kind.title}: {lead.workstream.title}"
     control = loaded.profile.document_control
     return PageInfo(
@@ -170,7 +198,7 @@ def _page_info(
         subject=kind.summary,
         author=control.author or network,
         keywords=", ".join(("Primary Care Network", network, kind.name)),
-        created=when.isoformat(),
+        created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),  # W3C form, as WeasyPrint reads it
     )
 
 

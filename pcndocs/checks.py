@@ -6,7 +6,7 @@ from datetime import date
 
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts
-from pcndocs.funding import director_funding
+from pcndocs.funding import contract_year, director_funding
 from pcndocs.profile.load import LoadedProfile
 
 LEAD_SESSIONS_PER_MONTH = 2
@@ -66,13 +66,15 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 f"the review date {review.isoformat()} has passed (today is {today.isoformat()})",
             )
         )
-    expected = facts.funding_year(profile.contract_year).population_date
-    if profile.network.population_date != expected:
+    year = contract_year(profile, facts)
+    expected = facts.funding_year(year).population_date
+    actual = profile.network.population_date
+    if actual is not None and actual != expected:
         found.append(
             warn(
                 ("network", "population_date"),
-                f"list sizes are at {profile.network.population_date.isoformat()}, but "
-                f"{profile.contract_year} funding uses the list at {expected.isoformat()}",
+                f"list sizes are at {actual.isoformat()}, but "
+                f"{year} funding uses the list at {expected.isoformat()}",
             )
         )
     led = {lead.workstream_id for lead in profile.leads}

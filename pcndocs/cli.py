@@ -116,6 +116,12 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     default=None,
     help="Networks to build at once, in parallel processes. Default: one per core.",
 )
+@click.option(
+    "--blank",
+    is_flag=True,
+    help="Build from an incomplete profile: each missing value becomes a highlighted "
+    "placeholder, listed in still-to-agree.txt.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
 @click.pass_context
 def build(
@@ -126,6 +132,7 @@ def build(
     docs: tuple[str, ...],
     templates: Path | None,
     jobs: int | None,
+    blank: bool,
     strict: bool,
 ) -> None:
     """Build the documents of network profiles (files, or folders of them).
@@ -138,7 +145,9 @@ def build(
     from pcndocs.resources import example_profile
 
     quiet = ctx.obj["quiet"]
-    options = BuildOptions(out=out, formats=formats, documents=docs, templates=templates)
+    options = BuildOptions(
+        out=out, formats=formats, documents=docs, templates=templates, blank=blank
+    )
     with user_errors(ctx):
         paths = expand_profiles(profiles) if profiles else [example_profile()]
         many = len(paths) > 1
@@ -201,6 +210,10 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
             click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
             for written in result.written:
                 click.echo(f"  {written}")
+            if result.gaps:
+                click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
+                for gap in result.gaps:
+                    click.echo(f"  line {gap.line}: {gap.key}" if gap.line else f"  {gap.key}")
     if many and not quiet:
         built = [o.result for o in outcomes if o.result is not None]
         documents = sum(len(r.written) for r in built)
@@ -238,7 +251,7 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
         click.echo(f"{path}: {profile.network.name}")
         click.echo(
             f"  practices: {len(profile.practices)}, registered patients: "
-            f"{profile.population:,} at {profile.network.population_date.isoformat()}"
+            f"{profile.population:,} at {profile.network.population_date}"
         )
         click.echo(
             f"  clinical director funded time: {funding.funded_wte:.4f} WTE = "

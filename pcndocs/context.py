@@ -8,8 +8,15 @@ from typing import Any
 
 from pcndocs.documents import DocumentKind
 from pcndocs.facts import Facts
-from pcndocs.funding import director_funding, leadership_costs
-from pcndocs.profile.model import CustomWorkstream, Lead, LocalResponsibility, Practice, Profile
+from pcndocs.funding import contract_year, director_funding, leadership_costs
+from pcndocs.profile.model import (
+    ClinicalDirector,
+    CustomWorkstream,
+    Lead,
+    LocalResponsibility,
+    Practice,
+    Profile,
+)
 
 FUNDING_STREAM_NAMES = {
     "core": "Core PCN funding",
@@ -23,6 +30,11 @@ METHOD_NAMES = {
     "election": "election",
     "selection_and_election": "selection followed by election",
 }
+
+
+# Stand-ins for what a blank profile does not say yet: every value prints as a placeholder.
+BLANK_PRACTICE = Practice.model_validate({}, context={"blank": True})
+BLANK_DIRECTOR = ClinicalDirector.model_validate({}, context={"blank": True})
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
         LeadView(
             cost.lead,
             workstream_view(cost.lead.workstream, facts),
-            profile.practice(cost.lead.practice) if cost.lead.practice else None,
+            profile.practice(cost.lead.practice),
             cost.sessions_per_year,
             cost.cost_per_year,
             FUNDING_STREAM_NAMES[cost.lead.funding_stream],
@@ -99,6 +111,8 @@ def render_context(
     """Return the variables a document's template is rendered with."""
     funding = director_funding(profile, facts)
     leads = lead_views(profile, facts)
+    # A blank profile may have no director yet: show one whose every detail is a placeholder.
+    directors = profile.clinical_directors or [BLANK_DIRECTOR]
     local = [
         item if isinstance(item, LocalResponsibility) else LocalResponsibility(duty=item)
         for item in profile.local_cd_responsibilities
@@ -106,16 +120,16 @@ def render_context(
     return {
         "profile": profile,
         "network": profile.network,
-        "contract_year": profile.contract_year,
-        "practices": profile.practices,
+        "contract_year": contract_year(profile, facts),
+        "practices": profile.practices or [BLANK_PRACTICE],
         "population": profile.population,
-        "payee": profile.practice(profile.network.nominated_payee),
-        "directors": profile.clinical_directors,
+        "payee": profile.practice(profile.network.nominated_payee) or BLANK_PRACTICE,
+        "directors": directors,
         "director_practice": {
-            d.name: profile.practice(d.practice) for d in profile.clinical_directors
+            d.name: profile.practice(d.practice) or BLANK_PRACTICE for d in directors
         },
         "appointment": profile.appointment,
-        "method_name": METHOD_NAMES[profile.appointment.method],
+        "method_name": METHOD_NAMES.get(profile.appointment.method or ""),
         "funding": funding,
         "costs": leadership_costs(profile),
         "leads": leads,

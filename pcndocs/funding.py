@@ -84,9 +84,14 @@ class LeadershipCosts:
         return sum(self.by_stream.values())
 
 
+def contract_year(profile: Profile, facts: Facts) -> str:
+    """Return the profile's contract year; a blank profile without one uses the latest known."""
+    return profile.contract_year or max(facts.funding.years)
+
+
 def director_rate(profile: Profile, facts: Facts) -> RateUsed:
     """Return the per-patient rate for the clinical director in the profile's contract year."""
-    year = profile.contract_year
+    year = contract_year(profile, facts)
     if profile.funding.cd_rate_per_patient is not None:
         return RateUsed(
             profile.funding.cd_rate_per_patient, year, False, True, "set by the network"
@@ -123,11 +128,11 @@ def director_funding(profile: Profile, facts: Facts) -> DirectorFunding:
     funded_sessions = funded_wte * full_time
     hours = funded_wte * float(session.full_time_hours_per_week)
     rate = director_rate(profile, facts)
-    months = _months(facts.funding_year(profile.contract_year))
+    months = _months(facts.funding_year(contract_year(profile, facts)))
     # The 2019/20 rate was set for its nine months, so the rate times the list is the whole sum.
     amount = rate.value * population if rate.value is not None else None
     directors = profile.clinical_directors
-    agreed = sum(d.sessions_per_week for d in directors)
+    agreed = sum(d.sessions_per_week or 0 for d in directors)
     shares = tuple(
         DirectorShare(
             d,
@@ -179,8 +184,11 @@ def _shares(directors: list[ClinicalDirector]) -> list[float]:
     """Return each director's share of the funded time: as given, else by sessions."""
     if all(d.funded_share is not None for d in directors):
         return [float(d.funded_share or 0) for d in directors]
-    total = sum(d.sessions_per_week for d in directors)
-    return [d.sessions_per_week / total for d in directors]
+    sessions = [d.sessions_per_week or 0 for d in directors]
+    total = sum(sessions)
+    if total == 0:  # a blank profile: no sessions agreed yet, so share equally
+        return [1 / len(directors)] * len(directors)
+    return [s / total for s in sessions]
 
 
 def _months(year: FundingYear) -> int:

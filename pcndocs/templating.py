@@ -34,7 +34,8 @@ class Placeholder(Markdown):
     __slots__ = ()
 
     def __new__(cls, what: str) -> Placeholder:
-        return super().__new__(cls, f"[[to be agreed: {clean_text(what).replace(']]', '] ]')}]]")
+        label = clean_text(what).replace("]]", "] ]")
+        return super().__new__(cls, f"[[to be agreed: {label}]]" if label else "[[to be agreed]]")
 
 
 def clean_text(text: str) -> str:
@@ -47,28 +48,36 @@ def escape_markdown(text: str) -> str:
     return _PUNCTUATION.sub(r"\\\1", clean_text(text))
 
 
+TO_BE_AGREED = Placeholder("")
+
+
 def _finalize(value: Any) -> str:
     if isinstance(value, Markdown):
         return str(value)
     if value is None:
-        return ""
+        # Only a blank build has None where a document needs a value: show it as a gap.
+        return str(TO_BE_AGREED)
     return escape_markdown(str(value))
 
 
-def format_money(value: float, pence: bool = False) -> Markdown:
-    """Return pounds as '£12,345' (or '£12,345.67' with pence)."""
+def format_money(value: float | None, pence: bool = False) -> Markdown:
+    """Return pounds as '£12,345' (or '£12,345.67' with pence); a gap if there is none."""
+    if value is None:
+        return TO_BE_AGREED
     return Markdown(f"£{value:,.2f}" if pence else f"£{value:,.0f}")
 
 
-def format_number(value: float, places: int = 0) -> Markdown:
+def format_number(value: float | None, places: int = 0) -> Markdown:
     """Return a number with thousands separators and the given decimal places."""
+    if value is None:
+        return TO_BE_AGREED
     return Markdown(f"{value:,.{places}f}")
 
 
-def format_date(value: date | None) -> Markdown | str:
-    """Return a date as people write it in England: 1 April 2025."""
+def format_date(value: date | None) -> Markdown:
+    """Return a date as people write it in England: 1 April 2025; a gap if there is none."""
     if value is None:
-        return ""
+        return TO_BE_AGREED
     return Markdown(f"{value.day} {value:%B %Y}")
 
 

@@ -20,10 +20,11 @@ from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, 
 
 @dataclass(frozen=True)
 class LoadedProfile:
-    """A validated profile with the file it came from and the line of each key."""
+    """A validated profile, the file it came from with each key's line, and its gaps."""
 
     profile: Profile
     source: YamlDocument
+    gaps: tuple[Problem, ...] = ()  # required values still missing (blank builds only)
 
     def problem(self, key_path: KeyPath, text: str) -> Problem:
         """Return a Problem pointing at a key of this profile (for warnings)."""
@@ -31,32 +32,46 @@ class LoadedProfile:
 
 
 def load_profile(
-    path: Path, known_workstreams: Collection[str], known_years: Collection[str]
+    path: Path,
+    known_workstreams: Collection[str],
+    known_years: Collection[str],
+    blank: bool = False,
 ) -> LoadedProfile:
-    """Return the validated profile in a file, or raise ProfileError listing every problem."""
+    """Return the validated profile in a file, or raise ProfileError listing every problem.
+
+    With blank, missing required values are allowed and listed as gaps instead of errors.
+    """
     document = parse_yaml(read_text(path), str(path))
-    return LoadedProfile(validate_profile(document, known_workstreams, known_years), document)
+    return validate_profile(document, known_workstreams, known_years, blank)
 
 
 def validate_profile(
-    document: YamlDocument, known_workstreams: Collection[str], known_years: Collection[str]
-) -> Profile:
-    """Return the Profile for parsed YAML, or raise ProfileError with every problem found."""
+    document: YamlDocument,
+    known_workstreams: Collection[str],
+    known_years: Collection[str],
+    blank: bool = False,
+) -> LoadedProfile:
+    """Return the loaded profile for parsed YAML, or raise ProfileError with every problem."""
     problems: list[Problem] = []
+    gaps: list[Problem] = []
     profile: Profile | None = None
     try:
-        profile = Profile.model_validate(document.data)
+        profile = Profile.model_validate(document.data, context={"blank": False})
     except ValidationError as exc:
-        problems.extend(_problem_from_error(document, error) for error in exc.errors())
+        for error in exc.errors():
+            found = _problem_from_error(document, error)
+            (gaps if blank and error["type"] == "missing" else problems).append(found)
     problems.extend(
         Problem(document.path, document.line_of(key_path), dotted(key_path), text)
         for key_path, text in _cross_checks(document.data, known_workstreams, known_years)
     )
+    if blank and gaps and not problems:
+        profile = Profile.model_validate(document.data, context={"blank": True})
     if problems or profile is None:
         unique = list(dict.fromkeys(problems))
         unique.sort(key=lambda p: p.line or 0)
         raise ProfileError(unique)
-    return profile
+    return LoadedProfile(profile, document, tuple(gaps))
 
 
 def _problem_from_error(document: YamlDocument, error: ErrorDetails) -> Problem:

@@ -14,7 +14,9 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    ValidationInfo,
 )
+from pydantic_core import PydanticCustomError
 
 ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
 PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
@@ -54,6 +56,17 @@ PcnCode = Annotated[str, AfterValidator(_pcn_code)]
 ContractYear = Annotated[str, AfterValidator(_contract_year)]
 
 
+def _required(value: Any, info: ValidationInfo) -> Any:
+    """Refuse a missing value, unless building blank templates where it becomes a placeholder."""
+    if (value is None or value == []) and not (info.context or {}).get("blank"):
+        raise PydanticCustomError("missing", "is required but missing")
+    return value
+
+
+# A value every document needs. Missing, it is an error, or in a blank build a placeholder.
+Needed = AfterValidator(_required)
+
+
 def _shape(value: Any) -> str:
     """Pick the union member by the value's shape, so errors speak of that member only."""
     return "as-keys" if isinstance(value, dict) else "as-text"
@@ -72,20 +85,39 @@ def text_or(model: Any) -> Any:
     ]
 
 
+def _schema_required(
+    schema: dict[str, Any], model: type[BaseModel], also: tuple[str, ...] = ()
+) -> None:
+    """List the Needed fields as required in the JSON Schema, for editors' checks."""
+    needed = [n for n, f in model.model_fields.items() if Needed in f.metadata or n in also]
+    if needed:
+        schema["required"] = sorted({*schema.get("required", []), *needed}, key=needed.index)
+
+
 class Model(BaseModel):
     """Base of every profile model: unknown keys are errors and values never change."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        validate_default=True,
+        json_schema_extra=_schema_required,
+    )
 
 
 class Network(Model):
-    name: Text = Field(description="The network's name, as it appears on its documents.")
+    name: Annotated[Text | None, Needed] = Field(
+        None, description="The network's name, as it appears on its documents."
+    )
     code: PcnCode | None = Field(None, description="PCN code: U and five digits.")
     commissioner: Text | None = Field(None, description="The commissioner (ICB or sub-ICB).")
     area: LongText | None = Field(None, description="The area the network covers, free text.")
-    population_date: date = Field(description="The date the practices' list sizes refer to.")
-    nominated_payee: OdsCode = Field(
-        description="ODS code of the member practice that receives the network's funding."
+    population_date: Annotated[date | None, Needed] = Field(
+        None, description="The date the practices' list sizes refer to."
+    )
+    nominated_payee: Annotated[OdsCode | None, Needed] = Field(
+        None, description="ODS code of the member practice that receives the network's funding."
     )
 
 
@@ -95,18 +127,22 @@ class Signatory(Model):
 
 
 class Practice(Model):
-    name: Text
-    ods_code: OdsCode
-    list_size: int = Field(gt=0, le=500_000, description="Registered patients.")
+    name: Annotated[Text | None, Needed] = None
+    ods_code: Annotated[OdsCode | None, Needed] = None
+    list_size: Annotated[int | None, Field(gt=0, le=500_000), Needed] = Field(
+        None, description="Registered patients."
+    )
     signatory: Signatory | None = None
 
 
 class ClinicalDirector(Model):
-    name: Text
+    name: Annotated[Text | None, Needed] = None
     profession: Text = Field("GP", description="Any practising clinician: GP, nurse, pharmacist.")
-    practice: OdsCode = Field(description="ODS code of the member practice they come from.")
-    sessions_per_week: float = Field(
-        gt=0, le=9, description="Sessions a week the network agrees to pay for (9 is full time)."
+    practice: Annotated[OdsCode | None, Needed] = Field(
+        None, description="ODS code of the member practice they come from."
+    )
+    sessions_per_week: Annotated[float | None, Field(gt=0, le=9), Needed] = Field(
+        None, description="Sessions a week the network agrees to pay for (9 is full time)."
     )
     start_date: date | None = None
     funded_share: float | None = Field(
@@ -123,7 +159,9 @@ Majority = Literal["simple", "two_thirds", "unanimous"]
 
 
 class Appointment(Model):
-    method: Method = Field(description="selection, election, or selection_and_election.")
+    method: Annotated[Method | None, Needed] = Field(
+        None, description="selection, election, or selection_and_election."
+    )
     term_years: int = Field(3, ge=1, le=10, description="Length of one term of office, in years.")
     voting: Literal["one_practice_one_vote", "list_size_weighted"] = "one_practice_one_vote"
     majority: Majority = "simple"
@@ -224,11 +262,22 @@ class FundingOverrides(Model):
 class Profile(Model):
     """One network: everything its documents are rendered from."""
 
-    network: Network
-    contract_year: ContractYear
-    practices: list[Practice] = Field(min_length=1)
-    clinical_directors: list[ClinicalDirector] = Field(min_length=1, max_length=4)
-    appointment: Appointment
+    # The sections network and appointment are required too: their own keys say what is missing.
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema, model: _schema_required(
+            schema, model, also=("network", "appointment")
+        )
+    )
+
+    network: Network = Field(default_factory=lambda: {})  # type: ignore[assignment]
+    contract_year: Annotated[ContractYear | None, Needed] = Field(
+        None, description="The contract year, such as 2025/26: selects the national rates."
+    )
+    practices: Annotated[list[Practice], Needed] = Field(default_factory=list)
+    clinical_directors: Annotated[list[ClinicalDirector], Field(max_length=4), Needed] = Field(
+        default_factory=list
+    )
+    appointment: Appointment = Field(default_factory=lambda: {})  # type: ignore[assignment]
     leads: list[Lead] = Field(default_factory=list)
     local_cd_responsibilities: list[LocalDuty] = Field(
         default_factory=list,
@@ -241,8 +290,8 @@ class Profile(Model):
     @property
     def population(self) -> int:
         """Return the registered patients of all member practices."""
-        return sum(p.list_size for p in self.practices)
+        return sum(p.list_size or 0 for p in self.practices)
 
-    def practice(self, ods_code: str) -> Practice:
-        """Return the member practice with this ODS code."""
-        return next(p for p in self.practices if p.ods_code == ods_code)
+    def practice(self, ods_code: str | None) -> Practice | None:
+        """Return the member practice with this ODS code, or None (a blank build's gap)."""
+        return next((p for p in self.practices if p.ods_code == ods_code), None)
