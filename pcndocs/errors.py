@@ -42,8 +42,8 @@ class ProfileError(PcndocsError):
         return "\n".join(str(p) for p in self.problems)
 
 
-class InputFileError(PcndocsError):
-    """A file that cannot be read at all (missing, a folder, unreadable, not text)."""
+class PathError(PcndocsError):
+    """A problem with a file or folder as a whole: its path, and why."""
 
     def __init__(self, path: Path | str, reason: str) -> None:
         super().__init__(path, reason)
@@ -52,6 +52,10 @@ class InputFileError(PcndocsError):
 
     def message(self) -> str:
         return f"{self.path}: {self.reason}"
+
+
+class InputFileError(PathError):
+    """A file that cannot be read at all (missing, a folder, unreadable, not text)."""
 
 
 class TemplateError(PcndocsError):
@@ -68,13 +72,5 @@ class TemplateError(PcndocsError):
         return f"{where}: {self.reason}"
 
 
-class OutputError(PcndocsError):
+class OutputError(PathError):
     """An output file or folder that cannot be written."""
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        super().__init__(path, reason)
-        self.path = str(path)
-        self.reason = reason
-
-    def message(self) -> str:
-        return f"{self.path}: {self.reason}"

@@ -22,7 +22,8 @@ from pcndocs.facts import (
     load_facts,
 )
 
-SEEDS_DIR = Path("/work/shared/seeds")
+# The seeds live in shared/ beside the repository, as the national data does.
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 NGRAM = 8
 
 EXPECTED_IDS = (
