@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import html
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pcndocs.build import load
+from pcndocs.build import BuildOptions, build_profile, load
+from pcndocs.cli import cli
 from pcndocs.facts import load_facts
 from pcndocs.newprofile import (
     InputEndedError,
@@ -305,3 +311,117 @@ def test_the_written_profile_explains_its_keys() -> None:
         assert " # " in line, line
     assert "\n  # area: ...                        # optional: " in text
     assert "    workstream: finance              # Financial management" in lines
+
+
+# --- the command ----------------------------------------------------------------------
+
+
+def piped(*lines: str) -> str:
+    return "".join(f"{line}\n" for line in lines)
+
+
+def test_new_writes_a_profile_that_builds(tmp_path: Path) -> None:
+    path = tmp_path / "riverside.yaml"
+    answers = list(SESSION)
+    answers.insert(20, "heart")  # an unknown workstream, then lead 1 by number
+    answers.insert(10, "twelve thousand")  # a list size that is not a number
+    answers.insert(9, "A99001")  # a code already given
+    answers.insert(6, "A9900X")  # not an ODS code
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
+    assert result.exit_code == 0, result.output
+    for message in (
+        "expected an ODS code: a letter and five digits (A81001), got 'A9900X'",
+        "A99001 is already given for Riverside Surgery; each practice has its own",
+        "expected a whole number, got 'twelve thousand'",
+        "unknown workstream 'heart'",
+    ):
+        assert message in result.output
+    assert f"Wrote {path}\nNext: pcndocs check {path}\n      pcndocs build {path}\n" in (
+        result.output
+    )
+
+    profile = load(path).profile
+    assert profile.network.name == ODD_NAME
+    assert [(p.name, p.ods_code, p.list_size) for p in profile.practices] == [
+        ("Riverside Surgery", "A99001", 12450),
+        ("Zoë Practice", "A99002", 9873),
+    ]
+    assert profile.network.nominated_payee == "A99002"
+    assert [(d.name, d.practice) for d in profile.clinical_directors] == [
+        ("Dr Jane Example", "A99002")
+    ]
+    assert profile.appointment.method == "election"
+    assert [(le.name, le.workstream, le.session_rate) for le in profile.leads] == [
+        ("Dr Sam Patel", "cvd_prevention", 350),
+        ("Karen Wells", "finance", 180),
+    ]
+
+    out = tmp_path / "out"
+    built = build_profile(
+        path, BuildOptions(out=out, formats=("html",), documents=("cd-job-description",))
+    )
+    (page,) = built.written
+    assert ODD_NAME in html.unescape(page.read_text(encoding="utf-8"))
+
+
+def test_the_end_of_the_input_mid_way_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "network.yaml"
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION[:7]))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: the input ended before 'Practice 1: registered patients' was answered; "
+        "nothing was written\n"
+    )
+    assert "Traceback" not in result.output
+    assert not path.exists()
+
+
+def test_input_that_ends_after_the_last_needed_answer_takes_the_defaults(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "network.yaml"
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION[:19]))
+    assert result.exit_code == 0, result.output
+    profile = load(path).profile
+    assert (profile.appointment.method, profile.appointment.term_years) == ("election", 3)
+    assert profile.leads == []
+
+
+def test_an_existing_file_is_kept_unless_force(tmp_path: Path) -> None:
+    path = tmp_path / "network.yaml"
+    path.write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION))
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {path} already exists; give another name or add --force\n")
+    assert "Network name" not in result.output  # refused before asking anything
+    assert path.read_text(encoding="utf-8") == "mine\n"
+
+    result = CliRunner().invoke(cli, ["new", "--force", str(path)], input=piped(*SESSION))
+    assert result.exit_code == 0, result.output
+    assert load(path).profile.network.name == ODD_NAME
+
+
+def test_new_writes_network_yaml_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["new"], input=piped(*SESSION))
+    assert result.exit_code == 0, result.output
+    assert "Next: pcndocs check network.yaml" in result.output
+    assert load(tmp_path / "network.yaml").profile.network.code == "U12345"
+
+
+def test_python_dash_m_new_reads_answers_from_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "piped network.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pcndocs", "new", str(path)],
+        input=piped(*SESSION).encode("utf-8"),
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"pcndocs build '{path}'" in result.stdout.decode("utf-8")
+    profile = load(path).profile
+    assert profile.network.name == ODD_NAME
+    assert profile.practices[1].name == "Zoë Practice"
