@@ -38,7 +38,7 @@ Read = Callable[[str], str | None]  # returns None at the end of the input
 Kind = Literal["clinical", "non_clinical"]
 
 METHODS: tuple[str, ...] = get_args(Method)
-KINDS: tuple[str, ...] = get_args(Kind)
+KINDS: tuple[str, ...] = get_args(Lead.model_fields["kind"].annotation)
 MAX_DIRECTORS = next(
     m.max_length
     for m in Profile.model_fields["clinical_directors"].metadata
@@ -379,9 +379,10 @@ def _ask_directors(
     ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]
 ) -> list[ClinicalDirector]:
     funded = funded_sessions(sum(p.list_size for p in practices), facts)
+    basis = facts.funding.cd_basis
     say(
         f"The clinical director. The network is funded for {funded:.2f} sessions a week "
-        "(0.25 WTE per 50,000 patients); up to "
+        f"({basis.wte} WTE per {basis.per_registered_patients:,} patients); up to "
         f"{MAX_DIRECTORS} directors may share the role."
     )
     directors: list[ClinicalDirector] = []
