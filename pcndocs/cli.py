@@ -344,6 +344,51 @@ def import_(
 
 
 @cli.command()
+@click.argument(
+    "path", type=click.Path(path_type=Path, dir_okay=False), default=Path("network.yaml")
+)
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@click.pass_context
+def new(ctx: click.Context, path: Path, force: bool) -> None:
+    """Write a new network profile by answering a few questions.
+
+    The profile goes to PATH (network.yaml if not given). Each answer is checked as
+    it is typed; answers can also be piped in, one a line.
+    """
+    import shlex
+    from datetime import date
+
+    from pcndocs.build import write_atomically
+    from pcndocs.facts import load_facts
+    from pcndocs.newprofile import LineAsker, ask_profile, profile_text
+
+    def read(prompt: str) -> str | None:
+        try:
+            # Click's own line reader: readline at a terminal, and the test runner's input.
+            return click.termui.visible_prompt_func(prompt)
+        except EOFError:
+            click.echo()
+            return None
+
+    with user_errors(ctx):
+        if path.exists() and not force:
+            raise PcndocsError(f"{path} already exists; give another name or add --force")
+        facts = load_facts()
+        today = date.today()
+        try:
+            profile = ask_profile(LineAsker(read, click.echo), click.echo, facts, today)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; nothing was written", err=True)
+            ctx.exit(130)
+        text = profile_text(profile, facts, path.name, today)
+        write_atomically(path, text.encode("utf-8"))
+        quoted = shlex.quote(str(path))
+        click.echo(f"Wrote {path}")
+        click.echo(f"Next: pcndocs check {quoted}")
+        click.echo(f"      pcndocs build {quoted}")
+
+
+@cli.command()
 def docs() -> None:
     """List the documents pcndocs writes, with their names for --doc."""
     width = max(len(d.name) for d in DOCUMENTS)

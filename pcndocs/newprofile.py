@@ -1,0 +1,629 @@
+"""The questions `pcndocs new` asks, and the commented profile written from the answers.
+
+Nothing here talks to the terminal: questions go through an `Ask` callable and notes
+through a `Say` callable, so the whole conversation can be driven from a test. Each
+answer is checked as it is typed with the profile model's own rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, Literal, Protocol, TypeVar, cast, get_args
+
+import yaml
+from annotated_types import MaxLen
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from pcndocs.errors import PcndocsError
+from pcndocs.facts import Facts, Workstream
+from pcndocs.profile.model import (
+    Appointment,
+    ClinicalDirector,
+    FundingStream,
+    Lead,
+    Method,
+    Network,
+    Practice,
+    Profile,
+    is_contract_year,
+)
+
+T = TypeVar("T")
+Say = Callable[[str], None]
+Read = Callable[[str], str | None]  # returns None at the end of the input
+Kind = Literal["clinical", "non_clinical"]
+
+METHODS: tuple[str, ...] = get_args(Method)
+KINDS: tuple[str, ...] = get_args(Lead.model_fields["kind"].annotation)
+MAX_DIRECTORS = next(
+    m.max_length
+    for m in Profile.model_fields["clinical_directors"].metadata
+    if isinstance(m, MaxLen)
+)
+COMMENT_COLUMN = 36
+
+
+class Ask(Protocol):
+    """Asks one question until `convert` accepts the answer, and returns what it made of it.
+
+    A blank answer takes `default`; a default of "" lets the question be left blank
+    (then `convert` gets ""), and no default makes an answer required.
+    """
+
+    def __call__(
+        self, question: str, convert: Callable[[str], T], default: str | None = None
+    ) -> T: ...
+
+
+class InputEndedError(PcndocsError):
+    """The input ended while a question that needs an answer was still open."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question)
+        self.question = question
+
+    def message(self) -> str:
+        return f"the input ended before '{self.question}' was answered; nothing was written"
+
+
+class LineAsker:
+    """An `Ask` over a line reader: says why an answer is wrong, then asks again.
+
+    Once the input has ended, every later question takes its default (a loop that a
+    blank answer ends, ends); a question with no default raises InputEndedError.
+    """
+
+    def __init__(self, read: Read, say: Say) -> None:
+        self.read = read
+        self.say = say
+        self.ended = False
+
+    def __call__(self, question: str, convert: Callable[[str], T], default: str | None = None) -> T:
+        prompt = f"{question} [{default}]: " if default else f"{question}: "
+        while True:
+            answer = None if self.ended else self.read(prompt)
+            if answer is None:
+                self.ended = True
+            text = (answer or "").strip() or (default or "")
+            if not text and default is None:
+                if self.ended:
+                    raise InputEndedError(question)
+                self.say("  an answer is needed")
+                continue
+            try:
+                return convert(text)
+            except ValueError as exc:
+                if self.ended:
+                    raise InputEndedError(question) from None
+                self.say(f"  {exc}")
+
+
+# --- checking one answer --------------------------------------------------------------
+
+
+def _number_text(value: float) -> str:
+    """Return a number as a person types it: 2, 2.5, 12450 (never 2.0 or 1e+04)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _reason(error: ValidationError) -> str:
+    """Return the first problem of a validation error as one line."""
+    detail = error.errors()[0]
+    kind, ctx, got = detail["type"], detail.get("ctx", {}), detail.get("input")
+    if kind == "value_error":
+        return str(ctx.get("error", detail["msg"]))
+    if kind == "string_too_short":
+        return "an answer is needed"
+    if kind == "string_too_long":
+        return f"expected at most {ctx['max_length']} characters, got {len(str(got))}"
+    bounds = {
+        "greater_than": ("above", "gt"),
+        "greater_than_equal": ("of at least", "ge"),
+        "less_than": ("below", "lt"),
+        "less_than_equal": ("of at most", "le"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"expected a number {words} {_number_text(ctx[key])}, got {got}"
+    message = str(detail["msg"])
+    return message[:1].lower() + message[1:]
+
+
+def _field(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
+    """Return a check of one value against the rules of one field of a profile model."""
+    adapter: TypeAdapter[Any] = TypeAdapter(model.model_fields[name].rebuild_annotation())
+
+    def check(value: Any) -> Any:
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as exc:
+            raise ValueError(_reason(exc)) from None
+
+    return check
+
+
+def _text(model: type[BaseModel], name: str) -> Callable[[str], str]:
+    check = _field(model, name)
+    return lambda text: cast(str, check(text))
+
+
+def _optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
+    """Return a conversion that makes a blank answer None."""
+    return lambda text: convert(text) if text.strip() else None
+
+
+_WHOLE = re.compile(r"^[0-9]+$")
+_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+def _whole(model: type[BaseModel], name: str) -> Callable[[str], int]:
+    """Return a conversion of a whole number (commas allowed: 12,450) checked by a field."""
+    check = _field(model, name)
+
+    def convert(text: str) -> int:
+        clean = text.replace(",", "").strip()
+        if not _WHOLE.match(clean):
+            raise ValueError(f"expected a whole number, got '{text}'")
+        return cast(int, check(int(clean)))
+
+    return convert
+
+
+def _decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
+    """Return a conversion of a number such as 2.5 or £350, checked by a field."""
+    check = _field(model, name)
+
+    def convert(text: str) -> float:
+        clean = text.replace(",", "").strip().removeprefix("£").strip()
+        if not _DECIMAL.match(clean):
+            raise ValueError(f"expected a number such as 2 or 2.5, got '{text}'")
+        return cast(float, check(float(clean)))
+
+    return convert
+
+
+def _date(text: str) -> date:
+    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got '{text}'")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date that exists, got '{text}'") from None
+
+
+def _word(text: str) -> str:
+    """Return an answer folded to a key word: 'Non-clinical' -> 'non_clinical'."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _choice(options: Sequence[str]) -> Callable[[str], str]:
+    """Return a conversion to one of a few words, by the word or by its number."""
+
+    def convert(text: str) -> str:
+        word = _word(text)
+        if word.isdigit() and 1 <= int(word) <= len(options):
+            return options[int(word) - 1]
+        if word in options:
+            return word
+        numbered = ", ".join(f"{i} {o}" for i, o in enumerate(options, start=1))
+        raise ValueError(f"expected one of: {numbered}; got '{text}'")
+
+    return convert
+
+
+def contract_year_now(today: date) -> str:
+    """Return the contract year a date falls in: a year starts on 1 April."""
+    first = today.year if today.month >= 4 else today.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+def _contract_year(known: Sequence[str]) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        if not is_contract_year(text):
+            raise ValueError(f"expected a contract year such as {known[-1]}, got '{text}'")
+        if text not in known:
+            raise ValueError(
+                f"pcndocs knows the contract years {known[0]} to {known[-1]}, got '{text}'"
+            )
+        return text
+
+    return convert
+
+
+def _practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
+    check = _text(Practice, "name")
+
+    def convert(text: str) -> str:
+        name = check(text)
+        folded = " ".join(name.lower().split())
+        if any(" ".join(p.name.lower().split()) == folded for p in practices):
+            raise ValueError(f"a practice called '{name}' is already entered")
+        return name
+
+    return convert
+
+
+def _new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
+    check = _text(Practice, "ods_code")
+
+    def convert(text: str) -> str:
+        code = check(text)
+        twin = next((p for p in practices if p.ods_code == code), None)
+        if twin is not None:
+            raise ValueError(f"{code} is already given for {twin.name}; each practice has its own")
+        return code
+
+    return convert
+
+
+def _member(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to the ODS code of an entered practice, given its code or number."""
+
+    def convert(text: str) -> str:
+        answer = text.strip().upper()
+        if answer.isdigit() and 1 <= int(answer) <= len(practices):
+            return practices[int(answer) - 1].ods_code
+        if any(p.ods_code == answer for p in practices):
+            return answer
+        codes = ", ".join(p.ods_code for p in practices)
+        raise ValueError(f"expected a practice entered above ({codes}) or its number, got '{text}'")
+
+    return convert
+
+
+def _workstream(workstreams: Sequence[Workstream]) -> Callable[[str], Workstream]:
+    def convert(text: str) -> Workstream:
+        word = _word(text)
+        if word.isdigit() and 1 <= int(word) <= len(workstreams):
+            return workstreams[int(word) - 1]
+        found = next((w for w in workstreams if w.id == word), None)
+        if found is not None:
+            return found
+        close = difflib.get_close_matches(word, [w.id for w in workstreams], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(
+            f"unknown workstream '{text}': give a number from 1 to {len(workstreams)} "
+            f"or an id from the list{hint}"
+        )
+
+    return convert
+
+
+# --- the questions --------------------------------------------------------------------
+
+
+def funded_sessions(population: int, facts: Facts) -> float:
+    """Return the sessions a week the network is funded for: 0.25 WTE per 50,000 patients."""
+    basis = facts.funding.cd_basis
+    wte = float(basis.wte) * population / basis.per_registered_patients
+    return wte * facts.funding.session.full_time_sessions_per_week
+
+
+def _suggested_sessions(left: float) -> str:
+    """Return the funded time left rounded to the nearest half session (at least a half)."""
+    return _number_text(min(9.0, max(0.5, math.floor(left * 2 + 0.5) / 2)))
+
+
+def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
+    """Return the profile of a new network, built from the answers to the questions."""
+    say("Describe the network. A value in [brackets] is taken if you press Enter.")
+    name = ask("Network name", _text(Network, "name"))
+    code = ask("PCN code, U and five digits (blank to skip)", _optional(_text(Network, "code")), "")
+    commissioner = ask(
+        "Commissioner, such as NHS Example Integrated Care Board (blank to skip)",
+        _optional(_text(Network, "commissioner")),
+        "",
+    )
+    years = list(facts.funding.years)
+    now = contract_year_now(today)
+    year = ask(
+        f"Contract year ({years[0]} to {years[-1]})",
+        _contract_year(years),
+        now if now in years else years[-1],
+    )
+    population_date = ask(
+        "Date the practices' list sizes refer to (YYYY-MM-DD)",
+        _date,
+        facts.funding_year(year).population_date.isoformat(),
+    )
+    practices = _ask_practices(ask, say)
+    say("The practices:")
+    for i, practice in enumerate(practices, start=1):
+        say(f"  {i}. {practice.ods_code}  {practice.name}")
+    payee = ask(
+        "Nominated payee, the practice that receives the funding (ODS code or number)",
+        _member(practices),
+        practices[0].ods_code,
+    )
+    directors = _ask_directors(ask, say, facts, practices)
+    method = ask(f"Appointment method ({', '.join(METHODS)})", _choice(METHODS))
+    term = ask("Term of office in years", _whole(Appointment, "term_years"), "3")
+    leads = _ask_leads(ask, say, facts, practices)
+    return Profile(
+        network=Network(
+            name=name,
+            code=code,
+            commissioner=commissioner,
+            population_date=population_date,
+            nominated_payee=payee,
+        ),
+        contract_year=year,
+        practices=practices,
+        clinical_directors=directors,
+        appointment=Appointment(method=cast(Method, method), term_years=term),
+        leads=leads,
+    )
+
+
+def _ask_practices(ask: Ask, say: Say) -> list[Practice]:
+    say("The member practices, one by one; leave the name blank when all are entered.")
+    practices: list[Practice] = []
+    while True:
+        n = len(practices) + 1
+        if practices:
+            name = ask(f"Practice {n}: name", _optional(_practice_name(practices)), "")
+            if name is None:
+                return practices
+        else:
+            name = ask("Practice 1: name", _practice_name(practices))
+        code = ask(f"Practice {n}: ODS code, a letter and five digits", _new_ods_code(practices))
+        size = ask(f"Practice {n}: registered patients", _whole(Practice, "list_size"))
+        practices.append(Practice(name=name, ods_code=code, list_size=size))
+
+
+def _ask_directors(
+    ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]
+) -> list[ClinicalDirector]:
+    funded = funded_sessions(sum(p.list_size for p in practices), facts)
+    basis = facts.funding.cd_basis
+    say(
+        f"The clinical director. The network is funded for {funded:.2f} sessions a week "
+        f"({basis.wte} WTE per {basis.per_registered_patients:,} patients); up to "
+        f"{MAX_DIRECTORS} directors may share the role."
+    )
+    directors: list[ClinicalDirector] = []
+    while len(directors) < MAX_DIRECTORS:
+        n = len(directors) + 1
+        if directors:
+            name = ask(
+                f"Director {n}, sharing the role: name (blank for none)",
+                _optional(_text(ClinicalDirector, "name")),
+                "",
+            )
+            if name is None:
+                break
+        else:
+            name = ask("Director 1: name", _text(ClinicalDirector, "name"))
+        profession = ask(f"Director {n}: profession", _text(ClinicalDirector, "profession"), "GP")
+        practice = ask(
+            f"Director {n}: practice (ODS code or number)",
+            _member(practices),
+            practices[0].ods_code,
+        )
+        left = funded - sum(d.sessions_per_week for d in directors)
+        sessions = ask(
+            f"Director {n}: sessions a week (funded: {max(left, 0):.2f})",
+            _decimal(ClinicalDirector, "sessions_per_week"),
+            _suggested_sessions(left),
+        )
+        directors.append(
+            ClinicalDirector(
+                name=name, profession=profession, practice=practice, sessions_per_week=sessions
+            )
+        )
+    return directors
+
+
+def _ask_leads(ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]) -> list[Lead]:
+    workstreams = facts.workstreams.workstreams
+    say("Leads: each takes on one workstream. The built-in workstreams:")
+    width = max(len(w.id) for w in workstreams)
+    for i, item in enumerate(workstreams, start=1):
+        say(f"  {i:>2}. {item.id:<{width}}  {item.title}")
+    say("Leave the workstream blank when all the leads are entered.")
+    leads: list[Lead] = []
+    while True:
+        n = len(leads) + 1
+        workstream = ask(
+            f"Lead {n}: workstream (number or id)", _optional(_workstream(workstreams)), ""
+        )
+        if workstream is None:
+            return leads
+        name = ask(f"Lead {n}: name", _text(Lead, "name"))
+        kind = ask(
+            f"Lead {n}: kind ({', '.join(KINDS)})",
+            _choice(KINDS),
+            "clinical" if workstream.clinical else "non_clinical",
+        )
+        practice = ask(
+            f"Lead {n}: practice (ODS code or number; blank for none)",
+            _optional(_member(practices)),
+            "",
+        )
+        sessions = ask(f"Lead {n}: sessions a month", _decimal(Lead, "sessions_per_month"), "2")
+        rate = ask(f"Lead {n}: pounds paid per session", _decimal(Lead, "session_rate"))
+        leads.append(
+            Lead(
+                name=name,
+                kind=cast(Kind, kind),
+                workstream=workstream.id,
+                practice=practice,
+                sessions_per_month=sessions,
+                session_rate=rate,
+            )
+        )
+
+
+# --- writing the profile --------------------------------------------------------------
+
+_PLAIN = re.compile(r"[^\W_][\w .,'()&/+-]*")
+
+
+def scalar(value: str | float | date) -> str:
+    """Return a value as YAML that reads back as the same value, plain where that is safe."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return _number_text(value)
+    text = str(value)
+    if _PLAIN.fullmatch(text) and not text.endswith(" ") and yaml.safe_load(text) == text:
+        return text
+    return _double_quoted(text)
+
+
+def _double_quoted(text: str) -> str:
+    """Return text as a YAML double-quoted scalar, escaping all that is not printable."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == " " or char.isprintable():
+            out.append(char)
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
+
+
+Value = str | float | date
+# A key of a list item: its name, its value (None: left out) and what it is for.
+ItemKey = tuple[str, Value | None, str]
+
+
+def _line(indent: int, key: str, value: Value | None = None, comment: str = "") -> str:
+    """Return one `key: value` line, its comment (if any) lined up at COMMENT_COLUMN."""
+    text = f"{key}: {scalar(value)}" if value is not None else f"{key}:"
+    return _commented(" " * indent + text, comment)
+
+
+def _hint(indent: int, text: str, comment: str) -> str:
+    """Return a commented-out line that shows an optional key, with what it is for."""
+    return _commented(" " * indent + f"# {text}", comment)
+
+
+def _commented(body: str, comment: str) -> str:
+    if not comment:
+        return body
+    if len(body) < COMMENT_COLUMN:
+        return f"{body:<{COMMENT_COLUMN}} # {comment}"
+    return f"{body}  # {comment}"
+
+
+def _item(fields: Sequence[ItemKey], first: bool, always: Sequence[str] = ()) -> list[str]:
+    """Return one list item; keys are explained on the first item (and `always` on each)."""
+    given = [(key, value, comment) for key, value, comment in fields if value is not None]
+    return [
+        _line(
+            4 if i else 2,
+            key if i else f"- {key}",
+            value,
+            comment if first or key in always else "",
+        )
+        for i, (key, value, comment) in enumerate(given)
+    ]
+
+
+def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) -> str:
+    """Return the profile as hand-written YAML, with a comment that explains each key."""
+    shown = file_name if file_name.isprintable() and file_name else "this-file.yaml"
+    years = list(facts.funding.years)
+    network = profile.network
+    out = [
+        f"# A network profile for pcndocs, written by `pcndocs new` on {today.isoformat()}.",
+        f"# Check it with:  pcndocs check {shown}",
+        f"# Build it with:  pcndocs build {shown}",
+        "# `pcndocs schema` describes every key; profiles/example.yaml shows the optional ones.",
+        "",
+        _line(0, "network"),
+        _line(2, "name", network.name, "the network's name, as on its documents"),
+        _line(2, "code", network.code, "PCN code: U and five digits")
+        if network.code
+        else _hint(2, "code: U00000", "PCN code: U and five digits; add it here"),
+        _line(2, "commissioner", network.commissioner, "the ICB that commissions the network")
+        if network.commissioner
+        else _hint(2, "commissioner: NHS ...", "the ICB that commissions the network"),
+        _hint(2, "area: ...", "optional: the area the network covers, in words"),
+        _line(2, "population_date", network.population_date, "the date of the list sizes below"),
+        _line(2, "nominated_payee", network.nominated_payee, "the practice paid for the network"),
+        "",
+        _line(
+            0,
+            "contract_year",
+            profile.contract_year,
+            f"selects the national funding rates ({years[0]} to {years[-1]})",
+        ),
+        "",
+        _line(0, "practices", None, "the member practices, one or more"),
+    ]
+    for i, practice in enumerate(profile.practices):
+        out += _item(
+            [
+                ("name", practice.name, ""),
+                ("ods_code", practice.ods_code, "a letter and five digits, unique"),
+                ("list_size", practice.list_size, "registered patients at the population date"),
+            ],
+            first=i == 0,
+        )
+        if i == 0:
+            out.append(_hint(4, "signatory: {name: ..., role: ...}", "optional: who signs for it"))
+    funded = funded_sessions(profile.population, facts)
+    out += ["", _line(0, "clinical_directors", None, f"one, or up to {MAX_DIRECTORS} sharing")]
+    for i, director in enumerate(profile.clinical_directors):
+        out += _item(
+            [
+                ("name", director.name, ""),
+                ("profession", director.profession, "any practising clinician: GP, nurse..."),
+                ("practice", director.practice, "the member practice they come from"),
+                ("sessions_per_week", director.sessions_per_week, f"agreed; funded: {funded:.2f}"),
+            ],
+            first=i == 0,
+        )
+        if i == 0:
+            out.append(_hint(4, "start_date: YYYY-MM-DD", "optional: when they start"))
+    appointment = profile.appointment
+    out += [
+        "",
+        _line(0, "appointment", None, "how the clinical director is appointed (Schedule 1)"),
+        _line(2, "method", appointment.method, " | ".join(METHODS)),
+        _line(2, "term_years", appointment.term_years, "the length of one term of office"),
+        _line(2, "voting", appointment.voting, "or list_size_weighted"),
+        _line(2, "majority", appointment.majority, "simple | two_thirds | unanimous"),
+        "  # `pcndocs schema` lists the rest: nomination and notice days, quorum, tie-break,",
+        "  # removal, interim cover and a review date; each has a sensible default.",
+        "",
+        *_leads_text(profile.leads, facts),
+        "",
+        _hint(0, "document_control:", "optional: version, author, approved_by,"),
+        _hint(
+            0, "  review_date: YYYY-MM-DD", "approval_date and review_date (the LMC advises one)"
+        ),
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _leads_text(leads: Sequence[Lead], facts: Facts) -> list[str]:
+    if not leads:
+        return [_commented("leads: []", "none yet; profiles/example.yaml shows some")]
+    streams = " | ".join(get_args(FundingStream))
+    out = [_line(0, "leads", None, "each takes on one workstream")]
+    for i, lead in enumerate(leads):
+        title = facts.workstream(lead.workstream_id).title
+        out += _item(
+            [
+                ("name", lead.name, ""),
+                ("kind", lead.kind, " | ".join(KINDS)),
+                ("workstream", lead.workstream_id, title),
+                ("practice", lead.practice, "the member practice the lead comes from"),
+                ("sessions_per_month", lead.sessions_per_month, "sessions a month for the role"),
+                ("session_rate", lead.session_rate, "pounds paid per session"),
+                ("funding_stream", lead.funding_stream, streams),
+            ],
+            first=i == 0,
+            always=("workstream",),
+        )
+    return out

@@ -1,0 +1,427 @@
+"""`pcndocs new`: the questions, the checks on each answer, and the profile it writes."""
+
+from __future__ import annotations
+
+import html
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pcndocs.build import BuildOptions, build_profile, load
+from pcndocs.cli import cli
+from pcndocs.facts import load_facts
+from pcndocs.newprofile import (
+    InputEndedError,
+    LineAsker,
+    ask_profile,
+    contract_year_now,
+    profile_text,
+    scalar,
+)
+from pcndocs.profile.model import Profile
+
+TODAY = date(2026, 11, 22)
+ODD_NAME = 'Ríverside: "East" # St Anne\'s PCN'
+
+
+def reader(lines: Iterable[str]) -> Callable[[str], str | None]:
+    """Return a line reader that gives these answers, then None (the end of the input)."""
+    queue = list(lines)
+    return lambda _prompt: queue.pop(0) if queue else None
+
+
+def asker(lines: Iterable[str]) -> tuple[LineAsker, list[str]]:
+    said: list[str] = []
+    return LineAsker(reader(lines), said.append), said
+
+
+# --- writing values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("Riverside Surgery", "Riverside Surgery"),
+        ("St Anne's Family Practice", "St Anne's Family Practice"),
+        ("Zoë Brontë", "Zoë Brontë"),
+        ("A99001", "A99001"),
+        ("2025/26", "2025/26"),
+        ("Network: North", '"Network: North"'),
+        ("No 1 # best", '"No 1 # best"'),
+        ('The "Old" Surgery', '"The \\"Old\\" Surgery"'),
+        ("yes", '"yes"'),
+        ("null", '"null"'),
+        ("2025-01-01", '"2025-01-01"'),
+        ("1.0", '"1.0"'),
+        ("- dash", '"- dash"'),
+        ("back\\slash", '"back\\\\slash"'),
+        ("tab\there", '"tab\\u0009here"'),
+        (12450, "12450"),
+        (2.5, "2.5"),
+        (2.0, "2"),
+        (date(2025, 1, 1), "2025-01-01"),
+    ],
+)
+def test_scalar_is_plain_where_safe_and_quoted_where_not(
+    value: str | float | date, written: str
+) -> None:
+    assert scalar(value) == written
+    assert yaml.safe_load(f"key: {written}  # a comment")["key"] == value
+
+
+@given(st.text(st.characters(exclude_categories=["Cs"])))
+def test_any_text_reads_back_as_itself(text: str) -> None:
+    assert yaml.safe_load(f"key: {scalar(text)}  # a comment\nnext: 1\n") == {
+        "key": text,
+        "next": 1,
+    }
+
+
+# --- asking ---------------------------------------------------------------------------
+
+
+def test_a_wrong_answer_is_explained_in_one_line_and_asked_again() -> None:
+    ask, said = asker(["", "twelve", "12"])
+    assert ask("Size", int_or_error) == 12
+    assert said == ["  an answer is needed", "  expected a whole number, got 'twelve'"]
+
+
+def test_blank_takes_the_default_and_the_end_of_input_takes_defaults() -> None:
+    ask, said = asker([""])
+    assert ask("Term", int_or_error, "3") == 3
+    assert ask("Kind", str, "clinical") == "clinical"  # the input has ended
+    assert ask("Code (blank to skip)", lambda text: text or None, "") is None
+    assert ask.ended
+    assert said == []
+
+
+def test_the_end_of_input_with_an_answer_still_needed() -> None:
+    ask, _ = asker([])
+    with pytest.raises(InputEndedError) as caught:
+        ask("Network name", str)
+    assert str(caught.value) == (
+        "the input ended before 'Network name' was answered; nothing was written"
+    )
+    ask, said = asker(["x"])
+    with pytest.raises(InputEndedError):
+        ask("Size", int_or_error)
+    assert said == ["  expected a whole number, got 'x'"]
+
+
+def int_or_error(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"expected a whole number, got '{text}'")
+    return int(text)
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        (date(2026, 3, 31), "2025/26"),
+        (date(2026, 4, 1), "2026/27"),
+        (date(2099, 12, 31), "2099/00"),
+    ],
+)
+def test_a_contract_year_starts_in_april(today: date, year: str) -> None:
+    assert contract_year_now(today) == year
+
+
+# The answers of a whole session, in the order asked; `None` marks where a test
+# puts a wrong answer first.
+SESSION = [
+    ODD_NAME,  # network name
+    "u12345",  # PCN code
+    "NHS Example Integrated Care Board",  # commissioner
+    "",  # contract year: the default
+    "",  # population date: the default
+    "Riverside Surgery",
+    "A99001",
+    "12,450",
+    "Zoë Practice",
+    "a99002",
+    "9873",
+    "",  # no more practices
+    "2",  # nominated payee: practice 2
+    "Dr Jane Example",
+    "",  # profession: GP
+    "A99002",
+    "",  # sessions a week: the suggestion
+    "",  # no second director
+    "election",
+    "4",  # term
+    "5",  # lead 1: workstream by number (cvd_prevention)
+    "Dr Sam Patel",
+    "",  # kind: clinical, from the workstream
+    "1",
+    "",  # sessions a month: 2
+    "350",
+    "finance",  # lead 2: workstream by id
+    "Karen Wells",
+    "",  # kind: non_clinical, from the workstream
+    "",  # no practice
+    "1.5",
+    "£180",
+    "",  # no more leads
+]
+
+
+def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
+    facts = load_facts()
+    ask, said = asker(SESSION)
+    profile = ask_profile(ask, said.append, facts, TODAY)
+    assert profile.network.name == ODD_NAME
+    assert profile.network.code == "U12345"
+    assert profile.contract_year == "2025/26"  # 2026/27 is not known yet: the latest known
+    assert profile.network.population_date == date(2025, 1, 1)
+    assert [p.ods_code for p in profile.practices] == ["A99001", "A99002"]
+    assert profile.network.nominated_payee == "A99002"
+    (director,) = profile.clinical_directors
+    assert (director.profession, director.practice) == ("GP", "A99002")
+    # 22,323 patients: 0.25 WTE per 50,000 x 9 sessions = 1.00 a week.
+    assert director.sessions_per_week == 1
+    assert profile.appointment.method == "election"
+    assert profile.appointment.term_years == 4
+    assert [(le.workstream, le.kind, le.practice) for le in profile.leads] == [
+        ("cvd_prevention", "clinical", "A99001"),
+        ("finance", "non_clinical", None),
+    ]
+    assert (profile.leads[1].sessions_per_month, profile.leads[1].session_rate) == (1.5, 180)
+    assert "   5. cvd_prevention          Cardiovascular disease prevention" in said
+
+    path = tmp_path / "network.yaml"
+    path.write_text(profile_text(profile, facts, path.name, TODAY), encoding="utf-8")
+    assert load(path).profile == profile
+
+
+@pytest.mark.parametrize(
+    ("at", "wrong", "message"),
+    [
+        (0, "  ", "an answer is needed"),
+        (1, "12345", "expected a PCN code: U and five digits (U35980), got '12345'"),
+        (3, "2030/31", "pcndocs knows the contract years 2019/20 to 2025/26, got '2030/31'"),
+        (3, "2025/27", "expected a contract year such as 2025/26, got '2025/27'"),
+        (4, "2025-02-30", "expected a date that exists, got '2025-02-30'"),
+        (4, "1/1/2025", "expected a date as YYYY-MM-DD, got '1/1/2025'"),
+        (6, "A9900", "expected an ODS code: a letter and five digits (A81001), got 'A9900'"),
+        (7, "0", "expected a number above 0, got 0"),
+        (7, "600000", "expected a number of at most 500000, got 600000"),
+        (8, "riverside  surgery", "a practice called 'riverside  surgery' is already entered"),
+        (9, "A99001", "A99001 is already given for Riverside Surgery; each practice has its own"),
+        (
+            12,
+            "A99003",
+            "expected a practice entered above (A99001, A99002) or its number, got 'A99003'",
+        ),
+        (16, "10", "expected a number of at most 9, got 10.0"),
+        (16, "nan", "expected a number such as 2 or 2.5, got 'nan'"),
+        (
+            18,
+            "vote",
+            "expected one of: 1 selection, 2 election, 3 selection_and_election; got 'vote'",
+        ),
+        (19, "11", "expected a number of at most 10, got 11"),
+        (
+            20,
+            "cvd",
+            "unknown workstream 'cvd': give a number from 1 to 15 or an id from the list",
+        ),
+        (
+            20,
+            "finanse",
+            "unknown workstream 'finanse': give a number from 1 to 15 or an id from the list; "
+            "did you mean 'finance'?",
+        ),
+        (20, "16", "unknown workstream '16': give a number from 1 to 15 or an id from the list"),
+        (22, "medic", "expected one of: 1 clinical, 2 non_clinical; got 'medic'"),
+        (25, "6000", "expected a number of at most 5000, got 6000.0"),
+    ],
+)
+def test_each_wrong_answer_is_refused_with_why(at: int, wrong: str, message: str) -> None:
+    lines = [*SESSION[:at], wrong, *SESSION[at:]]
+    ask, said = asker(lines)
+    profile = ask_profile(ask, said.append, load_facts(), TODAY)
+    assert f"  {message}" in said
+    assert profile.network.name == ODD_NAME
+
+
+def test_joint_directors_share_the_funded_time(tmp_path: Path) -> None:
+    facts = load_facts()
+    lines = [
+        "Big Network",
+        "",
+        "",
+        "2024/25",
+        "",  # population date: 1 January 2024
+        "One",
+        "A10001",
+        "60000",
+        "Two",
+        "A10002",
+        "40000",
+        "",
+        "",
+        "Dr One",
+        "",
+        "1",
+        "3",  # 4.5 funded; 3 agreed
+        "Sister Two",
+        "Nurse",
+        "2",
+        "",  # suggestion: the 1.5 left
+        "",
+        "selection and election",
+        "",
+        "",  # no leads
+    ]
+    ask, _ = asker(lines)
+    profile = ask_profile(ask, lambda _text: None, facts, date(2024, 6, 1))
+    assert profile.network.population_date == date(2024, 1, 1)
+    assert [(d.profession, d.sessions_per_week) for d in profile.clinical_directors] == [
+        ("GP", 3),
+        ("Nurse", 1.5),
+    ]
+    assert profile.appointment.method == "selection_and_election"
+    assert profile.leads == []
+    path = tmp_path / "big.yaml"
+    path.write_text(profile_text(profile, facts, path.name, TODAY), encoding="utf-8")
+    assert load(path).profile == profile
+
+
+def test_the_written_profile_explains_its_keys() -> None:
+    facts = load_facts()
+    ask, _ = asker(SESSION)
+    profile: Profile = ask_profile(ask, lambda _text: None, facts, TODAY)
+    text = profile_text(profile, facts, "network.yaml", TODAY)
+    assert text.startswith(
+        "# A network profile for pcndocs, written by `pcndocs new` on 2026-11-22"
+    )
+    assert "# Check it with:  pcndocs check network.yaml" in text
+    lines = text.splitlines()
+    for key in ("ods_code", "list_size", "profession", "sessions_per_week", "method", "kind"):
+        line = next(line for line in lines if line.strip().startswith(f"{key}:"))
+        assert " # " in line, line
+    assert "\n  # area: ...                        # optional: " in text
+    assert "    workstream: finance              # Financial management" in lines
+
+
+# --- the command ----------------------------------------------------------------------
+
+
+def piped(*lines: str) -> str:
+    return "".join(f"{line}\n" for line in lines)
+
+
+def test_new_writes_a_profile_that_builds(tmp_path: Path) -> None:
+    path = tmp_path / "riverside.yaml"
+    answers = list(SESSION)
+    answers.insert(20, "heart")  # an unknown workstream, then lead 1 by number
+    answers.insert(10, "twelve thousand")  # a list size that is not a number
+    answers.insert(9, "A99001")  # a code already given
+    answers.insert(6, "A9900X")  # not an ODS code
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
+    assert result.exit_code == 0, result.output
+    for message in (
+        "expected an ODS code: a letter and five digits (A81001), got 'A9900X'",
+        "A99001 is already given for Riverside Surgery; each practice has its own",
+        "expected a whole number, got 'twelve thousand'",
+        "unknown workstream 'heart'",
+    ):
+        assert message in result.output
+    assert f"Wrote {path}\nNext: pcndocs check {path}\n      pcndocs build {path}\n" in (
+        result.output
+    )
+
+    profile = load(path).profile
+    assert profile.network.name == ODD_NAME
+    assert [(p.name, p.ods_code, p.list_size) for p in profile.practices] == [
+        ("Riverside Surgery", "A99001", 12450),
+        ("Zoë Practice", "A99002", 9873),
+    ]
+    assert profile.network.nominated_payee == "A99002"
+    assert [(d.name, d.practice) for d in profile.clinical_directors] == [
+        ("Dr Jane Example", "A99002")
+    ]
+    assert profile.appointment.method == "election"
+    assert [(le.name, le.workstream, le.session_rate) for le in profile.leads] == [
+        ("Dr Sam Patel", "cvd_prevention", 350),
+        ("Karen Wells", "finance", 180),
+    ]
+
+    out = tmp_path / "out"
+    built = build_profile(
+        path, BuildOptions(out=out, formats=("html",), documents=("cd-job-description",))
+    )
+    (page,) = built.written
+    assert ODD_NAME in html.unescape(page.read_text(encoding="utf-8"))
+
+
+def test_the_end_of_the_input_mid_way_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "network.yaml"
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION[:7]))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: the input ended before 'Practice 1: registered patients' was answered; "
+        "nothing was written\n"
+    )
+    assert "Traceback" not in result.output
+    assert not path.exists()
+
+
+def test_input_that_ends_after_the_last_needed_answer_takes_the_defaults(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "network.yaml"
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION[:19]))
+    assert result.exit_code == 0, result.output
+    profile = load(path).profile
+    assert (profile.appointment.method, profile.appointment.term_years) == ("election", 3)
+    assert profile.leads == []
+
+
+def test_an_existing_file_is_kept_unless_force(tmp_path: Path) -> None:
+    path = tmp_path / "network.yaml"
+    path.write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION))
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {path} already exists; give another name or add --force\n")
+    assert "Network name" not in result.output  # refused before asking anything
+    assert path.read_text(encoding="utf-8") == "mine\n"
+
+    result = CliRunner().invoke(cli, ["new", "--force", str(path)], input=piped(*SESSION))
+    assert result.exit_code == 0, result.output
+    assert load(path).profile.network.name == ODD_NAME
+
+
+def test_new_writes_network_yaml_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["new"], input=piped(*SESSION))
+    assert result.exit_code == 0, result.output
+    assert "Next: pcndocs check network.yaml" in result.output
+    assert load(tmp_path / "network.yaml").profile.network.code == "U12345"
+
+
+def test_python_dash_m_new_reads_answers_from_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "piped network.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pcndocs", "new", str(path)],
+        input=piped(*SESSION).encode("utf-8"),
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"pcndocs build '{path}'" in result.stdout.decode("utf-8")
+    profile = load(path).profile
+    assert profile.network.name == ODD_NAME
+    assert profile.practices[1].name == "Zoë Practice"
