@@ -240,7 +240,7 @@ def _practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
     def convert(text: str) -> str:
         name = check(text)
         folded = " ".join(name.lower().split())
-        if any(" ".join(p.name.lower().split()) == folded for p in practices):
+        if any(" ".join((p.name or "").lower().split()) == folded for p in practices):
             raise ValueError(f"a practice called '{name}' is already entered")
         return name
 
@@ -266,10 +266,10 @@ def _member(practices: Sequence[Practice]) -> Callable[[str], str]:
     def convert(text: str) -> str:
         answer = text.strip().upper()
         if answer.isdigit() and 1 <= int(answer) <= len(practices):
-            return practices[int(answer) - 1].ods_code
+            return practices[int(answer) - 1].ods_code or answer
         if any(p.ods_code == answer for p in practices):
             return answer
-        codes = ", ".join(p.ods_code for p in practices)
+        codes = ", ".join(p.ods_code or "" for p in practices)
         raise ValueError(f"expected a practice entered above ({codes}) or its number, got '{text}'")
 
     return convert
@@ -378,7 +378,7 @@ def _ask_practices(ask: Ask, say: Say) -> list[Practice]:
 def _ask_directors(
     ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]
 ) -> list[ClinicalDirector]:
-    funded = funded_sessions(sum(p.list_size for p in practices), facts)
+    funded = funded_sessions(sum(p.list_size or 0 for p in practices), facts)
     basis = facts.funding.cd_basis
     say(
         f"The clinical director. The network is funded for {funded:.2f} sessions a week "
@@ -404,7 +404,7 @@ def _ask_directors(
             _member(practices),
             practices[0].ods_code,
         )
-        left = funded - sum(d.sessions_per_week for d in directors)
+        left = funded - sum(d.sessions_per_week or 0 for d in directors)
         sessions = ask(
             f"Director {n}: sessions a week (funded: {max(left, 0):.2f})",
             _decimal(ClinicalDirector, "sessions_per_week"),
