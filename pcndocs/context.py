@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -25,6 +26,14 @@ FUNDING_STREAM_NAMES = {
     "leadership_and_management": "Leadership and management payment",
     "iif": "Investment and Impact Fund (IIF) earnings",
     "capacity_and_access": "Capacity and access payments",
+    "other": "Other local funding",
+}
+# The same streams, short enough for a table column.
+FUNDING_STREAM_SHORT_NAMES = {
+    "core": "Core PCN funding",
+    "leadership_and_management": "Leadership and management",
+    "iif": "IIF earnings",
+    "capacity_and_access": "Capacity and access",
     "other": "Other local funding",
 }
 # Which of the facts' funding streams (workstreams.yaml) describes each stream of a profile.
@@ -115,6 +124,12 @@ def figure(value: float, places: int = 2) -> str:
     """Return a number with no more decimal places than it needs: 2, 1.5, 2.25."""
     text = f"{value:,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def join_and(items: Iterable[object]) -> str:
+    """Return items as English lists them: 'a', 'a and b', 'a, b and c'."""
+    words = [str(item) for item in items]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def votes_needed(majority: Majority, voters: int) -> int:
@@ -266,6 +281,7 @@ def render_context(
         "person_spec": facts.person_spec.rows,
         "workstream_facts": facts.workstreams,
         "stream_names": FUNDING_STREAM_NAMES,
+        "stream_short_names": FUNDING_STREAM_SHORT_NAMES,
         "stream_fact": lambda stream: stream_fact(stream, facts),
         "merged_from": merged,
         "merged": merged is not None and profile.contract_year >= merged,
@@ -284,6 +300,7 @@ def render_context(
         "lead_max_sessions": facts.workstreams.typical_sessions_per_month_max,
         "cite": readable_source,
         "figure": figure,
+        "join_and": join_and,
         "document": kind,
         "today": today,
     }
