@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import zip_longest
 from typing import Any
 
 from pcndocs.documents import DocumentKind
@@ -49,7 +50,7 @@ ADDED_DUTIES_FROM = "2024/25"
 _SOURCE_NAMES = (
     (
         re.compile(r"Clinical leads blog \(seed 000\)"),
-        "THC Primary Care, clinical leads blog (2022)",
+        "THC Primary Care, clinical leads blog, 2022",
     ),
     (re.compile(r"\(seed 000, after "), "(THC Primary Care, after "),
     (re.compile(r"LMC briefing \(seed 001\)"), "LMC briefing on the PCN clinical director role"),
@@ -190,6 +191,29 @@ def merged_from(facts: Facts) -> str | None:
     return min(years) if years else None
 
 
+@dataclass(frozen=True)
+class PersonSpecArea:
+    """One area of the person specification, its criteria paired row by row for a table."""
+
+    category: str
+    rows: tuple[tuple[str, str], ...]  # (essential, desirable); "" where a column runs out
+
+
+def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:
+    """Return the person specification by area, in the data's order, essential beside desirable."""
+    areas: dict[str, tuple[list[str], list[str]]] = {}
+    for row in facts.person_spec.rows:
+        essential, desirable = areas.setdefault(row.category, ([], []))
+        (essential if row.essential else desirable).append(row.criterion)
+    return [
+        PersonSpecArea(
+            category,
+            tuple(zip_longest(essential or ["None"], desirable or ["None"], fillvalue="")),
+        )
+        for category, (essential, desirable) in areas.items()
+    ]
+
+
 def everyday_duties(kind: str, facts: Facts) -> list[Note]:
     """Return a lead's everyday duties: a non-clinical lead has no clinical workload to keep."""
     return [
@@ -279,6 +303,7 @@ def render_context(
         "facts": facts,
         "annex_e": facts.annex_e,
         "person_spec": facts.person_spec.rows,
+        "person_spec_areas": person_spec_areas(facts),
         "workstream_facts": facts.workstreams,
         "stream_names": FUNDING_STREAM_NAMES,
         "stream_short_names": FUNDING_STREAM_SHORT_NAMES,
