@@ -8,6 +8,7 @@ from pcndocs.errors import Problem
 from pcndocs.facts import Facts
 from pcndocs.funding import contract_year, director_funding
 from pcndocs.profile.load import LoadedProfile
+from pcndocs.profile.model import Lead
 
 LEAD_SESSIONS_PER_MONTH = 2
 
@@ -21,24 +22,36 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
 
     agreed = funding.agreed_sessions_per_week + funding.local_sessions_per_week
     if funding.sessions_over_funding > 0.005:
+        whose = "directors'" if len(profile.clinical_directors) > 1 else "director's"
+        local = (
+            f" (including {funding.local_sessions_per_week:.2f} for local duties)"
+            if funding.local_sessions_per_week
+            else ""
+        )
         found.append(
             warn(
                 ("clinical_directors",),
-                f"the directors' agreed time is {agreed:.2f} sessions a week, "
+                f"the {whose} agreed time is {agreed:.2f} sessions a week{local}, "
                 f"{funding.sessions_over_funding:.2f} more than the funded equivalent of "
-                f"{funding.funded_sessions_per_week:.2f} (0.25 WTE per 50,000 patients, "
+                f"{funding.funded_sessions_per_week:.2f} ({funding.funded_wte:.4f} WTE: "
+                f"{funding.basis_wte:g} WTE per {funding.basis_patients:,} patients, for "
                 f"{profile.population:,} patients); agree how the difference is paid for",
             )
         )
     if profile.local_cd_responsibilities:
         count = len(profile.local_cd_responsibilities)
+        extra = (
+            f", taking {funding.local_sessions_per_week:.2f} more sessions a week"
+            if funding.local_sessions_per_week
+            else ""
+        )
         found.append(
             warn(
                 ("local_cd_responsibilities",),
                 f"{count} local responsibilit{'y is' if count == 1 else 'ies are'} added "
-                "beyond the national minimum (Annex E); the LMC advises agreeing nothing that "
-                f"cannot be delivered within the funded {funding.funded_sessions_per_week:.2f} "
-                "sessions a week",
+                f"beyond the national minimum (Annex E){extra}; the LMC advises agreeing "
+                "nothing that cannot be delivered within the funded "
+                f"{funding.funded_sessions_per_week:.2f} sessions a week",
             )
         )
     limit = facts.workstreams.typical_sessions_per_month_max.value or LEAD_SESSIONS_PER_MONTH
@@ -47,8 +60,9 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             found.append(
                 warn(
                     ("leads", i, "sessions_per_month"),
-                    f"{lead.name} has {lead.sessions_per_month:g} sessions a month; leads "
-                    f"typically have at most {limit}",
+                    f"{lead.name} ({_workstream_title(lead, facts)}) has "
+                    f"{lead.sessions_per_month:g} sessions a month; leads typically have at "
+                    f"most {limit}",
                 )
             )
     review = profile.document_control.review_date
@@ -88,3 +102,10 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             )
         )
     return found
+
+
+def _workstream_title(lead: Lead, facts: Facts) -> str:
+    """Return the title of a lead's workstream, built in or custom."""
+    if isinstance(lead.workstream, str):
+        return facts.workstream(lead.workstream).title
+    return lead.workstream.title

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import zip_longest
 from typing import Any
 
 from pcndocs.documents import DocumentKind
-from pcndocs.facts import Facts
-from pcndocs.funding import contract_year, director_funding, leadership_costs
+from pcndocs.facts import Facts, Item, Note
+from pcndocs.funding import (
+    VotingWeight,
+    contract_year,
+    director_funding,
+    leadership_costs,
+    voting_weights,
+)
 from pcndocs.profile.model import (
     ClinicalDirector,
     CustomWorkstream,
     Lead,
     LocalResponsibility,
+    Majority,
     Practice,
     Profile,
 )
@@ -25,6 +35,33 @@ FUNDING_STREAM_NAMES = {
     "capacity_and_access": "Capacity and access payments",
     "other": "Other local funding",
 }
+# The same streams, short enough for a table column.
+FUNDING_STREAM_SHORT_NAMES = {
+    "core": "Core PCN funding",
+    "leadership_and_management": "Leadership and management",
+    "iif": "IIF earnings",
+    "capacity_and_access": "Capacity and access",
+    "other": "Other local funding",
+}
+# Which of the facts' funding streams (workstreams.yaml) describes each stream of a profile.
+STREAM_FACT_TITLES = {
+    "core": "Core PCN funding",
+    "iif": "Last year's IIF earnings",
+    "leadership_and_management": "Leadership and management payment",
+    "capacity_and_access": "Capacity and access payments",
+}
+# The year the national duties added to the clinical director's role begin (annex_e.yaml).
+ADDED_DUTIES_FROM = "2024/25"
+# Sources as the data files name them, and as a reader of a document can look them up.
+_SOURCE_NAMES = (
+    (
+        re.compile(r"Clinical leads blog \(seed 000\)"),
+        "THC Primary Care, clinical leads blog, 2022",
+    ),
+    (re.compile(r"\(seed 000, after "), "(THC Primary Care, after "),
+    (re.compile(r"LMC briefing \(seed 001\)"), "LMC briefing on the PCN clinical director role"),
+    (re.compile(r" ?\(seed \d+\)"), ""),
+)
 METHOD_NAMES = {
     "selection": "selection",
     "election": "election",
@@ -61,6 +98,140 @@ class LeadView:
     sessions_per_year: float
     cost_per_year: float
     funding_stream_name: str
+    hours_per_month: float
+
+
+@dataclass(frozen=True)
+class Term:
+    """A clinical director's current term of office: its first and last day, where known."""
+
+    director: ClinicalDirector
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class AppointmentFigures:
+    """The numbers Schedule 1's appointment clauses quote, worked out for this network."""
+
+    practices: int
+    weighted: bool
+    weights: tuple[VotingWeight, ...]  # every practice's share of the votes, if weighted
+    quorum_practices: int  # practices that must take part, one practice one vote
+    majority_votes: int  # votes a candidate needs to win when every practice votes
+    removal_votes: int  # practices that must agree to remove a director
+    uses_panel: bool
+    uses_ballot: bool
+    terms: tuple[Term, ...]
+
+
+def readable_source(source: str) -> str:
+    """Return a source as a reader can look it up, without the project's own file names."""
+    for pattern, name in _SOURCE_NAMES:
+        source = pattern.sub(name, source)
+    return source
+
+
+def figure(value: float, places: int = 2) -> str:
+    """Return a number with no more decimal places than it needs: 2, 1.5, 2.25."""
+    text = f"{value:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def join_and(items: Iterable[object]) -> str:
+    """Return items as English lists them: 'a', 'a and b', 'a, b and c'."""
+    words = [str(item) for item in items]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def votes_needed(majority: Majority, voters: int) -> int:
+    """Return how many of a number of equal votes a majority rule needs."""
+    if majority == "simple":
+        return voters // 2 + 1
+    if majority == "two_thirds":
+        return -(-2 * voters // 3)
+    return voters
+
+
+def percent_of(percent: int, whole: int) -> int:
+    """Return the smallest whole number that is at least percent% of whole."""
+    return -(-percent * whole // 100)
+
+
+def term_end(start: date, years: int) -> date:
+    """Return the last day of a term of whole years that begins on start."""
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        anniversary = start.replace(year=start.year + years, day=28) + timedelta(days=1)
+    return anniversary - timedelta(days=1)
+
+
+def appointment_figures(profile: Profile) -> AppointmentFigures:
+    """Return the quorum, majorities, voting weights and terms of the appointment process."""
+    rules = profile.appointment
+    count = len(profile.practices)
+    weighted = rules.voting == "list_size_weighted"
+    return AppointmentFigures(
+        practices=count,
+        weighted=weighted,
+        weights=voting_weights(profile.practices) if weighted else (),
+        quorum_practices=percent_of(rules.quorum_percent, count),
+        majority_votes=votes_needed(rules.majority, count),
+        removal_votes=votes_needed(rules.removal_majority, count),
+        uses_panel=rules.method in ("selection", "selection_and_election"),
+        uses_ballot=rules.method in ("election", "selection_and_election"),
+        terms=tuple(
+            Term(
+                d, d.start_date, term_end(d.start_date, rules.term_years) if d.start_date else None
+            )
+            for d in profile.clinical_directors
+        ),
+    )
+
+
+def stream_fact(stream: str, facts: Facts) -> Item | None:
+    """Return what the national facts say about a funding stream, if they say anything."""
+    title = STREAM_FACT_TITLES.get(stream)
+    return next((i for i in facts.workstreams.funding_streams_used if i.title == title), None)
+
+
+def merged_from(facts: Facts) -> str | None:
+    """Return the first contract year with no separate clinical director payment, if any."""
+    years = [k for k, y in facts.funding.years.items() if y.cd_rate_per_patient is None]
+    return min(years) if years else None
+
+
+@dataclass(frozen=True)
+class PersonSpecArea:
+    """One area of the person specification, its criteria paired row by row for a table."""
+
+    category: str
+    rows: tuple[tuple[str, str], ...]  # (essential, desirable); "" where a column runs out
+
+
+def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:
+    """Return the person specification by area, in the data's order, essential beside desirable."""
+    areas: dict[str, tuple[list[str], list[str]]] = {}
+    for row in facts.person_spec.rows:
+        essential, desirable = areas.setdefault(row.category, ([], []))
+        (essential if row.essential else desirable).append(row.criterion)
+    return [
+        PersonSpecArea(
+            category,
+            tuple(zip_longest(essential or ["None"], desirable or ["None"], fillvalue="")),
+        )
+        for category, (essential, desirable) in areas.items()
+    ]
+
+
+def everyday_duties(kind: str, facts: Facts) -> list[Note]:
+    """Return a lead's everyday duties: a non-clinical lead has no clinical workload to keep."""
+    return [
+        duty
+        for duty in facts.workstreams.everyday_duties
+        if kind == "clinical" or "clinical work" not in duty.text
+    ]
 
 
 def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> WorkstreamView:
@@ -92,6 +263,7 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> Workstr
 def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     """Return every lead with what the documents need to say about them."""
     costs = leadership_costs(profile)
+    minutes = facts.funding.session.length_minutes
     return [
         LeadView(
             cost.lead,
@@ -100,6 +272,7 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
             cost.sessions_per_year,
             cost.cost_per_year,
             FUNDING_STREAM_NAMES[cost.lead.funding_stream],
+            cost.lead.sessions_per_month * minutes / 60,
         )
         for cost in costs.leads
     ]
@@ -117,10 +290,13 @@ def render_context(
         item if isinstance(item, LocalResponsibility) else LocalResponsibility(duty=item)
         for item in profile.local_cd_responsibilities
     ]
+    merged = merged_from(facts)
+    costs = leadership_costs(profile)
+    year = contract_year(profile, facts)
     return {
         "profile": profile,
         "network": profile.network,
-        "contract_year": contract_year(profile, facts),
+        "contract_year": year,
         "practices": profile.practices or [BLANK_PRACTICE],
         "population": profile.population,
         "payee": profile.practice(profile.network.nominated_payee) or BLANK_PRACTICE,
@@ -130,8 +306,10 @@ def render_context(
         },
         "appointment": profile.appointment,
         "method_name": METHOD_NAMES.get(profile.appointment.method or ""),
+        "vote": appointment_figures(profile),
         "funding": funding,
-        "costs": leadership_costs(profile),
+        "costs": costs,
+        "leads_share_of_director_funding": costs.share_of(funding.funded_amount),
         "leads": leads,
         "lead": lead,
         "local_responsibilities": local,
@@ -139,8 +317,29 @@ def render_context(
         "facts": facts,
         "annex_e": facts.annex_e,
         "person_spec": facts.person_spec.rows,
+        "person_spec_areas": person_spec_areas(facts),
         "workstream_facts": facts.workstreams,
         "stream_names": FUNDING_STREAM_NAMES,
+        "stream_short_names": FUNDING_STREAM_SHORT_NAMES,
+        "stream_fact": lambda stream: stream_fact(stream, facts),
+        "merged_from": merged,
+        "merged": merged is not None and year >= merged,
+        "added_duties": (
+            facts.annex_e.additional_from_2024_25
+            if year >= ADDED_DUTIES_FROM
+            else ()
+        ),
+        "everyday_duties": everyday_duties(lead.lead.kind, facts) if lead else [],
+        "unled": [
+            w
+            for w in facts.workstreams.workstreams
+            if w.id not in {item.workstream.id for item in leads}
+        ],
+        "session": facts.funding.session,
+        "lead_max_sessions": facts.workstreams.typical_sessions_per_month_max,
+        "cite": readable_source,
+        "figure": figure,
+        "join_and": join_and,
         "document": kind,
         "today": today,
     }

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pcndocs.facts import Facts, FundingYear
-from pcndocs.profile.model import ClinicalDirector, Lead, LocalResponsibility, Profile
+from pcndocs.profile.model import (
+    ClinicalDirector,
+    Lead,
+    LocalResponsibility,
+    Practice,
+    Profile,
+)
 
 MONTHS_IN_YEAR = 12
 
@@ -72,6 +79,16 @@ class LeadCost:
 
 
 @dataclass(frozen=True)
+class StreamTotal:
+    """What the leads paid from one funding stream cost and take, over a year."""
+
+    stream: str
+    leads: int
+    sessions_per_year: float
+    cost_per_year: float
+
+
+@dataclass(frozen=True)
 class LeadershipCosts:
     """The leads' costs, one by one and by funding stream."""
 
@@ -82,6 +99,57 @@ class LeadershipCosts:
     def total(self) -> float:
         """Return the yearly cost of every lead."""
         return sum(self.by_stream.values())
+
+    @property
+    def sessions_per_month(self) -> float:
+        """Return the sessions a month of every lead together."""
+        return sum(cost.lead.sessions_per_month for cost in self.leads)
+
+    @property
+    def sessions_per_year(self) -> float:
+        """Return the sessions a year of every lead together."""
+        return sum(cost.sessions_per_year for cost in self.leads)
+
+    @property
+    def streams(self) -> tuple[StreamTotal, ...]:
+        """Return one total per funding stream used, in the order the streams first appear."""
+        return tuple(
+            StreamTotal(
+                stream,
+                sum(1 for c in self.leads if c.lead.funding_stream == stream),
+                sum(c.sessions_per_year for c in self.leads if c.lead.funding_stream == stream),
+                cost,
+            )
+            for stream, cost in self.by_stream.items()
+        )
+
+    def share_of(self, amount: float | None) -> float | None:
+        """Return the leads' total cost as a fraction of an amount, or None if there is none."""
+        return self.total / amount if amount else None
+
+
+@dataclass(frozen=True)
+class VotingWeight:
+    """A member practice's share of the votes when votes are weighted by list size."""
+
+    practice: Practice
+    percent: float  # rounded to the places asked for; the shares add up to exactly 100
+
+
+def voting_weights(practices: Sequence[Practice], places: int = 1) -> tuple[VotingWeight, ...]:
+    """Return each practice's share of the votes, in proportion to its list size.
+
+    Shares are rounded by the largest remainder, so the printed shares add up to 100.
+    """
+    scale = 10**places
+    sizes = [p.list_size or 0 for p in practices]  # a blank profile may lack some sizes
+    total = sum(sizes) or 1
+    exact = [size * 100 * scale / total for size in sizes]
+    units = [int(x) for x in exact]
+    order = sorted(range(len(exact)), key=lambda i: (units[i] - exact[i], i))
+    for i in order[: 100 * scale - sum(units)]:
+        units[i] += 1
+    return tuple(VotingWeight(p, u / scale) for p, u in zip(practices, units, strict=True))
 
 
 def contract_year(profile: Profile, facts: Facts) -> str:

@@ -1,0 +1,211 @@
+"""Tests for the warnings `pcndocs check` and `build` give, each with its figures."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from pcndocs.build import load
+from pcndocs.checks import warnings_for
+from pcndocs.cli import cli
+from pcndocs.facts import WORKSTREAM_IDS, load_facts
+
+TODAY = date(2025, 6, 1)
+LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)
+WriteProfile = Callable[[dict[str, Any] | str], Path]
+
+
+@pytest.fixture
+def clean(example_data: dict[str, Any]) -> dict[str, Any]:
+    """Return a profile that gives no warning: 53,117 patients, every workstream led."""
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = "2023/24"
+    data["network"]["population_date"] = date(2023, 1, 1)
+    data["practices"] = data["practices"][:5]  # 53,117 patients in five practices
+    for practice, size in zip(data["practices"], LISTS, strict=True):
+        practice["list_size"] = size
+    data["clinical_directors"][0]["sessions_per_week"] = 1.2  # 2.2 of the funded 2.39
+    data["leads"] = [
+        {
+            "name": f"Lead {i}",
+            "kind": "clinical",
+            "workstream": workstream,
+            "practice": "A99001",
+            "sessions_per_month": 1,
+            "session_rate": 300,
+        }
+        for i, workstream in enumerate(WORKSTREAM_IDS)
+    ]
+    data["local_cd_responsibilities"] = []
+    # Far ahead, so that the CLI, which checks against the real date, finds it in the future.
+    data["document_control"]["review_date"] = date(2099, 3, 31)
+    return data
+
+
+def texts(write_profile: WriteProfile, data: dict[str, Any]) -> list[str]:
+    """Return the text of every warning about a profile, without file and line."""
+    loaded = load(write_profile(data))
+    return [f"{w.key}: {w.text}" for w in warnings_for(loaded, load_facts(), TODAY)]
+
+
+def test_a_clean_profile_gives_no_warning(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    assert texts(write_profile, clean) == []
+
+
+def test_directors_over_the_funded_time(write_profile: WriteProfile, clean: dict[str, Any]) -> None:
+    # 53,117 patients fund 0.25 x 53,117 / 50,000 = 0.2656 WTE = 2.39 sessions a week.
+    clean["clinical_directors"][0]["sessions_per_week"] = 2
+    assert texts(write_profile, clean) == [
+        "clinical_directors: the directors' agreed time is 3.00 sessions a week, 0.61 more "
+        "than the funded equivalent of 2.39 (0.2656 WTE: 0.25 WTE per 50,000 patients, for "
+        "53,117 patients); agree how the difference is paid for"
+    ]
+
+
+def test_one_director_over_the_funded_time(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    director = clean["clinical_directors"][0]
+    del director["funded_share"]
+    director["sessions_per_week"] = 2.5
+    clean["clinical_directors"] = [director]
+    assert texts(write_profile, clean) == [
+        "clinical_directors: the director's agreed time is 2.50 sessions a week, 0.11 more "
+        "than the funded equivalent of 2.39 (0.2656 WTE: 0.25 WTE per 50,000 patients, for "
+        "53,117 patients); agree how the difference is paid for"
+    ]
+
+
+def test_local_responsibilities(write_profile: WriteProfile, clean: dict[str, Any]) -> None:
+    clean["local_cd_responsibilities"] = ["Chair the network board."]
+    assert texts(write_profile, clean) == [
+        "local_cd_responsibilities: 1 local responsibility is added beyond the national "
+        "minimum (Annex E); the LMC advises agreeing nothing that cannot be delivered within "
+        "the funded 2.39 sessions a week"
+    ]
+
+
+def test_local_responsibilities_with_time_push_the_directors_over(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["clinical_directors"][0]["sessions_per_week"] = 1.5
+    clean["local_cd_responsibilities"] = [
+        "Chair the network board.",
+        {"duty": "Lead the estates review.", "sessions_per_week": 0.5},
+    ]
+    assert texts(write_profile, clean) == [
+        "clinical_directors: the directors' agreed time is 3.00 sessions a week (including "
+        "0.50 for local duties), 0.61 more than the funded equivalent of 2.39 (0.2656 WTE: "
+        "0.25 WTE per 50,000 patients, for 53,117 patients); agree how the difference is "
+        "paid for",
+        "local_cd_responsibilities: 2 local responsibilities are added beyond the national "
+        "minimum (Annex E), taking 0.50 more sessions a week; the LMC advises agreeing nothing "
+        "that cannot be delivered within the funded 2.39 sessions a week",
+    ]
+
+
+def test_a_lead_with_more_than_two_sessions(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["leads"][4]["sessions_per_month"] = 2.5
+    clean["leads"][5]["sessions_per_month"] = 2  # at the limit: no warning
+    assert texts(write_profile, clean) == [
+        "leads[4].sessions_per_month: Lead 4 (Cardiovascular disease prevention) has 2.5 "
+        "sessions a month; leads typically have at most 2"
+    ]
+
+
+def test_no_review_date(write_profile: WriteProfile, clean: dict[str, Any]) -> None:
+    del clean["document_control"]["review_date"]
+    assert texts(write_profile, clean) == [
+        "document_control: no review_date: the LMC advises a review date for the job description"
+    ]
+
+
+def test_a_review_date_in_the_past(write_profile: WriteProfile, clean: dict[str, Any]) -> None:
+    clean["document_control"]["review_date"] = date(2025, 5, 31)
+    assert texts(write_profile, clean) == [
+        "document_control.review_date: the review date 2025-05-31 has passed (today is 2025-06-01)"
+    ]
+
+
+def test_a_review_date_of_today_has_not_passed(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["document_control"]["review_date"] = TODAY
+    assert texts(write_profile, clean) == []
+
+
+def test_population_date_not_1_january_of_the_contract_year(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["network"]["population_date"] = date(2023, 4, 1)
+    assert texts(write_profile, clean) == [
+        "network.population_date: list sizes are at 2023-04-01, but 2023/24 funding uses the "
+        "list at 2023-01-01"
+    ]
+
+
+def test_workstreams_without_a_lead(write_profile: WriteProfile, clean: dict[str, Any]) -> None:
+    clean["leads"] = [
+        lead for lead in clean["leads"] if lead["workstream"] not in ("vaccination", "iif")
+    ]
+    assert texts(write_profile, clean) == [
+        "leads: 2 workstreams have no lead: Vaccination programme, Investment and Impact Fund (IIF)"
+    ]
+
+
+def test_one_workstream_without_a_lead_is_singular(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["leads"] = [lead for lead in clean["leads"] if lead["workstream"] != "operations"]
+    assert texts(write_profile, clean) == ["leads: 1 workstream has no lead: Day-to-day operations"]
+
+
+def test_warnings_name_the_file_and_line(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["leads"][4]["sessions_per_month"] = 3
+    path = write_profile(clean)
+    (warning,) = warnings_for(load(path), load_facts(), TODAY)
+    line = path.read_text(encoding="utf-8").splitlines()[(warning.line or 0) - 1]
+    assert warning.file == str(path)
+    assert "sessions_per_month: 3" in line
+
+
+def test_check_prints_warnings_and_strict_fails(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    runner = CliRunner()
+    path = str(write_profile(clean))
+    assert runner.invoke(cli, ["check", "--strict", path]).exit_code == 0
+
+    clean["leads"][4]["sessions_per_month"] = 3
+    path = str(write_profile(clean))
+    result = runner.invoke(cli, ["check", path])
+    assert result.exit_code == 0
+    assert "Lead 4 (Cardiovascular disease prevention) has 3 sessions a month" in result.output
+    assert runner.invoke(cli, ["check", "--strict", path]).exit_code == 1
+
+
+def test_build_strict_fails_after_writing(
+    write_profile: WriteProfile, clean: dict[str, Any], tmp_path: Path
+) -> None:
+    clean["local_cd_responsibilities"] = ["Chair the network board."]
+    path = str(write_profile(clean))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["build", "--strict", "-f", "html", "-d", "leadership-summary", "-o", str(out), path]
+    )
+    assert result.exit_code == 1
+    assert "1 local responsibility is added beyond the national minimum" in result.output
+    assert "--strict: 1 warning" in result.output
+    assert list(out.rglob("leadership-summary.html"))

@@ -1,0 +1,516 @@
+"""Tests of the five documents, read back from the DOCX and PDF files a user receives.
+
+Figures are worked out here from pcn-facts.md (0.25 WTE per 50,000 patients, 9 sessions a
+week, £0.72963 per patient in 2023/24), never taken from the code under test.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from pcndocs.build import BuildOptions, BuildResult, build_profile
+from pcndocs.facts import load_facts
+from tests.readback import docx_text, pdf_text, squash
+
+TODAY = date(2025, 6, 1)
+# Five practices of the example, resized to 53,117 patients: not a round number.
+LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)
+POPULATION = 53_117
+WTE = 0.25 * POPULATION / 50_000  # 0.265585
+RATE_2023_24 = 0.72963
+TIMES = "\u00d7"  # the multiplication sign the working tables use
+FORMATS = ("docx", "pdf")
+METHODS = ("selection", "election", "selection_and_election")
+VOTING = ("one_practice_one_vote", "list_size_weighted")
+WriteProfile = Callable[[dict[str, Any] | str], Path]
+
+
+def money(value: float) -> str:
+    """Return pounds the way the documents print them: £38,756."""
+    return f"£{round(value):,}"
+
+
+@pytest.fixture
+def network(example_data: dict[str, Any]) -> dict[str, Any]:
+    """Return the example network cut to five practices and 53,117 patients, in 2023/24."""
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = "2023/24"
+    data["network"]["population_date"] = date(2023, 1, 1)
+    data["practices"] = data["practices"][:5]
+    for practice, size in zip(data["practices"], LISTS, strict=True):
+        practice["list_size"] = size
+    data["leads"] = [lead for lead in data["leads"] if lead["practice"] != "A99006"]
+    return data
+
+
+def build(
+    write_profile: WriteProfile, tmp_path: Path, data: dict[str, Any], *documents: str
+) -> BuildResult:
+    """Build some documents of a profile in DOCX and PDF."""
+    options = BuildOptions(tmp_path / "out", FORMATS, documents, today=TODAY)
+    return build_profile(write_profile(data), options)
+
+
+QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
+
+
+def read(path: Path) -> str:
+    """Return a built document's text as a user's tools read it, in single spaces.
+
+    Curly quotes (the typographer's) are made straight, so tests can be written plainly.
+    """
+    text = docx_text(path) if path.suffix == ".docx" else pdf_text(path)
+    return squash(text).translate(QUOTES)
+
+
+def texts(result: BuildResult, stem: str) -> Iterator[tuple[str, str]]:
+    """Yield (format, text) of one document in each format built."""
+    for fmt in FORMATS:
+        (path,) = [p for p in result.written if p.name == f"{stem}.{fmt}"]
+        yield fmt, read(path)
+
+
+# --- Schedule 1 ---------------------------------------------------------------------------
+
+
+def test_schedule_1_lists_every_practice_with_the_total(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, network, "schedule-1")
+    for fmt, text in texts(result, "schedule-1"):
+        for practice, size in zip(network["practices"], LISTS, strict=True):
+            assert practice["name"] in text, fmt
+            assert practice["ods_code"] in text, fmt
+            assert f"{size:,}" in text, fmt
+        assert f"{POPULATION:,}" == "53,117"
+        assert "Total (5 practices)" in text, fmt
+        assert "53,117" in text, fmt
+        assert "Riverside Surgery (A99001) is the nominated payee" in text, fmt
+
+
+def test_schedule_1_practice_table_in_the_docx(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, network, "schedule-1")
+    (path,) = [p for p in result.written if p.suffix == ".docx"]
+    table = next(t for t in docx.Document(str(path)).tables if t.cell(0, 0).text == "Practice")
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[1:-1] == [
+        [p["name"], p["ods_code"], f"{size:,}"]
+        for p, size in zip(network["practices"], LISTS, strict=True)
+    ]
+    assert rows[-1] == ["Total (5 practices)", "", "53,117"]
+
+
+def test_schedule_1_has_a_signature_block_for_every_practice(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, network, "schedule-1")
+    for fmt, text in texts(result, "schedule-1"):
+        for p in network["practices"]:
+            signer = p["signatory"]
+            assert f"{p['name']} ({p['ods_code']}) To be signed by {signer['name']}, " in text, fmt
+        assert text.count("Signature") >= len(network["practices"]), fmt
+
+
+COMMON_CLAUSES = (
+    "Who may stand",
+    "The role does not have to be held by a GP",
+    "Running the process",
+    "Notice and nominations",
+    "at least 28 days before",
+    "Nominations are open for 14 days",
+    "Voting",
+    "Majority and quorum",
+    "If a vote is tied",
+    "a second vote is held between the tied candidates only",
+    "Term of office",
+    "holds office for 3 years",
+    "Reappointment",
+    "No one may serve more than 2 terms in a row",
+    "Resignation",
+    "giving 3 months' notice",
+    "Removal",
+    "Interim cover",
+    "Conflicts of interest",
+    "Review",
+    "review this appointment process by 31 March 2026",
+)
+METHOD_CLAUSES = {
+    "selection": (
+        ["Method: selection.", "The selection panel", "which candidate to recommend",
+         "The members' decision"],
+        ["The ballot", "go forward to the ballot"],
+    ),
+    "election": (
+        ["Method: election.", "The ballot", "Every candidate validly nominated",
+         "none has the majority, the candidate with the fewest votes drops out"],
+        ["selection panel", "The members' decision"],
+    ),
+    "selection_and_election": (
+        ["Method: selection followed by election.", "The selection panel",
+         "Those candidates go forward to the ballot", "The ballot"],
+        ["The members' decision", "which candidate to recommend"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("voting", VOTING)
+@pytest.mark.parametrize("method", METHODS)
+def test_schedule_1_appointment_clauses(
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    network: dict[str, Any],
+    method: str,
+    voting: str,
+) -> None:
+    network["appointment"].update(method=method, voting=voting)
+    result = build(write_profile, tmp_path, network, "schedule-1")
+    present, absent = METHOD_CLAUSES[method]
+    chosen = "appointed" if method == "selection" else "elected"
+    if voting == "one_practice_one_vote":
+        present = [
+            *present,
+            "Each member practice has one vote, whatever its size: 5 votes in all",
+            # 75% of 5 practices is 3.75, so 4 must take part; a simple majority of 5 is 3.
+            "at least 75% of the member practices take part: 4 of the 5 practices",
+            f"To be {chosen}, a candidate needs more than half of the votes cast. "
+            "If all 5 practices vote, that is 3 votes",
+            "at least two thirds of all member practices agree: 4 of the 5",
+        ]
+    else:
+        present = [
+            *present,
+            "Share of the vote",
+            "Votes are weighted by list size",
+            "practices holding at least 75% of the votes take part",
+            f"To be {chosen}, a candidate needs more than half of the weighted votes cast",
+            "practices holding at least two thirds of all the votes agree",
+        ]
+        absent = [*absent, "whatever its size"]
+    for fmt, text in texts(result, "schedule-1"):
+        for clause in (*COMMON_CLAUSES, *present):
+            assert clause in text, (fmt, clause)
+        for clause in absent:
+            assert clause not in text, (fmt, clause)
+        if voting == "list_size_weighted":
+            shares = [round(size * 100 / POPULATION, 1) for size in LISTS]
+            assert sum(shares) == pytest.approx(100)
+            assert shares == [23.2, 18.6, 20.9, 16.3, 21.0]
+            codes = [p["ods_code"] for p in network["practices"]]
+            for code, share in zip(codes, shares, strict=True):
+                assert re.search(rf"{code}\D+[\d,]+\D+{share:.1f}%", text), (fmt, code, share)
+
+
+def test_schedule_1_clauses_are_numbered_1_and_1_1(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, network, "schedule-1")
+    (pdf,) = [p for p in result.written if p.suffix == ".pdf"]
+    text = squash(pdf_text(pdf))
+    assert "1. Who may stand 1.1 Any practising clinician" in text
+    assert "2. Running the process 2.1 The member practices name" in text
+    (path,) = [p for p in result.written if p.suffix == ".docx"]
+    paragraphs = docx.Document(str(path)).paragraphs
+    levels = {}
+    for p in paragraphs:
+        ilvl = p._p.xpath("./w:pPr/w:numPr/w:ilvl/@w:val")
+        if ilvl:
+            levels[p.text[:20]] = int(ilvl[0])
+    assert levels["Who may stand"] == 0
+    assert levels["Any practising clini"] == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"tie_break": "drawing_lots"}, "draws lots between them, in front of a witness. The"),
+        ({"tie_break": "joint_appointment"}, "offered the role together as joint clinical"),
+        ({"interim_cover": "deputy", "deputy": "Dr Ann Deputy"}, "Dr Ann Deputy acts as interim"),
+        ({"interim_cover": "deputy"}, "[to be agreed: name of the deputy] acts as interim"),
+        ({"max_consecutive_terms": None}, "no limit on the number of terms"),
+        ({"majority": "two_thirds"}, "at least two thirds of the votes cast. If all 5 practices "
+         "vote, that is 4 votes"),
+        ({"majority": "unanimous"}, "the votes of every member practice that takes part"),
+        ({"resignation_notice_months": 1}, "giving 1 month's notice"),
+        ({"selection_panel": ["the clinical director of a neighbouring network", "the LMC",
+          "two practice representatives"]}, "The panel is made up of the clinical director of a "
+         "neighbouring network, the LMC and two practice representatives."),
+        ({"selection_criteria": ["Lives locally"]}, "and against these further criteria: Lives "
+         "locally."),
+        ({"review_date": None}, "review this appointment process by [to be agreed: review date]"),
+    ],
+)  # fmt: skip
+def test_schedule_1_follows_the_profile(
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    network: dict[str, Any],
+    changes: dict[str, Any],
+    expected: str,
+) -> None:
+    network["appointment"].update(changes)
+    options = BuildOptions(tmp_path / "out", ("docx",), ("schedule-1",), today=TODAY)
+    (path,) = build_profile(write_profile(network), options).written
+    assert expected in read(path)
+
+
+# --- The clinical director's job description ----------------------------------------------
+
+
+def test_job_description_has_all_eight_annex_e_items(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, network, "cd-job-description")
+    items = load_facts().annex_e.core_responsibilities
+    assert len(items) == 8
+    for fmt, text in texts(result, "cd-job-description"):
+        for item in items:
+            assert f"{item.number}. {item.title}." in text or fmt == "docx", (fmt, item.title)
+            assert f"{item.title}." in text, (fmt, item.title)
+            assert f"(Annex E, item {item.number})" in text, (fmt, item.number)
+
+
+def test_job_description_funding_for_53117_patients(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, network, "cd-job-description")
+    pounds = RATE_2023_24 * POPULATION  # 38,755.76
+    for fmt, text in texts(result, "cd-job-description"):
+        assert f"{WTE:.4f}" == "0.2656"
+        assert f"0.25 {TIMES} 53,117 ÷ 50,000" in text, fmt
+        assert "0.2656 WTE" in text, fmt
+        assert f"{WTE * 9:.2f} sessions a week" == "2.39 sessions a week"
+        assert "2.39 sessions a week (0.2656 WTE)" in text, fmt
+        assert f"£0.72963 per patient {TIMES} 53,117" in text, fmt
+        assert money(pounds) == "£38,756"
+        assert f"{money(pounds)} a year (indicative)" in text, fmt
+        # Joint directors share the funded time and money 60:40, as the profile says.
+        assert money(0.6 * pounds) in text and money(0.4 * pounds) in text, fmt
+        assert f"{0.6 * WTE * 9:.2f}" in text and f"{0.4 * WTE * 9:.2f}" in text, fmt
+        assert "not confirmed to the last digit, so the amount above is indicative" in text, fmt
+
+
+def test_job_description_header_and_sections(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, network, "cd-job-description")
+    for fmt, text in texts(result, "cd-job-description"):
+        for phrase in (
+            "Joint clinical director, Riverside Primary Care Network",
+            "The member practices of the network, acting together under the Network Agreement",
+            "The member practices, at their meetings as a network",
+            "3 years, appointed by selection followed by election as set out in Schedule 1",
+            "Current term: 1 April 2025 to 31 March 2028",
+            "Job purpose",
+            "not to the commissioner",
+            "Responsibilities agreed locally",
+            "beyond the national minimum",
+            "Chair the monthly network board meeting",
+            "Person specification",
+            "Essential",
+            "Desirable",
+            "review this job description by 31 March 2026",
+            "Document control",
+        ):
+            assert phrase in text, (fmt, phrase)
+        # 2023/24 is before the duties added in 2024/25.
+        assert "Duties added to the contract from 2024/25" not in text, fmt
+
+
+def test_job_description_in_a_merged_year(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    network.update(contract_year="2025/26")
+    network["network"]["population_date"] = date(2025, 1, 1)
+    result = build(write_profile, tmp_path, network, "cd-job-description")
+    for fmt, text in texts(result, "cd-job-description"):
+        assert "Duties added to the contract from 2024/25" in text, fmt
+        for item in load_facts().annex_e.additional_from_2024_25:
+            assert item.title in text, fmt
+        assert "(the 2023/24 rate)" in text, fmt
+        assert "indicative only" in text, fmt
+
+
+def test_job_description_without_local_duties_or_review_date(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    network["local_cd_responsibilities"] = []
+    del network["document_control"]["review_date"]
+    result = build(write_profile, tmp_path, network, "cd-job-description")
+    for fmt, text in texts(result, "cd-job-description"):
+        assert "None. The role is the national minimum above" in text, fmt
+        assert "review this job description by [to be agreed: review date]" in text, fmt
+
+
+# --- One checklist and one role description per lead --------------------------------------
+
+
+def lead_files(result: BuildResult, kind: str, fmt: str) -> list[Path]:
+    """Return one kind of per-lead document in one format."""
+    return sorted(p for p in result.written if p.name.startswith(kind) and p.suffix == f".{fmt}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_one_checklist_per_lead(
+    example_build: BuildResult, example_data: dict[str, Any], fmt: str
+) -> None:
+    facts = load_facts()
+    files = lead_files(example_build, "lead-checklist-", fmt)
+    assert len(files) == len(example_data["leads"]) == 6
+    for lead in example_data["leads"]:
+        workstream = facts.workstream(lead["workstream"])
+        (path,) = [p for p in files if lead["name"].lower().replace(" ", "-") in p.name]
+        text = read(path)
+        kind = "Clinical" if lead["kind"] == "clinical" else "Non-clinical"
+        assert f"{kind} lead checklist: {workstream.title}" in text
+        assert lead["name"] in text
+        assert "Review date" in text and "31 March 2026" in text
+        for item in facts.workstreams.general_checklist:
+            assert item.title in text
+        for own in workstream.checklist:
+            assert own in text
+
+
+def test_checklist_items_are_tick_boxes(
+    example_build: BuildResult, example_data: dict[str, Any]
+) -> None:
+    facts = load_facts()
+    general = len(facts.workstreams.general_checklist)
+    for lead in example_data["leads"]:
+        own = len(facts.workstream(lead["workstream"]).checklist)
+        name = lead["name"].lower().replace(" ", "-")
+        (path,) = [
+            p for p in lead_files(example_build, "lead-checklist-", "docx") if name in p.name
+        ]
+        xml = docx.Document(str(path)).element.xml
+        assert xml.count("<w14:checkbox>") == general + own
+        (html,) = [p for p in example_build.written if p.name == path.with_suffix(".html").name]
+        assert html.read_text(encoding="utf-8").count('type="checkbox"') == general + own
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_one_role_description_per_lead(
+    example_build: BuildResult, example_data: dict[str, Any], fmt: str
+) -> None:
+    facts = load_facts()
+    files = lead_files(example_build, "lead-role-description-", fmt)
+    assert len(files) == len(example_data["leads"])
+    practices = {p["ods_code"]: p["name"] for p in example_data["practices"]}
+    for lead in example_data["leads"]:
+        name = lead["name"].lower().replace(" ", "-")
+        (path,) = [p for p in files if name in p.name]
+        text = read(path)
+        workstream = facts.workstream(lead["workstream"])
+        cost = lead["sessions_per_month"] * 12 * lead["session_rate"]
+        count = lead["sessions_per_month"]
+        sessions = f"{count:g} session{'s' if count != 1 else ''}"
+        assert lead["name"] in text
+        assert workstream.title in text
+        assert f"{sessions} a month" in text
+        assert f"{lead['sessions_per_month'] * 12:g} {TIMES} £{lead['session_rate']}" in text
+        assert money(cost) in text
+        for duty in facts.workstreams.lead_duties:
+            assert duty.text in text
+        assert "Working beside the clinical directors" in text
+        assert "Dr Priya Shah and Helen Okafor keep overall leadership of the network" in text
+        if lead["kind"] == "clinical":
+            assert f"Clinical lead: {workstream.title}" in text
+            assert "This is a clinical role" in text
+            assert "Carry on with clinical work alongside the lead role" in text
+        else:
+            assert f"Non-clinical lead: {workstream.title}" in text
+            assert "This is a non-clinical role" in text
+            assert "Carry on with clinical work" not in text
+        if lead.get("reimbursed_to", "practice") == "practice":
+            assert f"This role is paid to {practices[lead['practice']]}" in text
+        else:
+            assert f"This role is paid to {lead['name']} directly" in text
+
+
+def test_role_description_funding_streams(example_build: BuildResult) -> None:
+    files = lead_files(example_build, "lead-role-description-", "docx")
+    texts_by_name = {p.name: read(p) for p in files}
+    karen = texts_by_name["lead-role-description-finance-karen-wells.docx"]
+    assert "Funding stream: Leadership and management payment." in karen
+    assert "The figures are indicative." in karen  # its rate is unconfirmed
+    assert "From 2024/25 this payment is no longer made on its own" in karen
+    omar = texts_by_name["lead-role-description-medication-reviews-omar-haddad.docx"]
+    assert "Funding stream: Investment and Impact Fund (IIF) earnings." in omar
+
+
+def test_a_lead_over_two_sessions_is_called_out(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    network["leads"] = [{**network["leads"][0], "sessions_per_month": 3}]
+    result = build(write_profile, tmp_path, network, "lead-role-description")
+    for fmt, text in texts(result, "lead-role-description-cvd-prevention-dr-sam-patel"):
+        assert "This is more than usual. At 3 sessions a month the role takes 1 more" in text, fmt
+    assert any("has 3 sessions a month" in w.text for w in result.warnings)
+
+
+# --- Leadership and funding summary -------------------------------------------------------
+
+
+def test_leadership_summary_fits_on_one_page(example_build: BuildResult) -> None:
+    (pdf,) = [p for p in example_build.written if p.name == "leadership-summary.pdf"]
+    assert len(PdfReader(str(pdf)).pages) == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_leadership_summary_figures(
+    example_build: BuildResult, example_data: dict[str, Any], fmt: str
+) -> None:
+    (path,) = [p for p in example_build.written if p.name == f"leadership-summary.{fmt}"]
+    text = read(path)
+    population = sum(p["list_size"] for p in example_data["practices"])
+    assert population == 59_126
+    received = RATE_2023_24 * population  # the last separate rate, for 2025/26
+    leads = example_data["leads"]
+    cost = {
+        stream: sum(
+            lead["sessions_per_month"] * 12 * lead["session_rate"]
+            for lead in leads
+            if lead["funding_stream"] == stream
+        )
+        for stream in ("core", "iif", "leadership_and_management")
+    }
+    total = sum(cost.values())
+    assert total == 35_280
+    for lead in leads:
+        assert lead["name"] in text
+    for value in (*cost.values(), total, received):
+        assert money(value) in text, value
+    assert f"{money(received)} a year (indicative)" in text
+    assert f"The leads cost {round(total * 100 / received)}% of what the network receives" in text
+    assert "2.66 funded (0.2956 WTE" in text
+    assert "Workstreams without a lead: Vaccination programme" in text
+
+
+def test_build_warnings_carry_their_figures(example_build: BuildResult) -> None:
+    messages = [w.text for w in example_build.warnings]
+    assert (
+        "1 local responsibility is added beyond the national minimum (Annex E); the LMC "
+        "advises agreeing nothing that cannot be delivered within the funded 2.66 sessions "
+        "a week"
+    ) in messages
+    assert any(m.startswith("9 workstreams have no lead: Vaccination programme") for m in messages)
+
+
+def test_missing_values_become_placeholders(
+    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+) -> None:
+    for key in ("code", "commissioner", "area"):
+        del network["network"][key]
+    result = build(write_profile, tmp_path, network, "schedule-1")
+    for fmt, text in texts(result, "schedule-1"):
+        for what in ("PCN code", "commissioner", "area covered"):
+            assert f"[to be agreed: {what}]" in text, (fmt, what)

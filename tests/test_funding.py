@@ -1,0 +1,244 @@
+"""Tests for the funding arithmetic and the figures the documents quote.
+
+Expected figures are worked out here from the numbers in pcn-facts.md (0.25 WTE per 50,000
+patients, 9 sessions a week, the per-patient rate of each year), not taken from the code.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pcndocs.context import (
+    appointment_figures,
+    figure,
+    join_and,
+    percent_of,
+    person_spec_areas,
+    readable_source,
+    term_end,
+    votes_needed,
+)
+from pcndocs.facts import load_facts
+from pcndocs.funding import director_funding, leadership_costs, voting_weights
+from pcndocs.profile.model import Practice, Profile
+
+# Five practices whose lists add up to 53,117: not a round number.
+LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)
+POPULATION = 53_117
+# Per-patient rates from pcn-facts.md.
+RATES = {"2019/20": 0.514, "2020/21": 0.722, "2021/22": 0.722, "2022/23": 0.729, "2023/24": 0.72963}
+
+
+def network(example_data: dict[str, Any], year: str = "2023/24", **changes: Any) -> Profile:
+    """Return the example network with the five practices above, in a given contract year."""
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    data["network"]["nominated_payee"] = "A10001"
+    data["practices"] = [
+        {"name": f"Practice {i}", "ods_code": f"A1000{i}", "list_size": size}
+        for i, size in enumerate(LISTS, start=1)
+    ]
+    for d in data["clinical_directors"]:
+        d["practice"] = "A10001"
+    for lead in data["leads"]:
+        lead["practice"] = "A10002"
+    data.update(changes)
+    return Profile.model_validate(data)
+
+
+def test_the_practices_add_up_to_the_population(example_data: dict[str, Any]) -> None:
+    assert network(example_data).population == POPULATION == sum(LISTS)
+
+
+def test_funded_time_for_53117_patients(example_data: dict[str, Any]) -> None:
+    funding = director_funding(network(example_data), load_facts())
+    wte = 0.25 * POPULATION / 50_000
+    assert round(funding.funded_wte, 4) == round(wte, 4) == 0.2656
+    assert round(funding.funded_sessions_per_week, 2) == round(wte * 9, 2) == 2.39
+    assert round(funding.funded_hours_per_week, 1) == round(wte * 37.5, 1) == 10.0
+
+
+@pytest.mark.parametrize("year", sorted(RATES))
+def test_funding_for_each_year_with_a_separate_rate(
+    example_data: dict[str, Any], year: str
+) -> None:
+    funding = director_funding(network(example_data, year), load_facts())
+    assert funding.rate.value == RATES[year]
+    assert funding.rate.year == year
+    assert funding.funded_amount == pytest.approx(RATES[year] * POPULATION)
+    # 2022/23 and 2023/24 are unconfirmed to the last digit, so documents call them indicative.
+    assert funding.rate.indicative == (year in ("2022/23", "2023/24"))
+
+
+def test_2023_24_pounds(example_data: dict[str, Any]) -> None:
+    funding = director_funding(network(example_data), load_facts())
+    assert round(funding.funded_amount or 0) == round(0.72963 * 53_117) == 38_756
+
+
+@pytest.mark.parametrize("year", ["2024/25", "2025/26"])
+def test_merged_years_use_the_last_separate_rate_as_indicative(
+    example_data: dict[str, Any], year: str
+) -> None:
+    funding = director_funding(network(example_data, year), load_facts())
+    assert funding.rate.year == "2023/24"
+    assert funding.rate.value == 0.72963
+    assert funding.rate.indicative
+    assert funding.funded_amount == pytest.approx(0.72963 * POPULATION)
+
+
+def test_a_rate_set_by_the_network_is_indicative(example_data: dict[str, Any]) -> None:
+    profile = network(example_data, "2025/26", funding={"cd_rate_per_patient": 0.75})
+    funding = director_funding(profile, load_facts())
+    assert funding.rate.set_by_network and funding.rate.indicative
+    assert funding.funded_amount == pytest.approx(0.75 * POPULATION)
+
+
+def test_joint_directors_share_the_funded_time_as_the_profile_says(
+    example_data: dict[str, Any],
+) -> None:
+    funding = director_funding(network(example_data), load_facts())
+    first, second = funding.shares
+    assert (first.share, second.share) == (0.6, 0.4)
+    assert first.funded_sessions_per_week == pytest.approx(0.6 * 0.2656 * 9, abs=1e-3)
+    assert first.funded_amount == pytest.approx(0.6 * 0.72963 * POPULATION)
+    assert second.funded_amount == pytest.approx(0.4 * 0.72963 * POPULATION)
+
+
+def test_without_shares_joint_directors_share_by_sessions(example_data: dict[str, Any]) -> None:
+    directors = copy.deepcopy(example_data["clinical_directors"])
+    for d in directors:
+        del d["funded_share"]
+        d["practice"] = "A10001"
+    funding = director_funding(network(example_data, clinical_directors=directors), load_facts())
+    assert [s.share for s in funding.shares] == [pytest.approx(1.5 / 2.5), pytest.approx(1 / 2.5)]
+
+
+def test_leads_cost_by_stream(example_data: dict[str, Any]) -> None:
+    costs = leadership_costs(network(example_data))
+    # The example's leads: sessions a month x 12 x rate.
+    assert costs.by_stream == {
+        "core": 2 * 12 * 350 * 2 + 1.5 * 12 * 180,
+        "iif": 2 * 12 * 280,
+        "leadership_and_management": 1 * 12 * 350 + 2 * 12 * 180,
+    }
+    assert costs.total == 35_280
+    assert costs.sessions_per_month == 10.5
+    assert costs.sessions_per_year == 126
+    assert [(s.stream, s.leads, s.sessions_per_year) for s in costs.streams] == [
+        ("core", 3, 66),
+        ("iif", 1, 24),
+        ("leadership_and_management", 2, 36),
+    ]
+    assert costs.share_of(0.72963 * POPULATION) == pytest.approx(35_280 / (0.72963 * POPULATION))
+    assert costs.share_of(None) is None
+
+
+def test_voting_weights_for_the_five_practices(example_data: dict[str, Any]) -> None:
+    weights = voting_weights(network(example_data).practices)
+    naive = [round(size * 100 / POPULATION, 1) for size in LISTS]
+    assert [w.percent for w in weights] == naive == [23.2, 18.6, 20.9, 16.3, 21.0]
+
+
+def test_voting_weights_round_to_exactly_100() -> None:
+    # Three equal practices: 33.3 each by plain rounding, 99.9 in all.
+    practices = [Practice(name=f"P{i}", ods_code=f"A0000{i}", list_size=1000) for i in range(3)]
+    assert sorted(w.percent for w in voting_weights(practices)) == [33.3, 33.3, 33.4]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=500_000), min_size=1, max_size=33))
+def test_voting_weights_always_add_up_and_stay_close(sizes: list[int]) -> None:
+    practices = [
+        Practice(name=f"P{i}", ods_code=f"A{i:05d}", list_size=size) for i, size in enumerate(sizes)
+    ]
+    weights = voting_weights(practices)
+    assert round(sum(w.percent * 10 for w in weights)) == 1000
+    for w, size in zip(weights, sizes, strict=True):
+        assert abs(w.percent - size * 100 / sum(sizes)) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("majority", "voters", "needed"),
+    [
+        ("simple", 5, 3),
+        ("simple", 6, 4),
+        ("two_thirds", 5, 4),
+        ("two_thirds", 6, 4),
+        ("two_thirds", 7, 5),
+        ("unanimous", 6, 6),
+    ],
+)
+def test_votes_needed(majority: Any, voters: int, needed: int) -> None:
+    assert votes_needed(majority, voters) == needed
+
+
+@pytest.mark.parametrize(
+    ("percent", "whole", "needed"), [(75, 5, 4), (75, 6, 5), (75, 4, 3), (50, 6, 3), (100, 7, 7)]
+)
+def test_quorum(percent: int, whole: int, needed: int) -> None:
+    assert percent_of(percent, whole) == needed
+
+
+@pytest.mark.parametrize(
+    ("start", "years", "end"),
+    [
+        (date(2025, 4, 1), 3, date(2028, 3, 31)),
+        (date(2019, 7, 1), 3, date(2022, 6, 30)),
+        (date(2024, 2, 29), 1, date(2025, 2, 28)),
+    ],
+)
+def test_term_end(start: date, years: int, end: date) -> None:
+    assert term_end(start, years) == end
+
+
+def test_appointment_figures(example_data: dict[str, Any]) -> None:
+    profile = network(example_data)
+    figures = appointment_figures(profile)
+    assert figures.practices == 5
+    assert figures.quorum_practices == 4  # 75% of 5 is 3.75
+    assert figures.majority_votes == 3
+    assert figures.removal_votes == 4
+    assert not figures.weighted and figures.weights == ()
+    assert figures.uses_panel and figures.uses_ballot
+    assert [t.end for t in figures.terms] == [date(2028, 3, 31), date(2028, 3, 31)]
+
+
+def test_readable_sources_name_no_project_files() -> None:
+    assert readable_source("LMC briefing (seed 001)") == (
+        "LMC briefing on the PCN clinical director role"
+    )
+    assert readable_source("Clinical leads blog (seed 000); Annex E") == (
+        "THC Primary Care, clinical leads blog, 2022; Annex E"
+    )
+    assert readable_source("Clinical lead checklist (seed 000, after Dr Najib Seedat)") == (
+        "Clinical lead checklist (THC Primary Care, after Dr Najib Seedat)"
+    )
+    assert readable_source("Annex E, item 3") == "Annex E, item 3"
+    facts = load_facts()
+    sources = [r.source for r in facts.person_spec.rows] + [
+        n.source for n in (*facts.annex_e.lmc_advice, *facts.workstreams.lead_duties)
+    ]
+    assert not [s for s in map(readable_source, sources) if "seed" in s]
+
+
+def test_small_helpers() -> None:
+    assert [figure(2), figure(1.5), figure(2.25), figure(8.333, 1)] == ["2", "1.5", "2.25", "8.3"]
+    assert join_and(["a"]) == "a"
+    assert join_and(["a", "b"]) == "a and b"
+    assert join_and(["a", "b", "c"]) == "a, b and c"
+
+
+def test_person_specification_keeps_every_criterion_once() -> None:
+    facts = load_facts()
+    areas = person_spec_areas(facts)
+    assert [a.category for a in areas] == list(
+        dict.fromkeys(r.category for r in facts.person_spec.rows)
+    )
+    shown = [text for a in areas for pair in a.rows for text in pair if text not in ("", "None")]
+    assert sorted(shown) == sorted(r.criterion for r in facts.person_spec.rows)
