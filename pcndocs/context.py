@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import zip_longest
@@ -27,6 +27,7 @@ from pcndocs.profile.model import (
     Practice,
     Profile,
 )
+from pcndocs.templating import Placeholder
 
 FUNDING_STREAM_NAMES = {
     "core": "Core PCN funding",
@@ -167,7 +168,9 @@ def term_end(start: date, years: int) -> date:
     return anniversary - timedelta(days=1)
 
 
-def appointment_figures(profile: Profile) -> AppointmentFigures:
+def appointment_figures(
+    profile: Profile, directors: Sequence[ClinicalDirector]
+) -> AppointmentFigures:
     """Return the quorum, majorities, voting weights and terms of the appointment process."""
     rules = profile.appointment
     count = len(profile.practices)
@@ -185,7 +188,7 @@ def appointment_figures(profile: Profile) -> AppointmentFigures:
             Term(
                 d, d.start_date, term_end(d.start_date, rules.term_years) if d.start_date else None
             )
-            for d in profile.clinical_directors
+            for d in directors
         ),
     )
 
@@ -305,8 +308,9 @@ def render_context(
             d.name: profile.practice(d.practice) or BLANK_PRACTICE for d in directors
         },
         "appointment": profile.appointment,
-        "method_name": METHOD_NAMES.get(profile.appointment.method or ""),
-        "vote": appointment_figures(profile),
+        "method_name": METHOD_NAMES.get(profile.appointment.method or "")
+        or Placeholder("selection, election, or selection followed by election"),
+        "vote": appointment_figures(profile, directors),
         "funding": funding,
         "costs": costs,
         "leads_share_of_director_funding": costs.share_of(funding.funded_amount),
@@ -325,9 +329,7 @@ def render_context(
         "merged_from": merged,
         "merged": merged is not None and year >= merged,
         "added_duties": (
-            facts.annex_e.additional_from_2024_25
-            if year >= ADDED_DUTIES_FROM
-            else ()
+            facts.annex_e.additional_from_2024_25 if year >= ADDED_DUTIES_FROM else ()
         ),
         "everyday_duties": everyday_duties(lead.lead.kind, facts) if lead else [],
         "unled": [

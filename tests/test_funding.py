@@ -199,7 +199,7 @@ def test_term_end(start: date, years: int, end: date) -> None:
 
 def test_appointment_figures(example_data: dict[str, Any]) -> None:
     profile = network(example_data)
-    figures = appointment_figures(profile)
+    figures = appointment_figures(profile, profile.clinical_directors)
     assert figures.practices == 5
     assert figures.quorum_practices == 4  # 75% of 5 is 3.75
     assert figures.majority_votes == 3
