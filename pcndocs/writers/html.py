@@ -33,9 +33,19 @@ _BUILTIN_IMPORT = re.compile(
 )
 
 
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
 def include_builtin(stylesheet: str, builtin: str) -> str:
-    """Return a user's stylesheet with `@import "builtin/pdf.css";` replaced by the built-in."""
-    return _BUILTIN_IMPORT.sub(lambda _: builtin, stylesheet, count=1)
+    """Return a user's stylesheet with `@import "builtin/pdf.css";` replaced by the built-in.
+
+    Only a real rule counts: the words inside a comment (as in pdf.css itself) do not.
+    """
+    comments = [m.span() for m in _COMMENT.finditer(stylesheet)]
+    for match in _BUILTIN_IMPORT.finditer(stylesheet):
+        if not any(start <= match.start() < end for start, end in comments):
+            return stylesheet[: match.start()] + builtin + stylesheet[match.end() :]
+    return stylesheet
 
 
 def logo_uri(path: Path | None) -> str:
