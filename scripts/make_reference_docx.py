@@ -399,7 +399,8 @@ def sample(word: Any) -> None:
             word.add_paragraph(f"{name}: the look of this style.", style=name)
 
 
-def main() -> None:
+def make_reference() -> bytes:
+    """Return the bytes of the reference document."""
     word = docx.Document()
     styles = word.styles.element
     doc_defaults(styles)
@@ -414,7 +415,11 @@ def main() -> None:
     sample(word)
     buffer = io.BytesIO()
     word.save(buffer)
-    OUT.write_bytes(fixed_zip(buffer.getvalue(), WHEN))
+    return fixed_zip(buffer.getvalue(), WHEN)
+
+
+def main() -> None:
+    OUT.write_bytes(make_reference())
     print(f"wrote {OUT.relative_to(REPO)}")
 
 
