@@ -311,3 +311,11 @@ def test_the_committed_reference_is_what_the_script_makes() -> None:
     assert made == (builtin_templates() / "reference.docx").read_bytes(), (
         "templates/reference.docx is out of date: run scripts/make_reference_docx.py"
     )
+
+
+def test_a_horizontal_rule_is_a_bordered_empty_paragraph() -> None:
+    word = open_docx(write_docx(parse_markdown("Before\n\n---\n\nAfter\n"), INFO, None, None, WHEN))
+    rule = word.paragraphs[1]
+    assert rule.text == ""
+    assert rule._p.pPr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}") is not None
+    assert word.paragraphs[2].paragraph_format.page_break_before is None

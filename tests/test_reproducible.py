@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
 from pcndocs.build import BuildOptions, build_profile
+from pcndocs.cli import cli
 from pcndocs.resources import example_profile
 from tests.writer_samples import SAMPLE
 
@@ -72,3 +75,36 @@ def test_source_date_epoch_sets_the_timestamps(
     assert str(metadata["/ModDate"]).startswith("D:20250601123000")
     again = build(tmp_path / "again", templates)
     assert [p.read_bytes() for p in written] == [p.read_bytes() for p in again]
+
+
+def test_exported_templates_build_the_same_bytes_as_the_built_in_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["templates", "export", str(folder)])
+    assert result.exit_code == 0, result.output
+    for name in ("pdf.css", "reference.docx", "cd-job-description.md"):
+        assert (folder / name).is_file()
+    assert (folder / "partials").is_dir()
+    options = BuildOptions(
+        out=tmp_path / "out", formats=("docx", "pdf", "html"), documents=("cd-job-description",)
+    )
+    built_in = build_profile(example_profile(), options).written
+    exported = build_profile(
+        example_profile(), replace(options, out=tmp_path / "mine-out", templates=folder)
+    ).written
+    assert [p.read_bytes() for p in built_in] == [p.read_bytes() for p in exported]
+
+
+def test_export_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = tmp_path / "mine"
+    assert runner.invoke(cli, ["templates", "export", str(folder)]).exit_code == 0
+    (folder / "pdf.css").write_text("/* changed */", encoding="utf-8")
+    again = runner.invoke(cli, ["templates", "export", str(folder)])
+    assert again.exit_code == 1
+    assert "already exists" in again.output and "--force" in again.output
+    assert len(again.output.strip().splitlines()) == 1
+    assert (folder / "pdf.css").read_text(encoding="utf-8") == "/* changed */"
+    forced = runner.invoke(cli, ["templates", "export", "--force", str(folder)])
+    assert forced.exit_code == 0
+    assert (folder / "pdf.css").read_text(encoding="utf-8") != "/* changed */"

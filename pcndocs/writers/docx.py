@@ -198,8 +198,10 @@ class _Renderer:
             self.table(node)
         elif kind == "container_signature":
             self.signature(node)
-        elif kind in ("container_pagebreak", "hr"):
+        elif kind == "container_pagebreak":
             self.break_before_next = True
+        elif kind == "hr":
+            docx_xml.add_rule(self.new_paragraph("Normal"))
         elif kind == "blockquote":
             for child in node.children:
                 self.block(child, quote=True)

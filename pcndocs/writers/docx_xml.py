@@ -148,31 +148,53 @@ def new_list_instance(numbering: Any, abstract_id: int, start: int = 1) -> int:
 
 def set_numbering(paragraph: Any, num_id: int, level: int) -> None:
     """Number a paragraph with a numbering instance at a level."""
-    ppr = paragraph._p.get_or_add_pPr()
-    num_pr = parse_xml(
-        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+    _place(
+        paragraph,
+        parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
+            f'<w:numId w:val="{num_id}"/></w:numPr>'
+        ),
     )
-    # numPr follows pStyle, keepNext, keepLines, pageBreakBefore, framePr and widowControl.
-    before = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:widowControl")
-    anchor = None
-    for tag in before:
-        found = ppr.find(qn(tag))
-        if found is not None:
-            anchor = found
-    if anchor is None:
-        ppr.insert(0, num_pr)
-    else:
-        anchor.addnext(num_pr)
 
 
 # ---- paragraphs and runs --------------------------------------------------------------
 
+# The children of w:pPr that come before numPr, pBdr and tabs, in the schema's order.
+_PPR_ORDER = (
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+)
+
+
+def _place(paragraph: Any, element: Any) -> None:
+    """Put a w:pPr child where the schema wants it: after every child that must precede it."""
+    ppr = paragraph._p.get_or_add_pPr()
+    tag = element.tag
+    for old in ppr.findall(tag):
+        ppr.remove(old)
+    before = _PPR_ORDER[: [qn(t) for t in _PPR_ORDER].index(tag)]
+    anchor = None
+    for name in before:
+        found = ppr.find(qn(name))
+        if found is not None:
+            anchor = found
+    if anchor is None:
+        ppr.insert(0, element)
+    else:
+        anchor.addnext(element)
+
 
 def set_tabs(paragraph: Any, stops: Sequence[tuple[str, int, str | None]], style: Any) -> None:
     """Give a paragraph exactly these tab stops (kind, twips, leader), clearing its style's."""
-    ppr = paragraph._p.get_or_add_pPr()
-    for old in ppr.findall(qn("w:tabs")):
-        ppr.remove(old)
     tabs = OxmlElement("w:tabs")
     wanted = {pos for _, pos, _ in stops}
     inherited = style.element.find(f"{qn('w:pPr')}/{qn('w:tabs')}") if style is not None else None
@@ -183,17 +205,18 @@ def set_tabs(paragraph: Any, stops: Sequence[tuple[str, int, str | None]], style
     for kind, pos, leader in stops:
         lead = f' w:leader="{leader}"' if leader else ""
         tabs.append(parse_xml(f'<w:tab {nsdecls("w")} w:val="{kind}"{lead} w:pos="{pos}"/>'))
-    # tabs follow pStyle ... numPr, suppressLineNumbers, pBdr and shd.
-    anchor = None
-    for tag in ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:widowControl",
-                "w:numPr", "w:pBdr", "w:shd"):  # fmt: skip
-        found = ppr.find(qn(tag))
-        if found is not None:
-            anchor = found
-    if anchor is None:
-        ppr.insert(0, tabs)
-    else:
-        anchor.addnext(tabs)
+    _place(paragraph, tabs)
+
+
+def add_rule(paragraph: Any) -> None:
+    """Make an empty paragraph a thin horizontal line (Markdown's ---), as the PDF draws it."""
+    _place(
+        paragraph,
+        parse_xml(
+            f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" '
+            f'w:color="C8D6E5"/></w:pBdr>'
+        ),
+    )
 
 
 def add_checkbox(paragraph: Any, label: str) -> None:
