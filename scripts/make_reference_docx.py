@@ -344,7 +344,7 @@ def page(word: Any) -> None:
     cols.addprevious(
         parse_xml(
             f'<w:pgMar {nsdecls("w")} w:top="{MARGIN_TOP}" w:right="{MARGIN_SIDE}" '
-            f'w:bottom="{MARGIN_TOP}" w:left="{MARGIN_SIDE}" w:header="454" w:footer="567" '
+            f'w:bottom="{MARGIN_TOP}" w:left="{MARGIN_SIDE}" w:header="397" w:footer="567" '
             'w:gutter="0"/>'
         )
     )

@@ -14,6 +14,7 @@ from docx.shared import Cm
 
 from pcndocs.build import BuildOptions, build_profile
 from pcndocs.document import parse_markdown
+from pcndocs.errors import InputFileError
 from pcndocs.resources import builtin_templates, example_profile
 from pcndocs.writers.docx import STYLES, column_widths, write_docx
 from tests.writer_samples import CHECKBOXES, INFO, SAMPLE, SIGNATURE_LINES, WHEN
@@ -139,18 +140,29 @@ def test_bullets_are_word_numbering_too(sample: Any) -> None:
     assert numbering_of(styled(sample, "List Bullet 2")[0]) == (num_id, 1)
 
 
-def test_header_has_network_left_and_title_right_at_a_right_tab(sample: Any) -> None:
+def header_sides(word: Any) -> tuple[Any, Any]:
+    """Return the network's and the title's cells of the running header."""
+    tables = word.sections[0].header.tables
+    assert len(tables) == 1
+    *_, left, right = tables[0].rows[0].cells
+    return left, right
+
+
+def test_header_has_network_left_and_title_right(sample: Any) -> None:
     section = sample.sections[0]
-    header = section.header.paragraphs[0]
-    assert header.style.name == "Header"
-    assert header.text == f"{INFO.network}\t{INFO.title}"
+    left, right = header_sides(sample)
+    assert left.text == INFO.network
+    assert right.text == INFO.title
+    assert right.paragraphs[0].alignment == 2  # the title is right-aligned
+    assert {left.paragraphs[0].style.name, right.paragraphs[0].style.name} == {"Header"}
     width = (section.page_width - section.left_margin - section.right_margin) // 635
-    tabs = [
-        (t.get(qn("w:val")), int(t.get(qn("w:pos"))))
-        for t in header._p.pPr.find(qn("w:tabs")).findall(qn("w:tab"))
-    ]
-    assert ("right", width) in tabs
-    assert [kind for kind, _ in tabs if kind not in ("right", "clear")] == []
+    table = section.header.tables[0]._tbl
+    grid = [int(c.get(qn("w:w"))) for c in table.tblGrid.findall(qn("w:gridCol"))]
+    assert sum(grid) == width, "the header spans the text width, no more"
+    assert len(INFO.network) > len(INFO.title) and grid[0] > grid[1], "longer, wider"
+    margins = table.tblPr.find(qn("w:tblCellMar"))
+    assert [m.get(qn("w:w")) for m in margins] == ["0", "0"], "its text lines up with the page"
+    assert section.header.paragraphs[-1].text == ""  # a header must end with a paragraph
 
 
 def test_footer_has_page_x_of_y_as_real_fields(sample: Any) -> None:
@@ -263,7 +275,11 @@ def test_logo_appears_in_the_header_with_alternative_text(tmp_path: Path) -> Non
     header = word.sections[0].header
     pictures = header._element.findall(f".//{qn('wp:docPr')}")
     assert [p.get("descr") for p in pictures] == [f"Logo of {INFO.network}"]
-    assert header.paragraphs[0].text.endswith(f"{INFO.network}\t{INFO.title}")
+    logo_cell, left, right = header.tables[0].rows[0].cells
+    assert logo_cell._tc.find(f".//{qn('wp:docPr')}") is not None
+    assert (left.text, right.text) == (INFO.network, INFO.title)
+    grid = header.tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))
+    assert int(grid[0].get(qn("w:w"))) < 1500, "the logo's column is as wide as the logo"
 
 
 def test_a_user_reference_gives_its_styles_and_gets_the_missing_ones(tmp_path: Path) -> None:
@@ -319,3 +335,35 @@ def test_a_horizontal_rule_is_a_bordered_empty_paragraph() -> None:
     assert rule.text == ""
     assert rule._p.pPr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}") is not None
     assert word.paragraphs[2].paragraph_format.page_break_before is None
+
+
+def test_a_long_logo_is_capped_in_width(tmp_path: Path) -> None:
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (1000, 50), (0, 94, 184)).save(logo)
+    word = open_docx(write_docx(parse_markdown(SAMPLE), INFO, None, logo, WHEN))
+    extent = word.sections[0].header._element.find(f".//{qn('wp:extent')}")
+    assert int(extent.get("cx")) == Cm(4)
+
+
+@pytest.mark.parametrize(
+    ("content", "which", "message"),
+    [
+        (
+            b"not a zip",
+            "reference",
+            "cannot be used as a reference document: it is not a Word .docx file",
+        ),
+        (b"not an image", "logo", "is not an image Word can show (PNG or JPEG)"),
+    ],
+)
+def test_a_bad_reference_or_logo_is_a_user_error(
+    tmp_path: Path, content: bytes, which: str, message: str
+) -> None:
+    path = tmp_path / ("reference.docx" if which == "reference" else "logo.png")
+    path.write_bytes(content)
+    reference, logo = (path, None) if which == "reference" else (None, path)
+    with pytest.raises(InputFileError) as caught:
+        write_docx(parse_markdown(SAMPLE), INFO, reference, logo, WHEN)
+    assert str(caught.value) == f"{path}: {message}"

@@ -9,6 +9,7 @@ made in Word with only its own Normal and headings still gives a complete docume
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,13 +17,22 @@ from typing import Any
 
 import docx
 from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.image.exceptions import (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
+from docx.image.image import Image as DocxImage
+from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Emu, Pt
 from docx.styles import BabelFish
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
+from pcndocs.errors import InputFileError
 from pcndocs.resources import builtin_templates
 from pcndocs.writers import docx_xml
 from pcndocs.writers.html import PageInfo
@@ -57,9 +67,10 @@ STYLES = (
     "Hyperlink",
 )
 SIGNATURE_LINES = ("Name", "Role", "Signature", "Date")
-LOGO_HEIGHT = Cm(0.9)
+LOGO_HEIGHT, LOGO_WIDTH = Cm(0.9), Cm(4)
 TABLE_FONT_TWIPS = 190  # 9.5 pt, the size of Table Text
 CELL_PADDING_TWIPS = 2 * 100 + 20  # the PCN Table's left and right cell margins, and borders
+HEADER_EM = 170  # 8.5 pt, the size of the Header style, in twips
 
 
 def builtin_reference() -> Path:
@@ -72,7 +83,7 @@ def write_docx(
 ) -> bytes:
     """Return the bytes of a DOCX for a document, styled by a reference document."""
     builtin = builtin_reference()
-    word = docx.Document(str(reference or builtin))
+    word = _open_reference(reference or builtin)
     source = word if reference is None or reference == builtin else docx.Document(str(builtin))
     if source is not word:
         docx_xml.copy_missing_styles(
@@ -85,6 +96,29 @@ def write_docx(
     buffer = io.BytesIO()
     word.save(buffer)
     return docx_xml.fixed_zip(buffer.getvalue(), when)
+
+
+def _open_reference(path: Path) -> Any:
+    """Return a reference document opened with python-docx, or a user error saying why not."""
+    try:
+        return docx.Document(str(path))
+    except (OpcError, ValueError, KeyError, zipfile.BadZipFile, OSError):
+        raise InputFileError(
+            path, "cannot be used as a reference document: it is not a Word .docx file"
+        ) from None
+
+
+def _add_logo(run: Any, logo: Path) -> int:
+    """Add the logo to a run: 9 mm high, or 40 mm wide if it is a long one; return its width."""
+    try:
+        image = DocxImage.from_file(str(logo))
+    except (UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError, OSError):
+        raise InputFileError(logo, "is not an image Word can show (PNG or JPEG)") from None
+    if image.px_width * LOGO_HEIGHT > LOGO_WIDTH * image.px_height:
+        shape = run.add_picture(str(logo), width=LOGO_WIDTH)
+    else:
+        shape = run.add_picture(str(logo), height=LOGO_HEIGHT)
+    return int(shape.width)
 
 
 def _clear_body(word: Any) -> None:
@@ -108,14 +142,9 @@ def _set_up_page(word: Any, info: PageInfo, logo: Path | None, short_title: str)
     usable: int = section.page_width - section.left_margin - section.right_margin
     width = usable // 635  # EMU to twips
     section.different_first_page_header_footer = False
-    header = _fresh(section.header, word.styles["Header"], width)
-    if logo is not None:
-        header.add_run().add_picture(str(logo), height=LOGO_HEIGHT)
-        header.add_run("  ")
-        docx_xml.describe_pictures(section.header._element, f"Logo of {info.network}")
-    header.add_run(info.network)
-    header.add_run("\t" + info.title)
-    footer = _fresh(section.footer, word.styles["Footer"], width)
+    _header(section.header, word.styles["Header"], info, logo, width)
+    footer = _fresh(section.footer, word.styles["Footer"])
+    docx_xml.set_tabs(footer, [("right", width, None)], word.styles["Footer"])
     footer.add_run(short_title + "\tPage ")
     docx_xml.add_field(footer, "PAGE", "1")
     footer.add_run(" of ")
@@ -123,15 +152,49 @@ def _set_up_page(word: Any, info: PageInfo, logo: Path | None, short_title: str)
     return width
 
 
-def _fresh(part: Any, style: Any, width: int) -> Any:
-    """Empty a header or footer and return its one paragraph, with a right tab at width."""
+def _header(part: Any, style: Any, info: PageInfo, logo: Path | None, width: int) -> None:
+    """Write the running header: the logo, the network, and on the right the title.
+
+    They are the cells of a borderless table, vertically centred as in the PDF, so a long
+    network name or title wraps within its own cell (the title right-aligned) instead of
+    running under the other.
+    """
+    _fresh(part, style)
+    columns = 3 if logo is not None else 2
+    table = part.add_table(rows=1, cols=columns, width=Emu(width * 635))
+    cells = table.rows[0].cells
+    for cell in cells:
+        cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+        cell.paragraphs[0].style = style
+    network, title = cells[-2].paragraphs[0], cells[-1].paragraphs[0]
+    network.add_run(info.network)
+    title.add_run(info.title)
+    title.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    wants = (text_width(info.network) * HEADER_EM + 60, text_width(info.title) * HEADER_EM + 60)
+    widths = []
+    if logo is not None:
+        widths.append(_add_logo(cells[0].paragraphs[0].add_run(), logo) // 635 + 170)
+        docx_xml.describe_pictures(part._element, f"Logo of {info.network}")
+    widths += share_out(wants, width - sum(widths))
+    docx_xml.set_column_widths(table, widths)
+    docx_xml.set_cell_margins(table, 0)
+    # A header must end with a paragraph; this one takes next to no room.
+    docx_xml.shrink(part.add_paragraph(style=style))
+
+
+def share_out(wants: tuple[float, float], total: int) -> list[int]:
+    """Return two widths summing to total, in proportion to what each side would like."""
+    first = int(total * wants[0] / sum(wants))
+    return [first, total - first]
+
+
+def _fresh(part: Any, style: Any) -> Any:
+    """Empty a header or footer and return a new paragraph in it."""
     part.is_linked_to_previous = False
     element = part._element
     for child in list(element):
         element.remove(child)
-    paragraph = part.add_paragraph(style=style)
-    docx_xml.set_tabs(paragraph, [("right", width, None)], style)
-    return paragraph
+    return part.add_paragraph(style=style)
 
 
 def _set_properties(word: Any, info: PageInfo, when: datetime) -> None:

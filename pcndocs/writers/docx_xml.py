@@ -12,6 +12,7 @@ from typing import Any
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt
 
 #: The names the reference document's list definitions carry (see make_reference_docx.py).
 BULLETS = "pcndocs bullets"
@@ -219,6 +220,15 @@ def add_rule(paragraph: Any) -> None:
     )
 
 
+def shrink(paragraph: Any) -> None:
+    """Make an empty paragraph take next to no room: 1 pt high, no spacing."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'))
+    paragraph.paragraph_format.space_before = 0
+    paragraph.paragraph_format.space_after = 0
+    paragraph.paragraph_format.line_spacing = Pt(1)
+
+
 def add_checkbox(paragraph: Any, label: str) -> None:
     """Add a tick box a Word user can click (a checkbox content control) to a paragraph."""
     alias = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")[:60]
@@ -327,6 +337,22 @@ def set_column_widths(table: Any, widths: Sequence[int]) -> None:
             for old in tc_pr.findall(qn("w:tcW")):
                 tc_pr.remove(old)
             tc_pr.insert(0, parse_xml(f'<w:tcW {nsdecls("w")} w:w="{value}" w:type="dxa"/>'))
+
+
+def set_cell_margins(table: Any, twips: int) -> None:
+    """Set a table's left and right cell margins, so its text lines up with the page's."""
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblCellMar")):
+        tbl_pr.remove(old)
+    margins = parse_xml(
+        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{twips}" w:type="dxa"/>'
+        f'<w:right w:w="{twips}" w:type="dxa"/></w:tblCellMar>'
+    )
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
 
 
 # ---- the package ----------------------------------------------------------------------

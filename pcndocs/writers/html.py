@@ -86,7 +86,7 @@ def render_page(document: Document, info: PageInfo, stylesheet: str = "", logo: 
     )
     running = (
         f'<div class="running-header" aria-hidden="true">'
-        f'<span class="network">{picture}{escape(info.network)}</span>'
+        f'<span class="network">{picture}<span class="name">{escape(info.network)}</span></span>'
         f'<span class="doctitle">{escape(info.title)}</span></div>'
     )
     return (
