@@ -22,7 +22,7 @@ from pcndocs.funding import contract_year
 from pcndocs.profile.load import LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.templating import Templates
-from pcndocs.writers.html import PageInfo, render_page
+from pcndocs.writers.html import PageInfo, include_builtin, logo_uri, render_page
 
 log = logging.getLogger(__name__)
 
@@ -152,14 +152,18 @@ def _render(
     css: str,
     result: BuildResult,
 ) -> bytes:
+    logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
     if fmt == "html":
-        return render_page(document, info, css).encode("utf-8")
+        return render_page(document, info, css, logo_uri(logo)).encode("utf-8")
     if fmt == "pdf":
         from pcndocs.writers.pdf import write_pdf  # WeasyPrint loads only when a PDF is wanted
 
         identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
         pdf, refused = write_pdf(
-            render_page(document, info), css, templates.folders, identifier.encode()
+            render_page(document, info, logo=logo_uri(logo)),
+            css,
+            templates.folders,
+            identifier.encode(),
         )
         result.warnings.extend(
             Problem(
@@ -175,7 +179,6 @@ def _render(
     if fmt == "docx":
         from pcndocs.writers.docx import write_docx  # python-docx loads only when needed
 
-        logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
         return write_docx(
             document,
             info,
@@ -212,7 +215,11 @@ def _timestamp(fallback: date) -> datetime:
 
 def _read_style(templates: Templates) -> str:
     path = templates.find(STYLESHEET)
-    return path.read_text(encoding="utf-8") if path else ""
+    text = path.read_text(encoding="utf-8") if path else ""
+    builtin = builtin_templates() / STYLESHEET
+    if path is not None and path != builtin:  # a user's style may start from the built-in one
+        text = include_builtin(text, builtin.read_text(encoding="utf-8"))
+    return text
 
 
 def _inside(root: Path, name: str) -> Path:

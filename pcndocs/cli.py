@@ -408,6 +408,50 @@ def schema() -> None:
     click.echo(json.dumps(document, indent=2))
 
 
+@cli.group()
+def templates() -> None:
+    """Copy the built-in templates, to change them and build with --templates DIR."""
+
+
+@templates.command("export", short_help="Copy the built-in templates into FOLDER to change them.")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite files already in FOLDER.")
+@click.pass_context
+def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
+    """Copy the built-in templates, partials, pdf.css and reference.docx into FOLDER.
+
+    Change the copies (the Markdown wording, pdf.css for the PDF and HTML, and
+    reference.docx in Word for the DOCX styles), add a logo.png if you like, then
+    build with `pcndocs build --templates FOLDER`. A file you delete from FOLDER
+    falls back to the built-in one.
+    """
+    from pcndocs.build import write_atomically
+    from pcndocs.errors import OutputError
+    from pcndocs.resources import builtin_templates
+
+    source = builtin_templates()
+    names = sorted(
+        path.relative_to(source)
+        for path in source.rglob("*")
+        if path.is_file() and path.suffix in (".md", ".css", ".docx")
+    )
+    with user_errors(ctx):
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(folder, "is a file, not a folder")
+        present = [name for name in names if (folder / name).exists()]
+        if present and not force:
+            others = f" and {len(present) - 1} more" if len(present) > 1 else ""
+            raise OutputError(
+                folder / present[0], f"already exists{others}; use --force to overwrite"
+            )
+        for name in names:
+            write_atomically(folder / name, (source / name).read_bytes())
+        if not ctx.find_root().obj["quiet"]:
+            click.echo(f"copied {len(names)} files to {folder}")
+            for name in names:
+                click.echo(f"  {folder / name}")
+
+
 def main() -> None:
     """Run the CLI (the `pcndocs` console script)."""
     cli(prog_name="pcndocs")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
+from pathlib import Path
 
 from markdown_it.tree import SyntaxTreeNode
 
@@ -23,23 +27,66 @@ class PageInfo:
     language: str = "en-GB"
 
 
-def render_page(document: Document, info: PageInfo, stylesheet: str = "") -> str:
-    """Return a whole HTML page for a document, with its metadata and inline style."""
+#: How a user's pdf.css includes the built-in one before changing it: `@import "builtin/pdf.css";`
+_BUILTIN_IMPORT = re.compile(
+    r"""@import\s+(?:url\(\s*)?(["']?)builtin/pdf\.css\1\s*\)?\s*;""", re.IGNORECASE
+)
+
+
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def include_builtin(stylesheet: str, builtin: str) -> str:
+    """Return a user's stylesheet with `@import "builtin/pdf.css";` replaced by the built-in.
+
+    Only a real rule counts: the words inside a comment (as in pdf.css itself) do not.
+    """
+    comments = [m.span() for m in _COMMENT.finditer(stylesheet)]
+    for match in _BUILTIN_IMPORT.finditer(stylesheet):
+        if not any(start <= match.start() < end for start, end in comments):
+            return stylesheet[: match.start()] + builtin + stylesheet[match.end() :]
+    return stylesheet
+
+
+def logo_uri(path: Path | None) -> str:
+    """Return a logo image as a data: URI, so the HTML page carries it with no other file."""
+    if path is None:
+        return ""
+    kind = "png" if path.suffix.lower() == ".png" else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def w3c_date(value: str) -> str:
+    """Return an ISO timestamp as a W3C date-time, read as UTC when it names no zone."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        return moment.isoformat() + "Z"
+    return moment.isoformat()
+
+
+def render_page(document: Document, info: PageInfo, stylesheet: str = "", logo: str = "") -> str:
+    """Return a whole HTML page for a document, with its metadata, style and logo (a URI)."""
+    created = escape(w3c_date(info.created))
     head = [
         '<meta charset="utf-8">',
         f"<title>{escape(info.title)}</title>",
         f'<meta name="author" content="{escape(info.author)}">',
         f'<meta name="description" content="{escape(info.subject)}">',
         f'<meta name="keywords" content="{escape(info.keywords)}">',
-        f'<meta name="dcterms.created" content="{escape(info.created)}">',
-        f'<meta name="dcterms.modified" content="{escape(info.created)}">',
+        f'<meta name="dcterms.created" content="{created}">',
+        f'<meta name="dcterms.modified" content="{created}">',
         '<meta name="generator" content="pcndocs">',
     ]
     if stylesheet:
         head.append(f"<style>\n{stylesheet}\n</style>")
+    picture = (
+        f'<img class="logo" src="{escape(logo)}" alt="Logo of {escape(info.network)}">'
+        if logo
+        else ""
+    )
     running = (
         f'<div class="running-header" aria-hidden="true">'
-        f'<span class="network">{escape(info.network)}</span>'
+        f'<span class="network">{picture}<span class="name">{escape(info.network)}</span></span>'
         f'<span class="doctitle">{escape(info.title)}</span></div>'
     )
     return (
@@ -51,8 +98,14 @@ def render_page(document: Document, info: PageInfo, stylesheet: str = "") -> str
 
 
 def render_body(tree: SyntaxTreeNode) -> str:
-    """Return the HTML of a document tree's blocks."""
-    return "".join(_block(node) for node in tree.children)
+    """Return the HTML of a document tree's blocks, each tick box with a name of its own."""
+    html = "".join(_block(node) for node in tree.children)
+    numbers = iter(range(1, 10_000))
+    return _TICK.sub(lambda _: f'<input type="checkbox" name="tick-{next(numbers)}"', html)
+
+
+# A PDF form field is named after its input; fields sharing a name tick together.
+_TICK = re.compile(r'<input type="checkbox"(?= )')
 
 
 def _children(node: SyntaxTreeNode) -> str:
@@ -66,11 +119,16 @@ def _block(node: SyntaxTreeNode) -> str:
     if kind == "paragraph":
         return f"<p>{_inline_of(node)}</p>\n"
     if kind == "bullet_list":
-        return f"<ul>\n{_children(node)}</ul>\n"
+        ticks = all(item.meta.get("checkbox") for item in node.children)
+        opening = '<ul class="checklist">' if ticks else "<ul>"
+        return f"{opening}\n{_children(node)}</ul>\n"
     if kind == "ordered_list":
-        start = node.attrs.get("start")
-        start_attr = f' start="{int(start)}"' if start not in (None, 1) else ""
-        return f"<ol{start_attr}>\n{_children(node)}</ol>\n"
+        start = int(node.attrs.get("start", 1) or 1)
+        # The stylesheet numbers clauses with its own counter, so it restarts there too.
+        if start == 1:
+            return f"<ol>\n{_children(node)}</ol>\n"
+        restart = f'start="{start}" style="counter-reset: clause {start - 1}"'
+        return f"<ol {restart}>\n{_children(node)}</ol>\n"
     if kind == "list_item":
         return _list_item(node)
     if kind == "table":

@@ -24,14 +24,23 @@ class FolderFetcher(URLFetcher):  # type: ignore[misc]
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
-        """Return the resource at url, or raise ValueError if it lies outside the folders."""
+        """Return the resource at url, or raise ValueError if it lies outside the folders.
+
+        A relative URL resolves against the first (the user's) folder; a file missing
+        there is looked for at the same place in the next folders, the built-in last.
+        """
         parsed = urlparse(url)
         if parsed.scheme == "data":
             return super().fetch(url, headers)
         if parsed.scheme == "file" and not parsed.netloc:
             path = Path(unquote(parsed.path)).resolve()
+            if self.folders and path.is_relative_to(self.folders[0]) and not path.exists():
+                relative = path.relative_to(self.folders[0])
+                path = next(
+                    (f / relative for f in self.folders[1:] if (f / relative).is_file()), path
+                )
             if any(path.is_relative_to(folder) for folder in self.folders):
-                return super().fetch(url, headers)
+                return super().fetch(path.as_uri(), headers)
         self.refused.append(url)
         raise ValueError(f"pcndocs fetches only files in the template folders, not {url}")
 
@@ -54,7 +63,7 @@ def write_pdf(
     html: str, css_text: str, folders: Sequence[Path], identifier: bytes
 ) -> tuple[bytes, list[str]]:
     """Return the PDF of an HTML page and the URLs that were refused while rendering it."""
-    base_url = folders[-1].resolve().as_uri() + "/"
+    base_url = folders[0].resolve().as_uri() + "/"
     css, css_refused = _stylesheet(css_text, base_url, tuple(folders))
     fetcher = FolderFetcher(folders)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
@@ -65,5 +74,25 @@ def write_pdf(
         pdf_forms=True,
         pdf_identifier=identifier,
         custom_metadata=True,
+        finisher=_scope_table_headers,
     )
     return pdf, [*css_refused, *fetcher.refused]
+
+
+def _scope_table_headers(_document: Any, pdf: Any) -> None:
+    """Give every table header cell a /Scope: Column in a table's head, Row in its body.
+
+    WeasyPrint links data cells to their headers with /Headers and /ID; PDF/UA checkers
+    and some screen readers look for /Scope on the header cell itself, so it gets both.
+    """
+    items = [item for item in pdf.objects if isinstance(item, dict)]
+    by_reference: dict[Any, Any] = {getattr(item, "reference", None): item for item in items}
+    for item in items:
+        if item.get("S") != "/TH":
+            continue
+        row = by_reference.get(item.get("P"))
+        section = by_reference.get(row.get("P")) if row is not None else None
+        in_head = section is not None and section.get("S") == "/THead"
+        attributes = item.get("A")
+        if isinstance(attributes, dict):
+            attributes["Scope"] = "/Column" if in_head else "/Row"

@@ -1,0 +1,84 @@
+"""The DOCX opened in LibreOffice and printed to PDF looks like our PDF: same pages, same words.
+
+LibreOffice starts once per session and converts every document in one run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pcndocs.build import BuildOptions, build_profile
+from pcndocs.resources import example_profile
+from tests.readback import pdf_text
+from tests.writer_samples import SAMPLE
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+DOCUMENTS = ("cd-job-description", "schedule-1")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
+]
+
+
+@pytest.fixture(scope="session")
+def renderings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """Return, for each document, our PDF and LibreOffice's PDF of our DOCX."""
+    assert SOFFICE is not None
+    root = tmp_path_factory.mktemp("libreoffice")
+    templates = root / "templates"
+    templates.mkdir()
+    (templates / "schedule-1.md").write_text(SAMPLE, encoding="utf-8")
+    options = BuildOptions(
+        out=root / "out", formats=("docx", "pdf"), documents=DOCUMENTS, templates=templates
+    )
+    written = build_profile(example_profile(), options).written
+    docx_files = [p for p in written if p.suffix == ".docx"]
+    converted = root / "converted"
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(root / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(converted),
+            *map(str, docx_files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    return {p.stem: (p.with_suffix(".pdf"), converted / f"{p.stem}.pdf") for p in docx_files}
+
+
+def words(path: Path) -> Counter[str]:
+    """Return the words on a PDF's pages, lower-cased, without punctuation or tick boxes."""
+    return Counter(w.lower() for w in re.findall(r"[A-Za-z0-9£]+", pdf_text(path)))
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_word_and_pdf_have_the_same_number_of_pages_give_or_take_one(
+    name: str, renderings: dict[str, tuple[Path, Path]]
+) -> None:
+    ours, theirs = renderings[name]
+    assert abs(len(PdfReader(ours).pages) - len(PdfReader(theirs).pages)) <= 1
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_word_and_pdf_show_the_same_words(
+    name: str, renderings: dict[str, tuple[Path, Path]]
+) -> None:
+    ours, theirs = words(renderings[name][0]), words(renderings[name][1])
+    assert set(ours) == set(theirs)
+    # Counts may differ only by the running header and footer of a page more or less.
+    differing = (ours - theirs) + (theirs - ours)
+    assert sum(differing.values()) <= 15, differing.most_common(10)
