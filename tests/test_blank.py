@@ -9,7 +9,6 @@ from typing import Any
 import docx
 import pytest
 from click.testing import CliRunner
-from docx.enum.text import WD_COLOR_INDEX
 
 from pcndocs.cli import cli
 from tests.conftest import NATIONAL_DATA
@@ -83,20 +82,22 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
     assert '<mark class="placeholder">[to be agreed' in html
     assert "[to be agreed" in squash(pdf_text(folder / "cd-job-description.pdf"))
     document = docx.Document(str(folder / "cd-job-description.docx"))
+    # Placeholders carry the "Placeholder" character style: shaded, and restylable in Word.
+    paragraphs = [
+        *document.paragraphs,
+        *(
+            p
+            for t in document.tables
+            for row in t.rows
+            for cell in row.cells
+            for p in cell.paragraphs
+        ),
+    ]
     highlighted = [
         run.text
-        for p in document.paragraphs
+        for p in paragraphs
         for run in p.runs
-        if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
-    ]
-    highlighted += [
-        run.text
-        for t in document.tables
-        for row in t.rows
-        for cell in row.cells
-        for p in cell.paragraphs
-        for run in p.runs
-        if run.font.highlight_color == WD_COLOR_INDEX.YELLOW
+        if run.style is not None and run.style.name == "Placeholder"
     ]
     assert highlighted and all(text.startswith("[to be agreed") for text in highlighted)
 
