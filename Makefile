@@ -25,13 +25,13 @@ run: $(STAMP_RUN)
 	$(BIN)/pcndocs build profiles/example.yaml --out output
 
 test: $(STAMP_DEV)
-	$(BIN)/ruff check pcndocs tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check pcndocs tests benchmarks
-	$(BIN)/ruff format --check pcndocs tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: $(STAMP_DEV)
