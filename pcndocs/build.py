@@ -96,7 +96,7 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     for kind, lead, name in _instances(options, loaded, facts):
         context = render_context(profile, facts, kind, lead, options.today)
         document = parse_markdown(templates.render(kind.template, context))
-        info = _page_info(kind, lead, loaded, when)
+        info = _page_info(kind, document, loaded, when)
         for fmt in options.formats:
             data = _render(fmt, document, info, templates, css, result)
             result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
@@ -190,10 +190,11 @@ def _render(
 
 
 def _page_info(
-    kind: DocumentKind, lead: LeadView | None, loaded: LoadedProfile, when: datetime
+    kind: DocumentKind, document: Document, loaded: LoadedProfile, when: datetime
 ) -> PageInfo:
     network = network_name(loaded)
-    title = kind.title if lead is None else f"{kind.title}: {lead.workstream.title}"
+    # The template's first heading names the document; headers and properties repeat it.
+    title = document.title or kind.title
     control = loaded.profile.document_control
     return PageInfo(
         title=title,

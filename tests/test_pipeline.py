@@ -99,3 +99,13 @@ def test_libreoffice_opens_the_docx(job_description: BuildResult, tmp_path: Path
     )
     converted = tmp_path / "cd-job-description.pdf"
     assert "Riverside Primary Care Network" in pdf_text(converted)
+
+
+def test_a_non_clinical_leads_headers_name_its_kind(tmp_path: Path) -> None:
+    options = BuildOptions(out=tmp_path, formats=("docx",), documents=("lead-checklist",))
+    result = build_profile(example_profile(), options)
+    finance = next(p for p in result.written if "finance" in p.name)
+    document = docx.Document(str(finance))
+    title = document.core_properties.title
+    assert title == "Non-clinical lead checklist: Financial management"
+    assert title in docx_text(finance)
