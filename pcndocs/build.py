@@ -183,8 +183,7 @@ def _timestamp(fallback: date) -> datetime:
 
 
 def _read_style(templates: Templates) -> str:
-    path = templates.find(STYLESHEET)
-    return path.read_text(encoding="utf-8") if path else ""
+    return templates.read_text(STYLESHEET) or ""
 
 
 def _inside(root: Path, name: str) -> Path:
