@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from docx.shared import Cm, Pt
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
+from pcndocs.errors import TemplateError
 from pcndocs.writers import docx_xml
 from pcndocs.writers.html import PageInfo
 
@@ -27,11 +29,23 @@ def write_docx(
     document: Document, info: PageInfo, reference: Path | None, logo: Path | None, when: datetime
 ) -> bytes:
     """Return the bytes of a DOCX for a document, styled by a reference document."""
-    word = docx.Document(str(reference) if reference else None)
-    _clear_body(word)
-    _set_up_page(word, info, logo)
-    _set_properties(word, info, when)
-    _Renderer(word).blocks(document.tree.children)
+    try:
+        word = docx.Document(str(reference) if reference else None)
+    except Exception:  # python-docx raises several kinds for one cause: not a DOCX
+        raise TemplateError(
+            str(reference), None, "is not a Word document (.docx) pcndocs can read"
+        ) from None
+    try:
+        _clear_body(word)
+        _set_up_page(word, info, logo)
+        _set_properties(word, info, when)
+        _Renderer(word).blocks(document.tree.children)
+    except KeyError as exc:
+        missing = re.match(r"no style with name '(.+)'", str(exc.args[0]) if exc.args else "")
+        if reference is None or missing is None:
+            raise
+        reason = f"has no style called '{missing.group(1)}'; add it, or start from the built-in one"
+        raise TemplateError(str(reference), None, reason) from None
     buffer = io.BytesIO()
     word.save(buffer)
     return docx_xml.fixed_zip(buffer.getvalue(), when)
@@ -55,7 +69,10 @@ def _set_up_page(word: Any, info: PageInfo, logo: Path | None) -> None:
     header.paragraph_format.tab_stops.clear_all()
     header.paragraph_format.tab_stops.add_tab_stop(usable, WD_TAB_ALIGNMENT.RIGHT)
     if logo is not None:
-        header.add_run().add_picture(str(logo), height=Cm(1.2))
+        try:
+            header.add_run().add_picture(str(logo), height=Cm(1.2))
+        except Exception:  # python-docx raises several kinds for one cause: not an image
+            raise TemplateError(str(logo), None, "is not a PNG or JPEG image") from None
         header.add_run("  ")
     header.add_run(info.network)
     header.add_run("\t" + info.title)
