@@ -6,7 +6,9 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -82,6 +84,8 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     profile = loaded.profile
     templates = Templates(builtin_templates(), options.templates)
     folder = _inside(options.out, slug(profile.network.name))
+    for stale in clean_temporaries(folder):
+        log.info("removed %s, left by a build that was stopped", stale)
     result = BuildResult(
         profile.network.name, folder, warnings=warnings_for(loaded, facts, options.today)
     )
@@ -195,19 +199,19 @@ def _inside(root: Path, name: str) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> Path:
-    """Write a file via a temporary name and a rename, so no half-written file is ever seen."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(path.parent, f"cannot create the folder: {exc.strerror or exc}") from None
-    if path.exists() and not os.access(path, os.W_OK):
-        raise OutputError(path, "is read-only; close it or make it writable and build again")
+    """Write a file via a temporary name and a rename, so no half-written file is ever seen.
+
+    The temporary is a hidden file beside the target, `.NAME.PID.RANDOM.tmp`: a build that is
+    killed outright may leave one, and the next build of that folder removes it.
+    """
+    _make_folder(path.parent)
+    _check_replaceable(path)
     try:
         handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
         )
     except OSError as exc:
-        raise OutputError(path.parent, f"cannot be written: {exc.strerror or exc}") from None
+        raise OutputError(path.parent, f"cannot be written: {_reason(exc)}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -215,12 +219,90 @@ def write_atomically(path: Path, data: bytes) -> Path:
             os.fsync(stream.fileno())
         Path(temporary).chmod(0o644)
         Path(temporary).replace(path)
-    except BaseException as exc:
+    except BaseException as exc:  # Ctrl-C too: never leave the temporary behind
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OutputError(path, f"cannot be written: {exc.strerror or exc}") from None
+            raise OutputError(path, f"cannot be written: {_reason(exc)}") from None
         raise
     return path
+
+
+def _make_folder(folder: Path) -> None:
+    """Create an output folder and its parents, or say plainly why it cannot be."""
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists() or ancestor.is_symlink():
+            if not ancestor.is_dir():
+                raise OutputError(ancestor, "is a file, not a folder; cannot write documents in it")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(folder, f"cannot create the folder: {_reason(exc)}") from None
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to replace a folder, or a document its owner has made read-only."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(path, f"cannot be written: {_reason(exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(path, "is a folder; move it away and build again")
+    # Checked from the mode, not os.access: an administrator may write anything, and a
+    # rename would replace a read-only file without a word.
+    if stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise OutputError(path, "is read-only; make it writable (or close it) and build again")
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied (is it read-only, or open in another program?)"
+    return (exc.strerror or str(exc)).lower()
+
+
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+STALE_SECONDS = 3600
+
+
+def clean_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporaries that killed builds left in a folder; return what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed  # no folder yet, or one we cannot read: nothing to clean
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if match is None or not entry.is_file() or entry.is_symlink():
+            continue
+        if _still_writing(int(match.group(1)), entry):
+            continue
+        try:
+            entry.unlink()
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
+
+
+def _still_writing(pid: int, entry: Path) -> bool:
+    """Return whether the process that made a temporary may still be writing it."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # no safe way to ask; trust age alone
+        try:
+            return time.time() - entry.stat().st_mtime < STALE_SECONDS
+        except OSError:
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but is another user's
+    return True
 
 
 def build_all(paths: Sequence[Path], options: BuildOptions) -> list[BuildResult]:
