@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +29,9 @@ def user_errors(ctx: click.Context) -> Iterator[None]:
     except PcndocsError as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         if ctx.find_root().obj and ctx.find_root().obj.get("verbose"):
-            click.echo(f"({type(exc).__name__})", err=True)
+            # The detail a bug report needs: which check refused the input, and where.
+            detail = traceback.format_exception(exc)
+            click.echo(f"({type(exc).__name__}; raised at)\n{''.join(detail[1:-1])}", err=True)
         ctx.exit(1)
     except KeyboardInterrupt:
         click.echo(
@@ -212,8 +216,14 @@ def schema() -> None:
     click.echo(json.dumps(document, indent=2))
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    # Unwind like Ctrl-C, so a document being written removes its temporary file.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Run the CLI (the `pcndocs` console script)."""
+    signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="pcndocs")
 
 
