@@ -9,6 +9,7 @@ import re
 import stat
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -38,6 +39,11 @@ _RESERVED = {
     *(f"com{i}" for i in range(10)),
     *(f"lpt{i}" for i in range(10)),
 }
+
+# Latin letters (lower case) with no accent to drop, so NFKD leaves them whole.
+_SPELLED_OUT = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+)
 
 
 @dataclass(frozen=True)
@@ -70,10 +76,17 @@ def load(path: Path, facts: Facts | None = None) -> LoadedProfile:
 
 
 def slug(text: str, limit: int = 80) -> str:
-    """Return a safe file or folder name: lower-case letters, digits and hyphens only."""
-    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+    """Return a safe file or folder name: lower-case letters, digits and hyphens only.
+
+    Accented letters lose their accents (Café becomes cafe). A name with no Latin letter or
+    digit at all (مرحبا) becomes 'network-' and a short hash of it, so two such names do not
+    share a folder.
+    """
+    spelled = unicodedata.normalize("NFKD", text.lower().translate(_SPELLED_OUT))
+    latin = spelled.encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")[:limit].strip("-")
     if not name:
-        return "network"
+        return f"network-{hashlib.sha256(text.encode('utf-8', 'replace')).hexdigest()[:8]}"
     return f"{name}-doc" if name in _RESERVED else name
 
 
