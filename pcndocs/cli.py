@@ -80,7 +80,9 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path))
+# Not readable=True: a profile that cannot be read is the user's error (exit 1), said by
+# the reader in the same words as every other, not a usage error.
+@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "-o",
     "--out",
@@ -152,7 +154,9 @@ def build(
 
 
 @cli.command()
-@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "profiles", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False)
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
 @click.pass_context
 def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
