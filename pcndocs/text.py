@@ -10,13 +10,16 @@ import re
 FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]"
 )
+# Of those, the ones that separate text (vertical tab, form feed, the information
+# separators): Word writes a vertical tab for a line break, so they become spaces.
+SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f]")
 # Line and paragraph breaks of every kind, and tabs: a value of one line has none of them.
 BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
 
 
 def remove_forbidden(text: str) -> str:
     """Return text without the characters that XML forbids or that are invisible controls."""
-    return FORBIDDEN.sub("", text)
+    return FORBIDDEN.sub("", SEPARATORS.sub(" ", text))
 
 
 def one_line(text: str) -> str:
