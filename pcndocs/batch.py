@@ -24,6 +24,7 @@ class Outcome:
     result: BuildResult | None
     error: str | None = None
     bug: bool = False  # the failure was pcndocs' fault, not the profile's
+    exception: PcndocsError | None = None  # the user's error itself, to re-raise for one profile
 
 
 def expand_profiles(paths: Sequence[Path]) -> list[Path]:
@@ -49,7 +50,7 @@ def build_one(path: Path, options: BuildOptions) -> Outcome:
     try:
         return Outcome(path, build_profile(path, options))
     except PcndocsError as exc:
-        return Outcome(path, None, str(exc))
+        return Outcome(path, None, str(exc), exception=exc)
     except Exception:
         return Outcome(path, None, traceback.format_exc().rstrip(), bug=True)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +30,9 @@ def user_errors(ctx: click.Context) -> Iterator[None]:
     except PcndocsError as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         if ctx.find_root().obj and ctx.find_root().obj.get("verbose"):
-            click.echo(f"({type(exc).__name__})", err=True)
+            # The detail a bug report needs: which check refused the input, and where.
+            detail = traceback.format_exception(exc)
+            click.echo(f"({type(exc).__name__}; raised at)\n{''.join(detail[1:-1])}", err=True)
         ctx.exit(1)
     except KeyboardInterrupt:
         click.echo(
@@ -77,7 +81,9 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path))
+# Not readable=True: a profile that cannot be read is the user's error (exit 1), said by
+# the reader in the same words as every other, not a usage error.
+@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "-o",
     "--out",
@@ -189,6 +195,8 @@ def build(
 
 def raise_for(outcome: Any) -> None:
     """Re-raise a single profile's failure as the one-line error (or the bug) it was."""
+    if outcome.exception is not None:
+        raise outcome.exception
     if outcome.bug:
         raise RuntimeError(f"pcndocs failed on {outcome.path} (a bug):\n{outcome.error}")
     raise PcndocsError(outcome.error)
@@ -225,7 +233,9 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
 
 
 @cli.command()
-@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "profiles", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False)
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
 @click.pass_context
 def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
@@ -452,8 +462,14 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
                 click.echo(f"  {folder / name}")
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    # Unwind like Ctrl-C, so a document being written removes its temporary file.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Run the CLI (the `pcndocs` console script)."""
+    signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="pcndocs")
 
 

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters that would break a message's one line or change how a terminal shows it:
+# controls, line and paragraph separators, bidirectional overrides, lone surrogates.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    """Return text with the characters that would break a one-line message shown as escapes."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class PcndocsError(Exception):
@@ -14,7 +26,7 @@ class PcndocsError(Exception):
 
     def message(self) -> str:
         """Return the one-line message shown to the user."""
-        return str(self.args[0]) if self.args else type(self).__name__
+        return printable(str(self.args[0])) if self.args else type(self).__name__
 
 
 @dataclass(frozen=True)
@@ -28,7 +40,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.text}" if self.key else f"{where}: {self.text}"
+        line = f"{where}: {self.key}: {self.text}" if self.key else f"{where}: {self.text}"
+        return printable(line)
 
 
 class ProfileError(PcndocsError):
@@ -51,7 +64,7 @@ class PathError(PcndocsError):
         self.reason = reason
 
     def message(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return printable(f"{self.path}: {self.reason}")
 
 
 class InputFileError(PathError):
@@ -69,7 +82,7 @@ class TemplateError(PcndocsError):
 
     def message(self) -> str:
         where = f"{self.template}:{self.line}" if self.line else self.template
-        return f"{where}: {self.reason}"
+        return printable(f"{where}: {self.reason}")
 
 
 class OutputError(PathError):

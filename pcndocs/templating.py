@@ -10,16 +10,19 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pcndocs.errors import TemplateError
+from pcndocs.text import remove_forbidden
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, so escaping all
 # of them makes any text literal: no emphasis, links, tables, headings or HTML from user text.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-# Characters that XML 1.0 forbids (and so a DOCX cannot hold), plus the BOM.
-_WHITESPACE = re.compile(r"\s+")
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ufffe\uffff]")
+# Runs of spaces, tabs and line breaks of any kind: they would end a table row or a paragraph,
+# or indent a line into a code block. Other spaces (no-break, thin) are kept as they are.
+_WHITESPACE = re.compile("[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
+# The most a template may make with * or **: enough for any document, not enough to exhaust memory.
+MAX_REPEAT = 100_000
 
 
 class Markdown(str):
@@ -40,7 +43,7 @@ class Placeholder(Markdown):
 
 def clean_text(text: str) -> str:
     """Return text with the control characters XML forbids removed and lines joined."""
-    return _WHITESPACE.sub(" ", _FORBIDDEN.sub("", text))
+    return _WHITESPACE.sub(" ", remove_forbidden(text))
 
 
 def escape_markdown(text: str) -> str:
@@ -87,13 +90,57 @@ def format_ordinal(value: int) -> str:
     return f"{value}{suffix}"
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no changing lists or dicts), refusing `*` and `**` that make huge things."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        sizes = [len(x) if isinstance(x, str | list | tuple) else x for x in (left, right)]
+        numbers = [abs(x) for x in sizes if isinstance(x, int | float)]
+        if operator == "*" and len(numbers) == 2 and numbers[0] * numbers[1] > MAX_REPEAT:
+            raise jinja2.exceptions.SecurityError(
+                f"'*' makes more than {MAX_REPEAT:,} of something"
+            )
+        if operator == "**" and len(numbers) == 2 and numbers[1] > 64 and numbers[0] > 1:
+            raise jinja2.exceptions.SecurityError("'**' with a power above 64")
+        return super().call_binop(context, operator, left, right)
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """The template folders' loader, reporting a file it cannot read as a TemplateError."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise
+        except UnicodeDecodeError:
+            where = self._path(template)
+            raise TemplateError(where, None, "is not UTF-8 text; save it as UTF-8") from None
+        except OSError as exc:
+            reason = f"cannot be read: {exc.strerror or exc}"
+            raise TemplateError(self._path(template), None, reason) from None
+
+    def _path(self, template: str) -> str:
+        """Return the file a template name stands for, as the folders were given."""
+        for folder in self.searchpath:
+            candidate = Path(folder, template)
+            if candidate.exists():
+                return str(candidate)
+        return template
+
+
 class Templates:
     """The template folders, the user's first, and a sandboxed environment over them."""
 
     def __init__(self, builtin: Path, user: Path | None = None) -> None:
         self.folders = [folder for folder in (user, builtin) if folder is not None]
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+        self.user = user
+        self.env = _Sandbox(
+            loader=_Loader([str(f) for f in self.folders]),
             undefined=jinja2.StrictUndefined,
             finalize=_finalize,
             autoescape=False,  # the output is Markdown: _finalize escapes for Markdown instead
@@ -117,34 +164,65 @@ class Templates:
                 return candidate
         return None
 
+    def read_text(self, name: str) -> str | None:
+        """Return the text of a file in the template folders (a stylesheet), or None."""
+        path = self.find(name)
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError(str(path), None, "is not UTF-8 text; save it as UTF-8") from None
+        except OSError as exc:
+            raise TemplateError(str(path), None, f"cannot be read: {exc.strerror or exc}") from None
+
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Return the Markdown a template renders for a context."""
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                exc.name or name, exc.lineno, exc.message or "syntax error"
-            ) from None
+            where = self._where(exc.filename) if exc.filename else exc.name or name
+            raise TemplateError(where, exc.lineno, exc.message or "syntax error") from None
         except jinja2.TemplateNotFound as exc:
-            where, line = _template_frame(exc.__traceback__, name)
+            where, line = self._frame(exc.__traceback__, name)
             raise TemplateError(where, line, f"no template called '{exc.name}'") from None
         except jinja2.UndefinedError as exc:
-            where, line = _template_frame(exc.__traceback__, name)
+            where, line = self._frame(exc.__traceback__, name)
             raise TemplateError(where, line, _undefined_reason(exc.message)) from None
         except jinja2.exceptions.SecurityError as exc:
-            where, line = _template_frame(exc.__traceback__, name)
-            raise TemplateError(where, line, f"not allowed in a template: {exc}") from None
+            where, line = self._frame(exc.__traceback__, name)
+            reason = str(exc).rstrip(".")
+            raise TemplateError(where, line, f"not allowed in a template: {reason}") from None
+        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+            # A mistake in the user's own template ({{ 1 / 0 }}) is theirs to mend; in a
+            # built-in template it is a bug, and keeps its traceback.
+            where, line = self._frame(exc.__traceback__, name)
+            if self.user is None or not self._is_users(where):
+                raise
+            raise TemplateError(where, line, f"{type(exc).__name__}: {exc}") from None
 
+    def _where(self, filename: str) -> str:
+        """Return how to name a template file: the user's by its path, a built-in by name."""
+        path = Path(filename)
+        if self.user is not None and path.is_relative_to(self.user):
+            return str(path)
+        for folder in self.folders:
+            if path.is_relative_to(folder):
+                return path.relative_to(folder).as_posix()
+        return path.name
 
-def _template_frame(tb: TracebackType | None, fallback: str) -> tuple[str, int | None]:
-    """Return the template file and line where an error happened, from Jinja's traceback."""
-    where, line = fallback, None
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if not filename.endswith(".py") and not filename.startswith("<"):
-            where, line = Path(filename).name, tb.tb_lineno
-        tb = tb.tb_next
-    return where, line
+    def _is_users(self, where: str) -> bool:
+        return self.user is not None and Path(where).is_relative_to(self.user)
+
+    def _frame(self, tb: TracebackType | None, fallback: str) -> tuple[str, int | None]:
+        """Return the template file and line where an error happened, from Jinja's traceback."""
+        where, line = fallback, None
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if not filename.endswith(".py") and not filename.startswith("<"):
+                where, line = self._where(filename), tb.tb_lineno
+            tb = tb.tb_next
+        return where, line
 
 
 def _undefined_reason(message: str | None) -> str:
@@ -152,7 +230,7 @@ def _undefined_reason(message: str | None) -> str:
     match = re.match(r"'(.+)' is undefined", text)
     if match:
         return f"unknown variable '{match.group(1)}'"
-    match = re.match(r"'(.+)' has no attribute '(.+)'", text)
+    match = re.match(r"'(?:.*\.)?(.+?)(?: object)?' has no attribute '(.+)'", text)
     if match:
-        return f"unknown value '{match.group(2)}' ({text})"
+        return f"unknown value '{match.group(2)}' of {match.group(1)}"
     return text

@@ -7,6 +7,7 @@ import types
 import typing
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from pydantic_core import ErrorDetails
 from pcndocs.errors import Problem, ProfileError
 from pcndocs.profile.model import ODS_PATTERN, Profile, is_contract_year
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
+
+# A file that is not a profile at all can have thousands of problems; the first ones tell.
+MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,12 @@ def validate_profile(
     if problems or profile is None:
         unique = list(dict.fromkeys(problems))
         unique.sort(key=lambda p: p.line or 0)
+        if len(unique) > MAX_PROBLEMS:
+            more = len(unique) - MAX_PROBLEMS
+            unique = [
+                *unique[:MAX_PROBLEMS],
+                Problem(document.path, None, "", f"{more} more problems; fix those above first"),
+            ]
         raise ProfileError(unique)
     return LoadedProfile(profile, document, tuple(gaps))
 
@@ -96,6 +106,8 @@ def _real_key_path(data: Any, loc: tuple[int | str, ...]) -> KeyPath:
 
 
 def _got(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
         return "a group of keys"
     if isinstance(value, list):
@@ -130,6 +142,7 @@ def _describe(error: ErrorDetails, key_path: KeyPath) -> str:
         "int_from_float": "a whole number",
         "float_parsing": "a number",
         "float_type": "a number",
+        "finite_number": "a number",
         "string_type": "text",
         "bool_parsing": "true or false",
         "bool_type": "true or false",
@@ -149,6 +162,8 @@ def _describe(error: ErrorDetails, key_path: KeyPath) -> str:
     if kind in ("too_short", "too_long"):
         count = ctx.get("actual_length", 0)
         return f"expected {expected}, got {count}"
+    if kind == "string_type" and isinstance(error.get("input"), int | float | date):
+        return f"expected text, got {got}; put it in quotes if it is meant as text"
     return f"expected {expected}, got {got}"
 
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import re
+import types
+import typing
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
     Tag,
     ValidationInfo,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from pcndocs.text import one_line
 
 ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
 PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
@@ -43,17 +49,27 @@ def is_contract_year(value: str) -> bool:
     return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
 
 
+def _digits_as_text(value: Any) -> Any:
+    """Return a whole number written without quotes as text, so a code's error names the code."""
+    return str(value) if type(value) is int else value
+
+
 def _contract_year(value: str) -> str:
     if not is_contract_year(value):
         raise ValueError(f"expected a contract year such as 2025/26, got '{value}'")
     return value.strip()
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# A short value (a name, a role) is one line: its tabs and line breaks become spaces.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(one_line),
+]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-OdsCode = Annotated[str, AfterValidator(_ods_code)]
-PcnCode = Annotated[str, AfterValidator(_pcn_code)]
-ContractYear = Annotated[str, AfterValidator(_contract_year)]
+OdsCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_ods_code)]
+PcnCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_pcn_code)]
+ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_contract_year)]
 
 
 def _required(value: Any, info: ValidationInfo) -> Any:
@@ -101,9 +117,30 @@ class Model(BaseModel):
         extra="forbid",
         frozen=True,
         str_strip_whitespace=True,
+        allow_inf_nan=False,
         validate_default=True,
         json_schema_extra=_schema_required,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_or_false_as_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true and false (and YAML's yes, no, on, off) where a number is expected."""
+        if isinstance(value, bool) and info.field_name is not None:
+            kinds = _number_kinds(cls.model_fields[info.field_name].annotation)
+            if kinds:
+                what = "a whole number" if kinds == {int} else "a number"
+                raise ValueError(f"expected {what}, got {str(value).lower()}")
+        return value
+
+
+def _number_kinds(annotation: Any) -> set[type]:
+    """Return the number types (int, float) an annotation such as float | None accepts."""
+    if annotation in (int, float):
+        return {annotation}
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return {arg for arg in typing.get_args(annotation) if arg in (int, float)}
+    return set()
 
 
 class Network(Model):

@@ -1,22 +1,76 @@
-"""Reads a YAML file into plain data plus the line of every key, refusing what is unsafe."""
+"""Reads a YAML file into plain data plus the line of every key, refusing what is unsafe.
+
+Every limit here is checked while the file is read, not after: a file of many megabytes is
+refused from its size alone, and the parser stops after MAX_EVENTS values, MAX_DEPTH levels
+of nesting, or MAX_VALUES values once aliases are expanded (a "billion laughs" file). So any
+file is accepted or refused in well under a second, with little memory.
+"""
 
 from __future__ import annotations
 
+import codecs
+import math
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from pcndocs.errors import InputFileError, Problem, ProfileError
+from pcndocs.text import remove_forbidden
 
 KeyPath = tuple[str | int, ...]
 
-# A profile is a few kilobytes; these limits refuse huge files and alias bombs at once.
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_NODES = 200_000
+# A profile is a few kilobytes and a few hundred values, nested four or five deep.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_EVENTS = 20_000
+MAX_VALUES = 20_000
+MAX_DEPTH = 32
+
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where it is installed
+_ALLOWED_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+}
+_EXPECTED = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "null": "nothing",
+    "timestamp": "a date that exists",
+}
+# Characters YAML does not allow in a file (it would refuse them with a message in two lines).
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPE = "a '\\' in double quotes starts an escape; write '\\\\' or use single quotes"
+# The usual YAML mistakes, in plain words; libyaml and PyYAML word them differently.
+_MISFIT = "this line does not fit the lines above it; check its indenting and its quotes"
+_PLAIN_WORDS = (
+    ("mapping values are not allowed", "a ':' where none can be; put the value in quotes"),
+    ("did not find expected key", _MISFIT),
+    ("expected <block end>", _MISFIT),
+    ("did not find expected '-' indicator", _MISFIT),
+    ("could not find expected ':'", "a key without a ':' after it"),
+    ("expected ',' or ']'", "a list opened with '[' is not closed with ']'"),
+    ("expected ',' or '}'", "a group opened with '{' is not closed with '}'"),
+    ("unexpected document", "a line that starts with '---' or '...' inside a value"),
+    ("escape", _ESCAPE),
+    ("hexdecimal", _ESCAPE),  # libyaml's spelling
+    ("hexadecimal", _ESCAPE),
+)
 
 
 @dataclass
@@ -37,55 +91,90 @@ class YamlDocument:
 
 
 def read_text(path: Path) -> str:
-    """Return a file's text, or raise InputFileError saying plainly why it cannot be read."""
-    if not path.exists():
-        raise InputFileError(path, "no such file")
-    if path.is_dir():
-        raise InputFileError(path, "is a folder, not a profile file")
+    """Return a file's text, or raise a PcndocsError saying plainly why it cannot be read."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputFileError(
-                path,
-                f"is {size / 1_048_576:.1f} MB; a profile is at most "
-                f"{MAX_FILE_BYTES // 1_048_576} MB",
-            )
-        raw = path.read_bytes()
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputFileError(path, "no such file") from None
     except PermissionError:
         raise InputFileError(path, "cannot be read: permission denied") from None
     except OSError as exc:
         raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputFileError(path, "is a folder, not a profile file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(path, "is not a regular file (a device, pipe or socket)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_big(path, info.st_size)
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except PermissionError:
+        raise InputFileError(path, "cannot be read: permission denied") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_big(path, len(raw))
+    return decode_text(raw, str(path))
+
+
+def _too_big(path: Path, size: int) -> InputFileError:
+    shown = math.ceil(size / 104_857.6) / 10
+    return InputFileError(
+        path, f"is {shown:g} MB; a profile is at most {MAX_FILE_BYTES // 1_048_576} MB"
+    )
+
+
+def decode_text(raw: bytes, path: str) -> str:
+    """Return the text of a file's bytes, refusing binary, UTF-16 and other encodings."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputFileError(path, "is UTF-32 text, not UTF-8; save it as UTF-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputFileError(path, "is UTF-16 text, not UTF-8; save it as UTF-8")
     if b"\x00" in raw:
         raise InputFileError(path, "is a binary file, not a YAML text file")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputFileError(
-            path, f"is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
+        line = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start]
+        raise ProfileError(
+            [
+                Problem(
+                    path,
+                    line,
+                    "",
+                    f"the file is not UTF-8 text (byte 0x{byte:02X} on this line); "
+                    "save it as UTF-8",
+                )
+            ]
         ) from None
 
 
 def parse_yaml(text: str, path: str) -> YamlDocument:
     """Parse YAML text into a YamlDocument; raise ProfileError with the line on any fault."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        reason = (exc.problem or exc.context or "not valid YAML").strip()
-        if "'\\t'" in reason:
-            reason = "a tab is used for indenting; YAML needs spaces"
-        elif "end of stream" in reason and ("'" in text or '"' in text):
-            reason = f"{reason} (is a quote left open?)"
-        raise ProfileError([Problem(path, line, "", f"not valid YAML: {reason}")]) from None
-    except yaml.YAMLError as exc:
-        raise ProfileError([Problem(path, None, "", f"not valid YAML: {exc}")]) from None
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise ProfileError(
+            [
+                Problem(
+                    path,
+                    line,
+                    "",
+                    f"a control character (U+{ord(bad.group()):04X}) in column {column}, "
+                    "which a profile cannot hold; delete it",
+                )
+            ]
+        )
+    root = _compose(text, path)
     if root is None:
         raise ProfileError(
             [Problem(path, 1, "", "the file is empty; a profile starts with 'network:'")]
         )
     builder = _Builder(path)
-    data = builder.build(root, ())
+    data = builder.build(root, (), 0)
     if builder.problems:
         raise ProfileError(builder.problems)
     if not isinstance(data, dict):
@@ -103,6 +192,114 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
     return YamlDocument(path, data, builder.lines)
 
 
+def _compose(text: str, path: str) -> Node | None:
+    """Return the root node of the YAML text, stopping at the first limit it passes."""
+    resolver = Resolver()
+    anchors: dict[str, Node] = {}
+    stack: list[tuple[Node, list[Node]]] = []  # open collections, with a mapping's open key
+    root: Node | None = None
+    documents = 0
+
+    def fail(node_or_event: Any, text: str) -> ProfileError:
+        mark = node_or_event.start_mark
+        return ProfileError([Problem(path, mark.line + 1 if mark else None, "", text)])
+
+    def attach(node: Node) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        parent, pending = stack[-1]
+        if isinstance(parent, SequenceNode):
+            parent.value.append(node)
+        elif pending:
+            parent.value.append((pending.pop(), node))
+        else:
+            pending.append(node)
+
+    try:
+        for count, event in enumerate(yaml.parse(text, Loader=_PARSER)):
+            if count > MAX_EVENTS:
+                raise fail(
+                    event,
+                    f"the file holds more than {MAX_EVENTS:,} values; a profile holds a few "
+                    "hundred (is this the right file?)",
+                )
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise fail(
+                        event, "a second YAML document starts here ('---'); a profile is one"
+                    )
+            elif isinstance(event, AliasEvent):
+                if event.anchor not in anchors:
+                    raise fail(event, f"not valid YAML: no anchor '&{event.anchor}' before this")
+                attach(anchors[event.anchor])
+            elif isinstance(event, ScalarEvent | CollectionStartEvent):
+                node = _node(event, resolver)
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+                attach(node)
+                if isinstance(node, SequenceNode | MappingNode):
+                    stack.append((node, []))
+                    if len(stack) > MAX_DEPTH:
+                        raise fail(
+                            event,
+                            f"values nested more than {MAX_DEPTH} deep; a profile needs "
+                            "five at most",
+                        )
+            elif isinstance(event, SequenceEndEvent | MappingEndEvent):
+                stack.pop()
+    except yaml.MarkedYAMLError as exc:
+        raise ProfileError([_syntax_problem(exc, text, path)]) from None
+    except yaml.YAMLError as exc:
+        reason = " ".join(str(exc).split())
+        raise ProfileError([Problem(path, None, "", f"not valid YAML: {reason}")]) from None
+    return root
+
+
+def _node(event: Any, resolver: Resolver) -> Node:
+    """Return the node an event starts, with its tag resolved as the safe loader would."""
+    tag, start, end = event.tag, event.start_mark, event.end_mark
+    resolve: Any = resolver.resolve
+    if isinstance(event, ScalarEvent):
+        if tag is None or tag == "!":
+            tag = resolve(ScalarNode, event.value, event.implicit)
+        return ScalarNode(tag, event.value, start, end, event.style)
+    kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+    if tag is None or tag == "!":
+        tag = resolve(kind, None, event.implicit)
+    return kind(tag, [], start, end, event.flow_style)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    """Return the problem of a YAML syntax error, in plain words where it is a usual one."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem = " ".join((exc.problem or "").split())
+    context = " ".join((exc.context or "").split())
+    at = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+    if at == "\t" or "'\\t'" in problem:
+        return Problem(
+            path, line, "", "not valid YAML: a tab is used for indenting; YAML needs spaces"
+        )
+    if "quoted scalar" in context and "end of stream" in problem and exc.context_mark:
+        return Problem(
+            path,
+            exc.context_mark.line + 1,
+            "",
+            "not valid YAML: a quote opened on this line is never closed",
+        )
+    if "cannot start any token" in problem and at:
+        return Problem(
+            path, line, "", f"not valid YAML: '{at}' cannot start a value; put it in quotes"
+        )
+    for words, plain in _PLAIN_WORDS:
+        if words in problem:
+            return Problem(path, line, "", f"not valid YAML: {plain}")
+    return Problem(path, line, "", f"not valid YAML: {problem or context or 'cannot be read'}")
+
+
 class _Builder:
     """Turns composed YAML nodes into data, recording lines and refusing unsafe input."""
 
@@ -113,39 +310,46 @@ class _Builder:
         self.visited = 0
         self.constructor = SafeConstructor()
 
-    def build(self, node: Node, key_path: KeyPath) -> Any:
+    def build(self, node: Node, key_path: KeyPath, depth: int) -> Any:
         self.visited += 1
-        if self.visited > MAX_NODES:
+        if self.visited > MAX_VALUES or depth > MAX_DEPTH:
             # Aliases expanding past this are a "billion laughs" file, not a profile.
-            top = _dotted(key_path[:1])
             raise ProfileError(
                 [
                     Problem(
                         self.path,
                         node.start_mark.line + 1,
-                        top,
-                        "the file expands to too many values (YAML aliases nested too deep)",
+                        _dotted(key_path[:1]),
+                        f"the file expands to more than {MAX_VALUES:,} values "
+                        "(YAML aliases nested too deep)",
                     )
                 ]
             )
         self.lines.setdefault(key_path, node.start_mark.line + 1)
+        if node.tag not in _ALLOWED_TAGS:
+            self._problem(node, key_path, f"the YAML tag '{node.tag}' is not allowed in a profile")
+            return None
         if isinstance(node, MappingNode):
-            return self._mapping(node, key_path)
+            return self._mapping(node, key_path, depth)
         if isinstance(node, SequenceNode):
-            return [self.build(item, (*key_path, i)) for i, item in enumerate(node.value)]
+            return [
+                self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)
+            ]
         return self._scalar(node, key_path)
 
-    def _mapping(self, node: MappingNode, key_path: KeyPath) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, key_path: KeyPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        if node.tag not in ("tag:yaml.org,2002:map",):
-            self._refuse_tag(node, key_path)
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._problem(
                     key_node, key_path, "merge keys ('<<') are not supported in a profile"
                 )
                 continue
-            key = self._scalar(key_node, key_path) if isinstance(key_node, ScalarNode) else None
+            key = (
+                self._scalar(key_node, key_path)
+                if isinstance(key_node, ScalarNode) and key_node.tag in _ALLOWED_TAGS
+                else None
+            )
             if not isinstance(key, str | int) or isinstance(key, bool):
                 self._problem(key_node, key_path, "a key must be a plain word such as 'name'")
                 continue
@@ -156,39 +360,37 @@ class _Builder:
                 self._problem(key_node, child, f"this key is given twice (first on line {first})")
                 continue
             self.lines[child] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node, child)
+            result[key] = self.build(value_node, child, depth + 1)
         return result
 
     def _scalar(self, node: Node, key_path: KeyPath) -> Any:
-        if not node.tag.startswith("tag:yaml.org,2002:") or any(
-            unsafe in node.tag for unsafe in ("python/", ":binary", ":set", ":omap", ":pairs")
-        ):
-            self._refuse_tag(node, key_path)
-            return None
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except ConstructorError as exc:
-            self._problem(node, key_path, f"cannot be read: {exc.problem}")
-        except ValueError as exc:
-            value = node.value if isinstance(node, ScalarNode) else ""
-            if node.tag.endswith("timestamp"):
-                self._problem(node, key_path, f"expected a date that exists, got '{value}'")
-            else:
-                self._problem(node, key_path, f"cannot be read: {exc}, got '{value}'")
-        return None
-
-    def _refuse_tag(self, node: Node, key_path: KeyPath) -> None:
-        self._problem(node, key_path, f"the YAML tag '{node.tag}' is not allowed in a profile")
+            value = self.constructor.construct_object(node, deep=True)
+        except Exception:  # the constructors raise several kinds for one cause: a bad value
+            kind = node.tag.rsplit(":", 1)[-1]
+            expected = _EXPECTED.get(kind, "a value YAML can read")
+            self._problem(node, key_path, f"expected {expected}, got {_shown(node.value)}")
+            return None
+        return remove_forbidden(value) if isinstance(value, str) else value
 
     def _problem(self, node: Node, key_path: KeyPath, text: str) -> None:
         self.problems.append(Problem(self.path, node.start_mark.line + 1, _dotted(key_path), text))
 
 
+def _shown(value: Any) -> str:
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
+
+
 def _dotted(key_path: KeyPath) -> str:
-    """Return a key path as people read it: practices[2].list_size."""
+    """Return a key path as people read it: practices[2].list_size (long keys shortened)."""
     out = ""
     for part in key_path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        name = f"{part[:40]}…" if len(part) > 40 else part
+        out += f".{name}" if out else name
     return out
 
 

@@ -199,14 +199,14 @@ def _fresh(part: Any, style: Any) -> Any:
 
 def _set_properties(word: Any, info: PageInfo, when: datetime) -> None:
     props = word.core_properties
-    props.title = info.title
-    props.subject = info.subject
-    props.author = info.author
-    props.keywords = info.keywords
+    props.title = _property(info.title)
+    props.subject = _property(info.subject)
+    props.author = _property(info.author)
+    props.keywords = _property(info.keywords)
     props.language = info.language
-    props.comments = f"Written by pcndocs from the profile of {info.network}."
+    props.comments = _property(f"Written by pcndocs from the profile of {info.network}.")
     props.category = "Primary Care Network governance"
-    props.last_modified_by = info.author
+    props.last_modified_by = _property(info.author)
     props.created = when
     props.modified = when
     props.revision = 1
@@ -218,6 +218,11 @@ class _Lists:
 
     bullets: int  # the numId every bullet list shares
     clauses: int  # the abstractNumId each numbered list makes a fresh instance of
+
+
+def _property(text: str) -> str:
+    """Return text short enough for a core property (Word allows 255 characters)."""
+    return text if len(text) <= 255 else text[:254] + "…"
 
 
 class _Renderer:

@@ -63,6 +63,8 @@ def write_pdf(
     html: str, css_text: str, folders: Sequence[Path], identifier: bytes
 ) -> tuple[bytes, list[str]]:
     """Return the PDF of an HTML page and the URLs that were refused while rendering it."""
+    # Relative URLs resolve in the first folder, the user's when there is one: a user's
+    # stylesheet names its own images (the built-in one names none).
     base_url = folders[0].resolve().as_uri() + "/"
     css, css_refused = _stylesheet(css_text, base_url, tuple(folders))
     fetcher = FolderFetcher(folders)
