@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 
 from pcndocs.checks import warnings_for
@@ -80,7 +81,7 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     facts = load_facts()
     loaded = load(path, facts)
     profile = loaded.profile
-    templates = Templates(builtin_templates(), options.templates)
+    templates = _templates(options.templates)
     folder = _inside(options.out, slug(profile.network.name))
     result = BuildResult(
         profile.network.name, folder, warnings=warnings_for(loaded, facts, options.today)
@@ -95,6 +96,16 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
             data = _render(fmt, document, info, templates, css, result)
             result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
     return result
+
+
+@cache
+def _templates(user: Path | None) -> Templates:
+    """Return the templates for a user folder, one per process: Jinja compiles each only once.
+
+    Jinja's cache checks each template file's modification time, so an edited file is still
+    seen by the next build in the same process.
+    """
+    return Templates(builtin_templates(), user)
 
 
 def _instances(
