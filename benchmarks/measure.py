@@ -1,7 +1,8 @@
 """Timing and memory helpers shared by the benchmarks: medians in-process, whole process trees.
 
-In-process: each function is run once to warm up, then `repeat` times; the median wall time
-(time.perf_counter) and the median CPU time of this process (time.process_time) are kept.
+In-process: each function is run once to warm up, then `repeat` times, after a full garbage
+collection each time; the median wall time (time.perf_counter) and the median CPU time of this
+process (time.process_time) are kept.
 
 Whole processes: a command runs under a small wrapper process that makes itself a
 "child subreaper" (Linux prctl), waits for the command and then for every descendant that
@@ -16,6 +17,7 @@ than the interval.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -86,6 +88,7 @@ def interleaved(
             function()
     for _ in range(repeat):
         for name, function in functions.items():
+            gc.collect()  # start each run with no garbage left by the one before
             cpu = time.process_time()
             wall = time.perf_counter()
             function()
@@ -114,6 +117,8 @@ class ProcessRun:
     # Sampled: each process's own peak (VmHWM), by role: "main", "worker", "helper", "subprocess".
     peaks_mb: dict[str, list[float]] = field(default_factory=dict)
     peak_tree_mb: float = 0.0  # the largest sum of resident memory over the tree at one sample
+    # Sampled: each process's CPU seconds when last seen, by role (misses its last interval).
+    cpu_by_role: dict[str, list[float]] = field(default_factory=dict)
 
     def peak_of(self, role: str) -> float:
         """Return the largest sampled peak of the processes in a role (0 if none)."""
@@ -130,6 +135,7 @@ class _Sampler(threading.Thread):
         self.halt = threading.Event()
         self.hwm_kb: dict[int, int] = {}
         self.role: dict[int, str] = {}
+        self.cpu_ticks: dict[int, int] = {}
         self.peak_tree_kb = 0
 
     def run(self) -> None:
@@ -140,13 +146,15 @@ class _Sampler(threading.Thread):
 
     def sample(self) -> None:
         parents: dict[int, int] = {}
+        ticks: dict[int, int] = {}
         for entry in os.scandir("/proc"):
             if entry.name.isdigit():
                 try:
-                    stat = Path(f"/proc/{entry.name}/stat").read_text()
+                    stat = Path(f"/proc/{entry.name}/stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
                     continue
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+                parents[int(entry.name)] = int(stat[1])
+                ticks[int(entry.name)] = int(stat[11]) + int(stat[12])  # utime + stime
         children: dict[int, list[int]] = {}
         for pid, parent in parents.items():
             children.setdefault(parent, []).append(pid)
@@ -161,6 +169,7 @@ class _Sampler(threading.Thread):
                 continue
             total += rss or 0
             self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), hwm)
+            self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), ticks.get(pid, 0))
             if pid not in self.role:
                 self.role[pid] = _role(pid, parent, self.root, main, self.role.get(parent))
         self.peak_tree_kb = max(self.peak_tree_kb, total)
@@ -248,8 +257,12 @@ def run_process(
         stderr=stderr,
     )
     if sampler:
+        tick = os.sysconf("SC_CLK_TCK")
         for pid, hwm in sampler.hwm_kb.items():
             run.peaks_mb.setdefault(sampler.role[pid], []).append(hwm / 1024)
+            run.cpu_by_role.setdefault(sampler.role[pid], []).append(
+                sampler.cpu_ticks.get(pid, 0) / tick
+            )
         run.peak_tree_mb = sampler.peak_tree_kb / 1024
     return run
 

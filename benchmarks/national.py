@@ -119,6 +119,7 @@ def run(settings: Settings) -> Section:
                 seconds(result.cpu),
                 f"{documents / result.wall:.1f}",
                 seconds(result.cpu / documents) if documents else "-",
+                " / ".join(f"{c:.0f} s" for c in sorted(result.cpu_by_role.get("worker", []))),
                 megabytes(result.peak_of("main")),
                 " / ".join(megabytes(p) for p in sorted(result.peaks_mb.get("worker", []))),
                 megabytes(result.peak_rss_mb),
@@ -134,7 +135,8 @@ def run(settings: Settings) -> Section:
         f"Each run: `pcndocs -q build{' --blank' if blank else ''} --jobs {settings.jobs} "
         f"-f docx,pdf{' -d ' + ','.join(k.name for k in kinds) if skipped else ''} -o OUT "
         "FOLDER` on the first N profiles, as one process tree. CPU is user + system time of "
-        "every process in the tree (exact: a subreaper collects them). Peak memory: "
+        "every process in the tree (exact: a subreaper collects them); the CPU of each worker "
+        "is sampled from /proc, to show how evenly the work was shared. Peak memory: "
         "per process, sampled from /proc every 0.25 s (VmHWM); the largest process's exact peak "
         "(ru_maxrss); and the largest sum over the tree at one sample."
     )
@@ -147,6 +149,7 @@ def run(settings: Settings) -> Section:
             "CPU",
             "documents/s",
             "CPU a document",
+            "CPU of each worker",
             "peak: main",
             "peak: each worker",
             "peak: largest process",
@@ -155,6 +158,17 @@ def run(settings: Settings) -> Section:
         ],
         rows,
     )
+    size, largest, documents = runs[-1]
+    if documents:
+        per_network = documents / size
+        needed = WALL_TARGET * settings.jobs / (NETWORKS * per_network)
+        section.say(
+            f"At {per_network:.1f} documents a network, {NETWORKS:,} networks make "
+            f"{NETWORKS * per_network:,.0f} documents; to build them in {WALL_TARGET:.0f} s on "
+            f"{settings.jobs} cores each may take at most {seconds(needed)} of CPU. Here each "
+            f"took {seconds(largest.cpu / documents)} ({size:,}-network run)."
+        )
+        section.say()
     _verdicts(section, runs, settings)
     return section
 
