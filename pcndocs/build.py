@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 
 from pcndocs.checks import warnings_for
@@ -97,7 +98,7 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     facts = load_facts()
     loaded = load(path, facts, options.blank)
     profile = loaded.profile
-    templates = Templates(builtin_templates(), options.templates)
+    templates = _templates(options.templates)
     network = network_name(loaded)
     folder = _inside(options.out, slug(profile.network.name or path.stem))
     for stale in clean_temporaries(folder):
@@ -140,6 +141,16 @@ def still_to_agree(network: str, loaded: LoadedProfile) -> str:
     ]
     lines += [f"- line {g.line}: {g.key}" if g.line else f"- {g.key}" for g in loaded.gaps]
     return "\n".join(lines) + "\n"
+
+
+@cache
+def _templates(user: Path | None) -> Templates:
+    """Return the templates for a user folder, one per process: Jinja compiles each only once.
+
+    Jinja's cache checks each template file's modification time, so an edited file is still
+    seen by the next build in the same process.
+    """
+    return Templates(builtin_templates(), user)
 
 
 def _instances(

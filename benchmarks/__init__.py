@@ -1,0 +1,1 @@
+"""pcndocs' benchmarks: measured, not asserted. `make bench` runs them all (benchmarks/run.py)."""

@@ -1,0 +1,257 @@
+"""National: import every network in England and build all their documents, at several sizes.
+
+`pcndocs import --all` writes a profile for each of the 1,250 networks in the ODS ePCN file
+(with list sizes from NHS Digital's file). Then, for the first N profiles (sorted by file name)
+for each N, one `pcndocs -q build --blank --jobs 2` builds every document in DOCX and PDF,
+as a whole process tree: wall time, CPU time of every process, documents a second, and each
+process's peak memory, to show how time and memory grow with the number of networks.
+
+Imported profiles have no clinical director or appointment method: they build only with
+`--blank`. Where the CLI rejects `--blank` (exit 2), the benchmark says so and builds copies of
+the imported profiles that it completes itself with a made-up director and appointment method
+(and, where the national files have none, a payee and list sizes).
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchmarks.documents import available
+from benchmarks.measure import ProcessRun, run_process
+from benchmarks.report import Section, Settings, Verdict, megabytes, note, seconds
+
+WALL_TARGET = 300.0  # seconds for every network, every document, both formats, 2 cores
+MEMORY_TARGET = 500.0  # MB per process
+NETWORKS = 1250
+
+
+def run(settings: Settings) -> Section:
+    """Import, then build each size of the national set; return the section."""
+    section = Section("3. National: every network in England")
+    epcn = sorted(settings.data.glob("ePCN*.xlsx"))
+    lists = sorted(settings.data.glob("gp-reg-pat-prac*.csv"))
+    if not epcn:
+        section.say(f"The national files are not in {settings.data}; nothing measured.")
+        section.verdicts.append(Verdict("every network in ≤ 5 min on 2 cores", "-", None))
+        return section
+    kinds, skipped = available()
+    section.bullets(skipped)
+    out = settings.out / "national"
+    shutil.rmtree(out, ignore_errors=True)
+    imported = out / "imported"
+    pcndocs = settings.pcndocs
+
+    note("national: pcndocs import --all")
+    command = [pcndocs, "-q", "import", "--epcn", str(epcn[-1]), "--all", "-o", str(imported)]
+    if lists:
+        command += ["--lists", str(lists[-1])]
+    imported_run = run_process(command)
+    profiles = sorted(imported.glob("*.yaml"))
+    if imported_run.returncode != 0 or not profiles:
+        section.say(f"`pcndocs import` failed (exit {imported_run.returncode}):")
+        section.say(f"```\n{imported_run.stderr.strip()[-2000:]}\n```")
+        section.verdicts.append(Verdict("every network in ≤ 5 min on 2 cores", "-", None))
+        return section
+    section.say(
+        f"`pcndocs import --all` from {epcn[-1].name}"
+        f"{' and ' + lists[-1].name if lists else ''}: {len(profiles)} profiles in "
+        f"{seconds(imported_run.wall)} (CPU {seconds(imported_run.cpu)}, peak "
+        f"{megabytes(imported_run.peak_rss_mb)}; exit {imported_run.returncode})."
+    )
+    probe = run_process([pcndocs, "build", "--blank", "--help"])
+    blank = probe.returncode == 0
+    if blank:
+        section.say("Built with `--blank`, as imported.")
+    else:
+        why = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        section.say(
+            f"**`pcndocs build --blank` was rejected (exit {probe.returncode}: {why})**, so each "
+            "imported "
+            "profile was completed by the benchmark instead: one made-up clinical director "
+            "(2 sessions a week), appointment by election, the first practice as nominated "
+            "payee where none is given, and the network's median list size for a practice "
+            "the list-size file lacks. Rerun once `--blank` exists."
+        )
+        completed = out / "completed"
+        renamed = _complete(profiles, completed)
+        if renamed:
+            section.say(
+                f"{renamed} practices share a name with another practice of their network in "
+                "the national file, which a profile may not: their ODS code was added to "
+                "their name."
+            )
+        profiles = sorted(completed.glob("*.yaml"))
+    if not kinds:
+        section.say("No document template is available; nothing built.")
+        section.verdicts.append(Verdict("every network in ≤ 5 min on 2 cores", "-", None))
+        return section
+    section.say()
+
+    rows: list[list[str]] = []
+    runs: list[tuple[int, ProcessRun, int]] = []
+    for size in sorted({min(size, len(profiles)) for size in settings.sizes}):
+        note(f"national: {size} networks, --jobs {settings.jobs}")
+        folder = out / f"profiles-{size}"
+        folder.mkdir(parents=True)
+        for path in profiles[:size]:
+            (folder / path.name).symlink_to(path.resolve())
+        target = out / f"build-{size}"
+        command = [pcndocs, "-q", "build", "--jobs", str(settings.jobs), "-f", "docx,pdf"]
+        if blank:
+            command.append("--blank")
+        if skipped:
+            command += ["-d", ",".join(k.name for k in kinds)]
+        command += ["-o", str(target), str(folder)]
+        result = run_process(command, sample=True, interval=0.25)
+        documents = sum(1 for p in target.rglob("*") if p.suffix in (".docx", ".pdf"))
+        failed = sum(1 for line in result.stderr.splitlines() if line.startswith("failed:"))
+        runs.append((size, result, documents))
+        rows.append(
+            [
+                f"{size:,}",
+                f"{documents:,}",
+                seconds(result.wall),
+                seconds(result.cpu),
+                f"{documents / result.wall:.1f}",
+                seconds(result.cpu / documents) if documents else "-",
+                " / ".join(f"{c:.0f} s" for c in sorted(result.cpu_by_role.get("worker", []))),
+                megabytes(result.peak_of("main")),
+                " / ".join(megabytes(p) for p in sorted(result.peaks_mb.get("worker", []))),
+                megabytes(result.peak_rss_mb),
+                megabytes(result.peak_tree_mb),
+                f"{failed}" + (f" (exit {result.returncode})" if result.returncode else ""),
+            ]
+        )
+        if failed:
+            first = next(line for line in result.stderr.splitlines() if line.startswith("failed:"))
+            section.say(f"- {size} networks: first failure: {first[:300]}")
+        shutil.rmtree(target, ignore_errors=True)
+    section.say(
+        f"Each run: `pcndocs -q build{' --blank' if blank else ''} --jobs {settings.jobs} "
+        f"-f docx,pdf{' -d ' + ','.join(k.name for k in kinds) if skipped else ''} -o OUT "
+        "FOLDER` on the first N profiles, as one process tree. CPU is user + system time of "
+        "every process in the tree (exact: a subreaper collects them); the CPU of each worker "
+        "is sampled from /proc, to show how evenly the work was shared. Peak memory: "
+        "per process, sampled from /proc every 0.25 s (VmHWM); the largest process's exact peak "
+        "(ru_maxrss); and the largest sum over the tree at one sample."
+    )
+    section.say()
+    section.table(
+        [
+            "networks",
+            "documents",
+            "wall",
+            "CPU",
+            "documents/s",
+            "CPU a document",
+            "CPU of each worker",
+            "peak: main",
+            "peak: each worker",
+            "peak: largest process",
+            "peak: whole tree",
+            "failed",
+        ],
+        rows,
+    )
+    size, largest, documents = runs[-1]
+    if documents:
+        per_network = documents / size
+        needed = WALL_TARGET * settings.jobs / (NETWORKS * per_network)
+        section.say(
+            f"At {per_network:.1f} documents a network, {NETWORKS:,} networks make "
+            f"{NETWORKS * per_network:,.0f} documents; to build them in {WALL_TARGET:.0f} s on "
+            f"{settings.jobs} cores each may take at most {seconds(needed)} of CPU. Here each "
+            f"took {seconds(largest.cpu / documents)} ({size:,}-network run)."
+        )
+        section.say()
+    _verdicts(section, runs, settings)
+    return section
+
+
+def _verdicts(
+    section: Section, runs: list[tuple[int, ProcessRun, int]], settings: Settings
+) -> None:
+    size, largest, documents = runs[-1]
+    if size >= NETWORKS:
+        measured = f"{seconds(largest.wall)} for {size:,} networks ({documents:,} documents)"
+        met: bool | None = largest.wall <= WALL_TARGET
+    else:
+        rate = documents / largest.wall if largest.wall else 0.0
+        per_network = documents / size if size else 0.0
+        estimate = NETWORKS * per_network / rate if rate else 0.0
+        measured = f"not run at {NETWORKS:,}; at the {size}-network rate, about {seconds(estimate)}"
+        met = None
+    section.verdicts.append(
+        Verdict(
+            f"every network, every document, DOCX and PDF, in ≤ 5 min on {settings.jobs} cores",
+            measured,
+            met,
+        )
+    )
+    peak = max(r.peak_rss_mb for _, r, _ in runs)
+    section.verdicts.append(
+        Verdict(
+            f"peak memory < {MEMORY_TARGET:.0f} MB per process",
+            megabytes(peak),
+            peak < MEMORY_TARGET,
+        )
+    )
+    if len(runs) > 1:
+        (small, first, _), (big, last, _) = runs[0], runs[-1]
+        grew = last.peak_of("worker") - first.peak_of("worker")
+        section.verdicts.append(
+            Verdict(
+                "peak memory does not grow with the number of networks",
+                f"largest worker {megabytes(first.peak_of('worker'))} at {small:,} networks, "
+                f"{megabytes(last.peak_of('worker'))} at {big:,} ({grew:+.0f} MB); main "
+                f"{megabytes(first.peak_of('main'))} → {megabytes(last.peak_of('main'))}",
+                abs(grew) < 25 and last.peak_of("main") - first.peak_of("main") < 25,
+            )
+        )
+
+
+def _complete(profiles: list[Path], folder: Path) -> int:
+    """Write a copy of each imported profile with what --blank would leave out filled in.
+
+    Return how many practices were renamed because their network has two of that name.
+    """
+    folder.mkdir(parents=True)
+    renamed = 0
+    for path in profiles:
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        practices: list[dict[str, Any]] = data["practices"]
+        sizes = [p["list_size"] for p in practices if p.get("list_size")]
+        median = int(statistics.median(sizes)) if sizes else 8000
+        for practice in practices:
+            if not practice.get("list_size"):
+                practice["list_size"] = median
+        names: set[str] = set()
+        for practice in practices:  # the validator refuses two practices of one name
+            if practice["name"] in names:
+                practice["name"] = f"{practice['name']} ({practice['ods_code']})"
+                renamed += 1
+            names.add(practice["name"])
+        first = practices[0]["ods_code"]
+        if not data["network"].get("nominated_payee"):
+            data["network"]["nominated_payee"] = first
+        if not data.get("clinical_directors"):
+            data["clinical_directors"] = [
+                {
+                    "name": "Dr Alex Example",
+                    "profession": "GP",
+                    "practice": first,
+                    "sessions_per_week": 2,
+                }
+            ]
+        appointment = data.get("appointment") or {}
+        if not appointment.get("method"):
+            appointment["method"] = "election"
+        data["appointment"] = appointment
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        (folder / path.name).write_text(text, encoding="utf-8")
+    return renamed
