@@ -98,13 +98,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
-        sizes = [len(x) if isinstance(x, str | list | tuple) else x for x in (left, right)]
-        numbers = [abs(x) for x in sizes if isinstance(x, int | float)]
-        if operator == "*" and len(numbers) == 2 and numbers[0] * numbers[1] > MAX_REPEAT:
+        sequences = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
+        counts = [abs(x) for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
+        if operator == "*" and sequences and counts and sequences[0] * counts[0] > MAX_REPEAT:
             raise jinja2.exceptions.SecurityError(
                 f"'*' makes more than {MAX_REPEAT:,} of something"
             )
-        if operator == "**" and len(numbers) == 2 and numbers[1] > 64 and numbers[0] > 1:
+        if operator == "**" and len(counts) == 2 and counts[1] > 64 and abs(left) > 1:
             raise jinja2.exceptions.SecurityError("'**' with a power above 64")
         return super().call_binop(context, operator, left, right)
 

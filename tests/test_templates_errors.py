@@ -291,3 +291,14 @@ def test_the_fetcher_serves_the_folders_and_data(tmp_path: Path) -> None:
     assert fetcher.fetch((tmp_path / "tpl" / "a.css").as_uri()).read() == b"p {}"
     assert fetcher.fetch("data:text/css,p%20%7B%7D").read() == b"p {}"
     assert fetcher.refused == []
+
+
+def test_the_sandbox_allows_ordinary_arithmetic(tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path / "mine",
+        {DOC: "# Title\n\n{{ 50000 * 2.5 }} {{ 123456 * 1000 }} {{ 2 ** 10 }} {{ '-' * 20 }}\n"},
+    )
+    code, _, stderr = _build(folder, tmp_path / "out")
+    assert code == 0, stderr
+    (page,) = _documents(tmp_path / "out")
+    assert f"<p>125000.0 123456000 1024 {'-' * 20}</p>" in page.read_text(encoding="utf-8")
