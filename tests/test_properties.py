@@ -209,7 +209,10 @@ def _build(path: Path, out: Path, formats: str) -> Result:
 
 
 def _documents(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*") if p.is_file()) if out.exists() else []
+    if not out.exists():
+        return []
+    # index.csv lists the documents; it is not one of them.
+    return sorted(p for p in out.rglob("*") if p.is_file() and p.name != "index.csv")
 
 
 def _ended_well(result: Result, path: Path, out: Path) -> bool:
