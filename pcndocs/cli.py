@@ -368,8 +368,8 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
     import shlex
     from datetime import date
 
-    from pcndocs.build import write_atomically
     from pcndocs.facts import load_facts
+    from pcndocs.files import write_atomically
     from pcndocs.newprofile import LineAsker, ask_profile, profile_text
 
     def read(prompt: str) -> str | None:
@@ -435,8 +435,8 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     build with `pcndocs build --templates FOLDER`. A file you delete from FOLDER
     falls back to the built-in one.
     """
-    from pcndocs.build import write_atomically
     from pcndocs.errors import OutputError
+    from pcndocs.files import write_atomically
     from pcndocs.resources import builtin_templates
 
     source = builtin_templates()

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from pcndocs.build import clean_temporaries
+from pcndocs.files import clean_temporaries
 from tests.readback import docx_text, pdf_text, squash
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")

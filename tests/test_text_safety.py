@@ -11,9 +11,10 @@ from typing import Any
 import docx
 import pytest
 
-from pcndocs.build import BuildOptions, BuildResult, _inside, build_profile, slug
+from pcndocs.build import BuildOptions, BuildResult, build_profile
 from pcndocs.document import parse_markdown, plain_text
 from pcndocs.errors import OutputError
+from pcndocs.files import inside, slug
 from pcndocs.templating import escape_markdown
 from tests.readback import docx_text, pdf_text
 
@@ -269,7 +270,7 @@ def test_slugs_stay_inside_the_output_folder(name: str, expected: str | None) ->
         assert re.fullmatch(r"network-[0-9a-f]{8}", made)
     else:
         assert made == expected
-    assert _inside(Path("out"), made).parent == Path("out").resolve()
+    assert inside(Path("out"), made).parent == Path("out").resolve()
 
 
 def test_names_in_other_scripts_get_different_folders() -> None:
@@ -279,4 +280,4 @@ def test_names_in_other_scripts_get_different_folders() -> None:
 @pytest.mark.parametrize("name", ["..", "../x", "/etc", "a/../../b"])
 def test_inside_refuses_a_name_that_leaves_the_folder(name: str, tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="is outside the output folder"):
-        _inside(tmp_path / "out", name)
+        inside(tmp_path / "out", name)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcndocs.errors import PcndocsError
+from pcndocs.files import make_folder, slug, write_atomically
 from pcndocs.importer.codes import is_practice_code, normalise_code
 from pcndocs.importer.epcn import EpcnFile, Network, Partner, read_epcn
-from pcndocs.importer.files import prepare_folder, slug, write_atomic
 from pcndocs.importer.lists import ListSizes, read_list_sizes
 from pcndocs.importer.names import format_name
 from pcndocs.importer.profiles import profile_text
@@ -72,7 +72,7 @@ def import_networks(
             f"{lists_name}: list sizes are of "
             f"{list_sizes.extract_date.isoformat()}, not 1 January; check each contract_year"
         )
-    prepare_folder(out_dir)
+    make_folder(out_dir)
     for network, stem in _file_stems(selected):
         _check_network(network, list_sizes, lists_name, report)
         path = out_dir / f"{stem}.yaml"
@@ -89,7 +89,7 @@ def import_networks(
             lists_name=lists_name,
             imported_on=as_of,
         )
-        write_atomic(path, text)
+        write_atomically(path, text.encode("utf-8"))
         report.written.append(path)
     return report
 
@@ -149,7 +149,7 @@ def _select(
 
 def _file_stems(networks: list[Network]) -> list[tuple[Network, str]]:
     """Return each network with its file stem; networks sharing a name get their code added."""
-    stems = [slug(format_name(n.name)) or n.code.lower() for n in networks]
+    stems = [slug(format_name(n.name)) for n in networks]
     counts = Counter(stems)
     return [
         (n, stem if counts[stem] == 1 else f"{stem}-{n.code.lower()}")

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from pcndocs.errors import OutputError, PcndocsError
+from pcndocs.files import slug
 from pcndocs.importer import ImportReport, import_networks
-from pcndocs.importer.files import slug
 
 from .sample_files import AS_OF
 
@@ -211,7 +211,7 @@ def test_files_are_written_whole_and_readable(
 def test_output_folder_that_is_a_file(epcn_2019: Path, lists_2021: Path, tmp_path: Path) -> None:
     out = tmp_path / "file"
     out.write_text("", encoding="utf-8")
-    with pytest.raises(OutputError, match=r"is a file, not a folder$"):
+    with pytest.raises(OutputError, match=r"is a file, not a folder; cannot write documents"):
         run(epcn_2019, lists_2021, out, everything=True)
 
 
@@ -240,11 +240,15 @@ def test_networks_with_the_same_name_get_their_code(tmp_path: Path) -> None:
         ('St John\'s: "North" #1 PCN', "st-john-s-north-1-pcn"),
         ("  --Café Été--  ", "cafe-ete"),
         ("../../etc/passwd", "etc-passwd"),
-        ("***", ""),
     ],
 )
 def test_slug(name: str, stem: str) -> None:
     assert slug(name) == stem
+
+
+def test_a_name_with_no_letters_still_gets_its_own_file_name() -> None:
+    assert slug("***").startswith("network-")
+    assert slug("***") != slug("+++")
 
 
 def test_importing_the_package_does_not_load_openpyxl() -> None:

@@ -1,0 +1,161 @@
+"""Writes files safely: names that cannot leave their folder, and atomic replacement."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from pcndocs.errors import OutputError
+
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+
+
+# Latin letters (lower case) with no accent to drop, so NFKD leaves them whole.
+_SPELLED_OUT = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+)
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """Return a safe file or folder name: lower-case letters, digits and hyphens only.
+
+    Accented letters lose their accents (Café becomes cafe). A name with no Latin letter or
+    digit at all (مرحبا) becomes 'network-' and a short hash of it, so two such names do not
+    share a folder.
+    """
+    spelled = unicodedata.normalize("NFKD", text.lower().translate(_SPELLED_OUT))
+    latin = spelled.encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")[:limit].strip("-")
+    if not name:
+        return f"network-{hashlib.sha256(text.encode('utf-8', 'replace')).hexdigest()[:8]}"
+    return f"{name}-doc" if name in _RESERVED else name
+
+
+def inside(root: Path, name: str) -> Path:
+    """Return root/name, refusing any name that would leave root."""
+    target = (root / name).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise OutputError(target, f"is outside the output folder {root}")
+    return target
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write a file via a temporary name and a rename, so no half-written file is ever seen.
+
+    The temporary is a hidden file beside the target, `.NAME.PID.RANDOM.tmp`: a build that is
+    killed outright may leave one, and the next build of that folder removes it.
+    """
+    make_folder(path.parent)
+    _check_replaceable(path)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise OutputError(path.parent, f"cannot be written: {_reason(exc)}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
+    except BaseException as exc:  # Ctrl-C too: never leave the temporary behind
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(path, f"cannot be written: {_reason(exc)}") from None
+        raise
+    return path
+
+
+def make_folder(folder: Path) -> None:
+    """Create an output folder and its parents, or say plainly why it cannot be."""
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists() or ancestor.is_symlink():
+            if not ancestor.is_dir():
+                raise OutputError(ancestor, "is a file, not a folder; cannot write documents in it")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(folder, f"cannot create the folder: {_reason(exc)}") from None
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to replace a folder, or a document its owner has made read-only."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(path, f"cannot be written: {_reason(exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(path, "is a folder; move it away and build again")
+    # Checked from the mode, not os.access: an administrator may write anything, and a
+    # rename would replace a read-only file without a word.
+    if stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise OutputError(path, "is read-only; make it writable (or close it) and build again")
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied (is it read-only, or open in another program?)"
+    return (exc.strerror or str(exc)).lower()
+
+
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+
+
+STALE_SECONDS = 3600
+
+
+def clean_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporaries that killed builds left in a folder; return what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed  # no folder yet, or one we cannot read: nothing to clean
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if match is None or not entry.is_file() or entry.is_symlink():
+            continue
+        if _still_writing(int(match.group(1)), entry):
+            continue
+        try:
+            entry.unlink()
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
+
+
+def _still_writing(pid: int, entry: Path) -> bool:
+    """Return whether the process that made a temporary may still be writing it."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # no safe way to ask; trust age alone
+        try:
+            return time.time() - entry.stat().st_mtime < STALE_SECONDS
+        except OSError:
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but is another user's
+    return True
