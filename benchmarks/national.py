@@ -196,7 +196,10 @@ def _verdicts(
         rate = documents / largest.wall if largest.wall else 0.0
         per_network = documents / size if size else 0.0
         estimate = NETWORKS * per_network / rate if rate else 0.0
-        measured = f"not run at {NETWORKS:,}; at the {size}-network rate, about {seconds(estimate)}"
+        measured = (
+            f"not run at {NETWORKS:,}; at the {size}-network rate, about {seconds(estimate)} "
+            f"(CPU ÷ {settings.jobs}: {seconds(largest.cpu * NETWORKS / size / settings.jobs)})"
+        )
         met = None
     section.verdicts.append(
         Verdict(
