@@ -34,8 +34,10 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Prints figures and writes benchmarks/RESULTS.md; e.g. make bench BENCH_ARGS="--quick --only startup"
+BENCH_ARGS ?=
 bench: $(STAMP_DEV)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) output build dist .pytest_cache .mypy_cache .ruff_cache

@@ -95,6 +95,7 @@ def machine() -> list[tuple[str, str]]:
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     rows = [
+        ("pcndocs commit", commit()),
         ("CPU", cpu),
         ("Cores usable", f"{usable} (of {os.cpu_count()} online)"),
         ("Memory", memory),
@@ -110,6 +111,26 @@ def machine() -> list[tuple[str, str]]:
     rows.append(("HarfBuzz", harfbuzz_version()))
     rows.append(("LibreOffice", libreoffice_version()))
     return rows
+
+
+def commit() -> str:
+    """Return the checked-out commit, marked if the working tree has changes."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head} (with uncommitted changes)" if dirty else head
 
 
 def load_average() -> str:
