@@ -15,8 +15,9 @@ from docx.shared import Cm
 from pcndocs.build import BuildOptions, build_profile
 from pcndocs.document import parse_markdown
 from pcndocs.errors import InputFileError
+from pcndocs.layout import column_widths
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.writers.docx import STYLES, column_widths, write_docx
+from pcndocs.writers.docx import STYLES, write_docx
 from tests.writer_samples import CHECKBOXES, INFO, SAMPLE, SIGNATURE_LINES, WHEN
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

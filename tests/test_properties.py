@@ -261,7 +261,7 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_head |= tag == "head"
-        if tag not in ("meta", "br", "hr", "input", "link", "img"):
+        if tag not in ("meta", "br", "hr", "input", "link", "img", "col"):
             self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:

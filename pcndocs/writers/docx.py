@@ -33,6 +33,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
 from pcndocs.errors import InputFileError
+from pcndocs.layout import column_widths, text_width
 from pcndocs.resources import builtin_templates
 from pcndocs.writers import docx_xml
 from pcndocs.writers.html import PageInfo
@@ -68,8 +69,6 @@ STYLES = (
 )
 SIGNATURE_LINES = ("Name", "Role", "Signature", "Date")
 LOGO_HEIGHT, LOGO_WIDTH = Cm(0.9), Cm(4)
-TABLE_FONT_TWIPS = 190  # 9.5 pt, the size of Table Text
-CELL_PADDING_TWIPS = 2 * 100 + 20  # the PCN Table's left and right cell margins, and borders
 HEADER_EM = 170  # 8.5 pt, the size of the Header style, in twips
 
 
@@ -338,9 +337,11 @@ class _Renderer:
             self.new_paragraph("Normal").paragraph_format.space_after = Pt(0)
         table = self.word.add_table(rows=len(rows), cols=columns)
         table.style = self.style("PCN Table")
-        for r, row in enumerate(rows):
+        # Each row's cells are read once: table.cell(r, c) rebuilds the whole grid every call.
+        for row, word_row in zip(rows, table.rows, strict=True):
+            cells = word_row.cells
             for c, cell_node in enumerate(row.children):
-                paragraph = table.cell(r, c).paragraphs[0]
+                paragraph = cells[c].paragraphs[0]
                 paragraph.style = self.style(
                     "Table Heading" if cell_node.type == "th" else "Table Text"
                 )
@@ -405,51 +406,3 @@ class _Renderer:
         else:
             for child in node.children:
                 self.run(paragraph, child, bold, italic)
-
-
-def text_width(text: str, bold: bool = False) -> float:
-    """Return roughly how wide text is in Arial, in ems (a sum of typical glyph widths)."""
-    width = 0.0
-    for char in text:
-        if char == " ":
-            width += 0.278
-        elif char in "il.,:;'|!":
-            width += 0.25
-        elif char.isdigit() or char in "£$%":
-            width += 0.556
-        elif char.isupper() or char in "mw—":
-            width += 0.72
-        else:
-            width += 0.5
-    return width * (1.07 if bold else 1.0)
-
-
-def column_widths(rows: list[SyntaxTreeNode], columns: int, total: int) -> list[int]:
-    """Return column widths (twips) summing to total, shared out as a browser lays out a table.
-
-    Each column needs at least its longest word and would like its longest cell on one
-    line. If every cell fits, columns get what they would like, scaled up to the full width;
-    otherwise each gets its minimum plus a share of the rest in proportion to what it lacks.
-    """
-    least = [0.0] * columns
-    most = [0.0] * columns
-    for row in rows:
-        for c, cell in enumerate(row.children):
-            text = plain_text(cell).strip()
-            bold = cell.type == "th"
-            words = text.split() or [""]
-            least[c] = max(least[c], max(text_width(word, bold) for word in words))
-            most[c] = max(most[c], text_width(text, bold))
-    least_t = [w * TABLE_FONT_TWIPS + CELL_PADDING_TWIPS for w in least]
-    most_t = [w * TABLE_FONT_TWIPS + CELL_PADDING_TWIPS for w in most]
-    if sum(most_t) <= total:
-        widths = [w * total / sum(most_t) for w in most_t]
-    elif sum(least_t) >= total:
-        widths = [w * total / sum(least_t) for w in least_t]
-    else:
-        room = total - sum(least_t)
-        lacking = [m - n for m, n in zip(most_t, least_t, strict=True)]
-        widths = [n + room * gap / sum(lacking) for n, gap in zip(least_t, lacking, strict=True)]
-    rounded = [int(w) for w in widths]
-    rounded[-1] += total - sum(rounded)
-    return rounded

@@ -12,6 +12,7 @@ from pathlib import Path
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
+from pcndocs.layout import TEXT_WIDTH_TWIPS, column_widths
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _block(node: SyntaxTreeNode) -> str:
     if kind == "list_item":
         return _list_item(node)
     if kind == "table":
-        return f"<table>\n{_children(node)}</table>\n"
+        return f"<table>\n{_colgroup(node)}{_children(node)}</table>\n"
     if kind in ("thead", "tbody", "tr"):
         return f"<{kind}>\n{_children(node)}</{kind}>\n"
     if kind in ("th", "td"):
@@ -153,6 +154,17 @@ def _block(node: SyntaxTreeNode) -> str:
     if kind == "inline":
         return _inline(node)
     return _children(node)
+
+
+def _colgroup(node: SyntaxTreeNode) -> str:
+    """Return the table's column widths, worked out from its content as the DOCX does."""
+    rows = [row for section in node.children for row in section.children]
+    columns = max((len(row.children) for row in rows), default=0)
+    if columns == 0:
+        return ""
+    widths = column_widths(rows, columns, TEXT_WIDTH_TWIPS)
+    cols = "".join(f'<col style="width: {w * 100 / TEXT_WIDTH_TWIPS:.2f}%">' for w in widths)
+    return f"<colgroup>{cols}</colgroup>\n"
 
 
 def _list_item(node: SyntaxTreeNode) -> str:
