@@ -91,6 +91,20 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 f"{year} funding uses the list at {expected.isoformat()}",
             )
         )
+    # Two practices may share a name (the national file has such pairs); readers need to
+    # tell them apart, so say so rather than refuse the profile.
+    first_named: dict[str, int] = {}
+    for i, practice in enumerate(profile.practices):
+        folded = " ".join((practice.name or "").lower().split())
+        if folded and folded in first_named:
+            found.append(
+                warn(
+                    ("practices", i, "name"),
+                    f"two practices are called '{practice.name}' (also practices"
+                    f"[{first_named[folded]}]); add a place to tell them apart",
+                )
+            )
+        first_named.setdefault(folded, i)
     led = {lead.workstream_id for lead in profile.leads}
     missing = [w.title for w in facts.workstreams.workstreams if w.id not in led]
     if missing:

@@ -474,12 +474,6 @@ CORPUS: list[Case] = [
         "got 'A99002'",
     ),
     case(
-        "duplicate practice name",
-        changed("name: Millbrook Medical Centre", "name: riverside  surgery"),
-        "{file}:11: practices[1].name: two practices are called 'riverside  surgery' "
-        "(also practices[0])",
-    ),
-    case(
         "director from outside",
         changed("    practice: A99001", "    practice: B12345"),
         "{file}:16: clinical_directors[0].practice: a clinical director's practice must be a "

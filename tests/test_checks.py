@@ -209,3 +209,18 @@ def test_build_strict_fails_after_writing(
     assert "1 local responsibility is added beyond the national minimum" in result.output
     assert "--strict: 1 warning" in result.output
     assert list(out.rglob("leadership-summary.html"))
+
+
+def test_two_practices_with_one_name_is_a_warning_not_an_error(
+    example_data: dict[str, Any], write_profile: Callable[[Any], Path]
+) -> None:
+    data = copy.deepcopy(example_data)
+    data["practices"][1]["name"] = "riverside  SURGERY"
+    path = write_profile(data)
+    loaded = load(path)
+    texts = [str(w) for w in warnings_for(loaded, load_facts(), date(2026, 1, 1))]
+    line = path.read_text().splitlines().index("- name: riverside  SURGERY") + 1
+    assert (
+        f"{path}:{line}: practices[1].name: two practices are called 'riverside  SURGERY' "
+        "(also practices[0]); add a place to tell them apart"
+    ) in texts

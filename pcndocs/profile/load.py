@@ -233,7 +233,6 @@ def _cross_checks(
     raw_practices = data.get("practices")
     practices: list[Any] = raw_practices if isinstance(raw_practices, list) else []
     members: dict[str, int] = {}
-    names: dict[str, int] = {}
     for i, practice in enumerate(practices):
         if not isinstance(practice, dict):
             continue
@@ -245,15 +244,6 @@ def _cross_checks(
                     f"{code} is listed twice (also practices[{members[code]}])",
                 )
             members.setdefault(code, i)
-        name = practice.get("name")
-        if isinstance(name, str) and name.strip():
-            folded = " ".join(name.lower().split())
-            if folded in names:
-                yield (
-                    ("practices", i, "name"),
-                    f"two practices are called '{name.strip()}' (also practices[{names[folded]}])",
-                )
-            names.setdefault(folded, i)
 
     def member(key_path: KeyPath, value: Any, what: str) -> Iterator[tuple[KeyPath, str]]:
         code = _code(value)
