@@ -143,7 +143,7 @@ COMMON_CLAUSES = (
     "Interim cover",
     "Conflicts of interest",
     "Review",
-    "review this appointment process by 31 March 2026",
+    "review this appointment process by 31 March 2027",
 )
 METHOD_CLAUSES = {
     "selection": (
@@ -318,7 +318,7 @@ def test_job_description_header_and_sections(
             "Person specification",
             "Essential",
             "Desirable",
-            "review this job description by 31 March 2026",
+            "review this job description by 31 March 2027",
             "Document control",
         ):
             assert phrase in text, (fmt, phrase)
@@ -373,7 +373,7 @@ def test_one_checklist_per_lead(
         kind = "Clinical" if lead["kind"] == "clinical" else "Non-clinical"
         assert f"{kind} lead checklist: {workstream.title}" in text
         assert lead["name"] in text
-        assert "Review date" in text and "31 March 2026" in text
+        assert "Review date" in text and "31 March 2027" in text
         for item in facts.workstreams.general_checklist:
             assert item.title in text
         for own in workstream.checklist:
