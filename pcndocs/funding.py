@@ -152,6 +152,17 @@ def voting_weights(practices: Sequence[Practice], places: int = 1) -> tuple[Voti
     return tuple(VotingWeight(p, u / scale) for p, u in zip(practices, units, strict=True))
 
 
+def funded_wte(population: int, facts: Facts) -> float:
+    """Return the whole-time equivalent funded for a population: 0.25 per 50,000 patients."""
+    basis = facts.funding.cd_basis
+    return float(basis.wte) * population / basis.per_registered_patients
+
+
+def funded_sessions(population: int, facts: Facts) -> float:
+    """Return the sessions a week funded for a population (a full-time week is 9 sessions)."""
+    return funded_wte(population, facts) * facts.funding.session.full_time_sessions_per_week
+
+
 def contract_year(profile: Profile, facts: Facts) -> str:
     """Return the profile's contract year; a blank profile without one uses the latest known."""
     return profile.contract_year or max(facts.funding.years)
@@ -191,10 +202,10 @@ def director_funding(profile: Profile, facts: Facts) -> DirectorFunding:
     basis = facts.funding.cd_basis
     session = facts.funding.session
     population = profile.population
-    funded_wte = float(basis.wte) * population / basis.per_registered_patients
+    wte = funded_wte(population, facts)
     full_time = session.full_time_sessions_per_week
-    funded_sessions = funded_wte * full_time
-    hours = funded_wte * float(session.full_time_hours_per_week)
+    sessions = funded_sessions(population, facts)
+    hours = wte * float(session.full_time_hours_per_week)
     rate = director_rate(profile, facts)
     months = _months(facts.funding_year(contract_year(profile, facts)))
     # The 2019/20 rate was set for its nine months, so the rate times the list is the whole sum.
@@ -205,7 +216,7 @@ def director_funding(profile: Profile, facts: Facts) -> DirectorFunding:
         DirectorShare(
             d,
             share,
-            funded_sessions * share,
+            sessions * share,
             amount * share if amount is not None else None,
         )
         for d, share in zip(directors, _shares(directors), strict=True)
@@ -219,9 +230,9 @@ def director_funding(profile: Profile, facts: Facts) -> DirectorFunding:
         population=population,
         basis_wte=float(basis.wte),
         basis_patients=basis.per_registered_patients,
-        funded_wte=funded_wte,
+        funded_wte=wte,
         full_time_sessions=full_time,
-        funded_sessions_per_week=funded_sessions,
+        funded_sessions_per_week=sessions,
         funded_hours_per_week=hours,
         rate=rate,
         months=months,

@@ -20,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts, Workstream
+from pcndocs.funding import funded_sessions
 from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
@@ -294,13 +295,6 @@ def _workstream(workstreams: Sequence[Workstream]) -> Callable[[str], Workstream
 
 
 # --- the questions --------------------------------------------------------------------
-
-
-def funded_sessions(population: int, facts: Facts) -> float:
-    """Return the sessions a week the network is funded for: 0.25 WTE per 50,000 patients."""
-    basis = facts.funding.cd_basis
-    wte = float(basis.wte) * population / basis.per_registered_patients
-    return wte * facts.funding.session.full_time_sessions_per_week
 
 
 def _suggested_sessions(left: float) -> str:
