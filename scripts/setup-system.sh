@@ -4,7 +4,10 @@
 #   scripts/setup-system.sh test   that, plus what the tests use to open outputs
 set -euo pipefail
 
-run_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-liberation2)
+# Liberation Sans matches Arial's metrics (the Word documents' font); DejaVu draws the other
+# scripts and symbols a profile may hold.
+run_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-liberation2
+  fonts-dejavu-core)
 test_pkgs=(poppler-utils libreoffice-writer-nogui)
 
 case "${1:-run}" in
