@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from pcndocs.checks import warnings_for
-from pcndocs.context import LeadView, lead_views, render_context
+from pcndocs.context import LeadView, network_context, render_context
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import Problem
@@ -79,8 +79,9 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
         control.approval_date or profile.network.population_date or year.population_date
     )
     css = _read_style(templates)
-    for kind, lead, name in _instances(options, loaded, facts):
-        context = render_context(profile, facts, kind, lead, options.today)
+    shared = network_context(profile, facts, options.today)  # the same for every document
+    for kind, lead, name in _instances(options, shared["leads"]):
+        context = render_context(shared, facts, kind, lead)
         document = parse_markdown(templates.render(kind.template, context))
         info = _page_info(kind, document, loaded, when)
         for fmt in options.formats:
@@ -122,11 +123,10 @@ def _templates(user: Path | None) -> Templates:
 
 
 def _instances(
-    options: BuildOptions, loaded: LoadedProfile, facts: Facts
+    options: BuildOptions, leads: Sequence[LeadView]
 ) -> Iterator[tuple[DocumentKind, LeadView | None, str]]:
     """Yield each document to write: its kind, its lead if it has one, its file name."""
     wanted = [k for k in DOCUMENTS if not options.documents or k.name in options.documents]
-    leads = lead_views(loaded.profile, facts)
     for kind in wanted:
         if not kind.per_lead:
             yield kind, None, kind.name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import zip_longest
@@ -281,10 +281,8 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     ]
 
 
-def render_context(
-    profile: Profile, facts: Facts, kind: DocumentKind, lead: LeadView | None, today: date
-) -> dict[str, Any]:
-    """Return the variables a document's template is rendered with."""
+def network_context(profile: Profile, facts: Facts, today: date) -> dict[str, Any]:
+    """Return what every document of a network sees: worked out once per profile."""
     funding = director_funding(profile, facts)
     leads = lead_views(profile, facts)
     # A blank profile may have no director yet: show one whose every detail is a placeholder.
@@ -315,7 +313,6 @@ def render_context(
         "costs": costs,
         "leads_share_of_director_funding": costs.share_of(funding.funded_amount),
         "leads": leads,
-        "lead": lead,
         "local_responsibilities": local,
         "control": profile.document_control,
         "facts": facts,
@@ -331,7 +328,6 @@ def render_context(
         "added_duties": (
             facts.annex_e.additional_from_2024_25 if year >= ADDED_DUTIES_FROM else ()
         ),
-        "everyday_duties": everyday_duties(lead.lead.kind, facts) if lead else [],
         "unled": [
             w
             for w in facts.workstreams.workstreams
@@ -342,6 +338,17 @@ def render_context(
         "cite": readable_source,
         "figure": figure,
         "join_and": join_and,
-        "document": kind,
         "today": today,
+    }
+
+
+def render_context(
+    network: Mapping[str, Any], facts: Facts, kind: DocumentKind, lead: LeadView | None
+) -> dict[str, Any]:
+    """Return the variables one document's template is rendered with."""
+    return {
+        **network,
+        "lead": lead,
+        "everyday_duties": everyday_duties(lead.lead.kind, facts) if lead else [],
+        "document": kind,
     }
