@@ -44,3 +44,10 @@ def pdf_text(path: Path) -> str:
 def squash(text: str) -> str:
     """Return text with all runs of white space made single spaces, for phrase searches."""
     return " ".join(text.split())
+
+
+def documents_in(folder: Path) -> list[Path]:
+    """Return every file a build wrote under folder, but index.csv, which only lists them."""
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.csv")

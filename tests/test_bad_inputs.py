@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from pcndocs.cli import cli
 from pcndocs.profile import yamlfile
+from tests.readback import documents_in
 
 # A small valid profile; the cases change one thing in it. Its lines are numbered below.
 BASE = """\
@@ -520,13 +521,6 @@ def _make(tmp_path: Path, content: Content) -> Path:
     return path
 
 
-def _files(folder: Path) -> list[Path]:
-    """Return the documents under folder (the index.csv that lists them is not one)."""
-    if not folder.exists():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.csv")
-
-
 def test_the_corpus_is_big_enough() -> None:
     assert len(CORPUS) >= 60
     assert len({c.id for c in CORPUS}) == len(CORPUS)
@@ -536,7 +530,7 @@ def test_the_base_profile_builds(tmp_path: Path) -> None:
     path = _make(tmp_path, BASE)
     result = CliRunner().invoke(cli, [*BUILD, "-o", str(tmp_path / "out"), str(path)])
     assert result.exit_code == 0, result.output
-    assert len(_files(tmp_path / "out")) == 1
+    assert len(documents_in(tmp_path / "out")) == 1
 
 
 @pytest.mark.parametrize("bad", CORPUS, ids=[c.id for c in CORPUS])
@@ -548,7 +542,7 @@ def test_bad_input_gives_its_message_and_no_document(bad: Case, tmp_path: Path) 
     assert result.exit_code == 1, result.output
     assert result.stderr == f"error: {expected}\n"
     assert result.stdout == ""
-    assert _files(out) == []
+    assert documents_in(out) == []
 
 
 def test_several_problems_are_self_contained_lines(tmp_path: Path) -> None:
@@ -617,7 +611,7 @@ def test_a_read_only_document_is_reported_and_left_as_it_was(tmp_path: Path) -> 
         f"error: {target}: is read-only; make it writable (or close it) and build again\n"
     )
     assert target.read_text(encoding="utf-8") == "the old document"
-    assert _files(out) == [target]
+    assert documents_in(out) == [target]
 
 
 def test_a_folder_where_a_document_goes_is_reported(tmp_path: Path) -> None:
@@ -717,7 +711,7 @@ def test_a_real_run_prints_one_line_and_exits_1(id: str, tmp_path: Path) -> None
     assert result.returncode == 1
     assert result.stderr == f"error: {bad.expected[0].replace('{file}', str(path))}\n"
     assert result.stdout == ""
-    assert _files(tmp_path / "out") == []
+    assert documents_in(tmp_path / "out") == []
 
 
 def test_a_real_run_with_v_adds_detail(tmp_path: Path) -> None:
@@ -773,4 +767,4 @@ def test_a_real_output_folder_that_cannot_be_written(shared_tmp: Path) -> None:
         f"error: {out / 'riverside-primary-care-network'}: cannot create the folder: "
         "permission denied (is it read-only, or open in another program?)\n"
     )
-    assert _files(out) == []
+    assert documents_in(out) == []

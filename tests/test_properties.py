@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from pcndocs.cli import cli
-from tests.readback import docx_text, pdf_text
+from tests.readback import documents_in, docx_text, pdf_text
 
 SETTINGS: dict[str, Any] = {
     "deadline": None,
@@ -208,13 +208,6 @@ def _build(path: Path, out: Path, formats: str) -> Result:
     return CliRunner().invoke(cli, arguments)
 
 
-def _documents(out: Path) -> list[Path]:
-    if not out.exists():
-        return []
-    # index.csv lists the documents; it is not one of them.
-    return sorted(p for p in out.rglob("*") if p.is_file() and p.name != "index.csv")
-
-
 def _ended_well(result: Result, path: Path, out: Path) -> bool:
     """Assert a build either wrote documents (return True) or gave one line per problem."""
     event(f"exit code {result.exit_code}")  # see pytest --hypothesis-show-statistics
@@ -228,7 +221,7 @@ def _ended_well(result: Result, path: Path, out: Path) -> bool:
     assert lines and lines[0].startswith(f"error: {path}")
     for line in lines[1:]:
         assert line.startswith(f"{path}:") or line.startswith(f"{path}: "), line
-    assert _documents(out) == []
+    assert documents_in(out) == []
     return False
 
 
@@ -310,7 +303,7 @@ def test_any_unicode_text_ends_in_documents_with_it_or_one_line_errors(
     path, out = _write(folder, data), folder / "out"
     result = _build(path, out, "html,docx")
     if _ended_well(result, path, out):
-        documents = _documents(out)
+        documents = documents_in(out)
         assert [p.suffix for p in documents] == [".docx", ".html"]
         for document in documents:
             shown = read_back(document)
@@ -325,7 +318,7 @@ def test_text_reads_back_from_the_pdf(data: dict[str, Any], tmp_path_factory: An
     path, out = _write(folder, data), folder / "out"
     result = _build(path, out, "pdf")
     if _ended_well(result, path, out):
-        (document,) = _documents(out)
+        (document,) = documents_in(out)
         shown = read_back(document)
         # In the PDF, a table cell's wrapped lines may interleave with its neighbours', so
         # the values checked are those written as paragraphs and list items.
@@ -341,7 +334,7 @@ def test_broken_profiles_end_in_documents_or_one_line_errors(
     folder = tmp_path_factory.mktemp("broken")
     path, out = _write(folder, data), folder / "out"
     if _ended_well(_build(path, out, "html,docx"), path, out):
-        for document in _documents(out):
+        for document in documents_in(out):
             read_back(document)
 
 
@@ -353,5 +346,5 @@ def test_mangled_yaml_ends_in_documents_or_one_line_errors(
     folder = tmp_path_factory.mktemp("mangled")
     path, out = _write(folder, text), folder / "out"
     if _ended_well(_build(path, out, "html"), path, out):
-        for document in _documents(out):
+        for document in documents_in(out):
             read_back(document)

@@ -12,6 +12,7 @@ from pcndocs.cli import cli
 from pcndocs.resources import builtin_templates, example_profile
 from pcndocs.templating import Templates
 from pcndocs.writers.pdf import FolderFetcher
+from tests.readback import documents_in
 
 DOC = "cd-job-description.md"
 PARTIAL = "partials/document-control.md"
@@ -25,13 +26,6 @@ def _build(folder: Path, out: Path, formats: str = "html", *more: str) -> tuple[
 
 def _errors(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if not line.startswith("warning: ")]
-
-
-def _documents(out: Path) -> list[Path]:
-    """Return the documents under out (index.csv only lists them)."""
-    if not out.exists():
-        return []
-    return [p for p in out.rglob("*") if p.is_file() and p.name != "index.csv"]
 
 
 # (the files of the user's folder, the message: {dir} stands for the folder)
@@ -138,7 +132,7 @@ def test_a_template_fault_gives_file_line_and_reason(name: str, tmp_path: Path) 
     assert code == 1
     assert _errors(stderr) == ["error: " + expected.replace("{dir}", str(folder))]
     assert stdout == ""
-    assert _documents(tmp_path / "out") == []
+    assert documents_in(tmp_path / "out") == []
 
 
 def test_a_fault_in_a_built_in_template_is_a_bug_and_keeps_its_traceback(tmp_path: Path) -> None:
@@ -169,7 +163,7 @@ def test_a_reference_document_without_a_needed_style_borrows_the_built_in_one(
     docx.Document().save(str(folder / "reference.docx"))  # has no "PCN Table" style
     code, _, _ = _build(folder, tmp_path / "out", "docx")
     assert code == 0
-    built = next(p for p in _documents(tmp_path / "out") if p.suffix == ".docx")
+    built = next(p for p in documents_in(tmp_path / "out") if p.suffix == ".docx")
     styles = {s.name for s in docx.Document(str(built)).styles}
     assert "PCN Table" in styles
 
@@ -231,7 +225,7 @@ def test_a_stylesheet_cannot_fetch_the_network_or_files_outside(
         )
     )
     assert "inside.png" not in stderr
-    assert len(_documents(tmp_path / "out")) == 1
+    assert len(documents_in(tmp_path / "out")) == 1
 
 
 def test_strict_makes_a_refused_fetch_fail(tmp_path: Path) -> None:
@@ -250,7 +244,7 @@ def test_markdown_images_and_links_in_a_template_fetch_nothing(tmp_path: Path) -
     )
     code, _, stderr = _build(folder, tmp_path / "out", "html,pdf")
     assert code == 0, stderr
-    page = next(p for p in _documents(tmp_path / "out") if p.suffix == ".html")
+    page = next(p for p in documents_in(tmp_path / "out") if p.suffix == ".html")
     html = page.read_text(encoding="utf-8")
     assert "<img" not in html
     assert 'href="javascript' not in html
@@ -300,5 +294,5 @@ def test_the_sandbox_allows_ordinary_arithmetic(tmp_path: Path) -> None:
     )
     code, _, stderr = _build(folder, tmp_path / "out")
     assert code == 0, stderr
-    (page,) = _documents(tmp_path / "out")
+    (page,) = documents_in(tmp_path / "out")
     assert f"<p>125000.0 123456000 1024 {'-' * 20}</p>" in page.read_text(encoding="utf-8")
