@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -665,33 +665,25 @@ def test_usage_errors_exit_2(arguments: list[str], phrase: str) -> None:
 # --- Real subprocess runs: what a terminal sees --------------------------------------------
 
 
-# Run as root, the CLI drops to the user 'nobody' once Python and pcndocs are loaded (the
-# interpreter may live where 'nobody' cannot read), so that a file's mode counts when the
-# profile is read and the documents are written. A first build, as root and thrown away,
-# loads every module the real one needs.
-_AS_NOBODY = """
-import contextlib, io, os, sys, tempfile
-import pcndocs.cli
-from pcndocs.resources import example_profile
-quiet = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
-with tempfile.TemporaryDirectory() as out, quiet[0], quiet[1]:
-    pcndocs.cli.cli(
-        ["-q", "build", "-f", "html", "-d", "cd-job-description", "-o", out,
-         str(example_profile())],
-        standalone_mode=False,
-    )
-os.setgroups([])
-os.setgid(65534)
-os.setuid(65534)
-sys.argv[0] = "pcndocs"
-pcndocs.cli.main()
+# Run as root, the CLI runs without the two capabilities that let root ignore a file's mode
+# (CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), so that a file's mode counts when the profile is
+# read and the documents are written. It stays root, the owner of the clone: dropping to
+# 'nobody' instead fails wherever the clone's folder is private to its owner (chmod 700).
+_WITHOUT_FILE_RIGHTS = """
+import ctypes, os, sys
+PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
+libc = ctypes.CDLL(None, use_errno=True)
+for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+    if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+        sys.exit(f"cannot drop capability {capability}: {os.strerror(ctypes.get_errno())}")
+os.execv(sys.executable, [sys.executable, "-m", "pcndocs", *sys.argv[1:]])
 """
 
 
 def _run(*arguments: str, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
     """Run the CLI in a new Python, as a user would; unprivileged: never with root's rights."""
     as_root = unprivileged and os.geteuid() == 0
-    command = ["-c", _AS_NOBODY] if as_root else ["-m", "pcndocs"]
+    command = ["-c", _WITHOUT_FILE_RIGHTS] if as_root else ["-m", "pcndocs"]
     return subprocess.run(
         [sys.executable, *command, *arguments],
         capture_output=True,
@@ -732,33 +724,21 @@ def test_a_real_usage_error_exits_2(tmp_path: Path) -> None:
     assert "unknown format 'xls'" in result.stderr
 
 
-@pytest.fixture
-def shared_tmp() -> Iterator[Path]:
-    """Return a folder an unprivileged user may enter (pytest's own is private to us)."""
-    folder = Path(tempfile.mkdtemp(prefix="pcndocs-"))
-    folder.chmod(0o755)
-    yield folder
-    for path in folder.rglob("*"):
-        if path.is_dir():
-            path.chmod(0o755)
-    shutil.rmtree(folder)
-
-
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
-def test_a_real_unreadable_profile(shared_tmp: Path) -> None:
-    # As root, the build runs as 'nobody', so that the file's mode counts.
-    path = _make(shared_tmp, BASE)
+def test_a_real_unreadable_profile(tmp_path: Path) -> None:
+    # As root, the build runs without the rights that ignore a file's mode.
+    path = _make(tmp_path, BASE)
     path.chmod(0o000)
-    result = _run(*BUILD, "-o", str(shared_tmp / "out"), str(path), unprivileged=True)
+    result = _run(*BUILD, "-o", str(tmp_path / "out"), str(path), unprivileged=True)
     assert result.returncode == 1, result.stderr
     assert result.stderr == f"error: {path}: cannot be read: permission denied\n"
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
-def test_a_real_output_folder_that_cannot_be_written(shared_tmp: Path) -> None:
-    path = _make(shared_tmp, BASE)
+def test_a_real_output_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    path = _make(tmp_path, BASE)
     path.chmod(0o644)
-    out = shared_tmp / "out"
+    out = tmp_path / "out"
     out.mkdir()
     out.chmod(0o555)
     result = _run(*BUILD, "-o", str(out), str(path), unprivileged=True)
@@ -768,3 +748,33 @@ def test_a_real_output_folder_that_cannot_be_written(shared_tmp: Path) -> None:
         "permission denied (is it read-only, or open in another program?)\n"
     )
     assert documents_in(out) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_a_real_unprivileged_run_from_a_clone_only_its_owner_can_read(tmp_path: Path) -> None:
+    # CI runs the suite as root in a clone whose folder is private (chmod 700).
+    repository = Path(__file__).resolve().parent.parent
+    clone = tmp_path / "clone"
+    for part in ("pcndocs", "templates", "profiles"):
+        shutil.copytree(repository / part, clone / part)
+    clone.chmod(0o700)
+    path = _make(tmp_path, BASE)
+    path.chmod(0o000)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _WITHOUT_FILE_RIGHTS,
+            *BUILD,
+            "-o",
+            str(tmp_path / "out"),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(clone)},
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"error: {path}: cannot be read: permission denied\n"
