@@ -467,8 +467,21 @@ def _terminated(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _never_fail_to_print() -> None:
+    """Show what a terminal cannot encode as escapes, so printing never stops a run.
+
+    A Windows console or a redirected stream may be cp1252: a name such as Łukasz would
+    otherwise end a build that has written everything with a UnicodeEncodeError.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """Run the CLI (the `pcndocs` console script)."""
+    _never_fail_to_print()
     signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="pcndocs")
 

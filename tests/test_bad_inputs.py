@@ -778,3 +778,26 @@ def test_a_real_unprivileged_run_from_a_clone_only_its_owner_can_read(tmp_path: 
     )
     assert result.returncode == 1, result.stderr
     assert result.stderr == f"error: {path}: cannot be read: permission denied\n"
+
+
+@pytest.mark.parametrize("command", [["check"], ["build", "-f", "html"]])
+def test_a_real_run_on_a_cp1252_terminal_prints_what_it_cannot_encode(
+    command: list[str], tmp_path: Path
+) -> None:
+    # A Windows console: a folder named Łukasz cannot be written in cp1252.
+    folder = tmp_path / "Łukasz"
+    folder.mkdir()
+    path = _make(folder, BASE.replace("Riverside Primary Care Network", "Łódź ☃ Network"))
+    out = ["-o", str(tmp_path / "out")] if command[0] == "build" else []
+    result = subprocess.run(
+        [sys.executable, "-m", "pcndocs", *command, *out, str(path)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+    )
+    assert result.returncode == 0, result.stderr.decode("cp1252")
+    assert b"Traceback" not in result.stderr
+    assert b"\\u0141" in result.stdout  # Ł shown as an escape, not a crash
+    if command[0] == "build":
+        assert len(documents_in(tmp_path / "out")) == 5
