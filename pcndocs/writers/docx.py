@@ -18,6 +18,7 @@ from typing import cast
 import docx
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.image.exceptions import (
@@ -248,6 +249,7 @@ class _Renderer:
         self.numbering: CT_Numbering = word.part.numbering_part.element
         self.lists = self._lists(source)
         self.break_before_next = False
+        self.style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
 
     def _lists(self, source: WordDocument) -> _Lists:
         """Use the reference's list numbering if it has three levels, else the built-in one."""
@@ -263,6 +265,17 @@ class _Renderer:
 
     def style(self, name: str) -> ParagraphStyle:
         return _style(self.word, name)
+
+    def style_id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+        """Return the id python-docx gives a style (None for the default one), found once.
+
+        python-docx's style setters look the name up and scan every style for the default
+        on each assignment: half the writer's time before this cache.
+        """
+        key = (name, kind)
+        if key not in self.style_ids:
+            self.style_ids[key] = self.word.part.get_style_id(name, kind)
+        return self.style_ids[key]
 
     def blocks(self, nodes: list[SyntaxTreeNode]) -> None:
         for node in nodes:
@@ -293,7 +306,8 @@ class _Renderer:
             self.blocks(node.children)
 
     def new_paragraph(self, style: str) -> Paragraph:
-        paragraph = self.word.add_paragraph(style=self.style(style))
+        paragraph = self.word.add_paragraph()
+        paragraph._p.style = self.style_id(style)
         if self.break_before_next:
             paragraph.paragraph_format.page_break_before = True
             self.break_before_next = False
@@ -351,15 +365,14 @@ class _Renderer:
         if self.break_before_next:
             self.new_paragraph("Normal").paragraph_format.space_after = Pt(0)
         table = self.word.add_table(rows=len(rows), cols=columns)
-        table.style = self.style("PCN Table")
+        table._tbl.tblPr.style = self.style_id("PCN Table", WD_STYLE_TYPE.TABLE)
         # Each row's cells are read once: table.cell(r, c) rebuilds the whole grid every call.
         for row, word_row in zip(rows, table.rows, strict=True):
             cells = word_row.cells
             for c, cell_node in enumerate(row.children):
                 paragraph = cells[c].paragraphs[0]
-                paragraph.style = self.style(
-                    "Table Heading" if cell_node.type == "th" else "Table Text"
-                )
+                heading = cell_node.type == "th"
+                paragraph._p.style = self.style_id("Table Heading" if heading else "Table Text")
                 self.inline(paragraph, cell_node)
                 align = str(cell_node.attrs.get("style", ""))
                 if "right" in align:
@@ -368,7 +381,7 @@ class _Renderer:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         docx_xml.set_column_widths(table, column_widths(rows, columns, self.width))
         docx_xml.repeat_header_and_keep_rows(table, header_rows=len(head))
-        spacer = self.word.add_paragraph(style=self.style("Normal"))
+        spacer = self.new_paragraph("Normal")
         spacer.paragraph_format.space_after = Pt(0)
         spacer.paragraph_format.line_spacing = Pt(6)
 
@@ -417,11 +430,12 @@ class _Renderer:
         elif kind == "hardbreak":
             paragraph.add_run().add_break(WD_BREAK.LINE)
         elif kind == "placeholder":
-            paragraph.add_run(f"[{node.content}]", style=self.style("Placeholder"))
+            placeholder = paragraph.add_run(f"[{node.content}]")
+            placeholder._r.style = self.style_id("Placeholder", WD_STYLE_TYPE.CHARACTER)
         elif kind == "link" and str(node.attrs.get("href", "")).startswith(
             ("https://", "http://", "mailto:")
         ):
-            style = self.style("Hyperlink").style_id
+            style = self.style_id("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             docx_xml.add_hyperlink(paragraph, str(node.attrs["href"]), plain_text(node), style)
         else:
             for child in node.children:
