@@ -416,7 +416,11 @@ class _Renderer:
         kind = node.type
         if kind == "text":
             run = paragraph.add_run(node.content)
-            run.bold, run.italic = bold or None, italic or None
+            # Only when true: python-docx's setters add an empty w:rPr even for None.
+            if bold:
+                run.bold = True
+            if italic:
+                run.italic = True
         elif kind == "strong":
             for child in node.children:
                 self.run(paragraph, child, True, italic)
