@@ -8,7 +8,6 @@ made in Word with only its own Normal and headings still gives a complete docume
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,9 +98,7 @@ def write_docx(
     width = _set_up_page(word, info, logo, document.title or info.title)
     _set_properties(word, info, when)
     _Renderer(word, source, width).blocks(document.tree.children)
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return docx_xml.fixed_zip(buffer.getvalue(), when)
+    return docx_xml.save(word, when)
 
 
 def _open_reference(path: Path) -> WordDocument:
