@@ -13,12 +13,13 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import docx
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_ALIGN_VERTICAL
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.image.exceptions import (
     InvalidImageStreamError,
     UnexpectedEndOfFileError,
@@ -27,8 +28,13 @@ from docx.image.exceptions import (
 from docx.image.image import Image as DocxImage
 from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
+from docx.oxml.numbering import CT_Numbering
+from docx.section import _Footer, _Header
 from docx.shared import Cm, Emu, Pt
 from docx.styles import BabelFish
+from docx.styles.style import ParagraphStyle
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
@@ -97,7 +103,7 @@ def write_docx(
     return docx_xml.fixed_zip(buffer.getvalue(), when)
 
 
-def _open_reference(path: Path) -> Any:
+def _open_reference(path: Path) -> WordDocument:
     """Return a reference document opened with python-docx, or a user error saying why not."""
     try:
         return docx.Document(str(path))
@@ -107,7 +113,7 @@ def _open_reference(path: Path) -> Any:
         ) from None
 
 
-def _add_logo(run: Any, logo: Path) -> int:
+def _add_logo(run: Run, logo: Path) -> int:
     """Add the logo to a run: 9 mm high, or 40 mm wide if it is a long one; return its width."""
     try:
         image = DocxImage.from_file(str(logo))
@@ -120,7 +126,12 @@ def _add_logo(run: Any, logo: Path) -> int:
     return int(shape.width)
 
 
-def _clear_body(word: Any) -> None:
+def _style(word: WordDocument, name: str) -> ParagraphStyle:
+    """Return a paragraph style of the document by its name."""
+    return cast(ParagraphStyle, word.styles[name])
+
+
+def _clear_body(word: WordDocument) -> None:
     """Remove any content a reference document carries, keeping its section settings."""
     body = word.element.body
     for child in list(body):
@@ -128,22 +139,24 @@ def _clear_body(word: Any) -> None:
             body.remove(child)
 
 
-def _set_up_page(word: Any, info: PageInfo, logo: Path | None, short_title: str) -> int:
+def _set_up_page(word: WordDocument, info: PageInfo, logo: Path | None, short_title: str) -> int:
     """Set A4, the running header and the footer; return the text width in twips.
 
     As in the PDF, the header carries the network and the document's full title, and the
     footer the title the document gives itself (its first heading) and the page number.
     """
     section = word.sections[0]
-    if section.orientation != WD_ORIENT.PORTRAIT or abs(section.page_width - Cm(21)) > Cm(0.1):
+    page = section.page_width
+    if section.orientation != WD_ORIENT.PORTRAIT or page is None or abs(page - Cm(21)) > Cm(0.1):
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, as NHS documents are
-    usable: int = section.page_width - section.left_margin - section.right_margin
+    margins = (section.left_margin or 0) + (section.right_margin or 0)
+    usable = (section.page_width or Cm(21)) - margins
     width = usable // 635  # EMU to twips
     section.different_first_page_header_footer = False
-    _header(section.header, word.styles["Header"], info, logo, width)
-    footer = _fresh(section.footer, word.styles["Footer"])
-    docx_xml.set_tabs(footer, [("right", width, None)], word.styles["Footer"])
+    _header(section.header, _style(word, "Header"), info, logo, width)
+    footer = _fresh(section.footer, _style(word, "Footer"))
+    docx_xml.set_tabs(footer, [(WD_TAB_ALIGNMENT.RIGHT, width, None)], _style(word, "Footer"))
     footer.add_run(short_title + "\tPage ")
     docx_xml.add_field(footer, "PAGE", "1")
     footer.add_run(" of ")
@@ -151,7 +164,9 @@ def _set_up_page(word: Any, info: PageInfo, logo: Path | None, short_title: str)
     return width
 
 
-def _header(part: Any, style: Any, info: PageInfo, logo: Path | None, width: int) -> None:
+def _header(
+    part: _Header, style: ParagraphStyle, info: PageInfo, logo: Path | None, width: int
+) -> None:
     """Write the running header: the logo, the network, and on the right the title.
 
     They are the cells of a borderless table, vertically centred as in the PDF, so a long
@@ -187,7 +202,7 @@ def share_out(wants: tuple[float, float], total: int) -> list[int]:
     return [first, total - first]
 
 
-def _fresh(part: Any, style: Any) -> Any:
+def _fresh(part: _Header | _Footer, style: ParagraphStyle) -> Paragraph:
     """Empty a header or footer and return a new paragraph in it."""
     part.is_linked_to_previous = False
     element = part._element
@@ -196,7 +211,7 @@ def _fresh(part: Any, style: Any) -> Any:
     return part.add_paragraph(style=style)
 
 
-def _set_properties(word: Any, info: PageInfo, when: datetime) -> None:
+def _set_properties(word: WordDocument, info: PageInfo, when: datetime) -> None:
     props = word.core_properties
     props.title = _property(info.title)
     props.subject = _property(info.subject)
@@ -227,14 +242,14 @@ def _property(text: str) -> str:
 class _Renderer:
     """Walks the tree once, adding paragraphs and tables to the Word document."""
 
-    def __init__(self, word: Any, source: Any, width: int) -> None:
+    def __init__(self, word: WordDocument, source: WordDocument, width: int) -> None:
         self.word = word
         self.width = width
-        self.numbering = word.part.numbering_part.element
+        self.numbering: CT_Numbering = word.part.numbering_part.element
         self.lists = self._lists(source)
         self.break_before_next = False
 
-    def _lists(self, source: Any) -> _Lists:
+    def _lists(self, source: WordDocument) -> _Lists:
         """Use the reference's list numbering if it has three levels, else the built-in one."""
         styles, numbering = self.word.styles, self.numbering
         source_numbering = source.part.numbering_part.element
@@ -246,8 +261,8 @@ class _Renderer:
             clauses = docx_xml.copy_abstract(numbering, source_numbering, docx_xml.CLAUSES)
         return _Lists(docx_xml.new_list_instance(numbering, bullets), clauses)
 
-    def style(self, name: str) -> Any:
-        return self.word.styles[name]
+    def style(self, name: str) -> ParagraphStyle:
+        return _style(self.word, name)
 
     def blocks(self, nodes: list[SyntaxTreeNode]) -> None:
         for node in nodes:
@@ -277,14 +292,14 @@ class _Renderer:
         else:
             self.blocks(node.children)
 
-    def new_paragraph(self, style: str) -> Any:
+    def new_paragraph(self, style: str) -> Paragraph:
         paragraph = self.word.add_paragraph(style=self.style(style))
         if self.break_before_next:
             paragraph.paragraph_format.page_break_before = True
             self.break_before_next = False
         return paragraph
 
-    def paragraph(self, node: SyntaxTreeNode, style: str) -> Any:
+    def paragraph(self, node: SyntaxTreeNode, style: str) -> Paragraph:
         paragraph = self.new_paragraph(style)
         self.inline(paragraph, node)
         return paragraph
@@ -368,18 +383,23 @@ class _Renderer:
         for index, label in enumerate(SIGNATURE_LINES):
             paragraph = self.new_paragraph("Signature Line")
             docx_xml.set_tabs(
-                paragraph, [("left", 1701, None), ("right", self.width, "underscore")], lines
+                paragraph,
+                [
+                    (WD_TAB_ALIGNMENT.LEFT, 1701, None),
+                    (WD_TAB_ALIGNMENT.RIGHT, self.width, WD_TAB_LEADER.LINES),
+                ],
+                lines,
             )
             paragraph.add_run(f"{label}\t\t")
             if index == len(SIGNATURE_LINES) - 1:
                 paragraph.paragraph_format.keep_with_next = False
                 paragraph.paragraph_format.space_after = Pt(12)
 
-    def inline(self, paragraph: Any, node: SyntaxTreeNode) -> None:
+    def inline(self, paragraph: Paragraph, node: SyntaxTreeNode) -> None:
         for child in node.children:
             self.run(paragraph, child, bold=False, italic=False)
 
-    def run(self, paragraph: Any, node: SyntaxTreeNode, bold: bool, italic: bool) -> None:
+    def run(self, paragraph: Paragraph, node: SyntaxTreeNode, bold: bool, italic: bool) -> None:
         kind = node.type
         if kind == "text":
             run = paragraph.add_run(node.content)
