@@ -79,7 +79,8 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
         control.approval_date or profile.network.population_date or year.population_date
     )
     css = _read_style(templates)
-    shared = network_context(profile, facts, options.today)  # the same for every document
+    # The same for every document of the network.
+    shared = network_context(profile, facts, options.today, options.blank)
     for kind, lead, name in _instances(options, shared["leads"]):
         context = render_context(shared, facts, kind, lead)
         document = parse_markdown(templates.render(kind.template, context))
