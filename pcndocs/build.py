@@ -100,7 +100,8 @@ def render_documents(
         control.approval_date or profile.network.population_date or year.population_date
     )
     css = _read_style(templates)
-    shared = network_context(profile, facts, options.today)  # the same for every document
+    # The same for every document of the network.
+    shared = network_context(profile, facts, options.today, options.blank)
     for kind, lead, name in _instances(options, shared["leads"]):
         if only is not None and name not in only:
             continue

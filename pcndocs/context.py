@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from itertools import zip_longest
 from typing import Any
 
+from pcndocs import voting
 from pcndocs.documents import DocumentKind
 from pcndocs.facts import Facts, Item, Note
 from pcndocs.funding import (
@@ -112,6 +113,20 @@ class Term:
 
 
 @dataclass(frozen=True)
+class VoteFigures:
+    """The thresholds of one voting rule, in votes: practices, or registered patients."""
+
+    weighted: bool
+    complete: bool  # False when a weighted vote lacks a practice's list size (blank builds)
+    total: int  # every vote: the number of practices, or all their registered patients
+    quorum: int  # votes that must take part for a vote to count
+    to_carry: int  # votes that carry a decision when every vote is cast
+    to_remove: int  # votes that remove a director (appointment rules only)
+    blockers: tuple[Practice, ...]  # a practice whose absence alone leaves no quorum
+    carriers: tuple[Practice, ...]  # a practice whose votes alone carry a decision
+
+
+@dataclass(frozen=True)
 class AppointmentFigures:
     """The numbers Schedule 1's appointment clauses quote, worked out for this network."""
 
@@ -124,6 +139,10 @@ class AppointmentFigures:
     uses_panel: bool
     uses_ballot: bool
     terms: tuple[Term, ...]
+    figures: VoteFigures  # the thresholds in votes, weighted or not
+    tie_break_applies: bool  # False: a tie gives no one two thirds or unanimity
+    process_days: int  # from the notice to the vote or the panel
+    reappointment_days: int  # how long before a term ends the process starts
 
 
 def readable_source(source: str) -> str:
@@ -168,6 +187,38 @@ def term_end(start: date, years: int) -> date:
     return anniversary - timedelta(days=1)
 
 
+def vote_figures(
+    practices: Sequence[Practice],
+    weighted: bool,
+    quorum_percent: int,
+    majority: Majority,
+    removal: Majority = "unanimous",
+) -> VoteFigures:
+    """Return a voting rule's quorum and majorities in votes, and who can block or carry."""
+    sizes = [p.list_size for p in practices]
+    complete = not weighted or all(size is not None for size in sizes)
+    weights = [(size or 0) if weighted else 1 for size in sizes]
+    total = sum(weights)
+    return VoteFigures(
+        weighted=weighted,
+        complete=complete,
+        total=total,
+        quorum=voting.votes_for_quorum(quorum_percent, total),
+        to_carry=voting.votes_to_carry(majority, total),
+        to_remove=voting.votes_to_carry(removal, total),
+        blockers=tuple(
+            p
+            for p, w in zip(practices, weights, strict=True)
+            if complete and len(practices) > 1 and voting.can_block_quorum(w, total, quorum_percent)
+        ),
+        carriers=tuple(
+            p
+            for p, w in zip(practices, weights, strict=True)
+            if complete and len(practices) > 1 and voting.can_carry_alone(w, total, majority)
+        ),
+    )
+
+
 def appointment_figures(
     profile: Profile, directors: Sequence[ClinicalDirector]
 ) -> AppointmentFigures:
@@ -175,7 +226,14 @@ def appointment_figures(
     rules = profile.appointment
     count = len(profile.practices)
     weighted = rules.voting == "list_size_weighted"
+    figures = vote_figures(
+        profile.practices, weighted, rules.quorum_percent, rules.majority, rules.removal_majority
+    )
     return AppointmentFigures(
+        figures=figures,
+        tie_break_applies=voting.tie_break_applies(rules.majority),
+        process_days=voting.process_days(rules.notice_days, rules.nomination_days),
+        reappointment_days=voting.reappointment_days(rules.notice_days, rules.nomination_days),
         practices=count,
         weighted=weighted,
         weights=voting_weights(profile.practices) if weighted else (),
@@ -281,7 +339,20 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     ]
 
 
-def network_context(profile: Profile, facts: Facts, today: date) -> dict[str, Any]:
+def missing_sizes(profile: Profile) -> list[str]:
+    """Return the names of the practices a blank profile gives no list size, in its order."""
+    return [p.name or p.ods_code or "a practice" for p in profile.practices if p.list_size is None]
+
+
+def incomplete_total(profile: Profile) -> Placeholder | None:
+    """Return the mark every figure worked from an incomplete total carries, or None."""
+    names = missing_sizes(profile)
+    return Placeholder(f"no list size for {join_and(names)}", "incomplete") if names else None
+
+
+def network_context(
+    profile: Profile, facts: Facts, today: date, blank: bool = False
+) -> dict[str, Any]:
     """Return what every document of a network sees: worked out once per profile."""
     funding = director_funding(profile, facts)
     leads = lead_views(profile, facts)
@@ -309,6 +380,18 @@ def network_context(profile: Profile, facts: Facts, today: date) -> dict[str, An
         "method_name": METHOD_NAMES.get(profile.appointment.method or "")
         or Placeholder("selection, election, or selection followed by election"),
         "vote": appointment_figures(profile, directors),
+        "governance": profile.governance,
+        "vote_shares": voting_weights(profile.practices),
+        "blank": blank,
+        "missing_sizes": missing_sizes(profile),
+        "incomplete_total": incomplete_total(profile),
+        "days_to_read": voting.DAYS_TO_READ_STATEMENTS,
+        "board": vote_figures(
+            profile.practices,
+            profile.governance.voting == "list_size_weighted",
+            profile.governance.quorum_percent,
+            profile.governance.majority,
+        ),
         "funding": funding,
         "costs": costs,
         "leads_share_of_director_funding": costs.share_of(funding.funded_amount),

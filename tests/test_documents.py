@@ -132,7 +132,6 @@ COMMON_CLAUSES = (
     "Voting",
     "Majority and quorum",
     "If a vote is tied",
-    "a second vote is held between the tied candidates only",
     "Term of office",
     "holds office for 3 years",
     "Reappointment",
@@ -148,17 +147,19 @@ COMMON_CLAUSES = (
 METHOD_CLAUSES = {
     "selection": (
         ["Method: selection.", "The selection panel", "which candidate to recommend",
-         "The members' decision"],
-        ["The ballot", "go forward to the ballot"],
+         "The members' decision", "tied yes-or-no vote on the panel's recommended candidate"],
+        ["The ballot", "go forward to the ballot", "a second vote is held between them"],
     ),
     "election": (
         ["Method: election.", "The ballot", "Every candidate validly nominated",
-         "none has the majority, the candidate with the fewest votes drops out"],
+         "none has the majority, the candidate with the fewest votes drops out",
+         "a second vote is held between them"],
         ["selection panel", "The members' decision"],
     ),
     "selection_and_election": (
         ["Method: selection followed by election.", "The selection panel",
-         "Those candidates go forward to the ballot", "The ballot"],
+         "Those candidates go forward to the ballot", "The ballot",
+         "a second vote is held between them"],
         ["The members' decision", "which candidate to recommend"],
     ),
 }  # fmt: skip
@@ -233,21 +234,23 @@ def test_schedule_1_clauses_are_numbered_1_and_1_1(
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"tie_break": "drawing_lots"}, "draws lots between them, in front of a witness. The"),
-        ({"tie_break": "joint_appointment"}, "offered the role together as joint clinical"),
+        ({"tie_break": "drawing_lots"}, "draws lots between them, in front of a witness, and the "
+         "candidate drawn is elected"),
+        ({"tie_break": "joint_appointment"}, "offered the role together, as joint clinical"),
         ({"interim_cover": "deputy", "deputy": "Dr Ann Deputy"}, "Dr Ann Deputy acts as interim"),
         ({"interim_cover": "deputy"}, "[to be agreed: name of the deputy] acts as interim"),
         ({"max_consecutive_terms": None}, "no limit on the number of terms"),
         ({"majority": "two_thirds"}, "at least two thirds of the votes cast. If all 5 practices "
          "vote, that is 4 votes"),
-        ({"majority": "unanimous"}, "the votes of every member practice that takes part"),
+        ({"majority": "unanimous"}, "the votes of every member practice, not only of those that "
+         "take part"),
         ({"resignation_notice_months": 1}, "giving 1 month's notice"),
         ({"selection_panel": ["the clinical director of a neighbouring network", "the LMC",
           "two practice representatives"]}, "The panel is made up of the clinical director of a "
          "neighbouring network, the LMC and two practice representatives."),
         ({"selection_criteria": ["Lives locally"]}, "and against these further criteria: Lives "
          "locally."),
-        ({"review_date": None}, "review this appointment process by [to be agreed: review date]"),
+        ({"review_date": None}, "review this appointment process by the review date in"),
     ],
 )  # fmt: skip
 def test_schedule_1_follows_the_profile(

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import lxml.html  # type: ignore[import-untyped]
+import lxml.html
 import pytest
 import yaml
 from click.testing import CliRunner

@@ -156,6 +156,20 @@ class Network(Model):
     nominated_payee: Annotated[OdsCode | None, Needed] = Field(
         None, description="ODS code of the member practice that receives the network's funding."
     )
+    neighbourhood: LongText | None = Field(
+        None,
+        description="The neighbourhood the network serves, where its footprint is aligned with "
+        "neighbourhood boundaries (from 2026/27).",
+    )
+    local_variation_agreement: bool | None = Field(
+        None,
+        description="Whether an ICB Local Variation Agreement applies to the network's practices "
+        "(possible from 1 May 2026). Unset: Schedule 1 says nothing about one.",
+    )
+    local_variation_details: LongText | None = Field(
+        None,
+        description="What the Local Variation Agreement varies and when it was agreed, in a line.",
+    )
 
 
 class Signatory(Model):
@@ -193,6 +207,7 @@ class ClinicalDirector(Model):
 
 Method = Literal["selection", "election", "selection_and_election"]
 Majority = Literal["simple", "two_thirds", "unanimous"]
+Voting = Literal["one_practice_one_vote", "list_size_weighted"]
 
 
 class Appointment(Model):
@@ -200,8 +215,14 @@ class Appointment(Model):
         None, description="selection, election, or selection_and_election."
     )
     term_years: int = Field(3, ge=1, le=10, description="Length of one term of office, in years.")
-    voting: Literal["one_practice_one_vote", "list_size_weighted"] = "one_practice_one_vote"
-    majority: Majority = "simple"
+    voting: Voting = Field(
+        "one_practice_one_vote", description="One practice one vote, or weighted by list size."
+    )
+    majority: Majority = Field(
+        "simple",
+        description="The majority a candidate needs: simple (more than half the votes cast), "
+        "two_thirds (of the votes cast), or unanimous (every member practice).",
+    )
     nomination_days: int = Field(14, ge=1, le=90, description="Days nominations stay open.")
     notice_days: int = Field(
         28, ge=1, le=180, description="Days' notice given to practices before the vote or panel."
@@ -226,6 +247,69 @@ class Appointment(Model):
     interim_cover: Literal["deputy", "nominated_by_practices"] = "nominated_by_practices"
     deputy: Text | None = Field(None, description="Name of the deputy who covers a vacancy.")
     review_date: date | None = Field(None, description="When the members review this process.")
+
+
+Chair = Literal["clinical_director", "elected_by_members"]
+
+
+def _default_unanimous_matters() -> list[str]:
+    return [
+        "admitting a new member practice, or agreeing how a practice leaves the network",
+        "changing the nominated payee",
+        "changing how the network's funding is shared between the member practices",
+        "changing this schedule",
+    ]
+
+
+class Governance(Model):
+    """How the member practices meet and make the network's decisions (Schedule 1)."""
+
+    body_name: Text = Field(
+        "Network Board",
+        description="The name of the meeting of the member practices that makes the network's "
+        "decisions, and approves its documents.",
+    )
+    representative: Text = Field(
+        "a partner, or another person the practice authorises in writing to decide for it",
+        description="Who represents each member practice at the meeting, in words that follow "
+        "'Each member practice sends one representative:'.",
+    )
+    meetings_per_year: int = Field(
+        6, ge=1, le=52, description="How many times a year the meeting is held, at least."
+    )
+    notice_days: int = Field(
+        7, ge=1, le=60, description="Days' notice of a meeting, with its agenda and papers."
+    )
+    chair: Chair = Field(
+        "clinical_director",
+        description="Who chairs the meeting: the clinical director, or a representative the "
+        "members elect each year.",
+    )
+    quorum_percent: int = Field(
+        50,
+        ge=1,
+        le=100,
+        description="Share of the member practices (or of the votes, if weighted) that must be "
+        "represented for a meeting to decide anything.",
+    )
+    voting: Voting = Field(
+        "one_practice_one_vote",
+        description="How general decisions are voted: one practice one vote, or weighted by "
+        "list size.",
+    )
+    majority: Literal["simple", "two_thirds"] = Field(
+        "simple", description="The majority of the votes cast a general decision needs."
+    )
+    unanimous_matters: list[Text] = Field(
+        default_factory=_default_unanimous_matters,
+        description="Decisions that need the agreement of every member practice.",
+    )
+    minutes_days: int = Field(
+        14,
+        ge=1,
+        le=60,
+        description="Days after a meeting within which its minutes go to every member practice.",
+    )
 
 
 class CustomWorkstream(Model):
@@ -315,6 +399,10 @@ class Profile(Model):
         default_factory=list
     )
     appointment: Appointment = Field(default_factory=lambda: {})  # type: ignore[assignment]
+    governance: Governance = Field(
+        default_factory=lambda: Governance(),
+        description="How the member practices meet and decide; every key has a default.",
+    )
     leads: list[Lead] = Field(default_factory=list)
     local_cd_responsibilities: list[LocalDuty] = Field(
         default_factory=list,
