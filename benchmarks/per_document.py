@@ -364,6 +364,8 @@ def _python_docx_alone(
 
     def build(model: WordModel) -> bytes:
         word = docx.Document(str(reference) if reference else None)
+        body = word.element.body  # the reference's sample paragraphs go, as pcndocs' do
+        body.remove_all("w:p", "w:tbl")
         section = word.sections[0]
         section.header.paragraphs[0].add_run(model.header)
         section.footer.paragraphs[0].add_run(model.footer)

@@ -8,7 +8,8 @@ made in Word with only its own Normal and headings still gives a complete docume
 
 from __future__ import annotations
 
-import io
+import copy
+import functools
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import cast
 import docx
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.image.exceptions import (
@@ -87,20 +89,85 @@ def write_docx(
     document: Document, info: PageInfo, reference: Path | None, logo: Path | None, when: datetime
 ) -> bytes:
     """Return the bytes of a DOCX for a document, styled by a reference document."""
-    builtin = builtin_reference()
-    word = _open_reference(reference or builtin)
-    source = word if reference is None or reference == builtin else docx.Document(str(builtin))
-    if source is not word:
-        docx_xml.copy_missing_styles(
-            word.styles.element, source.styles.element, [BabelFish.ui2internal(s) for s in STYLES]
-        )
-    _clear_body(word)
-    width = _set_up_page(word, info, logo, document.title or info.title)
+    ready = load_reference(reference or builtin_reference())
+    word = ready.copy()
+    width = _set_up_page(word, ready, info, logo, document.title or info.title)
     _set_properties(word, info, when)
-    _Renderer(word, source, width).blocks(document.tree.children)
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return docx_xml.fixed_zip(buffer.getvalue(), when)
+    _Renderer(word, ready, width).blocks(document.tree.children)
+    return docx_xml.save(word, when)
+
+
+@dataclass
+class _Lists:
+    """The two list definitions a document numbers its lists with."""
+
+    bullets: int  # the numId every bullet list shares
+    clauses: int  # the abstractNumId each numbered list makes a fresh instance of
+
+
+class Reference:
+    """A reference document made ready to write into: every style the writer uses, an empty
+    body and the list definitions. Each document is written into a copy of it."""
+
+    def __init__(self, word: WordDocument, builtin: WordDocument) -> None:
+        if builtin is not word:
+            docx_xml.copy_missing_styles(
+                word.styles.element,
+                builtin.styles.element,
+                [BabelFish.ui2internal(name) for name in STYLES],
+            )
+        _clear_body(word)
+        self.word = word
+        self.lists = _lists(word, builtin)
+        self.style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+
+    def copy(self) -> WordDocument:
+        """Return a copy to write one document into (half the cost of opening the file)."""
+        return copy.deepcopy(self.word)
+
+    def style_id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+        """Return the id python-docx gives a style (None for the default one), found once.
+
+        python-docx's style setters look the name up and scan every style for the default
+        on each assignment: half the writer's time without this.
+        """
+        key = (name, kind)
+        if key not in self.style_ids:
+            self.style_ids[key] = self.word.part.get_style_id(name, kind)
+        return self.style_ids[key]
+
+
+def load_reference(path: Path) -> Reference:
+    """Return a reference document made ready, loaded once a process while its file is
+    unchanged: worker processes and a server reuse it for every document they write."""
+    try:
+        stat = path.stat()
+    except OSError:
+        version = None  # opening it says what is wrong
+    else:
+        version = (stat.st_mtime_ns, stat.st_size)
+    return _load_reference(path, version)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_reference(path: Path, version: tuple[int, int] | None) -> Reference:
+    del version  # only part of the cache's key: a changed file is loaded again
+    builtin = builtin_reference()
+    word = _open_reference(path)
+    return Reference(word, word if path == builtin else _open_reference(builtin))
+
+
+def _lists(word: WordDocument, builtin: WordDocument) -> _Lists:
+    """Use the reference's list numbering if it has three levels, else the built-in one."""
+    numbering: CT_Numbering = word.part.numbering_part.element
+    source = builtin.part.numbering_part.element
+    bullets = docx_xml.style_abstract(numbering, _style(word, "List Bullet"))
+    if bullets is None:
+        bullets = docx_xml.copy_abstract(numbering, source, docx_xml.BULLETS)
+    clauses = docx_xml.style_abstract(numbering, _style(word, "List Number"))
+    if clauses is None:
+        clauses = docx_xml.copy_abstract(numbering, source, docx_xml.CLAUSES)
+    return _Lists(docx_xml.new_list_instance(numbering, bullets), clauses)
 
 
 def _open_reference(path: Path) -> WordDocument:
@@ -139,7 +206,9 @@ def _clear_body(word: WordDocument) -> None:
             body.remove(child)
 
 
-def _set_up_page(word: WordDocument, info: PageInfo, logo: Path | None, short_title: str) -> int:
+def _set_up_page(
+    word: WordDocument, ready: Reference, info: PageInfo, logo: Path | None, short_title: str
+) -> int:
     """Set A4, the running header and the footer; return the text width in twips.
 
     As in the PDF, the header carries the network and the document's full title, and the
@@ -154,8 +223,8 @@ def _set_up_page(word: WordDocument, info: PageInfo, logo: Path | None, short_ti
     usable = (section.page_width or Cm(21)) - margins
     width = usable // 635  # EMU to twips
     section.different_first_page_header_footer = False
-    _header(section.header, _style(word, "Header"), info, logo, width)
-    footer = _fresh(section.footer, _style(word, "Footer"))
+    _header(section.header, ready.style_id("Header"), info, logo, width)
+    footer = _fresh(section.footer, ready.style_id("Footer"))
     docx_xml.set_tabs(footer, [(WD_TAB_ALIGNMENT.RIGHT, width, None)], _style(word, "Footer"))
     footer.add_run(short_title + "\tPage ")
     docx_xml.add_field(footer, "PAGE", "1")
@@ -165,7 +234,7 @@ def _set_up_page(word: WordDocument, info: PageInfo, logo: Path | None, short_ti
 
 
 def _header(
-    part: _Header, style: ParagraphStyle, info: PageInfo, logo: Path | None, width: int
+    part: _Header, style_id: str | None, info: PageInfo, logo: Path | None, width: int
 ) -> None:
     """Write the running header: the logo, the network, and on the right the title.
 
@@ -173,13 +242,13 @@ def _header(
     network name or title wraps within its own cell (the title right-aligned) instead of
     running under the other.
     """
-    _fresh(part, style)
+    _fresh(part, style_id)
     columns = 3 if logo is not None else 2
     table = part.add_table(rows=1, cols=columns, width=Emu(width * 635))
     cells = table.rows[0].cells
     for cell in cells:
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-        cell.paragraphs[0].style = style
+        cell.paragraphs[0]._p.style = style_id
     network, title = cells[-2].paragraphs[0], cells[-1].paragraphs[0]
     network.add_run(info.network)
     title.add_run(info.title)
@@ -193,7 +262,9 @@ def _header(
     docx_xml.set_column_widths(table, widths)
     docx_xml.set_cell_margins(table, 0)
     # A header must end with a paragraph; this one takes next to no room.
-    docx_xml.shrink(part.add_paragraph(style=style))
+    end = part.add_paragraph()
+    end._p.style = style_id
+    docx_xml.shrink(end)
 
 
 def share_out(wants: tuple[float, float], total: int) -> list[int]:
@@ -202,13 +273,15 @@ def share_out(wants: tuple[float, float], total: int) -> list[int]:
     return [first, total - first]
 
 
-def _fresh(part: _Header | _Footer, style: ParagraphStyle) -> Paragraph:
+def _fresh(part: _Header | _Footer, style_id: str | None) -> Paragraph:
     """Empty a header or footer and return a new paragraph in it."""
     part.is_linked_to_previous = False
     element = part._element
     for child in list(element):
         element.remove(child)
-    return part.add_paragraph(style=style)
+    paragraph = part.add_paragraph()
+    paragraph._p.style = style_id
+    return paragraph
 
 
 def _set_properties(word: WordDocument, info: PageInfo, when: datetime) -> None:
@@ -226,14 +299,6 @@ def _set_properties(word: WordDocument, info: PageInfo, when: datetime) -> None:
     props.revision = 1
 
 
-@dataclass
-class _Lists:
-    """The two list definitions a document numbers its lists with."""
-
-    bullets: int  # the numId every bullet list shares
-    clauses: int  # the abstractNumId each numbered list makes a fresh instance of
-
-
 def _property(text: str) -> str:
     """Return text short enough for a core property (Word allows 255 characters)."""
     return text if len(text) <= 255 else text[:254] + "…"
@@ -242,24 +307,13 @@ def _property(text: str) -> str:
 class _Renderer:
     """Walks the tree once, adding paragraphs and tables to the Word document."""
 
-    def __init__(self, word: WordDocument, source: WordDocument, width: int) -> None:
+    def __init__(self, word: WordDocument, ready: Reference, width: int) -> None:
         self.word = word
         self.width = width
         self.numbering: CT_Numbering = word.part.numbering_part.element
-        self.lists = self._lists(source)
+        self.lists = ready.lists
+        self.style_id = ready.style_id
         self.break_before_next = False
-
-    def _lists(self, source: WordDocument) -> _Lists:
-        """Use the reference's list numbering if it has three levels, else the built-in one."""
-        styles, numbering = self.word.styles, self.numbering
-        source_numbering = source.part.numbering_part.element
-        bullets = docx_xml.style_abstract(numbering, styles["List Bullet"])
-        if bullets is None:
-            bullets = docx_xml.copy_abstract(numbering, source_numbering, docx_xml.BULLETS)
-        clauses = docx_xml.style_abstract(numbering, styles["List Number"])
-        if clauses is None:
-            clauses = docx_xml.copy_abstract(numbering, source_numbering, docx_xml.CLAUSES)
-        return _Lists(docx_xml.new_list_instance(numbering, bullets), clauses)
 
     def style(self, name: str) -> ParagraphStyle:
         return _style(self.word, name)
@@ -293,7 +347,8 @@ class _Renderer:
             self.blocks(node.children)
 
     def new_paragraph(self, style: str) -> Paragraph:
-        paragraph = self.word.add_paragraph(style=self.style(style))
+        paragraph = self.word.add_paragraph()
+        paragraph._p.style = self.style_id(style)
         if self.break_before_next:
             paragraph.paragraph_format.page_break_before = True
             self.break_before_next = False
@@ -351,15 +406,14 @@ class _Renderer:
         if self.break_before_next:
             self.new_paragraph("Normal").paragraph_format.space_after = Pt(0)
         table = self.word.add_table(rows=len(rows), cols=columns)
-        table.style = self.style("PCN Table")
+        table._tbl.tblPr.style = self.style_id("PCN Table", WD_STYLE_TYPE.TABLE)
         # Each row's cells are read once: table.cell(r, c) rebuilds the whole grid every call.
         for row, word_row in zip(rows, table.rows, strict=True):
             cells = word_row.cells
             for c, cell_node in enumerate(row.children):
                 paragraph = cells[c].paragraphs[0]
-                paragraph.style = self.style(
-                    "Table Heading" if cell_node.type == "th" else "Table Text"
-                )
+                heading = cell_node.type == "th"
+                paragraph._p.style = self.style_id("Table Heading" if heading else "Table Text")
                 self.inline(paragraph, cell_node)
                 align = str(cell_node.attrs.get("style", ""))
                 if "right" in align:
@@ -368,7 +422,7 @@ class _Renderer:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         docx_xml.set_column_widths(table, column_widths(rows, columns, self.width))
         docx_xml.repeat_header_and_keep_rows(table, header_rows=len(head))
-        spacer = self.word.add_paragraph(style=self.style("Normal"))
+        spacer = self.new_paragraph("Normal")
         spacer.paragraph_format.space_after = Pt(0)
         spacer.paragraph_format.line_spacing = Pt(6)
 
@@ -403,7 +457,11 @@ class _Renderer:
         kind = node.type
         if kind == "text":
             run = paragraph.add_run(node.content)
-            run.bold, run.italic = bold or None, italic or None
+            # Only when true: python-docx's setters add an empty w:rPr even for None.
+            if bold:
+                run.bold = True
+            if italic:
+                run.italic = True
         elif kind == "strong":
             for child in node.children:
                 self.run(paragraph, child, True, italic)
@@ -417,11 +475,12 @@ class _Renderer:
         elif kind == "hardbreak":
             paragraph.add_run().add_break(WD_BREAK.LINE)
         elif kind == "placeholder":
-            paragraph.add_run(f"[{node.content}]", style=self.style("Placeholder"))
+            placeholder = paragraph.add_run(f"[{node.content}]")
+            placeholder._r.style = self.style_id("Placeholder", WD_STYLE_TYPE.CHARACTER)
         elif kind == "link" and str(node.attrs.get("href", "")).startswith(
             ("https://", "http://", "mailto:")
         ):
-            style = self.style("Hyperlink").style_id
+            style = self.style_id("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             docx_xml.add_hyperlink(paragraph, str(node.attrs["href"]), plain_text(node), style)
         else:
             for child in node.children:

@@ -14,9 +14,13 @@ import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import BinaryIO
 
+from docx.document import Document as WordDocument
 from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.numbering import CT_Num, CT_Numbering, CT_NumLvl, CT_NumPr
@@ -321,17 +325,41 @@ def set_cell_margins(table: Table, twips: int) -> None:
 # ---- the package ----------------------------------------------------------------------
 
 
-def fixed_zip(data: bytes, when: datetime) -> bytes:
-    """Return a zip with every entry's timestamp set to one moment, for identical bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+class _FixedTimeZip:
+    """Where python-docx's package writer puts each part: a zip entry dated one moment."""
+
+    def __init__(self, out: BinaryIO, when: datetime) -> None:
+        self.zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        self.stamp = (
+            max(when.year, 1980),
+            when.month,
+            when.day,
+            when.hour,
+            when.minute,
+            when.second,
+        )
+
+    def write(self, name: PackURI, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(name.membername, date_time=self.stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        self.zip.writestr(entry, blob)
+
+
+def save(word: WordDocument, when: datetime) -> bytes:
+    """Return a document's bytes as python-docx saves it, every entry dated when.
+
+    The same entries in the same order as Document.save, whose zip carries the time of
+    saving; written once rather than saved and then rewritten with the fixed time.
+    """
+    package = word.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
+    sink = _FixedTimeZip(out, when)
+    with sink.zip:
+        PackageWriter._write_content_types_stream(sink, parts)
+        PackageWriter._write_pkg_rels(sink, package.rels)
+        PackageWriter._write_parts(sink, parts)  # type: ignore[arg-type]
     return out.getvalue()
