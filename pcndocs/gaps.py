@@ -48,9 +48,9 @@ def _clause(node: SyntaxTreeNode) -> str:
     item = None
     current = node.parent
     while current is not None:
-        if current.type == "list_item" and current.parent is not None:
-            if current.parent.type == "ordered_list":
-                item = current  # keep climbing: the outermost clause names it
+        parent = current.parent
+        if current.type == "list_item" and parent is not None and parent.type == "ordered_list":
+            item = current  # keep climbing: the outermost clause names it
         current = current.parent
     if item is None or not item.children:
         return ""
