@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
 from pcndocs.checks import assumed_values, warnings_for
-from pcndocs.context import LeadView, network_context, render_context
+from pcndocs.context import LeadView, lead_views, network_context, render_context
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import Problem
@@ -53,6 +53,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     gaps: list[Problem] = field(default_factory=list)
+    placeholders: list[Gap] = field(default_factory=list)  # in the documents, in order
 
 
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
@@ -67,32 +68,16 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     facts = load_facts()
     loaded = load(path, facts, options.blank)
     profile = loaded.profile
-    templates = _templates(options.templates)
     network = network_name(loaded)
     folder = inside(options.out, slug(profile.network.name or path.stem))
     for stale in clean_temporaries(folder):
         log.info("removed %s, left by a build that was stopped", stale)
     warnings = warnings_for(loaded, facts, options.today)
     result = BuildResult(network, folder, warnings=warnings, gaps=list(loaded.gaps))
-    year = facts.funding_year(contract_year(profile, facts))
-    control = profile.document_control
-    when = _timestamp(
-        control.approval_date or profile.network.population_date or year.population_date
-    )
-    css = _read_style(templates)
-    # The same for every document of the network.
-    shared = network_context(profile, facts, options.today, options.blank)
-    open_gaps: list[Gap] = []
-    for kind, lead, name in _instances(options, shared["leads"]):
-        context = render_context(shared, facts, kind, lead)
-        document = parse_markdown(templates.render(kind.template, context))
-        open_gaps += placeholders(document)
-        info = _page_info(kind, document, loaded, when)
-        for fmt in options.formats:
-            data = _render(fmt, document, info, templates, css, result)
-            result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
+    for name, fmt, data in render_documents(loaded, options, facts, result):
+        result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
     if options.blank:
-        text = still_to_agree(network, loaded, open_gaps)
+        text = still_to_agree(network, loaded, result.placeholders)
         result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
     else:
         # A finished document should hold no placeholder: say where one is left, so --strict fails.
@@ -104,9 +89,53 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
                 f"{gap.document}, section '{gap.section}', still shows '[{gap.text}]'; "
                 "set the value in the profile",
             )
-            for gap in dict.fromkeys(open_gaps)
+            for gap in dict.fromkeys(result.placeholders)
         ]
     return result
+
+
+def render_documents(
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    result: BuildResult,
+    only: Container[str] | None = None,
+) -> Iterator[tuple[str, str, bytes]]:
+    """Yield (file name, format, bytes) of each selected document, in memory.
+
+    `only` keeps the documents whose file names it holds (a share of the work of one pack);
+    refused fetches are added to result.warnings.
+    """
+    profile = loaded.profile
+    templates = _templates(options.templates)
+    year = facts.funding_year(contract_year(profile, facts))
+    control = profile.document_control
+    when = _timestamp(
+        control.approval_date or profile.network.population_date or year.population_date
+    )
+    css = _read_style(templates)
+    # The same for every document of the network.
+    shared = network_context(profile, facts, options.today, options.blank)
+    for kind, lead, name in _instances(options, shared["leads"]):
+        if only is not None and name not in only:
+            continue
+        context = render_context(shared, facts, kind, lead)
+        document = parse_markdown(templates.render(kind.template, context))
+        result.placeholders += placeholders(document)
+        info = _page_info(kind, document, loaded, when)
+        for fmt in options.formats:
+            yield name, fmt, _render(fmt, document, info, templates, css, result)
+
+
+def document_names(
+    loaded: LoadedProfile, options: BuildOptions, facts: Facts
+) -> list[tuple[str, str]]:
+    """Return (file name, title) of each document a build of this profile writes."""
+    leads = lead_views(loaded.profile, facts)
+    return [
+        (name, f"{kind.title}: {lead.workstream.title}, {lead.lead.name}" if lead else kind.title)
+        for kind, lead, name in _instances(options, leads)
+    ]
 
 
 STILL_TO_AGREE = "still-to-agree.txt"
@@ -117,7 +146,7 @@ def network_name(loaded: LoadedProfile) -> str:
     return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
 
 
-def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap]) -> str:
+def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()) -> str:
     """Return, in plain words, what a blank profile still needs and what its documents propose.
 
     Three lists: the values missing from the profile (with their lines), every placeholder the
