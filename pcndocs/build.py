@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
 from pcndocs.checks import warnings_for
-from pcndocs.context import LeadView, network_context, render_context
+from pcndocs.context import LeadView, lead_views, network_context, render_context
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import Problem
@@ -66,13 +66,34 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     facts = load_facts()
     loaded = load(path, facts, options.blank)
     profile = loaded.profile
-    templates = _templates(options.templates)
     network = network_name(loaded)
     folder = inside(options.out, slug(profile.network.name or path.stem))
     for stale in clean_temporaries(folder):
         log.info("removed %s, left by a build that was stopped", stale)
     warnings = warnings_for(loaded, facts, options.today)
     result = BuildResult(network, folder, warnings=warnings, gaps=list(loaded.gaps))
+    for name, fmt, data in render_documents(loaded, options, facts, result):
+        result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
+    if result.gaps:
+        text = still_to_agree(network, loaded)
+        result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
+    return result
+
+
+def render_documents(
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    result: BuildResult,
+    only: Container[str] | None = None,
+) -> Iterator[tuple[str, str, bytes]]:
+    """Yield (file name, format, bytes) of each selected document, in memory.
+
+    `only` keeps the documents whose file names it holds (a share of the work of one pack);
+    refused fetches are added to result.warnings.
+    """
+    profile = loaded.profile
+    templates = _templates(options.templates)
     year = facts.funding_year(contract_year(profile, facts))
     control = profile.document_control
     when = _timestamp(
@@ -82,16 +103,24 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     # The same for every document of the network.
     shared = network_context(profile, facts, options.today, options.blank)
     for kind, lead, name in _instances(options, shared["leads"]):
+        if only is not None and name not in only:
+            continue
         context = render_context(shared, facts, kind, lead)
         document = parse_markdown(templates.render(kind.template, context))
         info = _page_info(kind, document, loaded, when)
         for fmt in options.formats:
-            data = _render(fmt, document, info, templates, css, result)
-            result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
-    if result.gaps:
-        text = still_to_agree(network, loaded)
-        result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
-    return result
+            yield name, fmt, _render(fmt, document, info, templates, css, result)
+
+
+def document_names(
+    loaded: LoadedProfile, options: BuildOptions, facts: Facts
+) -> list[tuple[str, str]]:
+    """Return (file name, title) of each document a build of this profile writes."""
+    leads = lead_views(loaded.profile, facts)
+    return [
+        (name, f"{kind.title}: {lead.workstream.title}, {lead.lead.name}" if lead else kind.title)
+        for kind, lead, name in _instances(options, leads)
+    ]
 
 
 STILL_TO_AGREE = "still-to-agree.txt"
