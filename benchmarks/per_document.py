@@ -131,7 +131,7 @@ def run(settings: Settings) -> Section:
     section.say(
         "- The python-docx baseline has the same paragraphs, styles, runs and tables, header "
         "and footer text and core properties, but not pcndocs' raw XML (clause numbering, tick "
-        "boxes, cell shading, PAGE fields) nor its zip rewrite for fixed timestamps; so it is "
+        "boxes, cell shading, PAGE fields) nor the fixed timestamps of its zip entries; so it is "
         "a little less work than pcndocs asks of python-docx, and the DOCX ratio is, if "
         "anything, an overestimate of what our code adds."
     )

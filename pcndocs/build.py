@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
-from pcndocs.checks import warnings_for
+from pcndocs.checks import assumed_values, warnings_for
 from pcndocs.context import LeadView, lead_views, network_context, render_context
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
@@ -19,6 +19,7 @@ from pcndocs.errors import Problem
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import clean_temporaries, inside, slug, write_atomically
 from pcndocs.funding import contract_year
+from pcndocs.gaps import Gap, document_lines, placeholders, plain_key
 from pcndocs.profile.load import LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.templating import Templates
@@ -52,6 +53,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     gaps: list[Problem] = field(default_factory=list)
+    placeholders: list[Gap] = field(default_factory=list)  # in the documents, in order
 
 
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
@@ -74,9 +76,21 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     result = BuildResult(network, folder, warnings=warnings, gaps=list(loaded.gaps))
     for name, fmt, data in render_documents(loaded, options, facts, result):
         result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
-    if result.gaps:
-        text = still_to_agree(network, loaded)
+    if options.blank:
+        text = still_to_agree(network, loaded, result.placeholders)
         result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
+    else:
+        # A finished document should hold no placeholder: say where one is left, so --strict fails.
+        result.warnings += [
+            Problem(
+                str(path),
+                None,
+                "",
+                f"{gap.document}, section '{gap.section}', still shows '[{gap.text}]'; "
+                "set the value in the profile",
+            )
+            for gap in dict.fromkeys(result.placeholders)
+        ]
     return result
 
 
@@ -107,6 +121,7 @@ def render_documents(
             continue
         context = render_context(shared, facts, kind, lead)
         document = parse_markdown(templates.render(kind.template, context))
+        result.placeholders += placeholders(document)
         info = _page_info(kind, document, loaded, when)
         for fmt in options.formats:
             yield name, fmt, _render(fmt, document, info, templates, css, result)
@@ -131,14 +146,36 @@ def network_name(loaded: LoadedProfile) -> str:
     return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
 
 
-def still_to_agree(network: str, loaded: LoadedProfile) -> str:
-    """Return the list of values a blank profile still needs, one per line, with their lines."""
+def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()) -> str:
+    """Return, in plain words, what a blank profile still needs and what its documents propose.
+
+    Three lists: the values missing from the profile (with their lines), every placeholder the
+    documents hold (by document and section), and the defaults the documents assume.
+    """
+    profile = loaded.profile
     lines = [
         f"Still to agree for {network}",
         f"(from {loaded.source.path}; fill these in, then build without --blank)",
-        "",
     ]
-    lines += [f"- line {g.line}: {g.key}" if g.line else f"- {g.key}" for g in loaded.gaps]
+    if loaded.gaps:
+        lines += ["", "Missing from the profile:"]
+        lines += [
+            f"- line {g.line}: {plain_key(g.key, profile)}"
+            if g.line
+            else f"- {plain_key(g.key, profile)}"
+            for g in loaded.gaps
+        ]
+    if gaps:
+        lines += ["", "Placeholders in the documents, by document and section:"]
+        lines += document_lines(gaps)
+    assumed = assumed_values(profile)
+    if assumed:
+        lines += [
+            "",
+            "Proposed: values the profile does not set, so the documents use these defaults.",
+            "Confirm them, or set your own:",
+        ]
+        lines += [f"- {a.key}: {a.words()}" for a in assumed]
     return "\n".join(lines) + "\n"
 
 

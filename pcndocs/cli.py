@@ -243,7 +243,7 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
     from datetime import date
 
     from pcndocs.build import load
-    from pcndocs.checks import warnings_for
+    from pcndocs.checks import assumed_values, warnings_for
     from pcndocs.facts import load_facts
     from pcndocs.funding import director_funding
 
@@ -272,6 +272,14 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
             note = " (indicative)" if funding.rate.indicative else ""
             click.echo(f"  clinical director funding: £{funding.funded_amount:,.2f} a year{note}")
         click.echo(f"  leads: {len(profile.leads)}")
+        assumed = assumed_values(profile)
+        if assumed:
+            click.echo(
+                f"  assumed ({len(assumed)} values the profile does not set; "
+                "the documents use these defaults, so confirm them or set your own):"
+            )
+            for value in assumed:
+                click.echo(f"    {value.key}: {value.words()}")
         for warning in warnings_for(loaded, facts, date.today()):
             click.secho(f"warning: {warning}", fg="yellow", err=True)
             warned += 1

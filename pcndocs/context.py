@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import zip_longest
 from typing import Any
 
 from pcndocs import voting
+from pcndocs.checks import assumed_values
 from pcndocs.documents import DocumentKind
 from pcndocs.facts import Facts, Item, Note
 from pcndocs.funding import (
@@ -72,8 +73,33 @@ METHOD_NAMES = {
 
 
 # Stand-ins for what a blank profile does not say yet: every value prints as a placeholder.
-BLANK_PRACTICE = Practice.model_validate({}, context={"blank": True})
-BLANK_DIRECTOR = ClinicalDirector.model_validate({}, context={"blank": True})
+# Each names what it stands for, so still-to-agree.txt can say which value is missing.
+BLANK_PRACTICE = Practice.model_construct(
+    name=Placeholder("a member practice"),
+    ods_code=Placeholder("its ODS code"),
+    list_size=None,
+    signatory=None,
+)
+BLANK_PAYEE = Practice.model_construct(
+    name=Placeholder("the nominated payee"),
+    ods_code=Placeholder("the nominated payee's ODS code"),
+    list_size=None,
+    signatory=None,
+)
+BLANK_DIRECTOR_PRACTICE = Practice.model_construct(
+    name=Placeholder("the clinical director's practice"),
+    ods_code=Placeholder("the clinical director's practice"),
+    list_size=None,
+    signatory=None,
+)
+BLANK_DIRECTOR = ClinicalDirector.model_construct(
+    name=Placeholder("the clinical director's name"),
+    profession="GP",
+    practice=Placeholder("the clinical director's practice"),
+    sessions_per_week=None,
+    start_date=None,
+    funded_share=None,
+)
 
 
 @dataclass(frozen=True)
@@ -339,6 +365,20 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     ]
 
 
+def proposer(profile: Profile, blank: bool) -> Callable[[object, str], object]:
+    """Return the template function that marks a default the profile never set as a proposal.
+
+    In a blank build, {{ proposed(a.notice_days, "appointment.notice_days") }} prints
+    [[proposed: 28]] when the profile does not set the key; otherwise the value as it is.
+    """
+    assumed = {a.key for a in assumed_values(profile)} if blank else set()
+
+    def proposed(value: object, key: str) -> object:
+        return Placeholder(str(value), "proposed") if key in assumed else value
+
+    return proposed
+
+
 def missing_sizes(profile: Profile) -> list[str]:
     """Return the names of the practices a blank profile gives no list size, in its order."""
     return [p.name or p.ods_code or "a practice" for p in profile.practices if p.list_size is None]
@@ -371,16 +411,17 @@ def network_context(
         "contract_year": year,
         "practices": profile.practices or [BLANK_PRACTICE],
         "population": profile.population,
-        "payee": profile.practice(profile.network.nominated_payee) or BLANK_PRACTICE,
+        "payee": profile.practice(profile.network.nominated_payee) or BLANK_PAYEE,
         "directors": directors,
         "director_practice": {
-            d.name: profile.practice(d.practice) or BLANK_PRACTICE for d in directors
+            d.name: profile.practice(d.practice) or BLANK_DIRECTOR_PRACTICE for d in directors
         },
         "appointment": profile.appointment,
         "method_name": METHOD_NAMES.get(profile.appointment.method or "")
         or Placeholder("selection, election, or selection followed by election"),
         "vote": appointment_figures(profile, directors),
         "governance": profile.governance,
+        "proposed": proposer(profile, blank),
         "vote_shares": voting_weights(profile.practices),
         "blank": blank,
         "missing_sizes": missing_sizes(profile),

@@ -238,7 +238,6 @@ def test_schedule_1_clauses_are_numbered_1_and_1_1(
          "candidate drawn is elected"),
         ({"tie_break": "joint_appointment"}, "offered the role together, as joint clinical"),
         ({"interim_cover": "deputy", "deputy": "Dr Ann Deputy"}, "Dr Ann Deputy acts as interim"),
-        ({"interim_cover": "deputy"}, "[to be agreed: name of the deputy] acts as interim"),
         ({"max_consecutive_terms": None}, "no limit on the number of terms"),
         ({"majority": "two_thirds"}, "at least two thirds of the votes cast. If all 5 practices "
          "vote, that is 4 votes"),
@@ -351,7 +350,10 @@ def test_job_description_without_local_duties_or_review_date(
     result = build(write_profile, tmp_path, network, "cd-job-description")
     for fmt, text in texts(result, "cd-job-description"):
         assert "None. The role is the national minimum above" in text, fmt
-        assert "review this job description by [to be agreed: review date]" in text, fmt
+        # A finished document reads naturally without the optional review date (a warning says
+        # it is missing); it never prints a placeholder.
+        assert "review this job description each year" in text, fmt
+        assert "[to be agreed" not in text, fmt
 
 
 # --- One checklist and one role description per lead --------------------------------------
@@ -508,12 +510,13 @@ def test_build_warnings_carry_their_figures(example_build: BuildResult) -> None:
     assert any(m.startswith("9 workstreams have no lead: Vaccination programme") for m in messages)
 
 
-def test_missing_values_become_placeholders(
+def test_optional_values_left_out_leave_no_placeholder(
     write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
 ) -> None:
     for key in ("code", "commissioner", "area"):
         del network["network"][key]
     result = build(write_profile, tmp_path, network, "schedule-1")
     for fmt, text in texts(result, "schedule-1"):
-        for what in ("PCN code", "commissioner", "area covered"):
-            assert f"[to be agreed: {what}]" in text, (fmt, what)
+        assert "[to be agreed" not in text, fmt
+        for row in ("PCN code", "Commissioner |", "Area covered"):
+            assert row not in text, (fmt, row)

@@ -394,3 +394,9 @@ def test_a_bad_reference_or_logo_is_a_user_error(
     with pytest.raises(InputFileError) as caught:
         write_docx(parse_markdown(SAMPLE), INFO, reference, logo, WHEN)
     assert str(caught.value) == f"{path}: {message}"
+
+
+def test_spaces_in_text_collapse_as_in_the_pdf_but_not_in_code() -> None:
+    markdown = "Met the criteria      is on the ballot.  Two spaces. `a  b`\n"
+    word = open_docx(write_docx(parse_markdown(markdown), INFO, None, None, WHEN))
+    assert word.paragraphs[0].text == "Met the criteria is on the ballot. Two spaces. a  b"

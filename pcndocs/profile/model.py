@@ -83,6 +83,12 @@ def _required(value: Any, info: ValidationInfo) -> Any:
 Needed = AfterValidator(_required)
 
 
+def _needed_when(value: Any, info: ValidationInfo, condition: bool, what: str) -> None:
+    """Refuse a missing value that another key's choice makes necessary (not in blank builds)."""
+    if condition and value is None and not (info.context or {}).get("blank"):
+        raise PydanticCustomError("missing", f"is required with {what} cover but missing")
+
+
 def _shape(value: Any) -> str:
     """Pick the union member by the value's shape, so errors speak of that member only."""
     return "as-keys" if isinstance(value, dict) else "as-text"
@@ -245,8 +251,21 @@ class Appointment(Model):
     resignation_notice_months: int = Field(3, ge=0, le=12)
     removal_majority: Majority = "two_thirds"
     interim_cover: Literal["deputy", "nominated_by_practices"] = "nominated_by_practices"
-    deputy: Text | None = Field(None, description="Name of the deputy who covers a vacancy.")
-    review_date: date | None = Field(None, description="When the members review this process.")
+    deputy: Text | None = Field(
+        None, description="Name of the deputy who covers a vacancy; needed with deputy cover."
+    )
+    review_date: date | None = Field(
+        None,
+        description="When the members review this process; unset: the document_control "
+        "review date.",
+    )
+
+    @field_validator("deputy")
+    @classmethod
+    def _deputy_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Deputy cover needs the deputy's name: a schedule cannot say 'the deputy' of no one."""
+        _needed_when(value, info, info.data.get("interim_cover") == "deputy", "deputy")
+        return value
 
 
 Chair = Literal["clinical_director", "elected_by_members"]
@@ -342,8 +361,26 @@ class Lead(Model):
     sessions_per_month: float = Field(gt=0, le=40)
     session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
     funding_stream: FundingStream = "core"
-    reimbursed_to: Literal["practice", "individual"] = "practice"
-    start_date: date | None = None
+    reimbursed_to: Literal["practice", "individual"] = Field(
+        "practice",
+        description="Who is paid for the lead's time: their practice (give practice) or "
+        "the lead themselves.",
+    )
+    start_date: date | None = Field(None, description="When the lead took on the role.")
+
+    @field_validator("reimbursed_to")
+    @classmethod
+    def _practice_to_pay(cls, value: str, info: ValidationInfo) -> str:
+        """A lead whose practice is paid needs that practice."""
+        # A practice given but invalid is reported as such, not as missing.
+        needed = value == "practice" and "practice" in info.data and info.data["practice"] is None
+        if needed and not (info.context or {}).get("blank"):
+            raise PydanticCustomError(
+                "missing",
+                "is 'practice' (the default), so the lead needs a practice: give practice, "
+                "or set reimbursed_to: individual",
+            )
+        return value
 
     @property
     def workstream_id(self) -> str:

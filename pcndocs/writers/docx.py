@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,6 +79,7 @@ STYLES = (
 SIGNATURE_LINES = ("Name", "Role", "Signature", "Date")
 LOGO_HEIGHT, LOGO_WIDTH = Cm(0.9), Cm(4)
 HEADER_EM = 170  # 8.5 pt, the size of the Header style, in twips
+SPACES = re.compile(" {2,}")
 
 
 def builtin_reference() -> Path:
@@ -456,7 +458,8 @@ class _Renderer:
     def run(self, paragraph: Paragraph, node: SyntaxTreeNode, bold: bool, italic: bool) -> None:
         kind = node.type
         if kind == "text":
-            run = paragraph.add_run(node.content)
+            # Spaces collapse as in the HTML and PDF, where a template's spacing never shows.
+            run = paragraph.add_run(SPACES.sub(" ", node.content))
             # Only when true: python-docx's setters add an empty w:rPr even for None.
             if bold:
                 run.bold = True
