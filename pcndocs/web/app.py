@@ -339,7 +339,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
         except BusyError as exc:
             return PlainResponse(str(exc), 503)
-        _name, _fmt, content = built[0]
+        _name, _fmt, content = built.files[0]
         return _attachment(content, f"{chosen[0]}.{fmt}", _MEDIA[fmt])
 
     async def api_check(request: Request) -> Response:
