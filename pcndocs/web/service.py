@@ -110,13 +110,12 @@ def parse_text(text: str, name: str = PROFILE_NAME) -> YamlDocument:
 def check_document(document: YamlDocument, facts: Facts, today: date) -> Checked:
     """Return every error and warning `pcndocs check` gives for a parsed profile."""
     workstreams = [w.id for w in facts.workstreams.workstreams]
-    years = list(facts.funding.years)
     try:
-        loaded = validate_profile(document, workstreams, years)
+        loaded = validate_profile(document, workstreams)
     except ProfileError as exc:
         checked = Checked(document.data, errors=list(exc.problems))
         if checked.only_missing:
-            blank = validate_profile(document, workstreams, years, blank=True)
+            blank = validate_profile(document, workstreams, blank=True)
             return Checked(document.data, checked.errors, loaded=blank)
         return checked
     return Checked(document.data, warnings=warnings_for(loaded, facts, today), loaded=loaded)
@@ -168,7 +167,7 @@ def render_share(
     """Return some documents of a profile, built in memory: one worker's share of a pack."""
     facts = load_facts()
     workstreams = [w.id for w in facts.workstreams.workstreams]
-    loaded = validate_profile(document, workstreams, list(facts.funding.years), blank)
+    loaded = validate_profile(document, workstreams, blank)
     options = BuildOptions(
         out=Path(), formats=formats, templates=templates, blank=blank, today=today
     )
