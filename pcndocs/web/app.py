@@ -32,6 +32,7 @@ from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
 from pcndocs.newprofile import contract_year_now
+from pcndocs.profile.yamlfile import dotted, read_text
 from pcndocs.resources import example_profile
 from pcndocs.web import national
 from pcndocs.web.fields import Group, Input, Repeat, profile_form
@@ -54,7 +55,6 @@ from pcndocs.web.service import (
 from pcndocs.web.view import FormView, Option, drawn, normalised, place
 
 HERE = Path(__file__).resolve().parent
-PRACTICE_LIST = "practices"  # the list whose codes the practice drop-downs offer
 PREVIEWS_KEPT = 32
 # The form holds a field per value; a profile of 1 MB holds at most 20,000 values.
 MAX_FORM_FIELDS = 20_000
@@ -91,10 +91,9 @@ class Web:
         self.pages.globals.update(
             static=lambda name: f"/static/{name}?v={__version__}",
             fid=field_id,
-            dotted=_dotted,
+            dotted=dotted,
             yes_no=[Option("yes", "Yes"), Option("no", "No")],
             local=LOCAL_WORKSTREAM,
-            practice_list=PRACTICE_LIST,
         )
         self.pages.tests.update(
             input_node=lambda n: isinstance(n, Input),
@@ -171,12 +170,6 @@ class Web:
         while len(self.previews) > PREVIEWS_KEPT:
             self.previews.popitem(last=False)
         return f"/preview/{key}"
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    from pcndocs.profile.yamlfile import dotted
-
-    return dotted(path)
 
 
 def _network_name(data: dict[str, Any]) -> str:
@@ -275,7 +268,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         form = await form_of(request)
         data = data_from_form(form)
         context = web.form_context(data, form.get("doc", ""))
-        context["slots"] = [key for key, _node in drawn(context["view"].data)]
+        shown = list(drawn(context["view"].data))
+        context["slots"] = [dotted(path) for path, _node in shown]
+        # The practice drop-downs follow the practices as they are typed: their options only
+        # are replaced, so a drop-down keeps the focus and nothing being typed is lost.
+        context["practice_fields"] = [
+            (path, node)
+            for path, node in shown
+            if isinstance(node, Input) and node.kind == "practice"
+        ]
         return web.page("check.html", **context)
 
     async def form_preview(request: Request) -> Response:
@@ -338,7 +339,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
         except BusyError as exc:
             return PlainResponse(str(exc), 503)
-        _name, _fmt, content = built[0]
+        _name, _fmt, content = built.files[0]
         return _attachment(content, f"{chosen[0]}.{fmt}", _MEDIA[fmt])
 
     async def api_check(request: Request) -> Response:
@@ -521,8 +522,6 @@ def _problems_json(errors: list[Problem], warnings: list[Problem], status: int =
 
 
 def _read_given(path: Path) -> str:
-    from pcndocs.profile.yamlfile import read_text
-
     return read_text(path)
 
 

@@ -36,6 +36,7 @@ from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
 from pcndocs.funding import director_funding, leadership_costs
+from pcndocs.gaps import Gap
 from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 
@@ -70,6 +71,14 @@ class Checked:
     def only_missing(self) -> bool:
         """Return whether every error is a value still missing (a blank build can show it)."""
         return bool(self.errors) and all(p.text == MISSING for p in self.errors)
+
+
+@dataclass(frozen=True)
+class Built:
+    """Documents built in memory: (file name, format, bytes), and the placeholders they hold."""
+
+    files: list[tuple[str, str, bytes]]
+    placeholders: list[Gap]
 
 
 @dataclass(frozen=True)
@@ -155,8 +164,8 @@ def render_share(
     names: tuple[str, ...] | None,
     templates: Path | None,
     today: date,
-) -> list[tuple[str, str, bytes]]:
-    """Return (name, format, bytes) of some documents of a profile: one worker's share."""
+) -> Built:
+    """Return some documents of a profile, built in memory: one worker's share of a pack."""
     facts = load_facts()
     workstreams = [w.id for w in facts.workstreams.workstreams]
     loaded = validate_profile(document, workstreams, list(facts.funding.years), blank)
@@ -165,14 +174,14 @@ def render_share(
     )
     result = BuildResult(network_name(loaded), Path())
     only = set(names) if names is not None else None
-    return list(render_documents(loaded, options, facts, result, only))
+    files = list(render_documents(loaded, options, facts, result, only))
+    return Built(files, result.placeholders)
 
 
 def preview_html(loaded: LoadedProfile, name: str, templates: Path | None, today: date) -> str:
     """Return one document as the HTML page the PDF is made from ("" if there is none)."""
-    for _name, _fmt, data in render_share(
-        loaded.source, bool(loaded.gaps), ("html",), (name,), templates, today
-    ):
+    built = render_share(loaded.source, bool(loaded.gaps), ("html",), (name,), templates, today)
+    for _name, _fmt, data in built.files:
         return data.decode("utf-8")
     return ""
 
@@ -192,7 +201,7 @@ class BuildPool:
         self.workers = workers or default_jobs()
         self._executor: Executor | None = None
         self._waiting = 0
-        self._running: dict[str, asyncio.Future[list[tuple[str, str, bytes]]]] = {}
+        self._running: dict[str, asyncio.Future[Built]] = {}
 
     def start(self) -> None:
         """Start the workers (each loads WeasyPrint and python-docx at once)."""
@@ -219,7 +228,7 @@ class BuildPool:
         names: Sequence[str],
         templates: Path | None,
         today: date,
-    ) -> list[tuple[str, str, bytes]]:
+    ) -> Built:
         """Return the documents named, built across the workers, one document per task.
 
         An identical request already being built shares that build; more than
@@ -238,7 +247,7 @@ class BuildPool:
         self.start()
         assert self._executor is not None
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[list[tuple[str, str, bytes]]] = loop.create_future()
+        future: asyncio.Future[Built] = loop.create_future()
         self._running[key] = future
         self._waiting += 1
         try:
@@ -256,7 +265,10 @@ class BuildPool:
                 for name in names
             ]
             done = await asyncio.gather(*shares)
-            built = [item for share in done for item in share]
+            built = Built(
+                [item for share in done for item in share.files],
+                [gap for share in done for gap in share.placeholders],
+            )
             future.set_result(built)
             return built
         except BaseException as exc:
@@ -268,22 +280,29 @@ class BuildPool:
             del self._running[key]
 
 
-def pack_zip(loaded: LoadedProfile, built: Sequence[tuple[str, str, bytes]]) -> bytes:
+def pack_zip(loaded: LoadedProfile, built: Built) -> bytes:
     """Return a ZIP of built documents in a folder named after the network.
 
-    A blank build adds still-to-agree.txt, listing the values still missing.
+    A blank build adds still-to-agree.txt: the values still missing, the placeholders in
+    each document, and the defaults assumed.
     """
     network = network_name(loaded)
     folder = slug(loaded.profile.network.name or "network")
     when = datetime.now().timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, fmt, data in built:
-            archive.writestr(zipfile.ZipInfo(f"{folder}/{name}.{fmt}", when), data)
+        for name, fmt, data in built.files:
+            archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
         if loaded.gaps:
-            text = still_to_agree(network, loaded)
-            archive.writestr(zipfile.ZipInfo(f"{folder}/{STILL_TO_AGREE}", when), text)
+            text = still_to_agree(network, loaded, built.placeholders)
+            archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
     return buffer.getvalue()
+
+
+def _entry(name: str, when: tuple[int, ...]) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, when)  # type: ignore[arg-type]
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
 
 
 def profile_yaml(data: dict[str, Any], facts: Facts, name: str, today: date) -> str:

@@ -138,21 +138,21 @@ def normalised(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def drawn(data: dict[str, Any]) -> Iterator[tuple[str, Node]]:
-    """Yield (key, node) of every field and group the form draws for this data."""
+def drawn(data: dict[str, Any]) -> Iterator[tuple[KeyPath, Node]]:
+    """Yield (key path, node) of every field and group the form draws for this data."""
     yield from _drawn_group(profile_form(), (), data)
 
 
-def _drawn_group(group: Group, path: KeyPath, data: Any) -> Iterator[tuple[str, Node]]:
+def _drawn_group(group: Group, path: KeyPath, data: Any) -> Iterator[tuple[KeyPath, Node]]:
     for node in group.fields:
         node_path = (*path, node.name)
-        yield dotted(node_path), node
+        yield node_path, node
         if isinstance(node, Group):
             yield from _drawn_group(node, node_path, data)
         elif isinstance(node, Repeat):
             found = _get(data, node_path)
             for index in range(len(found) if isinstance(found, list) else 0):
-                yield dotted((*node_path, index)), node.item
+                yield (*node_path, index), node.item
                 yield from _drawn_group(node.item, (*node_path, index), data)
         elif node.custom is not None and isinstance(_get(data, node_path), dict):
             yield from _drawn_group(node.custom, node_path, data)
@@ -160,7 +160,7 @@ def _drawn_group(group: Group, path: KeyPath, data: Any) -> Iterator[tuple[str, 
 
 def place(problems: Sequence[Problem], severity: str, data: dict[str, Any]) -> list[Message]:
     """Return each problem as a message at the nearest field or group the form draws."""
-    nodes = dict(drawn(data))
+    nodes = {dotted(path): node for path, node in drawn(data)}
     placed = []
     for problem in problems:
         slot = _nearest(problem.key, nodes)
