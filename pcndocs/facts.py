@@ -114,6 +114,7 @@ class DutiesOfYear:
 class AddedDuties(FactModel):
     """The duties added from 2024/25, each with the years it applies in."""
 
+    source: Text
     umbrella: Text
     duties: tuple[AddedDuty, ...]
     years: dict[YearText, DutyYear]
@@ -178,13 +179,12 @@ class Workstream(FactModel):
     since: Text | None
     first: YearText | None = None  # the first contract year a network had to do it
     last: YearText | None = None
+    checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)
+    source: Text
 
     def applies_in(self, year: str) -> bool:
         """Return whether a network had this work to do in a contract year."""
         return years.within(year, self.first, self.last)
-
-    checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)
-    source: Text
 
 
 class SessionCount(FactModel):

@@ -17,6 +17,12 @@ from pcndocs.profile.model import (
 )
 
 MONTHS_IN_YEAR = 12
+# Why a stream's yearly amount cannot be worked out from the profile.
+UNKNOWN_AMOUNT = {
+    "iif": "what the network earns depends on its results, so it is not shown",
+    "capacity_and_access": "it was paid on the network's results, so it is not shown",
+    "other": "a local source, whose amount the profile does not give",
+}
 
 
 @dataclass(frozen=True)
@@ -280,7 +286,7 @@ def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
             continue
         title = stream.name_in(year).title
         amount: Amount | None = None
-        working = "not worked out here: the network knows what it receives"
+        working = UNKNOWN_AMOUNT.get(stream.id, "its amount is not held")
         source = stream.source
         if stream.id == "core":
             amount, working, source = _core(profile, facts, year)

@@ -327,7 +327,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     directors = _ask_directors(ask, say, facts, practices)
     method = ask(f"Appointment method ({', '.join(METHODS)})", _choice(METHODS))
     term = ask("Term of office in years", _whole(Appointment, "term_years"), "3")
-    leads = _ask_leads(ask, say, facts, practices)
+    leads = _ask_leads(ask, say, facts, practices, year)
     return Profile(
         network=Network(
             name=name,
@@ -403,9 +403,11 @@ def _ask_directors(
     return directors
 
 
-def _ask_leads(ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]) -> list[Lead]:
-    workstreams = facts.workstreams.workstreams
-    say("Leads: each takes on one workstream. The built-in workstreams:")
+def _ask_leads(
+    ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice], year: str
+) -> list[Lead]:
+    workstreams = facts.workstreams_in(year)
+    say(f"Leads: each takes on one workstream. The built-in workstreams of {year}:")
     width = max(len(w.id) for w in workstreams)
     for i, item in enumerate(workstreams, start=1):
         say(f"  {i:>2}. {item.id:<{width}}  {item.title}")

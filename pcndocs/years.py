@@ -106,3 +106,8 @@ def _key(text: str) -> int:
 def parse_key(text: str) -> int:
     """Return a sort key for a well-formed contract year: its first calendar year."""
     return _key(text)
+
+
+def following(text: str) -> str:
+    """Return the contract year after a well-formed one: 2023/24 -> 2024/25."""
+    return str(ContractYear(_key(text) + 1))

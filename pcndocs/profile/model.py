@@ -218,6 +218,7 @@ class ClinicalDirector(Model):
         if value is not None and info.data.get("session_rate") is not None:
             raise ValueError("give session_rate or annual_pay, not both")
         return value
+
     funded_share: float | None = Field(
         None,
         gt=0,

@@ -89,8 +89,8 @@ class Figures:
     funded_wte: float
     funded_sessions: float
     agreed_sessions: float
-    funded_amount: float | None
-    indicative: bool
+    benchmark_only: bool  # from 2024/25 the funded time is a benchmark, not a payment
+    director_pay: float | None  # None: still to be agreed
     leads: int
     leads_cost: float
 
@@ -144,8 +144,8 @@ def figures(loaded: LoadedProfile, facts: Facts) -> Figures:
         funded_wte=funding.funded_wte,
         funded_sessions=funding.funded_sessions_per_week,
         agreed_sessions=funding.agreed_sessions_per_week + funding.local_sessions_per_week,
-        funded_amount=funding.funded_amount,
-        indicative=funding.rate.indicative,
+        benchmark_only=not funding.payment_made,
+        director_pay=funding.pay_per_year,
         leads=len(loaded.profile.leads),
         leads_cost=costs.total,
     )
