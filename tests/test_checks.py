@@ -161,7 +161,8 @@ def test_workstreams_without_a_lead(write_profile: WriteProfile, clean: dict[str
         lead for lead in clean["leads"] if lead["workstream"] not in ("vaccination", "iif")
     ]
     assert texts(write_profile, clean) == [
-        "leads: 2 workstreams have no lead in 2023/24: Vaccination programme, Investment and Impact Fund (IIF)"
+        "leads: 2 workstreams have no lead in 2023/24: Vaccination programme, "
+        "Investment and Impact Fund (IIF)"
     ]
 
 

@@ -79,7 +79,8 @@ BAD = [
     (
         "contract_year",
         "2025/27",
-        "contract_year: expected a contract year such as 2026/27 (two years in a row), got '2025/27'",
+        "contract_year: expected a contract year such as 2026/27 (two years in a row), "
+        "got '2025/27'",
     ),
     (
         "contract_year",
