@@ -10,15 +10,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pcndocs.checks import warnings_for
 from pcndocs.context import LeadView, network_context, render_context
 from pcndocs.document import Document, parse_markdown
-from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
+from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind, document_kind
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts, load_facts
-from pcndocs.files import clean_temporaries, inside, slug, write_atomically
+from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_atomically
 from pcndocs.funding import contract_year
+from pcndocs.manifest import Entry, Manifest, profile_bytes, sha256_of
 from pcndocs.profile.load import LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.templating import Templates
@@ -41,6 +43,13 @@ class BuildOptions:
     templates: Path | None = None
     blank: bool = False  # missing values become placeholders instead of errors
     today: date = field(default_factory=date.today)
+    force: bool = False  # rebuild networks the manifest says are up to date
+    overwrite_edited: bool = False  # replace documents edited since pcndocs wrote them
+
+    def wanted_outputs(self) -> list[str]:
+        """Return each wanted document kind and format, as the manifest names them."""
+        kinds = [k.name for k in DOCUMENTS if not self.documents or k.name in self.documents]
+        return [f"{kind}.{fmt}" for kind in kinds for fmt in self.formats]
 
 
 @dataclass
@@ -52,6 +61,51 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     gaps: list[Problem] = field(default_factory=list)
+    kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited file, new one beside
+    up_to_date: bool = False  # nothing had changed: nothing was built
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One document in one format: what a worker renders."""
+
+    kind: str
+    lead: int | None  # the lead's place in the network's leads, for a per-lead document
+    name: str  # the file name without its format
+    fmt: str
+
+    @property
+    def file(self) -> str:
+        """Return the file's name."""
+        return f"{self.name}.{self.fmt}"
+
+    @property
+    def output(self) -> str:
+        """Return the kind and format, as the manifest names them."""
+        return f"{self.kind}.{self.fmt}"
+
+
+@dataclass
+class Plan:
+    """One network's build worked out before anything is rendered: where, and what."""
+
+    path: Path
+    network: str
+    folder: Path
+    tasks: list[FileTask]
+    warnings: list[Problem]
+    gaps: list[Problem]
+    notes: dict[str, bytes]  # small files written with the documents (still-to-agree.txt)
+    fingerprint: str = ""  # of every input, as the manifest records it
+    profile_key: str = ""  # the profile's full path, as the manifest records it
+
+
+@dataclass
+class Rendered:
+    """What a worker sends back: each file's bytes, and what it warned about."""
+
+    files: dict[str, bytes]
+    warnings: list[Problem]
 
 
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
@@ -62,35 +116,82 @@ def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedP
 
 
 def build_profile(path: Path, options: BuildOptions) -> BuildResult:
-    """Build every selected document of one profile in every selected format."""
+    """Build every selected document of one profile in every selected format, here.
+
+    A network whose inputs have not changed since its last build is not built again
+    (its result says it is up to date) unless options.force is set.
+    """
+    from pcndocs.batch import build_many  # the one place that records what was built
+
+    (outcome,) = build_many([path], options, jobs=1)
+    if outcome.exception is not None:
+        raise outcome.exception
+    if outcome.result is None:
+        raise RuntimeError(f"pcndocs failed on {path} (a bug):\n{outcome.error}")
+    return outcome.result
+
+
+def plan_profile(path: Path, options: BuildOptions) -> Plan:
+    """Load a profile and work out its folder and the files to write, rendering nothing."""
     facts = load_facts()
     loaded = load(path, facts, options.blank)
-    profile = loaded.profile
-    templates = _templates(options.templates)
     network = network_name(loaded)
-    folder = inside(options.out, slug(profile.network.name or path.stem))
-    for stale in clean_temporaries(folder):
-        log.info("removed %s, left by a build that was stopped", stale)
+    folder = inside(options.out, slug(loaded.profile.network.name or path.stem))
+    shared = _prepare(path, options)[2]
+    tasks = [
+        FileTask(kind.name, lead, name, fmt)
+        for kind, lead, name in _instances(options, shared["leads"])
+        for fmt in options.formats
+    ]
+    notes = {}
+    if loaded.gaps:
+        notes[STILL_TO_AGREE] = still_to_agree(network, loaded).encode("utf-8")
     warnings = warnings_for(loaded, facts, options.today)
-    result = BuildResult(network, folder, warnings=warnings, gaps=list(loaded.gaps))
-    year = facts.funding_year(contract_year(profile, facts))
-    control = profile.document_control
+    return Plan(path, network, folder, tasks, warnings, list(loaded.gaps), notes)
+
+
+def render_files(path: Path, options: BuildOptions, tasks: Sequence[FileTask]) -> Rendered:
+    """Render the given documents of one profile; write nothing. Runs in a worker."""
+    loaded, facts, shared = _prepare(path, options)
+    templates = _templates(options.templates)
+    control = loaded.profile.document_control
+    year = facts.funding_year(contract_year(loaded.profile, facts))
     when = _timestamp(
-        control.approval_date or profile.network.population_date or year.population_date
+        control.approval_date or loaded.profile.network.population_date or year.population_date
     )
     css = _read_style(templates)
-    shared = network_context(profile, facts, options.today)  # the same for every document
-    for kind, lead, name in _instances(options, shared["leads"]):
-        context = render_context(shared, facts, kind, lead)
-        document = parse_markdown(templates.render(kind.template, context))
-        info = _page_info(kind, document, loaded, when)
-        for fmt in options.formats:
-            data = _render(fmt, document, info, templates, css, result)
-            result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
-    if result.gaps:
-        text = still_to_agree(network, loaded)
-        result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
-    return result
+    rendered = Rendered({}, [])
+    by_document: dict[tuple[str, int | None], tuple[Document, PageInfo]] = {}
+    for task in tasks:
+        key = (task.kind, task.lead)
+        if key not in by_document:
+            kind = document_kind(task.kind)
+            lead = None if task.lead is None else shared["leads"][task.lead]
+            context = render_context(shared, facts, kind, lead)
+            document = parse_markdown(templates.render(kind.template, context))
+            by_document[key] = (document, _page_info(kind, document, loaded, when))
+        document, info = by_document[key]
+        rendered.files[task.file] = _render(task.fmt, document, info, templates, css, rendered)
+    return rendered
+
+
+_prepared: dict[tuple[Path, bytes, BuildOptions], tuple[LoadedProfile, Facts, dict[str, Any]]] = {}
+
+
+def _prepare(path: Path, options: BuildOptions) -> tuple[LoadedProfile, Facts, dict[str, Any]]:
+    """Return a profile, the facts and the network's context, worked out once per process.
+
+    A worker given several documents of one network in turn loads its profile only once.
+    """
+    data = profile_bytes(path)  # None: load() says plainly why it cannot be read
+    stamp = b"" if data is None else hashlib.sha256(data).digest()
+    key = (path, stamp, options)
+    if key not in _prepared:
+        facts = load_facts()
+        loaded = load(path, facts, options.blank)
+        _prepared.clear()  # one network at a time: keep memory flat
+        _prepared[key] = (loaded, facts, network_context(loaded.profile, facts, options.today))
+    return _prepared[key]
 
 
 STILL_TO_AGREE = "still-to-agree.txt"
@@ -124,20 +225,20 @@ def _templates(user: Path | None) -> Templates:
 
 def _instances(
     options: BuildOptions, leads: Sequence[LeadView]
-) -> Iterator[tuple[DocumentKind, LeadView | None, str]]:
-    """Yield each document to write: its kind, its lead if it has one, its file name."""
+) -> Iterator[tuple[DocumentKind, int | None, str]]:
+    """Yield each document to write: its kind, its lead's place if it has one, its file name."""
     wanted = [k for k in DOCUMENTS if not options.documents or k.name in options.documents]
     for kind in wanted:
         if not kind.per_lead:
             yield kind, None, kind.name
             continue
         seen: set[str] = set()
-        for lead in leads:
+        for number, lead in enumerate(leads):
             name = slug(f"{kind.name}-{lead.workstream.id}-{lead.lead.name}", limit=120)
             while name in seen:  # two leads with the same name on the same workstream
                 name += "-2"
             seen.add(name)
-            yield kind, lead, name
+            yield kind, number, name
 
 
 def _render(
@@ -146,7 +247,7 @@ def _render(
     info: PageInfo,
     templates: Templates,
     css: str,
-    result: BuildResult,
+    result: Rendered,
 ) -> bytes:
     logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
     if fmt == "html":
@@ -219,44 +320,61 @@ def _read_style(templates: Templates) -> str:
     return text
 
 
-INDEX_NAME = "index.csv"
-INDEX_COLUMNS = ("network", "document", "format", "file", "sha256", "bytes")
+def write_network(
+    plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
+) -> BuildResult:
+    """Put a network's rendered files in place and record them; runs in the main process only.
 
-
-def write_index(out: Path, results: Sequence[BuildResult]) -> Path:
-    """Write OUT/index.csv listing every document with its network and checksum.
-
-    Rows of networks not in this build are kept, so building one network never hides another.
+    A document someone has changed since pcndocs wrote it is kept: the new one goes beside
+    it as NAME.new.FORMAT, unless options.overwrite_edited.
     """
-    import csv
-    import io
-
-    index = out / INDEX_NAME
-    rebuilt = {result.folder.name for result in results}
-    rows: list[dict[str, str]] = []
-    if index.is_file():
-        with index.open(encoding="utf-8", newline="") as stream:
-            rows = [
-                row
-                for row in csv.DictReader(stream)
-                if row.get("file", "").split("/", 1)[0] not in rebuilt
-            ]
-    for result in results:
-        for path in result.written:
-            data = path.read_bytes()
-            rows.append(
-                {
-                    "network": result.network,
-                    "document": path.stem,
-                    "format": path.suffix.lstrip("."),
-                    "file": path.relative_to(out.resolve()).as_posix(),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": str(len(data)),
-                }
-            )
-    rows.sort(key=lambda row: row["file"])
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return write_atomically(index, buffer.getvalue().encode("utf-8"))
+    folder = plan.folder
+    make_folder(folder)  # first: a folder that cannot be made is named as such
+    for stale in clean_temporaries(folder):
+        log.info("removed %s, left by a build that was stopped", stale)
+    result = BuildResult(
+        plan.network, folder, warnings=[*plan.warnings, *rendered.warnings], gaps=plan.gaps
+    )
+    entry = manifest.entries.get(folder.name)
+    # What pcndocs last put in each file, taken before this build records anything.
+    recorded_before = {**entry.files, **entry.kept} if entry is not None else {}
+    fingerprint = plan.fingerprint
+    if entry is None or entry.fingerprint != fingerprint or entry.profile != plan.profile_key:
+        entry = Entry(folder.name, plan.profile_key, plan.network)
+    entry.network = plan.network
+    entry.fingerprint = ""  # until every file is in place
+    manifest.entries[folder.name] = entry  # recorded as it goes, should a signal stop it
+    files: list[tuple[str, str, FileTask | None]] = [
+        (t.file, t.output, t) for t in plan.tasks if t.file in rendered.files
+    ]  # only what needed building: the rest is up to date
+    files += [(name, name, None) for name in plan.notes]
+    written_outputs: dict[str, list[str]] = {}
+    for name, output, task in files:
+        data = rendered.files[name] if task is not None else plan.notes[name]
+        target = folder / name
+        checksum = hashlib.sha256(data).hexdigest()
+        on_disk = sha256_of(target) if target.exists() else None
+        recorded = recorded_before.get(name)
+        known = manifest.written_by_us(folder.name, name)
+        # Edited: pcndocs recorded what it put here, and what is here now is none of that.
+        edited = recorded is not None and on_disk not in (None, checksum, recorded, *known)
+        if edited and not options.overwrite_edited and task is not None:
+            beside = f"{task.name}.new.{task.fmt}"
+            entry.kept[name] = recorded or ""
+            entry.files.pop(name, None)
+            result.kept.append((target, folder / beside))
+            name, target = beside, folder / beside
+        else:
+            entry.kept.pop(name, None)
+        if sha256_of(target) != checksum:  # the same bytes already there need no writing
+            manifest.note_written(folder.name, name, checksum)
+            write_atomically(target, data)
+        entry.files[name] = checksum
+        entry.sizes[name] = len(data)
+        written_outputs.setdefault(output, []).append(name)
+        result.written.append(target)
+    entry.outputs.update(written_outputs)
+    entry.warnings = list(result.warnings)
+    entry.fingerprint = fingerprint
+    manifest.entries[folder.name] = entry
+    return result
