@@ -96,7 +96,7 @@ class _Network:
 
     plan: Plan
     waiting: int
-    rendered: Rendered = field(default_factory=lambda: Rendered({}, []))
+    rendered: Rendered = field(default_factory=Rendered)
     failure: Failure | None = None
 
 
@@ -146,7 +146,9 @@ def build_many(
                     continue
                 plan.fingerprint = fingerprint
                 plan.profile_key = str(path.resolve())
-                wanted = set(missing or ()) if not options.force else None
+                # still-to-agree.txt of a blank build lists every document's placeholders.
+                partial = not options.force and not options.blank
+                wanted = set(missing or ()) if partial else None
                 tasks = [t for t in plan.tasks if wanted is None or t.output in wanted]
                 todo.append((plan, tasks))
 
@@ -239,6 +241,7 @@ def _render_all(
             network.failure = network.failure or result
         else:
             network.rendered.files.update(result.files)
+            network.rendered.placeholders.update(result.placeholders)
             network.rendered.warnings.extend(result.warnings)
         network.waiting -= 1
         if network.waiting == 0:
@@ -257,9 +260,9 @@ def _render_all(
 
 def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
     """Return one piece per document, all its formats together (its text is made once)."""
-    pieces: dict[tuple[str, int | None], list[FileTask]] = {}
+    pieces: dict[str, list[FileTask]] = {}
     for task in tasks:
-        pieces.setdefault((task.kind, task.lead), []).append(task)
+        pieces.setdefault(task.name, []).append(task)
     return list(pieces.values())  # the longest documents come first, as DOCUMENTS lists them
 
 

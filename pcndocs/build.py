@@ -5,21 +5,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Container, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pcndocs.checks import warnings_for
-from pcndocs.context import LeadView, network_context, render_context
+from pcndocs.checks import assumed_values, warnings_for
+from pcndocs.context import LeadView, lead_views, network_context, render_context
 from pcndocs.document import Document, parse_markdown
-from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind, document_kind
+from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_atomically
 from pcndocs.funding import contract_year
+from pcndocs.gaps import Gap, document_lines, placeholders, plain_key
 from pcndocs.manifest import Entry, Manifest, profile_bytes, sha256_of
 from pcndocs.profile.load import LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
@@ -61,6 +62,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     gaps: list[Problem] = field(default_factory=list)
+    placeholders: list[Gap] = field(default_factory=list)  # in the documents, in order
     kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited file, new one beside
     up_to_date: bool = False  # nothing had changed: nothing was built
 
@@ -70,7 +72,6 @@ class FileTask:
     """One document in one format: what a worker renders."""
 
     kind: str
-    lead: int | None  # the lead's place in the network's leads, for a per-lead document
     name: str  # the file name without its format
     fmt: str
 
@@ -90,22 +91,22 @@ class Plan:
     """One network's build worked out before anything is rendered: where, and what."""
 
     path: Path
+    loaded: LoadedProfile
     network: str
     folder: Path
     tasks: list[FileTask]
     warnings: list[Problem]
-    gaps: list[Problem]
-    notes: dict[str, bytes]  # small files written with the documents (still-to-agree.txt)
     fingerprint: str = ""  # of every input, as the manifest records it
     profile_key: str = ""  # the profile's full path, as the manifest records it
 
 
 @dataclass
 class Rendered:
-    """What a worker sends back: each file's bytes, and what it warned about."""
+    """What a worker sends back: each file's bytes, the placeholders, the warnings."""
 
-    files: dict[str, bytes]
-    warnings: list[Problem]
+    files: dict[str, bytes] = field(default_factory=dict)
+    placeholders: dict[str, list[Gap]] = field(default_factory=dict)  # by document name
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
@@ -133,45 +134,32 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
 
 def plan_profile(path: Path, options: BuildOptions) -> Plan:
     """Load a profile and work out its folder and the files to write, rendering nothing."""
-    facts = load_facts()
-    loaded = load(path, facts, options.blank)
+    loaded, facts, shared = _prepare(path, options)
     network = network_name(loaded)
     folder = inside(options.out, slug(loaded.profile.network.name or path.stem))
-    shared = _prepare(path, options)[2]
     tasks = [
-        FileTask(kind.name, lead, name, fmt)
-        for kind, lead, name in _instances(options, shared["leads"])
+        FileTask(kind.name, name, fmt)
+        for kind, _, name in _instances(options, shared["lead_documents"])
         for fmt in options.formats
     ]
-    notes = {}
-    if loaded.gaps:
-        notes[STILL_TO_AGREE] = still_to_agree(network, loaded).encode("utf-8")
     warnings = warnings_for(loaded, facts, options.today)
-    return Plan(path, network, folder, tasks, warnings, list(loaded.gaps), notes)
+    return Plan(path, loaded, network, folder, tasks, warnings)
 
 
 def render_files(path: Path, options: BuildOptions, tasks: Sequence[FileTask]) -> Rendered:
     """Render the given documents of one profile; write nothing. Runs in a worker."""
     loaded, facts, shared = _prepare(path, options)
-    templates = _templates(options.templates)
-    control = loaded.profile.document_control
-    year = facts.funding_year(contract_year(loaded.profile, facts))
-    when = _timestamp(
-        control.approval_date or loaded.profile.network.population_date or year.population_date
-    )
-    css = _read_style(templates)
-    rendered = Rendered({}, [])
-    by_document: dict[tuple[str, int | None], tuple[Document, PageInfo]] = {}
+    formats: dict[str, list[str]] = {}  # each document's formats, in the order given
     for task in tasks:
-        key = (task.kind, task.lead)
-        if key not in by_document:
-            kind = document_kind(task.kind)
-            lead = None if task.lead is None else shared["leads"][task.lead]
-            context = render_context(shared, facts, kind, lead)
-            document = parse_markdown(templates.render(kind.template, context))
-            by_document[key] = (document, _page_info(kind, document, loaded, when))
-        document, info = by_document[key]
-        rendered.files[task.file] = _render(task.fmt, document, info, templates, css, rendered)
+        formats.setdefault(task.name, []).append(task.fmt)
+    rendered = Rendered()
+    for name, wanted in formats.items():
+        result = BuildResult(network_name(loaded), Path())
+        these = replace(options, formats=tuple(wanted))
+        for file, fmt, data in render_documents(loaded, these, facts, result, {name}, shared):
+            rendered.files[f"{file}.{fmt}"] = data
+        rendered.placeholders[name] = result.placeholders
+        rendered.warnings += result.warnings
     return rendered
 
 
@@ -189,9 +177,56 @@ def _prepare(path: Path, options: BuildOptions) -> tuple[LoadedProfile, Facts, d
     if key not in _prepared:
         facts = load_facts()
         loaded = load(path, facts, options.blank)
+        shared = network_context(loaded.profile, facts, options.today, options.blank)
         _prepared.clear()  # one network at a time: keep memory flat
-        _prepared[key] = (loaded, facts, network_context(loaded.profile, facts, options.today))
+        _prepared[key] = (loaded, facts, shared)
     return _prepared[key]
+
+
+def render_documents(
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    result: BuildResult,
+    only: Container[str] | None = None,
+    shared: dict[str, Any] | None = None,
+) -> Iterator[tuple[str, str, bytes]]:
+    """Yield (file name, format, bytes) of each selected document, in memory.
+
+    `only` keeps the documents whose file names it holds (a share of the work of one pack);
+    refused fetches are added to result.warnings. `shared` is the network's context, if
+    already worked out.
+    """
+    profile = loaded.profile
+    templates = _templates(options.templates)
+    year = facts.funding_year(contract_year(profile, facts))
+    control = profile.document_control
+    when = _timestamp(
+        control.approval_date or profile.network.population_date or year.population_date
+    )
+    css = _read_style(templates)
+    if shared is None:  # the same for every document of the network
+        shared = network_context(profile, facts, options.today, options.blank)
+    for kind, lead, name in _instances(options, shared["lead_documents"]):
+        if only is not None and name not in only:
+            continue
+        context = render_context(shared, facts, kind, lead)
+        document = parse_markdown(templates.render(kind.template, context))
+        result.placeholders += placeholders(document)
+        info = _page_info(kind, document, loaded, when)
+        for fmt in options.formats:
+            yield name, fmt, _render(fmt, document, info, templates, css, result)
+
+
+def document_names(
+    loaded: LoadedProfile, options: BuildOptions, facts: Facts
+) -> list[tuple[str, str]]:
+    """Return (file name, title) of each document a build of this profile writes."""
+    leads = lead_views(loaded.profile, facts)
+    return [
+        (name, f"{kind.title}: {lead.workstream.title}, {lead.lead.name}" if lead else kind.title)
+        for kind, lead, name in _instances(options, leads)
+    ]
 
 
 STILL_TO_AGREE = "still-to-agree.txt"
@@ -202,14 +237,36 @@ def network_name(loaded: LoadedProfile) -> str:
     return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
 
 
-def still_to_agree(network: str, loaded: LoadedProfile) -> str:
-    """Return the list of values a blank profile still needs, one per line, with their lines."""
+def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()) -> str:
+    """Return, in plain words, what a blank profile still needs and what its documents propose.
+
+    Three lists: the values missing from the profile (with their lines), every placeholder the
+    documents hold (by document and section), and the defaults the documents assume.
+    """
+    profile = loaded.profile
     lines = [
         f"Still to agree for {network}",
         f"(from {loaded.source.path}; fill these in, then build without --blank)",
-        "",
     ]
-    lines += [f"- line {g.line}: {g.key}" if g.line else f"- {g.key}" for g in loaded.gaps]
+    if loaded.gaps:
+        lines += ["", "Missing from the profile:"]
+        lines += [
+            f"- line {g.line}: {plain_key(g.key, profile)}"
+            if g.line
+            else f"- {plain_key(g.key, profile)}"
+            for g in loaded.gaps
+        ]
+    if gaps:
+        lines += ["", "Placeholders in the documents, by document and section:"]
+        lines += document_lines(gaps)
+    assumed = assumed_values(profile)
+    if assumed:
+        lines += [
+            "",
+            "Proposed: values the profile does not set, so the documents use these defaults.",
+            "Confirm them, or set your own:",
+        ]
+        lines += [f"- {a.key}: {a.words()}" for a in assumed]
     return "\n".join(lines) + "\n"
 
 
@@ -225,20 +282,20 @@ def _templates(user: Path | None) -> Templates:
 
 def _instances(
     options: BuildOptions, leads: Sequence[LeadView]
-) -> Iterator[tuple[DocumentKind, int | None, str]]:
-    """Yield each document to write: its kind, its lead's place if it has one, its file name."""
+) -> Iterator[tuple[DocumentKind, LeadView | None, str]]:
+    """Yield each document to write: its kind, its lead if it has one, its file name."""
     wanted = [k for k in DOCUMENTS if not options.documents or k.name in options.documents]
     for kind in wanted:
         if not kind.per_lead:
             yield kind, None, kind.name
             continue
         seen: set[str] = set()
-        for number, lead in enumerate(leads):
+        for lead in leads:
             name = slug(f"{kind.name}-{lead.workstream.id}-{lead.lead.name}", limit=120)
             while name in seen:  # two leads with the same name on the same workstream
                 name += "-2"
             seen.add(name)
-            yield kind, number, name
+            yield kind, lead, name
 
 
 def _render(
@@ -247,7 +304,7 @@ def _render(
     info: PageInfo,
     templates: Templates,
     css: str,
-    result: Rendered,
+    result: BuildResult,
 ) -> bytes:
     logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
     if fmt == "html":
@@ -320,6 +377,49 @@ def _read_style(templates: Templates) -> str:
     return text
 
 
+INDEX_NAME = "index.csv"
+INDEX_COLUMNS = ("network", "document", "format", "file", "sha256", "bytes")
+
+
+def write_index(out: Path, results: Sequence[BuildResult]) -> Path:
+    """Write OUT/index.csv listing every document with its network and checksum.
+
+    Rows of networks not in this build are kept, so building one network never hides another.
+    """
+    import csv
+    import io
+
+    index = out / INDEX_NAME
+    rebuilt = {result.folder.name for result in results}
+    rows: list[dict[str, str]] = []
+    if index.is_file():
+        with index.open(encoding="utf-8", newline="") as stream:
+            rows = [
+                row
+                for row in csv.DictReader(stream)
+                if row.get("file", "").split("/", 1)[0] not in rebuilt
+            ]
+    for result in results:
+        for path in result.written:
+            data = path.read_bytes()
+            rows.append(
+                {
+                    "network": result.network,
+                    "document": path.stem,
+                    "format": path.suffix.lstrip("."),
+                    "file": path.relative_to(out.resolve()).as_posix(),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "bytes": str(len(data)),
+                }
+            )
+    rows.sort(key=lambda row: row["file"])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return write_atomically(index, buffer.getvalue().encode("utf-8"))
+
+
 def write_network(
     plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
 ) -> BuildResult:
@@ -333,8 +433,29 @@ def write_network(
     for stale in clean_temporaries(folder):
         log.info("removed %s, left by a build that was stopped", stale)
     result = BuildResult(
-        plan.network, folder, warnings=[*plan.warnings, *rendered.warnings], gaps=plan.gaps
+        plan.network,
+        folder,
+        warnings=[*plan.warnings, *rendered.warnings],
+        gaps=list(plan.loaded.gaps),
     )
+    names = dict.fromkeys(task.name for task in plan.tasks)  # in document order
+    result.placeholders = [g for n in names for g in rendered.placeholders.get(n, [])]
+    notes: dict[str, bytes] = {}
+    if options.blank:
+        text = still_to_agree(plan.network, plan.loaded, result.placeholders)
+        notes[STILL_TO_AGREE] = text.encode("utf-8")
+    else:
+        # A finished document should hold no placeholder: say where one is left, so --strict fails.
+        result.warnings += [
+            Problem(
+                str(plan.path),
+                None,
+                "",
+                f"{gap.document}, section '{gap.section}', still shows '[{gap.text}]'; "
+                "set the value in the profile",
+            )
+            for gap in dict.fromkeys(result.placeholders)
+        ]
     entry = manifest.entries.get(folder.name)
     # What pcndocs last put in each file, taken before this build records anything.
     recorded_before = {**entry.files, **entry.kept} if entry is not None else {}
@@ -347,10 +468,10 @@ def write_network(
     files: list[tuple[str, str, FileTask | None]] = [
         (t.file, t.output, t) for t in plan.tasks if t.file in rendered.files
     ]  # only what needed building: the rest is up to date
-    files += [(name, name, None) for name in plan.notes]
+    files += [(name, name, None) for name in notes]
     written_outputs: dict[str, list[str]] = {}
     for name, output, task in files:
-        data = rendered.files[name] if task is not None else plan.notes[name]
+        data = rendered.files[name] if task is not None else notes[name]
         target = folder / name
         checksum = hashlib.sha256(data).hexdigest()
         on_disk = sha256_of(target) if target.exists() else None

@@ -284,7 +284,7 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
     from datetime import date
 
     from pcndocs.build import load
-    from pcndocs.checks import warnings_for
+    from pcndocs.checks import assumed_values, warnings_for
     from pcndocs.facts import load_facts
     from pcndocs.funding import director_funding
 
@@ -313,6 +313,14 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
             note = " (indicative)" if funding.rate.indicative else ""
             click.echo(f"  clinical director funding: £{funding.funded_amount:,.2f} a year{note}")
         click.echo(f"  leads: {len(profile.leads)}")
+        assumed = assumed_values(profile)
+        if assumed:
+            click.echo(
+                f"  assumed ({len(assumed)} values the profile does not set; "
+                "the documents use these defaults, so confirm them or set your own):"
+            )
+            for value in assumed:
+                click.echo(f"    {value.key}: {value.words()}")
         for warning in warnings_for(loaded, facts, date.today()):
             click.secho(f"warning: {warning}", fg="yellow", err=True)
             warned += 1
@@ -437,6 +445,67 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
         click.echo(f"Wrote {path}")
         click.echo(f"Next: pcndocs check {quoted}")
         click.echo(f"      pcndocs build {quoted}")
+
+
+@cli.command()
+@click.argument(
+    "profile", required=False, type=click.Path(path_type=Path, dir_okay=False, readable=False)
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to listen on. Default: 8765, or the next free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any but this machine's own needs the token.",
+)
+@click.option("--token", help="The token other machines must give (default: one is generated).")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="A folder of your own templates, as for build.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Documents to build at once, in parallel processes. Default: one per core.",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    profile: Path | None,
+    port: int | None,
+    host: str,
+    token: str | None,
+    no_browser: bool,
+    templates: Path | None,
+    jobs: int | None,
+) -> None:
+    """Open pcndocs in a web browser: a form, live checks, previews and downloads.
+
+    With PROFILE, the form starts from that profile. The server listens on this
+    machine only unless --host says otherwise; then the address it prints carries a
+    token that every request must give. Ctrl-C stops it.
+    """
+    from pcndocs.web.app import Settings, token_for
+    from pcndocs.web.server import serve as run_server
+
+    settings = Settings(
+        host=host,
+        token=token_for(host, token),
+        templates=templates,
+        workers=jobs,
+        profile=profile,
+    )
+    with user_errors(ctx):
+        run_server(settings, port, open_browser=not no_browser, say=click.echo)
 
 
 @cli.command()
