@@ -229,7 +229,7 @@ class BuildPool:
         templates: Path | None,
         today: date,
     ) -> Built:
-        """Return the documents named, built across the workers, one document per task.
+        """Return the documents named, built across the workers, in the order named.
 
         An identical request already being built shares that build; more than
         MAX_WAITING_BUILDS different ones waiting raise BusyError.
@@ -251,23 +251,28 @@ class BuildPool:
         self._running[key] = future
         self._waiting += 1
         try:
+            # One task per document and format, PDFs (the slowest) first, so the workers
+            # finish together.
+            tasks = [(name, fmt) for fmt in sorted(formats, key=_slowest_first) for name in names]
             shares = [
                 loop.run_in_executor(
                     self._executor,
                     render_share,
                     loaded.source,
                     bool(loaded.gaps),
-                    formats,
+                    (fmt,),
                     (name,),
                     templates,
                     today,
                 )
-                for name in names
+                for name, fmt in tasks
             ]
             done = await asyncio.gather(*shares)
+            files = {(name, fmt): data for share in done for name, fmt, data in share.files}
             built = Built(
-                [item for share in done for item in share.files],
-                [gap for share in done for gap in share.placeholders],
+                [(n, f, files[n, f]) for n in names for f in formats if (n, f) in files],
+                # Each document's placeholders once, not once per format.
+                list(dict.fromkeys(gap for share in done for gap in share.placeholders)),
             )
             future.set_result(built)
             return built
@@ -278,6 +283,10 @@ class BuildPool:
         finally:
             self._waiting -= 1
             del self._running[key]
+
+
+def _slowest_first(fmt: str) -> int:
+    return {"pdf": 0, "docx": 1}.get(fmt, 2)
 
 
 def pack_zip(loaded: LoadedProfile, built: Built) -> bytes:
