@@ -289,11 +289,11 @@ def _slowest_first(fmt: str) -> int:
     return {"pdf": 0, "docx": 1}.get(fmt, 2)
 
 
-def pack_zip(loaded: LoadedProfile, built: Built) -> bytes:
+def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:
     """Return a ZIP of built documents in a folder named after the network.
 
-    A blank build adds still-to-agree.txt: the values still missing, the placeholders in
-    each document, and the defaults assumed.
+    A blank build (asked for, or of a profile with values missing) adds still-to-agree.txt:
+    the values still missing, the placeholders in each document, and the defaults assumed.
     """
     network = network_name(loaded)
     folder = slug(loaded.profile.network.name or "network")
@@ -302,7 +302,7 @@ def pack_zip(loaded: LoadedProfile, built: Built) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, fmt, data in built.files:
             archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
-        if loaded.gaps:
+        if blank or loaded.gaps:
             text = still_to_agree(network, loaded, built.placeholders)
             archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
     return buffer.getvalue()
