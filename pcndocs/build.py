@@ -116,7 +116,7 @@ def render_documents(
     css = _read_style(templates)
     # The same for every document of the network.
     shared = network_context(profile, facts, options.today, options.blank)
-    for kind, lead, name in _instances(options, shared["leads"]):
+    for kind, lead, name in _instances(options, shared["lead_documents"]):
         if only is not None and name not in only:
             continue
         context = render_context(shared, facts, kind, lead)

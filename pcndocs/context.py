@@ -29,7 +29,7 @@ from pcndocs.profile.model import (
     Practice,
     Profile,
 )
-from pcndocs.templating import Placeholder
+from pcndocs.templating import Markdown, Placeholder, escape_markdown
 
 FUNDING_STREAM_NAMES = {
     "core": "Core PCN funding",
@@ -114,6 +114,7 @@ class WorkstreamView:
     source: str
     since: str | None
     custom: bool
+    specification: str | None = None  # the national specification, if there is one
 
 
 @dataclass(frozen=True)
@@ -123,10 +124,10 @@ class LeadView:
     lead: Lead
     workstream: WorkstreamView
     practice: Practice | None
-    sessions_per_year: float
-    cost_per_year: float
+    sessions_per_year: float | None  # None only for the blank lead of a starter pack
+    cost_per_year: float | None
     funding_stream_name: str
-    hours_per_month: float
+    hours_per_month: float | None
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,40 @@ class AppointmentFigures:
     reappointment_days: int  # how long before a term ends the process starts
 
 
+# Not validated: a blank lead's time and rate are still to be agreed.
+_BLANK_LEAD_FIELDS: dict[str, Any] = {
+    "name": Placeholder("the lead's name"),
+    "kind": "clinical",
+    "workstream": "blank",
+    "practice": None,
+    "role": None,
+    "sessions_per_month": None,
+    "session_rate": None,
+    "funding_stream": "core",
+    "reimbursed_to": "practice",
+    "start_date": None,
+}
+# A starter pack for a network with no leads yet still holds a lead's two documents, blank.
+BLANK_LEAD = LeadView(
+    lead=Lead.model_construct(**_BLANK_LEAD_FIELDS),
+    workstream=WorkstreamView(
+        id="blank",
+        title=Placeholder("the workstream"),
+        summary=Placeholder("what the workstream covers"),
+        clinical=True,
+        checklist=(),
+        source="agreed by the network",
+        since=None,
+        custom=True,
+    ),
+    practice=None,
+    sessions_per_year=None,
+    cost_per_year=None,
+    funding_stream_name=Placeholder("the funding stream"),
+    hours_per_month=None,
+)
+
+
 def readable_source(source: str) -> str:
     """Return a source as a reader can look it up, without the project's own file names."""
     for pattern, name in _SOURCE_NAMES:
@@ -178,16 +213,27 @@ def readable_source(source: str) -> str:
     return source
 
 
-def figure(value: float, places: int = 2) -> str:
+def figure(value: float | None, places: int = 2) -> str:
     """Return a number with no more decimal places than it needs: 2, 1.5, 2.25."""
+    if value is None:
+        return Placeholder("")
     text = f"{value:,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def join_and(items: Iterable[object]) -> str:
-    """Return items as English lists them: 'a', 'a and b', 'a, b and c'."""
-    words = [str(item) for item in items]
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+    """Return items as English lists them: 'a', 'a and b', 'a, b and c'.
+
+    If any item is Markdown (a placeholder), the result is Markdown, the other items escaped.
+    """
+    items = list(items)
+    markdown = any(isinstance(item, Markdown) for item in items)
+    words = [
+        str(item) if isinstance(item, Markdown) or not markdown else escape_markdown(str(item))
+        for item in items
+    ]
+    text = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+    return Markdown(text) if markdown else text
 
 
 def votes_needed(majority: Majority, voters: int) -> int:
@@ -312,12 +358,60 @@ def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:
     ]
 
 
+@dataclass(frozen=True)
+class LeadItems:
+    """What one lead's documents list, chosen for the lead's kind and workstream."""
+
+    checklist: tuple[Item, ...]  # the starter checklist, in this lead's words
+    duties: tuple[Note, ...]  # what every lead does
+    everyday: tuple[Note, ...]  # everyday duties, without repeats of the duties
+
+
+def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItems:
+    """Return the checklist and duties that fit a lead.
+
+    A non-clinical lead gets no clinical items; a workstream with no national specification
+    (finance, HR, operations, a local one) is never told to read one; line management appears
+    only for a lead the profile gives staff to manage; a line said twice is said once.
+    """
+    clinical = lead.kind == "clinical"
+    specified = workstream.specification is not None
+    checklist = tuple(
+        Item(
+            title=item.title,
+            text=(
+                (None if specified else item.without_specification)
+                or (None if clinical else item.non_clinical)
+                or item.text
+            ),
+            source=item.source,
+        )
+        for item in facts.workstreams.general_checklist
+        if clinical or not item.clinical_only
+    )
+    duties = tuple(
+        Note(text=duty.without_specification or duty.text, source=duty.source)
+        if not specified
+        else Note(text=duty.text, source=duty.source)
+        for duty in facts.workstreams.lead_duties
+    )
+    said = {" ".join(d.text.lower().split()) for d in duties}
+    everyday = tuple(
+        Note(text=duty.text, source=duty.source)
+        for duty in facts.workstreams.everyday_duties
+        if (clinical or "clinical work" not in duty.text)
+        and (lead.line_manages or not duty.line_management)
+        and " ".join(duty.text.lower().split()) not in said
+    )
+    return LeadItems(checklist, duties, everyday)
+
+
 def everyday_duties(kind: str, facts: Facts) -> list[Note]:
     """Return a lead's everyday duties: a non-clinical lead has no clinical workload to keep."""
     return [
-        duty
+        Note(text=duty.text, source=duty.source)
         for duty in facts.workstreams.everyday_duties
-        if kind == "clinical" or "clinical work" not in duty.text
+        if (kind == "clinical" or "clinical work" not in duty.text) and not duty.line_management
     ]
 
 
@@ -344,6 +438,7 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> Workstr
         item.source,
         item.since,
         custom=False,
+        specification=item.specification,
     )
 
 
@@ -426,6 +521,10 @@ def network_context(
         "blank": blank,
         "missing_sizes": missing_sizes(profile),
         "incomplete_total": incomplete_total(profile),
+        # After every figure worked from the total of the list sizes, while one is missing.
+        "partial": Markdown(" [[incomplete]]") if missing_sizes(profile) else "",
+        "agreed_known": bool(profile.clinical_directors)
+        and all(d.sessions_per_week is not None for d in profile.clinical_directors),
         "days_to_read": voting.DAYS_TO_READ_STATEMENTS,
         "board": vote_figures(
             profile.practices,
@@ -437,6 +536,8 @@ def network_context(
         "costs": costs,
         "leads_share_of_director_funding": costs.share_of(funding.funded_amount),
         "leads": leads,
+        # The leads that get a role description and checklist: a blank one in a starter pack.
+        "lead_documents": leads or ([BLANK_LEAD] if blank else []),
         "local_responsibilities": local,
         "control": profile.document_control,
         "facts": facts,
@@ -474,5 +575,7 @@ def render_context(
         **network,
         "lead": lead,
         "everyday_duties": everyday_duties(lead.lead.kind, facts) if lead else [],
+        "items": lead_items(lead.lead, lead.workstream, facts) if lead else None,
+        "starter": lead is BLANK_LEAD,  # a starter pack's blank lead: nothing to say of its money
         "document": kind,
     }

@@ -102,7 +102,9 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
         for run in p.runs
         if run.style is not None and run.style.name == "Placeholder"
     ]
-    assert highlighted and all(text.startswith("[to be agreed") for text in highlighted)
+    assert highlighted and all(
+        text.startswith(("[to be agreed", "[incomplete", "[proposed")) for text in highlighted
+    )
 
 
 def test_blank_still_refuses_values_that_are_wrong(
@@ -234,3 +236,29 @@ def test_check_lists_the_defaults_it_assumes(
     assert "appointment.tie_break" not in result.output
     example = CliRunner().invoke(cli, ["check", str(write_profile(example_data))])
     assert "assumed" not in example.output
+
+
+def test_a_missing_value_never_becomes_a_false_statement(incomplete: Path, tmp_path: Path) -> None:
+    folder = blank_build(incomplete, tmp_path, "-f", "pdf")
+    job = squash(pdf_text(folder / "cd-job-description.pdf"))
+    summary = squash(pdf_text(folder / "leadership-summary.pdf"))
+    for text in (job, summary):
+        assert "[[" not in text  # a placeholder is shown once bracketed, never doubled
+        assert "0.00 sessions" not in text
+    assert "within the funded" not in job
+    assert "[incomplete]" in job and "[incomplete]" in summary  # figures from the total
+    assert "The leads cost 0%" not in summary and "All leads" not in summary
+    assert "No leads are paid yet" in summary
+
+
+def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
+    incomplete: Path, tmp_path: Path
+) -> None:
+    folder = blank_build(incomplete, tmp_path, "-f", "pdf")
+    (role,) = folder.glob("lead-role-description-*.pdf")
+    (checklist,) = folder.glob("lead-checklist-*.pdf")
+    role_text = squash(pdf_text(role))
+    assert "[to be agreed: the lead's name]" in role_text
+    assert "[to be agreed: the workstream]" in role_text
+    assert "Requirements or population need" in squash(pdf_text(checklist))
+    assert "to be agreed: the lead's name" in (folder / "still-to-agree.txt").read_text()

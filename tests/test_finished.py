@@ -85,3 +85,21 @@ def test_optional_lead_values_read_naturally_without_them(
         assert "Start date" not in text
     checklist = next(folder.glob("lead-checklist-*.html")).read_text(encoding="utf-8")
     assert "have set no items of their own for this workstream yet" in checklist
+
+
+def test_a_lead_with_staff_to_manage_says_so(
+    write_profile: WriteProfile, example_data: dict[str, Any], tmp_path: Path
+) -> None:
+    data = copy.deepcopy(example_data)
+    data["leads"] = [dict(data["leads"][2], line_manages="the network's clinical pharmacists")]
+    out = tmp_path / "out"
+    args = ["build", str(write_profile(data)), "-o", str(out), "-f", "html"]
+    result = CliRunner().invoke(cli, [*args, "-d", "lead-role-description"])
+    assert result.exit_code == 0, result.output
+    (page,) = (out / "riverside-primary-care-network").glob("lead-role-description-*.html")
+    text = page.read_text(encoding="utf-8")
+    assert "Line manages" in text
+    assert "Line-manage the network&#x27;s clinical pharmacists" in text or (
+        "Line-manage the network's clinical pharmacists" in text
+    )
+    assert "appraising them" in text

@@ -358,6 +358,11 @@ class Lead(Model):
     )
     practice: OdsCode | None = Field(None, description="The member practice the lead comes from.")
     role: Text | None = Field(None, description="The lead's own job, e.g. 'Practice Manager'.")
+    line_manages: Text | None = Field(
+        None,
+        description="Staff the lead line-manages for the network, e.g. 'the network's clinical "
+        "pharmacists'. Unset: the role has no line management.",
+    )
     sessions_per_month: float = Field(gt=0, le=40)
     session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
     funding_stream: FundingStream = "core"
