@@ -39,6 +39,7 @@ from pcndocs.web.fields import Group, Input, Repeat, profile_form
 from pcndocs.web.formdata import LOCAL_WORKSTREAM, apply_operation, data_from_form, field_id
 from pcndocs.web.guard import Guard, TooLargeError, is_loopback
 from pcndocs.web.service import (
+    MISSING,
     BuildPool,
     BusyError,
     Checked,
@@ -83,6 +84,7 @@ class Web:
         self.uploads = national.Uploads()
         self.pages = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+            extensions=["jinja2.ext.do"],
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -285,7 +287,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         checked = check_data(data, web.facts, web.today)
         loaded = checked.loaded
         if loaded is None:
-            count = len(checked.errors)
+            count = sum(1 for p in checked.errors if p.text != MISSING)
             reason = (
                 f"Not updated: put right the {count} error{'s' if count != 1 else ''} "
                 "listed above first."
@@ -386,7 +388,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except BusyError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         folder = slug(loaded.profile.network.name or "network")
-        return _attachment(pack_zip(loaded, built), f"{folder}.zip", "application/zip")
+        return _attachment(pack_zip(loaded, built, blank), f"{folder}.zip", "application/zip")
 
     async def national_page(_request: Request) -> Response:
         return web.page("national.html", problems=[], upload="", files="", query="", matches=None)

@@ -228,7 +228,7 @@ class BuildPool:
         templates: Path | None,
         today: date,
     ) -> Built:
-        """Return the documents named, built across the workers, one document per task.
+        """Return the documents named, built across the workers, in the order named.
 
         An identical request already being built shares that build; more than
         MAX_WAITING_BUILDS different ones waiting raise BusyError.
@@ -250,23 +250,28 @@ class BuildPool:
         self._running[key] = future
         self._waiting += 1
         try:
+            # One task per document and format, PDFs (the slowest) first, so the workers
+            # finish together.
+            tasks = [(name, fmt) for fmt in sorted(formats, key=_slowest_first) for name in names]
             shares = [
                 loop.run_in_executor(
                     self._executor,
                     render_share,
                     loaded.source,
                     bool(loaded.gaps),
-                    formats,
+                    (fmt,),
                     (name,),
                     templates,
                     today,
                 )
-                for name in names
+                for name, fmt in tasks
             ]
             done = await asyncio.gather(*shares)
+            files = {(name, fmt): data for share in done for name, fmt, data in share.files}
             built = Built(
-                [item for share in done for item in share.files],
-                [gap for share in done for gap in share.placeholders],
+                [(n, f, files[n, f]) for n in names for f in formats if (n, f) in files],
+                # Each document's placeholders once, not once per format.
+                list(dict.fromkeys(gap for share in done for gap in share.placeholders)),
             )
             future.set_result(built)
             return built
@@ -279,11 +284,15 @@ class BuildPool:
             del self._running[key]
 
 
-def pack_zip(loaded: LoadedProfile, built: Built) -> bytes:
+def _slowest_first(fmt: str) -> int:
+    return {"pdf": 0, "docx": 1}.get(fmt, 2)
+
+
+def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:
     """Return a ZIP of built documents in a folder named after the network.
 
-    A blank build adds still-to-agree.txt: the values still missing, the placeholders in
-    each document, and the defaults assumed.
+    A blank build (asked for, or of a profile with values missing) adds still-to-agree.txt:
+    the values still missing, the placeholders in each document, and the defaults assumed.
     """
     network = network_name(loaded)
     folder = slug(loaded.profile.network.name or "network")
@@ -292,7 +301,7 @@ def pack_zip(loaded: LoadedProfile, built: Built) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, fmt, data in built.files:
             archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
-        if loaded.gaps:
+        if blank or loaded.gaps:
             text = still_to_agree(network, loaded, built.placeholders)
             archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
     return buffer.getvalue()

@@ -127,9 +127,15 @@ def _get(data: Any, path: KeyPath) -> Any:
 
 
 def normalised(data: dict[str, Any]) -> dict[str, Any]:
-    """Return data as the form draws it: a list item given as text alone becomes its keys."""
+    """Return data as the form draws it.
+
+    A list item given as text alone becomes its keys, and a list the profile needs (the
+    practices, the directors) starts with one empty item to fill in rather than none.
+    """
     out = dict(data)
     for node in profile_form().fields:
+        if isinstance(node, Repeat) and node.required and not out.get(node.name):
+            out[node.name] = [{}]
         if isinstance(node, Repeat) and node.text_or_keys and isinstance(out.get(node.name), list):
             first = node.item.fields[0].name
             out[node.name] = [
