@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from pcndocs import voting, years
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts
-from pcndocs.funding import contract_year, director_funding
+from pcndocs.funding import contract_year, director_funding, payment_made
 from pcndocs.profile.load import LoadedProfile
-from pcndocs.profile.model import Lead
+from pcndocs.profile.model import Lead, Profile
 
 LEAD_SESSIONS_PER_MONTH = 2
 
@@ -32,7 +34,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             warn(
                 ("clinical_directors",),
                 f"the {whose} agreed time is {agreed:.2f} sessions a week{local}, "
-                f"{funding.sessions_over_funding:.2f} more than the funded equivalent of "
+                f"{funding.sessions_over_funding:.2f} more than the "
+                f"{'benchmark' if not funding.payment_made else 'funded equivalent'} of "
                 f"{funding.funded_sessions_per_week:.2f} ({funding.funded_wte:.4f} WTE: "
                 f"{funding.basis_wte:g} WTE per {funding.basis_patients:,} patients, for "
                 f"{profile.population:,} patients); agree how the difference is paid for",
@@ -50,7 +53,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 ("local_cd_responsibilities",),
                 f"{count} local responsibilit{'y is' if count == 1 else 'ies are'} added "
                 f"beyond the national minimum (Annex E){extra}; the LMC advises agreeing "
-                "nothing that cannot be delivered within the funded "
+                "nothing that cannot be delivered within the "
+                f"{'funded' if funding.payment_made else 'benchmark of'} "
                 f"{funding.funded_sessions_per_week:.2f} sessions a week",
             )
         )
@@ -65,6 +69,26 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                     f"most {limit}",
                 )
             )
+    for i, director in enumerate(profile.clinical_directors):
+        if director.start_date is None:
+            found.append(
+                warn(
+                    ("clinical_directors", i),
+                    f"{director.name} has no start_date, so Schedule 1 cannot give the dates of "
+                    "their term; add the date they were appointed",
+                )
+            )
+    approver = profile.document_control.approved_by
+    body = profile.governance.body_name
+    if approver and " ".join(approver.lower().split()).removeprefix("the ") != body.lower():
+        found.append(
+            warn(
+                ("document_control", "approved_by"),
+                f"the documents say they are approved by '{approver}', but Schedule 1 names "
+                f"the '{body}' as the meeting that decides; use the same name "
+                "(governance.body_name)",
+            )
+        )
     review = profile.document_control.review_date
     if review is None:
         found.append(
@@ -106,16 +130,78 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             )
         first_named.setdefault(folded, i)
     led = {lead.workstream_id for lead in profile.leads}
-    missing = [w.title for w in facts.workstreams.workstreams if w.id not in led]
+    missing = [w.title for w in facts.workstreams_in(year) if w.id not in led]
     if missing:
         found.append(
             warn(
                 ("leads",),
-                f"{len(missing)} workstream{'s have' if len(missing) != 1 else ' has'} no lead: "
-                + ", ".join(missing),
+                f"{len(missing)} workstream{'s have' if len(missing) != 1 else ' has'} no lead "
+                f"in {year}: " + ", ".join(missing),
             )
         )
+    found.extend(_year_warnings(loaded, facts, year))
     return found
+
+
+def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Problem]:
+    """Return the warnings about money that depend on the contract year."""
+    profile = loaded.profile
+    warn = loaded.problem
+    found: list[Problem] = []
+    national = facts.funding_year(year)
+    if profile.contract_year and not national.held:
+        found.append(
+            warn(
+                ("contract_year",),
+                f"pcndocs holds no national figures for {year} (the latest it holds are for "
+                f"{facts.funding.latest}); the documents use the network's own figures, so state "
+                "them under funding: (core_pcn_funding, adjusted_population)",
+            )
+        )
+    elif (
+        profile.contract_year
+        and national.core_pcn_funding is None
+        and not payment_made(year, facts)
+        and profile.funding.core_pcn_funding is None
+        and profile.funding.core_rate_per_patient is None
+    ):
+        found.append(
+            warn(
+                ("funding",),
+                f"no national rate of Core PCN Funding is known for {year}; state the network's "
+                "own figure (funding.core_pcn_funding) so the summary can set the costs against it",
+            )
+        )
+    for i, lead in enumerate(profile.leads):
+        stream = facts.stream(lead.funding_stream)
+        if stream.exists_in(year):
+            continue
+        if stream.first is not None and years.later(stream.first, year):
+            why = f"which began only in {stream.first}"
+        else:
+            why = f"which ended in {stream.last}. {stream.replaced_by or ''}".strip()
+        found.append(
+            warn(
+                ("leads", i, "funding_stream"),
+                f"{lead.name} is paid from {stream.name_in(year).title}, which is not paid in "
+                f"{year}, {why.rstrip('.')}; choose another funding stream",
+            )
+        )
+    for i, director in enumerate(profile.clinical_directors):
+        if director.session_rate is None and director.annual_pay is None:
+            found.append(
+                warn(
+                    ("clinical_directors", i),
+                    f"{director.name} has no session_rate or annual_pay, so the job description "
+                    "says the pay is still to be agreed",
+                )
+            )
+    return found
+
+
+def advice(facts: Facts) -> list[str]:
+    """Return the LMC's advice on the director's role, for the author and the board."""
+    return [item.text for item in facts.annex_e.lmc_advice]
 
 
 def _workstream_title(lead: Lead, facts: Facts) -> str:
@@ -123,3 +209,57 @@ def _workstream_title(lead: Lead, facts: Facts) -> str:
     if isinstance(lead.workstream, str):
         return facts.workstream(lead.workstream).title
     return lead.workstream.title
+
+
+# The appointment rules Schedule 1 states whatever the profile says: unset, they are defaults.
+ASSUMED_APPOINTMENT = (
+    "term_years",
+    "voting",
+    "majority",
+    "nomination_days",
+    "notice_days",
+    "quorum_percent",
+    "tie_break",
+    "max_consecutive_terms",
+    "resignation_notice_months",
+    "removal_majority",
+    "interim_cover",
+)
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """A value the documents use that the profile never set: a default to confirm."""
+
+    key: str  # such as appointment.quorum_percent
+    value: object
+
+    def words(self) -> str:
+        """Return the value as the profile would write it."""
+        if self.value is None:
+            return "not set (no limit)"
+        if isinstance(self.value, list):
+            return "; ".join(str(v) for v in self.value)
+        return str(self.value)
+
+
+def assumed_values(profile: Profile) -> list[Assumed]:
+    """Return the defaults the documents use where the profile sets nothing, to be confirmed.
+
+    The tie-break is listed only where it can decide a vote: a ballot under a simple majority.
+    """
+    rules = profile.appointment
+    found: list[Assumed] = []
+    for name in ASSUMED_APPOINTMENT:
+        if name in rules.model_fields_set:
+            continue
+        if name == "tie_break" and (
+            rules.method == "selection" or not voting.tie_break_applies(rules.majority)
+        ):
+            continue
+        found.append(Assumed(f"appointment.{name}", getattr(rules, name)))
+    governance = profile.governance
+    for name in type(governance).model_fields:
+        if name not in governance.model_fields_set:
+            found.append(Assumed(f"governance.{name}", getattr(governance, name)))
+    return found

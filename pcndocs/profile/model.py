@@ -22,11 +22,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from pcndocs import years
 from pcndocs.text import one_line
 
 ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
 PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
-YEAR_PATTERN = re.compile(r"^(20[0-9]{2})/([0-9]{2})$")
 
 
 def _ods_code(value: str) -> str:
@@ -43,20 +43,15 @@ def _pcn_code(value: str) -> str:
     return code
 
 
-def is_contract_year(value: str) -> bool:
-    """Return whether text names a contract year such as 2025/26 (two consecutive years)."""
-    match = YEAR_PATTERN.match(value.strip())
-    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
-
-
 def _digits_as_text(value: Any) -> Any:
     """Return a whole number written without quotes as text, so a code's error names the code."""
     return str(value) if type(value) is int else value
 
 
 def _contract_year(value: str) -> str:
-    if not is_contract_year(value):
-        raise ValueError(f"expected a contract year such as 2025/26, got '{value}'")
+    wrong = years.problem(value)
+    if wrong:
+        raise ValueError(wrong)
     return value.strip()
 
 
@@ -81,6 +76,12 @@ def _required(value: Any, info: ValidationInfo) -> Any:
 
 # A value every document needs. Missing, it is an error, or in a blank build a placeholder.
 Needed = AfterValidator(_required)
+
+
+def _needed_when(value: Any, info: ValidationInfo, condition: bool, what: str) -> None:
+    """Refuse a missing value that another key's choice makes necessary (not in blank builds)."""
+    if condition and value is None and not (info.context or {}).get("blank"):
+        raise PydanticCustomError("missing", f"is required with {what} cover but missing")
 
 
 def _shape(value: Any) -> str:
@@ -156,6 +157,20 @@ class Network(Model):
     nominated_payee: Annotated[OdsCode | None, Needed] = Field(
         None, description="ODS code of the member practice that receives the network's funding."
     )
+    neighbourhood: LongText | None = Field(
+        None,
+        description="The neighbourhood the network serves, where its footprint is aligned with "
+        "neighbourhood boundaries (from 2026/27).",
+    )
+    local_variation_agreement: bool | None = Field(
+        None,
+        description="Whether an ICB Local Variation Agreement applies to the network's practices "
+        "(possible from 1 May 2026). Unset: Schedule 1 says nothing about one.",
+    )
+    local_variation_details: LongText | None = Field(
+        None,
+        description="What the Local Variation Agreement varies and when it was agreed, in a line.",
+    )
 
 
 class Signatory(Model):
@@ -182,6 +197,28 @@ class ClinicalDirector(Model):
         None, description="Sessions a week the network agrees to pay for (9 is full time)."
     )
     start_date: date | None = None
+    session_rate: float | None = Field(
+        None,
+        ge=0,
+        le=5000,
+        description="Pounds the network pays the director for each session: their pay, which is "
+        "not the national funding. Unset: pay is shown as still to be agreed.",
+    )
+    annual_pay: float | None = Field(
+        None,
+        ge=0,
+        le=500_000,
+        description="Instead of session_rate: the pounds a year the network pays the director.",
+    )
+
+    @field_validator("annual_pay")
+    @classmethod
+    def _one_way_of_paying(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """Pay is a sessional rate or a yearly sum: both would disagree with each other."""
+        if value is not None and info.data.get("session_rate") is not None:
+            raise ValueError("give session_rate or annual_pay, not both")
+        return value
+
     funded_share: float | None = Field(
         None,
         gt=0,
@@ -193,6 +230,7 @@ class ClinicalDirector(Model):
 
 Method = Literal["selection", "election", "selection_and_election"]
 Majority = Literal["simple", "two_thirds", "unanimous"]
+Voting = Literal["one_practice_one_vote", "list_size_weighted"]
 
 
 class Appointment(Model):
@@ -200,8 +238,14 @@ class Appointment(Model):
         None, description="selection, election, or selection_and_election."
     )
     term_years: int = Field(3, ge=1, le=10, description="Length of one term of office, in years.")
-    voting: Literal["one_practice_one_vote", "list_size_weighted"] = "one_practice_one_vote"
-    majority: Majority = "simple"
+    voting: Voting = Field(
+        "one_practice_one_vote", description="One practice one vote, or weighted by list size."
+    )
+    majority: Majority = Field(
+        "simple",
+        description="The majority a candidate needs: simple (more than half the votes cast), "
+        "two_thirds (of the votes cast), or unanimous (every member practice).",
+    )
     nomination_days: int = Field(14, ge=1, le=90, description="Days nominations stay open.")
     notice_days: int = Field(
         28, ge=1, le=180, description="Days' notice given to practices before the vote or panel."
@@ -224,8 +268,84 @@ class Appointment(Model):
     resignation_notice_months: int = Field(3, ge=0, le=12)
     removal_majority: Majority = "two_thirds"
     interim_cover: Literal["deputy", "nominated_by_practices"] = "nominated_by_practices"
-    deputy: Text | None = Field(None, description="Name of the deputy who covers a vacancy.")
-    review_date: date | None = Field(None, description="When the members review this process.")
+    deputy: Text | None = Field(
+        None, description="Name of the deputy who covers a vacancy; needed with deputy cover."
+    )
+    review_date: date | None = Field(
+        None,
+        description="When the members review this process; unset: the document_control "
+        "review date.",
+    )
+
+    @field_validator("deputy")
+    @classmethod
+    def _deputy_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Deputy cover needs the deputy's name: a schedule cannot say 'the deputy' of no one."""
+        _needed_when(value, info, info.data.get("interim_cover") == "deputy", "deputy")
+        return value
+
+
+Chair = Literal["clinical_director", "elected_by_members"]
+
+
+def _default_unanimous_matters() -> list[str]:
+    return [
+        "admitting a new member practice, or agreeing how a practice leaves the network",
+        "changing the nominated payee",
+        "changing how the network's funding is shared between the member practices",
+        "changing this schedule",
+    ]
+
+
+class Governance(Model):
+    """How the member practices meet and make the network's decisions (Schedule 1)."""
+
+    body_name: Text = Field(
+        "Network Board",
+        description="The name of the meeting of the member practices that makes the network's "
+        "decisions, and approves its documents.",
+    )
+    representative: Text = Field(
+        "a partner, or another person the practice authorises in writing to decide for it",
+        description="Who represents each member practice at the meeting, in words that follow "
+        "'Each member practice sends one representative:'.",
+    )
+    meetings_per_year: int = Field(
+        6, ge=1, le=52, description="How many times a year the meeting is held, at least."
+    )
+    notice_days: int = Field(
+        7, ge=1, le=60, description="Days' notice of a meeting, with its agenda and papers."
+    )
+    chair: Chair = Field(
+        "clinical_director",
+        description="Who chairs the meeting: the clinical director, or a representative the "
+        "members elect each year.",
+    )
+    quorum_percent: int = Field(
+        50,
+        ge=1,
+        le=100,
+        description="Share of the member practices (or of the votes, if weighted) that must be "
+        "represented for a meeting to decide anything.",
+    )
+    voting: Voting = Field(
+        "one_practice_one_vote",
+        description="How general decisions are voted: one practice one vote, or weighted by "
+        "list size.",
+    )
+    majority: Literal["simple", "two_thirds"] = Field(
+        "simple", description="The majority of the votes cast a general decision needs."
+    )
+    unanimous_matters: list[Text] = Field(
+        default_factory=_default_unanimous_matters,
+        description="Decisions that need the agreement of every member practice.",
+    )
+    minutes_days: int = Field(
+        14,
+        ge=1,
+        le=60,
+        description="Days after a meeting within which its minutes go to every member practice.",
+    )
 
 
 class CustomWorkstream(Model):
@@ -255,11 +375,34 @@ class Lead(Model):
     )
     practice: OdsCode | None = Field(None, description="The member practice the lead comes from.")
     role: Text | None = Field(None, description="The lead's own job, e.g. 'Practice Manager'.")
+    line_manages: Text | None = Field(
+        None,
+        description="Staff the lead line-manages for the network, e.g. 'the network's clinical "
+        "pharmacists'. Unset: the role has no line management.",
+    )
     sessions_per_month: float = Field(gt=0, le=40)
     session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
     funding_stream: FundingStream = "core"
-    reimbursed_to: Literal["practice", "individual"] = "practice"
-    start_date: date | None = None
+    reimbursed_to: Literal["practice", "individual"] = Field(
+        "practice",
+        description="Who is paid for the lead's time: their practice (give practice) or "
+        "the lead themselves.",
+    )
+    start_date: date | None = Field(None, description="When the lead took on the role.")
+
+    @field_validator("reimbursed_to")
+    @classmethod
+    def _practice_to_pay(cls, value: str, info: ValidationInfo) -> str:
+        """A lead whose practice is paid needs that practice."""
+        # A practice given but invalid is reported as such, not as missing.
+        needed = value == "practice" and "practice" in info.data and info.data["practice"] is None
+        if needed and not (info.context or {}).get("blank"):
+            raise PydanticCustomError(
+                "missing",
+                "is 'practice' (the default), so the lead needs a practice: give practice, "
+                "or set reimbursed_to: individual",
+            )
+        return value
 
     @property
     def workstream_id(self) -> str:
@@ -290,10 +433,69 @@ class DocumentControl(Model):
 class FundingOverrides(Model):
     """Rates a network may set where the national figure is unknown or locally different."""
 
-    cd_rate_per_patient: float | None = Field(None, ge=0, le=50)
-    core_rate_per_patient: float | None = Field(None, ge=0, le=50)
-    leadership_and_management_rate_per_patient: float | None = Field(None, ge=0, le=50)
-    adjusted_population: int | None = Field(None, gt=0, le=2_000_000)
+    cd_rate_per_patient: float | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description="Until 2023/24: the clinical director payment per registered patient, "
+        "where the network uses its own figure.",
+    )
+    core_rate_per_patient: float | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description="The core funding per registered patient: the core payment until 2023/24, "
+        "Core PCN Funding from 2024/25. Needed for the money in 2026/27 and later years.",
+    )
+    core_pcn_funding: float | None = Field(
+        None,
+        ge=0,
+        le=10_000_000,
+        description="From 2024/25: the network's Core PCN Funding for the year in pounds, as "
+        "its commissioner pays it. Takes the place of any per-patient working.",
+    )
+    leadership_and_management_rate_per_patient: float | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description="2021/22 to 2023/24: the leadership and management payment per adjusted "
+        "patient, where the network uses its own figure.",
+    )
+    adjusted_population: int | None = Field(
+        None,
+        gt=0,
+        le=2_000_000,
+        description="The network's adjusted population, which some payments are worked out on.",
+    )
+
+
+EngagedAs = Literal["employed_by_practice", "office_holder", "self_employed"]
+
+
+class JobDescription(Model):
+    """The network's own terms for its clinical director, kept apart from the national role."""
+
+    line_manages: list[Text] = Field(
+        default_factory=list,
+        description="Who the director line-manages, such as the PCN manager; none unless given.",
+    )
+    working_relationships: list[Text] | None = Field(
+        None,
+        description="The people and bodies the director works with. Unset: the list usual in "
+        "published PCN job descriptions.",
+    )
+    engaged_as: EngagedAs | None = Field(
+        None,
+        description="How the director is engaged: employed_by_practice (by the nominated payee "
+        "or their own practice), office_holder or self_employed. Unset: to be agreed.",
+    )
+    backfill: LongText | None = Field(
+        None, description="Who pays the director's practice for the clinical time they give up."
+    )
+    expenses: LongText | None = Field(None, description="How the director's expenses are paid.")
+    indemnity: LongText | None = Field(
+        None, description="How the director is indemnified for the role."
+    )
 
 
 class Profile(Model):
@@ -308,13 +510,19 @@ class Profile(Model):
 
     network: Network = Field(default_factory=lambda: {})  # type: ignore[assignment]
     contract_year: Annotated[ContractYear | None, Needed] = Field(
-        None, description="The contract year, such as 2025/26: selects the national rates."
+        None,
+        description="The contract year, such as 2026/27: selects the national rates and duties. "
+        "A year later than pcndocs knows builds with the network's own figures.",
     )
     practices: Annotated[list[Practice], Needed] = Field(default_factory=list)
     clinical_directors: Annotated[list[ClinicalDirector], Field(max_length=4), Needed] = Field(
         default_factory=list
     )
     appointment: Appointment = Field(default_factory=lambda: {})  # type: ignore[assignment]
+    governance: Governance = Field(
+        default_factory=lambda: Governance(),
+        description="How the member practices meet and decide; every key has a default.",
+    )
     leads: list[Lead] = Field(default_factory=list)
     local_cd_responsibilities: list[LocalDuty] = Field(
         default_factory=list,
@@ -322,6 +530,10 @@ class Profile(Model):
         "sessions_per_week:}.",
     )
     document_control: DocumentControl = Field(default_factory=DocumentControl)
+    job_description: JobDescription = Field(
+        default_factory=lambda: JobDescription(),
+        description="The network's own terms for the clinical director's job description.",
+    )
     funding: FundingOverrides = Field(default_factory=lambda: FundingOverrides())
 
     @property
