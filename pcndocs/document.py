@@ -19,6 +19,8 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 
+from pcndocs.text import remove_forbidden
+
 CHECKBOX = "[ ] "
 BLOCKS = ("signature", "pagebreak")
 
@@ -32,8 +34,12 @@ class Document:
 
 
 def parse_markdown(text: str) -> Document:
-    """Return the Document tree of Markdown text."""
-    tree = SyntaxTreeNode(_parser().parse(text))
+    """Return the Document tree of Markdown text.
+
+    Characters no document may hold (a template's pasted vertical tab, form feed or escape)
+    are mapped or removed here, the one path every writer's text takes.
+    """
+    tree = SyntaxTreeNode(_parser().parse(remove_forbidden(text)))
     return Document(title=_first_heading(tree), tree=tree)
 
 

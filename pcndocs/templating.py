@@ -10,9 +10,9 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pcndocs.errors import TemplateError
+from pcndocs.sandbox import LimitError, Sandbox, render_bounded
 from pcndocs.text import remove_forbidden
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, so escaping all
@@ -21,8 +21,6 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Runs of spaces, tabs and line breaks of any kind: they would end a table row or a paragraph,
 # or indent a line into a code block. Other spaces (no-break, thin) are kept as they are.
 _WHITESPACE = re.compile("[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
-# The most a template may make with * or **: enough for any document, not enough to exhaust memory.
-MAX_REPEAT = 100_000
 
 
 class Markdown(str):
@@ -109,25 +107,6 @@ def format_ordinal(value: int) -> str:
     return f"{value}{suffix}"
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's sandbox (no changing lists or dicts), refusing `*` and `**` that make huge things."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(
-        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
-    ) -> Any:
-        sequences = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
-        counts = [abs(x) for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
-        if operator == "*" and sequences and counts and sequences[0] * counts[0] > MAX_REPEAT:
-            raise jinja2.exceptions.SecurityError(
-                f"'*' makes more than {MAX_REPEAT:,} of something"
-            )
-        if operator == "**" and len(counts) == 2 and counts[1] > 64 and abs(left) > 1:
-            raise jinja2.exceptions.SecurityError("'**' with a power above 64")
-        return super().call_binop(context, operator, left, right)
-
-
 class _Loader(jinja2.FileSystemLoader):
     """The template folders' loader, reporting a file it cannot read as a TemplateError."""
 
@@ -158,7 +137,7 @@ class Templates:
     def __init__(self, builtin: Path, user: Path | None = None) -> None:
         self.folders = [folder for folder in (user, builtin) if folder is not None]
         self.user = user
-        self.env = _Sandbox(
+        self.env = Sandbox(
             loader=_Loader([str(f) for f in self.folders]),
             undefined=jinja2.StrictUndefined,
             finalize=_finalize,
@@ -200,7 +179,7 @@ class Templates:
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Return the Markdown a template renders for a context."""
         try:
-            return self.env.get_template(name).render(context)
+            return render_bounded(self.env.get_template(name), context)
         except jinja2.TemplateSyntaxError as exc:
             where = self._where(exc.filename) if exc.filename else exc.name or name
             raise TemplateError(where, exc.lineno, exc.message or "syntax error") from None
@@ -210,17 +189,30 @@ class Templates:
         except jinja2.UndefinedError as exc:
             where, line = self._frame(exc.__traceback__, name)
             raise TemplateError(where, line, _undefined_reason(exc.message)) from None
+        except LimitError as exc:
+            where, line = self._frame(exc.__traceback__, name)
+            raise TemplateError(where, line, str(exc)) from None
         except jinja2.exceptions.SecurityError as exc:
             where, line = self._frame(exc.__traceback__, name)
             reason = str(exc).rstrip(".")
             raise TemplateError(where, line, f"not allowed in a template: {reason}") from None
-        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+        except (
+            ArithmeticError,
+            LookupError,
+            TypeError,
+            ValueError,
+            RecursionError,
+            AttributeError,  # |dictsort on text
+            AssertionError,  # |truncate(1): Jinja checks its arguments with assert
+            jinja2.TemplateRuntimeError,  # |map('nofilter'), |select('x'), |round(method=...)
+        ) as exc:
             # A mistake in the user's own template ({{ 1 / 0 }}) is theirs to mend; in a
             # built-in template it is a bug, and keeps its traceback.
             where, line = self._frame(exc.__traceback__, name)
             if self.user is None or not self._is_users(where):
                 raise
-            raise TemplateError(where, line, f"{type(exc).__name__}: {exc}") from None
+            kind = "" if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: "
+            raise TemplateError(where, line, f"{kind}{exc}") from None
 
     def _where(self, filename: str) -> str:
         """Return how to name a template file: the user's by its path, a built-in by name."""

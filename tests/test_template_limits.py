@@ -1,0 +1,137 @@
+"""Templates are bounded: every way to make a huge or endless render ends in a one-line error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pcndocs import sandbox
+from pcndocs.cli import cli
+from pcndocs.errors import TemplateError
+from pcndocs.resources import example_profile
+from pcndocs.templating import Templates
+from tests.readback import documents_in, docx_text, pdf_text, squash
+
+HOSTILE = {
+    "center": ("{{ 'x'.center(10**9) }}", "'.center()' would make more than 1,000,000 characters"),
+    "ljust": ("{{ 'x'.ljust(10**9) }}", "'.ljust()' would make more"),
+    "zfill": ("{{ 'x'.zfill(10**9) }}", "'.zfill()' would make more"),
+    "percent width": ("{{ '%999999999d' % 1 }}", "'%' would make more"),
+    "format width": ("{{ '{:999999999}'.format(1) }}", "'.format()' would make more"),
+    "format filter": ("{{ '%*s'|format(999999999, 'x') }}", "'|format' would make more"),
+    "indent": ("{{ 'a\nb'|indent(10**9) }}", "'|indent' would make more"),
+    "center filter": ("{{ 'x'|center(10**9) }}", "'|center' would make more"),
+    "replace": ("{{ ('x'*100000).replace('x', 'y'*100000) }}", "'.replace()' would make more"),
+    "replace filter": ("{{ ('x'*100000)|replace('x', 'y'*100) }}", "'|replace' would make more"),
+    "join": ("{{ ('y'*100000).join('x'*1000) }}", "'.join()' would make more"),
+    "doubling with +": (
+        "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}"
+        "{% endfor %}",
+        "'+' would make more",
+    ),
+    "doubling with ~": (
+        "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+        "{% endfor %}",
+        "'~' would make more",
+    ),
+    "lipsum": ("{{ lipsum(10**6) }}", "'lipsum()' would make more"),
+    "a macro calling itself twice": (
+        "{% macro m(n) %}{{ m(n+1) }}{{ m(n+1) }}{% endmacro %}{{ m(0) }}",
+        "macros call themselves more than 50 deep",
+    ),
+    "40 bytes writing 300 MB": (
+        "{% for i in range(99999) %}{% for j in range(99999) %}xxxx{% endfor %}{% endfor %}",
+        "the document would be longer than 5,000,000 characters",
+    ),
+}
+
+
+def _render(folder: Path, text: str) -> str:
+    folder.mkdir(exist_ok=True)
+    (folder / "doc.md").write_text(text, encoding="utf-8")
+    return Templates(folder, folder).render("doc.md", {})
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_template_is_refused_with_one_line(name: str, tmp_path: Path) -> None:
+    text, reason = HOSTILE[name]
+    with pytest.raises(TemplateError) as caught:
+        _render(tmp_path / "mine", text)
+    message = caught.value.message()
+    assert "doc.md" in message
+    assert reason in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+        "{% macro m(n) %}{% if n < 40 %}{{ m(n+1) }}{{ m(n+1) }}{% endif %}{% endmacro %}"
+        "{{ m(0) }}",
+        "{% for a in 'x' * 99999 %}{% for b in 'x' * 99999 %}{% endfor %}{% endfor %}",
+    ],
+)
+def test_a_template_that_runs_too_long_is_stopped(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 0.5)
+    with pytest.raises(TemplateError, match=r"doc\.md.*took longer than 0\.5 seconds"):
+        _render(tmp_path / "mine", text)
+
+
+def test_ordinary_formatting_still_works(tmp_path: Path) -> None:
+    text = (
+        "{{ 'abc'|center(9) }}|{{ '%5d' % 3 }}|{{ '{:>4}'.format(7) }}|{{ 'a' ~ 'b' }}|"
+        "{{ ', '.join(['x', 'y']) }}|{{ 'a-b'.replace('-', '+') }}|{{ [1, 2]|join('/') }}"
+    )
+    # Printed values are escaped for Markdown, with runs of spaces made one.
+    assert _render(tmp_path / "mine", text) == " abc | 3| 7|ab|x\\, y|a\\+b|1\\/2"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{{ 'abc'|truncate(1) }}", "expected length >= 3, got 1"),
+        ("{{ [1]|map('nofilter')|list }}", "No filter named 'nofilter'"),
+        ("{{ [1]|select('x')|list }}", "No test named 'x'"),
+        ("{{ 'abc'|dictsort }}", "'str' object has no attribute 'items'"),
+        ("{{ 1.5|round(method='x') }}", "method must be common, ceil or floor"),
+    ],
+)
+def test_a_filter_misused_in_a_users_template_is_a_user_error(
+    text: str, reason: str, tmp_path: Path
+) -> None:
+    with pytest.raises(TemplateError) as caught:
+        _render(tmp_path / "mine", f"# Title\n\n{text}\n")
+    assert caught.value.line == 3
+    assert reason in caught.value.message()
+
+
+CONTROLS = ["\x0b", "\x0c", "\x01", "\x1b", "\ufffe"]
+
+
+def test_control_characters_in_template_text_reach_no_format(tmp_path: Path) -> None:
+    # Pasted from Word: a manual line break is a vertical tab. Each used to crash the DOCX.
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    words = "".join(f"word{i}{c}" for i, c in enumerate(CONTROLS))
+    (folder / "cd-job-description.md").write_text(f"# Title\n\n{words}end.\n", encoding="utf-8")
+    arguments = ["build", "-f", "html,docx,pdf", "-d", "cd-job-description"]
+    arguments += ["--templates", str(folder), "-o", str(tmp_path / "out"), str(example_profile())]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 0, result.output
+    for path in documents_in(tmp_path / "out"):
+        text = {".docx": docx_text, ".pdf": _pdf_pages}.get(path.suffix, _read)(path)
+        assert not any(c in text for c in CONTROLS), path.name
+        assert "word0 word1 word2word3word4end." in squash(text), path.name
+
+
+def _pdf_pages(path: Path) -> str:
+    return pdf_text(path).replace("\f", "")  # pdftotext ends each page with a form feed
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
