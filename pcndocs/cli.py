@@ -577,6 +577,10 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
             raise OutputError(
                 folder / present[0], f"already exists{others}; use --force to overwrite"
             )
+        # A subfolder that is a link elsewhere (partials -> /etc) is never written through.
+        for parent in sorted({(folder / name).parent for name in names}):
+            if parent.exists() and not parent.resolve().is_relative_to(folder.resolve()):
+                raise OutputError(parent, f"is a link to a folder outside {folder}; remove it")
         for name in names:
             write_atomically(folder / name, (source / name).read_bytes())
         if not ctx.find_root().obj["quiet"]:

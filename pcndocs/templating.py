@@ -107,12 +107,22 @@ def format_ordinal(value: int) -> str:
     return f"{value}{suffix}"
 
 
+def confined(path: Path, folders: list[Path]) -> Path:
+    """Return path if its real path (links followed) lies in one of the folders; else refuse."""
+    real = path.resolve()
+    if any(real.is_relative_to(folder.resolve()) for folder in folders):
+        return path
+    raise TemplateError(
+        str(path), None, "is a link to a file outside the template folders; copy the file in"
+    )
+
+
 class _Loader(jinja2.FileSystemLoader):
     """The template folders' loader, reporting a file it cannot read as a TemplateError."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         try:
-            return super().get_source(environment, template)
+            source, filename, uptodate = super().get_source(environment, template)
         except jinja2.TemplateNotFound:
             raise
         except UnicodeDecodeError:
@@ -121,6 +131,8 @@ class _Loader(jinja2.FileSystemLoader):
         except OSError as exc:
             reason = f"cannot be read: {exc.strerror or exc}"
             raise TemplateError(self._path(template), None, reason) from None
+        confined(Path(filename), [Path(f) for f in self.searchpath])
+        return source, filename, uptodate
 
     def _path(self, template: str) -> str:
         """Return the file a template name stands for, as the folders were given."""
@@ -161,7 +173,7 @@ class Templates:
         for folder in self.folders:
             candidate = folder / name
             if candidate.is_file():
-                return candidate
+                return confined(candidate, self.folders)
         return None
 
     def read_text(self, name: str) -> str | None:

@@ -135,3 +135,69 @@ def _pdf_pages(path: Path) -> str:
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
+
+
+# --- Templates cannot read outside their folders -------------------------------------------
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text("SECRET-VALUE\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("link", "template", "formats"),
+    [
+        ("partials/secret.md", "# Title\n{% include 'partials/secret.md' %}\n", "html"),
+        ("cd-job-description.md", None, "html"),
+        ("logo.png", "# Title\n", "html"),
+        ("pdf.css", "# Title\n", "html"),
+        ("reference.docx", "# Title\n", "docx"),
+    ],
+)
+def test_a_link_out_of_the_template_folder_is_refused(
+    link: str, template: str | None, formats: str, tmp_path: Path, secret: Path
+) -> None:
+    folder = tmp_path / "mine"
+    (folder / "partials").mkdir(parents=True)
+    if template is not None:
+        (folder / "cd-job-description.md").write_text(template, encoding="utf-8")
+    (folder / link).symlink_to(secret)
+    arguments = ["build", "-f", formats, "-d", "cd-job-description", "--templates", str(folder)]
+    result = CliRunner().invoke(
+        cli, [*arguments, "-o", str(tmp_path / "out"), str(example_profile())]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: {folder / link}: is a link to a file outside the template folders; "
+        "copy the file in\n"
+    )
+    assert documents_in(tmp_path / "out") == []
+
+
+def test_a_link_inside_the_template_folder_is_followed(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "real.md").write_text("# Linked title\n", encoding="utf-8")
+    (folder / "cd-job-description.md").symlink_to(folder / "real.md")
+    arguments = ["build", "-f", "html", "-d", "cd-job-description", "--templates", str(folder)]
+    result = CliRunner().invoke(
+        cli, [*arguments, "-o", str(tmp_path / "out"), str(example_profile())]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Linked title" in documents_in(tmp_path / "out")[0].read_text(encoding="utf-8")
+
+
+def test_templates_export_never_writes_through_a_linked_subfolder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "partials").symlink_to(elsewhere, target_is_directory=True)
+    result = CliRunner().invoke(cli, ["templates", "export", "--force", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "is a link to a folder outside" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert list(folder.iterdir()) == [folder / "partials"]  # refused before writing anything
