@@ -363,9 +363,17 @@ def _page_info(
 def _timestamp(fallback: date) -> datetime:
     """Return the documents' timestamp: SOURCE_DATE_EPOCH if set, else the profile's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).replace(tzinfo=None)
-    return datetime(fallback.year, fallback.month, fallback.day)
+    if epoch.isdigit() and len(epoch) < 20:  # a longer one is no time at all: ignored
+        seconds = min(max(int(epoch), _FIRST_ZIP_SECOND), _LAST_ZIP_SECOND)
+        return datetime.fromtimestamp(seconds, tz=UTC).replace(tzinfo=None)
+    moment = datetime(fallback.year, fallback.month, fallback.day)
+    return min(max(moment, _FIRST_ZIP_MOMENT), _LAST_ZIP_MOMENT)
+
+
+# A zip (so a DOCX) can hold times from 1980 to the end of 2107: every timestamp is put in it.
+_FIRST_ZIP_MOMENT, _LAST_ZIP_MOMENT = datetime(1980, 1, 1), datetime(2107, 12, 31, 23, 59, 58)
+_FIRST_ZIP_SECOND = int(_FIRST_ZIP_MOMENT.replace(tzinfo=UTC).timestamp())
+_LAST_ZIP_SECOND = int(_LAST_ZIP_MOMENT.replace(tzinfo=UTC).timestamp())
 
 
 def _read_style(templates: Templates) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Collection, Iterator
@@ -65,7 +66,10 @@ def validate_profile(
             (gaps if blank and error["type"] == "missing" else problems).append(found)
     problems.extend(
         Problem(document.path, document.line_of(key_path), dotted(key_path), text)
-        for key_path, text in _cross_checks(document.data, known_workstreams)
+        for key_path, text in [
+            *_cross_checks(document.data, known_workstreams),
+            *_dates_out_of_range(document.data),
+        ]
     )
     if blank and gaps and not problems:
         profile = Profile.model_validate(document.data, context={"blank": True})
@@ -223,6 +227,30 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
 
 def _code(value: Any) -> str | None:
     return value.strip().upper() if isinstance(value, str) else None
+
+
+#: The dates a profile may hold: a typo such as 2125 or 225 is caught here, so that `check`
+#: and `build` agree and every date fits where the documents put it (a zip holds 1980-2107).
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+_DATE_TEXT = re.compile(r"^\s*(\d{1,5})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def _dates_out_of_range(data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Yield every date (written as a date or as text) outside FIRST_DATE to LAST_DATE."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _dates_out_of_range(value, (*key_path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _dates_out_of_range(value, (*key_path, i))
+    else:
+        year = data.year if isinstance(data, date) else None
+        match = _DATE_TEXT.match(data) if isinstance(data, str) else None
+        if match is not None:
+            year = int(match.group(1))
+        if year is not None and not FIRST_DATE.year <= year <= LAST_DATE.year:
+            span = f"{FIRST_DATE.year} to {LAST_DATE.year}"
+            yield key_path, f"expected a date from {span}, got {str(data).strip()}"
 
 
 def _cross_checks(

@@ -1,0 +1,71 @@
+"""Dates, clocks and the terminal: inputs that `check` accepts never crash `build`."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pcndocs.cli import cli
+from pcndocs.resources import example_profile
+from tests.readback import documents_in
+
+
+def _profile(tmp_path: Path, old: str, new: str) -> Path:
+    text = example_profile().read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "network.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+@pytest.mark.parametrize(
+    ("key", "date", "written"),
+    [
+        ("approval_date", "2125-03-20", "2125-03-20"),
+        ("approval_date", "0225-03-20", "0225-03-20"),
+        ("population_date", "2108-01-01", "2108-01-01"),
+        ("review_date", "9999-12-31", "9999-12-31"),
+    ],
+)
+def test_check_and_build_refuse_the_same_dates_with_one_line(
+    key: str, date: str, written: str, tmp_path: Path
+) -> None:
+    text = example_profile().read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.strip().startswith(f"{key}:"))
+    path = _profile(tmp_path, old, old.split(":")[0] + f": {date}")
+    line = _line_of(path, f"{key}: {date}")
+    for command in (["check"], ["build", "-f", "docx", "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, [*command, str(path)])
+        assert result.exit_code == 1, result.output
+        assert f"{path}:{line}: " in result.stderr
+        assert f"expected a date from 2000 to 2099, got {written}" in result.stderr
+        assert "Traceback" not in result.output
+    assert documents_in(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(
+    ("epoch", "year"),
+    [("99999999999", 2107), ("1" * 30, 2026), ("0", 1980), ("4102444800", 2100)],
+)
+def test_any_source_date_epoch_gives_timestamps_a_zip_can_hold(
+    epoch: str, year: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    arguments = ["build", "-f", "docx", "-d", "leadership-summary", "-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli, [*arguments, str(example_profile())])
+    assert result.exit_code == 0, result.output
+    (docx,) = documents_in(tmp_path / "out")
+    with zipfile.ZipFile(docx) as package:
+        years = {item.date_time[0] for item in package.infolist()}
+    if year == 2026:  # an epoch too long to be a time is ignored: the profile's date is used
+        assert len(years) == 1 and 1980 <= years.pop() <= 2107
+    else:
+        assert years == {year}
