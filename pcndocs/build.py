@@ -211,7 +211,7 @@ def render_documents(
         if only is not None and name not in only:
             continue
         context = render_context(shared, facts, kind, lead)
-        document = parse_markdown(templates.render(kind.template, context))
+        document = parse_markdown(templates.render(kind.template, context), kind.template)
         result.placeholders += placeholders(document)
         info = _page_info(kind, document, loaded, when)
         for fmt in options.formats:

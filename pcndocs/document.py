@@ -19,9 +19,13 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 
+from pcndocs.errors import TemplateError
 from pcndocs.text import remove_forbidden
 
 CHECKBOX = "[ ] "
+#: How deep the parser's blocks may nest (a list level takes up to three; the parser's own
+#: default, 20, dropped every block after a list nested 7 deep).
+MAX_NESTING = 100
 BLOCKS = ("signature", "pagebreak")
 
 
@@ -33,13 +37,24 @@ class Document:
     tree: SyntaxTreeNode
 
 
-def parse_markdown(text: str) -> Document:
+def parse_markdown(text: str, source: str = "a template") -> Document:
     """Return the Document tree of Markdown text.
 
     Characters no document may hold (a template's pasted vertical tab, form feed or escape)
     are mapped or removed here, the one path every writer's text takes.
     """
-    tree = SyntaxTreeNode(_parser().parse(remove_forbidden(text)))
+    tokens = _parser().parse(remove_forbidden(text))
+    deepest = max(tokens, key=lambda token: token.level, default=None)
+    if deepest is not None and deepest.level >= MAX_NESTING - 1:
+        # The parser stops at its nesting limit and drops the rest: refuse instead.
+        line = f"line {deepest.map[0] + 1} of " if deepest.map else ""
+        raise TemplateError(
+            source,
+            None,
+            f"lists or quotes nested too deep (at {line}the rendered text); "
+            f"nest them at most {MAX_NESTING // 4} deep",
+        )
+    tree = SyntaxTreeNode(tokens)
     return Document(title=_first_heading(tree), tree=tree)
 
 
@@ -54,7 +69,7 @@ def plain_text(node: SyntaxTreeNode) -> str:
 
 @cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "html": False})
+    md = MarkdownIt("commonmark", {"typographer": True, "html": False, "maxNesting": MAX_NESTING})
     md.enable(["table", "replacements", "smartquotes"])
     for name in BLOCKS:
         md.use(container_plugin, name)

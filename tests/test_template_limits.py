@@ -201,3 +201,45 @@ def test_templates_export_never_writes_through_a_linked_subfolder(tmp_path: Path
     assert "is a link to a folder outside" in result.stderr
     assert list(elsewhere.iterdir()) == []
     assert list(folder.iterdir()) == [folder / "partials"]  # refused before writing anything
+
+
+# --- No text silently dropped ---------------------------------------------------------------
+
+
+def _build_template(tmp_path: Path, text: str) -> tuple[int, str, list[Path]]:
+    folder = tmp_path / "mine"
+    folder.mkdir(exist_ok=True)
+    (folder / "cd-job-description.md").write_text(text, encoding="utf-8")
+    arguments = ["build", "-f", "html,docx,pdf", "-d", "cd-job-description"]
+    arguments += ["--templates", str(folder), "-o", str(tmp_path / "out"), str(example_profile())]
+    result = CliRunner().invoke(cli, arguments)
+    return result.exit_code, result.stderr, documents_in(tmp_path / "out")
+
+
+def test_every_paragraph_of_a_deeply_nested_template_reaches_every_format(
+    tmp_path: Path,
+) -> None:
+    nested = "".join(f"{'  ' * i}- Item{i}\n" for i in range(10))
+    quotes = "> " * 10 + "Quoted\n"
+    numbered = "".join(f"{'   ' * i}1. Clause{i}\n" for i in range(10))
+    paragraphs = [f"Paragraph{i} ends here." for i in range(5)]
+    text = "\n\n".join(
+        ["# Title", nested, paragraphs[0], quotes, paragraphs[1], numbered, *paragraphs[2:]]
+    )
+    code, stderr, written = _build_template(tmp_path, text + "\n")
+    assert code == 0, stderr
+    expected = [*(f"Item{i}" for i in range(10)), "Quoted", *(f"Clause{i}" for i in range(10))]
+    expected += paragraphs
+    for path in written:
+        shown = squash({".docx": docx_text, ".pdf": _pdf_pages}.get(path.suffix, _read)(path))
+        missing = [words for words in expected if words not in shown]
+        assert missing == [], path.name
+
+
+def test_nesting_beyond_the_parsers_limit_is_refused_not_dropped(tmp_path: Path) -> None:
+    nested = "".join(f"{'  ' * i}- Item{i}\n" for i in range(60))
+    code, stderr, written = _build_template(tmp_path, f"# Title\n\n{nested}\nAfter.\n")
+    assert code == 1
+    assert stderr.startswith("error: cd-job-description.md: lists or quotes nested too deep")
+    assert stderr.count("\n") == 1
+    assert written == []
