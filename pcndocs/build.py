@@ -205,6 +205,7 @@ def render_documents(
         control.approval_date or profile.network.population_date or year.population_date
     )
     css = _read_style(templates)
+    _check_brand(templates, options.formats)
     if shared is None:  # the same for every document of the network
         shared = network_context(profile, facts, options.today, options.blank)
     for kind, lead, name in _instances(options, shared["lead_documents"]):
@@ -374,6 +375,18 @@ def _timestamp(fallback: date) -> datetime:
 _FIRST_ZIP_MOMENT, _LAST_ZIP_MOMENT = datetime(1980, 1, 1), datetime(2107, 12, 31, 23, 59, 58)
 _FIRST_ZIP_SECOND = int(_FIRST_ZIP_MOMENT.replace(tzinfo=UTC).timestamp())
 _LAST_ZIP_SECOND = int(_LAST_ZIP_MOMENT.replace(tzinfo=UTC).timestamp())
+
+
+def _check_brand(templates: Templates, formats: Sequence[str]) -> None:
+    """Refuse a logo or reference.docx that cannot be used, before any document is written."""
+    from pcndocs.brand import check_logo, check_reference
+
+    logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
+    if logo is not None:
+        check_logo(logo)
+    reference = templates.find(REFERENCE_DOCX)
+    if reference is not None and "docx" in formats:
+        check_reference(reference)
 
 
 def _read_style(templates: Templates) -> str:

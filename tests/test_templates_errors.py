@@ -75,8 +75,8 @@ TEMPLATE_CASES: dict[str, tuple[dict[str, str | bytes], str]] = {
         "{dir}/cd-job-description.md: is not UTF-8 text; save it as UTF-8",
     ),
     "a binary include": (
-        {DOC: "# Title\n{% include 'logo.png' %}\n", "logo.png": b"\x89PNG\r\n\x1a\n\xff\xfe"},
-        "{dir}/logo.png: is not UTF-8 text; save it as UTF-8",
+        {DOC: "# Title\n{% include 'photo.png' %}\n", "photo.png": b"\x89PNG\r\n\x1a\n\xff\xfe"},
+        "{dir}/photo.png: is not UTF-8 text; save it as UTF-8",
     ),
     "division by zero": (
         {DOC: "# Title\n\n{{ practices|length / 0 }}\n"},
@@ -173,7 +173,7 @@ def test_a_logo_that_is_not_an_image(tmp_path: Path) -> None:
     code, _, stderr = _build(folder, tmp_path / "out", "docx")
     assert code == 1
     assert _errors(stderr) == [
-        f"error: {folder}/logo.png: is not an image Word can show (PNG or JPEG)"
+        f"error: {folder}/logo.png: is not a PNG or JPEG image; save the logo as one"
     ]
 
 
