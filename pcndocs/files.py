@@ -71,7 +71,7 @@ def write_atomically(path: Path, data: bytes) -> Path:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        Path(temporary).chmod(0o644)
+        Path(temporary).chmod(_mode_of(path))
         Path(temporary).replace(path)
     except BaseException as exc:  # Ctrl-C too: never leave the temporary behind
         Path(temporary).unlink(missing_ok=True)
@@ -79,6 +79,15 @@ def write_atomically(path: Path, data: bytes) -> Path:
             raise OutputError(path, f"cannot be written: {_reason(exc)}") from None
         raise
     return path
+
+
+def _mode_of(path: Path) -> int:
+    """Return the permissions a document had (a rebuild keeps 0600 as 0600), or 0644 if new."""
+    try:
+        status = path.stat()
+    except OSError:
+        return 0o644
+    return stat.S_IMODE(status.st_mode) if stat.S_ISREG(status.st_mode) else 0o644
 
 
 def make_folder(folder: Path) -> None:
@@ -116,7 +125,8 @@ def _reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
-_TEMPORARY = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+# A process number has at most 10 digits: a longer one is not ours, and is left alone.
+_TEMPORARY = re.compile(r"^\..+\.(\d{1,10})\.[^.]+\.tmp$")
 
 
 STALE_SECONDS = 3600
@@ -154,7 +164,7 @@ def _still_writing(pid: int, entry: Path) -> bool:
             return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: no process has that number
         return False
     except OSError:
         return True  # it exists but is another user's

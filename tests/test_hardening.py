@@ -69,3 +69,27 @@ def test_any_source_date_epoch_gives_timestamps_a_zip_can_hold(
         assert len(years) == 1 and 1980 <= years.pop() <= 2107
     else:
         assert years == {year}
+
+
+# --- Files ----------------------------------------------------------------------------------
+
+
+def test_a_rebuild_keeps_a_documents_mode(tmp_path: Path) -> None:
+    arguments = ["build", "-f", "html", "-d", "leadership-summary", "-o", str(tmp_path / "out")]
+    assert CliRunner().invoke(cli, [*arguments, str(example_profile())]).exit_code == 0
+    (page,) = documents_in(tmp_path / "out")
+    page.chmod(0o600)
+    assert CliRunner().invoke(cli, [*arguments, str(example_profile())]).exit_code == 0
+    assert page.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("number", ["9" * 10, "9" * 30, "9" * 200])
+def test_a_temporary_like_name_with_a_huge_number_does_not_stop_a_build(
+    number: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out" / "riverside-primary-care-network"
+    folder.mkdir(parents=True)
+    (folder / f".notes.{number}.abc.tmp").write_text("x", encoding="utf-8")
+    arguments = ["build", "-f", "html", "-d", "leadership-summary", "-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli, [*arguments, str(example_profile())])
+    assert result.exit_code == 0, result.output
