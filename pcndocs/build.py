@@ -24,6 +24,7 @@ from pcndocs.gaps import Gap, document_lines, placeholders, plain_key
 from pcndocs.manifest import Entry, Manifest, profile_bytes, sha256_of
 from pcndocs.profile.load import LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
+from pcndocs.stylesheet import check_stylesheet
 from pcndocs.templating import Templates
 from pcndocs.writers.html import PageInfo, include_builtin, logo_uri, render_page
 
@@ -395,6 +396,7 @@ def _read_style(templates: Templates) -> str:
     builtin = builtin_templates() / STYLESHEET
     if path is not None and path != builtin:  # a user's style may start from the built-in one
         text = include_builtin(text, builtin.read_text(encoding="utf-8"))
+        check_stylesheet(text, path, templates.folders)
     return text
 
 

@@ -243,3 +243,60 @@ def test_nesting_beyond_the_parsers_limit_is_refused_not_dropped(tmp_path: Path)
     assert stderr.startswith("error: cd-job-description.md: lists or quotes nested too deep")
     assert stderr.count("\n") == 1
     assert written == []
+
+
+# --- Stylesheets ----------------------------------------------------------------------------
+
+STYLESHEETS: dict[str, tuple[dict[str, str], str]] = {
+    "imports itself twice": (
+        {"pdf.css": '@import "pdf.css";\n@import "pdf.css";\n'},
+        "pdf.css: imports itself (pdf.css -> pdf.css)",
+    ),
+    "a loop of two": (
+        {"pdf.css": '@import url("a.css");\n', "a.css": "@import 'pdf.css';\n"},
+        "a.css: imports itself (pdf.css -> a.css -> pdf.css)",
+    ),
+    "a runaway of imports": (
+        {"pdf.css": '@import "a.css";\n' * 5, "a.css": '@import "b.css";\n' * 5, "b.css": ""},
+        "a.css: imports more than 20 stylesheets",
+    ),
+    "a page 2 px square": (
+        {"pdf.css": '@import "builtin/pdf.css";\n@page { size: 2px 2px }\n'},
+        "pdf.css: @page size '2px 2px' is not a real page: each side must be 50 to 2000 mm",
+    ),
+    "a margin wider than the page": (
+        {"pdf.css": "@page :first { margin-left: 30cm; }\n"},
+        "pdf.css: @page margin-left '30cm' is wider than 100 mm",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", STYLESHEETS)
+def test_a_hostile_stylesheet_is_refused_with_one_line(name: str, tmp_path: Path) -> None:
+    files, reason = STYLESHEETS[name]
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for file, text in files.items():
+        (folder / file).write_text(text, encoding="utf-8")
+    arguments = ["build", "-f", "pdf", "-d", "cd-job-description", "--templates", str(folder)]
+    result = CliRunner().invoke(
+        cli, [*arguments, "-o", str(tmp_path / "out"), str(example_profile())]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"error: {folder}/{reason}\n"
+    assert documents_in(tmp_path / "out") == []
+
+
+def test_an_ordinary_stylesheet_with_imports_and_a5_pages_is_used(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "pdf.css").write_text(
+        '@import "builtin/pdf.css";\n@import "extra.css";\n@page { size: A5; margin: 15mm }\n',
+        encoding="utf-8",
+    )
+    (folder / "extra.css").write_text("h1 { color: #003087 }\n", encoding="utf-8")
+    arguments = ["build", "-f", "pdf", "-d", "cd-job-description", "--templates", str(folder)]
+    result = CliRunner().invoke(
+        cli, [*arguments, "-o", str(tmp_path / "out"), str(example_profile())]
+    )
+    assert result.exit_code == 0, result.output
