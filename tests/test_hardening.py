@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from pcndocs.cli import cli
 from pcndocs.resources import example_profile
-from tests.readback import documents_in
+from tests.readback import documents_in, docx_text
 
 
 def _profile(tmp_path: Path, old: str, new: str) -> Path:
@@ -93,3 +93,41 @@ def test_a_temporary_like_name_with_a_huge_number_does_not_stop_a_build(
     arguments = ["build", "-f", "html", "-d", "leadership-summary", "-o", str(tmp_path / "out")]
     result = CliRunner().invoke(cli, [*arguments, str(example_profile())])
     assert result.exit_code == 0, result.output
+
+
+# --- Hidden line breaks in a profile ---------------------------------------------------------
+
+HIDDEN_BREAKS = ["\x85", "\u2028", "\u2029"]
+
+
+def test_hidden_line_breaks_in_a_profile_become_spaces_in_every_format(tmp_path: Path) -> None:
+    # NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks: like a newline in a value,
+    # each becomes a space, in a short value (the name) and in free text (the area).
+    path = _profile(
+        tmp_path,
+        "name: Riverside Primary Care Network",
+        'name: "Riverside\\u2028Primary\\x85Care\\u2029Network"',
+    )
+    text = path.read_text(encoding="utf-8").replace(
+        "area: The wards of Riverside North,",
+        'area: "The wards\\u2028of\\x85Riverside\\u2029North"  #',
+    )
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    arguments = ["build", "-f", "html,docx", "-d", "schedule-1", "-o", str(out), str(path)]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 0, result.output
+    written = documents_in(out)
+    assert len(written) == 2
+    for document in written:
+        shown = docx_text(document) if document.suffix == ".docx" else document.read_text("utf-8")
+        if document.suffix == ".docx":
+            with zipfile.ZipFile(document) as package:
+                shown += "".join(
+                    package.read(n).decode("utf-8")
+                    for n in package.namelist()
+                    if n.endswith(".xml")
+                )
+        assert not any(c in shown for c in HIDDEN_BREAKS), document.name
+        assert "Riverside Primary Care Network" in shown
+        assert "The wards of Riverside North" in shown
