@@ -131,3 +131,15 @@ def test_hidden_line_breaks_in_a_profile_become_spaces_in_every_format(tmp_path:
         assert not any(c in shown for c in HIDDEN_BREAKS), document.name
         assert "Riverside Primary Care Network" in shown
         assert "The wards of Riverside North" in shown
+
+
+@pytest.mark.parametrize("written", ["3:20:00", "0x2EE0", "190:20:30.15"])
+def test_yaml_1_1_sexagesimal_and_hex_numbers_are_refused_as_list_sizes(
+    written: str, tmp_path: Path
+) -> None:
+    path = _profile(tmp_path, "list_size: 12452", f"list_size: {written}")
+    line = _line_of(path, f"list_size: {written}")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {path}:{line}: practices[0].list_size: expected a ")
+    assert f"got '{written}'" in result.stderr

@@ -364,6 +364,10 @@ class _Builder:
         return result
 
     def _scalar(self, node: Node, key_path: KeyPath) -> Any:
+        if _UNUSUAL_NUMBER.get(node.tag, _ANY).fullmatch(node.value) is None:
+            # YAML 1.1 reads 3:20:00 as 12000, 0x2EE0 as hex and 012450 as octal: not what
+            # anyone means. Kept as the text written, so a number is refused and a code kept.
+            return remove_forbidden(node.value)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except Exception:  # the constructors raise several kinds for one cause: a bad value
@@ -375,6 +379,14 @@ class _Builder:
 
     def _problem(self, node: Node, key_path: KeyPath, text: str) -> None:
         self.problems.append(Problem(self.path, node.start_mark.line + 1, _dotted(key_path), text))
+
+
+# How a number is written in a profile: digits (with _ between them), a sign, a decimal point.
+_ANY = re.compile(r".*", re.DOTALL)
+_UNUSUAL_NUMBER = {
+    "tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9_]*)"),
+    "tag:yaml.org,2002:float": re.compile(r"[^:]*"),
+}
 
 
 def _shown(value: Any) -> str:
