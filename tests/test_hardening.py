@@ -143,3 +143,19 @@ def test_yaml_1_1_sexagesimal_and_hex_numbers_are_refused_as_list_sizes(
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {path}:{line}: practices[0].list_size: expected a ")
     assert f"got '{written}'" in result.stderr
+
+
+def test_ten_thousand_checklist_items_each_get_a_tick_box(tmp_path: Path) -> None:
+    items = "".join(f"        - Item {i}\n" for i in range(10_001))
+    workstream = (
+        "workstream:\n      id: audit\n      title: Audit\n      summary: Audits.\n"
+        f"      checklist:\n{items}"
+    )
+    path = _profile(tmp_path, "workstream: cvd_prevention\n", workstream)
+    out = tmp_path / "out"
+    arguments = ["build", "-f", "html", "-d", "lead-checklist", "-o", str(out), str(path)]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 0, result.output
+    page = next(p for p in documents_in(out) if "audit" in p.name).read_text(encoding="utf-8")
+    assert page.count('type="checkbox"') >= 10_001
+    assert 'name="tick-10001"' in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,7 +129,7 @@ def _header_widths(network: str, title: str, logo: bool) -> str:
 def render_body(tree: SyntaxTreeNode) -> str:
     """Return the HTML of a document tree's blocks, each tick box with a name of its own."""
     html = "".join(_block(node) for node in tree.children)
-    numbers = iter(range(1, 10_000))
+    numbers = itertools.count(1)  # as many tick boxes as the document has
     return _TICK.sub(lambda _: f'<input type="checkbox" name="tick-{next(numbers)}"', html)
 
 
