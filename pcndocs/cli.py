@@ -446,6 +446,8 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
     with user_errors(ctx):
         if path.exists() and not force:
             raise PcndocsError(f"{path} already exists; give another name or add --force")
+        if path.exists() and not path.is_file():  # asked before the questions, not after
+            raise PcndocsError(f"{path} is not a file (a device or a pipe); give another name")
         facts = load_facts()
         today = date.today()
         try:

@@ -113,6 +113,10 @@ def _check_replaceable(path: Path) -> None:
         raise OutputError(path, f"cannot be written: {_reason(exc)}") from None
     if stat.S_ISDIR(mode):
         raise OutputError(path, "is a folder; move it away and build again")
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise OutputError(
+            path, "is not a file (a device or a pipe); move it away or use another name"
+        )
     # Checked from the mode, not os.access: an administrator may write anything, and a
     # rename would replace a read-only file without a word.
     if stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -159,3 +161,13 @@ def test_ten_thousand_checklist_items_each_get_a_tick_box(tmp_path: Path) -> Non
     page = next(p for p in documents_in(out) if "audit" in p.name).read_text(encoding="utf-8")
     assert page.count('type="checkbox"') >= 10_001
     assert 'name="tick-10001"' in page
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX pipes")
+def test_new_force_never_replaces_a_pipe(tmp_path: Path) -> None:
+    pipe = tmp_path / "network.yaml"
+    os.mkfifo(pipe)
+    result = CliRunner().invoke(cli, ["new", "--force", str(pipe)], input="")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {pipe} is not a file (a device or a pipe); give another name\n"
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
