@@ -77,7 +77,7 @@ BLANK_DIRECTOR_PRACTICE = Practice.model_construct(
 BLANK_DIRECTOR = ClinicalDirector.model_construct(
     name=Placeholder("the clinical director's name"),
     profession="GP",
-    practice=Placeholder("the clinical director's practice"),
+    practice=Placeholder("the practice's ODS code"),
     sessions_per_week=None,
     start_date=None,
     funded_share=None,
@@ -261,15 +261,23 @@ def vote_figures(
         quorum=voting.votes_for_quorum(quorum_percent, total),
         to_carry=voting.votes_to_carry(majority, total),
         to_remove=voting.votes_to_carry(removal, total),
+        # Only a weighted vote gives one practice more say than another: with one vote each,
+        # the figures above already say how many practices block or carry.
         blockers=tuple(
             p
             for p, w in zip(practices, weights, strict=True)
-            if complete and len(practices) > 1 and voting.can_block_quorum(w, total, quorum_percent)
+            if weighted
+            and complete
+            and len(practices) > 1
+            and voting.can_block_quorum(w, total, quorum_percent)
         ),
         carriers=tuple(
             p
             for p, w in zip(practices, weights, strict=True)
-            if complete and len(practices) > 1 and voting.can_carry_alone(w, total, majority)
+            if weighted
+            and complete
+            and len(practices) > 1
+            and voting.can_carry_alone(w, total, majority)
         ),
     )
 
@@ -523,16 +531,19 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     ]
 
 
-def proposer(profile: Profile, blank: bool) -> Callable[[object, str], object]:
+def proposer(profile: Profile, blank: bool) -> Callable[..., object]:
     """Return the template function that marks a default the profile never set as a proposal.
 
     In a blank build, {{ proposed(a.notice_days, "appointment.notice_days") }} prints
     [[proposed: 28]] when the profile does not set the key; otherwise the value as it is.
+    With mark_only, the words only mark a clause as proposed, and print nothing otherwise.
     """
     assumed = {a.key for a in assumed_values(profile)} if blank else set()
 
-    def proposed(value: object, key: str) -> object:
-        return Placeholder(str(value), "proposed") if key in assumed else value
+    def proposed(value: object, key: str, mark_only: bool = False) -> object:
+        if key in assumed:
+            return Placeholder(str(value), "proposed")
+        return "" if mark_only else value
 
     return proposed
 
