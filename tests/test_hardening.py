@@ -171,3 +171,36 @@ def test_new_force_never_replaces_a_pipe(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == f"error: {pipe} is not a file (a device or a pipe); give another name\n"
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+# --- The importer reads files only, and within limits ---------------------------------------
+
+LISTS_HEADER = (
+    "PUBLICATION,EXTRACT_DATE,TYPE,CCG_CODE,ONS_CCG_CODE,CODE,POSTCODE,SEX,AGE,NUMBER_OF_PATIENTS"
+)
+
+
+def test_the_importer_refuses_a_count_of_4300_digits(tmp_path: Path) -> None:
+    from pcndocs.errors import InputFileError
+    from pcndocs.importer.lists import read_list_sizes
+
+    path = tmp_path / "lists.csv"
+    row = "P,01JAN2021,GP,99A,E1,A00001,X,ALL,ALL," + "9" * 4300
+    path.write_text(f"{LISTS_HEADER}\n{row}\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="line 2: NUMBER_OF_PATIENTS"):
+        read_list_sizes(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX pipes")
+@pytest.mark.parametrize("reader", ["lists", "epcn"])
+def test_the_importer_never_reads_a_pipe_or_a_device(reader: str, tmp_path: Path) -> None:
+    from pcndocs.errors import InputFileError
+    from pcndocs.importer.epcn import read_epcn
+    from pcndocs.importer.lists import read_list_sizes
+
+    read = read_list_sizes if reader == "lists" else read_epcn
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)  # opening it to read would wait for a writer for ever
+    for path in (pipe, Path("/dev/zero")):
+        with pytest.raises(InputFileError, match="is not a file"):
+            read(path)

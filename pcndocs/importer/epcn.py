@@ -121,6 +121,8 @@ def _open_workbook(path: Path) -> Any:
         raise InputFileError(path, "no such file")
     if path.is_dir():
         raise InputFileError(path, "is a folder, not an ePCN .xlsx file")
+    if not path.is_file():  # a pipe or a device would hang the workbook reader
+        raise InputFileError(path, "is not a file (a device or a pipe)")
     # Imported here so that importing pcndocs stays quick for commands that never read xlsx.
     import openpyxl  # type: ignore[import-untyped, unused-ignore]
     from openpyxl.utils.exceptions import (  # type: ignore[import-untyped, unused-ignore]

@@ -45,6 +45,10 @@ class ListSizes:
     commissioners: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
+#: NHS Digital's largest list-size file (every practice, by sex and age) is tens of MB.
+MAX_LIST_BYTES = 500 * 1024 * 1024
+
+
 def read_list_sizes(path: Path) -> ListSizes:
     """Return the list size of every GP practice in the file and the file's extract date.
 
@@ -55,6 +59,12 @@ def read_list_sizes(path: Path) -> ListSizes:
         raise InputFileError(path, "no such file")
     if path.is_dir():
         raise InputFileError(path, "is a folder, not a list-size .csv file")
+    if not path.is_file():  # a pipe or a device (/dev/zero) would hang or never end
+        raise InputFileError(path, "is not a file (a device or a pipe)")
+    if path.stat().st_size > MAX_LIST_BYTES:
+        raise InputFileError(
+            path, f"is larger than {MAX_LIST_BYTES >> 20} MB; not a list-size file?"
+        )
     try:
         # utf-8-sig: files saved from Excel start with a byte-order mark.
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -89,7 +99,7 @@ def _read(path: Path, reader: Reader) -> ListSizes:
         if not code or not _is_practice_total(columns, row):
             continue
         patients = str(columns.get(row, "number_of_patients") or "").strip().replace(",", "")
-        if not (patients.isascii() and patients.isdigit()):
+        if not (patients.isascii() and patients.isdigit()) or len(patients) > 9:
             raise InputFileError(path, f"line {line}: NUMBER_OF_PATIENTS {patients!r} for {code}")
         if code in sizes:
             raise InputFileError(path, f"line {line}: practice {code} appears twice")
