@@ -8,6 +8,7 @@ format treats them the same and no writer meets a file it cannot use.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from datetime import datetime
 from functools import cache
@@ -51,12 +52,7 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 @cache
 def _check_logo(path: Path, size: int, _mtime: int) -> None:
-    from docx.image.exceptions import (
-        InvalidImageStreamError,
-        UnexpectedEndOfFileError,
-        UnrecognizedImageError,
-    )
-    from docx.image.image import Image
+    from PIL import Image  # WeasyPrint's own image library
 
     if size > MAX_LOGO_BYTES:
         raise InputFileError(path, f"is larger than {MAX_LOGO_BYTES >> 20} MB; use a smaller logo")
@@ -64,18 +60,24 @@ def _check_logo(path: Path, size: int, _mtime: int) -> None:
     if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
         raise InputFileError(path, "is not a PNG or JPEG image; save the logo as one")
     try:
-        image = Image.from_blob(data)  # reads the header only: no pixels are decoded
-    except (UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError):
-        raise InputFileError(path, "is not a PNG or JPEG image that can be read") from None
-    except Exception:  # python-docx's parsers fail in many ways on a damaged header
-        raise InputFileError(path, "is a damaged image; save the logo again") from None
-    width, height = image.px_width, image.px_height
-    if not (0 < width <= MAX_LOGO_PIXELS and 0 < height <= MAX_LOGO_PIXELS):
+        with Image.open(io.BytesIO(data)) as image:  # reads the header: no pixels yet
+            width, height = image.size
+            if not (0 < width <= MAX_LOGO_PIXELS and 0 < height <= MAX_LOGO_PIXELS):
+                raise InputFileError(
+                    path,
+                    f"is {width} by {height} pixels; a logo must be at most "
+                    f"{MAX_LOGO_PIXELS} by {MAX_LOGO_PIXELS}",
+                )
+            image.load()  # every pixel decoded once, so a damaged one is found here
+    except InputFileError:
+        raise
+    except Image.DecompressionBombError:  # so many pixels that Pillow will not even open it
         raise InputFileError(
             path,
-            f"is {width} by {height} pixels; a logo must be at most "
-            f"{MAX_LOGO_PIXELS} by {MAX_LOGO_PIXELS}",
-        )
+            f"has too many pixels; a logo must be at most {MAX_LOGO_PIXELS} by {MAX_LOGO_PIXELS}",
+        ) from None
+    except Exception:  # Pillow fails in many ways on a damaged file
+        raise InputFileError(path, "is a damaged image; save the logo again") from None
 
 
 @cache

@@ -102,24 +102,27 @@ def test_a_malformed_reference_is_refused_with_one_line_or_used(name: str, tmp_p
     assert documents_in(tmp_path / "out") == []
 
 
-def _png(width: int, height: int) -> bytes:
+def _png(width: int, height: int, pixels: bytes | None = None) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00" + b"\xff\xff\xff" * width)  # one row is enough to parse
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
+    if pixels is None:  # white; a huge image gets one row, as its header refuses it
+        rows = height if width * height <= 1_000_000 else 1
+        pixels = zlib.compress((b"\x00" + b"\xff\xff\xff" * width) * rows)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+    return png + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"this is text", "is not a PNG or JPEG image; save the logo as one"),
-        (_png(20000, 20000), "is 20000 by 20000 pixels; a logo must be at most 4000 by 4000"),
+        (_png(5000, 100), "is 5000 by 100 pixels; a logo must be at most 4000 by 4000"),
+        (_png(20000, 20000), "has too many pixels; a logo must be at most 4000 by 4000"),
         (b"\x89PNG\r\n\x1a\n" + bytes(3 * 1024 * 1024), "is larger than 2 MB; use a smaller logo"),
+        (_png(400, 400, b"damaged" * 1000), "is a damaged image; save the logo again"),
     ],
 )
 @pytest.mark.parametrize("formats", ["html", "pdf", "docx"])
