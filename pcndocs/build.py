@@ -87,6 +87,8 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
         for fmt in options.formats:
             data = _render(fmt, document, info, templates, css, result)
             result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
+    # Kept for `pcndocs compare --since-last-build`: what these documents were built from.
+    write_atomically(folder / BUILT_FROM, Path(path).read_bytes())
     if result.gaps:
         text = still_to_agree(network, loaded)
         result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
@@ -94,6 +96,7 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
 
 
 STILL_TO_AGREE = "still-to-agree.txt"
+BUILT_FROM = Path(".pcndocs") / "profile.yaml"  # a copy of the profile, beside the documents
 
 
 def network_name(loaded: LoadedProfile) -> str:
