@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,16 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	bash scripts/setup-system.sh test
+	bash scripts/setup-system.sh browser || echo "Chromium could not be installed: the browser tests will be skipped"
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
 	$(BIN)/pcndocs build profiles/example.yaml --out output
+
+# The web interface: a form, live checks, previews and downloads, at http://127.0.0.1:8765
+serve: $(STAMP_RUN)
+	$(BIN)/pcndocs serve $(SERVE_ARGS)
 
 test: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -17,15 +17,17 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: import from the repository, not benchmarks/
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from benchmarks import hotspots, libreoffice, national, per_document, startup
+from benchmarks import docx_writer, hotspots, libreoffice, national, per_document, startup, web
 from benchmarks.report import BENCH, REPO, Section, Settings, load_average, machine, verdict_text
 
 BENCHMARKS: dict[str, Callable[[Settings], Section]] = {
     "per-document": per_document.run,
+    "docx-writer": docx_writer.run,
     "libreoffice": libreoffice.run,
     "national": national.run,
     "startup": startup.run,
     "profile": hotspots.run,
+    "web": web.run,
 }
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from pcndocs import voting
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts
 from pcndocs.funding import contract_year, director_funding
 from pcndocs.profile.load import LoadedProfile
-from pcndocs.profile.model import Lead
+from pcndocs.profile.model import Lead, Profile
 
 LEAD_SESSIONS_PER_MONTH = 2
 
@@ -65,6 +67,26 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                     f"most {limit}",
                 )
             )
+    for i, director in enumerate(profile.clinical_directors):
+        if director.start_date is None:
+            found.append(
+                warn(
+                    ("clinical_directors", i),
+                    f"{director.name} has no start_date, so Schedule 1 cannot give the dates of "
+                    "their term; add the date they were appointed",
+                )
+            )
+    approver = profile.document_control.approved_by
+    body = profile.governance.body_name
+    if approver and " ".join(approver.lower().split()).removeprefix("the ") != body.lower():
+        found.append(
+            warn(
+                ("document_control", "approved_by"),
+                f"the documents say they are approved by '{approver}', but Schedule 1 names "
+                f"the '{body}' as the meeting that decides; use the same name "
+                "(governance.body_name)",
+            )
+        )
     review = profile.document_control.review_date
     if review is None:
         found.append(
@@ -123,3 +145,57 @@ def _workstream_title(lead: Lead, facts: Facts) -> str:
     if isinstance(lead.workstream, str):
         return facts.workstream(lead.workstream).title
     return lead.workstream.title
+
+
+# The appointment rules Schedule 1 states whatever the profile says: unset, they are defaults.
+ASSUMED_APPOINTMENT = (
+    "term_years",
+    "voting",
+    "majority",
+    "nomination_days",
+    "notice_days",
+    "quorum_percent",
+    "tie_break",
+    "max_consecutive_terms",
+    "resignation_notice_months",
+    "removal_majority",
+    "interim_cover",
+)
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """A value the documents use that the profile never set: a default to confirm."""
+
+    key: str  # such as appointment.quorum_percent
+    value: object
+
+    def words(self) -> str:
+        """Return the value as the profile would write it."""
+        if self.value is None:
+            return "not set (no limit)"
+        if isinstance(self.value, list):
+            return "; ".join(str(v) for v in self.value)
+        return str(self.value)
+
+
+def assumed_values(profile: Profile) -> list[Assumed]:
+    """Return the defaults the documents use where the profile sets nothing, to be confirmed.
+
+    The tie-break is listed only where it can decide a vote: a ballot under a simple majority.
+    """
+    rules = profile.appointment
+    found: list[Assumed] = []
+    for name in ASSUMED_APPOINTMENT:
+        if name in rules.model_fields_set:
+            continue
+        if name == "tie_break" and (
+            rules.method == "selection" or not voting.tie_break_applies(rules.majority)
+        ):
+            continue
+        found.append(Assumed(f"appointment.{name}", getattr(rules, name)))
+    governance = profile.governance
+    for name in type(governance).model_fields:
+        if name not in governance.model_fields_set:
+            found.append(Assumed(f"governance.{name}", getattr(governance, name)))
+    return found

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import zip_longest
 from typing import Any
 
+from pcndocs import voting
+from pcndocs.checks import assumed_values
 from pcndocs.documents import DocumentKind
 from pcndocs.facts import Facts, Item, Note
 from pcndocs.funding import (
@@ -27,7 +29,7 @@ from pcndocs.profile.model import (
     Practice,
     Profile,
 )
-from pcndocs.templating import Placeholder
+from pcndocs.templating import Markdown, Placeholder, escape_markdown
 
 FUNDING_STREAM_NAMES = {
     "core": "Core PCN funding",
@@ -71,8 +73,33 @@ METHOD_NAMES = {
 
 
 # Stand-ins for what a blank profile does not say yet: every value prints as a placeholder.
-BLANK_PRACTICE = Practice.model_validate({}, context={"blank": True})
-BLANK_DIRECTOR = ClinicalDirector.model_validate({}, context={"blank": True})
+# Each names what it stands for, so still-to-agree.txt can say which value is missing.
+BLANK_PRACTICE = Practice.model_construct(
+    name=Placeholder("a member practice"),
+    ods_code=Placeholder("its ODS code"),
+    list_size=None,
+    signatory=None,
+)
+BLANK_PAYEE = Practice.model_construct(
+    name=Placeholder("the nominated payee"),
+    ods_code=Placeholder("the nominated payee's ODS code"),
+    list_size=None,
+    signatory=None,
+)
+BLANK_DIRECTOR_PRACTICE = Practice.model_construct(
+    name=Placeholder("the clinical director's practice"),
+    ods_code=Placeholder("the clinical director's practice"),
+    list_size=None,
+    signatory=None,
+)
+BLANK_DIRECTOR = ClinicalDirector.model_construct(
+    name=Placeholder("the clinical director's name"),
+    profession="GP",
+    practice=Placeholder("the clinical director's practice"),
+    sessions_per_week=None,
+    start_date=None,
+    funded_share=None,
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,7 @@ class WorkstreamView:
     source: str
     since: str | None
     custom: bool
+    specification: str | None = None  # the national specification, if there is one
 
 
 @dataclass(frozen=True)
@@ -96,10 +124,10 @@ class LeadView:
     lead: Lead
     workstream: WorkstreamView
     practice: Practice | None
-    sessions_per_year: float
-    cost_per_year: float
+    sessions_per_year: float | None  # None only for the blank lead of a starter pack
+    cost_per_year: float | None
     funding_stream_name: str
-    hours_per_month: float
+    hours_per_month: float | None
 
 
 @dataclass(frozen=True)
@@ -109,6 +137,20 @@ class Term:
     director: ClinicalDirector
     start: date | None
     end: date | None
+
+
+@dataclass(frozen=True)
+class VoteFigures:
+    """The thresholds of one voting rule, in votes: practices, or registered patients."""
+
+    weighted: bool
+    complete: bool  # False when a weighted vote lacks a practice's list size (blank builds)
+    total: int  # every vote: the number of practices, or all their registered patients
+    quorum: int  # votes that must take part for a vote to count
+    to_carry: int  # votes that carry a decision when every vote is cast
+    to_remove: int  # votes that remove a director (appointment rules only)
+    blockers: tuple[Practice, ...]  # a practice whose absence alone leaves no quorum
+    carriers: tuple[Practice, ...]  # a practice whose votes alone carry a decision
 
 
 @dataclass(frozen=True)
@@ -124,6 +166,44 @@ class AppointmentFigures:
     uses_panel: bool
     uses_ballot: bool
     terms: tuple[Term, ...]
+    figures: VoteFigures  # the thresholds in votes, weighted or not
+    tie_break_applies: bool  # False: a tie gives no one two thirds or unanimity
+    process_days: int  # from the notice to the vote or the panel
+    reappointment_days: int  # how long before a term ends the process starts
+
+
+# Not validated: a blank lead's time and rate are still to be agreed.
+_BLANK_LEAD_FIELDS: dict[str, Any] = {
+    "name": Placeholder("the lead's name"),
+    "kind": "clinical",
+    "workstream": "blank",
+    "practice": None,
+    "role": None,
+    "sessions_per_month": None,
+    "session_rate": None,
+    "funding_stream": "core",
+    "reimbursed_to": "practice",
+    "start_date": None,
+}
+# A starter pack for a network with no leads yet still holds a lead's two documents, blank.
+BLANK_LEAD = LeadView(
+    lead=Lead.model_construct(**_BLANK_LEAD_FIELDS),
+    workstream=WorkstreamView(
+        id="blank",
+        title=Placeholder("the workstream"),
+        summary=Placeholder("what the workstream covers"),
+        clinical=True,
+        checklist=(),
+        source="agreed by the network",
+        since=None,
+        custom=True,
+    ),
+    practice=None,
+    sessions_per_year=None,
+    cost_per_year=None,
+    funding_stream_name=Placeholder("the funding stream"),
+    hours_per_month=None,
+)
 
 
 def readable_source(source: str) -> str:
@@ -133,16 +213,27 @@ def readable_source(source: str) -> str:
     return source
 
 
-def figure(value: float, places: int = 2) -> str:
+def figure(value: float | None, places: int = 2) -> str:
     """Return a number with no more decimal places than it needs: 2, 1.5, 2.25."""
+    if value is None:
+        return Placeholder("")
     text = f"{value:,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def join_and(items: Iterable[object]) -> str:
-    """Return items as English lists them: 'a', 'a and b', 'a, b and c'."""
-    words = [str(item) for item in items]
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+    """Return items as English lists them: 'a', 'a and b', 'a, b and c'.
+
+    If any item is Markdown (a placeholder), the result is Markdown, the other items escaped.
+    """
+    items = list(items)
+    markdown = any(isinstance(item, Markdown) for item in items)
+    words = [
+        str(item) if isinstance(item, Markdown) or not markdown else escape_markdown(str(item))
+        for item in items
+    ]
+    text = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+    return Markdown(text) if markdown else text
 
 
 def votes_needed(majority: Majority, voters: int) -> int:
@@ -168,6 +259,38 @@ def term_end(start: date, years: int) -> date:
     return anniversary - timedelta(days=1)
 
 
+def vote_figures(
+    practices: Sequence[Practice],
+    weighted: bool,
+    quorum_percent: int,
+    majority: Majority,
+    removal: Majority = "unanimous",
+) -> VoteFigures:
+    """Return a voting rule's quorum and majorities in votes, and who can block or carry."""
+    sizes = [p.list_size for p in practices]
+    complete = not weighted or all(size is not None for size in sizes)
+    weights = [(size or 0) if weighted else 1 for size in sizes]
+    total = sum(weights)
+    return VoteFigures(
+        weighted=weighted,
+        complete=complete,
+        total=total,
+        quorum=voting.votes_for_quorum(quorum_percent, total),
+        to_carry=voting.votes_to_carry(majority, total),
+        to_remove=voting.votes_to_carry(removal, total),
+        blockers=tuple(
+            p
+            for p, w in zip(practices, weights, strict=True)
+            if complete and len(practices) > 1 and voting.can_block_quorum(w, total, quorum_percent)
+        ),
+        carriers=tuple(
+            p
+            for p, w in zip(practices, weights, strict=True)
+            if complete and len(practices) > 1 and voting.can_carry_alone(w, total, majority)
+        ),
+    )
+
+
 def appointment_figures(
     profile: Profile, directors: Sequence[ClinicalDirector]
 ) -> AppointmentFigures:
@@ -175,7 +298,14 @@ def appointment_figures(
     rules = profile.appointment
     count = len(profile.practices)
     weighted = rules.voting == "list_size_weighted"
+    figures = vote_figures(
+        profile.practices, weighted, rules.quorum_percent, rules.majority, rules.removal_majority
+    )
     return AppointmentFigures(
+        figures=figures,
+        tie_break_applies=voting.tie_break_applies(rules.majority),
+        process_days=voting.process_days(rules.notice_days, rules.nomination_days),
+        reappointment_days=voting.reappointment_days(rules.notice_days, rules.nomination_days),
         practices=count,
         weighted=weighted,
         weights=voting_weights(profile.practices) if weighted else (),
@@ -228,12 +358,60 @@ def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:
     ]
 
 
+@dataclass(frozen=True)
+class LeadItems:
+    """What one lead's documents list, chosen for the lead's kind and workstream."""
+
+    checklist: tuple[Item, ...]  # the starter checklist, in this lead's words
+    duties: tuple[Note, ...]  # what every lead does
+    everyday: tuple[Note, ...]  # everyday duties, without repeats of the duties
+
+
+def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItems:
+    """Return the checklist and duties that fit a lead.
+
+    A non-clinical lead gets no clinical items; a workstream with no national specification
+    (finance, HR, operations, a local one) is never told to read one; line management appears
+    only for a lead the profile gives staff to manage; a line said twice is said once.
+    """
+    clinical = lead.kind == "clinical"
+    specified = workstream.specification is not None
+    checklist = tuple(
+        Item(
+            title=item.title,
+            text=(
+                (None if specified else item.without_specification)
+                or (None if clinical else item.non_clinical)
+                or item.text
+            ),
+            source=item.source,
+        )
+        for item in facts.workstreams.general_checklist
+        if clinical or not item.clinical_only
+    )
+    duties = tuple(
+        Note(text=duty.without_specification or duty.text, source=duty.source)
+        if not specified
+        else Note(text=duty.text, source=duty.source)
+        for duty in facts.workstreams.lead_duties
+    )
+    said = {" ".join(d.text.lower().split()) for d in duties}
+    everyday = tuple(
+        Note(text=duty.text, source=duty.source)
+        for duty in facts.workstreams.everyday_duties
+        if (clinical or "clinical work" not in duty.text)
+        and (lead.line_manages or not duty.line_management)
+        and " ".join(duty.text.lower().split()) not in said
+    )
+    return LeadItems(checklist, duties, everyday)
+
+
 def everyday_duties(kind: str, facts: Facts) -> list[Note]:
     """Return a lead's everyday duties: a non-clinical lead has no clinical workload to keep."""
     return [
-        duty
+        Note(text=duty.text, source=duty.source)
         for duty in facts.workstreams.everyday_duties
-        if kind == "clinical" or "clinical work" not in duty.text
+        if (kind == "clinical" or "clinical work" not in duty.text) and not duty.line_management
     ]
 
 
@@ -260,6 +438,7 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> Workstr
         item.source,
         item.since,
         custom=False,
+        specification=item.specification,
     )
 
 
@@ -281,7 +460,34 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     ]
 
 
-def network_context(profile: Profile, facts: Facts, today: date) -> dict[str, Any]:
+def proposer(profile: Profile, blank: bool) -> Callable[[object, str], object]:
+    """Return the template function that marks a default the profile never set as a proposal.
+
+    In a blank build, {{ proposed(a.notice_days, "appointment.notice_days") }} prints
+    [[proposed: 28]] when the profile does not set the key; otherwise the value as it is.
+    """
+    assumed = {a.key for a in assumed_values(profile)} if blank else set()
+
+    def proposed(value: object, key: str) -> object:
+        return Placeholder(str(value), "proposed") if key in assumed else value
+
+    return proposed
+
+
+def missing_sizes(profile: Profile) -> list[str]:
+    """Return the names of the practices a blank profile gives no list size, in its order."""
+    return [p.name or p.ods_code or "a practice" for p in profile.practices if p.list_size is None]
+
+
+def incomplete_total(profile: Profile) -> Placeholder | None:
+    """Return the mark every figure worked from an incomplete total carries, or None."""
+    names = missing_sizes(profile)
+    return Placeholder(f"no list size for {join_and(names)}", "incomplete") if names else None
+
+
+def network_context(
+    profile: Profile, facts: Facts, today: date, blank: bool = False
+) -> dict[str, Any]:
     """Return what every document of a network sees: worked out once per profile."""
     funding = director_funding(profile, facts)
     leads = lead_views(profile, facts)
@@ -300,19 +506,38 @@ def network_context(profile: Profile, facts: Facts, today: date) -> dict[str, An
         "contract_year": year,
         "practices": profile.practices or [BLANK_PRACTICE],
         "population": profile.population,
-        "payee": profile.practice(profile.network.nominated_payee) or BLANK_PRACTICE,
+        "payee": profile.practice(profile.network.nominated_payee) or BLANK_PAYEE,
         "directors": directors,
         "director_practice": {
-            d.name: profile.practice(d.practice) or BLANK_PRACTICE for d in directors
+            d.name: profile.practice(d.practice) or BLANK_DIRECTOR_PRACTICE for d in directors
         },
         "appointment": profile.appointment,
         "method_name": METHOD_NAMES.get(profile.appointment.method or "")
         or Placeholder("selection, election, or selection followed by election"),
         "vote": appointment_figures(profile, directors),
+        "governance": profile.governance,
+        "proposed": proposer(profile, blank),
+        "vote_shares": voting_weights(profile.practices),
+        "blank": blank,
+        "missing_sizes": missing_sizes(profile),
+        "incomplete_total": incomplete_total(profile),
+        # After every figure worked from the total of the list sizes, while one is missing.
+        "partial": Markdown(" [[incomplete]]") if missing_sizes(profile) else "",
+        "agreed_known": bool(profile.clinical_directors)
+        and all(d.sessions_per_week is not None for d in profile.clinical_directors),
+        "days_to_read": voting.DAYS_TO_READ_STATEMENTS,
+        "board": vote_figures(
+            profile.practices,
+            profile.governance.voting == "list_size_weighted",
+            profile.governance.quorum_percent,
+            profile.governance.majority,
+        ),
         "funding": funding,
         "costs": costs,
         "leads_share_of_director_funding": costs.share_of(funding.funded_amount),
         "leads": leads,
+        # The leads that get a role description and checklist: a blank one in a starter pack.
+        "lead_documents": leads or ([BLANK_LEAD] if blank else []),
         "local_responsibilities": local,
         "control": profile.document_control,
         "facts": facts,
@@ -350,5 +575,7 @@ def render_context(
         **network,
         "lead": lead,
         "everyday_duties": everyday_duties(lead.lead.kind, facts) if lead else [],
+        "items": lead_items(lead.lead, lead.workstream, facts) if lead else None,
+        "starter": lead is BLANK_LEAD,  # a starter pack's blank lead: nothing to say of its money
         "document": kind,
     }

@@ -124,6 +124,7 @@ class Workstream(FactModel):
     id: WorkstreamId
     title: Text
     clinical: bool
+    specification: Text | None  # the national specification its items come from; None: none
     summary: Text
     since: Text | None
     checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)
@@ -138,14 +139,34 @@ class SessionCount(FactModel):
     source: Text
 
 
+class ChecklistItem(Item):
+    """A point of the starter checklist, with its words for leads it fits differently."""
+
+    clinical_only: bool = False  # left out for a non-clinical lead
+    non_clinical: Text | None = None  # its words for a non-clinical lead
+    without_specification: Text | None = None  # its words where there is no specification
+
+
+class LeadDuty(Note):
+    """One thing every lead does, with its words where there is no specification."""
+
+    without_specification: Text | None = None
+
+
+class EverydayDuty(Note):
+    """A duty often in lead role descriptions; line management only where the profile says."""
+
+    line_management: bool = False
+
+
 class WorkstreamFacts(FactModel):
     """The workstreams, the lead's role and checklist, and the 2024/25 functions."""
 
     workstreams: tuple[Workstream, ...]
-    general_checklist: tuple[Item, ...]
+    general_checklist: tuple[ChecklistItem, ...]
     lead_scope: Note
-    lead_duties: tuple[Note, ...]
-    everyday_duties: tuple[Note, ...]
+    lead_duties: tuple[LeadDuty, ...]
+    everyday_duties: tuple[EverydayDuty, ...]
     benefits: tuple[Item, ...]
     typical_sessions_per_month_max: SessionCount
     reimbursement: Note

@@ -448,6 +448,8 @@ def _ask_leads(ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]) 
                 practice=practice,
                 sessions_per_month=sessions,
                 session_rate=rate,
+                # With no practice to pay for the lead's time, the lead is paid directly.
+                reimbursed_to="practice" if practice else "individual",
             )
         )
 
@@ -616,6 +618,7 @@ def _leads_text(leads: Sequence[Lead], facts: Facts) -> list[str]:
                 ("sessions_per_month", lead.sessions_per_month, "sessions a month for the role"),
                 ("session_rate", lead.session_rate, "pounds paid per session"),
                 ("funding_stream", lead.funding_stream, streams),
+                ("reimbursed_to", lead.reimbursed_to, "practice | individual"),
             ],
             first=i == 0,
             always=("workstream",),

@@ -36,9 +36,9 @@ class Placeholder(Markdown):
 
     __slots__ = ()
 
-    def __new__(cls, what: str) -> Placeholder:
+    def __new__(cls, what: str, kind: str = "to be agreed") -> Placeholder:
         label = clean_text(what).replace("]]", "] ]")
-        return super().__new__(cls, f"[[to be agreed: {label}]]" if label else "[[to be agreed]]")
+        return super().__new__(cls, f"[[{kind}: {label}]]" if label else f"[[{kind}]]")
 
 
 def clean_text(text: str) -> str:

@@ -11,7 +11,6 @@ result in Word (`pcndocs templates export DIR`) and builds with `--templates DIR
 
 from __future__ import annotations
 
-import io
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from docx.styles import BabelFish
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pcndocs.writers.docx_xml import fixed_zip  # noqa: E402
+from pcndocs.writers.docx_xml import save  # noqa: E402
 
 OUT = REPO / "templates" / "reference.docx"
 WHEN = datetime(2025, 4, 1)
@@ -413,9 +412,7 @@ def make_reference() -> bytes:
     drop_extras(word)
     properties(word)
     sample(word)
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return fixed_zip(buffer.getvalue(), WHEN)
+    return save(word, WHEN)
 
 
 def main() -> None:

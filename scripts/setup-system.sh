@@ -2,6 +2,7 @@
 # Installs the system packages pcndocs needs, with apt-get where the machine has it.
 #   scripts/setup-system.sh run    what building documents needs (WeasyPrint's libraries, fonts)
 #   scripts/setup-system.sh test   that, plus what the tests use to open outputs
+#   scripts/setup-system.sh browser  Chromium, for the web interface's browser tests
 set -euo pipefail
 
 # Liberation Sans matches Arial's metrics (the Word documents' font); DejaVu draws the other
@@ -9,11 +10,14 @@ set -euo pipefail
 run_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-liberation2
   fonts-dejavu-core)
 test_pkgs=(poppler-utils libreoffice-writer-nogui)
+# Playwright drives Debian's Chromium: its own browser download cannot reach its host here.
+browser_pkgs=(chromium)
 
 case "${1:-run}" in
   run) wanted=("${run_pkgs[@]}") ;;
   test) wanted=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  browser) wanted=("${browser_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|browser" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,11 +74,12 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
     folder = tmp_path / "newtown-pcn"
     listed = (folder / "still-to-agree.txt").read_text(encoding="utf-8").splitlines()
     assert listed[0] == "Still to agree for Newtown PCN"
-    assert listed[3:] == [
-        "- line 4: network.nominated_payee",
-        "- line 9: practices[0].list_size",
-        "- line 13: clinical_directors",
-        "- line 15: appointment.method",
+    assert listed[3:8] == [
+        "Missing from the profile:",
+        "- line 4: nominated payee (network)",
+        "- line 9: Newtown Surgery: list size",
+        "- line 13: the clinical director: name, practice and sessions",
+        "- line 15: method (appointment)",
     ]
     html = (folder / "cd-job-description.html").read_text(encoding="utf-8")
     assert '<mark class="placeholder">[to be agreed' in html
@@ -99,7 +102,9 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
         for run in p.runs
         if run.style is not None and run.style.name == "Placeholder"
     ]
-    assert highlighted and all(text.startswith("[to be agreed") for text in highlighted)
+    assert highlighted and all(
+        text.startswith(("[to be agreed", "[incomplete", "[proposed")) for text in highlighted
+    )
 
 
 def test_blank_still_refuses_values_that_are_wrong(
@@ -140,8 +145,120 @@ def test_imported_profiles_build_blank_as_they_come(national_data: Path, tmp_pat
         cli, ["-q", "build", "--blank", str(profiles), "-o", str(out), "-j", "2", "-f", "html"]
     )
     assert result.exit_code == 0, result.output
-    built = sorted(p.name for p in out.iterdir() if p.is_dir())
+    built = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
     assert len(built) == 3
-    for folder in out.iterdir():
+    for folder in (out / name for name in built):
         if folder.is_dir():
-            assert "clinical_directors" in (folder / "still-to-agree.txt").read_text()
+            assert "the clinical director: name" in (folder / "still-to-agree.txt").read_text()
+
+
+PLACEHOLDER_LINE = re.compile(r": ((?:to be agreed|incomplete|proposed)(?:: .*)?)$")
+
+
+def blank_build(path: Path, out: Path, *args: str) -> Path:
+    result = CliRunner().invoke(cli, ["build", "--blank", str(path), "-o", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return out / "newtown-pcn"
+
+
+def test_still_to_agree_lists_every_placeholder_the_documents_hold(
+    incomplete: Path, tmp_path: Path
+) -> None:
+    folder = blank_build(incomplete, tmp_path, "-f", "html")
+    shown: set[str] = set()
+    for page in folder.glob("*.html"):
+        marks = re.findall(r'<mark class="placeholder">\[(.*?)\]</mark>', page.read_text())
+        shown |= {html.unescape(m) for m in marks}
+    text = (folder / "still-to-agree.txt").read_text(encoding="utf-8")
+    listed_part = text.split("Placeholders in the documents", 1)[1].split("\nProposed:", 1)[0]
+    listed = {
+        match[1] for line in listed_part.splitlines() if (match := PLACEHOLDER_LINE.search(line))
+    }
+    # Every placeholder is listed, and every listed one is in a document.
+    assert {s.split(": ", 1)[0] for s in shown} <= {"to be agreed", "incomplete", "proposed"}
+    shown_words = {s for s in shown if ": " in s}
+    assert shown_words and shown_words <= listed
+    for line in listed:
+        # A placeholder without words is listed with the table row and column it stands in.
+        assert line in shown or line.split(": ", 1)[0] in shown, line
+    # Plain words: a practice by its name, no key paths such as practices[0].
+    assert "practices[" not in text and "Newtown Surgery: list size" in text
+    assert "Schedule 1, " not in text  # documents are named by their titles
+    assert "- appointment.quorum_percent: 75" in text  # assumed defaults, listed as proposals
+
+
+def test_an_open_method_sets_out_the_three_methods_as_alternatives(
+    incomplete: Path, tmp_path: Path
+) -> None:
+    folder = blank_build(incomplete, tmp_path, "-d", "schedule-1", "-f", "pdf")
+    text = squash(pdf_text(folder / "schedule-1.pdf"))
+    for alternative in (
+        "Alternative A, selection:",
+        "Alternative B, election:",
+        "Alternative C, selection followed by election:",
+        "The selection panel (only under alternatives A and C)",
+        "The members' decision (only under alternative A)",
+        "The ballot (only under alternatives B and C)",
+    ):
+        assert alternative.replace("'", "\u2019") in text, alternative
+    for one_method in ("Method: election.", "Method: selection.", "In short,"):
+        assert one_method not in text
+
+
+def test_a_missing_list_size_marks_the_total_and_names_the_practice(
+    incomplete: Path, tmp_path: Path
+) -> None:
+    folder = blank_build(incomplete, tmp_path, "-f", "pdf")
+    schedule = squash(pdf_text(folder / "schedule-1.pdf"))
+    assert "The total is incomplete: Newtown Surgery has no list size yet" in schedule
+    assert "[incomplete: no list size for Newtown Surgery]" in schedule
+
+
+def test_a_blank_build_proposes_the_defaults_it_assumes(incomplete: Path, tmp_path: Path) -> None:
+    folder = blank_build(incomplete, tmp_path, "-d", "schedule-1", "-f", "pdf")
+    text = squash(pdf_text(folder / "schedule-1.pdf"))
+    assert "at least [proposed: 28] days before" in text
+    assert "at least [proposed: 75]% of the member practices take part" in text
+    assert "meets at least [proposed: 6] times a year" in text
+
+
+def test_check_lists_the_defaults_it_assumes(
+    write_profile: Callable[[Any], Path], example_data: dict[str, Any]
+) -> None:
+    data = dict(example_data, appointment={"method": "election", "majority": "two_thirds"})
+    result = CliRunner().invoke(cli, ["check", str(write_profile(data))])
+    assert result.exit_code == 0, result.output
+    assert "assumed (" in result.output
+    assert "    appointment.quorum_percent: 75" in result.output
+    assert "    appointment.notice_days: 28" in result.output
+    assert "appointment.majority" not in result.output  # set by the profile
+    # A tie cannot give anyone two thirds, so the tie-break is not a value the documents use.
+    assert "appointment.tie_break" not in result.output
+    example = CliRunner().invoke(cli, ["check", str(write_profile(example_data))])
+    assert "assumed" not in example.output
+
+
+def test_a_missing_value_never_becomes_a_false_statement(incomplete: Path, tmp_path: Path) -> None:
+    folder = blank_build(incomplete, tmp_path, "-f", "pdf")
+    job = squash(pdf_text(folder / "cd-job-description.pdf"))
+    summary = squash(pdf_text(folder / "leadership-summary.pdf"))
+    for text in (job, summary):
+        assert "[[" not in text  # a placeholder is shown once bracketed, never doubled
+        assert "0.00 sessions" not in text
+    assert "within the funded" not in job
+    assert "[incomplete]" in job and "[incomplete]" in summary  # figures from the total
+    assert "The leads cost 0%" not in summary and "All leads" not in summary
+    assert "No leads are paid yet" in summary
+
+
+def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
+    incomplete: Path, tmp_path: Path
+) -> None:
+    folder = blank_build(incomplete, tmp_path, "-f", "pdf")
+    (role,) = folder.glob("lead-role-description-*.pdf")
+    (checklist,) = folder.glob("lead-checklist-*.pdf")
+    role_text = squash(pdf_text(role))
+    assert "[to be agreed: the lead's name]" in role_text
+    assert "[to be agreed: the workstream]" in role_text
+    assert "Requirements or population need" in squash(pdf_text(checklist))
+    assert "to be agreed: the lead's name" in (folder / "still-to-agree.txt").read_text()

@@ -132,7 +132,6 @@ COMMON_CLAUSES = (
     "Voting",
     "Majority and quorum",
     "If a vote is tied",
-    "a second vote is held between the tied candidates only",
     "Term of office",
     "holds office for 3 years",
     "Reappointment",
@@ -148,17 +147,19 @@ COMMON_CLAUSES = (
 METHOD_CLAUSES = {
     "selection": (
         ["Method: selection.", "The selection panel", "which candidate to recommend",
-         "The members' decision"],
-        ["The ballot", "go forward to the ballot"],
+         "The members' decision", "tied yes-or-no vote on the panel's recommended candidate"],
+        ["The ballot", "go forward to the ballot", "a second vote is held between them"],
     ),
     "election": (
         ["Method: election.", "The ballot", "Every candidate validly nominated",
-         "none has the majority, the candidate with the fewest votes drops out"],
+         "none has the majority, the candidate with the fewest votes drops out",
+         "a second vote is held between them"],
         ["selection panel", "The members' decision"],
     ),
     "selection_and_election": (
         ["Method: selection followed by election.", "The selection panel",
-         "Those candidates go forward to the ballot", "The ballot"],
+         "Those candidates go forward to the ballot", "The ballot",
+         "a second vote is held between them"],
         ["The members' decision", "which candidate to recommend"],
     ),
 }  # fmt: skip
@@ -233,21 +234,22 @@ def test_schedule_1_clauses_are_numbered_1_and_1_1(
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"tie_break": "drawing_lots"}, "draws lots between them, in front of a witness. The"),
-        ({"tie_break": "joint_appointment"}, "offered the role together as joint clinical"),
+        ({"tie_break": "drawing_lots"}, "draws lots between them, in front of a witness, and the "
+         "candidate drawn is elected"),
+        ({"tie_break": "joint_appointment"}, "offered the role together, as joint clinical"),
         ({"interim_cover": "deputy", "deputy": "Dr Ann Deputy"}, "Dr Ann Deputy acts as interim"),
-        ({"interim_cover": "deputy"}, "[to be agreed: name of the deputy] acts as interim"),
         ({"max_consecutive_terms": None}, "no limit on the number of terms"),
         ({"majority": "two_thirds"}, "at least two thirds of the votes cast. If all 5 practices "
          "vote, that is 4 votes"),
-        ({"majority": "unanimous"}, "the votes of every member practice that takes part"),
+        ({"majority": "unanimous"}, "the votes of every member practice, not only of those that "
+         "take part"),
         ({"resignation_notice_months": 1}, "giving 1 month's notice"),
         ({"selection_panel": ["the clinical director of a neighbouring network", "the LMC",
           "two practice representatives"]}, "The panel is made up of the clinical director of a "
          "neighbouring network, the LMC and two practice representatives."),
         ({"selection_criteria": ["Lives locally"]}, "and against these further criteria: Lives "
          "locally."),
-        ({"review_date": None}, "review this appointment process by [to be agreed: review date]"),
+        ({"review_date": None}, "review this appointment process by the review date in"),
     ],
 )  # fmt: skip
 def test_schedule_1_follows_the_profile(
@@ -348,7 +350,10 @@ def test_job_description_without_local_duties_or_review_date(
     result = build(write_profile, tmp_path, network, "cd-job-description")
     for fmt, text in texts(result, "cd-job-description"):
         assert "None. The role is the national minimum above" in text, fmt
-        assert "review this job description by [to be agreed: review date]" in text, fmt
+        # A finished document reads naturally without the optional review date (a warning says
+        # it is missing); it never prints a placeholder.
+        assert "review this job description each year" in text, fmt
+        assert "[to be agreed" not in text, fmt
 
 
 # --- One checklist and one role description per lead --------------------------------------
@@ -375,17 +380,29 @@ def test_one_checklist_per_lead(
         assert lead["name"] in text
         assert "Review date" in text and "31 March 2027" in text
         for item in facts.workstreams.general_checklist:
-            assert item.title in text
+            # A non-clinical lead's checklist has no clinical items.
+            assert (item.title in text) == (lead["kind"] == "clinical" or not item.clinical_only)
         for own in workstream.checklist:
             assert own in text
+        if workstream.specification is None:  # finance, HR: nothing to read
+            assert "What does the specification ask" not in text
+            assert "whenever the specification for the workstream changes" not in text
+        else:
+            assert f"Source: {workstream.specification}." in text
 
 
 def test_checklist_items_are_tick_boxes(
     example_build: BuildResult, example_data: dict[str, Any]
 ) -> None:
     facts = load_facts()
-    general = len(facts.workstreams.general_checklist)
     for lead in example_data["leads"]:
+        general = len(
+            [
+                item
+                for item in facts.workstreams.general_checklist
+                if lead["kind"] == "clinical" or not item.clinical_only
+            ]
+        )
         own = len(facts.workstream(lead["workstream"]).checklist)
         name = lead["name"].lower().replace(" ", "-")
         (path,) = [
@@ -419,7 +436,18 @@ def test_one_role_description_per_lead(
         assert f"{lead['sessions_per_month'] * 12:g} {TIMES} £{lead['session_rate']}" in text
         assert money(cost) in text
         for duty in facts.workstreams.lead_duties:
-            assert duty.text in text
+            # No "read the specification" where the workstream has none.
+            expected = (
+                duty.text
+                if workstream.specification or not duty.without_specification
+                else duty.without_specification
+            )
+            assert " ".join(expected.split()) in text
+        assert "read the specification" not in text.lower() or workstream.specification
+        # No line management unless the profile gives the lead staff to manage.
+        assert "appraising them" not in text and "Line manages" not in text
+        assert text.count("Go to the meetings held about the workstream") == 1
+        assert ("Paid as an individual." in text) == (lead.get("reimbursed_to") == "individual")
         assert "Working beside the clinical directors" in text
         assert "Dr Priya Shah and Helen Okafor keep overall leadership of the network" in text
         if lead["kind"] == "clinical":
@@ -505,12 +533,13 @@ def test_build_warnings_carry_their_figures(example_build: BuildResult) -> None:
     assert any(m.startswith("9 workstreams have no lead: Vaccination programme") for m in messages)
 
 
-def test_missing_values_become_placeholders(
+def test_optional_values_left_out_leave_no_placeholder(
     write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
 ) -> None:
     for key in ("code", "commissioner", "area"):
         del network["network"][key]
     result = build(write_profile, tmp_path, network, "schedule-1")
     for fmt, text in texts(result, "schedule-1"):
-        for what in ("PCN code", "commissioner", "area covered"):
-            assert f"[to be agreed: {what}]" in text, (fmt, what)
+        assert "[to be agreed" not in text, fmt
+        for row in ("PCN code", "Commissioner |", "Area covered"):
+            assert row not in text, (fmt, row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pcndocs.document import parse_markdown
 from pcndocs.errors import InputFileError
 from pcndocs.layout import column_widths
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.writers.docx import STYLES, write_docx
+from pcndocs.writers.docx import STYLES, builtin_reference, load_reference, write_docx
 from tests.writer_samples import CHECKBOXES, INFO, SAMPLE, SIGNATURE_LINES, WHEN
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -300,6 +301,31 @@ def test_a_user_reference_gives_its_styles_and_gets_the_missing_ones(tmp_path: P
     assert styled(word, "List Number 2")[0]._p.pPr.numPr.numId.val == num_id
 
 
+def test_a_reference_loaded_once_is_read_again_when_its_file_changes(tmp_path: Path) -> None:
+    reference = tmp_path / "reference.docx"
+    user = docx.Document()
+    user.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0x99, 0x00, 0x33)
+    user.save(str(reference))
+    document = parse_markdown(SAMPLE)
+    first = write_docx(document, INFO, reference, None, WHEN)
+    assert load_reference(reference) is load_reference(reference)  # loaded once
+    user.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0x00, 0x66, 0x33)
+    user.save(str(reference))
+    os.utime(reference, ns=(1, 1))  # a new modification time, even on a coarse clock
+    changed = open_docx(write_docx(document, INFO, reference, None, WHEN))
+    assert str(changed.styles["Heading 1"].font.color.rgb) == "006633"
+    assert str(open_docx(first).styles["Heading 1"].font.color.rgb) == "990033"
+
+
+def test_writing_a_document_leaves_the_loaded_reference_as_it_was() -> None:
+    sample, other = parse_markdown(SAMPLE), parse_markdown("# Other\n\n- [ ] A tick box\n")
+    first = write_docx(sample, INFO, None, None, WHEN)
+    write_docx(other, INFO, None, None, WHEN)
+    assert write_docx(sample, INFO, None, None, WHEN) == first
+    body = load_reference(builtin_reference()).word.element.body
+    assert [child.tag for child in body] == [qn("w:sectPr")]
+
+
 def test_the_job_description_reads_back(job_description: Any) -> None:
     word = job_description
     assert word.paragraphs[0].style.name == "Title"
@@ -368,3 +394,9 @@ def test_a_bad_reference_or_logo_is_a_user_error(
     with pytest.raises(InputFileError) as caught:
         write_docx(parse_markdown(SAMPLE), INFO, reference, logo, WHEN)
     assert str(caught.value) == f"{path}: {message}"
+
+
+def test_spaces_in_text_collapse_as_in_the_pdf_but_not_in_code() -> None:
+    markdown = "Met the criteria      is on the ballot.  Two spaces. `a  b`\n"
+    word = open_docx(write_docx(parse_markdown(markdown), INFO, None, None, WHEN))
+    assert word.paragraphs[0].text == "Met the criteria is on the ballot. Two spaces. a  b"

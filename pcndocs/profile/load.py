@@ -131,7 +131,8 @@ def _describe(error: ErrorDetails, key_path: KeyPath) -> str:
     ctx = error.get("ctx", {})
     got = _got(error.get("input"))
     if kind == "missing":
-        return "is required but missing"
+        # Pydantic's own "Field required", or the profile model's words for why it is needed.
+        return "is required but missing" if error["msg"] == "Field required" else error["msg"]
     if kind == "extra_forbidden":
         return _unknown_key(key_path)
     if kind == "value_error":

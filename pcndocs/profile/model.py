@@ -83,6 +83,12 @@ def _required(value: Any, info: ValidationInfo) -> Any:
 Needed = AfterValidator(_required)
 
 
+def _needed_when(value: Any, info: ValidationInfo, condition: bool, what: str) -> None:
+    """Refuse a missing value that another key's choice makes necessary (not in blank builds)."""
+    if condition and value is None and not (info.context or {}).get("blank"):
+        raise PydanticCustomError("missing", f"is required with {what} cover but missing")
+
+
 def _shape(value: Any) -> str:
     """Pick the union member by the value's shape, so errors speak of that member only."""
     return "as-keys" if isinstance(value, dict) else "as-text"
@@ -156,6 +162,20 @@ class Network(Model):
     nominated_payee: Annotated[OdsCode | None, Needed] = Field(
         None, description="ODS code of the member practice that receives the network's funding."
     )
+    neighbourhood: LongText | None = Field(
+        None,
+        description="The neighbourhood the network serves, where its footprint is aligned with "
+        "neighbourhood boundaries (from 2026/27).",
+    )
+    local_variation_agreement: bool | None = Field(
+        None,
+        description="Whether an ICB Local Variation Agreement applies to the network's practices "
+        "(possible from 1 May 2026). Unset: Schedule 1 says nothing about one.",
+    )
+    local_variation_details: LongText | None = Field(
+        None,
+        description="What the Local Variation Agreement varies and when it was agreed, in a line.",
+    )
 
 
 class Signatory(Model):
@@ -193,6 +213,7 @@ class ClinicalDirector(Model):
 
 Method = Literal["selection", "election", "selection_and_election"]
 Majority = Literal["simple", "two_thirds", "unanimous"]
+Voting = Literal["one_practice_one_vote", "list_size_weighted"]
 
 
 class Appointment(Model):
@@ -200,8 +221,14 @@ class Appointment(Model):
         None, description="selection, election, or selection_and_election."
     )
     term_years: int = Field(3, ge=1, le=10, description="Length of one term of office, in years.")
-    voting: Literal["one_practice_one_vote", "list_size_weighted"] = "one_practice_one_vote"
-    majority: Majority = "simple"
+    voting: Voting = Field(
+        "one_practice_one_vote", description="One practice one vote, or weighted by list size."
+    )
+    majority: Majority = Field(
+        "simple",
+        description="The majority a candidate needs: simple (more than half the votes cast), "
+        "two_thirds (of the votes cast), or unanimous (every member practice).",
+    )
     nomination_days: int = Field(14, ge=1, le=90, description="Days nominations stay open.")
     notice_days: int = Field(
         28, ge=1, le=180, description="Days' notice given to practices before the vote or panel."
@@ -224,8 +251,84 @@ class Appointment(Model):
     resignation_notice_months: int = Field(3, ge=0, le=12)
     removal_majority: Majority = "two_thirds"
     interim_cover: Literal["deputy", "nominated_by_practices"] = "nominated_by_practices"
-    deputy: Text | None = Field(None, description="Name of the deputy who covers a vacancy.")
-    review_date: date | None = Field(None, description="When the members review this process.")
+    deputy: Text | None = Field(
+        None, description="Name of the deputy who covers a vacancy; needed with deputy cover."
+    )
+    review_date: date | None = Field(
+        None,
+        description="When the members review this process; unset: the document_control "
+        "review date.",
+    )
+
+    @field_validator("deputy")
+    @classmethod
+    def _deputy_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Deputy cover needs the deputy's name: a schedule cannot say 'the deputy' of no one."""
+        _needed_when(value, info, info.data.get("interim_cover") == "deputy", "deputy")
+        return value
+
+
+Chair = Literal["clinical_director", "elected_by_members"]
+
+
+def _default_unanimous_matters() -> list[str]:
+    return [
+        "admitting a new member practice, or agreeing how a practice leaves the network",
+        "changing the nominated payee",
+        "changing how the network's funding is shared between the member practices",
+        "changing this schedule",
+    ]
+
+
+class Governance(Model):
+    """How the member practices meet and make the network's decisions (Schedule 1)."""
+
+    body_name: Text = Field(
+        "Network Board",
+        description="The name of the meeting of the member practices that makes the network's "
+        "decisions, and approves its documents.",
+    )
+    representative: Text = Field(
+        "a partner, or another person the practice authorises in writing to decide for it",
+        description="Who represents each member practice at the meeting, in words that follow "
+        "'Each member practice sends one representative:'.",
+    )
+    meetings_per_year: int = Field(
+        6, ge=1, le=52, description="How many times a year the meeting is held, at least."
+    )
+    notice_days: int = Field(
+        7, ge=1, le=60, description="Days' notice of a meeting, with its agenda and papers."
+    )
+    chair: Chair = Field(
+        "clinical_director",
+        description="Who chairs the meeting: the clinical director, or a representative the "
+        "members elect each year.",
+    )
+    quorum_percent: int = Field(
+        50,
+        ge=1,
+        le=100,
+        description="Share of the member practices (or of the votes, if weighted) that must be "
+        "represented for a meeting to decide anything.",
+    )
+    voting: Voting = Field(
+        "one_practice_one_vote",
+        description="How general decisions are voted: one practice one vote, or weighted by "
+        "list size.",
+    )
+    majority: Literal["simple", "two_thirds"] = Field(
+        "simple", description="The majority of the votes cast a general decision needs."
+    )
+    unanimous_matters: list[Text] = Field(
+        default_factory=_default_unanimous_matters,
+        description="Decisions that need the agreement of every member practice.",
+    )
+    minutes_days: int = Field(
+        14,
+        ge=1,
+        le=60,
+        description="Days after a meeting within which its minutes go to every member practice.",
+    )
 
 
 class CustomWorkstream(Model):
@@ -255,11 +358,34 @@ class Lead(Model):
     )
     practice: OdsCode | None = Field(None, description="The member practice the lead comes from.")
     role: Text | None = Field(None, description="The lead's own job, e.g. 'Practice Manager'.")
+    line_manages: Text | None = Field(
+        None,
+        description="Staff the lead line-manages for the network, e.g. 'the network's clinical "
+        "pharmacists'. Unset: the role has no line management.",
+    )
     sessions_per_month: float = Field(gt=0, le=40)
     session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
     funding_stream: FundingStream = "core"
-    reimbursed_to: Literal["practice", "individual"] = "practice"
-    start_date: date | None = None
+    reimbursed_to: Literal["practice", "individual"] = Field(
+        "practice",
+        description="Who is paid for the lead's time: their practice (give practice) or "
+        "the lead themselves.",
+    )
+    start_date: date | None = Field(None, description="When the lead took on the role.")
+
+    @field_validator("reimbursed_to")
+    @classmethod
+    def _practice_to_pay(cls, value: str, info: ValidationInfo) -> str:
+        """A lead whose practice is paid needs that practice."""
+        # A practice given but invalid is reported as such, not as missing.
+        needed = value == "practice" and "practice" in info.data and info.data["practice"] is None
+        if needed and not (info.context or {}).get("blank"):
+            raise PydanticCustomError(
+                "missing",
+                "is 'practice' (the default), so the lead needs a practice: give practice, "
+                "or set reimbursed_to: individual",
+            )
+        return value
 
     @property
     def workstream_id(self) -> str:
@@ -315,6 +441,10 @@ class Profile(Model):
         default_factory=list
     )
     appointment: Appointment = Field(default_factory=lambda: {})  # type: ignore[assignment]
+    governance: Governance = Field(
+        default_factory=lambda: Governance(),
+        description="How the member practices meet and decide; every key has a default.",
+    )
     leads: list[Lead] = Field(default_factory=list)
     local_cd_responsibilities: list[LocalDuty] = Field(
         default_factory=list,

@@ -8,17 +8,21 @@ made in Word with only its own Normal and headings still gives a complete docume
 
 from __future__ import annotations
 
-import io
+import copy
+import functools
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import docx
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.image.exceptions import (
     InvalidImageStreamError,
     UnexpectedEndOfFileError,
@@ -27,13 +31,18 @@ from docx.image.exceptions import (
 from docx.image.image import Image as DocxImage
 from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
+from docx.oxml.numbering import CT_Numbering
+from docx.section import _Footer, _Header
 from docx.shared import Cm, Emu, Pt
 from docx.styles import BabelFish
+from docx.styles.style import ParagraphStyle
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
 from pcndocs.errors import InputFileError
-from pcndocs.layout import column_widths, text_width
+from pcndocs.layout import column_widths, rows_kept_with_next, text_width
 from pcndocs.resources import builtin_templates
 from pcndocs.writers import docx_xml
 from pcndocs.writers.docx_changes import Revisions
@@ -71,6 +80,7 @@ STYLES = (
 SIGNATURE_LINES = ("Name", "Role", "Signature", "Date")
 LOGO_HEIGHT, LOGO_WIDTH = Cm(0.9), Cm(4)
 HEADER_EM = 170  # 8.5 pt, the size of the Header style, in twips
+SPACES = re.compile(" {2,}")
 
 
 def builtin_reference() -> Path:
@@ -91,23 +101,88 @@ def write_docx(
     Blocks and words that `pcndocs compare` marked become Word tracked changes by
     revision_author, dated when.
     """
-    builtin = builtin_reference()
-    word = _open_reference(reference or builtin)
-    source = word if reference is None or reference == builtin else docx.Document(str(builtin))
-    if source is not word:
-        docx_xml.copy_missing_styles(
-            word.styles.element, source.styles.element, [BabelFish.ui2internal(s) for s in STYLES]
-        )
-    _clear_body(word)
-    width = _set_up_page(word, info, logo, document.title or info.title)
+    ready = load_reference(reference or builtin_reference())
+    word = ready.copy()
+    width = _set_up_page(word, ready, info, logo, document.title or info.title)
     _set_properties(word, info, when)
-    _Renderer(word, source, width, Revisions(revision_author, when)).blocks(document.tree.children)
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return docx_xml.fixed_zip(buffer.getvalue(), when)
+    _Renderer(word, ready, width, Revisions(revision_author, when)).blocks(document.tree.children)
+    return docx_xml.save(word, when)
 
 
-def _open_reference(path: Path) -> Any:
+@dataclass
+class _Lists:
+    """The two list definitions a document numbers its lists with."""
+
+    bullets: int  # the numId every bullet list shares
+    clauses: int  # the abstractNumId each numbered list makes a fresh instance of
+
+
+class Reference:
+    """A reference document made ready to write into: every style the writer uses, an empty
+    body and the list definitions. Each document is written into a copy of it."""
+
+    def __init__(self, word: WordDocument, builtin: WordDocument) -> None:
+        if builtin is not word:
+            docx_xml.copy_missing_styles(
+                word.styles.element,
+                builtin.styles.element,
+                [BabelFish.ui2internal(name) for name in STYLES],
+            )
+        _clear_body(word)
+        self.word = word
+        self.lists = _lists(word, builtin)
+        self.style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+
+    def copy(self) -> WordDocument:
+        """Return a copy to write one document into (half the cost of opening the file)."""
+        return copy.deepcopy(self.word)
+
+    def style_id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+        """Return the id python-docx gives a style (None for the default one), found once.
+
+        python-docx's style setters look the name up and scan every style for the default
+        on each assignment: half the writer's time without this.
+        """
+        key = (name, kind)
+        if key not in self.style_ids:
+            self.style_ids[key] = self.word.part.get_style_id(name, kind)
+        return self.style_ids[key]
+
+
+def load_reference(path: Path) -> Reference:
+    """Return a reference document made ready, loaded once a process while its file is
+    unchanged: worker processes and a server reuse it for every document they write."""
+    try:
+        stat = path.stat()
+    except OSError:
+        version = None  # opening it says what is wrong
+    else:
+        version = (stat.st_mtime_ns, stat.st_size)
+    return _load_reference(path, version)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_reference(path: Path, version: tuple[int, int] | None) -> Reference:
+    del version  # only part of the cache's key: a changed file is loaded again
+    builtin = builtin_reference()
+    word = _open_reference(path)
+    return Reference(word, word if path == builtin else _open_reference(builtin))
+
+
+def _lists(word: WordDocument, builtin: WordDocument) -> _Lists:
+    """Use the reference's list numbering if it has three levels, else the built-in one."""
+    numbering: CT_Numbering = word.part.numbering_part.element
+    source = builtin.part.numbering_part.element
+    bullets = docx_xml.style_abstract(numbering, _style(word, "List Bullet"))
+    if bullets is None:
+        bullets = docx_xml.copy_abstract(numbering, source, docx_xml.BULLETS)
+    clauses = docx_xml.style_abstract(numbering, _style(word, "List Number"))
+    if clauses is None:
+        clauses = docx_xml.copy_abstract(numbering, source, docx_xml.CLAUSES)
+    return _Lists(docx_xml.new_list_instance(numbering, bullets), clauses)
+
+
+def _open_reference(path: Path) -> WordDocument:
     """Return a reference document opened with python-docx, or a user error saying why not."""
     try:
         return docx.Document(str(path))
@@ -117,7 +192,7 @@ def _open_reference(path: Path) -> Any:
         ) from None
 
 
-def _add_logo(run: Any, logo: Path) -> int:
+def _add_logo(run: Run, logo: Path) -> int:
     """Add the logo to a run: 9 mm high, or 40 mm wide if it is a long one; return its width."""
     try:
         image = DocxImage.from_file(str(logo))
@@ -130,7 +205,12 @@ def _add_logo(run: Any, logo: Path) -> int:
     return int(shape.width)
 
 
-def _clear_body(word: Any) -> None:
+def _style(word: WordDocument, name: str) -> ParagraphStyle:
+    """Return a paragraph style of the document by its name."""
+    return cast(ParagraphStyle, word.styles[name])
+
+
+def _clear_body(word: WordDocument) -> None:
     """Remove any content a reference document carries, keeping its section settings."""
     body = word.element.body
     for child in list(body):
@@ -138,22 +218,26 @@ def _clear_body(word: Any) -> None:
             body.remove(child)
 
 
-def _set_up_page(word: Any, info: PageInfo, logo: Path | None, short_title: str) -> int:
+def _set_up_page(
+    word: WordDocument, ready: Reference, info: PageInfo, logo: Path | None, short_title: str
+) -> int:
     """Set A4, the running header and the footer; return the text width in twips.
 
     As in the PDF, the header carries the network and the document's full title, and the
     footer the title the document gives itself (its first heading) and the page number.
     """
     section = word.sections[0]
-    if section.orientation != WD_ORIENT.PORTRAIT or abs(section.page_width - Cm(21)) > Cm(0.1):
+    page = section.page_width
+    if section.orientation != WD_ORIENT.PORTRAIT or page is None or abs(page - Cm(21)) > Cm(0.1):
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, as NHS documents are
-    usable: int = section.page_width - section.left_margin - section.right_margin
+    margins = (section.left_margin or 0) + (section.right_margin or 0)
+    usable = (section.page_width or Cm(21)) - margins
     width = usable // 635  # EMU to twips
     section.different_first_page_header_footer = False
-    _header(section.header, word.styles["Header"], info, logo, width)
-    footer = _fresh(section.footer, word.styles["Footer"])
-    docx_xml.set_tabs(footer, [("right", width, None)], word.styles["Footer"])
+    _header(section.header, ready.style_id("Header"), info, logo, width)
+    footer = _fresh(section.footer, ready.style_id("Footer"))
+    docx_xml.set_tabs(footer, [(WD_TAB_ALIGNMENT.RIGHT, width, None)], _style(word, "Footer"))
     footer.add_run(short_title + "\tPage ")
     docx_xml.add_field(footer, "PAGE", "1")
     footer.add_run(" of ")
@@ -161,20 +245,22 @@ def _set_up_page(word: Any, info: PageInfo, logo: Path | None, short_title: str)
     return width
 
 
-def _header(part: Any, style: Any, info: PageInfo, logo: Path | None, width: int) -> None:
+def _header(
+    part: _Header, style_id: str | None, info: PageInfo, logo: Path | None, width: int
+) -> None:
     """Write the running header: the logo, the network, and on the right the title.
 
     They are the cells of a borderless table, vertically centred as in the PDF, so a long
     network name or title wraps within its own cell (the title right-aligned) instead of
     running under the other.
     """
-    _fresh(part, style)
+    _fresh(part, style_id)
     columns = 3 if logo is not None else 2
     table = part.add_table(rows=1, cols=columns, width=Emu(width * 635))
     cells = table.rows[0].cells
     for cell in cells:
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-        cell.paragraphs[0].style = style
+        cell.paragraphs[0]._p.style = style_id
     network, title = cells[-2].paragraphs[0], cells[-1].paragraphs[0]
     network.add_run(info.network)
     title.add_run(info.title)
@@ -188,7 +274,9 @@ def _header(part: Any, style: Any, info: PageInfo, logo: Path | None, width: int
     docx_xml.set_column_widths(table, widths)
     docx_xml.set_cell_margins(table, 0)
     # A header must end with a paragraph; this one takes next to no room.
-    docx_xml.shrink(part.add_paragraph(style=style))
+    end = part.add_paragraph()
+    end._p.style = style_id
+    docx_xml.shrink(end)
 
 
 def share_out(wants: tuple[float, float], total: int) -> list[int]:
@@ -197,16 +285,18 @@ def share_out(wants: tuple[float, float], total: int) -> list[int]:
     return [first, total - first]
 
 
-def _fresh(part: Any, style: Any) -> Any:
+def _fresh(part: _Header | _Footer, style_id: str | None) -> Paragraph:
     """Empty a header or footer and return a new paragraph in it."""
     part.is_linked_to_previous = False
     element = part._element
     for child in list(element):
         element.remove(child)
-    return part.add_paragraph(style=style)
+    paragraph = part.add_paragraph()
+    paragraph._p.style = style_id
+    return paragraph
 
 
-def _set_properties(word: Any, info: PageInfo, when: datetime) -> None:
+def _set_properties(word: WordDocument, info: PageInfo, when: datetime) -> None:
     props = word.core_properties
     props.title = _property(info.title)
     props.subject = _property(info.subject)
@@ -221,14 +311,6 @@ def _set_properties(word: Any, info: PageInfo, when: datetime) -> None:
     props.revision = 1
 
 
-@dataclass
-class _Lists:
-    """The two list definitions a document numbers its lists with."""
-
-    bullets: int  # the numId every bullet list shares
-    clauses: int  # the abstractNumId each numbered list makes a fresh instance of
-
-
 def _property(text: str) -> str:
     """Return text short enough for a core property (Word allows 255 characters)."""
     return text if len(text) <= 255 else text[:254] + "…"
@@ -237,28 +319,19 @@ def _property(text: str) -> str:
 class _Renderer:
     """Walks the tree once, adding paragraphs and tables to the Word document."""
 
-    def __init__(self, word: Any, source: Any, width: int, revisions: Revisions) -> None:
+    def __init__(
+        self, word: WordDocument, ready: Reference, width: int, revisions: Revisions
+    ) -> None:
         self.word = word
         self.revisions = revisions
         self.width = width
-        self.numbering = word.part.numbering_part.element
-        self.lists = self._lists(source)
+        self.numbering: CT_Numbering = word.part.numbering_part.element
+        self.lists = ready.lists
+        self.style_id = ready.style_id
         self.break_before_next = False
 
-    def _lists(self, source: Any) -> _Lists:
-        """Use the reference's list numbering if it has three levels, else the built-in one."""
-        styles, numbering = self.word.styles, self.numbering
-        source_numbering = source.part.numbering_part.element
-        bullets = docx_xml.style_abstract(numbering, styles["List Bullet"])
-        if bullets is None:
-            bullets = docx_xml.copy_abstract(numbering, source_numbering, docx_xml.BULLETS)
-        clauses = docx_xml.style_abstract(numbering, styles["List Number"])
-        if clauses is None:
-            clauses = docx_xml.copy_abstract(numbering, source_numbering, docx_xml.CLAUSES)
-        return _Lists(docx_xml.new_list_instance(numbering, bullets), clauses)
-
-    def style(self, name: str) -> Any:
-        return self.word.styles[name]
+    def style(self, name: str) -> ParagraphStyle:
+        return _style(self.word, name)
 
     def blocks(self, nodes: list[SyntaxTreeNode]) -> None:
         for node in nodes:
@@ -304,14 +377,15 @@ class _Renderer:
         else:
             self.blocks(node.children)
 
-    def new_paragraph(self, style: str) -> Any:
-        paragraph = self.word.add_paragraph(style=self.style(style))
+    def new_paragraph(self, style: str) -> Paragraph:
+        paragraph = self.word.add_paragraph()
+        paragraph._p.style = self.style_id(style)
         if self.break_before_next:
             paragraph.paragraph_format.page_break_before = True
             self.break_before_next = False
         return paragraph
 
-    def paragraph(self, node: SyntaxTreeNode, style: str) -> Any:
+    def paragraph(self, node: SyntaxTreeNode, style: str) -> Paragraph:
         paragraph = self.new_paragraph(style)
         self.inline(paragraph, node)
         return paragraph
@@ -365,15 +439,14 @@ class _Renderer:
         if self.break_before_next:
             self.new_paragraph("Normal").paragraph_format.space_after = Pt(0)
         table = self.word.add_table(rows=len(rows), cols=columns)
-        table.style = self.style("PCN Table")
+        table._tbl.tblPr.style = self.style_id("PCN Table", WD_STYLE_TYPE.TABLE)
         # Each row's cells are read once: table.cell(r, c) rebuilds the whole grid every call.
         for row, word_row in zip(rows, table.rows, strict=True):
             cells = word_row.cells
             for c, cell_node in enumerate(row.children):
                 paragraph = cells[c].paragraphs[0]
-                paragraph.style = self.style(
-                    "Table Heading" if cell_node.type == "th" else "Table Text"
-                )
+                heading = cell_node.type == "th"
+                paragraph._p.style = self.style_id("Table Heading" if heading else "Table Text")
                 self.inline(paragraph, cell_node)
                 align = str(cell_node.attrs.get("style", ""))
                 if "right" in align:
@@ -382,11 +455,19 @@ class _Renderer:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         docx_xml.set_column_widths(table, column_widths(rows, columns, self.width))
         docx_xml.repeat_header_and_keep_rows(table, header_rows=len(head))
+        # The same rows stay together as in the PDF: a short table on one page, a long one
+        # never leaving its first or last row alone.
+        kept = rows_kept_with_next(len(rows), len(head))
+        for index, word_row in enumerate(table.rows):
+            if index in kept:
+                for cell in word_row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
         for row, word_row in zip(rows, table.rows, strict=True):
             change = row.meta.get("change")
             if change in ("ins", "del"):
                 self.revisions.mark_row(word_row._tr, change)
-        spacer = self.word.add_paragraph(style=self.style("Normal"))
+        spacer = self.new_paragraph("Normal")
         spacer.paragraph_format.space_after = Pt(0)
         spacer.paragraph_format.line_spacing = Pt(6)
 
@@ -401,22 +482,32 @@ class _Renderer:
         for index, label in enumerate(SIGNATURE_LINES):
             paragraph = self.new_paragraph("Signature Line")
             docx_xml.set_tabs(
-                paragraph, [("left", 1701, None), ("right", self.width, "underscore")], lines
+                paragraph,
+                [
+                    (WD_TAB_ALIGNMENT.LEFT, 1701, None),
+                    (WD_TAB_ALIGNMENT.RIGHT, self.width, WD_TAB_LEADER.LINES),
+                ],
+                lines,
             )
             paragraph.add_run(f"{label}\t\t")
             if index == len(SIGNATURE_LINES) - 1:
                 paragraph.paragraph_format.keep_with_next = False
                 paragraph.paragraph_format.space_after = Pt(12)
 
-    def inline(self, paragraph: Any, node: SyntaxTreeNode) -> None:
+    def inline(self, paragraph: Paragraph, node: SyntaxTreeNode) -> None:
         for child in node.children:
             self.run(paragraph, child, bold=False, italic=False)
 
-    def run(self, paragraph: Any, node: SyntaxTreeNode, bold: bool, italic: bool) -> None:
+    def run(self, paragraph: Paragraph, node: SyntaxTreeNode, bold: bool, italic: bool) -> None:
         kind = node.type
         if kind == "text":
-            run = paragraph.add_run(node.content)
-            run.bold, run.italic = bold or None, italic or None
+            # Spaces collapse as in the HTML and PDF, where a template's spacing never shows.
+            run = paragraph.add_run(SPACES.sub(" ", node.content))
+            # Only when true: python-docx's setters add an empty w:rPr even for None.
+            if bold:
+                run.bold = True
+            if italic:
+                run.italic = True
         elif kind == "strong":
             for child in node.children:
                 self.run(paragraph, child, True, italic)
@@ -435,11 +526,12 @@ class _Renderer:
                 self.run(paragraph, child, bold, italic)
             self.revisions.wrap_runs(paragraph._p, first, kind)
         elif kind == "placeholder":
-            paragraph.add_run(f"[{node.content}]", style=self.style("Placeholder"))
+            placeholder = paragraph.add_run(f"[{node.content}]")
+            placeholder._r.style = self.style_id("Placeholder", WD_STYLE_TYPE.CHARACTER)
         elif kind == "link" and str(node.attrs.get("href", "")).startswith(
             ("https://", "http://", "mailto:")
         ):
-            style = self.style("Hyperlink").style_id
+            style = self.style_id("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             docx_xml.add_hyperlink(paragraph, str(node.attrs["href"]), plain_text(node), style)
         else:
             for child in node.children:

@@ -1,38 +1,76 @@
-"""The raw WordprocessingML pcndocs needs beyond python-docx's API, kept in one place."""
+"""The WordprocessingML pcndocs needs beyond python-docx's proxies, kept in one place.
+
+python-docx's element classes put the children they know in the schema's order (numPr,
+tabs, spacing, tblLayout, tcW, gridCol, num and its overrides), so those are set through
+them. The few elements they do not know (pBdr, tblW, tblCellMar, the tick box, fields) are
+built here with OxmlElement and .set(), so lxml escapes every value, and put in place with
+python-docx's insert_element_before and the elements the schema puts after them.
+"""
 
 from __future__ import annotations
 
 import copy
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import BinaryIO
 
+from docx.document import Document as WordDocument
+from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Pt
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.numbering import CT_Num, CT_Numbering, CT_NumLvl, CT_NumPr
+from docx.oxml.styles import CT_Style, CT_Styles
+from docx.oxml.table import CT_Row, CT_TblPr, CT_Tc
+from docx.oxml.text.parfmt import CT_PPr
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Pt, Twips
+from docx.styles.style import ParagraphStyle
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 #: The names the reference document's list definitions carry (see make_reference_docx.py).
 BULLETS = "pcndocs bullets"
 CLAUSES = "pcndocs clauses"
 LIST_LEVELS = 3
 
+#: A tab stop: its kind, its position in twips, and its leader (None for none).
+Tab = tuple[WD_TAB_ALIGNMENT, int, WD_TAB_LEADER | None]
+
+# The schema's order of the children python-docx does not place itself: each tuple lists
+# the elements that come after the one named, for insert_element_before.
+_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc")
+_AFTER_PPR_RPR = ("w:sectPr", "w:pPrChange")
+_AFTER_TBLW = (
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+)
+_AFTER_TBLCELLMAR = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+_AFTER_ABSTRACT_NUM = ("w:num", "w:numIdMacAtCleanup")
+
+
+def element(tag: str, attributes: Mapping[str, str] | None = None) -> BaseOxmlElement:
+    """Return a new element, its attributes given by prefixed name ('w:val'), lxml escaping."""
+    made: BaseOxmlElement = OxmlElement(tag)
+    for name, value in (attributes or {}).items():
+        made.set(qn(name), value)
+    return made
+
 
 # ---- styles ---------------------------------------------------------------------------
 
 
-def style_named(styles: Any, name: str) -> Any | None:
-    """Return the w:style element whose name is name (as stored: 'heading 1'), or None."""
-    for style in styles.findall(qn("w:style")):
-        element = style.find(qn("w:name"))
-        if element is not None and element.get(qn("w:val")) == name:
-            return style
-    return None
-
-
-def copy_missing_styles(target: Any, source: Any, names: Iterable[str]) -> list[str]:
+def copy_missing_styles(target: CT_Styles, source: CT_Styles, names: Iterable[str]) -> list[str]:
     """Copy the named styles a document lacks from another, with what they are based on.
 
     Styles are matched by name, not by id, since Word in another language uses other ids.
@@ -45,74 +83,61 @@ def copy_missing_styles(target: Any, source: Any, names: Iterable[str]) -> list[
     return copied
 
 
-def _copy_style(target: Any, source: Any, name: str, copied: list[str]) -> str | None:
+def _copy_style(target: CT_Styles, source: CT_Styles, name: str, copied: list[str]) -> str | None:
     """Make sure target has a style called name; return its id there (None if unknown)."""
-    present = style_named(target, name)
+    present = target.get_by_name(name)
     if present is not None:
-        return str(present.get(qn("w:styleId")))
-    original = style_named(source, name)
+        return present.styleId
+    original = source.get_by_name(name)
     if original is None:
         return None
-    style = copy.deepcopy(original)
-    for tag in ("w:link", "w:next"):
-        for child in style.findall(qn(tag)):
-            style.remove(child)
-    for num_pr in style.iter(qn("w:numPr")):
+    style: CT_Style = copy.deepcopy(original)
+    style.remove_all("w:link", "w:next")
+    for num_pr in list(style.iter(qn("w:numPr"))):
         num_pr.getparent().remove(num_pr)
-    based_on = style.find(qn("w:basedOn"))
+    based_on: str | None = style.basedOn_val
     if based_on is not None:
-        parent = _style_by_id(source, based_on.get(qn("w:val")))
-        parent_name = parent.find(qn("w:name")).get(qn("w:val")) if parent is not None else None
-        parent_id = _copy_style(target, source, parent_name, copied) if parent_name else None
-        if parent_id is None:
-            style.remove(based_on)
-        else:
-            based_on.set(qn("w:val"), parent_id)
-    style_id = str(style.get(qn("w:styleId")))
-    while _style_by_id(target, style_id) is not None:
+        parent = source.get_by_id(based_on)
+        parent_name: str | None = parent.name_val if parent is not None else None
+        style.basedOn_val = (
+            _copy_style(target, source, parent_name, copied) if parent_name else None
+        )
+    style_id = str(style.styleId)
+    while target.get_by_id(style_id) is not None:
         style_id += "X"
-    style.set(qn("w:styleId"), style_id)
+    style.styleId = style_id
     style.attrib.pop(qn("w:default"), None)
     target.append(style)
     copied.append(name)
     return style_id
 
 
-def _style_by_id(styles: Any, style_id: str | None) -> Any | None:
-    for style in styles.findall(qn("w:style")):
-        if style.get(qn("w:styleId")) == style_id:
-            return style
-    return None
-
-
 # ---- numbering ------------------------------------------------------------------------
 
 
-def style_abstract(numbering: Any, style: Any) -> int | None:
+def style_abstract(numbering: CT_Numbering, style: ParagraphStyle) -> int | None:
     """Return the abstractNumId of a list style's numbering if it has every level we use."""
     num_id = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
     if num_id is None:
         return None
-    for num in numbering.findall(qn("w:num")):
-        if num.get(qn("w:numId")) == num_id.get(qn("w:val")):
-            abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
-            abstract = _abstract(numbering, abstract_id)
-            if abstract is None:
-                return None
-            levels = {lvl.get(qn("w:ilvl")) for lvl in abstract.findall(qn("w:lvl"))}
-            if {str(i) for i in range(LIST_LEVELS)} <= levels:
-                return int(abstract_id)
-    return None
+    try:
+        num: CT_Num = numbering.num_having_numId(int(num_id.get(qn("w:val"))))
+    except (KeyError, ValueError):
+        return None
+    abstract_id = int(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+    abstract = _abstract(numbering, abstract_id)
+    if abstract is None:
+        return None
+    levels = {lvl.get(qn("w:ilvl")) for lvl in abstract.findall(qn("w:lvl"))}
+    return abstract_id if {str(i) for i in range(LIST_LEVELS)} <= levels else None
 
 
-def _abstract(numbering: Any, abstract_id: str | None) -> Any:
-    for abstract in numbering.findall(qn("w:abstractNum")):
-        if abstract.get(qn("w:abstractNumId")) == abstract_id:
-            return abstract
-    return None
+def _abstract(numbering: CT_Numbering, abstract_id: int) -> BaseOxmlElement | None:
+    found: list[BaseOxmlElement] = numbering.xpath(f"w:abstractNum[@w:abstractNumId={abstract_id}]")
+    return found[0] if found else None
 
 
-def copy_abstract(numbering: Any, source: Any, name: str) -> int:
+def copy_abstract(numbering: CT_Numbering, source: CT_Numbering, name: str) -> int:
     """Copy the list definition called name from source into numbering; return its new id."""
     for abstract in source.findall(qn("w:abstractNum")):
         label = abstract.find(qn("w:name"))
@@ -124,167 +149,128 @@ def copy_abstract(numbering: Any, source: Any, name: str) -> int:
     abstract_id = max(used, default=0) + 1
     added = copy.deepcopy(abstract)
     added.set(qn("w:abstractNumId"), str(abstract_id))
-    # abstractNum elements must come before every num element in the schema.
-    first_num = numbering.find(qn("w:num"))
-    if first_num is not None:
-        first_num.addprevious(added)
-    else:
-        numbering.append(added)
+    numbering.insert_element_before(added, *_AFTER_ABSTRACT_NUM)
     return abstract_id
 
 
-def new_list_instance(numbering: Any, abstract_id: int, start: int = 1) -> int:
+def new_list_instance(numbering: CT_Numbering, abstract_id: int, start: int = 1) -> int:
     """Add a numbering instance that starts its first level at start; return its numId."""
-    used = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
-    num_id = max(used, default=0) + 1
-    numbering.append(
-        parse_xml(
-            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
-            f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride>'
-            "</w:num>"
-        )
-    )
-    return num_id
+    num: CT_Num = numbering.add_num(abstract_id)
+    override: CT_NumLvl = num.add_lvlOverride(ilvl=0)
+    override.add_startOverride(start)
+    return int(num.get(qn("w:numId")))
 
 
-def set_numbering(paragraph: Any, num_id: int, level: int) -> None:
+def set_numbering(paragraph: Paragraph, num_id: int, level: int) -> None:
     """Number a paragraph with a numbering instance at a level."""
-    _place(
-        paragraph,
-        parse_xml(
-            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
-            f'<w:numId w:val="{num_id}"/></w:numPr>'
-        ),
-    )
+    num_pr: CT_NumPr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
 
 
 # ---- paragraphs and runs --------------------------------------------------------------
 
-# The children of w:pPr that come before numPr, pBdr and tabs, in the schema's order.
-_PPR_ORDER = (
-    "w:pStyle",
-    "w:keepNext",
-    "w:keepLines",
-    "w:pageBreakBefore",
-    "w:framePr",
-    "w:widowControl",
-    "w:numPr",
-    "w:suppressLineNumbers",
-    "w:pBdr",
-    "w:shd",
-    "w:tabs",
-)
+
+def set_tabs(paragraph: Paragraph, stops: Sequence[Tab], style: ParagraphStyle) -> None:
+    """Give a paragraph exactly these tab stops, clearing those of its style."""
+    tabs = paragraph.paragraph_format.tab_stops
+    tabs.clear_all()
+    wanted = {position for _, position, _ in stops}
+    for inherited in style.paragraph_format.tab_stops:
+        if inherited.position.twips not in wanted:
+            tabs.add_tab_stop(inherited.position, WD_TAB_ALIGNMENT.CLEAR)
+    for kind, position, leader in stops:
+        tabs.add_tab_stop(Twips(position), kind, leader or WD_TAB_LEADER.SPACES)
 
 
-def _place(paragraph: Any, element: Any) -> None:
-    """Put a w:pPr child where the schema wants it: after every child that must precede it."""
-    ppr = paragraph._p.get_or_add_pPr()
-    tag = element.tag
-    for old in ppr.findall(tag):
-        ppr.remove(old)
-    before = _PPR_ORDER[: [qn(t) for t in _PPR_ORDER].index(tag)]
-    anchor = None
-    for name in before:
-        found = ppr.find(qn(name))
-        if found is not None:
-            anchor = found
-    if anchor is None:
-        ppr.insert(0, element)
-    else:
-        anchor.addnext(element)
-
-
-def set_tabs(paragraph: Any, stops: Sequence[tuple[str, int, str | None]], style: Any) -> None:
-    """Give a paragraph exactly these tab stops (kind, twips, leader), clearing its style's."""
-    tabs = OxmlElement("w:tabs")
-    wanted = {pos for _, pos, _ in stops}
-    inherited = style.element.find(f"{qn('w:pPr')}/{qn('w:tabs')}") if style is not None else None
-    for tab in inherited if inherited is not None else ():
-        pos = int(tab.get(qn("w:pos")))
-        if pos not in wanted:
-            tabs.append(parse_xml(f'<w:tab {nsdecls("w")} w:val="clear" w:pos="{pos}"/>'))
-    for kind, pos, leader in stops:
-        lead = f' w:leader="{leader}"' if leader else ""
-        tabs.append(parse_xml(f'<w:tab {nsdecls("w")} w:val="{kind}"{lead} w:pos="{pos}"/>'))
-    _place(paragraph, tabs)
-
-
-def add_rule(paragraph: Any) -> None:
+def add_rule(paragraph: Paragraph) -> None:
     """Make an empty paragraph a thin horizontal line (Markdown's ---), as the PDF draws it."""
-    _place(
-        paragraph,
-        parse_xml(
-            f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" '
-            f'w:color="C8D6E5"/></w:pBdr>'
-        ),
+    borders = element("w:pBdr")
+    borders.append(
+        element("w:bottom", {"w:val": "single", "w:sz": "6", "w:space": "1", "w:color": "C8D6E5"})
     )
+    ppr: CT_PPr = paragraph._p.get_or_add_pPr()
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
 
 
-def shrink(paragraph: Any) -> None:
+def shrink(paragraph: Paragraph) -> None:
     """Make an empty paragraph take next to no room: 1 pt high, no spacing."""
-    ppr = paragraph._p.get_or_add_pPr()
-    ppr.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'))
+    marks = element("w:rPr")
+    marks.append(element("w:sz", {"w:val": "2"}))
+    marks.append(element("w:szCs", {"w:val": "2"}))
+    ppr: CT_PPr = paragraph._p.get_or_add_pPr()
+    ppr.insert_element_before(marks, *_AFTER_PPR_RPR)
     paragraph.paragraph_format.space_before = 0
     paragraph.paragraph_format.space_after = 0
     paragraph.paragraph_format.line_spacing = Pt(1)
 
 
-def add_checkbox(paragraph: Any, label: str) -> None:
-    """Add a tick box a Word user can click (a checkbox content control) to a paragraph."""
-    alias = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")[:60]
-    sdt = parse_xml(
-        f"<w:sdt {nsdecls('w', 'w14')}><w:sdtPr>"
-        f'<w:alias w:val="{alias}"/><w:tag w:val="checkbox"/>'
-        f'<w14:checkbox><w14:checked w14:val="0"/>'
-        f'<w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
-        f'<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox>'
-        f"</w:sdtPr><w:sdtContent><w:r><w:rPr>"
-        f'<w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic" '
-        f'w:hint="eastAsia"/>'
-        f"</w:rPr><w:t>\u2610</w:t></w:r></w:sdtContent></w:sdt>"
+#: How long a tick box's name (the alias Word shows on the control) may be.
+CHECKBOX_ALIAS = 60
+
+
+def add_checkbox(paragraph: Paragraph, label: str) -> None:
+    """Add a tick box a Word user can click (a checkbox content control) to a paragraph.
+
+    The box is named after the start of its item's text, so a screen reader and Word's
+    selection pane say which item it ticks.
+    """
+    font = "MS Gothic"
+    box = element("w14:checkbox")
+    box.append(element("w14:checked", {"w14:val": "0"}))
+    box.append(element("w14:checkedState", {"w14:val": "2612", "w14:font": font}))
+    box.append(element("w14:uncheckedState", {"w14:val": "2610", "w14:font": font}))
+    properties = element("w:sdtPr")
+    properties.append(element("w:alias", {"w:val": label[:CHECKBOX_ALIAS]}))
+    properties.append(element("w:tag", {"w:val": "checkbox"}))
+    properties.append(box)
+    fonts = element(
+        "w:rFonts", {"w:ascii": font, "w:eastAsia": font, "w:hAnsi": font, "w:hint": "eastAsia"}
     )
-    paragraph._p.append(sdt)
+    run_properties = element("w:rPr")
+    run_properties.append(fonts)
+    run = element("w:r")
+    run.append(run_properties)
+    shown = element("w:t")
+    shown.text = "\u2610"
+    run.append(shown)
+    content = element("w:sdtContent")
+    content.append(run)
+    control = element("w:sdt")
+    control.append(properties)
+    control.append(content)
+    paragraph._p.append(control)
     paragraph.add_run("\t")
 
 
-def add_field(paragraph: Any, instruction: str, shown: str) -> None:
+def add_field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     """Add a field such as PAGE or NUMPAGES, showing a value until Word updates it."""
-    for kind in ("begin", None, "separate", "text", "end"):
-        run = paragraph.add_run()
-        if kind is None:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = f" {instruction} "
-            run._r.append(instr)
-        elif kind == "text":
-            run.text = shown
-        else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
+    paragraph.add_run()._r.append(element("w:fldChar", {"w:fldCharType": "begin"}))
+    code = element("w:instrText", {"xml:space": "preserve"})
+    code.text = f" {instruction} "
+    paragraph.add_run()._r.append(code)
+    paragraph.add_run()._r.append(element("w:fldChar", {"w:fldCharType": "separate"}))
+    paragraph.add_run(shown)
+    paragraph.add_run()._r.append(element("w:fldChar", {"w:fldCharType": "end"}))
 
 
-def add_hyperlink(paragraph: Any, url: str, text: str, style_id: str | None) -> None:
+def add_hyperlink(paragraph: Paragraph, url: str, text: str, style_id: str | None) -> None:
     """Add a link a reader can click, in the Hyperlink character style if there is one."""
     rid = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rid)
-    run = OxmlElement("w:r")
+    run = element("w:r")
     if style_id:
-        rpr = OxmlElement("w:rPr")
-        rstyle = OxmlElement("w:rStyle")
-        rstyle.set(qn("w:val"), style_id)
-        rpr.append(rstyle)
-        run.append(rpr)
-    t = OxmlElement("w:t")
-    t.set(qn("xml:space"), "preserve")
-    t.text = text
-    run.append(t)
+        run_properties = element("w:rPr")
+        run_properties.append(element("w:rStyle", {"w:val": style_id}))
+        run.append(run_properties)
+    shown = element("w:t", {"xml:space": "preserve"})
+    shown.text = text
+    run.append(shown)
+    link = element("w:hyperlink", {"r:id": rid})
     link.append(run)
     paragraph._p.append(link)
 
 
-def describe_pictures(part_element: Any, description: str) -> None:
+def describe_pictures(part_element: BaseOxmlElement, description: str) -> None:
     """Give every picture in a header or footer a description (its alternative text).
 
     The pictures also get no gap around them, which Word assumes and LibreOffice does not.
@@ -299,76 +285,81 @@ def describe_pictures(part_element: Any, description: str) -> None:
 # ---- tables ---------------------------------------------------------------------------
 
 
-def repeat_header_and_keep_rows(table: Any, header_rows: int = 1) -> None:
+def repeat_header_and_keep_rows(table: Table, header_rows: int = 1) -> None:
     """Repeat a table's first rows on every page and keep each row on one page."""
-    for index, row in enumerate(table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
+    for index, row in enumerate(table._tbl.tr_lst):
+        properties = row.get_or_add_trPr()
+        # trPr's children are a choice in the schema: any order is valid.
+        properties.append(element("w:cantSplit"))
         if index < header_rows:
-            tr_pr.append(OxmlElement("w:tblHeader"))
+            properties.append(element("w:tblHeader"))
 
 
-def set_column_widths(table: Any, widths: Sequence[int]) -> None:
+def set_column_widths(table: Table, widths: Sequence[int]) -> None:
     """Fix a table's width to the sum of its columns' (twips), and each column's width."""
-    tbl_pr = table._tbl.tblPr
-    for tag in ("w:tblW", "w:tblLayout"):
-        for old in tbl_pr.findall(qn(tag)):
-            tbl_pr.remove(old)
-    width = parse_xml(f'<w:tblW {nsdecls("w")} w:w="{sum(widths)}" w:type="dxa"/>')
-    style = tbl_pr.find(qn("w:tblStyle"))
-    if style is not None:
-        style.addnext(width)
-    else:
-        tbl_pr.insert(0, width)
-    # tblLayout follows tblW, jc, tblCellSpacing, tblInd, tblBorders and shd.
-    layout = parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>')
-    anchor = width
-    for tag in ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd"):
-        found = tbl_pr.find(qn(tag))
-        if found is not None:
-            anchor = found
-    anchor.addnext(layout)
-    grid = table._tbl.tblGrid
-    for col, value in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
-        col.set(qn("w:w"), str(value))
-    for row in table.rows:
-        for tc, value in zip(row._tr.findall(qn("w:tc")), widths, strict=False):
-            tc_pr = tc.get_or_add_tcPr()
-            for old in tc_pr.findall(qn("w:tcW")):
-                tc_pr.remove(old)
-            tc_pr.insert(0, parse_xml(f'<w:tcW {nsdecls("w")} w:w="{value}" w:type="dxa"/>'))
-
-
-def set_cell_margins(table: Any, twips: int) -> None:
-    """Set a table's left and right cell margins, so its text lines up with the page's."""
-    tbl_pr = table._tbl.tblPr
-    for old in tbl_pr.findall(qn("w:tblCellMar")):
-        tbl_pr.remove(old)
-    margins = parse_xml(
-        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{twips}" w:type="dxa"/>'
-        f'<w:right w:w="{twips}" w:type="dxa"/></w:tblCellMar>'
+    properties: CT_TblPr = table._tbl.tblPr
+    properties.remove_all("w:tblW")
+    properties.insert_element_before(
+        element("w:tblW", {"w:w": str(sum(widths)), "w:type": "dxa"}), *_AFTER_TBLW
     )
-    look = tbl_pr.find(qn("w:tblLook"))
-    if look is not None:
-        look.addprevious(margins)
-    else:
-        tbl_pr.append(margins)
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Twips(width)
+    rows: list[CT_Row] = table._tbl.tr_lst
+    for row in rows:
+        cells: list[CT_Tc] = row.tc_lst
+        for cell, width in zip(cells, widths, strict=False):
+            cell.width = Twips(width)
+
+
+def set_cell_margins(table: Table, twips: int) -> None:
+    """Set a table's left and right cell margins, so its text lines up with the page's."""
+    properties: CT_TblPr = table._tbl.tblPr
+    properties.remove_all("w:tblCellMar")
+    margins = element("w:tblCellMar")
+    margins.append(element("w:left", {"w:w": str(twips), "w:type": "dxa"}))
+    margins.append(element("w:right", {"w:w": str(twips), "w:type": "dxa"}))
+    properties.insert_element_before(margins, *_AFTER_TBLCELLMAR)
 
 
 # ---- the package ----------------------------------------------------------------------
 
 
-def fixed_zip(data: bytes, when: datetime) -> bytes:
-    """Return a zip with every entry's timestamp set to one moment, for identical bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+class _FixedTimeZip:
+    """Where python-docx's package writer puts each part: a zip entry dated one moment."""
+
+    def __init__(self, out: BinaryIO, when: datetime) -> None:
+        self.zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        self.stamp = (
+            max(when.year, 1980),
+            when.month,
+            when.day,
+            when.hour,
+            when.minute,
+            when.second,
+        )
+
+    def write(self, name: PackURI, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(name.membername, date_time=self.stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        self.zip.writestr(entry, blob)
+
+
+def save(word: WordDocument, when: datetime) -> bytes:
+    """Return a document's bytes as python-docx saves it, every entry dated when.
+
+    The same entries in the same order as Document.save, whose zip carries the time of
+    saving; written once rather than saved and then rewritten with the fixed time.
+    """
+    package = word.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
+    sink = _FixedTimeZip(out, when)
+    with sink.zip:
+        PackageWriter._write_content_types_stream(sink, parts)
+        PackageWriter._write_pkg_rels(sink, package.rels)
+        PackageWriter._write_parts(sink, parts)  # type: ignore[arg-type]
     return out.getvalue()

@@ -1,0 +1,171 @@
+"""The DOCX writer beside python-docx alone, building the same content, in one process.
+
+For each document of the example profile, in alternation:
+- pcndocs' writer: `write_docx` on the document tree, page details, reference document and
+  logo that a build hands it (captured once), up to the DOCX's bytes in memory;
+- python-docx alone: a document with the same paragraphs, styles, runs and tables, header
+  and footer text and core properties (read back from pcndocs' own DOCX before timing), built
+  with python-docx's public API from the same reference document and saved to bytes.
+Both start from the reference document on disk each time. The ratio is what the writer costs
+beyond python-docx doing the same job through its public API.
+"""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.documents import available
+from benchmarks.measure import interleaved
+from benchmarks.per_document import WordModel, _python_docx_alone, _read_word
+from benchmarks.report import Section, Settings, Verdict, note, seconds
+from pcndocs.build import REFERENCE_DOCX, BuildOptions, build_profile
+from pcndocs.document import Document
+from pcndocs.documents import DocumentKind
+from pcndocs.resources import builtin_templates, example_profile
+from pcndocs.templating import Templates
+from pcndocs.writers.html import PageInfo
+
+TARGET = 1.3
+
+
+@dataclass(frozen=True)
+class WriterInput:
+    """What a build passed to the DOCX writer for one file."""
+
+    document: Document
+    info: PageInfo
+    reference: Path | None
+    logo: Path | None
+    when: datetime
+
+
+def run(settings: Settings) -> Section:
+    """Time the DOCX writer against python-docx alone for every document of the example."""
+    section = Section("DOCX writer: pcndocs' writer beside python-docx alone")
+    kinds, skipped = available()
+    section.bullets(skipped)
+    repeat = settings.repeats(15, 5)
+    out = settings.out / "docx-writer"
+    shutil.rmtree(out, ignore_errors=True)
+    section.say(
+        f"The example profile ({example_profile().name}); median of {repeat} runs after one "
+        "warm-up, the writer alternating with python-docx alone on the same content. Wall "
+        "time (perf_counter), CPU time (process_time) beside it, as this machine may be shared."
+    )
+    section.say()
+    rows: list[list[str]] = []
+    total_ours = total_theirs = 0.0
+    worst = 0.0
+    for kind in kinds:
+        note(f"docx writer: {kind.name}")
+        inputs = capture_inputs(kind, out / kind.name)
+        ours, theirs = writer_and_baseline(inputs)
+        timings = interleaved({"ours": ours, "theirs": theirs}, repeat)
+        mine, base = timings["ours"], timings["theirs"]
+        ratio = mine.wall / base.wall
+        worst = max(worst, ratio)
+        total_ours += mine.wall
+        total_theirs += base.wall
+        rows.append(
+            [
+                kind.name,
+                str(len(inputs)),
+                seconds(mine.wall),
+                seconds(base.wall),
+                f"**{ratio:.3f}**",
+                f"{mine.cpu / base.cpu:.3f}" if base.cpu else "-",
+                "met" if ratio <= TARGET else "**missed**",
+            ]
+        )
+    section.table(
+        [
+            "document",
+            "files",
+            "pcndocs' writer",
+            "python-docx alone",
+            "ratio (wall)",
+            "ratio (CPU)",
+            f"target ≤ {TARGET:.1f}",
+        ],
+        rows,
+    )
+    whole = total_ours / total_theirs if total_theirs else 0.0
+    section.say(
+        f"- All documents together: {seconds(total_ours)} against {seconds(total_theirs)}, "
+        f"{whole:.3f}×."
+    )
+    section.say(
+        "- The python-docx baseline sets each paragraph's style by name through the public "
+        "API and saves with python-docx's own zip writer. It has no clause numbering, tick "
+        "boxes, column widths, fields or logo: it is less work than the writer does."
+    )
+    section.say()
+    section.verdicts.append(
+        Verdict(
+            f"DOCX writer ≤ {TARGET:.1f}× python-docx on the same content",
+            f"worst {worst:.3f}, all together {whole:.3f}",
+            worst <= TARGET,
+        )
+    )
+    return section
+
+
+def capture_inputs(kind: DocumentKind, folder: Path) -> list[WriterInput]:
+    """Build a document's DOCX files once, keeping what the build handed the writer."""
+    import pcndocs.writers.docx as docx_writer
+
+    captured: list[WriterInput] = []
+    original = docx_writer.write_docx
+    signature = inspect.signature(original)
+
+    def spy(*args: Any, **kwargs: Any) -> bytes:
+        given = signature.bind(*args, **kwargs).arguments
+        captured.append(WriterInput(**given))
+        return original(*args, **kwargs)
+
+    docx_writer.write_docx = spy
+    try:
+        build_profile(
+            example_profile(),
+            BuildOptions(out=folder, formats=("docx",), documents=(kind.name,)),
+        )
+    finally:
+        docx_writer.write_docx = original
+    if not captured:
+        raise RuntimeError("pcndocs no longer calls pcndocs.writers.docx.write_docx")
+    return captured
+
+
+def writer_and_baseline(
+    inputs: list[WriterInput],
+) -> tuple[Callable[[], object], Callable[[], object]]:
+    """Return two functions: the writer on every input, python-docx alone on the same."""
+    from pcndocs.writers.docx import write_docx
+
+    with tempfile.TemporaryDirectory() as scratch:
+        models: list[WordModel] = []
+        for index, given in enumerate(inputs):
+            path = Path(scratch) / f"{index}.docx"
+            path.write_bytes(
+                write_docx(given.document, given.info, given.reference, given.logo, given.when)
+            )
+            models.append(_read_word(path))
+    reference = Templates(builtin_templates()).find(REFERENCE_DOCX)
+    baseline = _python_docx_alone(models, reference)
+
+    def ours() -> None:
+        for given in inputs:
+            write_docx(given.document, given.info, given.reference, given.logo, given.when)
+
+    def theirs() -> None:
+        for model in models:
+            baseline(model)
+
+    return ours, theirs

@@ -1,0 +1,562 @@
+"""The web interface's pages and JSON API: a thin shell over the same core as the CLI.
+
+The whole profile travels with each request as the form's fields (or as YAML for the
+API): the server keeps no one's profile, only recent previews and uploaded national files
+for a few minutes, in memory. Nothing the browser sends names a file on this machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from pcndocs import __version__
+from pcndocs.documents import DOCUMENTS, FORMATS
+from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.facts import Facts, load_facts
+from pcndocs.files import slug
+from pcndocs.newprofile import contract_year_now
+from pcndocs.profile.yamlfile import dotted, read_text
+from pcndocs.resources import example_profile
+from pcndocs.web import national
+from pcndocs.web.fields import Group, Input, Repeat, profile_form
+from pcndocs.web.formdata import LOCAL_WORKSTREAM, apply_operation, data_from_form, field_id
+from pcndocs.web.guard import Guard, TooLargeError, is_loopback
+from pcndocs.web.service import (
+    MISSING,
+    BuildPool,
+    BusyError,
+    Checked,
+    check_data,
+    check_text,
+    documents_of,
+    figures,
+    pack_zip,
+    parse_text,
+    preview_html,
+    profile_yaml,
+    read_profile_text,
+)
+from pcndocs.web.view import FormView, Option, drawn, normalised, place
+
+HERE = Path(__file__).resolve().parent
+PREVIEWS_KEPT = 32
+# The form holds a field per value; a profile of 1 MB holds at most 20,000 values.
+MAX_FORM_FIELDS = 20_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server was started: from the command line, never from the browser."""
+
+    host: str = "127.0.0.1"
+    token: str | None = None
+    templates: Path | None = None  # the user's templates folder (--templates)
+    workers: int | None = None  # build processes; default: one per core
+    profile: Path | None = None  # the profile given on the command line, opened at /given
+    today: date | None = None  # fixed in tests; otherwise the day of each request
+
+
+class Web:
+    """The application's state: the facts, the pages, the build pool, recent previews."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.facts: Facts = load_facts()
+        self.pool = BuildPool(settings.workers)
+        self.previews: OrderedDict[str, str] = OrderedDict()
+        self.uploads = national.Uploads()
+        self.pages = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+            extensions=["jinja2.ext.do"],
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.pages.globals.update(
+            static=lambda name: f"/static/{name}?v={__version__}",
+            fid=field_id,
+            dotted=dotted,
+            yes_no=[Option("yes", "Yes"), Option("no", "No")],
+            local=LOCAL_WORKSTREAM,
+        )
+        self.pages.tests.update(
+            input_node=lambda n: isinstance(n, Input),
+            repeat_node=lambda n: isinstance(n, Repeat),
+            mapping=lambda v: isinstance(v, Mapping),
+        )
+
+    @property
+    def today(self) -> date:
+        """Return the day checks compare dates with."""
+        return self.settings.today or date.today()
+
+    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """Return a page rendered from templates/NAME."""
+        return HTMLResponse(self.pages.get_template(name).render(**context), status_code=status)
+
+    # --- the edit page -------------------------------------------------------------------
+
+    def view_of(self, data: dict[str, Any], checked: Checked, focus: str | None) -> FormView:
+        shown = normalised(data)
+        messages = place(checked.errors, "error", shown) + place(checked.warnings, "warning", shown)
+        return FormView(shown, self.facts, messages, focus)
+
+    def form_context(
+        self, data: dict[str, Any], chosen: str = "", focus: str | None = None
+    ) -> dict[str, Any]:
+        """Return what the edit page and its parts are drawn from."""
+        checked = check_data(data, self.facts, self.today)
+        view = self.view_of(data, checked, focus)
+        choices = document_choices(data)
+        return {
+            "view": view,
+            "root": profile_form(),
+            "checked": checked,
+            "only_missing": checked.only_missing,
+            "numbers": figures(checked.loaded, self.facts) if checked.loaded else None,
+            "choices": choices,
+            "chosen": chosen if chosen in {c.value for c in choices} else choices[0].value,
+            "heading": _network_name(data) or "A new network",
+        }
+
+    def edit_page(
+        self, data: dict[str, Any], status: int = 200, chosen: str = "", focus: str | None = None
+    ) -> HTMLResponse:
+        return self.page("edit.html", status, **self.form_context(data, chosen, focus))
+
+    def new_profile(self) -> dict[str, Any]:
+        """Return the data of a new network: this contract year, one practice, one director."""
+        year = contract_year_now(self.today)
+        if year not in self.facts.funding.years:
+            year = list(self.facts.funding.years)[-1]
+        return {
+            "network": {"population_date": self.facts.funding_year(year).population_date},
+            "contract_year": year,
+            "practices": [{}],
+            "clinical_directors": [{}],
+            "appointment": {},
+            "leads": [],
+        }
+
+    def open_text(self, text: str, name: str) -> HTMLResponse:
+        """Return the edit page for a profile's text, or the start page if it is not YAML."""
+        try:
+            document = parse_text(text, name)
+        except ProfileError as exc:
+            return self.page("start.html", 422, problems=[str(p) for p in exc.problems])
+        return self.edit_page(document.data)
+
+    def remember_preview(self, html: str) -> str:
+        """Keep a preview for its frame to fetch, and return its address."""
+        key = hashlib.sha256(html.encode()).hexdigest()[:32]
+        self.previews[key] = html
+        self.previews.move_to_end(key)
+        while len(self.previews) > PREVIEWS_KEPT:
+            self.previews.popitem(last=False)
+        return f"/preview/{key}"
+
+
+def _network_name(data: dict[str, Any]) -> str:
+    network = data.get("network")
+    name = network.get("name") if isinstance(network, dict) else None
+    return name.strip() if isinstance(name, str) else ""
+
+
+def document_choices(data: dict[str, Any]) -> list[Option]:
+    """Return the documents of a profile's data as options; a lead's are kept by position.
+
+    A lead's documents are named by their position (lead-checklist:0), not their file name,
+    so the choice survives the lead's name being typed.
+    """
+    leads = data.get("leads")
+    leads = leads if isinstance(leads, list) else []
+    options = []
+    for kind in DOCUMENTS:
+        if not kind.per_lead:
+            options.append(Option(kind.name, kind.title))
+            continue
+        for i, lead in enumerate(leads):
+            name = lead.get("name") if isinstance(lead, dict) else None
+            who = name.strip() if isinstance(name, str) and name.strip() else f"lead {i + 1}"
+            options.append(Option(f"{kind.name}:{i}", f"{kind.title}: {who}"))
+    return options
+
+
+def build_name(names: list[tuple[str, str]], choice: str) -> tuple[str, str] | None:
+    """Return (file name, title) of a chosen document among a build's, or None."""
+    kind, _, index = choice.partition(":")
+    if not index:
+        return next((n for n in names if n[0] == kind), None)
+    matching = [n for n in names if n[0].startswith(kind + "-")]
+    position = int(index) if index.isdigit() else -1
+    return matching[position] if 0 <= position < len(matching) else None
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """Return the text fields of a posted form, the first value of each name."""
+    async with request.form(max_fields=MAX_FORM_FIELDS, max_files=0) as form:
+        return {k: v for k, v in form.multi_items()[::-1] if isinstance(v, str)}
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Return the web application, guarded by host, token and body limits."""
+    settings = settings or Settings()
+    web = Web(settings)
+
+    async def start(_request: Request) -> Response:
+        return web.page("start.html", problems=[])
+
+    async def new(_request: Request) -> Response:
+        return web.edit_page(web.new_profile())
+
+    async def example(_request: Request) -> Response:
+        return web.open_text(example_profile().read_text(encoding="utf-8"), "example.yaml")
+
+    async def given(_request: Request) -> Response:
+        if settings.profile is None:
+            return RedirectResponse("/", status_code=303)
+        try:
+            text = await run_in_threadpool(_read_given, settings.profile)
+        except PcndocsError as exc:
+            return web.page("start.html", 422, problems=[str(exc)])
+        return web.open_text(text, settings.profile.name)
+
+    async def open_upload(request: Request) -> Response:
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("profile")
+            if not isinstance(upload, UploadFile):
+                return web.page("start.html", 400, problems=["choose a profile file to open"])
+            name = Path(upload.filename or "profile.yaml").name  # the name only, for messages
+            raw = await upload.read()
+        try:
+            text = read_profile_text(raw, name)
+        except PcndocsError as exc:
+            return web.page("start.html", 422, problems=[str(exc)])
+        return web.open_text(text, name)
+
+    async def edit(request: Request) -> Response:
+        form = await form_of(request)
+        data = data_from_form(form)
+        data, focus_key = apply_operation(data, form.get("_op", ""))
+        focus = _focus_id(focus_key, form.get("_op", ""), data)
+        if request.headers.get("hx-request"):
+            context = web.form_context(data, form.get("doc", ""), focus)
+            html = web.pages.get_template("fields.html").render(**context)
+            return HTMLResponse(html, headers={"HX-Trigger": "recheck"})
+        return web.edit_page(data, chosen=form.get("doc", ""), focus=focus)
+
+    async def form_check(request: Request) -> Response:
+        form = await form_of(request)
+        data = data_from_form(form)
+        context = web.form_context(data, form.get("doc", ""))
+        shown = list(drawn(context["view"].data))
+        context["slots"] = [dotted(path) for path, _node in shown]
+        # The practice drop-downs follow the practices as they are typed: their options only
+        # are replaced, so a drop-down keeps the focus and nothing being typed is lost.
+        context["practice_fields"] = [
+            (path, node)
+            for path, node in shown
+            if isinstance(node, Input) and node.kind == "practice"
+        ]
+        return web.page("check.html", **context)
+
+    async def form_preview(request: Request) -> Response:
+        form = await form_of(request)
+        data = data_from_form(form)
+        checked = check_data(data, web.facts, web.today)
+        loaded = checked.loaded
+        if loaded is None:
+            count = sum(1 for p in checked.errors if p.text != MISSING)
+            reason = (
+                f"Not updated: put right the {count} error{'s' if count != 1 else ''} "
+                "listed above first."
+            )
+            html = web.pages.get_template("preview.html").render(url=None, reason=reason, keep=True)
+            return HTMLResponse(html, headers={"HX-Reswap": "none"})
+        names = documents_of(loaded, web.facts)
+        choice = form.get("doc", "") or DOCUMENTS[0].name
+        chosen = build_name(names, choice) or names[0]
+        html = await run_in_threadpool(
+            preview_html, loaded, chosen[0], settings.templates, web.today
+        )
+        url = web.remember_preview(html or "")
+        return web.page("preview.html", url=url, title=chosen[1], blank=bool(loaded.gaps))
+
+    async def preview(request: Request) -> Response:
+        html = web.previews.get(request.path_params["key"])
+        if html is None:
+            return HTMLResponse("<p>This preview has expired.</p>", status_code=404)
+        # The document's own style is inline; it has no script at all.
+        policy = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+        )
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+    async def download_profile(request: Request) -> Response:
+        data = data_from_form(await form_of(request))
+        name = slug(_network_name(data) or "network") + ".yaml"
+        text = profile_yaml(data, web.facts, name, web.today)
+        return _attachment(text.encode("utf-8"), name, "application/yaml")
+
+    async def download(request: Request) -> Response:
+        form = await form_of(request)
+        data = data_from_form(form)
+        checked = check_data(data, web.facts, web.today)
+        if checked.loaded is None:
+            return web.edit_page(data, status=422, chosen=form.get("doc", ""))
+        loaded = checked.loaded
+        names = documents_of(loaded, web.facts)
+        try:
+            if request.url.path.endswith("/pack"):
+                built = await web.pool.build(
+                    loaded, ("docx", "pdf"), [n for n, _t in names], settings.templates, web.today
+                )
+                folder = slug(loaded.profile.network.name or "network")
+                return _attachment(pack_zip(loaded, built), f"{folder}.zip", "application/zip")
+            fmt = form.get("format", "pdf")
+            chosen = build_name(names, form.get("doc", "")) or names[0]
+            if fmt not in ("docx", "pdf"):
+                return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
+            built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
+        except BusyError as exc:
+            return PlainResponse(str(exc), 503)
+        _name, _fmt, content = built.files[0]
+        return _attachment(content, f"{chosen[0]}.{fmt}", _MEDIA[fmt])
+
+    async def api_check(request: Request) -> Response:
+        try:
+            text = read_profile_text(await request.body())
+        except ProfileError as exc:
+            return _problems_json(exc.problems, [])
+        except PcndocsError as exc:
+            return _problems_json([Problem("", None, "", str(exc))], [])
+        checked = check_text(text, web.facts, web.today)
+        return _problems_json(checked.errors, checked.warnings)
+
+    async def api_build(request: Request) -> Response:
+        formats = tuple(
+            dict.fromkeys(
+                f.strip().lower()
+                for f in request.query_params.get("format", "docx,pdf").split(",")
+                if f.strip()
+            )
+        )
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown or not formats:
+            return JSONResponse(
+                {
+                    "error": f"unknown format '{unknown[0] if unknown else ''}'; "
+                    f"choose from {', '.join(FORMATS)}"
+                },
+                status_code=400,
+            )
+        blank = request.query_params.get("blank", "0") in ("1", "true", "yes")
+        try:
+            text = read_profile_text(await request.body())
+        except ProfileError as exc:
+            return _problems_json(exc.problems, [], 422)
+        except PcndocsError as exc:
+            return _problems_json([Problem("", None, "", str(exc))], [], 422)
+        checked = check_text(text, web.facts, web.today)
+        loaded = checked.loaded
+        if loaded is None or (checked.errors and not blank):
+            return _problems_json(checked.errors, [], 422)
+        names = [n for n, _t in documents_of(loaded, web.facts)]
+        try:
+            built = await web.pool.build(loaded, formats, names, settings.templates, web.today)
+        except BusyError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        folder = slug(loaded.profile.network.name or "network")
+        return _attachment(pack_zip(loaded, built, blank), f"{folder}.zip", "application/zip")
+
+    async def national_page(_request: Request) -> Response:
+        return web.page("national.html", problems=[], upload="", files="", query="", matches=None)
+
+    async def national_search(request: Request) -> Response:
+        async with request.form(max_files=2, max_fields=10) as form:
+            query = str(form.get("query", "")).strip()
+            upload_id = str(form.get("upload", ""))
+            files = [
+                (role, upload)
+                for role in ("epcn", "lists")
+                if isinstance(upload := form.get(role), UploadFile) and upload.filename
+            ]
+            contents = {
+                role: (Path(upload.filename or role).name, await upload.read())
+                for role, upload in files
+            }
+        try:
+            if upload_id:
+                found = web.uploads.get(upload_id)
+            else:
+                if "epcn" not in contents:
+                    raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
+                found = await run_in_threadpool(web.uploads.add, contents, web.today)
+                upload_id = found.key
+        except PcndocsError as exc:
+            return web.page(
+                "national.html",
+                422,
+                problems=[str(exc)],
+                upload="",
+                files="",
+                query=query,
+                matches=None,
+            )
+        return web.page(
+            "national.html",
+            problems=found.problems[:5],
+            upload=upload_id,
+            files=found.names,
+            query=query,
+            matches=found.search(query) if query else [],
+        )
+
+    async def national_choose(request: Request) -> Response:
+        fields = await form_of(request)
+        try:
+            found = web.uploads.get(fields.get("upload", ""))
+            text = found.profile(fields.get("code", ""), web.today)
+        except PcndocsError as exc:
+            return web.page(
+                "national.html",
+                422,
+                problems=[str(exc)],
+                upload="",
+                files="",
+                query="",
+                matches=None,
+            )
+        return web.open_text(text, "imported.yaml")
+
+    async def too_large(_request: Request, _exc: Exception) -> Response:
+        return PlainResponse("the request is too large", 413)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        web.pool.start()  # warm the workers before the first click
+        try:
+            yield
+        finally:
+            web.pool.shutdown()
+
+    routes = [
+        Route("/", start),
+        Route("/new", new),
+        Route("/example", example),
+        Route("/given", given),
+        Route("/open", open_upload, methods=["POST"]),
+        Route("/edit", edit, methods=["POST"]),
+        Route("/form/check", form_check, methods=["POST"]),
+        Route("/form/preview", form_preview, methods=["POST"]),
+        Route("/preview/{key:str}", preview),
+        Route("/download/profile", download_profile, methods=["POST"]),
+        Route("/download/document", download, methods=["POST"]),
+        Route("/download/pack", download, methods=["POST"]),
+        Route("/api/check", api_check, methods=["POST"]),
+        Route("/api/build", api_build, methods=["POST"]),
+        Route("/national", national_page),
+        Route("/national", national_search, methods=["POST"]),
+        Route("/national/choose", national_choose, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={TooLargeError: too_large},
+    )
+    app.state.web = web
+    guarded = Guard(app, settings.token, loopback_only=is_loopback(settings.host))
+    return guarded  # type: ignore[return-value]
+
+
+class PlainResponse(Response):
+    """A one-line plain-text answer."""
+
+    media_type = "text/plain; charset=utf-8"
+
+    def __init__(self, text: str, status: int) -> None:
+        super().__init__(text + "\n", status_code=status)
+
+
+_MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _attachment(content: bytes, name: str, media: str) -> Response:
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _problems_json(errors: list[Problem], warnings: list[Problem], status: int = 200) -> Response:
+    problems = [
+        {"severity": severity, "line": p.line, "key": p.key, "message": p.text}
+        for severity, found in (("error", errors), ("warning", warnings))
+        for p in found
+    ]
+    return JSONResponse({"problems": problems}, status_code=status)
+
+
+def _read_given(path: Path) -> str:
+    return read_text(path)
+
+
+def _focus_id(key: str | None, operation: str, data: dict[str, Any]) -> str | None:
+    """Return the id to focus after an operation: a new item's first field, or the button."""
+    if key is None:
+        return None
+    verb = operation.partition(":")[0]
+    if verb == "add":
+        node = _repeat_at(key.rsplit("[", 1)[0])
+        if node is not None and node.item.fields:
+            return field_id(f"{key}.{node.item.fields[0].name}")
+    if verb == "remove":
+        return "op-add-" + field_id(key.rsplit("[", 1)[0] if "[" in key else key)
+    if verb in ("up", "down"):
+        return f"op-{verb}-{field_id(key)}"
+    return None
+
+
+def _repeat_at(key: str) -> Repeat | None:
+    node: Group = profile_form()
+    for part in key.split("."):
+        found = next((n for n in node.fields if n.name == part), None)
+        if isinstance(found, Repeat):
+            return found
+        if not isinstance(found, Group):
+            return None
+        node = found
+    return None
+
+
+def token_for(host: str, token: str | None) -> str | None:
+    """Return the token a server on this address needs: given, generated, or none on loopback."""
+    if token:
+        return token
+    return None if is_loopback(host) else secrets.token_urlsafe(24)

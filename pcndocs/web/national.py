@@ -1,0 +1,128 @@
+"""The national files uploaded to the server: read once, searched, turned into a profile.
+
+The files are read by the same importer as `pcndocs import`, from a private temporary
+folder under names the server chooses; the browser's file names are used in messages only.
+A few uploads are kept in memory for a search and a choice, then forgotten.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pcndocs.errors import PcndocsError
+from pcndocs.importer import ListSizes, Network, read_epcn, read_list_sizes
+from pcndocs.importer.codes import normalise_code
+from pcndocs.importer.names import format_name
+from pcndocs.importer.profiles import profile_text
+
+UPLOADS_KEPT = 4
+MATCHES_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Match:
+    """A network found by a search."""
+
+    code: str
+    label: str
+
+
+@dataclass
+class Upload:
+    """One pair of national files, read."""
+
+    key: str
+    networks: list[Network]
+    list_sizes: ListSizes | None
+    epcn_name: str
+    lists_name: str | None
+    problems: list[str]
+
+    @property
+    def names(self) -> str:
+        """Return the uploaded files' names, for the page."""
+        return self.epcn_name + (f" and {self.lists_name}" if self.lists_name else "")
+
+    def search(self, query: str) -> list[Match]:
+        """Return the networks whose name contains the words, or whose PCN code is the query."""
+        code = normalise_code(query)
+        words = query.lower().split()
+        found = [
+            n
+            for n in self.networks
+            if n.code == code or (words and all(w in n.name.lower() for w in words))
+        ]
+        found.sort(key=lambda n: format_name(n.name).lower())
+        return [
+            Match(
+                n.code,
+                f"{format_name(n.name)} ({n.code}), {len(n.practices)} practices, "
+                f"{format_name(n.commissioner_name)}",
+            )
+            for n in found[:MATCHES_SHOWN]
+        ]
+
+    def profile(self, code: str, today: date) -> str:
+        """Return the profile text `pcndocs import` writes for one network."""
+        network = next((n for n in self.networks if n.code == normalise_code(code)), None)
+        if network is None:
+            raise PcndocsError(f"no network with the PCN code '{code}' in {self.epcn_name}")
+        return profile_text(
+            network,
+            self.list_sizes,
+            epcn_name=self.epcn_name,
+            lists_name=self.lists_name,
+            imported_on=today,
+        )
+
+
+class Uploads:
+    """The last few uploads, by a random key the page carries."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, Upload] = OrderedDict()
+
+    def add(self, files: dict[str, tuple[str, bytes]], today: date) -> Upload:
+        """Read uploaded files ({"epcn": (name, bytes), "lists": ...}) and keep them."""
+        epcn_name, epcn_bytes = files["epcn"]
+        lists = files.get("lists")
+        with tempfile.TemporaryDirectory(prefix="pcndocs-national-") as folder:
+            epcn_path = Path(folder) / "epcn.xlsx"
+            epcn_path.write_bytes(epcn_bytes)
+            try:
+                epcn = read_epcn(epcn_path, today)
+                sizes = None
+                if lists is not None:
+                    lists_path = Path(folder) / "lists.csv"
+                    lists_path.write_bytes(lists[1])
+                    sizes = read_list_sizes(lists_path)
+            except PcndocsError as exc:
+                # Say the user's file names, never the server's temporary folder.
+                text = str(exc).replace(str(epcn_path), epcn_name)
+                if lists is not None:
+                    text = text.replace(str(Path(folder) / "lists.csv"), lists[0])
+                raise PcndocsError(text.replace(folder + "/", "")) from None
+        upload = Upload(
+            secrets.token_urlsafe(16),
+            epcn.networks,
+            sizes,
+            epcn_name,
+            lists[0] if lists else None,
+            list(epcn.problems),
+        )
+        self._kept[upload.key] = upload
+        while len(self._kept) > UPLOADS_KEPT:
+            self._kept.popitem(last=False)
+        return upload
+
+    def get(self, key: str) -> Upload:
+        """Return a kept upload, or say it has gone."""
+        upload = self._kept.get(key)
+        if upload is None:
+            raise PcndocsError("the uploaded files have expired; upload them again")
+        return upload

@@ -1,0 +1,325 @@
+"""What the web interface asks of the core: checks, previews and builds of profile data.
+
+Everything goes through the same loading, validation, checks and build code as the
+command line, so a message is word for word what `pcndocs check` says. Builds of PDF and
+DOCX run in a bounded pool of warm worker processes: one pack is shared out across them
+by document, identical requests waiting at the same time share one build, and when the
+queue is full the answer is "busy" rather than another build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import multiprocessing
+import zipfile
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pcndocs.batch import default_jobs
+from pcndocs.build import (
+    STILL_TO_AGREE,
+    BuildOptions,
+    BuildResult,
+    document_names,
+    network_name,
+    render_documents,
+    still_to_agree,
+)
+from pcndocs.checks import warnings_for
+from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.facts import Facts, load_facts
+from pcndocs.files import slug
+from pcndocs.funding import director_funding, leadership_costs
+from pcndocs.gaps import Gap
+from pcndocs.profile.load import LoadedProfile, validate_profile
+from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
+
+# The name messages give the profile when it came from the browser, not from a file.
+PROFILE_NAME = "profile.yaml"
+MISSING = "is required but missing"
+# Builds that may wait for a worker; beyond this the server answers "busy".
+MAX_WAITING_BUILDS = 4
+
+
+class BusyError(PcndocsError):
+    """Too many builds are waiting; the user should try again in a moment."""
+
+    def message(self) -> str:
+        return "the server is busy with other builds; try again in a moment"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A profile's data with what `check` says about it, and a loaded profile if it builds.
+
+    `loaded` is the validated profile, or, when the only errors are missing values, the
+    profile of a blank build (its gaps are the errors).
+    """
+
+    data: Any
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    loaded: LoadedProfile | None = None
+
+    @property
+    def only_missing(self) -> bool:
+        """Return whether every error is a value still missing (a blank build can show it)."""
+        return bool(self.errors) and all(p.text == MISSING for p in self.errors)
+
+
+@dataclass(frozen=True)
+class Built:
+    """Documents built in memory: (file name, format, bytes), and the placeholders they hold."""
+
+    files: list[tuple[str, str, bytes]]
+    placeholders: list[Gap]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The funded time and the costs, as the form shows them live."""
+
+    population: int
+    funded_wte: float
+    funded_sessions: float
+    agreed_sessions: float
+    funded_amount: float | None
+    indicative: bool
+    leads: int
+    leads_cost: float
+
+
+def read_profile_text(raw: bytes, name: str = PROFILE_NAME) -> str:
+    """Return the text of an uploaded profile, refused as the command line refuses a file."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise PcndocsError(f"{name}: is over 1 MB; a profile is at most 1 MB")
+    return decode_text(raw, name)
+
+
+def parse_text(text: str, name: str = PROFILE_NAME) -> YamlDocument:
+    """Return the parsed YAML of a profile's text, or raise ProfileError with its lines."""
+    return parse_yaml(text, name)
+
+
+def check_document(document: YamlDocument, facts: Facts, today: date) -> Checked:
+    """Return every error and warning `pcndocs check` gives for a parsed profile."""
+    workstreams = [w.id for w in facts.workstreams.workstreams]
+    years = list(facts.funding.years)
+    try:
+        loaded = validate_profile(document, workstreams, years)
+    except ProfileError as exc:
+        checked = Checked(document.data, errors=list(exc.problems))
+        if checked.only_missing:
+            blank = validate_profile(document, workstreams, years, blank=True)
+            return Checked(document.data, checked.errors, loaded=blank)
+        return checked
+    return Checked(document.data, warnings=warnings_for(loaded, facts, today), loaded=loaded)
+
+
+def check_text(text: str, facts: Facts, today: date, name: str = PROFILE_NAME) -> Checked:
+    """Return what `check` says about a profile's YAML text, syntax errors included."""
+    try:
+        document = parse_text(text, name)
+    except ProfileError as exc:
+        return Checked(None, errors=list(exc.problems))
+    return check_document(document, facts, today)
+
+
+def check_data(data: dict[str, Any], facts: Facts, today: date) -> Checked:
+    """Return what `check` says about profile data from the form (it has no lines)."""
+    return check_document(YamlDocument(PROFILE_NAME, data), facts, today)
+
+
+def figures(loaded: LoadedProfile, facts: Facts) -> Figures:
+    """Return the funded time and costs of a (possibly blank) profile."""
+    funding = director_funding(loaded.profile, facts)
+    costs = leadership_costs(loaded.profile)
+    return Figures(
+        population=loaded.profile.population,
+        funded_wte=funding.funded_wte,
+        funded_sessions=funding.funded_sessions_per_week,
+        agreed_sessions=funding.agreed_sessions_per_week + funding.local_sessions_per_week,
+        funded_amount=funding.funded_amount,
+        indicative=funding.rate.indicative,
+        leads=len(loaded.profile.leads),
+        leads_cost=costs.total,
+    )
+
+
+def documents_of(loaded: LoadedProfile, facts: Facts) -> list[tuple[str, str]]:
+    """Return (file name, title) of each document of a profile, in build order."""
+    return document_names(loaded, BuildOptions(out=Path()), facts)
+
+
+def render_share(
+    document: YamlDocument,
+    blank: bool,
+    formats: tuple[str, ...],
+    names: tuple[str, ...] | None,
+    templates: Path | None,
+    today: date,
+) -> Built:
+    """Return some documents of a profile, built in memory: one worker's share of a pack."""
+    facts = load_facts()
+    workstreams = [w.id for w in facts.workstreams.workstreams]
+    loaded = validate_profile(document, workstreams, list(facts.funding.years), blank)
+    options = BuildOptions(
+        out=Path(), formats=formats, templates=templates, blank=blank, today=today
+    )
+    result = BuildResult(network_name(loaded), Path())
+    only = set(names) if names is not None else None
+    files = list(render_documents(loaded, options, facts, result, only))
+    return Built(files, result.placeholders)
+
+
+def preview_html(loaded: LoadedProfile, name: str, templates: Path | None, today: date) -> str:
+    """Return one document as the HTML page the PDF is made from ("" if there is none)."""
+    built = render_share(loaded.source, bool(loaded.gaps), ("html",), (name,), templates, today)
+    for _name, _fmt, data in built.files:
+        return data.decode("utf-8")
+    return ""
+
+
+def _warm_up() -> None:
+    """Load what every build needs once per worker, so the first build is not slow."""
+    import pcndocs.writers.docx
+    import pcndocs.writers.pdf  # noqa: F401  (imports WeasyPrint)
+
+    load_facts()
+
+
+class BuildPool:
+    """A bounded pool of warm worker processes that build documents for the server."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_jobs()
+        self._executor: Executor | None = None
+        self._waiting = 0
+        self._running: dict[str, asyncio.Future[Built]] = {}
+
+    def start(self) -> None:
+        """Start the workers (each loads WeasyPrint and python-docx at once)."""
+        if self._executor is None:
+            method = (
+                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            )
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_warm_up,
+            )
+
+    def shutdown(self) -> None:
+        """Stop the workers, cancelling builds not yet started."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    async def build(
+        self,
+        loaded: LoadedProfile,
+        formats: tuple[str, ...],
+        names: Sequence[str],
+        templates: Path | None,
+        today: date,
+    ) -> Built:
+        """Return the documents named, built across the workers, in the order named.
+
+        An identical request already being built shares that build; more than
+        MAX_WAITING_BUILDS different ones waiting raise BusyError.
+        """
+        key = hashlib.sha256(
+            repr(
+                (loaded.source.data, formats, tuple(names), bool(loaded.gaps), templates, today)
+            ).encode()
+        ).hexdigest()
+        running = self._running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        if self._waiting >= MAX_WAITING_BUILDS:
+            raise BusyError()
+        self.start()
+        assert self._executor is not None
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Built] = loop.create_future()
+        self._running[key] = future
+        self._waiting += 1
+        try:
+            # One task per document and format, PDFs (the slowest) first, so the workers
+            # finish together.
+            tasks = [(name, fmt) for fmt in sorted(formats, key=_slowest_first) for name in names]
+            shares = [
+                loop.run_in_executor(
+                    self._executor,
+                    render_share,
+                    loaded.source,
+                    bool(loaded.gaps),
+                    (fmt,),
+                    (name,),
+                    templates,
+                    today,
+                )
+                for name, fmt in tasks
+            ]
+            done = await asyncio.gather(*shares)
+            files = {(name, fmt): data for share in done for name, fmt, data in share.files}
+            built = Built(
+                [(n, f, files[n, f]) for n in names for f in formats if (n, f) in files],
+                # Each document's placeholders once, not once per format.
+                list(dict.fromkeys(gap for share in done for gap in share.placeholders)),
+            )
+            future.set_result(built)
+            return built
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # read, so an unawaited failure is not reported twice
+            raise
+        finally:
+            self._waiting -= 1
+            del self._running[key]
+
+
+def _slowest_first(fmt: str) -> int:
+    return {"pdf": 0, "docx": 1}.get(fmt, 2)
+
+
+def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:
+    """Return a ZIP of built documents in a folder named after the network.
+
+    A blank build (asked for, or of a profile with values missing) adds still-to-agree.txt:
+    the values still missing, the placeholders in each document, and the defaults assumed.
+    """
+    network = network_name(loaded)
+    folder = slug(loaded.profile.network.name or "network")
+    when = datetime.now().timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, fmt, data in built.files:
+            archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
+        if blank or loaded.gaps:
+            text = still_to_agree(network, loaded, built.placeholders)
+            archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
+    return buffer.getvalue()
+
+
+def _entry(name: str, when: tuple[int, ...]) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, when)  # type: ignore[arg-type]
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
+
+
+def profile_yaml(data: dict[str, Any], facts: Facts, name: str, today: date) -> str:
+    """Return profile data as YAML text that `pcndocs check` and this form read back."""
+    import yaml
+
+    header = (
+        f"# A network profile for pcndocs, saved from `pcndocs serve` on {today.isoformat()}.\n"
+        f"# Open it again in the browser, or: pcndocs check {name}\n\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,221 @@
+"""What the pages show: the form's values, each message at its field, the figures.
+
+The form is drawn by the Jinja macros in templates/form.html from the nodes of
+`fields.profile_form()`; this module gives them the values at each key path and places
+each problem at the nearest field that is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pcndocs.errors import Problem
+from pcndocs.facts import Facts
+from pcndocs.profile.yamlfile import KeyPath, dotted
+from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_form
+from pcndocs.web.formdata import LOCAL_WORKSTREAM, field_id, show
+from pcndocs.web.service import MISSING
+
+
+@dataclass(frozen=True)
+class Option:
+    """One entry of a drop-down."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of `check`, placed at the field it is about."""
+
+    severity: str  # "error" or "warning"
+    key: str
+    slot: str  # the key of the drawn field or group it is shown at ("" for none)
+    where: str  # the place in words: "Practice 3, List size"
+    text: str
+
+    @property
+    def kind(self) -> str:
+        """Return the message's style: an error, a value still missing, or a warning."""
+        if self.severity == "error" and self.text == MISSING:
+            return "missing"
+        return self.severity
+
+    @property
+    def target(self) -> str:
+        """Return the id to link to from the list at the top."""
+        return field_id(self.slot) if self.slot else "fields"
+
+
+@dataclass
+class FormView:
+    """The data a form is drawn from, with its messages and the choices of its drop-downs."""
+
+    data: dict[str, Any]
+    facts: Facts
+    messages: list[Message] = field(default_factory=list)
+    focus: str | None = None  # the id of the element to focus once drawn
+
+    def value(self, path: KeyPath, node: Input) -> str:
+        """Return the text a field shows: the value at its path, or the model's default."""
+        found = _get(self.data, path)
+        if found is None and node.default is not None:
+            found = node.default
+        return show(found, node)
+
+    def raw(self, path: KeyPath) -> Any:
+        """Return the data at a key path, or None."""
+        return _get(self.data, path)
+
+    def items(self, path: KeyPath) -> list[int]:
+        """Return the indexes of a repeatable group's items."""
+        found = _get(self.data, path)
+        return list(range(len(found))) if isinstance(found, list) else []
+
+    def at(self, key: str) -> list[Message]:
+        """Return the messages shown at one field or group."""
+        return [m for m in self.messages if m.slot == key]
+
+    def practices(self, current: str) -> list[Option]:
+        """Return the member practices as options, and the current value if it is not one."""
+        options = []
+        practices = self.data.get("practices")
+        for item in practices if isinstance(practices, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("ods_code"), str | int):
+                code = str(item["ods_code"]).strip().upper()
+                name = str(item.get("name") or "").strip()
+                options.append(Option(code, f"{name} ({code})" if name else code))
+        return _with_current(options, current)
+
+    def workstreams(self, current: Any) -> list[Option]:
+        """Return the year's workstreams, a local one, and the current value if it is neither."""
+        options = [Option(w.id, w.title) for w in self.facts.workstreams.workstreams]
+        options.append(Option(LOCAL_WORKSTREAM, "A local workstream (described below)"))
+        if isinstance(current, dict):
+            return options
+        return _with_current(options, str(current or ""))
+
+    def years(self, current: str) -> list[Option]:
+        """Return the contract years pcndocs knows, and the current value if it is not one."""
+        return _with_current([Option(y, y) for y in self.facts.funding.years], current)
+
+    def choices(self, node: Input, current: str) -> list[Option]:
+        """Return a choice field's options in words, and the current value if it is not one."""
+        options = [Option(c, humanise(c)) for c in node.choices]
+        return _with_current(options, current)
+
+
+def _with_current(options: list[Option], current: str) -> list[Option]:
+    if current and current not in {o.value for o in options}:
+        return [*options, Option(current, f"{current} (not one of these)")]
+    return options
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    current = data
+    for part in path:
+        if isinstance(part, int):
+            current = current[part] if isinstance(current, list) and part < len(current) else None
+        elif isinstance(current, dict):
+            current = current.get(part)
+        else:
+            return None
+    return current
+
+
+def normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """Return data as the form draws it.
+
+    A list item given as text alone becomes its keys, and a list the profile needs (the
+    practices, the directors) starts with one empty item to fill in rather than none.
+    """
+    out = dict(data)
+    for node in profile_form().fields:
+        if isinstance(node, Repeat) and node.required and not out.get(node.name):
+            out[node.name] = [{}]
+        if isinstance(node, Repeat) and node.text_or_keys and isinstance(out.get(node.name), list):
+            first = node.item.fields[0].name
+            out[node.name] = [
+                {first: item} if isinstance(item, str) else item for item in out[node.name]
+            ]
+    return out
+
+
+def drawn(data: dict[str, Any]) -> Iterator[tuple[KeyPath, Node]]:
+    """Yield (key path, node) of every field and group the form draws for this data."""
+    yield from _drawn_group(profile_form(), (), data)
+
+
+def _drawn_group(group: Group, path: KeyPath, data: Any) -> Iterator[tuple[KeyPath, Node]]:
+    for node in group.fields:
+        node_path = (*path, node.name)
+        yield node_path, node
+        if isinstance(node, Group):
+            yield from _drawn_group(node, node_path, data)
+        elif isinstance(node, Repeat):
+            found = _get(data, node_path)
+            for index in range(len(found) if isinstance(found, list) else 0):
+                yield (*node_path, index), node.item
+                yield from _drawn_group(node.item, (*node_path, index), data)
+        elif node.custom is not None and isinstance(_get(data, node_path), dict):
+            yield from _drawn_group(node.custom, node_path, data)
+
+
+def place(problems: Sequence[Problem], severity: str, data: dict[str, Any]) -> list[Message]:
+    """Return each problem as a message at the nearest field or group the form draws."""
+    nodes = {dotted(path): node for path, node in drawn(data)}
+    placed = []
+    for problem in problems:
+        slot = _nearest(problem.key, nodes)
+        placed.append(Message(severity, problem.key, slot, where(problem.key), problem.text))
+    return placed
+
+
+def _nearest(key: str, nodes: dict[str, Node]) -> str:
+    """Return the key itself if drawn, else its nearest drawn parent, else ""."""
+    current = key
+    while current:
+        if current in nodes:
+            return current
+        cut = max(current.rfind("."), current.rfind("["))
+        current = current[:cut] if cut > 0 else ""
+    return ""
+
+
+def where(key: str) -> str:
+    """Return a key path in words: practices[2].list_size becomes 'Practice 3, List size'."""
+    if not key:
+        return "The profile"
+    words: list[str] = []
+    node: Node | None = profile_form()
+    for part in _parts(key):
+        if isinstance(part, int):
+            if isinstance(node, Repeat):
+                words[-1] = f"{node.item.label} {part + 1}"
+                node = node.item
+            continue
+        child = _child(node, part)
+        words.append(child.label if child is not None else humanise(part))
+        node = child
+    return ", ".join(words)
+
+
+def _child(node: Node | None, name: str) -> Node | None:
+    if isinstance(node, Input) and node.custom is not None:
+        node = node.custom
+    if isinstance(node, Group):
+        return next((n for n in node.fields if n.name == name), None)
+    return None
+
+
+def _parts(key: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for piece in key.replace("[", ".[").split("."):
+        if piece.startswith("[") and piece.endswith("]") and piece[1:-1].isdigit():
+            parts.append(int(piece[1:-1]))
+        elif piece:
+            parts.append(piece)
+    return parts

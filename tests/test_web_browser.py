@@ -1,0 +1,219 @@
+"""pcndocs serve in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
+
+Each test is what a PCN manager does: fill in a new network by keyboard, see an error
+appear at its field and clear, open the example, download the pack and open its
+documents. One server and one browser serve the whole module. Skipped only where
+Chromium (or Playwright) cannot be installed.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pcndocs.resources import example_profile
+from pcndocs.web.app import Settings, create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TODAY = date(2026, 11, 28)
+# The live check waits 300 ms after the last key, then answers in a few ms; allow for a
+# busy machine.
+SETTLE_MS = 15_000
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """Return the address of a pcndocs server running in this process for the module."""
+    import uvicorn
+
+    from pcndocs.web.server import bind
+
+    sock = bind("127.0.0.1", 0, next_free=False)
+    config = uvicorn.Config(
+        create_app(Settings(today=TODAY, workers=2)), log_level="warning", lifespan="on"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not running.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    running.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Return one headless Chromium for the module, or skip where there is none."""
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.skip("Chromium is not installed (scripts/setup-system.sh browser installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+            args=CHROMIUM_ARGS,
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """Return a fresh page that fails the test on any script error or refused resource."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    yield opened
+    context.close()
+    assert problems == [], "the page reported errors (a CSP refusal is one)"
+
+
+def tab_to(page: Any, element_id: str, limit: int = 400) -> None:
+    """Press Tab until the element has the focus, as a keyboard user moves through a form."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached #{element_id}")
+
+
+def type_in(page: Any, element_id: str, text: str) -> None:
+    tab_to(page, element_id)
+    page.keyboard.type(text)
+
+
+def wait_until(page: Any, expression: str) -> None:
+    """Wait until a JavaScript expression is true in the page.
+
+    Polled from here: Playwright's own wait_for_function evaluates a string in the page,
+    which the page's CSP (rightly) refuses.
+    """
+    deadline = time.monotonic() + SETTLE_MS / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"still false: {expression}")
+        page.wait_for_timeout(50)
+
+
+def settled(page: Any) -> None:
+    """Wait until htmx has no request in flight and the debounce has passed."""
+    page.wait_for_timeout(400)
+    wait_until(page, "!document.querySelector('.htmx-request')")
+
+
+def no_axe_violations(page: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
+    found = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+    ]
+    assert found == []
+
+
+def test_fill_in_a_new_network_by_keyboard(server: str, page: Any) -> None:
+    page.goto(server + "/new")
+    type_in(page, "f-network-name", "Hillside PCN")
+    type_in(page, "f-practices-0-name", "Hill Surgery")
+    type_in(page, "f-practices-0-ods_code", "A12345")
+    type_in(page, "f-practices-0-list_size", "10,000")
+    tab_to(page, "op-add-f-practices")
+    page.keyboard.press("Enter")
+    # The new practice's first field takes the focus, so typing goes straight on.
+    wait_until(page, "document.activeElement && document.activeElement.id === 'f-practices-1-name'")
+    page.keyboard.type("Dale Medical Centre")
+    type_in(page, "f-practices-1-ods_code", "A12346")
+    type_in(page, "f-practices-1-list_size", "8000")
+    settled(page)
+    type_in(page, "f-network-nominated_payee", "Hill")  # picks "Hill Surgery (A12345)"
+    type_in(page, "f-clinical_directors-0-name", "Dr Ada Hill")
+    type_in(page, "f-clinical_directors-0-practice", "Dale")
+    type_in(page, "f-clinical_directors-0-sessions_per_week", "2")
+    type_in(page, "f-appointment-method", "Election")
+    settled(page)
+    assert page.locator("#f-network-nominated_payee").input_value() == "A12345"
+    assert page.locator("#f-clinical_directors-0-practice").input_value() == "A12346"
+    heading = page.locator("#problems-title")
+    heading.filter(has_not_text="to fill in").wait_for(timeout=SETTLE_MS)
+    assert "to put right" not in heading.inner_text()
+    figures = page.locator("#figures").inner_text()
+    assert "18,000" in figures
+    frame = page.frame_locator("#preview iframe")
+    frame.locator("text=Hillside PCN").first.wait_for(timeout=SETTLE_MS)
+    no_axe_violations(page)
+
+
+def test_an_error_appears_at_its_field_and_clears(server: str, page: Any) -> None:
+    page.goto(server + "/example")
+    field = page.locator("#f-practices-0-list_size")
+    message = page.locator("#msg-f-practices-0-list_size")
+    tab_to(page, "f-practices-0-list_size")
+    page.keyboard.press("End")
+    page.keyboard.type("x")
+    message.filter(has_text="expected a whole number").wait_for(timeout=SETTLE_MS)
+    said = " ".join((message.text_content() or "").split())  # as a screen reader reads it
+    assert said == "Error: expected a whole number, got '12452x'"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "msg-f-practices-0-list_size" in (field.get_attribute("aria-describedby") or "")
+    assert "1 thing to put right" in page.locator("#problems-title").inner_text()
+    page.keyboard.press("Backspace")
+    wait_until(page, "document.getElementById('msg-f-practices-0-list_size').innerText === ''")
+    assert field.get_attribute("aria-invalid") is None
+    no_axe_violations(page)
+
+
+def test_open_the_example_and_download_the_pack(server: str, page: Any, tmp_path: Path) -> None:
+    from docx import Document
+    from pypdf import PdfReader
+
+    page.goto(server + "/")
+    no_axe_violations(page)
+    page.set_input_files("#profile-file", str(example_profile()))
+    tab_to(page, "profile-file")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator("h1", has_text="Riverside Primary Care Network").wait_for(timeout=SETTLE_MS)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="All documents (ZIP)").click()
+    saved = tmp_path / "pack.zip"
+    download.value.save_as(saved)
+    archive = zipfile.ZipFile(saved)
+    names = archive.namelist()
+    assert "riverside-primary-care-network/schedule-1.docx" in names
+    assert "riverside-primary-care-network/schedule-1.pdf" in names
+    for name in names:
+        content = archive.read(name)
+        if name.endswith(".docx"):
+            text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+        else:
+            reader = PdfReader(io.BytesIO(content))
+            text = "\n".join(p.extract_text() for p in reader.pages)
+        assert "Riverside" in text, name
