@@ -173,7 +173,7 @@ def _versions(
     shared = network_context(loaded.profile, facts, today)
     when = _when(loaded, facts)
     seen: dict[tuple[str, ...], int] = {}
-    for kind, lead, name in _instances(options, shared["leads"]):
+    for kind, lead, name in _instances(options, shared["lead_documents"]):
         key: tuple[str, ...] = (kind.name,)
         if lead is not None:
             key = (kind.name, lead.workstream.id)
