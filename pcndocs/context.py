@@ -6,18 +6,21 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import zip_longest
 from typing import Any
 
-from pcndocs import voting
+from pcndocs import voting, years
 from pcndocs.checks import assumed_values
 from pcndocs.documents import DocumentKind
-from pcndocs.facts import Facts, Item, Note
+from pcndocs.facts import Facts, Item, Note, PersonSpecRow
 from pcndocs.funding import (
+    DirectorFunding,
+    LeadershipCosts,
+    StreamFunds,
     VotingWeight,
     contract_year,
     director_funding,
     leadership_costs,
+    stream_funds,
     voting_weights,
 )
 from pcndocs.profile.model import (
@@ -31,30 +34,6 @@ from pcndocs.profile.model import (
 )
 from pcndocs.templating import Markdown, Placeholder, escape_markdown
 
-FUNDING_STREAM_NAMES = {
-    "core": "Core PCN funding",
-    "leadership_and_management": "Leadership and management payment",
-    "iif": "Investment and Impact Fund (IIF) earnings",
-    "capacity_and_access": "Capacity and access payments",
-    "other": "Other local funding",
-}
-# The same streams, short enough for a table column.
-FUNDING_STREAM_SHORT_NAMES = {
-    "core": "Core PCN funding",
-    "leadership_and_management": "Leadership and management",
-    "iif": "IIF earnings",
-    "capacity_and_access": "Capacity and access",
-    "other": "Other local funding",
-}
-# Which of the facts' funding streams (workstreams.yaml) describes each stream of a profile.
-STREAM_FACT_TITLES = {
-    "core": "Core PCN funding",
-    "iif": "Last year's IIF earnings",
-    "leadership_and_management": "Leadership and management payment",
-    "capacity_and_access": "Capacity and access payments",
-}
-# The year the national duties added to the clinical director's role begin (annex_e.yaml).
-ADDED_DUTIES_FROM = "2024/25"
 # Sources as the data files name them, and as a reader of a document can look them up.
 _SOURCE_NAMES = (
     (
@@ -128,6 +107,7 @@ class LeadView:
     cost_per_year: float | None
     funding_stream_name: str
     hours_per_month: float | None
+    stream_note: str | None = None  # why the stream is not paid in the profile's year
 
 
 @dataclass(frozen=True)
@@ -323,38 +303,103 @@ def appointment_figures(
     )
 
 
-def stream_fact(stream: str, facts: Facts) -> Item | None:
-    """Return what the national facts say about a funding stream, if they say anything."""
-    title = STREAM_FACT_TITLES.get(stream)
-    return next((i for i in facts.workstreams.funding_streams_used if i.title == title), None)
+def stream_note(stream: str, year: str, facts: Facts) -> str | None:
+    """Return why a funding stream is not paid in a contract year, or None if it is paid."""
+    item = facts.stream(stream)
+    if item.exists_in(year):
+        return None
+    if item.first is not None and years.later(item.first, year):
+        return f"not paid in {year}: it began in {item.first}."
+    return f"not paid in {year}: it ended in {item.last}. {item.replaced_by or ''}".strip()
 
 
-def merged_from(facts: Facts) -> str | None:
-    """Return the first contract year with no separate clinical director payment, if any."""
-    years = [k for k, y in facts.funding.years.items() if y.cd_rate_per_patient is None]
-    return min(years) if years else None
+def stream_title(stream: str, year: str, facts: Facts, short: bool = False) -> str:
+    """Return a funding stream's name as it was in a contract year."""
+    name = facts.stream(stream).name_in(year)
+    return name.short_title if short else name.title
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One funding stream in the board's affordability view: what it pays, what it holds."""
+
+    stream: str
+    title: str
+    pays_directors: bool
+    directors: float | None  # the directors' pay, on the stream that pays them; None: unknown
+    leads: float
+    lead_names: tuple[str, ...]
+    funds: StreamFunds | None  # what the network receives from the stream, where known
+    note: str | None  # why the stream is not paid this year
+
+    @property
+    def total(self) -> float | None:
+        """Return what the stream pays for, or None while the directors' pay is unknown."""
+        if self.pays_directors and self.directors is None:
+            return None
+        return (self.directors or 0) + self.leads
+
+    @property
+    def share(self) -> float | None:
+        """Return what the stream pays for as a fraction of what it holds, where both are known."""
+        total = self.total
+        amount = self.funds.amount if self.funds else None
+        if total is None or amount is None or not amount.exact or amount.low == 0:
+            return None
+        return total / amount.low
+
+
+def affordability(
+    profile: Profile, facts: Facts, funding: DirectorFunding, costs: LeadershipCosts
+) -> tuple[Charge, ...]:
+    """Return, per funding stream used, the pay and costs charged to it and what it holds.
+
+    The directors' stream comes first; the leads' streams follow in the order they appear.
+    Nothing compares the leads with the directors' money: each stream stands on its own.
+    Costs are for the contract year's months: 9 in 2019/20, which began on 1 July 2019.
+    """
+    year = funding.year
+    part = funding.months / 12
+    pay = funding.pay_per_year * part if funding.pay_per_year is not None else None
+    funds = stream_funds(profile, facts)
+    order = [funding.paid_from] + [s for s in costs.by_stream if s != funding.paid_from]
+    charges = []
+    for stream in order:
+        leads = [c.lead.name for c in costs.leads if c.lead.funding_stream == stream]
+        if stream != funding.paid_from and not leads:
+            continue
+        title = funds[stream].title if stream in funds else stream_title(stream, year, facts)
+        charges.append(
+            Charge(
+                stream=stream,
+                title=title,
+                pays_directors=stream == funding.paid_from,
+                directors=pay if stream == funding.paid_from else 0.0,
+                leads=costs.by_stream.get(stream, 0.0) * part,
+                lead_names=tuple(leads),
+                funds=funds.get(stream),
+                note=None if stream == "cd_payment" else stream_note(stream, year, facts),
+            )
+        )
+    return tuple(charges)
 
 
 @dataclass(frozen=True)
 class PersonSpecArea:
-    """One area of the person specification, its criteria paired row by row for a table."""
+    """One area of the person specification: its criteria, each marked essential or not."""
 
     category: str
-    rows: tuple[tuple[str, str], ...]  # (essential, desirable); "" where a column runs out
+    rows: tuple[PersonSpecRow, ...]
 
 
 def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:
-    """Return the person specification by area, in the data's order, essential beside desirable."""
-    areas: dict[str, tuple[list[str], list[str]]] = {}
+    """Return the person specification by area, in the data's order, essential ones first."""
+    areas: dict[str, list[PersonSpecRow]] = {}
     for row in facts.person_spec.rows:
-        essential, desirable = areas.setdefault(row.category, ([], []))
-        (essential if row.essential else desirable).append(row.criterion)
+        areas.setdefault(row.category, []).append(row)
     return [
-        PersonSpecArea(
-            category,
-            tuple(zip_longest(essential or ["None"], desirable or ["None"], fillvalue="")),
-        )
-        for category, (essential, desirable) in areas.items()
+        PersonSpecArea(category, tuple(sorted(rows, key=lambda r: not r.essential)))
+        for category, rows in areas.items()
     ]
 
 
@@ -446,6 +491,7 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     """Return every lead with what the documents need to say about them."""
     costs = leadership_costs(profile)
     minutes = facts.funding.session.length_minutes
+    year = contract_year(profile, facts)
     return [
         LeadView(
             cost.lead,
@@ -453,8 +499,9 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
             profile.practice(cost.lead.practice),
             cost.sessions_per_year,
             cost.cost_per_year,
-            FUNDING_STREAM_NAMES[cost.lead.funding_stream],
+            stream_title(cost.lead.funding_stream, year, facts),
             cost.lead.sessions_per_month * minutes / 60,
+            stream_note(cost.lead.funding_stream, year, facts),
         )
         for cost in costs.leads
     ]
@@ -497,9 +544,10 @@ def network_context(
         item if isinstance(item, LocalResponsibility) else LocalResponsibility(duty=item)
         for item in profile.local_cd_responsibilities
     ]
-    merged = merged_from(facts)
     costs = leadership_costs(profile)
     year = contract_year(profile, facts)
+    held = facts.funding_year(year).held
+    job = profile.job_description
     return {
         "profile": profile,
         "network": profile.network,
@@ -534,7 +582,14 @@ def network_context(
         ),
         "funding": funding,
         "costs": costs,
-        "leads_share_of_director_funding": costs.share_of(funding.funded_amount),
+        "affordability": affordability(profile, facts, funding, costs),
+        "year_held": held,  # False: a later year than pcndocs holds figures for
+        "latest_year": facts.funding.latest,
+        "job": job,
+        "working_relationships": job.working_relationships
+        or facts.job_description.working_relationships,
+        "jd_facts": facts.job_description,
+        "lmc_advice": facts.annex_e.lmc_advice,
         "leads": leads,
         # The leads that get a role description and checklist: a blank one in a starter pack.
         "lead_documents": leads or ([BLANK_LEAD] if blank else []),
@@ -545,17 +600,14 @@ def network_context(
         "person_spec": facts.person_spec.rows,
         "person_spec_areas": person_spec_areas(facts),
         "workstream_facts": facts.workstreams,
-        "stream_names": FUNDING_STREAM_NAMES,
-        "stream_short_names": FUNDING_STREAM_SHORT_NAMES,
-        "stream_fact": lambda stream: stream_fact(stream, facts),
-        "merged_from": merged,
-        "merged": merged is not None and year >= merged,
-        "added_duties": (
-            facts.annex_e.additional_from_2024_25 if year >= ADDED_DUTIES_FROM else ()
-        ),
+        "stream_title": lambda stream, short=False: stream_title(stream, year, facts, short),
+        "stream": facts.stream,
+        "merged_from": years.following(facts.funding.cd_basis.last_paid),
+        "merged": not funding.payment_made,
+        "added_duties": facts.annex_e.added_duties.of_year(year),
         "unled": [
             w
-            for w in facts.workstreams.workstreams
+            for w in facts.workstreams_in(year)
             if w.id not in {item.workstream.id for item in leads}
         ],
         "session": facts.funding.session,
