@@ -270,7 +270,10 @@ def test_a_renamed_practice_is_one_changed_row_not_a_row_deleted_and_added(
 
 
 def test_each_change_names_its_author_and_the_newer_versions_date(
-    versions: dict[str, tuple[Path, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    versions: dict[str, tuple[Path, Path]],
+    example: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     old, new = versions["term"]
@@ -281,7 +284,11 @@ def test_each_change_names_its_author_and_the_newer_versions_date(
     marks = [*body.iter(f"{W}ins"), *body.iter(f"{W}del")]
     assert marks
     assert {m.get(f"{W}author") for m in marks} == {"Network Manager"}
-    assert {m.get(f"{W}date") for m in marks} == {"2025-03-20T00:00:00Z"}
+    approved = example["document_control"]["approval_date"]  # the newer version's date
+    assert {m.get(f"{W}date") for m in marks} == {f"{approved:%Y-%m-%d}T00:00:00Z"}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    again = compare_profiles(old, new, options).folder / "schedule-1-changes.docx"
+    assert {m.get(f"{W}date") for m in body_of(again).iter(f"{W}ins")} == {"2026-11-18T11:06:40Z"}
     ids = [m.get(f"{W}id") for m in marks]
     assert len(ids) == len(set(ids))
 
