@@ -40,6 +40,8 @@ CONTAINERS = (
 )
 #: How alike two blocks must be (0 to 1, by their words) to be compared instead of replaced.
 ALIKE = 0.5
+#: Words a text needs for "most of it is in the other" to make two blocks alike.
+CONTAINED_FROM = 6
 
 _ODS = re.compile(r"\b[A-Z][0-9]{5}\b")
 
@@ -205,7 +207,18 @@ def _likeness(old: SyntaxTreeNode, new: SyntaxTreeNode) -> float:
 
 @cache
 def _word_ratio(old: str, new: str) -> float:
-    return SequenceMatcher(None, words(old), words(new), False).ratio()
+    """Return how alike two texts are by their words, 0 to 1.
+
+    A paragraph that gained or lost a sentence still counts as the same paragraph: the
+    share of the shorter text found in the longer one counts as well, from 6 words up.
+    """
+    a, b = words(old), words(new)
+    matcher = SequenceMatcher(None, a, b, False)
+    shorter = min(len(a), len(b))
+    if shorter < CONTAINED_FROM:
+        return matcher.ratio()
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    return max(matcher.ratio(), 0.8 * kept / shorter)
 
 
 def _comparable(old: SyntaxTreeNode, new: SyntaxTreeNode) -> bool:
