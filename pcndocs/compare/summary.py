@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from pcndocs.context import METHOD_NAMES, workstream_view
 from pcndocs.facts import Facts
+from pcndocs.funding import contract_year
 from pcndocs.profile.model import ClinicalDirector, Lead, Practice, Profile
 
 ARROW = "→"
@@ -107,7 +108,7 @@ def what_changed(old: Profile, new: Profile, facts: Facts) -> list[str]:
         before, after = getattr(old.appointment, key, None), getattr(new.appointment, key, None)
         if before != after:
             lines.append(f"{label}: {_shown(show, before)} {ARROW} {_shown(show, after)}")
-    lines += _leads(old.leads, new.leads, facts)
+    lines += _leads(old.leads, new.leads, facts, contract_year(new, facts))
     lines += _duties(old, new)
     lines += _fields(old.document_control, new.document_control, DOCUMENT_CONTROL)
     covered = {"network", "contract_year", "practices", "clinical_directors", "leads"}
@@ -156,9 +157,9 @@ def _directors(old: Profile, new: Profile) -> Iterator[str]:
             yield from (f"{name}: {line}" for line in _fields(was, now, DIRECTOR, lower=True))
 
 
-def _leads(olds: Sequence[Lead], news: Sequence[Lead], facts: Facts) -> Iterator[str]:
+def _leads(olds: Sequence[Lead], news: Sequence[Lead], facts: Facts, year: str) -> Iterator[str]:
     def key(lead: Lead) -> tuple[str, str]:
-        return lead.name, _workstream(lead, facts)
+        return lead.name, _workstream(lead, facts, year)
 
     before = {key(lead): lead for lead in olds}
     after = {key(lead): lead for lead in news}
@@ -274,8 +275,8 @@ def _kind(lead: Lead) -> str:
     return "clinical" if lead.kind == "clinical" else "non-clinical"
 
 
-def _workstream(lead: Lead, facts: Facts) -> str:
+def _workstream(lead: Lead, facts: Facts, year: str) -> str:
     try:
-        return workstream_view(lead.workstream, facts).title
+        return workstream_view(lead.workstream, facts, year).title
     except (KeyError, ValueError):
         return str(lead.workstream)
