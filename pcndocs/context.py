@@ -34,6 +34,9 @@ from pcndocs.profile.model import (
 )
 from pcndocs.templating import Markdown, Placeholder, escape_markdown
 
+DES_SPECIFICATION = "Network Contract DES specification"
+# From this year the service specifications are merged into one (pcn-facts.md, High).
+MERGED_SPECIFICATIONS_FROM = "2024/25"
 # Sources as the data files name them, and as a reader of a document can look them up.
 _SOURCE_NAMES = (
     (
@@ -468,8 +471,21 @@ def everyday_duties(kind: str, facts: Facts) -> list[Note]:
     ]
 
 
-def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> WorkstreamView:
-    """Return the workstream of a lead, built-in or custom, in one shape."""
+def specification_in(specification: str | None, year: str) -> str | None:
+    """Return the DES specification a workstream's lead reads in a contract year.
+
+    From 2024/25 the DES has one specification a year for all the network's services, so a
+    workstream that began in an earlier year's specification is read in the current one.
+    """
+    if specification is None or not specification.startswith(DES_SPECIFICATION):
+        return specification
+    if years.at_least(year, MERGED_SPECIFICATIONS_FROM):
+        return f"{DES_SPECIFICATION} {year}"
+    return specification
+
+
+def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str) -> WorkstreamView:
+    """Return the workstream of a lead, built-in or custom, in one shape, for a contract year."""
     if isinstance(workstream, CustomWorkstream):
         return WorkstreamView(
             workstream.id,
@@ -491,7 +507,7 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> Workstr
         item.source,
         item.since,
         custom=False,
-        specification=item.specification,
+        specification=specification_in(item.specification, year),
     )
 
 
@@ -503,7 +519,7 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     return [
         LeadView(
             cost.lead,
-            workstream_view(cost.lead.workstream, facts),
+            workstream_view(cost.lead.workstream, facts, year),
             profile.practice(cost.lead.practice),
             cost.sessions_per_year,
             cost.cost_per_year,
