@@ -232,6 +232,7 @@ def document_names(
 
 
 STILL_TO_AGREE = "still-to-agree.txt"
+BUILT_FROM = Path(".pcndocs") / "profile.yaml"  # a copy of the profile, beside the documents
 
 
 def network_name(loaded: LoadedProfile) -> str:
@@ -517,6 +518,8 @@ def write_network(
         entry.sizes[name] = len(data)
         written_outputs.setdefault(output, []).append(name)
         result.written.append(target)
+    # Kept for `pcndocs compare --since-last-build`: the profile these documents came from.
+    write_atomically(folder / BUILT_FROM, plan.path.read_bytes())
     entry.outputs.update(written_outputs)
     entry.warnings = list(result.warnings)
     entry.fingerprint = fingerprint

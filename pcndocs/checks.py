@@ -69,6 +69,7 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                     f"most {limit}",
                 )
             )
+    found += _weight_warnings(loaded)
     for i, director in enumerate(profile.clinical_directors):
         if director.start_date is None:
             found.append(
@@ -262,4 +263,43 @@ def assumed_values(profile: Profile) -> list[Assumed]:
     for name in type(governance).model_fields:
         if name not in governance.model_fields_set:
             found.append(Assumed(f"governance.{name}", getattr(governance, name)))
+    return found
+
+
+def _weight_warnings(loaded: LoadedProfile) -> list[Problem]:
+    """Warn where, with votes weighted by list size, one practice alone blocks or carries."""
+    profile = loaded.profile
+    sizes = [p.list_size for p in profile.practices]
+    if len(sizes) < 2 or any(size is None for size in sizes):
+        return []
+    total = sum(size or 0 for size in sizes)
+    found: list[Problem] = []
+    rules = (
+        ("appointment", profile.appointment.voting, profile.appointment.quorum_percent,
+         profile.appointment.majority, "appointing the clinical director"),
+        ("governance", profile.governance.voting, profile.governance.quorum_percent,
+         profile.governance.majority, "the network's decisions"),
+    )  # fmt: skip
+    for section, way, quorum, majority, what in rules:
+        if way != "list_size_weighted":
+            continue
+        for practice in profile.practices:
+            weight = practice.list_size or 0
+            share = f"{100 * weight / total:.1f}%"
+            if voting.can_block_quorum(weight, total, quorum):
+                found.append(
+                    loaded.problem(
+                        (section, "quorum_percent"),
+                        f"{practice.name} holds {share} of the weighted votes, so without it no "
+                        f"vote on {what} reaches the {quorum}% quorum",
+                    )
+                )
+            if majority != "unanimous" and voting.can_carry_alone(weight, total, majority):
+                found.append(
+                    loaded.problem(
+                        (section, "majority"),
+                        f"{practice.name} holds {share} of the weighted votes, so its votes "
+                        f"alone carry a vote on {what}",
+                    )
+                )
     return found

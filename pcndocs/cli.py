@@ -525,6 +525,91 @@ def serve(
 
 
 @cli.command()
+@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write the changes into (and where --since-last-build looks).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    callback=_split_formats,
+    metavar="FMT",
+    help="docx, pdf or html; repeat or give a list (-f pdf,docx). Default: docx and pdf.",
+)
+@click.option(
+    "-d",
+    "--doc",
+    "docs",
+    multiple=True,
+    callback=_split_docs,
+    metavar="NAME",
+    help="Compare only this document (see `pcndocs docs`); repeat for several.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="A folder of your own templates, as for build.",
+)
+@click.option(
+    "--author",
+    default="pcndocs",
+    show_default=True,
+    help="The name Word and LibreOffice show on each tracked change.",
+)
+@click.option(
+    "--since-last-build",
+    "since_last_build",
+    is_flag=True,
+    help="Compare PROFILE with the profile its last build in OUT was made from.",
+)
+@click.pass_context
+def compare(
+    ctx: click.Context,
+    profiles: tuple[Path, ...],
+    out: Path,
+    formats: tuple[str, ...],
+    docs: tuple[str, ...],
+    templates: Path | None,
+    author: str,
+    since_last_build: bool,
+) -> None:
+    """Show what changed between two versions of a network's profile: OLD NEW.
+
+    Each document that changed is written as OUT/<network>/<document>-changes.<format>:
+    the DOCX with Word tracked changes to accept or reject, the PDF and HTML with added
+    words underlined and removed words struck through. Unchanged documents are listed
+    and not written. A summary of the changes goes to OUT/<network>/changes.txt.
+    """
+    from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
+
+    wanted = 1 if since_last_build else 2
+    if len(profiles) != wanted:
+        raise click.UsageError(
+            "give one PROFILE with --since-last-build"
+            if since_last_build
+            else "give two profiles: the older version, then the newer"
+        )
+    with user_errors(ctx):
+        old, new = (last_build(out, profiles[0]), profiles[0]) if since_last_build else profiles
+        options = CompareOptions(
+            out=out, formats=formats, documents=docs, templates=templates, author=author
+        )
+        result = compare_profiles(old, new, options)
+    if not ctx.obj["quiet"]:
+        click.echo(summary_text(result, old, new), nl=False)
+        click.echo(f"{len(result.written)} files in {result.folder}")
+        for written in result.written:
+            click.echo(f"  {written}")
+
+
+@cli.command()
 def docs() -> None:
     """List the documents pcndocs writes, with their names for --doc."""
     width = max(len(d.name) for d in DOCUMENTS)

@@ -229,3 +229,28 @@ def test_two_practices_with_one_name_is_a_warning_not_an_error(
         f"{path}:{line}: practices[1].name: two practices are called 'riverside  SURGERY' "
         "(also practices[0]); add a place to tell them apart"
     ) in texts
+
+
+def test_one_practice_that_can_block_or_carry_a_weighted_vote_is_warned_about(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["appointment"].update(voting="list_size_weighted", quorum_percent=75)
+    clean["governance"] = {"voting": "list_size_weighted", "quorum_percent": 50}
+    clean["practices"][0]["list_size"] = 60_000  # of 100,772: over a quarter and over half
+    loaded = load(write_profile(clean))
+    texts = [w.text for w in warnings_for(loaded, load_facts(), TODAY)]
+    name = clean["practices"][0]["name"]
+    assert (
+        f"{name} holds 59.5% of the weighted votes, so without it no vote on appointing the "
+        "clinical director reaches the 75% quorum"
+    ) in texts
+    assert (
+        f"{name} holds 59.5% of the weighted votes, so its votes alone carry a vote on "
+        "appointing the clinical director"
+    ) in texts
+    assert any("carry a vote on the network's decisions" in t for t in texts)
+    clean["practices"][0]["list_size"] = 12_345
+    clean["appointment"]["voting"] = "one_practice_one_vote"
+    clean["governance"]["voting"] = "one_practice_one_vote"
+    quiet = warnings_for(load(write_profile(clean)), load_facts(), TODAY)
+    assert not [w for w in quiet if "weighted votes" in w.text]

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from pcndocs import __version__
 from pcndocs.cli import cli
 from pcndocs.documents import DOCUMENTS
+from pcndocs.resources import example_profile
 
 
 def run(*args: str) -> Any:
@@ -60,11 +61,13 @@ def test_build_one_document_in_every_format(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     folder = tmp_path / "riverside-primary-care-network"
-    assert sorted(p.name for p in folder.iterdir()) == [
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         "cd-job-description.docx",
         "cd-job-description.html",
         "cd-job-description.pdf",
     ]
+    # The profile built from is kept beside the documents, for `compare --since-last-build`.
+    assert (folder / ".pcndocs" / "profile.yaml").read_bytes() == example_profile().read_bytes()
 
 
 def test_build_prints_the_files_it_wrote(tmp_path: Path) -> None:

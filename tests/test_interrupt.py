@@ -228,7 +228,8 @@ def test_a_stop_during_a_write_leaves_the_earlier_document(
     assert _temporaries(out) == []
     folder = out / "alpha-primary-care-network"
     for path in folder.iterdir():
-        assert _is_whole(path, "Later Author")
+        if not path.name.startswith("."):  # .pcndocs: the profile built from
+            assert _is_whole(path, "Later Author")
 
 
 def test_clean_temporaries_removes_only_those_of_stopped_builds(tmp_path: Path) -> None:

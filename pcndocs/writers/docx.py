@@ -45,6 +45,7 @@ from pcndocs.errors import InputFileError
 from pcndocs.layout import column_widths, rows_kept_with_next, text_width
 from pcndocs.resources import builtin_templates
 from pcndocs.writers import docx_xml
+from pcndocs.writers.docx_changes import Revisions
 from pcndocs.writers.html import PageInfo
 
 HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
@@ -88,14 +89,23 @@ def builtin_reference() -> Path:
 
 
 def write_docx(
-    document: Document, info: PageInfo, reference: Path | None, logo: Path | None, when: datetime
+    document: Document,
+    info: PageInfo,
+    reference: Path | None,
+    logo: Path | None,
+    when: datetime,
+    revision_author: str = "pcndocs",
 ) -> bytes:
-    """Return the bytes of a DOCX for a document, styled by a reference document."""
+    """Return the bytes of a DOCX for a document, styled by a reference document.
+
+    Blocks and words that `pcndocs compare` marked become Word tracked changes by
+    revision_author, dated when.
+    """
     ready = load_reference(reference or builtin_reference())
     word = ready.copy()
     width = _set_up_page(word, ready, info, logo, document.title or info.title)
     _set_properties(word, info, when)
-    _Renderer(word, ready, width).blocks(document.tree.children)
+    _Renderer(word, ready, width, Revisions(revision_author, when)).blocks(document.tree.children)
     return docx_xml.save(word, when)
 
 
@@ -309,8 +319,11 @@ def _property(text: str) -> str:
 class _Renderer:
     """Walks the tree once, adding paragraphs and tables to the Word document."""
 
-    def __init__(self, word: WordDocument, ready: Reference, width: int) -> None:
+    def __init__(
+        self, word: WordDocument, ready: Reference, width: int, revisions: Revisions
+    ) -> None:
         self.word = word
+        self.revisions = revisions
         self.width = width
         self.numbering: CT_Numbering = word.part.numbering_part.element
         self.lists = ready.lists
@@ -325,6 +338,22 @@ class _Renderer:
             self.block(node)
 
     def block(self, node: SyntaxTreeNode, quote: bool = False) -> None:
+        start = self.body_length()
+        self.unmarked_block(node, quote)
+        self.mark_change(node, start)
+
+    def body_length(self) -> int:
+        """Return how many blocks the body has so far (its section settings aside)."""
+        return sum(1 for e in self.word.element.body if e.tag != qn("w:sectPr"))
+
+    def mark_change(self, node: SyntaxTreeNode, start: int) -> None:
+        """Track as a change what a node compare marked inserted or deleted added after start."""
+        change = node.meta.get("change")
+        if change in ("ins", "del"):
+            added = [e for e in self.word.element.body if e.tag != qn("w:sectPr")][start:]
+            self.revisions.mark_all(added, change)
+
+    def unmarked_block(self, node: SyntaxTreeNode, quote: bool = False) -> None:
         kind = node.type
         if kind == "heading":
             self.paragraph(node, HEADING_STYLES.get(node.tag, "Heading 3"))
@@ -372,6 +401,7 @@ class _Renderer:
         style = ("List Number" if ordered else "List Bullet") + suffix
         last = None
         for item in node.children:
+            start = self.body_length()
             first = True
             for child in item.children:
                 if child.type in ("bullet_list", "ordered_list"):
@@ -398,6 +428,7 @@ class _Renderer:
                 else:  # a second paragraph of an item: indented under it, not numbered
                     last = self.paragraph(child, "List Continue" + suffix)
                 first = first and child.type != "paragraph"
+            self.mark_change(item, start)
         if depth == 0 and last is not None and self.word.element.body[-2] is last._p:
             last.paragraph_format.space_after = Pt(6)  # the list ends: space it from what follows
 
@@ -435,6 +466,10 @@ class _Renderer:
                 for cell in word_row.cells:
                     for paragraph in cell.paragraphs:
                         paragraph.paragraph_format.keep_with_next = True
+        for row, word_row in zip(rows, table.rows, strict=True):
+            change = row.meta.get("change")
+            if change in ("ins", "del"):
+                self.revisions.mark_row(word_row._tr, change)
         spacer = self.new_paragraph("Normal")
         spacer.paragraph_format.space_after = Pt(0)
         spacer.paragraph_format.line_spacing = Pt(6)
@@ -488,6 +523,11 @@ class _Renderer:
             paragraph.add_run(" ")
         elif kind == "hardbreak":
             paragraph.add_run().add_break(WD_BREAK.LINE)
+        elif kind in ("ins", "del"):  # words compare marked: a tracked change
+            first = len(paragraph._p)
+            for child in node.children:
+                self.run(paragraph, child, bold, italic)
+            self.revisions.wrap_runs(paragraph._p, first, kind)
         elif kind == "placeholder":
             placeholder = paragraph.add_run(f"[{node.content}]")
             placeholder._r.style = self.style_id("Placeholder", WD_STYLE_TYPE.CHARACTER)

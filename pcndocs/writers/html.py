@@ -66,8 +66,13 @@ def w3c_date(value: str) -> str:
     return moment.isoformat()
 
 
-def render_page(document: Document, info: PageInfo, stylesheet: str = "", logo: str = "") -> str:
-    """Return a whole HTML page for a document, with its metadata, style and logo (a URI)."""
+def render_page(
+    document: Document, info: PageInfo, stylesheet: str = "", logo: str = "", preface: str = ""
+) -> str:
+    """Return a whole HTML page for a document, with its metadata, style and logo (a URI).
+
+    A preface (HTML, such as compare's key to its marks) comes before the document's text.
+    """
     created = escape(w3c_date(info.created))
     head = [
         '<meta charset="utf-8">',
@@ -101,7 +106,7 @@ def render_page(document: Document, info: PageInfo, stylesheet: str = "", logo: 
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(info.language)}">\n<head>\n'
         + "\n".join(head)
-        + f"\n</head>\n<body>\n{running}\n<main>\n{render_body(document.tree)}</main>\n"
+        + f"\n</head>\n<body>\n{running}\n<main>\n{preface}{render_body(document.tree)}</main>\n"
         "</body>\n</html>\n"
     )
 
@@ -142,6 +147,14 @@ def _children(node: SyntaxTreeNode) -> str:
 
 
 def _block(node: SyntaxTreeNode) -> str:
+    html = _unmarked_block(node)
+    change = None if node.is_root else node.meta.get("change")
+    if change in ("ins", "del"):  # a block compare marked as inserted or deleted
+        return re.sub(r"^<(\w+)", rf'<\1 data-change="{change}"', html, count=1)
+    return html
+
+
+def _unmarked_block(node: SyntaxTreeNode) -> str:
     kind = node.type
     if kind == "heading":
         return f"<{node.tag}>{_inline_of(node)}</{node.tag}>\n"
@@ -263,6 +276,8 @@ def _inline(node: SyntaxTreeNode) -> str:
         return "\n"
     if kind == "hardbreak":
         return "<br>\n"
+    if kind in ("ins", "del"):  # words compare marked as inserted or deleted
+        return f"<{kind}>{_inline_of(node)}</{kind}>"
     if kind == "placeholder":
         return f'<mark class="placeholder">[{escape(node.content)}]</mark>'
     if kind == "link":
