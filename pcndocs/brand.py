@@ -13,6 +13,7 @@ import zipfile
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pcndocs.errors import InputFileError
 
@@ -68,7 +69,7 @@ def _check_logo(path: Path, size: int, _mtime: int) -> None:
                     f"is {width} by {height} pixels; a logo must be at most "
                     f"{MAX_LOGO_PIXELS} by {MAX_LOGO_PIXELS}",
                 )
-            image.load()  # every pixel decoded once, so a damaged one is found here
+            _decode_strictly(image)
     except InputFileError:
         raise
     except Image.DecompressionBombError:  # so many pixels that Pillow will not even open it
@@ -78,6 +79,21 @@ def _check_logo(path: Path, size: int, _mtime: int) -> None:
         ) from None
     except Exception:  # Pillow fails in many ways on a damaged file
         raise InputFileError(path, "is a damaged image; save the logo again") from None
+
+
+def _decode_strictly(image: Any) -> None:
+    """Decode every pixel once, so a damaged image is found here, not by a writer.
+
+    WeasyPrint tells Pillow to accept truncated images for the whole process: not here.
+    """
+    from PIL import ImageFile
+
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 @cache
