@@ -62,7 +62,7 @@ def run(settings: Settings) -> Section:
     count = 10 if settings.quick else 40
     section.say(
         f"Whole processes of `pcndocs build` (DOCX and PDF) on {count} copies of the example "
-        f"network (13 documents each), -j {settings.jobs}; the machine may be shared, so each "
+        f"network (every document), -j {settings.jobs}; the machine may be shared, so each "
         "ratio compares runs made one after the other in this run."
     )
     section.say()

@@ -361,7 +361,7 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
     rows = [
         {
             "network": entry.network,
-            "document": Path(name).stem,
+            "document": name.split(".", 1)[0],  # NAME.new.FORMAT is still document NAME
             "format": Path(name).suffix.lstrip("."),
             "file": f"{entry.folder}/{name}",
             "sha256": entry.files[name],
