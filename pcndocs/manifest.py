@@ -76,7 +76,8 @@ def _hash_tree(digest: Any, folder: Path) -> bool:
     mentions_today = False
     if not folder.is_dir():
         return False
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):  # not Python's compiled caches: they change on their own
         data = path.read_bytes()
         digest.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
         digest.update(data)
