@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import yaml
@@ -15,6 +16,9 @@ from pcndocs.importer.lists import ListSizes
 from pcndocs.importer.names import format_name
 
 TO_FILL = "to be filled in"
+# Fewer registered patients than this is not a working practice's list: one closing, merging
+# or just opened. England's smallest open practices have a little over a thousand.
+SMALLEST_PLAUSIBLE_LIST = 1000
 # Comments start this many spaces after the value, so they stand apart from it.
 _COMMENT_GAP = "   "
 
@@ -51,9 +55,26 @@ def profile_text(
             f"opened {network.open_date.isoformat()}" if network.open_date else None,
         ),
     ]
+    newer = commissioner_from_lists(network, list_sizes)
     commissioner = commissioner_label(network)
-    if commissioner:
-        lines.append(_entry("  commissioner", yaml_string(commissioner)))
+    if newer and list_sizes is not None:
+        lines.append(
+            _entry(
+                "  commissioner",
+                yaml_string(newer),
+                f"check: the code in {lists_name} of {list_sizes.extract_date.isoformat()} "
+                f"(newer than {epcn_name}'s {commissioner or network.commissioner_code}); "
+                "add its name, and check it is still the commissioner",
+            )
+        )
+    elif commissioner:
+        lines.append(
+            _entry(
+                "  commissioner",
+                yaml_string(commissioner),
+                f"check: from {epcn_name}, old national data; commissioners have changed since",
+            )
+        )
     else:
         lines.append(_entry("  commissioner", "null", f"{TO_FILL}: not in {epcn_name}"))
     if population_date:
@@ -87,7 +108,11 @@ def profile_text(
 
 
 def _contract_year_entry(population_date: dt.date | None) -> str:
-    """Return the contract_year line for a population date, with a comment when unsure."""
+    """Return the contract_year line for a population date, with a comment to check it.
+
+    The year follows the national list-size file, which is usually older than the agreement
+    being written: the comment says so, so the author sets the year they are agreeing.
+    """
     if population_date is None:
         return _entry("contract_year", "null", f"{TO_FILL}: for example 2025/26")
     year = contract_year(population_date)
@@ -96,9 +121,15 @@ def _contract_year_entry(population_date: dt.date | None) -> str:
         return _entry(
             "contract_year",
             year,
-            f"check: list sizes are of {population_date.isoformat()}, not 1 January",
+            f"check: list sizes are of {population_date.isoformat()}, not 1 January; "
+            "from old national data: set the year you are agreeing",
         )
-    return _entry("contract_year", year)
+    return _entry(
+        "contract_year",
+        year,
+        f"check: from the national list sizes of {population_date.isoformat()}, old data: "
+        "set the year you are agreeing, with that year's list sizes",
+    )
 
 
 def _practice_lines(
@@ -132,7 +163,10 @@ def _practice_item(
     if list_sizes is None:
         size, size_note = "null", f"{TO_FILL}: registered patients; no list-size file was given"
     elif partner.code in list_sizes.sizes:
-        size, size_note = str(list_sizes.sizes[partner.code]), None
+        patients = list_sizes.sizes[partner.code]
+        size, size_note = str(patients), None
+        if patients < SMALLEST_PLAUSIBLE_LIST:
+            size_note = f"check: only {patients:,} patients; is the practice closing or merging?"
     else:
         size, size_note = "null", f"{TO_FILL}: not in the list-size file {lists_name}"
     return [
@@ -145,6 +179,22 @@ def _practice_item(
 def contract_year(population_date: dt.date) -> str:
     """Return the contract year that counts patients on 1 January of the date's year."""
     return str(years.counted_on(population_date))
+
+
+def commissioner_from_lists(network: Network, list_sizes: ListSizes | None) -> str | None:
+    """Return the commissioner code the list-size file gives the network's practices, if it
+    differs from the ePCN file's: the code most of its practices have, on the newer date."""
+    if list_sizes is None:
+        return None
+    codes = Counter(
+        list_sizes.commissioners[p.code]
+        for p in network.practices
+        if p.code in list_sizes.commissioners
+    )
+    if not codes:
+        return None
+    code = codes.most_common(1)[0][0]
+    return code if code != network.commissioner_code.strip().upper() else None
 
 
 def commissioner_label(network: Network) -> str | None:
