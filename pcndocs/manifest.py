@@ -76,7 +76,8 @@ def _hash_tree(digest: Any, folder: Path) -> bool:
     mentions_today = False
     if not folder.is_dir():
         return False
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):  # not Python's compiled caches: they change on their own
         data = path.read_bytes()
         digest.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
         digest.update(data)
@@ -361,7 +362,7 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
     rows = [
         {
             "network": entry.network,
-            "document": Path(name).stem,
+            "document": name.split(".", 1)[0],  # NAME.new.FORMAT is still document NAME
             "format": Path(name).suffix.lstrip("."),
             "file": f"{entry.folder}/{name}",
             "sha256": entry.files[name],

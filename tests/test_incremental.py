@@ -228,3 +228,22 @@ def test_two_builds_into_one_folder_at_once_lose_no_rows(
         assert build.returncode == 0, stderr
     assert sorted(_index(out)) == [f"network-{n}-pcn/cd-job-description.html" for n in range(6)]
     _assert_index_matches(out)
+
+
+def test_python_caches_do_not_change_the_fingerprint(tmp_path: Path) -> None:
+    import hashlib as hashes
+
+    from pcndocs.manifest import _hash_tree
+
+    (tmp_path / "module.py").write_text("x = 1\n", encoding="utf-8")
+    before = hashes.sha256()
+    _hash_tree(before, tmp_path)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "module.cpython-311.pyc").write_bytes(b"compiled")
+    after = hashes.sha256()
+    _hash_tree(after, tmp_path)
+    assert before.hexdigest() == after.hexdigest()
+    (tmp_path / "module.py").write_text("x = 2\n", encoding="utf-8")
+    changed = hashes.sha256()
+    _hash_tree(changed, tmp_path)
+    assert changed.hexdigest() != before.hexdigest()
