@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 import threading
@@ -69,5 +70,8 @@ def serve(
     say("Press Ctrl-C to stop it.")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    server.run(sockets=[sock])
+    # Ctrl-C is how a server is meant to stop: uvicorn finishes the requests under way, stops
+    # the build workers, then passes the signal on, which ends here.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
     say("pcndocs stopped.")
