@@ -61,3 +61,20 @@ def column_widths(rows: list[SyntaxTreeNode], columns: int, total: int) -> list[
     rounded = [int(w) for w in widths]
     rounded[-1] += total - sum(rounded)
     return rounded
+
+
+# A table of at most this many rows (header included) is kept on one page; a longer one may
+# break, but never leaves its first or last body row alone on a page.
+KEEP_WHOLE_ROWS = 14
+
+
+def rows_kept_with_next(rows: int, header_rows: int) -> frozenset[int]:
+    """Return the indexes of a table's rows that must stay on the page of the row after them.
+
+    Both writers follow it: the PDF with break-after: avoid, the Word document with "keep with
+    next" on the row's paragraphs.
+    """
+    if rows <= KEEP_WHOLE_ROWS:
+        return frozenset(range(rows - 1))
+    first_body = header_rows  # the header and the first body row stay together
+    return frozenset({*range(first_body + 1), rows - 2})

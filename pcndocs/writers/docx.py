@@ -42,7 +42,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
 from pcndocs.errors import InputFileError
-from pcndocs.layout import column_widths, text_width
+from pcndocs.layout import column_widths, rows_kept_with_next, text_width
 from pcndocs.resources import builtin_templates
 from pcndocs.writers import docx_xml
 from pcndocs.writers.html import PageInfo
@@ -424,6 +424,14 @@ class _Renderer:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         docx_xml.set_column_widths(table, column_widths(rows, columns, self.width))
         docx_xml.repeat_header_and_keep_rows(table, header_rows=len(head))
+        # The same rows stay together as in the PDF: a short table on one page, a long one
+        # never leaving its first or last row alone.
+        kept = rows_kept_with_next(len(rows), len(head))
+        for index, word_row in enumerate(table.rows):
+            if index in kept:
+                for cell in word_row.cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
         spacer = self.new_paragraph("Normal")
         spacer.paragraph_format.space_after = Pt(0)
         spacer.paragraph_format.line_spacing = Pt(6)

@@ -12,7 +12,7 @@ from pathlib import Path
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
-from pcndocs.layout import TEXT_WIDTH_TWIPS, column_widths
+from pcndocs.layout import KEEP_WHOLE_ROWS, TEXT_WIDTH_TWIPS, column_widths, rows_kept_with_next
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _block(node: SyntaxTreeNode) -> str:
     if kind == "list_item":
         return _list_item(node)
     if kind == "table":
-        return f"<table>\n{_colgroup(node)}{_children(node)}</table>\n"
+        return _table(node)
     if kind in ("thead", "tbody", "tr"):
         return f"<{kind}>\n{_children(node)}</{kind}>\n"
     if kind in ("th", "td"):
@@ -165,6 +165,25 @@ def _colgroup(node: SyntaxTreeNode) -> str:
     widths = column_widths(rows, columns, TEXT_WIDTH_TWIPS)
     cols = "".join(f'<col style="width: {w * 100 / TEXT_WIDTH_TWIPS:.2f}%">' for w in widths)
     return f"<colgroup>{cols}</colgroup>\n"
+
+
+def _table(node: SyntaxTreeNode) -> str:
+    """Return a table whose short form stays on one page, and whose end rows are never alone."""
+    sections = [section for section in node.children if section.type in ("thead", "tbody")]
+    rows = [row for section in sections for row in section.children]
+    header = sum(len(s.children) for s in sections if s.type == "thead")
+    kept = rows_kept_with_next(len(rows), header)
+    parts = []
+    index = 0
+    for section in sections:
+        body = []
+        for row in section.children:
+            keep = ' class="keep-with-next"' if index in kept else ""
+            body.append(f"<tr{keep}>\n{_children(row)}</tr>\n")
+            index += 1
+        parts.append(f"<{section.type}>\n{''.join(body)}</{section.type}>\n")
+    whole = ' class="keep-whole"' if len(rows) <= KEEP_WHOLE_ROWS else ""
+    return f"<table{whole}>\n{_colgroup(node)}{''.join(parts)}</table>\n"
 
 
 def _list_item(node: SyntaxTreeNode) -> str:

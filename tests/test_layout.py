@@ -1,0 +1,187 @@
+"""Layout a board would accept, checked on the PDFs of the example and of a large network.
+
+No heading is left alone at the foot of a page, document control is never split, the summary
+fits one page for up to 8 leads, a lead role description fits 2 pages, and (slow) LibreOffice's
+rendering of each DOCX has as many pages as our PDF.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from pcndocs.build import BuildOptions, build_profile
+from tests.readback import pdf_text
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+FOOTER = re.compile(r"Page \d+ of \d+\s*$")
+
+
+def large_network(example: dict[str, Any]) -> dict[str, Any]:
+    """Return a network of 30 practices and 8 leads, one practice big enough to block votes."""
+    data = copy.deepcopy(example)
+    data["network"]["name"] = "Large Network"
+    data["practices"] = [
+        {
+            "name": f"Practice Number {i} Medical Centre",
+            "ods_code": f"B{10000 + i}",
+            "list_size": 3000 + 397 * i,
+            "signatory": {"name": f"Dr Person {i}", "role": "Partner"},
+        }
+        for i in range(1, 31)
+    ]
+    data["practices"][0]["list_size"] = 60_000
+    data["network"]["nominated_payee"] = "B10001"
+    for director in data["clinical_directors"]:
+        director["practice"] = "B10002"
+    workstreams = [
+        ("cvd_prevention", "clinical"),
+        ("care_homes", "clinical"),
+        ("medication_reviews", "clinical"),
+        ("early_cancer_diagnosis", "clinical"),
+        ("vaccination", "clinical"),
+        ("finance", "non_clinical"),
+        ("recruitment_and_hr", "non_clinical"),
+        ("operations", "non_clinical"),
+    ]
+    data["leads"] = [
+        {
+            "name": f"Lead Person {i}",
+            "kind": kind,
+            "workstream": workstream,
+            "practice": f"B{10003 + i}",
+            "sessions_per_month": 2,
+            "session_rate": 300,
+            "reimbursed_to": "individual" if i % 2 else "practice",
+        }
+        for i, (workstream, kind) in enumerate(workstreams)
+    ]
+    data["appointment"]["voting"] = "list_size_weighted"
+    data["governance"]["voting"] = "list_size_weighted"
+    return data
+
+
+@pytest.fixture(scope="module")
+def built(example_data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Build the example and the large network as DOCX and PDF; return the PDFs."""
+    root = tmp_path_factory.mktemp("layout")
+    pdfs: list[Path] = []
+    for name, data in (("example", example_data), ("large", large_network(example_data))):
+        path = root / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        result = build_profile(path, BuildOptions(out=root / "out", formats=("docx", "pdf")))
+        pdfs += [p for p in result.written if p.suffix == ".pdf"]
+    return pdfs
+
+
+def pages(path: Path) -> list[str]:
+    """Return each page's text in reading order, without the running header and footer."""
+    texts = []
+    for page in pdf_text(path).split("\f"):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if lines:
+            texts.append("\n".join(lines[1:-1] if FOOTER.search(lines[-1]) else lines[1:]))
+    return texts
+
+
+def headings(path: Path) -> set[str]:
+    """Return the section headings of a document, from its DOCX beside the PDF."""
+    import docx
+
+    document = docx.Document(str(path.with_suffix(".docx")))
+    return {
+        p.text.strip()
+        for p in document.paragraphs
+        if p.style is not None and p.style.name.startswith("Heading") and p.text.strip()
+    }
+
+
+def test_no_heading_is_left_at_the_foot_of_a_page(built: list[Path]) -> None:
+    for pdf in built:
+        titles = headings(pdf)
+        for number, text in enumerate(pages(pdf)[:-1], start=1):
+            last = text.splitlines()[-1].strip()
+            assert last not in titles, (pdf.name, number, last)
+
+
+def test_document_control_is_kept_whole(built: list[Path]) -> None:
+    controlled = 0
+    for pdf in built:
+        found = [t for t in pages(pdf) if "Document control" in t]
+        if found:  # checklists and the summary have none
+            (page,) = found
+            assert "Prepared with" in page, pdf.name
+            controlled += 1
+    assert controlled >= 2 * 9  # Schedule 1, the job description and 7 role descriptions
+
+
+def test_the_summary_is_one_page_and_a_role_description_two(built: list[Path]) -> None:
+    for pdf in built:
+        count = len(PdfReader(pdf).pages)
+        if pdf.name == "leadership-summary.pdf":
+            assert count == 1, pdf.parent.name
+        elif pdf.name.startswith("lead-role-description-"):
+            assert count == 2, pdf.name
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_shows_each_docx_on_as_many_pages_as_our_pdf(
+    built: list[Path], tmp_path: Path
+) -> None:
+    assert SOFFICE is not None
+    differ = []
+    for folder in sorted({pdf.parent for pdf in built}):  # the networks' files share names
+        ours = [pdf for pdf in built if pdf.parent == folder]
+        converted = tmp_path / folder.name
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(converted),
+                *(str(pdf.with_suffix(".docx")) for pdf in ours),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        for pdf in ours:
+            counts = (len(PdfReader(pdf).pages), len(PdfReader(converted / pdf.name).pages))
+            if counts[0] != counts[1]:
+                differ.append((folder.name, pdf.name, *counts))
+    assert not differ
+
+
+def test_short_tables_are_kept_whole_in_both_writers(built: list[Path]) -> None:
+    import docx
+
+    long_tables = 0
+    for schedule in [p for p in built if p.name == "schedule-1.pdf"]:
+        document = docx.Document(str(schedule.with_suffix(".docx")))
+        control = document.tables[-1]  # document control: 7 rows
+        kept = [
+            all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+            for row in control.rows
+        ]
+        assert kept == [True] * (len(kept) - 1) + [False]
+        for table in document.tables:
+            if len(table.rows) > 14:  # a long table keeps only its ends together
+                long_tables += 1
+                flags = [
+                    r.cells[0].paragraphs[0].paragraph_format.keep_with_next for r in table.rows
+                ]
+                assert flags[0] and flags[1] and flags[-2] and not flags[-1]
+                assert not any(flags[2:-2])
+    assert long_tables  # the large network's table of 30 practices
