@@ -600,3 +600,12 @@ def test_identical_builds_share_one_and_too_many_are_refused() -> None:
     refused = [r for r in different if isinstance(r, BusyError)]
     assert len(refused) == 2
     assert str(refused[0]) == "the server is busy with other builds; try again in a moment"
+
+
+def test_a_mistake_in_the_command_lines_templates_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "schedule-1.md").write_text("# Schedule\n\n{{ netwrok }}\n", encoding="utf-8")
+    app = create_app(Settings(today=TODAY, templates=tmp_path, workers=1))
+    with TestClient(app, base_url=LOCAL) as client:
+        answer = client.post("/api/build?format=docx", content=example_text().encode())
+    assert answer.status_code == 422
+    assert answer.json()["error"].endswith("schedule-1.md:3: unknown variable 'netwrok'")

@@ -8,6 +8,7 @@ import socket
 import threading
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import quote
 
 import uvicorn
@@ -65,7 +66,7 @@ def serve(
     url = address(shown, actual, settings.token, start)
     local = address("127.0.0.1", actual, settings.token, start) if everywhere else url
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(replace(settings, warm=True)),
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,
