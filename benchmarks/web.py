@@ -43,8 +43,7 @@ def cpu_seconds(pids: list[int]) -> float:
 def worker_pids(app: object) -> list[int]:
     """Return the process ids of a running server's build workers."""
     web = app.app.state.web  # type: ignore[attr-defined]
-    executor = web.pool._executor
-    return list(executor._processes) if executor is not None else []
+    return [process.pid for process, _connection in web.pool._pool._workers]
 
 
 @contextmanager
@@ -142,7 +141,7 @@ def run(settings: Settings) -> Section:
         worker_cpu = (cpu_seconds(pids) - used) / len(packs)
     note("the pack, serially in this process")
     out = settings.out / "web-serial"
-    options = BuildOptions(out=out, formats=("docx", "pdf"))
+    options = BuildOptions(out=out, formats=("docx", "pdf"), force=True)  # build every time
     build_profile(example_profile(), options)  # warm
     serial = []
     serial_cpu = []

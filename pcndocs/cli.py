@@ -469,9 +469,9 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
 )
 @click.option(
     "--port",
-    type=click.IntRange(1, 65535),
+    type=click.IntRange(0, 65535),
     default=None,
-    help="Port to listen on. Default: 8765, or the next free one.",
+    help="Port to listen on (0: any free one). Default: 8765, or the next free one.",
 )
 @click.option(
     "--host",

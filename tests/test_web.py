@@ -522,3 +522,90 @@ def test_a_file_that_is_not_a_workbook_is_named(client: TestClient) -> None:
     assert answer.status_code == 422
     message = text_of(answer.text, "problems")
     assert "mine.xlsx" in message and "/tmp" not in message
+
+
+# --- the server: ports, Ctrl-C, the bounded pool -----------------------------------------------
+
+
+def test_a_port_in_use_moves_to_the_next_free_one() -> None:
+    from pcndocs.errors import PcndocsError
+    from pcndocs.web.server import bind
+
+    taken = bind("127.0.0.1", 0, next_free=False)
+    port = taken.getsockname()[1]
+    try:
+        moved = bind("127.0.0.1", port, next_free=True)
+        assert moved.getsockname()[1] > port
+        moved.close()
+        with pytest.raises(PcndocsError, match=f"cannot listen on 127.0.0.1 port {port}: in use"):
+            bind("127.0.0.1", port, next_free=False)
+    finally:
+        taken.close()
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pcndocs", "serve", "--no-browser", "--port", "0", "-j", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        address = re.search(r"http://\S+", first)
+        assert address, first
+        with urllib.request.urlopen(address.group(0), timeout=30) as answer:
+            assert answer.status == 200
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, err
+    assert "pcndocs stopped." in out
+    assert "Traceback" not in err
+
+
+def test_identical_builds_share_one_and_too_many_are_refused() -> None:
+    import asyncio
+
+    from pcndocs.web.service import MAX_WAITING_BUILDS, BuildPool, BusyError
+
+    facts = load_facts()
+    loaded = check_text(example_text(), facts, TODAY).loaded
+    assert loaded is not None
+
+    async def clicks() -> list[Any]:
+        pool = BuildPool(1)
+        try:
+            same = [pool.build(loaded, ("html",), ["schedule-1"], None, TODAY) for _ in range(10)]
+            shared = await asyncio.gather(*same)
+            different = [
+                pool.build(loaded, ("html",), ["schedule-1"], None, date(2026, 1, 1 + i))
+                for i in range(MAX_WAITING_BUILDS + 2)
+            ]
+            return [shared, await asyncio.gather(*different, return_exceptions=True)]
+        finally:
+            pool.shutdown()
+
+    shared, different = asyncio.run(clicks())
+    assert all(result is shared[0] for result in shared)  # ten clicks, one build
+    refused = [r for r in different if isinstance(r, BusyError)]
+    assert len(refused) == 2
+    assert str(refused[0]) == "the server is busy with other builds; try again in a moment"
+
+
+def test_a_mistake_in_the_command_lines_templates_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "schedule-1.md").write_text("# Schedule\n\n{{ netwrok }}\n", encoding="utf-8")
+    app = create_app(Settings(today=TODAY, templates=tmp_path, workers=1))
+    with TestClient(app, base_url=LOCAL) as client:
+        answer = client.post("/api/build?format=docx", content=example_text().encode())
+    assert answer.status_code == 422
+    assert answer.json()["error"].endswith("schedule-1.md:3: unknown variable 'netwrok'")

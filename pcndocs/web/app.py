@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class Settings:
     workers: int | None = None  # build processes; default: one per core
     profile: Path | None = None  # the profile given on the command line, opened at /given
     today: date | None = None  # fixed in tests; otherwise the day of each request
+    warm: bool = False  # start the build workers with the server, not at the first build
 
 
 class Web:
@@ -341,6 +343,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
         except BusyError as exc:
             return PlainResponse(str(exc), 503)
+        except PcndocsError as exc:  # such as a mistake in a --templates template
+            return PlainResponse(f"error: {exc}", 422)
         _name, _fmt, content = built.files[0]
         return _attachment(content, f"{chosen[0]}.{fmt}", _MEDIA[fmt])
 
@@ -387,6 +391,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             built = await web.pool.build(loaded, formats, names, settings.templates, web.today)
         except BusyError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
+        except PcndocsError as exc:  # such as a mistake in a --templates template
+            return JSONResponse({"error": str(exc)}, status_code=422)
         folder = slug(loaded.profile.network.name or "network")
         return _attachment(pack_zip(loaded, built, blank), f"{folder}.zip", "application/zip")
 
@@ -455,7 +461,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        web.pool.start()  # warm the workers before the first click
+        if settings.warm:  # start the workers while the user reads the first page
+            threading.Thread(target=web.pool.warm, daemon=True).start()
         try:
             yield
         finally:

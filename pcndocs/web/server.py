@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 import threading
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import quote
 
 import uvicorn
@@ -55,11 +57,16 @@ def serve(
     say: Callable[[str], None],
 ) -> None:
     """Serve until Ctrl-C; print the address and open it in the browser."""
-    sock = bind(settings.host, port or DEFAULT_PORT, next_free=port is None)
+    sock = bind(settings.host, DEFAULT_PORT if port is None else port, next_free=port is None)
     actual = sock.getsockname()[1]
-    url = address(settings.host, actual, settings.token, "/given" if settings.profile else "/")
+    start = "/given" if settings.profile else "/"
+    # Bound to every address: others reach it by this machine's name, and its browser locally.
+    everywhere = settings.host in ("0.0.0.0", "::")
+    shown = socket.gethostname() if everywhere else settings.host
+    url = address(shown, actual, settings.token, start)
+    local = address("127.0.0.1", actual, settings.token, start) if everywhere else url
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(replace(settings, warm=True)),
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,
@@ -68,6 +75,9 @@ def serve(
     say(f"pcndocs is running at {url}")
     say("Press Ctrl-C to stop it.")
     if open_browser:
-        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    server.run(sockets=[sock])
+        threading.Timer(1.0, webbrowser.open, args=(local,)).start()
+    # Ctrl-C is how a server is meant to stop: uvicorn finishes the requests under way, stops
+    # the build workers, then passes the signal on, which ends here.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
     say("pcndocs stopped.")

@@ -2,9 +2,9 @@
 
 Everything goes through the same loading, validation, checks and build code as the
 command line, so a message is word for word what `pcndocs check` says. Builds of PDF and
-DOCX run in a bounded pool of warm worker processes: one pack is shared out across them
-by document, identical requests waiting at the same time share one build, and when the
-queue is full the answer is "busy" rather than another build.
+DOCX run on warm worker processes (pcndocs.workers, as `build` uses): one pack is shared
+out across them by document and format, identical requests waiting at the same time share
+one build, and when the queue is full the answer is "busy" rather than another build.
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import multiprocessing
+import threading
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pcndocs.batch import default_jobs
 from pcndocs.build import (
     STILL_TO_AGREE,
     BuildOptions,
@@ -39,6 +37,7 @@ from pcndocs.funding import director_funding, leadership_costs
 from pcndocs.gaps import Gap
 from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
+from pcndocs.workers import Failure, WorkerPool, default_jobs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
@@ -186,7 +185,7 @@ def preview_html(loaded: LoadedProfile, name: str, templates: Path | None, today
 
 
 def _warm_up() -> None:
-    """Load what every build needs once per worker, so the first build is not slow."""
+    """Load what every build needs, once per worker, so the first build is not slow."""
     import pcndocs.writers.docx
     import pcndocs.writers.pdf  # noqa: F401  (imports WeasyPrint)
 
@@ -194,31 +193,38 @@ def _warm_up() -> None:
 
 
 class BuildPool:
-    """A bounded pool of warm worker processes that build documents for the server."""
+    """Warm worker processes (pcndocs.workers) that build documents for the server.
+
+    One pack at a time goes through the workers, shared out by document and format; the
+    others wait their turn, up to MAX_WAITING_BUILDS.
+    """
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_jobs()
-        self._executor: Executor | None = None
+        self._pool = WorkerPool(self.workers)
+        self._turn = threading.Lock()  # the workers serve one pack at a time
         self._waiting = 0
         self._running: dict[str, asyncio.Future[Built]] = {}
 
-    def start(self) -> None:
-        """Start the workers (each loads WeasyPrint and python-docx at once)."""
-        if self._executor is None:
-            method = (
-                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            )
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context(method),
-                initializer=_warm_up,
-            )
+    def warm(self) -> None:
+        """Start the workers and load what builds need in each, so the first click is quick."""
+        self._run([(_warm_up, ())] * self.workers)
 
     def shutdown(self) -> None:
-        """Stop the workers, cancelling builds not yet started."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Stop the workers, at once: the server is stopping."""
+        self._pool.kill()
+
+    def _run(self, calls: list[tuple[Any, tuple[Any, ...]]]) -> list[Any]:
+        """Return each call's result, run across the workers; raise a worker's error here."""
+        results: list[Any] = [None] * len(calls)
+        with self._turn:
+            self._pool.run(calls, results.__setitem__)
+        for result in results:
+            if isinstance(result, Failure):
+                if result.error is not None:
+                    raise result.error
+                raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
+        return results
 
     async def build(
         self,
@@ -243,8 +249,6 @@ class BuildPool:
             return await asyncio.shield(running)
         if self._waiting >= MAX_WAITING_BUILDS:
             raise BusyError()
-        self.start()
-        assert self._executor is not None
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Built] = loop.create_future()
         self._running[key] = future
@@ -253,20 +257,14 @@ class BuildPool:
             # One task per document and format, PDFs (the slowest) first, so the workers
             # finish together.
             tasks = [(name, fmt) for fmt in sorted(formats, key=_slowest_first) for name in names]
-            shares = [
-                loop.run_in_executor(
-                    self._executor,
+            calls = [
+                (
                     render_share,
-                    loaded.source,
-                    bool(loaded.gaps),
-                    (fmt,),
-                    (name,),
-                    templates,
-                    today,
+                    (loaded.source, bool(loaded.gaps), (fmt,), (name,), templates, today),
                 )
                 for name, fmt in tasks
             ]
-            done = await asyncio.gather(*shares)
+            done: list[Built] = await asyncio.to_thread(self._run, calls)
             files = {(name, fmt): data for share in done for name, fmt, data in share.files}
             built = Built(
                 [(n, f, files[n, f]) for n in names for f in formats if (n, f) in files],
