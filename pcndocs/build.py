@@ -12,7 +12,13 @@ from functools import cache
 from pathlib import Path
 
 from pcndocs.checks import assumed_values, warnings_for
-from pcndocs.context import LeadView, lead_views, network_context, render_context
+from pcndocs.context import (
+    LeadView,
+    lead_documents,
+    lead_views,
+    network_context,
+    render_context,
+)
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import Problem
@@ -115,12 +121,12 @@ def render_documents(
     )
     css = _read_style(templates)
     # The same for every document of the network.
-    shared = network_context(profile, facts, options.today, options.blank)
-    for kind, lead, name in _instances(options, shared["lead_documents"]):
+    shared = network_context(profile, facts, options.blank)
+    for kind, lead, name in _instances(options, lead_documents(shared)):
         if only is not None and name not in only:
             continue
-        context = render_context(shared, facts, kind, lead)
-        document = parse_markdown(templates.render(kind.template, context))
+        context = render_context(shared, facts, lead)
+        document = parse_markdown(templates.render(kind.template, context.variables()))
         result.placeholders += placeholders(document)
         info = _page_info(kind, document, loaded, when)
         for fmt in options.formats:
