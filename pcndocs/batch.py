@@ -1,19 +1,40 @@
-"""Builds many profiles, in parallel processes, so one network's failure stops no other."""
+"""Builds many profiles, on every core, so one network's failure stops no other.
+
+The main process decides what to build (skipping networks whose inputs have not changed),
+hands documents to warm worker processes, and alone writes the files and the record of
+them. Work is shared out by network when there are many, and by document when there are
+few, so even one network's pack uses every core. The bytes are the same either way.
+"""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import contextlib
+import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
-from pcndocs.build import BuildOptions, BuildResult, build_profile
+from pcndocs.build import (
+    BuildOptions,
+    BuildResult,
+    FileTask,
+    Plan,
+    Rendered,
+    plan_profile,
+    render_files,
+    write_network,
+)
 from pcndocs.errors import InputFileError, PcndocsError
+from pcndocs.manifest import Entry, IndexOutcome, Manifest, inputs_fingerprint, profile_fingerprint
+from pcndocs.workers import Failure, WorkerPool, default_jobs
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
+
+__all__ = ["Outcome", "WorkerPool", "build_many", "build_pack", "default_jobs", "expand_profiles"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +46,14 @@ class Outcome:
     error: str | None = None
     bug: bool = False  # the failure was pcndocs' fault, not the profile's
     exception: PcndocsError | None = None  # the user's error itself, to re-raise for one profile
+
+
+@dataclass
+class Batch:
+    """Everything one call of build_many found out, for the command line to report."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    index: IndexOutcome | None = None
 
 
 def expand_profiles(paths: Sequence[Path]) -> list[Path]:
@@ -45,30 +74,30 @@ def expand_profiles(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def build_one(path: Path, options: BuildOptions) -> Outcome:
-    """Build one profile and return its outcome; never raises for a profile's fault."""
-    try:
-        return Outcome(path, build_profile(path, options))
-    except PcndocsError as exc:
-        return Outcome(path, None, str(exc), exception=exc)
-    except Exception:
-        return Outcome(path, None, traceback.format_exc().rstrip(), bug=True)
+class FolderClashError(PcndocsError):
+    """Two networks whose names make the same folder: the second would overwrite the first."""
+
+    def __init__(self, path: Path, network: str, folder: Path, other: str, other_name: str) -> None:
+        super().__init__(path, network, folder, other, other_name)
+        self.path, self.network, self.folder = path, network, folder
+        self.other, self.other_name = other, other_name
+
+    def message(self) -> str:
+        return (
+            f"{self.path}: the network {self.network!r} would be written to {self.folder}, "
+            f"the folder of {self.other_name!r} from {self.other}; give one of them a "
+            "different name"
+        )
 
 
-def _build_chunk(paths: Sequence[Path], options: BuildOptions) -> list[Outcome]:
-    return [build_one(path, options) for path in paths]
+@dataclass
+class _Network:
+    """One network on its way through the batch."""
 
-
-def _chunks(paths: Sequence[Path], jobs: int) -> Iterator[list[Path]]:
-    """Split the work so each worker takes many networks at a time, yet all finish together."""
-    size = max(1, min(25, len(paths) // (jobs * 4)))
-    for start in range(0, len(paths), size):
-        yield list(paths[start : start + size])
-
-
-def default_jobs() -> int:
-    """Return the number of worker processes to use by default: the machine's cores."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    plan: Plan
+    waiting: int
+    rendered: Rendered = field(default_factory=Rendered)
+    failure: Failure | None = None
 
 
 def build_many(
@@ -76,25 +105,219 @@ def build_many(
     options: BuildOptions,
     jobs: int,
     progress: Callable[[list[Outcome]], None] = lambda _done: None,
+    pool: WorkerPool | None = None,
+    batch: Batch | None = None,
 ) -> list[Outcome]:
-    """Build every profile, in `jobs` processes; call progress after each batch finishes."""
-    if jobs <= 1 or len(paths) <= 1:
-        outcomes = []
-        for path in paths:
-            outcome = build_one(path, options)
-            outcomes.append(outcome)
-            progress([outcome])
-        return outcomes
-    # forkserver: workers start from a clean process rather than a copy of this one.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    by_path: dict[Path, Outcome] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
-        futures: list[Future[list[Outcome]]] = [
-            pool.submit(_build_chunk, chunk, options) for chunk in _chunks(paths, jobs)
-        ]
-        for future in as_completed(futures):
-            done = future.result()
-            by_path.update((outcome.path, outcome) for outcome in done)
-            progress(done)
-    return [by_path[path] for path in paths]
+    """Build every profile, on `jobs` cores; call progress as each network is done.
+
+    Networks already up to date are skipped before any worker starts. Whatever happens,
+    even Ctrl-C or SIGTERM, the documents already written are recorded with their
+    checksums in the manifest and index.csv before this returns or raises. A pool given
+    by the caller (a server's warm workers) is used and left running.
+    """
+    batch = batch if batch is not None else Batch()
+    manifest = Manifest(options.out)
+    inputs = inputs_fingerprint(options.templates, options.blank, options.today)
+    outcomes: dict[Path, Outcome] = {}
+    todo: list[tuple[Plan, list[FileTask]]] = []
+    claimed = {entry.folder: entry for entry in manifest.entries.values()}
+    touched: dict[str, None] = {}  # the folders written to, in order
+    with _stopping_cleanly():
+        try:
+            for path in paths:
+                fingerprint = profile_fingerprint(path, inputs) or ""
+                entry = manifest.by_profile(path)
+                missing = (
+                    entry.missing(options.out, options.wanted_outputs())
+                    if entry is not None and fingerprint and entry.fingerprint == fingerprint
+                    else options.wanted_outputs()
+                )
+                if entry is not None and not missing and not options.force:
+                    outcome = Outcome(path, _up_to_date(entry, options.out))
+                    outcomes[path] = outcome
+                    progress([outcome])
+                    continue
+                try:
+                    plan = plan_profile(path, options)
+                    _claim(claimed, plan)
+                except PcndocsError as exc:
+                    outcomes[path] = Outcome(path, None, str(exc), exception=exc)
+                    progress([outcomes[path]])
+                    continue
+                plan.fingerprint = fingerprint
+                plan.profile_key = str(path.resolve())
+                # still-to-agree.txt of a blank build lists every document's placeholders.
+                partial = not options.force and not options.blank
+                wanted = set(missing or ()) if partial else None
+                tasks = [t for t in plan.tasks if wanted is None or t.output in wanted]
+                todo.append((plan, tasks))
+
+            def finished(network: _Network) -> None:
+                touched[network.plan.folder.name] = None
+                outcome = _write(network, options, manifest)
+                outcomes[network.plan.path] = outcome
+                progress([outcome])
+
+            _render_all(todo, options, jobs, pool, finished)
+        except BaseException:
+            # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
+            if touched:
+                with contextlib.suppress(PcndocsError, OSError):
+                    batch.index = manifest.save(_entries(manifest, touched))
+            raise
+        built = any(outcome.result is not None for outcome in outcomes.values())
+        if built and (touched or manifest.index_stale()):
+            batch.index = manifest.save(_entries(manifest, touched))
+    batch.outcomes = [outcomes[path] for path in paths]
+    return batch.outcomes
+
+
+def _entries(manifest: Manifest, folders: dict[str, None]) -> list[Entry]:
+    return [manifest.entries[name] for name in folders if name in manifest.entries]
+
+
+def build_pack(path: Path, options: BuildOptions, pool: WorkerPool | None = None) -> BuildResult:
+    """Build one network's documents on every core (or on a server's warm pool); return them.
+
+    Raises the user's error (a PcndocsError, with its one-line message) if the profile or a
+    template is wrong. result.written lists the files, in document order.
+    """
+    (outcome,) = build_many([path], options, jobs=pool.jobs if pool else default_jobs(), pool=pool)
+    if outcome.exception is not None:
+        raise outcome.exception
+    if outcome.result is None:
+        raise RuntimeError(f"pcndocs failed on {path} (a bug):\n{outcome.error}")
+    return outcome.result
+
+
+def _up_to_date(entry: Any, out: Path) -> BuildResult:
+    folder = out.resolve() / entry.folder
+    return BuildResult(
+        entry.network,
+        folder,
+        written=[folder / name for names in entry.outputs.values() for name in names],
+        warnings=list(entry.warnings),
+        up_to_date=True,
+    )
+
+
+def _claim(claimed: dict[str, Any], plan: Plan) -> None:
+    """Refuse a network whose folder another network, by another name, has or will write."""
+    other = claimed.get(plan.folder.name)
+    here = str(plan.path.resolve())
+    if other is not None and other.profile != here and other.network != plan.network:
+        raise FolderClashError(plan.path, plan.network, plan.folder, other.profile, other.network)
+    claimed[plan.folder.name] = _Claim(here, plan.network)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    profile: str
+    network: str
+
+
+def _render_all(
+    todo: list[tuple[Plan, list[FileTask]]],
+    options: BuildOptions,
+    jobs: int,
+    pool: WorkerPool | None,
+    finished: Callable[[_Network], None],
+) -> None:
+    """Render every network's tasks, in this process or on workers; call finished for each."""
+    networks: list[_Network] = []
+    work: list[tuple[int, list[FileTask]]] = []
+    few = len(todo) < 3 * max(1, jobs)  # few networks: share out their documents instead
+    for number, (plan, tasks) in enumerate(todo):
+        pieces = _by_document(tasks) if few and jobs > 1 else [tasks] if tasks else []
+        networks.append(_Network(plan, len(pieces)))
+        work.extend((number, piece) for piece in pieces)
+    for network in networks:
+        if network.waiting == 0:
+            finished(network)
+
+    def done(task: int, result: Any) -> None:
+        network = networks[work[task][0]]
+        if isinstance(result, Failure):
+            network.failure = network.failure or result
+        else:
+            network.rendered.files.update(result.files)
+            network.rendered.placeholders.update(result.placeholders)
+            network.rendered.warnings.extend(result.warnings)
+        network.waiting -= 1
+        if network.waiting == 0:
+            finished(network)
+
+    calls = [(render_files, (networks[n].plan.path, options, piece)) for n, piece in work]
+    if jobs <= 1 or (len(work) <= 1 and pool is None):
+        for number, (function, arguments) in enumerate(calls):
+            done(number, _in_process(function, arguments))
+    elif pool is not None:
+        pool.run(calls, done)
+    else:
+        with WorkerPool(min(jobs, len(work))) as own:
+            own.run(calls, done)
+
+
+def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
+    """Return one piece per document, all its formats together (its text is made once)."""
+    pieces: dict[str, list[FileTask]] = {}
+    for task in tasks:
+        pieces.setdefault(task.name, []).append(task)
+    return list(pieces.values())  # the longest documents come first, as DOCUMENTS lists them
+
+
+def _in_process(function: Callable[..., Any], arguments: tuple[Any, ...]) -> Any:
+    try:
+        return function(*arguments)
+    except PcndocsError as exc:
+        return Failure(error=exc)
+    except Exception:
+        return Failure(bug=traceback.format_exc().rstrip())
+
+
+def _write(network: _Network, options: BuildOptions, manifest: Manifest) -> Outcome:
+    """Write a network whose documents are all rendered; nothing at all if one failed."""
+    path = network.plan.path
+    failure = network.failure
+    if failure is not None and failure.error is not None:
+        return Outcome(path, None, str(failure.error), exception=failure.error)
+    if failure is not None:
+        return Outcome(path, None, failure.bug, bug=True)
+    try:
+        return Outcome(path, write_network(network.plan, network.rendered, options, manifest))
+    except PcndocsError as exc:
+        return Outcome(path, None, str(exc), exception=exc)
+
+
+@contextmanager
+def _stopping_cleanly() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exit that unwinds (so the record is written), and
+    ignore further signals while it unwinds, so a second Ctrl-C cannot leave it half-done."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # already stopping
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        for each in _STOPPING:
+            signal.signal(each, signal.SIG_IGN)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = {each: signal.signal(each, stop) for each in _STOPPING}
+    except ValueError:  # not the main thread (a server's): its own handlers stay
+        yield
+        return
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
+
+
+_STOPPING = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()),
+)

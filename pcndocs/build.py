@@ -6,7 +6,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Container, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -14,6 +14,7 @@ from pathlib import Path
 from pcndocs.checks import assumed_values, warnings_for
 from pcndocs.context import (
     LeadView,
+    NetworkContext,
     lead_documents,
     lead_views,
     network_context,
@@ -23,9 +24,10 @@ from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts, load_facts
-from pcndocs.files import clean_temporaries, inside, slug, write_atomically
+from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_atomically
 from pcndocs.funding import contract_year
 from pcndocs.gaps import Gap, document_lines, placeholders, plain_key
+from pcndocs.manifest import Entry, Manifest, profile_bytes, sha256_of
 from pcndocs.profile.load import LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.templating import Templates
@@ -48,6 +50,13 @@ class BuildOptions:
     templates: Path | None = None
     blank: bool = False  # missing values become placeholders instead of errors
     today: date = field(default_factory=date.today)
+    force: bool = False  # rebuild networks the manifest says are up to date
+    overwrite_edited: bool = False  # replace documents edited since pcndocs wrote them
+
+    def wanted_outputs(self) -> list[str]:
+        """Return each wanted document kind and format, as the manifest names them."""
+        kinds = [k.name for k in DOCUMENTS if not self.documents or k.name in self.documents]
+        return [f"{kind}.{fmt}" for kind in kinds for fmt in self.formats]
 
 
 @dataclass
@@ -60,6 +69,50 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     gaps: list[Problem] = field(default_factory=list)
     placeholders: list[Gap] = field(default_factory=list)  # in the documents, in order
+    kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited file, new one beside
+    up_to_date: bool = False  # nothing had changed: nothing was built
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One document in one format: what a worker renders."""
+
+    kind: str
+    name: str  # the file name without its format
+    fmt: str
+
+    @property
+    def file(self) -> str:
+        """Return the file's name."""
+        return f"{self.name}.{self.fmt}"
+
+    @property
+    def output(self) -> str:
+        """Return the kind and format, as the manifest names them."""
+        return f"{self.kind}.{self.fmt}"
+
+
+@dataclass
+class Plan:
+    """One network's build worked out before anything is rendered: where, and what."""
+
+    path: Path
+    loaded: LoadedProfile
+    network: str
+    folder: Path
+    tasks: list[FileTask]
+    warnings: list[Problem]
+    fingerprint: str = ""  # of every input, as the manifest records it
+    profile_key: str = ""  # the profile's full path, as the manifest records it
+
+
+@dataclass
+class Rendered:
+    """What a worker sends back: each file's bytes, the placeholders, the warnings."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    placeholders: dict[str, list[Gap]] = field(default_factory=dict)  # by document name
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
@@ -70,34 +123,70 @@ def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedP
 
 
 def build_profile(path: Path, options: BuildOptions) -> BuildResult:
-    """Build every selected document of one profile in every selected format."""
-    facts = load_facts()
-    loaded = load(path, facts, options.blank)
-    profile = loaded.profile
+    """Build every selected document of one profile in every selected format, here.
+
+    A network whose inputs have not changed since its last build is not built again
+    (its result says it is up to date) unless options.force is set.
+    """
+    from pcndocs.batch import build_many  # the one place that records what was built
+
+    (outcome,) = build_many([path], options, jobs=1)
+    if outcome.exception is not None:
+        raise outcome.exception
+    if outcome.result is None:
+        raise RuntimeError(f"pcndocs failed on {path} (a bug):\n{outcome.error}")
+    return outcome.result
+
+
+def plan_profile(path: Path, options: BuildOptions) -> Plan:
+    """Load a profile and work out its folder and the files to write, rendering nothing."""
+    loaded, facts, shared = _prepare(path, options)
     network = network_name(loaded)
-    folder = inside(options.out, slug(profile.network.name or path.stem))
-    for stale in clean_temporaries(folder):
-        log.info("removed %s, left by a build that was stopped", stale)
+    folder = inside(options.out, slug(loaded.profile.network.name or path.stem))
+    tasks = [
+        FileTask(kind.name, name, fmt)
+        for kind, _, name in _instances(options, lead_documents(shared))
+        for fmt in options.formats
+    ]
     warnings = warnings_for(loaded, facts, options.today)
-    result = BuildResult(network, folder, warnings=warnings, gaps=list(loaded.gaps))
-    for name, fmt, data in render_documents(loaded, options, facts, result):
-        result.written.append(write_atomically(folder / f"{name}.{fmt}", data))
-    if options.blank:
-        text = still_to_agree(network, loaded, result.placeholders)
-        result.written.append(write_atomically(folder / STILL_TO_AGREE, text.encode("utf-8")))
-    else:
-        # A finished document should hold no placeholder: say where one is left, so --strict fails.
-        result.warnings += [
-            Problem(
-                str(path),
-                None,
-                "",
-                f"{gap.document}, section '{gap.section}', still shows '[{gap.text}]'; "
-                "set the value in the profile",
-            )
-            for gap in dict.fromkeys(result.placeholders)
-        ]
-    return result
+    return Plan(path, loaded, network, folder, tasks, warnings)
+
+
+def render_files(path: Path, options: BuildOptions, tasks: Sequence[FileTask]) -> Rendered:
+    """Render the given documents of one profile; write nothing. Runs in a worker."""
+    loaded, facts, shared = _prepare(path, options)
+    formats: dict[str, list[str]] = {}  # each document's formats, in the order given
+    for task in tasks:
+        formats.setdefault(task.name, []).append(task.fmt)
+    rendered = Rendered()
+    for name, wanted in formats.items():
+        result = BuildResult(network_name(loaded), Path())
+        these = replace(options, formats=tuple(wanted))
+        for file, fmt, data in render_documents(loaded, these, facts, result, {name}, shared):
+            rendered.files[f"{file}.{fmt}"] = data
+        rendered.placeholders[name] = result.placeholders
+        rendered.warnings += result.warnings
+    return rendered
+
+
+_prepared: dict[tuple[Path, bytes, BuildOptions], tuple[LoadedProfile, Facts, NetworkContext]] = {}
+
+
+def _prepare(path: Path, options: BuildOptions) -> tuple[LoadedProfile, Facts, NetworkContext]:
+    """Return a profile, the facts and the network's context, worked out once per process.
+
+    A worker given several documents of one network in turn loads its profile only once.
+    """
+    data = profile_bytes(path)  # None: load() says plainly why it cannot be read
+    stamp = b"" if data is None else hashlib.sha256(data).digest()
+    key = (path, stamp, options)
+    if key not in _prepared:
+        facts = load_facts()
+        loaded = load(path, facts, options.blank)
+        shared = network_context(loaded.profile, facts, options.blank)
+        _prepared.clear()  # one network at a time: keep memory flat
+        _prepared[key] = (loaded, facts, shared)
+    return _prepared[key]
 
 
 def render_documents(
@@ -106,11 +195,13 @@ def render_documents(
     facts: Facts,
     result: BuildResult,
     only: Container[str] | None = None,
+    shared: NetworkContext | None = None,
 ) -> Iterator[tuple[str, str, bytes]]:
     """Yield (file name, format, bytes) of each selected document, in memory.
 
     `only` keeps the documents whose file names it holds (a share of the work of one pack);
-    refused fetches are added to result.warnings.
+    refused fetches are added to result.warnings. `shared` is the network's context, if
+    already worked out.
     """
     profile = loaded.profile
     templates = _templates(options.templates)
@@ -120,8 +211,8 @@ def render_documents(
         control.approval_date or profile.network.population_date or year.population_date
     )
     css = _read_style(templates)
-    # The same for every document of the network.
-    shared = network_context(profile, facts, options.blank)
+    if shared is None:  # the same for every document of the network
+        shared = network_context(profile, facts, options.blank)
     for kind, lead, name in _instances(options, lead_documents(shared)):
         if only is not None and name not in only:
             continue
@@ -333,3 +424,84 @@ def write_index(out: Path, results: Sequence[BuildResult]) -> Path:
     writer.writeheader()
     writer.writerows(rows)
     return write_atomically(index, buffer.getvalue().encode("utf-8"))
+
+
+def write_network(
+    plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
+) -> BuildResult:
+    """Put a network's rendered files in place and record them; runs in the main process only.
+
+    A document someone has changed since pcndocs wrote it is kept: the new one goes beside
+    it as NAME.new.FORMAT, unless options.overwrite_edited.
+    """
+    folder = plan.folder
+    make_folder(folder)  # first: a folder that cannot be made is named as such
+    for stale in clean_temporaries(folder):
+        log.info("removed %s, left by a build that was stopped", stale)
+    result = BuildResult(
+        plan.network,
+        folder,
+        warnings=[*plan.warnings, *rendered.warnings],
+        gaps=list(plan.loaded.gaps),
+    )
+    names = dict.fromkeys(task.name for task in plan.tasks)  # in document order
+    result.placeholders = [g for n in names for g in rendered.placeholders.get(n, [])]
+    notes: dict[str, bytes] = {}
+    if options.blank:
+        text = still_to_agree(plan.network, plan.loaded, result.placeholders)
+        notes[STILL_TO_AGREE] = text.encode("utf-8")
+    else:
+        # A finished document should hold no placeholder: say where one is left, so --strict fails.
+        result.warnings += [
+            Problem(
+                str(plan.path),
+                None,
+                "",
+                f"{gap.document}, section '{gap.section}', still shows '[{gap.text}]'; "
+                "set the value in the profile",
+            )
+            for gap in dict.fromkeys(result.placeholders)
+        ]
+    entry = manifest.entries.get(folder.name)
+    # What pcndocs last put in each file, taken before this build records anything.
+    recorded_before = {**entry.files, **entry.kept} if entry is not None else {}
+    fingerprint = plan.fingerprint
+    if entry is None or entry.fingerprint != fingerprint or entry.profile != plan.profile_key:
+        entry = Entry(folder.name, plan.profile_key, plan.network)
+    entry.network = plan.network
+    entry.fingerprint = ""  # until every file is in place
+    manifest.entries[folder.name] = entry  # recorded as it goes, should a signal stop it
+    files: list[tuple[str, str, FileTask | None]] = [
+        (t.file, t.output, t) for t in plan.tasks if t.file in rendered.files
+    ]  # only what needed building: the rest is up to date
+    files += [(name, name, None) for name in notes]
+    written_outputs: dict[str, list[str]] = {}
+    for name, output, task in files:
+        data = rendered.files[name] if task is not None else notes[name]
+        target = folder / name
+        checksum = hashlib.sha256(data).hexdigest()
+        on_disk = sha256_of(target) if target.exists() else None
+        recorded = recorded_before.get(name)
+        known = manifest.written_by_us(folder.name, name)
+        # Edited: pcndocs recorded what it put here, and what is here now is none of that.
+        edited = recorded is not None and on_disk not in (None, checksum, recorded, *known)
+        if edited and not options.overwrite_edited and task is not None:
+            beside = f"{task.name}.new.{task.fmt}"
+            entry.kept[name] = recorded or ""
+            entry.files.pop(name, None)
+            result.kept.append((target, folder / beside))
+            name, target = beside, folder / beside
+        else:
+            entry.kept.pop(name, None)
+        if sha256_of(target) != checksum:  # the same bytes already there need no writing
+            manifest.note_written(folder.name, name, checksum)
+            write_atomically(target, data)
+        entry.files[name] = checksum
+        entry.sizes[name] = len(data)
+        written_outputs.setdefault(output, []).append(name)
+        result.written.append(target)
+    entry.outputs.update(written_outputs)
+    entry.warnings = list(result.warnings)
+    entry.fingerprint = fingerprint
+    manifest.entries[folder.name] = entry
+    return result

@@ -129,6 +129,17 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     "placeholder, listed in still-to-agree.txt.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build every network again, even those whose inputs have not changed.",
+)
+@click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Replace documents edited since pcndocs wrote them (kept by default, with the new "
+    "one beside them as NAME.new.FORMAT).",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -140,20 +151,31 @@ def build(
     jobs: int | None,
     blank: bool,
     strict: bool,
+    force: bool,
+    overwrite_edited: bool,
 ) -> None:
     """Build the documents of network profiles (files, or folders of them).
 
     With no PROFILE, builds the example network shipped with pcndocs. Documents are
     written to OUT/<network>/<document>.<format>, and OUT/index.csv lists them all.
+    A network whose profile, templates and options have not changed since its last
+    build, and whose files are as pcndocs wrote them, is not built again.
     """
-    from pcndocs.batch import Outcome, build_many, default_jobs, expand_profiles
-    from pcndocs.build import BuildOptions, write_index
+    from pcndocs.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
+    from pcndocs.build import BuildOptions
     from pcndocs.resources import example_profile
 
     quiet = ctx.obj["quiet"]
     options = BuildOptions(
-        out=out, formats=formats, documents=docs, templates=templates, blank=blank
+        out=out,
+        formats=formats,
+        documents=docs,
+        templates=templates,
+        blank=blank,
+        force=force,
+        overwrite_edited=overwrite_edited,
     )
+    batch = Batch()
     with user_errors(ctx):
         paths = expand_profiles(profiles) if profiles else [example_profile()]
         many = len(paths) > 1
@@ -173,14 +195,18 @@ def build(
 
         if bar is not None:
             with bar:
-                outcomes = build_many(paths, options, jobs or default_jobs(), report)
+                outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
         else:
-            outcomes = build_many(paths, options, jobs or default_jobs(), report)
-        built = [o.result for o in outcomes if o.result is not None]
+            outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
         failed = [o for o in outcomes if o.result is None]
-        if built:
-            write_index(out, built)
         warned = _print_outcomes(outcomes, quiet=quiet, many=many)
+        if batch.index is not None and batch.index.kept is not None:
+            click.secho(
+                f"kept: {batch.index.path} had been changed since pcndocs wrote it; your copy "
+                f"is {batch.index.kept}, and {batch.index.path} lists the documents again",
+                fg="yellow",
+                err=True,
+            )
         if failed:
             raise PcndocsError(
                 f"{len(failed)} of {len(outcomes)} network"
@@ -210,11 +236,23 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
             click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
             continue
         result = outcome.result
+        for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
+            click.secho(
+                f"kept: {edited} was changed since pcndocs wrote it, so it was not replaced; "
+                f"the new one is {beside} (--overwrite-edited replaces it)",
+                fg="yellow",
+                err=True,
+            )
         for warning in result.warnings:
             if not many or not quiet:
                 click.secho(f"warning: {warning}", fg="yellow", err=True)
         warned += len(result.warnings)
-        if not quiet and not many:
+        if not quiet and not many and result.up_to_date:
+            click.echo(
+                f"{result.network}: up to date, {len(result.written)} files in {result.folder} "
+                "(nothing changed since the last build; --force builds it again)"
+            )
+        elif not quiet and not many:
             click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
             for written in result.written:
                 click.echo(f"  {written}")
@@ -223,11 +261,14 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
                 for gap in result.gaps:
                     click.echo(f"  line {gap.line}: {gap.key}" if gap.line else f"  {gap.key}")
     if many and not quiet:
-        built = [o.result for o in outcomes if o.result is not None]
+        done = [o.result for o in outcomes if o.result is not None]
+        built = [r for r in done if not r.up_to_date]
         documents = sum(len(r.written) for r in built)
+        current = len(done) - len(built)
         click.echo(
             f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
-            f"{warned} warnings; {len(outcomes) - len(built)} failed."
+            + (f"{current} already up to date; " if current else "")
+            + f"{warned} warnings; {len(outcomes) - len(done)} failed."
         )
     return warned
 

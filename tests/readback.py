@@ -47,7 +47,14 @@ def squash(text: str) -> str:
 
 
 def documents_in(folder: Path) -> list[Path]:
-    """Return every file a build wrote under folder, but index.csv, which only lists them."""
+    """Return every document a build wrote under folder: not index.csv, which only lists them,
+    nor pcndocs' own hidden records (.pcndocs/)."""
     if not folder.exists():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.csv")
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.name != "index.csv"
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
+    )

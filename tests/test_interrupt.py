@@ -29,12 +29,15 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals"
 NETWORKS = ("Alpha Primary Care Network", "Beta Primary Care Network", "Gamma Network")
 BUILD = ["build", "-f", "html,docx,pdf", "-d", "cd-job-description"]
 
-# Runs the CLI with fsync made to announce itself (by creating the file named first) and
-# then wait: the moment a document's bytes are in its temporary but not yet renamed.
+# Runs the CLI with its first fsync made to announce itself (by creating the file named
+# first) and then wait: the moment a document's bytes are in its temporary but not renamed.
 _PAUSED_IN_WRITE = """
 import os, pathlib, sys, time
 marker = pathlib.Path(sys.argv[1])
+real_fsync = os.fsync
 def paused(fd):
+    if marker.exists():  # only the first file: the index and the record are written as usual
+        return real_fsync(fd)
     marker.touch()
     time.sleep(60)
 os.fsync = paused
@@ -74,7 +77,9 @@ def _snapshot(out: Path) -> dict[Path, bytes]:
     return {
         p: p.read_bytes()
         for p in sorted(out.rglob("*"))
-        if p.is_file() and not p.name.startswith(".") and p.name != "index.csv"
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(out).parts)
+        and p.name != "index.csv"
     }
 
 

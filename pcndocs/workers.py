@@ -1,0 +1,188 @@
+"""Worker processes that render documents: started once, kept warm, and never outliving us.
+
+A small pool of our own rather than multiprocessing's: each worker has one pipe to this
+process, so stopping the pool is a kill and a join with no hidden threads to hang on, and
+a worker whose parent has gone (even by SIGKILL) sees it and exits within a second.
+Workers only compute and send back bytes; this process alone writes files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from pcndocs.errors import PcndocsError
+
+#: How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that failed: the user's error itself, or a bug's traceback."""
+
+    error: PcndocsError | None = None
+    bug: str = ""
+
+
+def _context() -> Any:
+    # forkserver: each worker starts from a clean process rather than a copy of this one.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def default_jobs() -> int:
+    """Return the number of worker processes to use by default: the machine's cores."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class WorkerPool:
+    """Processes that run tasks (picklable functions and arguments) and send back results.
+
+    Use it as a context manager; a server may keep one open and run many batches on it,
+    each worker keeping its imports and caches warm between them.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._workers: list[tuple[BaseProcess, Connection]] = []
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.kill()  # interrupted or failed: stop at once, whatever is running
+
+    def _start(self, count: int) -> None:
+        context = _context()
+        while len(self._workers) < count:
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_serve, args=(theirs, os.getpid()), name="pcndocs-worker", daemon=True
+            )
+            process.start()
+            theirs.close()  # only the worker holds its end: our exit is its end of file
+            self._workers.append((process, ours))
+
+    def run(
+        self,
+        tasks: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
+        done: Callable[[int, Any], None],
+    ) -> None:
+        """Run every task, calling done(task number, result or Failure) in this process.
+
+        If anything stops it part way (Ctrl-C, or an error in done), the workers are killed
+        and restarted on the next call, so no stale result is ever read as a new one.
+        """
+        try:
+            self._run(tasks, done)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _run(
+        self,
+        tasks: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
+        done: Callable[[int, Any], None],
+    ) -> None:
+        queue = deque(enumerate(tasks))
+        self._start(min(self.jobs, len(queue)))
+        busy: dict[Connection, int] = {}
+        idle = [connection for _, connection in self._workers]
+        while queue or busy:
+            while queue and idle:
+                connection = idle.pop()
+                number, task = queue.popleft()
+                connection.send(task)
+                busy[connection] = number
+            for ready in wait(list(busy)):
+                assert isinstance(ready, Connection)
+                number = busy.pop(ready)
+                try:
+                    result = ready.recv()
+                except (EOFError, OSError):
+                    self.kill()
+                    raise RuntimeError("a worker process died while building") from None
+                idle.append(ready)
+                done(number, result)
+
+    def close(self) -> None:
+        """Ask each worker to stop, and wait for it."""
+        for process, connection in self._workers:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            connection.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        self._workers = []
+
+    def kill(self) -> None:
+        """Stop every worker now, in the middle of whatever it is doing."""
+        for process, connection in self._workers:
+            process.kill()
+            connection.close()
+        for process, _ in self._workers:
+            process.join()
+        self._workers = []
+
+
+def _serve(connection: Connection, parent: int) -> None:
+    """A worker's life: run each task it is sent, until told to stop or its parent goes."""
+    # Ctrl-C reaches every process of the terminal's group: only the parent acts on it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        function, arguments = task
+        try:
+            result: Any = function(*arguments)
+        except PcndocsError as exc:
+            result = Failure(error=exc)
+        except Exception:
+            result = Failure(bug=traceback.format_exc().rstrip())
+        try:
+            connection.send(result)
+        except OSError:
+            return
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit as soon as the process that started this worker has gone, however it went."""
+    start = os.getppid()
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != start or not _alive(parent):
+            os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill would end the process there; the pipe tells us instead
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
