@@ -25,9 +25,9 @@ from pcndocs.newprofile import (
     ask_profile,
     contract_year_now,
     profile_text,
-    scalar,
 )
 from pcndocs.profile.model import Profile
+from pcndocs.profile.write import scalar
 
 TODAY = date(2026, 11, 22)
 ODD_NAME = 'Ríverside: "East" # St Anne\'s PCN'
