@@ -119,7 +119,7 @@ def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedP
     """Return a validated profile, checked against the national facts."""
     facts = facts or load_facts()
     workstreams = [w.id for w in facts.workstreams.workstreams]
-    return load_profile(path, workstreams, list(facts.funding.years), blank)
+    return load_profile(path, workstreams, blank)
 
 
 def build_profile(path: Path, options: BuildOptions) -> BuildResult:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pcndocs import voting
+from pcndocs import voting, years
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts
-from pcndocs.funding import contract_year, director_funding
+from pcndocs.funding import contract_year, director_funding, payment_made
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.model import Lead, Profile
 
@@ -34,7 +34,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             warn(
                 ("clinical_directors",),
                 f"the {whose} agreed time is {agreed:.2f} sessions a week{local}, "
-                f"{funding.sessions_over_funding:.2f} more than the funded equivalent of "
+                f"{funding.sessions_over_funding:.2f} more than the "
+                f"{'benchmark' if not funding.payment_made else 'funded equivalent'} of "
                 f"{funding.funded_sessions_per_week:.2f} ({funding.funded_wte:.4f} WTE: "
                 f"{funding.basis_wte:g} WTE per {funding.basis_patients:,} patients, for "
                 f"{profile.population:,} patients); agree how the difference is paid for",
@@ -52,7 +53,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 ("local_cd_responsibilities",),
                 f"{count} local responsibilit{'y is' if count == 1 else 'ies are'} added "
                 f"beyond the national minimum (Annex E){extra}; the LMC advises agreeing "
-                "nothing that cannot be delivered within the funded "
+                "nothing that cannot be delivered within the "
+                f"{'funded' if funding.payment_made else 'benchmark of'} "
                 f"{funding.funded_sessions_per_week:.2f} sessions a week",
             )
         )
@@ -128,16 +130,78 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             )
         first_named.setdefault(folded, i)
     led = {lead.workstream_id for lead in profile.leads}
-    missing = [w.title for w in facts.workstreams.workstreams if w.id not in led]
+    missing = [w.title for w in facts.workstreams_in(year) if w.id not in led]
     if missing:
         found.append(
             warn(
                 ("leads",),
-                f"{len(missing)} workstream{'s have' if len(missing) != 1 else ' has'} no lead: "
-                + ", ".join(missing),
+                f"{len(missing)} workstream{'s have' if len(missing) != 1 else ' has'} no lead "
+                f"in {year}: " + ", ".join(missing),
             )
         )
+    found.extend(_year_warnings(loaded, facts, year))
     return found
+
+
+def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Problem]:
+    """Return the warnings about money that depend on the contract year."""
+    profile = loaded.profile
+    warn = loaded.problem
+    found: list[Problem] = []
+    national = facts.funding_year(year)
+    if profile.contract_year and not national.held:
+        found.append(
+            warn(
+                ("contract_year",),
+                f"pcndocs holds no national figures for {year} (the latest it holds are for "
+                f"{facts.funding.latest}); the documents use the network's own figures, so state "
+                "them under funding: (core_pcn_funding, adjusted_population)",
+            )
+        )
+    elif (
+        profile.contract_year
+        and national.core_pcn_funding is None
+        and not payment_made(year, facts)
+        and profile.funding.core_pcn_funding is None
+        and profile.funding.core_rate_per_patient is None
+    ):
+        found.append(
+            warn(
+                ("funding",),
+                f"no national rate of Core PCN Funding is known for {year}; state the network's "
+                "own figure (funding.core_pcn_funding) so the summary can set the costs against it",
+            )
+        )
+    for i, lead in enumerate(profile.leads):
+        stream = facts.stream(lead.funding_stream)
+        if stream.exists_in(year):
+            continue
+        if stream.first is not None and years.later(stream.first, year):
+            why = f"which began only in {stream.first}"
+        else:
+            why = f"which ended in {stream.last}. {stream.replaced_by or ''}".strip()
+        found.append(
+            warn(
+                ("leads", i, "funding_stream"),
+                f"{lead.name} is paid from {stream.name_in(year).title}, which is not paid in "
+                f"{year}, {why.rstrip('.')}; choose another funding stream",
+            )
+        )
+    for i, director in enumerate(profile.clinical_directors):
+        if director.session_rate is None and director.annual_pay is None:
+            found.append(
+                warn(
+                    ("clinical_directors", i),
+                    f"{director.name} has no session_rate or annual_pay, so the job description "
+                    "says the pay is still to be agreed",
+                )
+            )
+    return found
+
+
+def advice(facts: Facts) -> list[str]:
+    """Return the LMC's advice on the director's role, for the author and the board."""
+    return [item.text for item in facts.annex_e.lmc_advice]
 
 
 def _workstream_title(lead: Lead, facts: Facts) -> str:

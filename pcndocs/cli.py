@@ -284,7 +284,7 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
     from datetime import date
 
     from pcndocs.build import load
-    from pcndocs.checks import assumed_values, warnings_for
+    from pcndocs.checks import advice, assumed_values, warnings_for
     from pcndocs.facts import load_facts
     from pcndocs.funding import director_funding
 
@@ -304,14 +304,23 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
             f"  practices: {len(profile.practices)}, registered patients: "
             f"{profile.population:,} at {profile.network.population_date}"
         )
+        benchmark = "funded time" if funding.payment_made else "benchmark time"
         click.echo(
-            f"  clinical director funded time: {funding.funded_wte:.4f} WTE = "
-            f"{funding.funded_sessions_per_week:.2f} sessions a week; agreed: "
-            f"{funding.agreed_sessions_per_week:.2f}"
+            f"  contract year {funding.year}; clinical director {benchmark}: "
+            f"{funding.funded_wte:.4f} WTE = {funding.funded_sessions_per_week:.2f} sessions a "
+            f"week; agreed: {funding.agreed_sessions_per_week:.2f}"
         )
-        if funding.funded_amount is not None:
-            note = " (indicative)" if funding.rate.indicative else ""
-            click.echo(f"  clinical director funding: £{funding.funded_amount:,.2f} a year{note}")
+        if funding.payment and funding.payment.amount:
+            amount = funding.payment.amount
+            note = " (indicative)" if amount.indicative else ""
+            months = "a year" if funding.months == 12 else f"for {funding.months} months"
+            click.echo(f"  clinical director payment: £{amount.low:,.2f} {months}{note}")
+        pay = funding.pay_per_year
+        click.echo(
+            f"  clinical director pay: £{pay:,.2f} a year"
+            if pay is not None
+            else "  clinical director pay: to be agreed"
+        )
         click.echo(f"  leads: {len(profile.leads)}")
         assumed = assumed_values(profile)
         if assumed:
@@ -324,6 +333,10 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
         for warning in warnings_for(loaded, facts, date.today()):
             click.secho(f"warning: {warning}", fg="yellow", err=True)
             warned += 1
+    if profiles and failed < len(profiles):
+        click.echo("The LMC's advice on the clinical director's role:")
+        for text in advice(facts):
+            click.echo(f"  - {text}")
     if failed or (strict and warned):
         ctx.exit(1)
 

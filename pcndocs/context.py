@@ -6,28 +6,33 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from itertools import zip_longest
 from typing import Any
 
-from pcndocs import voting
+from pcndocs import voting, years
 from pcndocs.checks import assumed_values
 from pcndocs.facts import (
     AnnexE,
+    DutiesOfYear,
     Facts,
     Item,
+    JobDescriptionFacts,
     Note,
+    PersonSpecRow,
     Session,
     SessionCount,
+    Stream,
     Workstream,
     WorkstreamFacts,
 )
 from pcndocs.funding import (
     DirectorFunding,
     LeadershipCosts,
+    StreamFunds,
     VotingWeight,
     contract_year,
     director_funding,
     leadership_costs,
+    stream_funds,
     voting_weights,
 )
 from pcndocs.profile.model import (
@@ -36,6 +41,7 @@ from pcndocs.profile.model import (
     CustomWorkstream,
     DocumentControl,
     Governance,
+    JobDescription,
     Lead,
     LocalResponsibility,
     Majority,
@@ -45,30 +51,6 @@ from pcndocs.profile.model import (
 )
 from pcndocs.templating import Markdown, Placeholder, escape_markdown
 
-FUNDING_STREAM_NAMES = {
-    "core": "Core PCN funding",
-    "leadership_and_management": "Leadership and management payment",
-    "iif": "Investment and Impact Fund (IIF) earnings",
-    "capacity_and_access": "Capacity and access payments",
-    "other": "Other local funding",
-}
-# The same streams, short enough for a table column.
-FUNDING_STREAM_SHORT_NAMES = {
-    "core": "Core PCN funding",
-    "leadership_and_management": "Leadership and management",
-    "iif": "IIF earnings",
-    "capacity_and_access": "Capacity and access",
-    "other": "Other local funding",
-}
-# Which of the facts' funding streams (workstreams.yaml) describes each stream of a profile.
-STREAM_FACT_TITLES = {
-    "core": "Core PCN funding",
-    "iif": "Last year's IIF earnings",
-    "leadership_and_management": "Leadership and management payment",
-    "capacity_and_access": "Capacity and access payments",
-}
-# The year the national duties added to the clinical director's role begin (annex_e.yaml).
-ADDED_DUTIES_FROM = "2024/25"
 # Sources as the data files name them, and as a reader of a document can look them up.
 _SOURCE_NAMES = (
     (
@@ -142,6 +124,7 @@ class LeadView:
     cost_per_year: float | None
     funding_stream_name: str
     hours_per_month: float | None
+    stream_note: str | None = None  # why the stream is not paid in the profile's year
 
 
 @dataclass(frozen=True)
@@ -337,38 +320,100 @@ def appointment_figures(
     )
 
 
-def stream_fact(stream: str, facts: Facts) -> Item | None:
-    """Return what the national facts say about a funding stream, if they say anything."""
-    title = STREAM_FACT_TITLES.get(stream)
-    return next((i for i in facts.workstreams.funding_streams_used if i.title == title), None)
+def stream_note(stream: str, year: str, facts: Facts) -> str | None:
+    """Return why a funding stream is not paid in a contract year, or None if it is paid."""
+    item = facts.stream(stream)
+    if item.exists_in(year):
+        return None
+    if item.first is not None and years.later(item.first, year):
+        return f"not paid in {year}: it began in {item.first}."
+    return f"not paid in {year}: it ended in {item.last}. {item.replaced_by or ''}".strip()
 
 
-def merged_from(facts: Facts) -> str | None:
-    """Return the first contract year with no separate clinical director payment, if any."""
-    years = [k for k, y in facts.funding.years.items() if y.cd_rate_per_patient is None]
-    return min(years) if years else None
+def stream_title(stream: str, year: str, facts: Facts, short: bool = False) -> str:
+    """Return a funding stream's name as it was in a contract year."""
+    name = facts.stream(stream).name_in(year)
+    return name.short_title if short else name.title
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One funding stream in the board's affordability view: what it pays, what it holds."""
+
+    stream: str
+    title: str
+    pays_directors: bool
+    directors: float | None  # the directors' pay, on the stream that pays them; None: unknown
+    leads: float
+    lead_names: tuple[str, ...]
+    funds: StreamFunds | None  # what the network receives from the stream, where known
+    note: str | None  # why the stream is not paid this year
+
+    @property
+    def total(self) -> float | None:
+        """Return what the stream pays for, or None while the directors' pay is unknown."""
+        if self.pays_directors and self.directors is None:
+            return None
+        return (self.directors or 0) + self.leads
+
+    @property
+    def share(self) -> float | None:
+        """Return what the stream pays for as a fraction of what it holds, where both are known."""
+        total = self.total
+        amount = self.funds.amount if self.funds else None
+        if total is None or amount is None or not amount.exact or amount.low == 0:
+            return None
+        return total / amount.low
+
+
+def affordability(
+    profile: Profile, facts: Facts, funding: DirectorFunding, costs: LeadershipCosts
+) -> tuple[Charge, ...]:
+    """Return, per funding stream used, the pay and costs charged to it and what it holds.
+
+    The directors' stream comes first; the leads' streams follow in the order they appear.
+    Nothing compares the leads with the directors' money: each stream stands on its own.
+    """
+    year = funding.year
+    funds = stream_funds(profile, facts)
+    order = [funding.paid_from] + [s for s in costs.by_stream if s != funding.paid_from]
+    charges = []
+    for stream in order:
+        leads = [c.lead.name for c in costs.leads if c.lead.funding_stream == stream]
+        if stream != funding.paid_from and not leads:
+            continue
+        title = funds[stream].title if stream in funds else stream_title(stream, year, facts)
+        charges.append(
+            Charge(
+                stream=stream,
+                title=title,
+                pays_directors=stream == funding.paid_from,
+                directors=funding.pay_per_year if stream == funding.paid_from else 0.0,
+                leads=costs.by_stream.get(stream, 0.0),
+                lead_names=tuple(leads),
+                funds=funds.get(stream),
+                note=None if stream == "cd_payment" else stream_note(stream, year, facts),
+            )
+        )
+    return tuple(charges)
 
 
 @dataclass(frozen=True)
 class PersonSpecArea:
-    """One area of the person specification, its criteria paired row by row for a table."""
+    """One area of the person specification: its criteria, each marked essential or not."""
 
     category: str
-    rows: tuple[tuple[str, str], ...]  # (essential, desirable); "" where a column runs out
+    rows: tuple[PersonSpecRow, ...]
 
 
 def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:
-    """Return the person specification by area, in the data's order, essential beside desirable."""
-    areas: dict[str, tuple[list[str], list[str]]] = {}
+    """Return the person specification by area, in the data's order, essential ones first."""
+    areas: dict[str, list[PersonSpecRow]] = {}
     for row in facts.person_spec.rows:
-        essential, desirable = areas.setdefault(row.category, ([], []))
-        (essential if row.essential else desirable).append(row.criterion)
+        areas.setdefault(row.category, []).append(row)
     return [
-        PersonSpecArea(
-            category,
-            tuple(zip_longest(essential or ["None"], desirable or ["None"], fillvalue="")),
-        )
-        for category, (essential, desirable) in areas.items()
+        PersonSpecArea(category, tuple(sorted(rows, key=lambda r: not r.essential)))
+        for category, rows in areas.items()
     ]
 
 
@@ -451,6 +496,7 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     """Return every lead with what the documents need to say about them."""
     costs = leadership_costs(profile)
     minutes = facts.funding.session.length_minutes
+    year = contract_year(profile, facts)
     return [
         LeadView(
             cost.lead,
@@ -458,8 +504,9 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
             profile.practice(cost.lead.practice),
             cost.sessions_per_year,
             cost.cost_per_year,
-            FUNDING_STREAM_NAMES[cost.lead.funding_stream],
+            stream_title(cost.lead.funding_stream, year, facts),
             cost.lead.sessions_per_month * minutes / 60,
+            stream_note(cost.lead.funding_stream, year, facts),
         )
         for cost in costs.leads
     ]
@@ -518,7 +565,13 @@ class NetworkContext:
     days_to_read: int  # days practices have to read the candidates' statements
     funding: DirectorFunding  # the clinical director's funded time and money
     costs: LeadershipCosts  # what the leads cost a year, in all and by funding stream
-    leads_share_of_director_funding: float | None  # the leads' cost as a share of the CD's
+    affordability: Sequence[Charge]  # per funding stream used: what it pays for, what it holds
+    year_held: bool  # False: a later contract year than pcndocs holds national figures for
+    latest_year: str  # the latest contract year pcndocs holds national figures for
+    job: JobDescription  # the network's own terms for the clinical director's job
+    working_relationships: Sequence[str]  # who the director works with (the profile's, or usual)
+    jd_facts: JobDescriptionFacts  # what published director job descriptions add
+    lmc_advice: Sequence[Note]  # the LMC's advice on the clinical director role
     leads: Sequence[LeadView]  # every lead, with workstream, practice and yearly cost
     agreed_known: bool  # every director's agreed sessions are known
     # Blank builds: what is still missing.
@@ -532,12 +585,11 @@ class NetworkContext:
     annex_e: AnnexE  # the clinical director's core responsibilities (Annex E)
     person_spec_areas: Sequence[PersonSpecArea]  # the person specification by area
     workstream_facts: WorkstreamFacts  # workstreams, lead duties, checklists, funding streams
-    stream_short_names: Mapping[str, str]  # a funding stream's id -> its name in a table
-    stream_fact: Callable[[str], Item | None]  # stream_fact(id): the facts on a funding stream
-    merged_from: str | None  # the first year the CD payment is part of a wider payment
-    merged: bool  # this contract year is merged_from or later
-    added_duties: Sequence[Item]  # the duties added to the CD's role from 2024/25, if in force
-    unled: Sequence[Workstream]  # the built-in workstreams no lead of this network leads
+    stream: Callable[[str], Stream]  # stream(id): the national facts on a funding stream
+    merged_from: str | None  # the first year with no separate clinical director payment
+    merged: bool  # this contract year has no separate clinical director payment
+    added_duties: DutiesOfYear | None  # the duties the DES adds to the CD role this year
+    unled: Sequence[Workstream]  # the workstreams of this year no lead of this network leads
     session: Session  # what a session is: its length, and the rate basis
     lead_max_sessions: SessionCount  # the usual most sessions a month for a lead
     # Functions.
@@ -584,9 +636,10 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         item if isinstance(item, LocalResponsibility) else LocalResponsibility(duty=item)
         for item in profile.local_cd_responsibilities
     ]
-    merged = merged_from(facts)
     costs = leadership_costs(profile)
     year = contract_year(profile, facts)
+    held = facts.funding_year(year).held
+    job = profile.job_description
     return NetworkContext(
         network=profile.network,
         contract_year=year,
@@ -620,7 +673,14 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         ),
         funding=funding,
         costs=costs,
-        leads_share_of_director_funding=costs.share_of(funding.funded_amount),
+        affordability=affordability(profile, facts, funding, costs),
+        year_held=held,
+        latest_year=facts.funding.latest,
+        job=job,
+        working_relationships=job.working_relationships
+        or facts.job_description.working_relationships,
+        jd_facts=facts.job_description,
+        lmc_advice=facts.annex_e.lmc_advice,
         leads=leads,
         local_responsibilities=local,
         control=profile.document_control,
@@ -628,14 +688,13 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         annex_e=facts.annex_e,
         person_spec_areas=person_spec_areas(facts),
         workstream_facts=facts.workstreams,
-        stream_short_names=FUNDING_STREAM_SHORT_NAMES,
-        stream_fact=lambda stream: stream_fact(stream, facts),
-        merged_from=merged,
-        merged=merged is not None and year >= merged,
-        added_duties=(facts.annex_e.additional_from_2024_25 if year >= ADDED_DUTIES_FROM else ()),
+        stream=facts.stream,
+        merged_from=years.following(facts.funding.cd_basis.last_paid),
+        merged=not funding.payment_made,
+        added_duties=facts.annex_e.added_duties.of_year(year),
         unled=[
             w
-            for w in facts.workstreams.workstreams
+            for w in facts.workstreams_in(year)
             if w.id not in {item.workstream.id for item in leads}
         ],
         session=facts.funding.session,

@@ -7,14 +7,16 @@ project could not confirm has ``confirmed=False`` and must be shown as indicativ
 from __future__ import annotations
 
 import functools
-import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from importlib import resources
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from pcndocs import years
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty string, with surrounding whitespace removed."""
@@ -22,31 +24,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Money = Annotated[Decimal, Field(ge=0)]
 """An amount in pounds, never negative."""
 
-WorkstreamId = Literal[
-    "vaccination",
-    "enhanced_access",
-    "social_prescribing",
-    "care_homes",
-    "cvd_prevention",
-    "medication_reviews",
-    "early_cancer_diagnosis",
-    "health_inequalities",
-    "personalised_care",
-    "iif",
-    "performance",
-    "recruitment_and_hr",
-    "stakeholders",
-    "finance",
-    "operations",
-]
-
-WORKSTREAM_IDS: tuple[WorkstreamId, ...] = get_args(WorkstreamId)
-"""Every workstream id, in the order the data file must list them."""
-
-DATA_FILES: tuple[str, ...] = ("annex_e", "workstreams", "funding", "person_spec")
+DATA_FILES: tuple[str, ...] = (
+    "annex_e",
+    "workstreams",
+    "funding",
+    "person_spec",
+    "job_description",
+)
 """The data files under ``pcndocs/data``, without the ``.yaml`` suffix."""
 
-_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+YearText = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}/[0-9]{2}$")]
+"""A contract year as the data files write it: "2024/25"."""
 
 
 class FactModel(BaseModel):
@@ -94,13 +82,75 @@ class CoreResponsibility(FactModel):
     source: Text
 
 
+class AddedDuty(FactModel):
+    """A duty the DES added to the clinical director's role, and the years it applies in."""
+
+    title: Text
+    text: Text
+    first: YearText
+    last: YearText | None = None
+
+
+class DutyYear(FactModel):
+    """How sure the list of added duties is for one contract year."""
+
+    confirmed: bool
+    note: Text | None = None
+    source: Text
+
+
+@dataclass(frozen=True)
+class DutiesOfYear:
+    """The duties the DES adds in one contract year, with how sure the list is."""
+
+    year: str
+    umbrella: str
+    duties: tuple[AddedDuty, ...]
+    confirmed: bool
+    note: str | None
+    source: str
+
+
+class AddedDuties(FactModel):
+    """The duties added from 2024/25, each with the years it applies in."""
+
+    source: Text
+    umbrella: Text
+    duties: tuple[AddedDuty, ...]
+    years: dict[YearText, DutyYear]
+
+    def of_year(self, year: str) -> DutiesOfYear | None:
+        """Return the duties of a contract year, or None before any were added.
+
+        A year later than those listed keeps the last list, marked unconfirmed.
+        """
+        listed = sorted(self.years, key=years.parse_key)
+        if not years.at_least(year, listed[0]):
+            return None
+        known = year in self.years
+        basis = year if known else max(listed, key=years.parse_key)
+        about = self.years[basis]
+        duties = tuple(d for d in self.duties if years.within(basis, d.first, d.last))
+        note = (
+            about.note
+            if known
+            else (
+                f"No list is held for {year}: these are the duties of {basis}. Check them "
+                f"against the specification for {year}."
+            )
+        )
+        return DutiesOfYear(
+            year, self.umbrella, duties, about.confirmed and known, note, about.source
+        )
+
+
 class AnnexE(FactModel):
     """The clinical director's national minimum role, with related funding note and advice."""
 
     source: Publication
     scope_note: Note
     core_responsibilities: tuple[CoreResponsibility, ...]
-    additional_from_2024_25: tuple[Item, ...]
+    added_duties: AddedDuties
     funding_note: Note
     lmc_advice: tuple[Note, ...]
 
@@ -121,14 +171,20 @@ class AnnexE(FactModel):
 class Workstream(FactModel):
     """One area of network work that a lead can be given, with a checklist for that lead."""
 
-    id: WorkstreamId
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
     title: Text
     clinical: bool
     specification: Text | None  # the national specification its items come from; None: none
     summary: Text
     since: Text | None
+    first: YearText | None = None  # the first contract year a network had to do it
+    last: YearText | None = None
     checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)
     source: Text
+
+    def applies_in(self, year: str) -> bool:
+        """Return whether a network had this work to do in a contract year."""
+        return years.within(year, self.first, self.last)
 
 
 class SessionCount(FactModel):
@@ -170,17 +226,22 @@ class WorkstreamFacts(FactModel):
     benefits: tuple[Item, ...]
     typical_sessions_per_month_max: SessionCount
     reimbursement: Note
-    funding_streams_used: tuple[Item, ...]
     functions_note: Note
     functions_from_2024_25: tuple[Item, ...]
 
     @model_validator(mode="after")
-    def _all_workstreams_in_order(self) -> WorkstreamFacts:
-        """Return self once every known workstream is listed exactly once, in order."""
-        ids = tuple(w.id for w in self.workstreams)
-        if ids != WORKSTREAM_IDS:
-            raise ValueError(f"workstreams must be {list(WORKSTREAM_IDS)}, found {list(ids)}")
+    def _ids_unique(self) -> WorkstreamFacts:
+        """Return self once no workstream id is listed twice."""
+        ids = [w.id for w in self.workstreams]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"workstreams listed twice: {twice}")
         return self
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Return every built-in workstream id, in the data file's order."""
+        return tuple(w.id for w in self.workstreams)
 
 
 # --- funding.yaml -----------------------------------------------------------------------
@@ -193,7 +254,9 @@ class CdBasis(FactModel):
     per_registered_patients: int = Field(gt=0)
     population_date_rule: Text
     text: Text
+    benchmark_text: Text
     source: Text
+    last_paid: YearText  # the last year a separate clinical director payment was made
 
 
 class Session(FactModel):
@@ -203,6 +266,7 @@ class Session(FactModel):
     minutes: int = Field(ge=0, lt=60)
     full_time_sessions_per_week: int = Field(gt=0)
     full_time_hours_per_week: Decimal = Field(gt=0)
+    weeks_paid_per_year: int = Field(gt=0, le=53)
     text: Text
     source: Text
 
@@ -242,7 +306,7 @@ class Rate(FactModel):
 
 
 class CorePcnFunding(FactModel):
-    """The merged core PCN funding per patient, with its registered and adjusted parts."""
+    """Core PCN Funding per patient, with its registered and adjusted parts."""
 
     value: Money
     registered_part: Money
@@ -260,21 +324,52 @@ class CorePcnFunding(FactModel):
 
 
 class FundingYear(FactModel):
-    """One contract year's funding; ``confirmed`` refers to the clinical director rate.
+    """One contract year's national funding; a null payment did not exist that year.
 
-    A null ``cd_rate_per_patient`` means no separate rate: ``confirmed=True`` says that
-    is known (the payment was merged), ``confirmed=False`` that no figure is confirmed.
+    `held=False` marks a year the data files do not list: a later year, whose figures are
+    the network's own.
     """
 
-    cd_rate_per_patient: Money | None
     months: int = Field(ge=1, le=12)
+    period: Text | None = None
     population_date: date
-    confirmed: bool
+    population_date_confirmed: bool = True
     note: Text
     source: Text
-    core_rate_per_patient: Rate | None = None
-    leadership_and_management_rate_per_adjusted_patient: Rate | None = None
-    core_pcn_funding_per_patient: CorePcnFunding | None = None
+    cd_payment: Rate | None = None
+    core_payment: Rate | None = None
+    leadership_and_management_payment: Rate | None = None
+    core_pcn_funding: CorePcnFunding | None = None
+    held: bool = True
+
+
+class StreamName(FactModel):
+    """What a funding stream is called from a contract year on."""
+
+    from_: YearText = Field(alias="from")
+    title: Text
+    short_title: Text
+
+
+class Stream(FactModel):
+    """A funding stream a network can pay leadership from, and the years it exists in."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]
+    names: tuple[StreamName, ...] = Field(min_length=1)
+    first: YearText | None
+    last: YearText | None
+    replaced_by: Text | None = None
+    text: Text
+    source: Text
+
+    def exists_in(self, year: str) -> bool:
+        """Return whether the stream is paid in a contract year."""
+        return years.within(year, self.first, self.last)
+
+    def name_in(self, year: str) -> StreamName:
+        """Return the stream's name as it was in a contract year (its first name before)."""
+        named = [n for n in self.names if years.at_least(year, n.from_)]
+        return named[-1] if named else self.names[0]
 
 
 class PayRange(FactModel):
@@ -296,6 +391,7 @@ class Funding(FactModel):
     cd_basis: CdBasis
     session: Session
     years: dict[str, FundingYear]
+    streams: tuple[Stream, ...]
     salaried_gp_range_2023_24: PayRange
 
     @model_validator(mode="after")
@@ -303,18 +399,20 @@ class Funding(FactModel):
         """Return self once the years are checked to run on from each other with right dates."""
         previous: int | None = None
         for key, year in self.years.items():
-            match = _YEAR.match(key)
-            if match is None:
+            parsed = years.parse(key)
+            if parsed is None:
                 raise ValueError(f"contract year {key!r} is not written like 2019/20")
-            first = int(match.group(1))
-            if int(match.group(2)) != (first + 1) % 100:
-                raise ValueError(f"contract year {key!r} does not span two calendar years")
-            if previous is not None and first != previous + 1:
+            if previous is not None and parsed.first != previous + 1:
                 raise ValueError(f"contract year {key!r} does not follow {previous}")
-            if year.population_date != date(first, 1, 1):
-                raise ValueError(f"{key}: population date must be 1 January {first}")
-            previous = first
+            if year.population_date != parsed.list_date:
+                raise ValueError(f"{key}: population date must be 1 January {parsed.first}")
+            previous = parsed.first
         return self
+
+    @property
+    def latest(self) -> str:
+        """Return the latest contract year the data holds figures for."""
+        return max(self.years, key=years.parse_key)
 
 
 # --- person_spec.yaml -------------------------------------------------------------------
@@ -331,12 +429,33 @@ class PersonSpecRow(FactModel):
     criterion: Text
     essential: bool
     source: Text
+    assessed: Text
 
 
 class PersonSpec(FactModel):
     """The clinical director's person specification as rows of criteria."""
 
     rows: tuple[PersonSpecRow, ...] = Field(min_length=1)
+
+
+# --- job_description.yaml -------------------------------------------------------------
+
+
+class TitledText(FactModel):
+    """A short titled paragraph."""
+
+    title: Text
+    text: Text
+
+
+class JobDescriptionFacts(FactModel):
+    """What published PCN director job descriptions add to the national role: all local."""
+
+    source: Text
+    working_relationships: tuple[Text, ...]
+    accountability: Text
+    engagement: dict[Literal["employed_by_practice", "office_holder", "self_employed"], Text]
+    standard_clauses: tuple[TitledText, ...]
 
 
 # --- all facts --------------------------------------------------------------------------
@@ -349,22 +468,48 @@ class Facts(FactModel):
     workstreams: WorkstreamFacts
     funding: Funding
     person_spec: PersonSpec
+    job_description: JobDescriptionFacts
 
     def workstream(self, workstream_id: str) -> Workstream:
         """Return the workstream with this id; raise KeyError naming the known ids if none."""
         for item in self.workstreams.workstreams:
             if item.id == workstream_id:
                 return item
-        known = ", ".join(WORKSTREAM_IDS)
+        known = ", ".join(self.workstreams.ids)
         raise KeyError(f"unknown workstream {workstream_id!r}; known workstreams: {known}")
 
     def funding_year(self, year: str) -> FundingYear:
-        """Return the funding for a contract year such as "2024/25"; KeyError if unknown."""
-        try:
+        """Return the national funding of a contract year such as "2024/25".
+
+        A later year than the data holds gets a year with no national figures (`held=False`);
+        an earlier one, or text that is not a year, is a KeyError.
+        """
+        if year in self.funding.years:
             return self.funding.years[year]
-        except KeyError:
+        parsed = years.parse(year)
+        if parsed is None or not years.later(year, self.funding.latest):
             known = ", ".join(self.funding.years)
-            raise KeyError(f"no funding data for {year!r}; known years: {known}") from None
+            raise KeyError(f"no funding data for {year!r}; known years: {known}")
+        return FundingYear(
+            months=12,
+            population_date=parsed.list_date,
+            population_date_confirmed=False,
+            note=f"pcndocs holds no national figures for {year}: the figures are the "
+            "network's own.",
+            source="the network's own figures",
+            held=False,
+        )
+
+    def stream(self, stream_id: str) -> Stream:
+        """Return the funding stream with this id; KeyError if there is none."""
+        for item in self.funding.streams:
+            if item.id == stream_id:
+                return item
+        raise KeyError(f"unknown funding stream {stream_id!r}")
+
+    def workstreams_in(self, year: str) -> tuple[Workstream, ...]:
+        """Return the built-in workstreams a network had to cover in a contract year."""
+        return tuple(w for w in self.workstreams.workstreams if w.applies_in(year))
 
 
 def _read_data_file(name: str) -> Any:

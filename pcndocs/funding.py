@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pcndocs.facts import Facts, FundingYear
+from pcndocs import years
+from pcndocs.facts import Facts, Rate
 from pcndocs.profile.model import (
     ClinicalDirector,
     Lead,
@@ -16,14 +17,34 @@ from pcndocs.profile.model import (
 )
 
 MONTHS_IN_YEAR = 12
+# Why a stream's yearly amount cannot be worked out from the profile.
+UNKNOWN_AMOUNT = {
+    "iif": "what the network earns depends on its results, so it is not shown",
+    "capacity_and_access": "it was paid on the network's results, so it is not shown",
+    "other": "a local source, whose amount the profile does not give",
+}
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A sum in pounds: one figure, or a low to high range where only that is known."""
+
+    low: float
+    high: float
+    indicative: bool  # unconfirmed, or the network's own figure
+
+    @property
+    def exact(self) -> bool:
+        """Return whether the sum is one figure rather than a range."""
+        return self.low == self.high
 
 
 @dataclass(frozen=True)
 class RateUsed:
-    """A per-patient rate and how far it can be trusted."""
+    """A per-patient rate (or a range of rates) and how far it can be trusted."""
 
-    value: float | None
-    year: str  # the contract year the figure belongs to
+    low: float
+    high: float
     confirmed: bool
     set_by_network: bool
     source: str
@@ -31,42 +52,82 @@ class RateUsed:
     @property
     def indicative(self) -> bool:
         """Return whether documents must call the figure indicative."""
-        return not self.confirmed or self.set_by_network or self.value is None
+        return not self.confirmed or self.set_by_network
+
+    def times(self, patients: int) -> Amount:
+        """Return the rate applied to a number of patients."""
+        return Amount(self.low * patients, self.high * patients, self.indicative)
+
+
+@dataclass(frozen=True)
+class StreamFunds:
+    """What the network receives from one funding stream in its contract year, where known."""
+
+    stream: str  # a stream id of funding.yaml, or "cd_payment"
+    title: str
+    amount: Amount | None
+    working: str  # how the amount is worked out, or why it cannot be
+    source: str
 
 
 @dataclass(frozen=True)
 class DirectorShare:
-    """One director's agreed sessions and their share of the funded time and money."""
+    """One joint director's share of the benchmark time."""
 
     director: ClinicalDirector
     share: float
     funded_sessions_per_week: float
-    funded_amount: float | None
+
+
+@dataclass(frozen=True)
+class DirectorPay:
+    """What the network pays one director: their agreed sessions at the agreed rate."""
+
+    director: ClinicalDirector
+    session_rate: float | None
+    per_week: float | None
+    per_year: float | None  # None: the pay is still to be agreed
 
 
 @dataclass(frozen=True)
 class DirectorFunding:
-    """What the network receives for its clinical director(s), with the working."""
+    """The national benchmark for the director's time, the payment where there was one, the pay.
 
+    The benchmark (0.25 WTE per 50,000 patients) was the basis of a separate payment until
+    `last_paid`; from the year after, the director is paid from Core PCN Funding and the
+    basis is a benchmark only.
+    """
+
+    year: str
+    months: int
+    period: str | None
     population: int
     basis_wte: float
     basis_patients: int
     funded_wte: float
     full_time_sessions: int
     funded_sessions_per_week: float
-    funded_hours_per_week: float
-    rate: RateUsed
-    months: int
-    funded_amount: float | None
+    funded_minutes_per_week: int
+    payment_made: bool  # a separate clinical director payment exists in this year
+    last_paid: str
+    payment: StreamFunds | None  # that payment's sum, where it exists
     agreed_sessions_per_week: float
     local_sessions_per_week: float
     shares: tuple[DirectorShare, ...]
+    pay: tuple[DirectorPay, ...]
+    paid_from: str  # the stream id the directors are paid from
 
     @property
     def sessions_over_funding(self) -> float:
-        """Return agreed (plus local) sessions a week beyond the funded equivalent, or 0."""
+        """Return agreed (plus local) sessions a week beyond the benchmark, or 0."""
         over = self.agreed_sessions_per_week + self.local_sessions_per_week
         return max(0.0, over - self.funded_sessions_per_week)
+
+    @property
+    def pay_per_year(self) -> float | None:
+        """Return every director's yearly pay together, or None while any is to be agreed."""
+        amounts = [p.per_year for p in self.pay]
+        return None if any(a is None for a in amounts) else sum(a or 0 for a in amounts)
 
 
 @dataclass(frozen=True)
@@ -165,81 +226,191 @@ def funded_sessions(population: int, facts: Facts) -> float:
 
 def contract_year(profile: Profile, facts: Facts) -> str:
     """Return the profile's contract year; a blank profile without one uses the latest known."""
-    return profile.contract_year or max(facts.funding.years)
+    return profile.contract_year or facts.funding.latest
 
 
-def director_rate(profile: Profile, facts: Facts) -> RateUsed:
-    """Return the per-patient rate for the clinical director in the profile's contract year."""
+def payment_made(year: str, facts: Facts) -> bool:
+    """Return whether a separate clinical director payment was made in a contract year."""
+    return not years.later(year, facts.funding.cd_basis.last_paid)
+
+
+def _rate(rate: Rate) -> RateUsed:
+    low = rate.value if rate.value is not None else rate.low
+    high = rate.value if rate.value is not None else rate.high
+    return RateUsed(float(low or 0), float(high or 0), rate.confirmed, False, rate.source)
+
+
+def _own(value: float) -> RateUsed:
+    return RateUsed(value, value, False, True, "the network's own figure")
+
+
+def _per_patient(rate: RateUsed, patients: int, who: str) -> str:
+    if rate.low == rate.high:
+        return f"£{rate.low:g} × {patients:,} {who}"
+    return f"£{rate.low:g} to £{rate.high:g} × {patients:,} {who}"
+
+
+def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
+    """Return what the network receives from each stream in its year, where it can be known.
+
+    The clinical director payment appears as "cd_payment" in the years it was made. Every
+    other stream of the year is listed, its amount None where no figure is held or stated.
+    """
     year = contract_year(profile, facts)
-    if profile.funding.cd_rate_per_patient is not None:
-        return RateUsed(
-            profile.funding.cd_rate_per_patient, year, False, True, "set by the network"
+    national = facts.funding_year(year)
+    own = profile.funding
+    patients = profile.population
+    adjusted = own.adjusted_population
+    found: dict[str, StreamFunds] = {}
+    if payment_made(year, facts):
+        cd = (
+            _own(own.cd_rate_per_patient)
+            if own.cd_rate_per_patient is not None
+            else (_rate(national.cd_payment) if national.cd_payment else None)
         )
-    facts_year = facts.funding_year(year)
-    if facts_year.cd_rate_per_patient is not None:
-        return RateUsed(
-            float(facts_year.cd_rate_per_patient),
-            year,
-            facts_year.confirmed,
-            False,
-            facts_year.source,
+        if cd is not None:
+            found["cd_payment"] = StreamFunds(
+                "cd_payment",
+                "Clinical director payment",
+                cd.times(patients),
+                _per_patient(cd, patients, "registered patients")
+                + (
+                    f", for the {national.months} months {national.period}"
+                    if national.period
+                    else ""
+                ),
+                cd.source,
+            )
+    for stream in facts.funding.streams:
+        if not stream.exists_in(year):
+            continue
+        title = stream.name_in(year).title
+        amount: Amount | None = None
+        working = UNKNOWN_AMOUNT.get(stream.id, "its amount is not held")
+        source = stream.source
+        if stream.id == "core":
+            amount, working, source = _core(profile, facts, year)
+        elif stream.id == "leadership_and_management":
+            lm = (
+                _own(own.leadership_and_management_rate_per_patient)
+                if own.leadership_and_management_rate_per_patient is not None
+                else _rate(national.leadership_and_management_payment)
+                if national.leadership_and_management_payment
+                else None
+            )
+            if lm is None:
+                working = f"no rate is held for {year}"
+            elif adjusted is None:
+                working = (
+                    f"£{lm.low:g} for each patient of the adjusted population, which the profile "
+                    "does not give (funding.adjusted_population)"
+                )
+                source = lm.source
+            else:
+                amount = lm.times(adjusted)
+                working = _per_patient(lm, adjusted, "adjusted population")
+                source = lm.source
+        found[stream.id] = StreamFunds(stream.id, title, amount, working, source)
+    return found
+
+
+def _core(profile: Profile, facts: Facts, year: str) -> tuple[Amount | None, str, str]:
+    """Return the core funding of the year, how it is worked out, and its source."""
+    own = profile.funding
+    national = facts.funding_year(year)
+    patients = profile.population
+    merged = not payment_made(year, facts)
+    if merged and own.core_pcn_funding is not None:
+        stated = own.core_pcn_funding
+        return Amount(stated, stated, True), "stated in the profile", "the network's own figure"
+    if own.core_rate_per_patient is not None:
+        rate = _own(own.core_rate_per_patient)
+        return (
+            rate.times(patients),
+            _per_patient(rate, patients, "registered patients"),
+            rate.source,
         )
-    # No separate rate (merged into core funding from 2024/25): use the latest rate there was,
-    # as an indication of what the contribution is worth.
-    earlier = [
-        (key, item)
-        for key, item in facts.funding.years.items()
-        if key < year and item.cd_rate_per_patient is not None
-    ]
-    if not earlier:
-        return RateUsed(None, year, False, False, facts_year.source)
-    key, item = max(earlier, key=lambda pair: pair[0])
-    return RateUsed(float(item.cd_rate_per_patient or 0), key, False, False, item.source)
+    if not merged and national.core_payment is not None:
+        rate = _rate(national.core_payment)
+        return (
+            rate.times(patients),
+            _per_patient(rate, patients, "registered patients"),
+            rate.source,
+        )
+    pcn = national.core_pcn_funding
+    if pcn is None:
+        return (
+            None,
+            f"no national rate is held for {year}: the profile can state it "
+            "(funding.core_pcn_funding)",
+            national.source,
+        )
+    registered = f"£{pcn.registered_part:g} × {patients:,} registered patients"
+    if own.adjusted_population is None:
+        return (
+            None,
+            f"{registered}, plus £{pcn.adjusted_part:g} for each patient of the adjusted "
+            "population, which the profile does not give (funding.adjusted_population)",
+            pcn.source,
+        )
+    total = (
+        float(pcn.registered_part) * patients + float(pcn.adjusted_part) * own.adjusted_population
+    )
+    return (
+        Amount(total, total, not pcn.confirmed),
+        f"{registered} + £{pcn.adjusted_part:g} × {own.adjusted_population:,} adjusted population",
+        pcn.source,
+    )
+
+
+def director_pay(director: ClinicalDirector, facts: Facts) -> DirectorPay:
+    """Return a director's pay: a yearly sum, or agreed sessions × rate × weeks paid a year."""
+    weeks = facts.funding.session.weeks_paid_per_year
+    if director.annual_pay is not None:
+        return DirectorPay(director, None, director.annual_pay / weeks, director.annual_pay)
+    if director.session_rate is None or director.sessions_per_week is None:
+        return DirectorPay(director, director.session_rate, None, None)
+    week = director.session_rate * director.sessions_per_week
+    return DirectorPay(director, director.session_rate, week, week * weeks)
 
 
 def director_funding(profile: Profile, facts: Facts) -> DirectorFunding:
-    """Return the clinical director funding for a profile: 0.25 WTE per 50,000 patients."""
+    """Return the benchmark, the payment where there was one, and the pay of the director(s)."""
     basis = facts.funding.cd_basis
     session = facts.funding.session
+    year = contract_year(profile, facts)
+    national = facts.funding_year(year)
     population = profile.population
-    wte = funded_wte(population, facts)
-    full_time = session.full_time_sessions_per_week
     sessions = funded_sessions(population, facts)
-    hours = wte * float(session.full_time_hours_per_week)
-    rate = director_rate(profile, facts)
-    months = _months(facts.funding_year(contract_year(profile, facts)))
-    # The 2019/20 rate was set for its nine months, so the rate times the list is the whole sum.
-    amount = rate.value * population if rate.value is not None else None
     directors = profile.clinical_directors
-    agreed = sum(d.sessions_per_week or 0 for d in directors)
-    shares = tuple(
-        DirectorShare(
-            d,
-            share,
-            sessions * share,
-            amount * share if amount is not None else None,
-        )
-        for d, share in zip(directors, _shares(directors), strict=True)
-    )
+    made = payment_made(year, facts)
     local = sum(
         item.sessions_per_week
         for item in profile.local_cd_responsibilities
         if isinstance(item, LocalResponsibility)
     )
     return DirectorFunding(
+        year=year,
+        months=national.months,
+        period=national.period,
         population=population,
         basis_wte=float(basis.wte),
         basis_patients=basis.per_registered_patients,
-        funded_wte=wte,
-        full_time_sessions=full_time,
+        funded_wte=funded_wte(population, facts),
+        full_time_sessions=session.full_time_sessions_per_week,
         funded_sessions_per_week=sessions,
-        funded_hours_per_week=hours,
-        rate=rate,
-        months=months,
-        funded_amount=amount,
-        agreed_sessions_per_week=agreed,
+        funded_minutes_per_week=round(sessions * session.length_minutes),
+        payment_made=made,
+        last_paid=basis.last_paid,
+        payment=stream_funds(profile, facts).get("cd_payment") if made else None,
+        agreed_sessions_per_week=sum(d.sessions_per_week or 0 for d in directors),
         local_sessions_per_week=local,
-        shares=shares,
+        shares=tuple(
+            DirectorShare(d, share, sessions * share)
+            for d, share in zip(directors, _shares(directors), strict=True)
+        ),
+        pay=tuple(director_pay(d, facts) for d in directors),
+        paid_from="cd_payment" if made else "core",
     )
 
 
@@ -268,7 +439,3 @@ def _shares(directors: list[ClinicalDirector]) -> list[float]:
     if total == 0:  # a blank profile: no sessions agreed yet, so share equally
         return [1 / len(directors)] * len(directors)
     return [s / total for s in sessions]
-
-
-def _months(year: FundingYear) -> int:
-    return int(year.months)

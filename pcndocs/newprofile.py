@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast, get_args
 from annotated_types import MaxLen
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from pcndocs import years
 from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts, Workstream
 from pcndocs.funding import funded_sessions
@@ -28,7 +29,6 @@ from pcndocs.profile.model import (
     Network,
     Practice,
     Profile,
-    is_contract_year,
 )
 from pcndocs.profile.write import number_text as _number_text
 from pcndocs.profile.write import profile_data, profile_yaml
@@ -212,21 +212,14 @@ def _choice(options: Sequence[str]) -> Callable[[str], str]:
 
 def contract_year_now(today: date) -> str:
     """Return the contract year a date falls in: a year starts on 1 April."""
-    first = today.year if today.month >= 4 else today.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
+    return str(years.containing(today))
 
 
-def _contract_year(known: Sequence[str]) -> Callable[[str], str]:
-    def convert(text: str) -> str:
-        if not is_contract_year(text):
-            raise ValueError(f"expected a contract year such as {known[-1]}, got '{text}'")
-        if text not in known:
-            raise ValueError(
-                f"pcndocs knows the contract years {known[0]} to {known[-1]}, got '{text}'"
-            )
-        return text
-
-    return convert
+def _contract_year(text: str) -> str:
+    wrong = years.problem(text)
+    if wrong:
+        raise ValueError(wrong)
+    return text.strip()
 
 
 def _practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
@@ -306,12 +299,10 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
         _optional(_text(Network, "commissioner")),
         "",
     )
-    years = list(facts.funding.years)
-    now = contract_year_now(today)
     year = ask(
-        f"Contract year ({years[0]} to {years[-1]})",
-        _contract_year(years),
-        now if now in years else years[-1],
+        f"Contract year (pcndocs holds national figures up to {facts.funding.latest})",
+        _contract_year,
+        contract_year_now(today),
     )
     population_date = ask(
         "Date the practices' list sizes refer to (YYYY-MM-DD)",
@@ -330,7 +321,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     directors = _ask_directors(ask, say, facts, practices)
     method = ask(f"Appointment method ({', '.join(METHODS)})", _choice(METHODS))
     term = ask("Term of office in years", _whole(Appointment, "term_years"), "3")
-    leads = _ask_leads(ask, say, facts, practices)
+    leads = _ask_leads(ask, say, facts, practices, year)
     return Profile(
         network=Network(
             name=name,
@@ -406,9 +397,11 @@ def _ask_directors(
     return directors
 
 
-def _ask_leads(ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]) -> list[Lead]:
-    workstreams = facts.workstreams.workstreams
-    say("Leads: each takes on one workstream. The built-in workstreams:")
+def _ask_leads(
+    ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice], year: str
+) -> list[Lead]:
+    workstreams = facts.workstreams_in(year)
+    say(f"Leads: each takes on one workstream. The built-in workstreams of {year}:")
     width = max(len(w.id) for w in workstreams)
     for i, item in enumerate(workstreams, start=1):
         say(f"  {i:>2}. {item.id:<{width}}  {item.title}")

@@ -77,6 +77,25 @@ def format_number(value: float | None, places: int = 0) -> Markdown:
     return Markdown(f"{value:,.{places}f}")
 
 
+def format_sessions(value: float | None, places: int = 2) -> Markdown:
+    """Return a count of sessions with its unit: '1 session', '2.5 sessions', '2.66 sessions'."""
+    if value is None:
+        return TO_BE_AGREED
+    text = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
+    return Markdown(f"{text} session{'' if text == '1' else 's'}")
+
+
+def format_duration(minutes: float | None) -> Markdown:
+    """Return a time as people say it: '6 hours 15 minutes', '1 hour', '40 minutes'."""
+    if minutes is None:
+        return TO_BE_AGREED
+    hours, rest = divmod(round(minutes), 60)
+    parts = [f"{hours} hour{'' if hours == 1 else 's'}"] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest} minute{'' if rest == 1 else 's'}")
+    return Markdown(" ".join(parts))
+
+
 def format_date(value: date | None) -> Markdown:
     """Return a date as people write it in England: 1 April 2025; a gap if there is none."""
     if value is None:
@@ -153,6 +172,8 @@ class Templates:
             number=format_number,
             longdate=format_date,
             ordinal=format_ordinal,
+            sessions=format_sessions,
+            duration=format_duration,
             md=Markdown,
         )
 

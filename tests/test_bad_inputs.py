@@ -460,12 +460,14 @@ CORPUS: list[Case] = [
     case(
         "malformed contract year",
         changed("contract_year: 2025/26", "contract_year: 2025/27"),
-        "{file}:6: contract_year: expected a contract year such as 2025/26, got '2025/27'",
+        "{file}:6: contract_year: expected a contract year such as 2026/27 (two years in a row), "
+        "got '2025/27'",
     ),
     case(
         "contract year as a number",
         changed("contract_year: 2025/26", "contract_year: 2025"),
-        "{file}:6: contract_year: expected a contract year such as 2025/26, got '2025'",
+        "{file}:6: contract_year: expected a contract year such as 2026/27 (two years in a row), "
+        "got '2025'",
     ),
     case(
         "duplicate practice",

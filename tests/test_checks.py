@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pcndocs.build import load
 from pcndocs.checks import warnings_for
 from pcndocs.cli import cli
-from pcndocs.facts import WORKSTREAM_IDS, load_facts
+from pcndocs.facts import load_facts
 
 TODAY = date(2025, 6, 1)
 LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)
@@ -31,6 +31,8 @@ def clean(example_data: dict[str, Any]) -> dict[str, Any]:
     for practice, size in zip(data["practices"], LISTS, strict=True):
         practice["list_size"] = size
     data["clinical_directors"][0]["sessions_per_week"] = 1.2  # 2.2 of the funded 2.39
+    for director in data["clinical_directors"]:
+        director["session_rate"] = 320
     data["leads"] = [
         {
             "name": f"Lead {i}",
@@ -40,7 +42,7 @@ def clean(example_data: dict[str, Any]) -> dict[str, Any]:
             "sessions_per_month": 1,
             "session_rate": 300,
         }
-        for i, workstream in enumerate(WORKSTREAM_IDS)
+        for i, workstream in enumerate(w.id for w in load_facts().workstreams_in("2023/24"))
     ]
     data["local_cd_responsibilities"] = []
     # Far ahead, so that the CLI, which checks against the real date, finds it in the future.
@@ -159,7 +161,8 @@ def test_workstreams_without_a_lead(write_profile: WriteProfile, clean: dict[str
         lead for lead in clean["leads"] if lead["workstream"] not in ("vaccination", "iif")
     ]
     assert texts(write_profile, clean) == [
-        "leads: 2 workstreams have no lead: Vaccination programme, Investment and Impact Fund (IIF)"
+        "leads: 2 workstreams have no lead in 2023/24: Vaccination programme, "
+        "Investment and Impact Fund (IIF)"
     ]
 
 
@@ -167,7 +170,9 @@ def test_one_workstream_without_a_lead_is_singular(
     write_profile: WriteProfile, clean: dict[str, Any]
 ) -> None:
     clean["leads"] = [lead for lead in clean["leads"] if lead["workstream"] != "operations"]
-    assert texts(write_profile, clean) == ["leads: 1 workstream has no lead: Day-to-day operations"]
+    assert texts(write_profile, clean) == [
+        "leads: 1 workstream has no lead in 2023/24: Day-to-day operations"
+    ]
 
 
 def test_warnings_name_the_file_and_line(

@@ -92,8 +92,13 @@ def test_check_summarises_the_example(
     path = write_profile(example_data)
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 0
-    assert "practices: 6, registered patients: 59,126 at 2025-01-01" in result.output
+    assert "practices: 6, registered patients: 59,126 at 2026-01-01" in result.output
+    assert "contract year 2026/27; clinical director benchmark time:" in result.output
     assert "0.2956 WTE = 2.66 sessions a week; agreed: 2.50" in result.output
+    # 2.5 sessions a week at £350, for 52 weeks.
+    assert "clinical director pay: £45,500.00 a year" in result.output
+    # The LMC's advice is for the author, not for the candidate's job description.
+    assert "copied from the internet" in result.output
 
 
 def test_bad_profile_is_one_line_per_problem_and_exit_1(

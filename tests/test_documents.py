@@ -292,13 +292,17 @@ def test_job_description_funding_for_53117_patients(
         assert "0.2656 WTE" in text, fmt
         assert f"{WTE * 9:.2f} sessions a week" == "2.39 sessions a week"
         assert "2.39 sessions a week (0.2656 WTE)" in text, fmt
-        assert f"£0.72963 per patient {TIMES} 53,117" in text, fmt
+        # 2.39 sessions of 4 hours 10 minutes: 598 minutes, said as people say it.
+        assert "9 hours 58 minutes" in text, fmt
+        assert f"£0.72963 {TIMES} 53,117 registered patients" in text, fmt
         assert money(pounds) == "£38,756"
-        assert f"{money(pounds)} a year (indicative)" in text, fmt
-        # Joint directors share the funded time and money 60:40, as the profile says.
-        assert money(0.6 * pounds) in text and money(0.4 * pounds) in text, fmt
+        assert "Clinical director payment for the year" in text, fmt
+        assert money(pounds) in text, fmt
+        # Joint directors share the benchmark time 60:40; the money is never split into
+        # "salaries": pay is the agreed sessions at the agreed rate.
         assert f"{0.6 * WTE * 9:.2f}" in text and f"{0.4 * WTE * 9:.2f}" in text, fmt
-        assert "not confirmed to the last digit, so the amount above is indicative" in text, fmt
+        assert money(0.6 * pounds) not in text and money(0.4 * pounds) not in text, fmt
+        assert "Dr Priya Shah: £27,300 a year (£350 a session)" in text, fmt
 
 
 def test_job_description_header_and_sections(
@@ -309,7 +313,7 @@ def test_job_description_header_and_sections(
         for phrase in (
             "Joint clinical director, Riverside Primary Care Network",
             "The member practices of the network, acting together under the Network Agreement",
-            "The member practices, at their meetings as a network",
+            "The member practices, at the Network Board",
             "3 years, appointed by selection followed by election as set out in Schedule 1",
             "Current term: 1 April 2025 to 31 March 2028",
             "Job purpose",
@@ -320,26 +324,49 @@ def test_job_description_header_and_sections(
             "Person specification",
             "Essential",
             "Desirable",
+            "How assessed",
+            "Key working relationships",
+            "How the director is held to account",
+            "Terms of engagement",
+            "Standard terms",
+            "Acceptance",
             "review this job description by 31 March 2027",
             "Document control",
         ):
             assert phrase in text, (fmt, phrase)
         # 2023/24 is before the duties added in 2024/25.
-        assert "Duties added to the contract from 2024/25" not in text, fmt
+        assert "Duties the contract adds" not in text, fmt
+        # The LMC's advice is for the network, not for the candidate.
+        assert "copied from the internet" not in text, fmt
+        assert "| None |" not in text and "| None" not in text, fmt  # no empty cell says "None"
 
 
-def test_job_description_in_a_merged_year(
-    write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
+@pytest.mark.parametrize(
+    ("year", "capacity_duties", "confirmed"),
+    [("2024/25", True, True), ("2025/26", True, True), ("2026/27", False, False)],
+)
+def test_job_description_duties_of_the_year(
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    network: dict[str, Any],
+    year: str,
+    capacity_duties: bool,
+    confirmed: bool,
 ) -> None:
-    network.update(contract_year="2025/26")
-    network["network"]["population_date"] = date(2025, 1, 1)
+    network.update(contract_year=year)
+    network["network"]["population_date"] = date(int(year[:4]), 1, 1)
     result = build(write_profile, tmp_path, network, "cd-job-description")
     for fmt, text in texts(result, "cd-job-description"):
-        assert "Duties added to the contract from 2024/25" in text, fmt
-        for item in load_facts().annex_e.additional_from_2024_25:
-            assert item.title in text, fmt
-        assert "(the 2023/24 rate)" in text, fmt
-        assert "indicative only" in text, fmt
+        assert f"Duties the contract adds for {year}" in text, fmt
+        assert "Use the funding and additional roles well" in text, fmt
+        assert "Integrated neighbourhood teams" in text, fmt
+        assert ("capacity and access support payment" in text) == capacity_duties, fmt
+        assert ("informing the commissioner" in text) == capacity_duties, fmt
+        assert "report" not in text.split("Duties the contract adds")[1].split("Terms")[0], fmt
+        assert ("This list is indicative" in text) == (not confirmed), fmt
+        # From 2024/25 there is no separate payment: the basis is a benchmark only.
+        assert "the benchmark used until 2023/24" in text, fmt
+        assert "Clinical director payment" not in text, fmt
 
 
 def test_job_description_without_local_duties_or_review_date(
@@ -468,9 +495,7 @@ def test_role_description_funding_streams(example_build: BuildResult) -> None:
     files = lead_files(example_build, "lead-role-description-", "docx")
     texts_by_name = {p.name: read(p) for p in files}
     karen = texts_by_name["lead-role-description-finance-karen-wells.docx"]
-    assert "Funding stream: Leadership and management payment." in karen
-    assert "The figures are indicative." in karen  # its rate is unconfirmed
-    assert "From 2024/25 this payment is no longer made on its own" in karen
+    assert "Funding stream: Core PCN Funding." in karen  # the example's year is 2026/27
     omar = texts_by_name["lead-role-description-medication-reviews-omar-haddad.docx"]
     assert "Funding stream: Investment and Impact Fund (IIF) earnings." in omar
 
@@ -501,7 +526,6 @@ def test_leadership_summary_figures(
     text = read(path)
     population = sum(p["list_size"] for p in example_data["practices"])
     assert population == 59_126
-    received = RATE_2023_24 * population  # the last separate rate, for 2025/26
     leads = example_data["leads"]
     cost = {
         stream: sum(
@@ -509,28 +533,39 @@ def test_leadership_summary_figures(
             for lead in leads
             if lead["funding_stream"] == stream
         )
-        for stream in ("core", "iif", "leadership_and_management")
+        for stream in ("core", "iif")
     }
-    total = sum(cost.values())
-    assert total == 35_280
+    assert sum(cost.values()) == 35_280
+    # The directors' pay: 1.5 + 1 sessions a week at £350, for 52 weeks.
+    pay = (1.5 + 1) * 350 * 52
+    assert pay == 45_500
+    core_pcn_funding = example_data["funding"]["core_pcn_funding"]  # the network's own figure
     for lead in leads:
         assert lead["name"] in text
-    for value in (*cost.values(), total, received):
-        assert money(value) in text, value
-    assert f"{money(received)} a year (indicative)" in text
-    assert f"The leads cost {round(total * 100 / received)}% of what the network receives" in text
-    assert "2.66 funded (0.2956 WTE" in text
+    assert "The network pays the directors £45,500 a year" in text
+    assert money(pay + cost["core"]) in text  # what Core PCN Funding pays for
+    assert money(core_pcn_funding) in text and "figure)" in text  # the network's figure
+    assert f"{round((pay + cost['core']) * 100 / core_pcn_funding)}%" in text
+    assert money(pay + sum(cost.values())) in text  # all leadership
+    assert "national benchmark used until 2023/24 of 2.66 sessions" in text
+    # Nothing set against the directors' money, and no money "received for the role".
+    assert "The leads cost" not in text and "receives" not in text
     assert "Workstreams without a lead: Vaccination programme" in text
+    assert "Continuity of care" in text  # a 2026/27 workstream with no lead
+    assert "advice to the board" in text
 
 
 def test_build_warnings_carry_their_figures(example_build: BuildResult) -> None:
     messages = [w.text for w in example_build.warnings]
     assert (
         "1 local responsibility is added beyond the national minimum (Annex E); the LMC "
-        "advises agreeing nothing that cannot be delivered within the funded 2.66 sessions "
-        "a week"
+        "advises agreeing nothing that cannot be delivered within the benchmark of 2.66 "
+        "sessions a week"
     ) in messages
-    assert any(m.startswith("9 workstreams have no lead: Vaccination programme") for m in messages)
+    assert any(
+        m.startswith("12 workstreams have no lead in 2026/27: Vaccination programme")
+        for m in messages
+    )
 
 
 def test_optional_values_left_out_leave_no_placeholder(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import yaml
@@ -15,12 +15,12 @@ from pydantic import ValidationError
 
 from pcndocs.facts import (
     DATA_FILES,
-    WORKSTREAM_IDS,
     AnnexE,
     Facts,
     Funding,
     load_facts,
 )
+from pcndocs.profile.model import FundingStream
 
 # The seeds live in shared/ beside the repository, as the national data does.
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -42,6 +42,9 @@ EXPECTED_IDS = (
     "stakeholders",
     "finance",
     "operations",
+    "continuity_of_care",
+    "care_home_vaccination",
+    "neighbourhood_teams",
 )
 
 
@@ -145,11 +148,29 @@ def test_annex_e_mismatched_number_is_rejected() -> None:
         AnnexE.model_validate(data)
 
 
-def test_2024_25_duties_are_unconfirmed(facts: Facts) -> None:
-    duties = facts.annex_e.additional_from_2024_25
-    assert len(duties) == 4
-    assert all(not d.confirmed for d in duties)
-    assert all(d.source == "Network Contract DES 2024/25 (wording unconfirmed)" for d in duties)
+@pytest.mark.parametrize(
+    ("year", "titles", "confirmed"),
+    [
+        ("2023/24", None, None),
+        ("2024/25", 4, True),
+        ("2025/26", 4, True),
+        ("2026/27", 2, False),
+        ("2027/28", 2, False),  # a later year keeps the last list, unconfirmed
+    ],
+)
+def test_added_duties_by_year(
+    facts: Facts, year: str, titles: int | None, confirmed: bool | None
+) -> None:
+    duties = facts.annex_e.added_duties.of_year(year)
+    if titles is None:
+        assert duties is None
+        return
+    assert duties is not None and len(duties.duties) == titles
+    assert duties.confirmed is confirmed
+    text = " ".join(d.text for d in duties.duties)
+    assert ("capacity and access" in text) == (titles == 4)
+    assert "informing the commissioner" in text or titles == 2
+    assert "report" not in text.lower()
 
 
 def test_lmc_advice(facts: Facts) -> None:
@@ -161,7 +182,6 @@ def test_lmc_advice(facts: Facts) -> None:
 
 
 def test_all_workstreams_present_once_in_order(facts: Facts) -> None:
-    assert WORKSTREAM_IDS == EXPECTED_IDS
     assert tuple(w.id for w in facts.workstreams.workstreams) == EXPECTED_IDS
 
 
@@ -174,6 +194,7 @@ def test_every_workstream_has_summary_and_checklist(facts: Facts) -> None:
 def test_non_clinical_workstreams(facts: Facts) -> None:
     non_clinical = {w.id for w in facts.workstreams.workstreams if not w.clinical}
     assert non_clinical == {
+        "neighbourhood_teams",
         "performance",
         "recruitment_and_hr",
         "stakeholders",
@@ -218,44 +239,64 @@ def test_lead_facts(facts: Facts) -> None:
 
 # --- funding ----------------------------------------------------------------------------
 
-EXPECTED_CD_RATES: dict[str, tuple[str | None, int, bool]] = {
-    "2019/20": ("0.514", 9, True),
-    "2020/21": ("0.722", 12, True),
-    "2021/22": ("0.722", 12, True),
-    "2022/23": ("0.729", 12, False),
-    "2023/24": ("0.72963", 12, False),
-    "2024/25": (None, 12, True),
-    "2025/26": (None, 12, False),
-}
 
-
-def test_funding_years_and_cd_rates(facts: Facts) -> None:
-    assert list(facts.funding.years) == list(EXPECTED_CD_RATES)
-    for key, (rate, months, confirmed) in EXPECTED_CD_RATES.items():
-        year = facts.funding_year(key)
-        expected = None if rate is None else Decimal(rate)
-        assert year.cd_rate_per_patient == expected, key
-        assert year.months == months, key
-        assert year.confirmed is confirmed, key
-        assert year.population_date.isoformat() == f"{key[:4]}-01-01", key
-
-
-def test_other_rates(facts: Facts) -> None:
-    for key in ("2019/20", "2020/21", "2021/22", "2022/23", "2023/24"):
-        core = facts.funding_year(key).core_rate_per_patient
-        assert core is not None and core.value == Decimal("1.50"), key
-    for key in ("2022/23", "2023/24"):
-        lm = facts.funding_year(key).leadership_and_management_rate_per_adjusted_patient
-        assert lm is not None and (lm.low, lm.high) == (Decimal("0.68"), Decimal("0.70"))
-        assert not lm.confirmed
-    merged = facts.funding_year("2024/25").core_pcn_funding_per_patient
-    assert merged is not None and not merged.confirmed
-    assert (merged.value, merged.registered_part, merged.adjusted_part) == (
+def test_funding_years_and_rates(facts: Facts) -> None:
+    years = facts.funding.years
+    assert list(years) == [f"{y}/{(y + 1) % 100:02d}" for y in range(2019, 2027)]
+    assert years["2019/20"].months == 9 and years["2019/20"].cd_payment is not None
+    assert years["2019/20"].cd_payment.value == Decimal("0.51430")
+    assert years["2023/24"].cd_payment is not None
+    assert years["2023/24"].cd_payment.value == Decimal("0.72963")
+    assert years["2023/24"].cd_payment.confirmed
+    lm = {k: y.leadership_and_management_payment for k, y in years.items()}
+    assert lm["2022/23"] is not None and lm["2022/23"].value == Decimal("0.699")
+    assert lm["2023/24"] is not None and lm["2023/24"].value == Decimal("0.684")
+    twenty_two = years["2022/23"].cd_payment
+    assert twenty_two is not None and not twenty_two.confirmed
+    assert (twenty_two.low, twenty_two.high) == (Decimal("0.722"), Decimal("0.72963"))
+    core = years["2024/25"].core_pcn_funding
+    assert core is not None and core.confirmed
+    assert (core.value, core.registered_part, core.adjusted_part) == (
         Decimal("2.916"),
         Decimal("2.218"),
         Decimal("0.698"),
     )
-    assert facts.funding_year("2025/26").core_pcn_funding_per_patient is None
+    later = years["2025/26"].core_pcn_funding
+    assert later is not None and not later.confirmed
+    assert years["2026/27"].core_pcn_funding is None  # not found anywhere: the profile states it
+    for key, year in years.items():
+        assert year.population_date.isoformat() == f"{key[:4]}-01-01", key
+        assert (year.cd_payment is not None) == (key <= "2023/24"), key
+
+
+def test_a_later_year_has_no_national_figures(facts: Facts) -> None:
+    later = facts.funding_year("2027/28")
+    assert not later.held and later.core_pcn_funding is None
+    with pytest.raises(KeyError):
+        facts.funding_year("2018/19")
+
+
+def test_streams_by_year(facts: Facts) -> None:
+    exists = {
+        s.id: [y for y in facts.funding.years if s.exists_in(y)] for s in facts.funding.streams
+    }
+    assert exists["leadership_and_management"] == ["2021/22", "2022/23", "2023/24"]
+    assert exists["capacity_and_access"] == ["2023/24", "2024/25", "2025/26"]
+    assert exists["core"] == list(facts.funding.years)
+    core = facts.stream("core")
+    assert core.name_in("2023/24").title.startswith("Core payment")
+    assert core.name_in("2024/25").title == "Core PCN Funding"
+
+
+def test_profile_streams_are_the_data_streams(facts: Facts) -> None:
+    assert set(get_args(FundingStream)) == {s.id for s in facts.funding.streams}
+
+
+def test_workstreams_by_year(facts: Facts) -> None:
+    new = {"continuity_of_care", "care_home_vaccination", "neighbourhood_teams"}
+    assert not new & {w.id for w in facts.workstreams_in("2025/26")}
+    assert new <= {w.id for w in facts.workstreams_in("2026/27")}
+    assert "cvd_prevention" not in {w.id for w in facts.workstreams_in("2020/21")}
 
 
 def test_funding_basis_session_and_pay(facts: Facts) -> None:
@@ -298,21 +339,23 @@ def test_person_spec(facts: Facts) -> None:
 # --- sources and paraphrase -------------------------------------------------------------
 
 
-def entries_missing_source(value: Any, path: str) -> Iterator[str]:
+def entries_missing_source(value: Any, path: str, sourced: bool = False) -> Iterator[str]:
     """Yield the path of every entry (mapping below a file's top level) without a source.
 
-    The ``years`` mapping only groups the years, and the mapping under a ``source`` key
-    is the source itself; neither needs a source of its own.
+    An entry inside a mapping that has a source (a stream's names, the job description's
+    clauses) shares it. The ``years`` mappings only group the years, and the mapping under a
+    ``source`` key is the source itself; neither needs a source of its own.
     """
     if isinstance(value, dict):
+        has = bool(str(value.get("source") or "").strip())
         is_entry = path.count(".") >= 1 and not path.endswith((".years", ".source"))
-        if is_entry and not str(value.get("source") or "").strip():
+        if is_entry and not has and not sourced:
             yield path
         for key, item in value.items():
-            yield from entries_missing_source(item, f"{path}.{key}")
+            yield from entries_missing_source(item, f"{path}.{key}", sourced or has)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from entries_missing_source(item, f"{path}[{index}]")
+            yield from entries_missing_source(item, f"{path}[{index}]", sourced)
 
 
 def test_every_entry_has_a_source() -> None:
@@ -321,10 +364,10 @@ def test_every_entry_has_a_source() -> None:
 
 
 def test_unconfirmed_figures_are_flagged(facts: Facts) -> None:
-    fund = facts.funding
-    assert not fund.years["2022/23"].confirmed and not fund.years["2023/24"].confirmed
-    streams = {s.title: s for s in facts.workstreams.funding_streams_used}
-    assert not streams["Leadership and management payment"].confirmed
+    years = facts.funding.years
+    cd = years["2022/23"].cd_payment
+    assert cd is not None and not cd.confirmed
+    assert not years["2026/27"].population_date_confirmed
 
 
 def seed_ngrams() -> set[tuple[str, ...]]:

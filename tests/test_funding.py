@@ -25,14 +25,21 @@ from pcndocs.context import (
     votes_needed,
 )
 from pcndocs.facts import load_facts
-from pcndocs.funding import director_funding, leadership_costs, voting_weights
+from pcndocs.funding import director_funding, leadership_costs, stream_funds, voting_weights
 from pcndocs.profile.model import Practice, Profile
 
 # Five practices whose lists add up to 53,117: not a round number.
 LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)
 POPULATION = 53_117
-# Per-patient rates from pcn-facts.md.
-RATES = {"2019/20": 0.514, "2020/21": 0.722, "2021/22": 0.722, "2022/23": 0.729, "2023/24": 0.72963}
+# Clinical director payment per patient, from pcn-facts.md ("checked 2026-11"): 2022/23 is a
+# range because the sources do not settle which of two rates applied.
+RATES = {
+    "2019/20": (0.51430, 0.51430),
+    "2020/21": (0.722, 0.722),
+    "2021/22": (0.722, 0.722),
+    "2022/23": (0.722, 0.72963),
+    "2023/24": (0.72963, 0.72963),
+}
 
 
 def network(example_data: dict[str, Any], year: str = "2023/24", **changes: Any) -> Profile:
@@ -62,42 +69,103 @@ def test_funded_time_for_53117_patients(example_data: dict[str, Any]) -> None:
     wte = 0.25 * POPULATION / 50_000
     assert round(funding.funded_wte, 4) == round(wte, 4) == 0.2656
     assert round(funding.funded_sessions_per_week, 2) == round(wte * 9, 2) == 2.39
-    assert round(funding.funded_hours_per_week, 1) == round(wte * 37.5, 1) == 10.0
+    # 2.39 sessions of 4 hours 10 minutes: 597.5 minutes, said as 9 hours 58 minutes.
+    assert funding.funded_minutes_per_week == round(wte * 9 * 250) == 598
 
 
 @pytest.mark.parametrize("year", sorted(RATES))
-def test_funding_for_each_year_with_a_separate_rate(
-    example_data: dict[str, Any], year: str
-) -> None:
+def test_the_payment_for_each_year_it_was_made(example_data: dict[str, Any], year: str) -> None:
     funding = director_funding(network(example_data, year), load_facts())
-    assert funding.rate.value == RATES[year]
-    assert funding.rate.year == year
-    assert funding.funded_amount == pytest.approx(RATES[year] * POPULATION)
-    # 2022/23 and 2023/24 are unconfirmed to the last digit, so documents call them indicative.
-    assert funding.rate.indicative == (year in ("2022/23", "2023/24"))
+    assert funding.payment_made and funding.paid_from == "cd_payment"
+    assert funding.payment is not None and funding.payment.amount is not None
+    low, high = RATES[year]
+    assert funding.payment.amount.low == pytest.approx(low * POPULATION)
+    assert funding.payment.amount.high == pytest.approx(high * POPULATION)
+    # Only 2022/23's rate is unconfirmed (two sources disagree).
+    assert funding.payment.amount.indicative == (year == "2022/23")
+    assert funding.months == (9 if year == "2019/20" else 12)
 
 
 def test_2023_24_pounds(example_data: dict[str, Any]) -> None:
     funding = director_funding(network(example_data), load_facts())
-    assert round(funding.funded_amount or 0) == round(0.72963 * 53_117) == 38_756
+    assert funding.payment is not None and funding.payment.amount is not None
+    assert round(funding.payment.amount.low) == round(0.72963 * 53_117) == 38_756
 
 
-@pytest.mark.parametrize("year", ["2024/25", "2025/26"])
-def test_merged_years_use_the_last_separate_rate_as_indicative(
-    example_data: dict[str, Any], year: str
-) -> None:
+def test_2019_20_is_a_nine_month_sum(example_data: dict[str, Any]) -> None:
+    funding = director_funding(network(example_data, "2019/20"), load_facts())
+    assert funding.payment is not None and funding.payment.amount is not None
+    assert round(funding.payment.amount.low) == round(0.51430 * 53_117) == 27_318
+    assert "for the 9 months 1 July 2019 to 31 March 2020" in funding.payment.working
+
+
+@pytest.mark.parametrize("year", ["2024/25", "2025/26", "2026/27", "2027/28"])
+def test_from_2024_25_no_payment_only_a_benchmark(example_data: dict[str, Any], year: str) -> None:
     funding = director_funding(network(example_data, year), load_facts())
-    assert funding.rate.year == "2023/24"
-    assert funding.rate.value == 0.72963
-    assert funding.rate.indicative
-    assert funding.funded_amount == pytest.approx(0.72963 * POPULATION)
+    assert not funding.payment_made and funding.payment is None
+    assert funding.paid_from == "core"
+    assert round(funding.funded_sessions_per_week, 2) == 2.39  # the benchmark still shows
 
 
-def test_a_rate_set_by_the_network_is_indicative(example_data: dict[str, Any]) -> None:
-    profile = network(example_data, "2025/26", funding={"cd_rate_per_patient": 0.75})
+def test_core_pcn_funding_2024_25_needs_the_adjusted_population(
+    example_data: dict[str, Any],
+) -> None:
+    facts = load_facts()
+    without = stream_funds(network(example_data, "2024/25", funding={}), facts)["core"]
+    assert without.amount is None and "adjusted population" in without.working
+    with_adjusted = stream_funds(
+        network(example_data, "2024/25", funding={"adjusted_population": 55_000}), facts
+    )["core"]
+    assert with_adjusted.amount is not None
+    assert with_adjusted.amount.low == pytest.approx(2.218 * POPULATION + 0.698 * 55_000)
+    assert not with_adjusted.amount.indicative  # the 2024/25 split is confirmed
+
+
+def test_core_pcn_funding_2026_27_is_the_networks_own(example_data: dict[str, Any]) -> None:
+    facts = load_facts()
+    unknown = stream_funds(network(example_data, "2026/27", funding={}), facts)["core"]
+    assert unknown.amount is None and "funding.core_pcn_funding" in unknown.working
+    stated = stream_funds(
+        network(example_data, "2026/27", funding={"core_pcn_funding": 160_000}), facts
+    )["core"]
+    assert stated.amount is not None and stated.amount.low == 160_000
+    assert stated.source == "the network's own figure"
+
+
+def test_streams_of_a_year(example_data: dict[str, Any]) -> None:
+    facts = load_facts()
+    assert set(stream_funds(network(example_data, "2023/24"), facts)) == {
+        "cd_payment",
+        "core",
+        "leadership_and_management",
+        "iif",
+        "capacity_and_access",
+        "other",
+    }
+    assert set(stream_funds(network(example_data, "2026/27"), facts)) == {"core", "iif", "other"}
+
+
+def test_a_rate_set_by_the_network_is_its_own(example_data: dict[str, Any]) -> None:
+    profile = network(example_data, "2023/24", funding={"cd_rate_per_patient": 0.75})
     funding = director_funding(profile, load_facts())
-    assert funding.rate.set_by_network and funding.rate.indicative
-    assert funding.funded_amount == pytest.approx(0.75 * POPULATION)
+    assert funding.payment is not None and funding.payment.amount is not None
+    assert funding.payment.amount.indicative
+    assert funding.payment.amount.low == pytest.approx(0.75 * POPULATION)
+
+
+def test_pay_is_sessions_times_rate_apart_from_funding(example_data: dict[str, Any]) -> None:
+    directors = copy.deepcopy(example_data["clinical_directors"])
+    directors[0]["session_rate"] = 320
+    directors[1].pop("session_rate", None)
+    directors[1]["annual_pay"] = 15_000
+    funding = director_funding(network(example_data, clinical_directors=directors), load_facts())
+    first, second = funding.pay
+    assert first.per_year == 1.5 * 320 * 52
+    assert second.per_year == 15_000
+    assert funding.pay_per_year == 1.5 * 320 * 52 + 15_000
+    directors[1].pop("annual_pay")
+    funding = director_funding(network(example_data, clinical_directors=directors), load_facts())
+    assert funding.pay[1].per_year is None and funding.pay_per_year is None
 
 
 def test_joint_directors_share_the_funded_time_as_the_profile_says(
@@ -107,8 +175,6 @@ def test_joint_directors_share_the_funded_time_as_the_profile_says(
     first, second = funding.shares
     assert (first.share, second.share) == (0.6, 0.4)
     assert first.funded_sessions_per_week == pytest.approx(0.6 * 0.2656 * 9, abs=1e-3)
-    assert first.funded_amount == pytest.approx(0.6 * 0.72963 * POPULATION)
-    assert second.funded_amount == pytest.approx(0.4 * 0.72963 * POPULATION)
 
 
 def test_without_shares_joint_directors_share_by_sessions(example_data: dict[str, Any]) -> None:
@@ -121,23 +187,23 @@ def test_without_shares_joint_directors_share_by_sessions(example_data: dict[str
 
 
 def test_leads_cost_by_stream(example_data: dict[str, Any]) -> None:
-    costs = leadership_costs(network(example_data))
+    leads = copy.deepcopy(example_data["leads"])
+    leads[3]["funding_stream"] = "leadership_and_management"
+    costs = leadership_costs(network(example_data, leads=leads))
     # The example's leads: sessions a month x 12 x rate.
     assert costs.by_stream == {
-        "core": 2 * 12 * 350 * 2 + 1.5 * 12 * 180,
+        "core": 2 * 12 * 350 * 2 + 2 * 12 * 180 + 1.5 * 12 * 180,
         "iif": 2 * 12 * 280,
-        "leadership_and_management": 1 * 12 * 350 + 2 * 12 * 180,
+        "leadership_and_management": 1 * 12 * 350,
     }
     assert costs.total == 35_280
     assert costs.sessions_per_month == 10.5
     assert costs.sessions_per_year == 126
     assert [(s.stream, s.leads, s.sessions_per_year) for s in costs.streams] == [
-        ("core", 3, 66),
+        ("core", 4, 90),
         ("iif", 1, 24),
-        ("leadership_and_management", 2, 36),
+        ("leadership_and_management", 1, 12),
     ]
-    assert costs.share_of(0.72963 * POPULATION) == pytest.approx(35_280 / (0.72963 * POPULATION))
-    assert costs.share_of(None) is None
 
 
 def test_voting_weights_for_the_five_practices(example_data: dict[str, Any]) -> None:
@@ -240,5 +306,6 @@ def test_person_specification_keeps_every_criterion_once() -> None:
     assert [a.category for a in areas] == list(
         dict.fromkeys(r.category for r in facts.person_spec.rows)
     )
-    shown = [text for a in areas for pair in a.rows for text in pair if text not in ("", "None")]
+    shown = [row.criterion for a in areas for row in a.rows]
     assert sorted(shown) == sorted(r.criterion for r in facts.person_spec.rows)
+    assert all(row.assessed for a in areas for row in a.rows)

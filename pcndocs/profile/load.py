@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from pcndocs.errors import Problem, ProfileError
-from pcndocs.profile.model import ODS_PATTERN, Profile, is_contract_year
+from pcndocs.profile.model import ODS_PATTERN, Profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
 
 # A file that is not a profile at all can have thousands of problems; the first ones tell.
@@ -38,7 +38,6 @@ class LoadedProfile:
 def load_profile(
     path: Path,
     known_workstreams: Collection[str],
-    known_years: Collection[str],
     blank: bool = False,
 ) -> LoadedProfile:
     """Return the validated profile in a file, or raise ProfileError listing every problem.
@@ -46,13 +45,12 @@ def load_profile(
     With blank, missing required values are allowed and listed as gaps instead of errors.
     """
     document = parse_yaml(read_text(path), str(path))
-    return validate_profile(document, known_workstreams, known_years, blank)
+    return validate_profile(document, known_workstreams, blank)
 
 
 def validate_profile(
     document: YamlDocument,
     known_workstreams: Collection[str],
-    known_years: Collection[str],
     blank: bool = False,
 ) -> LoadedProfile:
     """Return the loaded profile for parsed YAML, or raise ProfileError with every problem."""
@@ -67,7 +65,7 @@ def validate_profile(
             (gaps if blank and error["type"] == "missing" else problems).append(found)
     problems.extend(
         Problem(document.path, document.line_of(key_path), dotted(key_path), text)
-        for key_path, text in _cross_checks(document.data, known_workstreams, known_years)
+        for key_path, text in _cross_checks(document.data, known_workstreams)
     )
     if blank and gaps and not problems:
         profile = Profile.model_validate(document.data, context={"blank": True})
@@ -228,7 +226,7 @@ def _code(value: Any) -> str | None:
 
 
 def _cross_checks(
-    data: dict[str, Any], known_workstreams: Collection[str], known_years: Collection[str]
+    data: dict[str, Any], known_workstreams: Collection[str]
 ) -> Iterator[tuple[KeyPath, str]]:
     """Yield the problems in how the parts of a profile refer to each other."""
     raw_practices = data.get("practices")
@@ -291,12 +289,3 @@ def _cross_checks(
                     else ("; give a built-in id or a custom one as {id:, title:, summary:}")
                 )
                 yield ("leads", i, "workstream"), f"unknown workstream '{workstream}'{hint}"
-    year = data.get("contract_year")
-    if (
-        isinstance(year, str)
-        and is_contract_year(year)
-        and known_years
-        and year.strip() not in known_years
-    ):
-        listed = ", ".join(sorted(known_years))
-        yield ("contract_year",), f"expected a contract year pcndocs knows ({listed}), got '{year}'"

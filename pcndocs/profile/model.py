@@ -22,11 +22,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from pcndocs import years
 from pcndocs.text import one_line
 
 ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
 PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
-YEAR_PATTERN = re.compile(r"^(20[0-9]{2})/([0-9]{2})$")
 
 
 def _ods_code(value: str) -> str:
@@ -43,20 +43,15 @@ def _pcn_code(value: str) -> str:
     return code
 
 
-def is_contract_year(value: str) -> bool:
-    """Return whether text names a contract year such as 2025/26 (two consecutive years)."""
-    match = YEAR_PATTERN.match(value.strip())
-    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
-
-
 def _digits_as_text(value: Any) -> Any:
     """Return a whole number written without quotes as text, so a code's error names the code."""
     return str(value) if type(value) is int else value
 
 
 def _contract_year(value: str) -> str:
-    if not is_contract_year(value):
-        raise ValueError(f"expected a contract year such as 2025/26, got '{value}'")
+    wrong = years.problem(value)
+    if wrong:
+        raise ValueError(wrong)
     return value.strip()
 
 
@@ -206,6 +201,28 @@ class ClinicalDirector(Model):
         None, description="Sessions a week the network agrees to pay for (9 is full time)."
     )
     start_date: date | None = Field(None, description="When their current term began.")
+    session_rate: float | None = Field(
+        None,
+        ge=0,
+        le=5000,
+        description="Pounds the network pays the director for each session: their pay, which is "
+        "not the national funding. Unset: pay is shown as still to be agreed.",
+    )
+    annual_pay: float | None = Field(
+        None,
+        ge=0,
+        le=500_000,
+        description="Instead of session_rate: the pounds a year the network pays the director.",
+    )
+
+    @field_validator("annual_pay")
+    @classmethod
+    def _one_way_of_paying(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """Pay is a sessional rate or a yearly sum: both would disagree with each other."""
+        if value is not None and info.data.get("session_rate") is not None:
+            raise ValueError("give session_rate or annual_pay, not both")
+        return value
+
     funded_share: float | None = Field(
         None,
         gt=0,
@@ -448,16 +465,67 @@ class FundingOverrides(Model):
     """Rates a network may set where the national figure is unknown or locally different."""
 
     cd_rate_per_patient: float | None = Field(
-        None, ge=0, le=50, description="Pounds a year per patient for the clinical director."
+        None,
+        ge=0,
+        le=50,
+        description="Until 2023/24: the clinical director payment per registered patient, "
+        "where the network uses its own figure.",
     )
     core_rate_per_patient: float | None = Field(
-        None, ge=0, le=50, description="Pounds a year per patient of core PCN funding."
+        None,
+        ge=0,
+        le=50,
+        description="The core funding per registered patient: the core payment until 2023/24, "
+        "Core PCN Funding from 2024/25. Needed for the money in 2026/27 and later years.",
+    )
+    core_pcn_funding: float | None = Field(
+        None,
+        ge=0,
+        le=10_000_000,
+        description="From 2024/25: the network's Core PCN Funding for the year in pounds, as "
+        "its commissioner pays it. Takes the place of any per-patient working.",
     )
     leadership_and_management_rate_per_patient: float | None = Field(
-        None, ge=0, le=50, description="Pounds a year per patient of the leadership payment."
+        None,
+        ge=0,
+        le=50,
+        description="2021/22 to 2023/24: the leadership and management payment per adjusted "
+        "patient, where the network uses its own figure.",
     )
     adjusted_population: int | None = Field(
-        None, gt=0, le=2_000_000, description="The population the rates apply to, if adjusted."
+        None,
+        gt=0,
+        le=2_000_000,
+        description="The network's adjusted population, which some payments are worked out on.",
+    )
+
+
+EngagedAs = Literal["employed_by_practice", "office_holder", "self_employed"]
+
+
+class JobDescription(Model):
+    """The network's own terms for its clinical director, kept apart from the national role."""
+
+    line_manages: list[Text] = Field(
+        default_factory=list,
+        description="Who the director line-manages, such as the PCN manager; none unless given.",
+    )
+    working_relationships: list[Text] | None = Field(
+        None,
+        description="The people and bodies the director works with. Unset: the list usual in "
+        "published PCN job descriptions.",
+    )
+    engaged_as: EngagedAs | None = Field(
+        None,
+        description="How the director is engaged: employed_by_practice (by the nominated payee "
+        "or their own practice), office_holder or self_employed. Unset: to be agreed.",
+    )
+    backfill: LongText | None = Field(
+        None, description="Who pays the director's practice for the clinical time they give up."
+    )
+    expenses: LongText | None = Field(None, description="How the director's expenses are paid.")
+    indemnity: LongText | None = Field(
+        None, description="How the director is indemnified for the role."
     )
 
 
@@ -476,7 +544,9 @@ class Profile(Model):
         description="The network: its name, codes, commissioner and nominated payee.",
     )
     contract_year: Annotated[ContractYear | None, Needed] = Field(
-        None, description="The contract year, such as 2025/26: selects the national rates."
+        None,
+        description="The contract year, such as 2026/27: selects the national rates and duties. "
+        "A year later than pcndocs knows builds with the network's own figures.",
     )
     practices: Annotated[list[Practice], Needed] = Field(
         default_factory=list, description="The member practices, one or more."
@@ -503,6 +573,10 @@ class Profile(Model):
     document_control: DocumentControl = Field(
         default_factory=DocumentControl,
         description="Version, author, approval and review of the documents.",
+    )
+    job_description: JobDescription = Field(
+        default_factory=lambda: JobDescription(),
+        description="The network's own terms for the clinical director's job description.",
     )
     funding: FundingOverrides = Field(
         default_factory=lambda: FundingOverrides(),

@@ -89,8 +89,8 @@ class Figures:
     funded_wte: float
     funded_sessions: float
     agreed_sessions: float
-    funded_amount: float | None
-    indicative: bool
+    benchmark_only: bool  # from 2024/25 the funded time is a benchmark, not a payment
+    director_pay: float | None  # None: still to be agreed
     leads: int
     leads_cost: float
 
@@ -110,13 +110,12 @@ def parse_text(text: str, name: str = PROFILE_NAME) -> YamlDocument:
 def check_document(document: YamlDocument, facts: Facts, today: date) -> Checked:
     """Return every error and warning `pcndocs check` gives for a parsed profile."""
     workstreams = [w.id for w in facts.workstreams.workstreams]
-    years = list(facts.funding.years)
     try:
-        loaded = validate_profile(document, workstreams, years)
+        loaded = validate_profile(document, workstreams)
     except ProfileError as exc:
         checked = Checked(document.data, errors=list(exc.problems))
         if checked.only_missing:
-            blank = validate_profile(document, workstreams, years, blank=True)
+            blank = validate_profile(document, workstreams, blank=True)
             return Checked(document.data, checked.errors, loaded=blank)
         return checked
     return Checked(document.data, warnings=warnings_for(loaded, facts, today), loaded=loaded)
@@ -145,8 +144,8 @@ def figures(loaded: LoadedProfile, facts: Facts) -> Figures:
         funded_wte=funding.funded_wte,
         funded_sessions=funding.funded_sessions_per_week,
         agreed_sessions=funding.agreed_sessions_per_week + funding.local_sessions_per_week,
-        funded_amount=funding.funded_amount,
-        indicative=funding.rate.indicative,
+        benchmark_only=not funding.payment_made,
+        director_pay=funding.pay_per_year,
         leads=len(loaded.profile.leads),
         leads_cost=costs.total,
     )
@@ -168,7 +167,7 @@ def render_share(
     """Return some documents of a profile, built in memory: one worker's share of a pack."""
     facts = load_facts()
     workstreams = [w.id for w in facts.workstreams.workstreams]
-    loaded = validate_profile(document, workstreams, list(facts.funding.years), blank)
+    loaded = validate_profile(document, workstreams, blank)
     options = BuildOptions(
         out=Path(), formats=formats, templates=templates, blank=blank, today=today
     )
