@@ -373,8 +373,11 @@ def affordability(
 
     The directors' stream comes first; the leads' streams follow in the order they appear.
     Nothing compares the leads with the directors' money: each stream stands on its own.
+    Costs are for the contract year's months: 9 in 2019/20, which began on 1 July 2019.
     """
     year = funding.year
+    part = funding.months / 12
+    pay = funding.pay_per_year * part if funding.pay_per_year is not None else None
     funds = stream_funds(profile, facts)
     order = [funding.paid_from] + [s for s in costs.by_stream if s != funding.paid_from]
     charges = []
@@ -388,8 +391,8 @@ def affordability(
                 stream=stream,
                 title=title,
                 pays_directors=stream == funding.paid_from,
-                directors=funding.pay_per_year if stream == funding.paid_from else 0.0,
-                leads=costs.by_stream.get(stream, 0.0),
+                directors=pay if stream == funding.paid_from else 0.0,
+                leads=costs.by_stream.get(stream, 0.0) * part,
                 lead_names=tuple(leads),
                 funds=funds.get(stream),
                 note=None if stream == "cd_payment" else stream_note(stream, year, facts),

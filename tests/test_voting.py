@@ -236,7 +236,7 @@ def test_schedule_1_says_what_the_model_decides(
     assert ("If one joint director leaves" in text) == pairs
     if pairs:
         assert "a candidate is one clinician, or two clinicians who stand together" in text
-        assert "agrees how they share the role's responsibilities and its funded time" in text
+        assert "agrees how they share the role's responsibilities, its time and its pay" in text
 
     # The conflict of interest clause does not read as an accusation.
     assert "who has a close personal" not in text

@@ -87,6 +87,9 @@ def test_how_each_year_words_the_money(
         assert f"{payment} a year" not in everything  # the payment is never shown as pay
     if year == "2019/20":
         assert "Clinical director payment for the 9 months" in job
+        # The board's view sets 9 months of pay against the 9-month payment.
+        assert "Cost for the 9 months" in summary
+        assert money(pay * 9 / 12) in summary
         assert (
             "The sum covers the 9 months from 1 July 2019 to 31 March 2020, not a whole year" in job
         )
