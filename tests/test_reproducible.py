@@ -52,11 +52,11 @@ def test_timestamps_come_from_the_profile_date(tmp_path: Path, templates: Path) 
     props = docx.Document(str(docx_path)).core_properties
     assert props.created == datetime(2026, 3, 20, tzinfo=UTC)
     with zipfile.ZipFile(docx_path) as package:
-        assert {info.date_time for info in package.infolist()} == {(2025, 3, 20, 0, 0, 0)}
+        assert {info.date_time for info in package.infolist()} == {(2026, 3, 20, 0, 0, 0)}
     pdf_path = next(p for p in written if p.suffix == ".pdf")
     metadata = PdfReader(pdf_path).metadata
     assert metadata is not None
-    assert str(metadata["/CreationDate"]).startswith("D:20250320000000")
+    assert str(metadata["/CreationDate"]).startswith("D:20260320000000")
 
 
 def test_source_date_epoch_sets_the_timestamps(
