@@ -17,7 +17,16 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: import from the repository, not benchmarks/
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from benchmarks import docx_writer, hotspots, libreoffice, national, per_document, startup, web
+from benchmarks import (
+    docx_writer,
+    hotspots,
+    libreoffice,
+    national,
+    per_document,
+    rebuilds,
+    startup,
+    web,
+)
 from benchmarks.report import BENCH, REPO, Section, Settings, load_average, machine, verdict_text
 
 BENCHMARKS: dict[str, Callable[[Settings], Section]] = {
@@ -28,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[Settings], Section]] = {
     "startup": startup.run,
     "profile": hotspots.run,
     "web": web.run,
+    "rebuilds": rebuilds.run,
 }
 
 

@@ -120,7 +120,8 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     "--jobs",
     type=click.IntRange(1, 64),
     default=None,
-    help="Networks to build at once, in parallel processes. Default: one per core.",
+    help="Processes to build with (networks, or one network's documents, at once). "
+    "Default: one per core.",
 )
 @click.option(
     "--blank",

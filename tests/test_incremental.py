@@ -202,3 +202,28 @@ def test_an_index_saved_by_excel_does_not_break_a_build(
         "beta-pcn/cd-job-description.html",
     ]
     _assert_index_matches(out)
+
+
+def test_two_builds_into_one_folder_at_once_lose_no_rows(
+    example_data: dict[str, Any], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    names = [f"Network {n} PCN" for n in range(6)]
+    paths = _profiles(tmp_path / "p", example_data, names)
+    out = tmp_path / "out"
+    builds = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pcndocs", "-q", "build", "-j", "1", "-o", str(out), *FAST]
+            + [str(p) for p in share],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for share in (paths[0::2], paths[1::2])
+    ]
+    for build in builds:
+        _, stderr = build.communicate(timeout=120)
+        assert build.returncode == 0, stderr
+    assert sorted(_index(out)) == [f"network-{n}-pcn/cd-job-description.html" for n in range(6)]
+    _assert_index_matches(out)

@@ -46,7 +46,7 @@ def test_a_second_build_gives_the_same_bytes(tmp_path: Path, templates: Path) ->
 
 
 def test_timestamps_come_from_the_profile_date(tmp_path: Path, templates: Path) -> None:
-    # The example profile was approved on 20 March 2025.
+    # The example profile was approved on 20 March 2026.
     written = build(tmp_path, templates)
     docx_path = next(p for p in written if p.suffix == ".docx")
     props = docx.Document(str(docx_path)).core_properties

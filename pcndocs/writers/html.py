@@ -80,14 +80,21 @@ def render_page(document: Document, info: PageInfo, stylesheet: str = "", logo: 
     ]
     if stylesheet:
         head.append(f"<style>\n{stylesheet}\n</style>")
+    head.append(_header_widths(info.network, info.title, bool(logo)))
     picture = (
         f'<img class="logo" src="{escape(logo)}" alt="Logo of {escape(info.network)}">'
         if logo
         else ""
     )
+    # The logo and the name sit side by side as table cells; without a logo, no table.
+    network = (
+        f'<span class="network with-logo">{picture}<span class="name">{escape(info.network)}'
+        "</span></span>"
+        if logo
+        else f'<span class="network"><span class="name">{escape(info.network)}</span></span>'
+    )
     running = (
-        f'<div class="running-header" aria-hidden="true">'
-        f'<span class="network">{picture}<span class="name">{escape(info.network)}</span></span>'
+        f'<div class="running-header" aria-hidden="true">{network}'
         f'<span class="doctitle">{escape(info.title)}</span></div>'
     )
     return (
@@ -95,6 +102,26 @@ def render_page(document: Document, info: PageInfo, stylesheet: str = "", logo: 
         + "\n".join(head)
         + f"\n</head>\n<body>\n{running}\n<main>\n{render_body(document.tree)}</main>\n"
         "</body>\n</html>\n"
+    )
+
+
+#: A logo in the running header takes about as much room as this many letters.
+_LOGO_LETTERS = 24
+
+
+def _header_widths(network: str, title: str, logo: bool) -> str:
+    """Return the widths of the running header's two boxes, worked out once per document.
+
+    Left to itself, WeasyPrint sizes the page-margin boxes again on every page from their
+    narrowest and widest possible content. Fixed shares of the line, in proportion to the
+    two texts, give the same layout for much less work; a long name wraps in its share.
+    """
+    left = len(network) + (_LOGO_LETTERS if logo else 0)
+    share = min(max(left / max(left + len(title), 1), 0.3), 0.7)
+    return (
+        "<style>@media print { @page { "
+        f"@top-left {{ width: {share * 100 - 2:.1f}% }} "
+        f"@top-right {{ width: {(1 - share) * 100 - 2:.1f}% }} }} }}</style>"
     )
 
 

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import pydyf
 from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 log = logging.getLogger(__name__)
+
+#: pydyf compresses every stream at zlib's level 9; level 6 measured 4 to 5% less PDF CPU
+#: for files about 2% larger. pydyf has no setting for it, so its zlib is given this level.
+PDF_ZLIB_LEVEL = 6
+
+
+class _Zlib:
+    """zlib as pydyf calls it, at PDF_ZLIB_LEVEL."""
+
+    compress = staticmethod(zlib.compress)
+
+    @staticmethod
+    def compressobj(level: int = -1, *args: Any, **kwargs: Any) -> Any:
+        return zlib.compressobj(PDF_ZLIB_LEVEL, *args, **kwargs)
+
+
+pydyf.zlib = _Zlib
 
 
 class FolderFetcher(URLFetcher):  # type: ignore[misc]
