@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar, cast, get_args
 
 from annotated_types import MaxLen
@@ -20,6 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pcndocs import years
 from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts, Workstream
+from pcndocs.files import write_atomically
 from pcndocs.funding import funded_sessions
 from pcndocs.profile.model import (
     Appointment,
@@ -474,3 +476,14 @@ def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) ->
         "`pcndocs schema` describes every key; profiles/example.yaml shows the optional ones.",
     ]
     return profile_yaml(profile_data(profile), header, notes, hints)
+
+
+def refuse_to_replace(path: Path, force: bool) -> None:
+    """Raise a user's error if a profile would replace a file, unless forced."""
+    if path.exists() and not force:
+        raise PcndocsError(f"{path} already exists; give another name or add --force")
+
+
+def write_new_profile(path: Path, profile: Profile, facts: Facts, today: date) -> None:
+    """Write the profile `pcndocs new` made, commented, to path (atomically)."""
+    write_atomically(path, profile_text(profile, facts, path.name, today).encode("utf-8"))
