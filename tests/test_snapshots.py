@@ -28,7 +28,7 @@ def _readable(html: str) -> str:
 
     The stylesheet is left out: the snapshots are of what the documents say.
     """
-    html = re.sub(r"<style>.*?</style>", "<style>(pdf.css)</style>", html, flags=re.S)
+    html = re.sub(r"<style>.*?</style>", "<style>(left out)</style>", html, flags=re.S)
     for tag in ("</p>", "</li>", "</tr>", "</h1>", "</h2>", "</h3>", "</h4>", "</table>"):
         html = html.replace(tag, tag + "\n")
     return "\n".join(line.rstrip() for line in html.splitlines()) + "\n"
