@@ -97,3 +97,17 @@ def test_example_writes_the_example_profile(tmp_path: Path) -> None:
 
 def test_help_points_a_newcomer_at_new() -> None:
     assert "pcndocs new" in run("--help").stdout
+
+
+def test_a_missing_section_is_named_with_its_key_not_line_1(
+    example_data: dict[str, Any], write_profile: Callable[[dict[str, Any] | str], Path]
+) -> None:
+    data = copy.deepcopy(example_data)
+    del data["appointment"]
+    path = write_profile(data)
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: {path}: appointment.method: is required but missing; "
+        "the file has no appointment: section"
+    )
