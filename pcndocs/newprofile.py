@@ -31,6 +31,7 @@ from pcndocs.profile.model import (
     Network,
     Practice,
     Profile,
+    british_date,
 )
 from pcndocs.profile.write import number_text as _number_text
 from pcndocs.profile.write import profile_data, profile_yaml
@@ -184,8 +185,12 @@ def _decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
 
 
 def _date(text: str) -> date:
+    """Return a date written 2026-04-01 or, as people in England write it, 01/04/2026."""
+    british = british_date(text)
+    if british is not None:
+        return british
     if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
-        raise ValueError(f"expected a date as YYYY-MM-DD, got '{text}'")
+        raise ValueError(f"expected a date such as 01/04/2026 or 2026-04-01, got '{text}'")
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -207,7 +212,9 @@ def _choice(options: Sequence[str]) -> Callable[[str], str]:
         if word in options:
             return word
         numbered = ", ".join(f"{i} {o}" for i, o in enumerate(options, start=1))
-        raise ValueError(f"expected one of: {numbered}; got '{text}'")
+        close = difflib.get_close_matches(word, options, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"expected one of: {numbered}; got '{text}'{hint}")
 
     return convert
 
@@ -307,7 +314,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
         contract_year_now(today),
     )
     population_date = ask(
-        "Date the practices' list sizes refer to (YYYY-MM-DD)",
+        "Date the practices' list sizes refer to (01/01/2026 or 2026-01-01)",
         _date,
         facts.funding_year(year).population_date.isoformat(),
     )

@@ -111,3 +111,24 @@ def test_a_missing_section_is_named_with_its_key_not_line_1(
         f"error: {path}: appointment.method: is required but missing; "
         "the file has no appointment: section"
     )
+
+
+def test_the_file_takes_list_sizes_and_dates_as_people_write_them(
+    example_data: dict[str, Any], write_profile: Callable[[dict[str, Any] | str], Path]
+) -> None:
+    data = copy.deepcopy(example_data)
+    data["practices"][0]["list_size"] = "12,450"
+    data["network"]["population_date"] = "01/01/2026"
+    assert run("check", str(write_profile(data))).exit_code == 0
+    data["network"]["population_date"] = "31/02/2026"
+    result = run("check", str(write_profile(data)))
+    assert "network.population_date: expected a date that exists, got '31/02/2026'" in (
+        result.stderr
+    )
+
+
+def test_new_says_did_you_mean_for_a_choice() -> None:
+    from pcndocs.newprofile import METHODS, _choice
+
+    with pytest.raises(ValueError, match="did you mean 'election'"):
+        _choice(METHODS)("elction")

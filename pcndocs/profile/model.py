@@ -134,6 +134,47 @@ class Model(BaseModel):
                 raise ValueError(f"expected {what}, got {str(value).lower()}")
         return value
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_people_write(cls, value: Any, info: ValidationInfo) -> Any:
+        """Read a number written 12,450 and a date written 01/04/2026, as `pcndocs new` does."""
+        if info.field_name is None:
+            return value
+        return as_people_write(value, cls.model_fields[info.field_name].annotation)
+
+
+_GROUPED_NUMBER = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_BRITISH_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+
+
+def british_date(text: str) -> date | None:
+    """Return the date of text written as people in England write it (01/04/2026), or None.
+
+    A date written so that does not exist (31/02/2026) is a ValueError.
+    """
+    match = _BRITISH_DATE.match(text.strip())
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"expected a date that exists, got '{text}'") from None
+
+
+def as_people_write(value: Any, annotation: Any) -> Any:
+    """Return a value written as people write it (12,450; 01/04/2026) as the type it stands for."""
+    if not isinstance(value, str):
+        return value
+    kinds = _number_kinds(annotation)
+    if kinds and _GROUPED_NUMBER.match(value.strip()):
+        number = value.strip().replace(",", "")
+        return int(number) if "." not in number else float(number)
+    accepts_date = annotation is date or date in typing.get_args(annotation)
+    if accepts_date:
+        return british_date(value) or value
+    return value
+
 
 def _number_kinds(annotation: Any) -> set[type]:
     """Return the number types (int, float) an annotation such as float | None accepts."""
