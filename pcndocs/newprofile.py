@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar, cast, get_args
+from typing import Any, Generic, Literal, Protocol, TypeVar, cast, get_args
 
 from annotated_types import MaxLen
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -33,8 +33,8 @@ from pcndocs.profile.model import (
     Profile,
     british_date,
 )
+from pcndocs.profile.write import description, profile_data, profile_yaml
 from pcndocs.profile.write import number_text as _number_text
-from pcndocs.profile.write import profile_data, profile_yaml
 
 T = TypeVar("T")
 Say = Callable[[str], None]
@@ -60,6 +60,24 @@ class Ask(Protocol):
     def __call__(
         self, question: str, convert: Callable[[str], T], default: str | None = None
     ) -> T: ...
+
+
+class Described(Generic[T]):
+    """A conversion of an answer, with the help `?` shows: the key's description."""
+
+    def __init__(self, convert: Callable[[str], T], help_text: str) -> None:
+        self.convert = convert
+        self.help_text = help_text
+
+    def __call__(self, text: str) -> T:
+        return self.convert(text)
+
+
+def help_of(convert: object) -> str:
+    """Return the help of a conversion, or a general word where it has none."""
+    if isinstance(convert, Described) and convert.help_text:
+        return convert.help_text
+    return "answer in your own words; a value in [brackets] is taken if you press Enter"
 
 
 class InputEndedError(PcndocsError):
@@ -91,6 +109,9 @@ class LineAsker:
             answer = None if self.ended else self.read(prompt)
             if answer is None:
                 self.ended = True
+            if (answer or "").strip() == "?":
+                self.say(f"  {help_of(convert)}")
+                continue
             text = (answer or "").strip() or (default or "")
             if not text and default is None:
                 if self.ended:
@@ -146,12 +167,16 @@ def _field(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
 
 def _text(model: type[BaseModel], name: str) -> Callable[[str], str]:
     check = _field(model, name)
-    return lambda text: cast(str, check(text))
+    return Described(lambda text: cast(str, check(text)), description(model, name))
 
 
 def _optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
     """Return a conversion that makes a blank answer None."""
-    return lambda text: convert(text) if text.strip() else None
+
+    def optional(text: str) -> T | None:
+        return convert(text) if text.strip() else None
+
+    return Described(optional, help_of(convert) if isinstance(convert, Described) else "")
 
 
 _WHOLE = re.compile(r"^[0-9]+$")
@@ -168,7 +193,7 @@ def _whole(model: type[BaseModel], name: str) -> Callable[[str], int]:
             raise ValueError(f"expected a whole number, got '{text}'")
         return cast(int, check(int(clean)))
 
-    return convert
+    return Described(convert, description(model, name))
 
 
 def _decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
@@ -181,7 +206,7 @@ def _decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
             raise ValueError(f"expected a number such as 2 or 2.5, got '{text}'")
         return cast(float, check(float(clean)))
 
-    return convert
+    return Described(convert, description(model, name))
 
 
 def _date(text: str) -> date:
@@ -294,8 +319,12 @@ def _workstream(workstreams: Sequence[Workstream]) -> Callable[[str], Workstream
 
 
 def _suggested_sessions(left: float) -> str:
-    """Return the funded time left rounded to the nearest half session (at least a half)."""
-    return _number_text(min(9.0, max(0.5, math.floor(left * 2 + 0.5) / 2)))
+    """Return the funded time left, rounded down to a quarter session, so it stays within it.
+
+    Nothing is suggested when less than a quarter session is left: the answer is needed.
+    """
+    quarters = math.floor(min(left, 9.0) * 4 + 1e-9) / 4
+    return _number_text(quarters) if quarters >= 0.25 else ""
 
 
 def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
@@ -396,7 +425,7 @@ def _ask_directors(
         sessions = ask(
             f"Director {n}: sessions a week (funded: {max(left, 0):.2f})",
             _decimal(ClinicalDirector, "sessions_per_week"),
-            _suggested_sessions(left),
+            _suggested_sessions(left) or None,
         )
         directors.append(
             ClinicalDirector(

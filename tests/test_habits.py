@@ -132,3 +132,23 @@ def test_new_says_did_you_mean_for_a_choice() -> None:
 
     with pytest.raises(ValueError, match="did you mean 'election'"):
         _choice(METHODS)("elction")
+
+
+def test_new_shows_a_questions_help_on_a_question_mark() -> None:
+    from pcndocs.newprofile import LineAsker, _text
+    from pcndocs.profile.model import Network
+
+    answers = ["?", "U12345"]
+    said: list[str] = []
+    ask = LineAsker(lambda _prompt: answers.pop(0) if answers else None, said.append)
+    assert ask("PCN code", _text(Network, "code")) == "U12345"
+    assert said == ["  PCN code: U and five digits"]
+
+
+@pytest.mark.parametrize(
+    ("left", "suggested"), [(2.66, "2.5"), (1.5, "1.5"), (0.3, "0.25"), (0.1, ""), (12.0, "9")]
+)
+def test_new_suggests_no_more_sessions_than_are_funded(left: float, suggested: str) -> None:
+    from pcndocs.newprofile import _suggested_sessions
+
+    assert _suggested_sessions(left) == suggested
