@@ -51,6 +51,9 @@ from pcndocs.profile.model import (
 )
 from pcndocs.templating import Markdown, Placeholder, escape_markdown
 
+DES_SPECIFICATION = "Network Contract DES specification"
+# From this year the service specifications are merged into one (pcn-facts.md, High).
+MERGED_SPECIFICATIONS_FROM = "2024/25"
 # Sources as the data files name them, and as a reader of a document can look them up.
 _SOURCE_NAMES = (
     (
@@ -91,7 +94,7 @@ BLANK_DIRECTOR_PRACTICE = Practice.model_construct(
 BLANK_DIRECTOR = ClinicalDirector.model_construct(
     name=Placeholder("the clinical director's name"),
     profession="GP",
-    practice=Placeholder("the clinical director's practice"),
+    practice=Placeholder("the practice's ODS code"),
     sessions_per_week=None,
     start_date=None,
     funded_share=None,
@@ -275,15 +278,23 @@ def vote_figures(
         quorum=voting.votes_for_quorum(quorum_percent, total),
         to_carry=voting.votes_to_carry(majority, total),
         to_remove=voting.votes_to_carry(removal, total),
+        # Only a weighted vote gives one practice more say than another: with one vote each,
+        # the figures above already say how many practices block or carry.
         blockers=tuple(
             p
             for p, w in zip(practices, weights, strict=True)
-            if complete and len(practices) > 1 and voting.can_block_quorum(w, total, quorum_percent)
+            if weighted
+            and complete
+            and len(practices) > 1
+            and voting.can_block_quorum(w, total, quorum_percent)
         ),
         carriers=tuple(
             p
             for p, w in zip(practices, weights, strict=True)
-            if complete and len(practices) > 1 and voting.can_carry_alone(w, total, majority)
+            if weighted
+            and complete
+            and len(practices) > 1
+            and voting.can_carry_alone(w, total, majority)
         ),
     )
 
@@ -468,8 +479,21 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
     return LeadItems(checklist, duties, everyday)
 
 
-def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> WorkstreamView:
-    """Return the workstream of a lead, built-in or custom, in one shape."""
+def specification_in(specification: str | None, year: str) -> str | None:
+    """Return the DES specification a workstream's lead reads in a contract year.
+
+    From 2024/25 the DES has one specification a year for all the network's services, so a
+    workstream that began in an earlier year's specification is read in the current one.
+    """
+    if specification is None or not specification.startswith(DES_SPECIFICATION):
+        return specification
+    if years.at_least(year, MERGED_SPECIFICATIONS_FROM):
+        return f"{DES_SPECIFICATION} {year}"
+    return specification
+
+
+def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str) -> WorkstreamView:
+    """Return the workstream of a lead, built-in or custom, in one shape, for a contract year."""
     if isinstance(workstream, CustomWorkstream):
         return WorkstreamView(
             workstream.id,
@@ -491,7 +515,7 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts) -> Workstr
         item.source,
         item.since,
         custom=False,
-        specification=item.specification,
+        specification=specification_in(item.specification, year),
     )
 
 
@@ -503,7 +527,7 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     return [
         LeadView(
             cost.lead,
-            workstream_view(cost.lead.workstream, facts),
+            workstream_view(cost.lead.workstream, facts, year),
             profile.practice(cost.lead.practice),
             cost.sessions_per_year,
             cost.cost_per_year,
@@ -515,16 +539,19 @@ def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
     ]
 
 
-def proposer(profile: Profile, blank: bool) -> Callable[[object, str], object]:
+def proposer(profile: Profile, blank: bool) -> Callable[..., object]:
     """Return the template function that marks a default the profile never set as a proposal.
 
     In a blank build, {{ proposed(a.notice_days, "appointment.notice_days") }} prints
     [[proposed: 28]] when the profile does not set the key; otherwise the value as it is.
+    With mark_only, the words only mark a clause as proposed, and print nothing otherwise.
     """
     assumed = {a.key for a in assumed_values(profile)} if blank else set()
 
-    def proposed(value: object, key: str) -> object:
-        return Placeholder(str(value), "proposed") if key in assumed else value
+    def proposed(value: object, key: str, mark_only: bool = False) -> object:
+        if key in assumed:
+            return Placeholder(str(value), "proposed")
+        return "" if mark_only else value
 
     return proposed
 

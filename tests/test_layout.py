@@ -23,6 +23,7 @@ from tests.readback import pdf_text
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FOOTER = re.compile(r"Page \d+ of \d+\s*$")
+CLAUSE_TITLE = re.compile(r"^\d+\.\s+[A-Z][^.]{0,60}$")
 
 
 def large_network(example: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +111,8 @@ def test_no_heading_is_left_at_the_foot_of_a_page(built: list[Path]) -> None:
         for number, text in enumerate(pages(pdf)[:-1], start=1):
             last = text.splitlines()[-1].strip()
             assert last not in titles, (pdf.name, number, last)
+            # Nor a clause's title ("7. Majority and quorum") without its first sub-clause.
+            assert not CLAUSE_TITLE.match(last), (pdf.name, number, last)
 
 
 def test_document_control_is_kept_whole(built: list[Path]) -> None:

@@ -238,6 +238,8 @@ def test_schedule_1_says_what_the_model_decides(
         assert "a candidate is one clinician, or two clinicians who stand together" in text
         assert "agrees how they share the role's responsibilities, its time and its pay" in text
 
+    # A finished schedule marks nothing as proposed.
+    assert "the list below" not in text and "the clause below" not in text
     # The conflict of interest clause does not read as an accusation.
     assert "who has a close personal" not in text
     assert "has a close personal or business relationship with a candidate, they say so" in text

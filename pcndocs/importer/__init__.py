@@ -14,7 +14,11 @@ from pcndocs.importer.codes import is_practice_code, normalise_code
 from pcndocs.importer.epcn import EpcnFile, Network, Partner, read_epcn
 from pcndocs.importer.lists import ListSizes, read_list_sizes
 from pcndocs.importer.names import format_name
-from pcndocs.importer.profiles import profile_text
+from pcndocs.importer.profiles import (
+    SMALLEST_PLAUSIBLE_LIST,
+    commissioner_from_lists,
+    profile_text,
+)
 
 __all__ = [
     "ImportReport",
@@ -180,3 +184,14 @@ def _check_network(
             report.problems.append(f"{who}: {practice} has no list size in {lists_name}")
         else:
             report.population += size
+            if size < SMALLEST_PLAUSIBLE_LIST:
+                report.problems.append(
+                    f"{who}: {practice} has only {size:,} registered patients in {lists_name}; "
+                    "is it closing or merging? check before it is counted"
+                )
+    newer = commissioner_from_lists(network, list_sizes)
+    if newer and list_sizes is not None:
+        report.problems.append(
+            f"{who}: commissioner {network.commissioner_code} in the ePCN file, {newer} in "
+            f"{lists_name} of {list_sizes.extract_date.isoformat()}; used {newer}, the newer"
+        )

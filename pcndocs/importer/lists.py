@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ _PATIENTS = ("number of patients", "number of patients registered")
 _EXTRACT_DATE = ("extract date",)
 _TYPE = ("type", "org type", "organisation type")
 _SEX = ("sex",)
+# The commissioner each practice belongs to: CCG_CODE in early files, SUB_ICB_LOCATION_CODE later.
+_COMMISSIONER = ("sub icb location code", "sub icb loc code", "ccg code", "commissioner code")
 _AGE = ("age",)
 
 # Values of the TYPE / ORG_TYPE column that mean a GP practice.
@@ -38,6 +41,8 @@ class ListSizes:
 
     sizes: dict[str, int]
     extract_date: dt.date
+    # Each practice's commissioner code on the extract date, where the file gives one.
+    commissioners: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def read_list_sizes(path: Path) -> ListSizes:
@@ -71,11 +76,12 @@ def _read(path: Path, reader: Reader) -> ListSizes:
         columns = Columns.from_header(
             header,
             {"code": _CODE, "number_of_patients": _PATIENTS, "extract_date": _EXTRACT_DATE},
-            {"type": _TYPE, "sex": _SEX, "age": _AGE},
+            {"type": _TYPE, "sex": _SEX, "age": _AGE, "commissioner": _COMMISSIONER},
         )
     except KeyError as exc:
         raise InputFileError(path, f"no {str(exc.args[0]).upper()} column") from None
     sizes: dict[str, int] = {}
+    commissioners: dict[str, str] = {}
     dates: set[dt.date] = set()
     for row in reader:
         line = reader.line_num
@@ -88,13 +94,17 @@ def _read(path: Path, reader: Reader) -> ListSizes:
         if code in sizes:
             raise InputFileError(path, f"line {line}: practice {code} appears twice")
         sizes[code] = int(patients)
+        if "commissioner" in columns:
+            commissioner = str(columns.get(row, "commissioner") or "").strip().upper()
+            if commissioner:
+                commissioners[code] = commissioner
         dates.add(_extract_date(path, line, str(columns.get(row, "extract_date") or "")))
     if not sizes:
         raise InputFileError(path, "no practice rows")
     if len(dates) > 1:
         shown = ", ".join(d.isoformat() for d in sorted(dates))
         raise InputFileError(path, f"more than one EXTRACT_DATE ({shown})")
-    return ListSizes(sizes, dates.pop())
+    return ListSizes(sizes, dates.pop(), commissioners)
 
 
 def _is_practice_total(columns: Columns, row: list[str]) -> bool:

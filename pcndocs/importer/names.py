@@ -50,6 +50,7 @@ def format_name(text: str) -> str:
     out: list[str] = []
     opens_phrase = True
     initials_may_follow = False
+    before_title = False  # the last word was a title: Dr, Drs, Mr...
     for i, token in enumerate(tokens):
         if not _is_word(token):
             out.append(token)
@@ -57,31 +58,37 @@ def format_name(text: str) -> str:
             if "(" in token or "[" in token:
                 opens_phrase = True
                 initials_may_follow = True  # bracketed doctors: (JA WOOD)
+                before_title = False
             continue
         before = tokens[i - 1] if i > 0 else ""
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
         lower = token.lower()
         between_hyphens = before == "-" and after == "-"
         particles = COMPOUND_PARTICLES if between_hyphens else SMALL_WORDS
-        if not opens_phrase and lower in particles:
-            out.append(lower)
-        elif initials_may_follow and _looks_like_initials(token, tokens[i + 1 :]):
+        if initials_may_follow and _looks_like_initials(token, tokens[i + 1 :], before_title):
             out.append(token.upper())
             opens_phrase = False
             continue  # DR J H ROBERTS: a chain of initials
+        elif not opens_phrase and lower in particles:
+            out.append(lower)
         else:
             out.append(_format_word(token))
         opens_phrase = False
         initials_may_follow = token.upper() in TITLES
+        before_title = initials_may_follow
     return "".join(out)
 
 
-def _looks_like_initials(token: str, rest: list[str]) -> bool:
-    """Return whether a word after a title or bracket is initials: two letters, then a name."""
+def _looks_like_initials(token: str, rest: list[str], after_title: bool = False) -> bool:
+    """Return whether a word after a title or bracket is initials: two letters, then a name.
+
+    Straight after a title even a small word is initials: "DR AT BRADFORD'S" is Dr AT
+    Bradford's, since a title is followed by a name, never by "at".
+    """
     upper = token.upper()
     if not (token.isalpha() and len(token) <= 2) or upper in VOWELLESS_WORDS | TITLES:
         return False
-    if token.lower() in SMALL_WORDS or upper in ACRONYMS:
+    if (token.lower() in SMALL_WORDS and not after_title) or upper in ACRONYMS:
         return False
     return len(rest) >= 2 and rest[0] in {" ", ". "} and _is_word(rest[1])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import Any
 
 from pcndocs import years
@@ -12,6 +13,10 @@ from pcndocs.importer.epcn import Network, Partner
 from pcndocs.importer.lists import ListSizes
 from pcndocs.importer.names import format_name
 from pcndocs.profile.write import TO_FILL, profile_yaml
+
+# Fewer registered patients than this is not a working practice's list: one closing, merging
+# or just opened. England's smallest open practices have a little over a thousand.
+SMALLEST_PLAUSIBLE_LIST = 1000
 
 
 def profile_text(
@@ -29,18 +34,29 @@ def profile_text(
     """
     sources = epcn_name if lists_name is None else f"{epcn_name} and {lists_name}"
     population_date = list_sizes.extract_date if list_sizes else None
+    newer = commissioner_from_lists(network, list_sizes)
     commissioner = commissioner_label(network)
     notes: dict[str, str] = {}
     if network.open_date:
         notes["network.code"] = f"opened {network.open_date.isoformat()}"
-    if not commissioner:
+    if newer and list_sizes is not None:
+        notes["network.commissioner"] = (
+            f"check: the code in {lists_name} of {list_sizes.extract_date.isoformat()} "
+            f"(newer than {epcn_name}'s {commissioner or network.commissioner_code}); "
+            "add its name, and check it is still the commissioner"
+        )
+    elif commissioner:
+        notes["network.commissioner"] = (
+            f"check: from {epcn_name}, old national data; commissioners have changed since"
+        )
+    else:
         notes["network.commissioner"] = f"{TO_FILL}: not in {epcn_name}"
     partners = sorted(network.practices, key=lambda p: (format_name(p.name).lower(), p.code))
     data: dict[str, Any] = {
         "network": {
             "name": format_name(network.name),
             "code": network.code,
-            "commissioner": commissioner or None,
+            "commissioner": newer or commissioner or None,
             "population_date": population_date,
             "nominated_payee": None,
         },
@@ -69,10 +85,18 @@ def _contract_year(population_date: dt.date | None, notes: dict[str, str]) -> st
     if population_date is None:
         notes["contract_year"] = f"{TO_FILL}: for example 2025/26"
         return None
+    # The year follows the national list-size file, which is usually older than the agreement
+    # being written: the comment says so, so the author sets the year they are agreeing.
     if (population_date.month, population_date.day) != (1, 1):
         # Funding uses the list at 1 January; a list of another day only approximates it.
         notes["contract_year"] = (
-            f"check: list sizes are of {population_date.isoformat()}, not 1 January"
+            f"check: list sizes are of {population_date.isoformat()}, not 1 January; "
+            "from old national data: set the year you are agreeing"
+        )
+    else:
+        notes["contract_year"] = (
+            f"check: from the national list sizes of {population_date.isoformat()}, old data: "
+            "set the year you are agreeing, with that year's list sizes"
         )
     return contract_year(population_date)
 
@@ -113,12 +137,32 @@ def _practice(
         )
     elif size is None:
         notes[f"practices[{i}].list_size"] = f"{TO_FILL}: not in the list-size file {lists_name}"
+    elif size < SMALLEST_PLAUSIBLE_LIST:
+        notes[f"practices[{i}].list_size"] = (
+            f"check: only {size:,} patients; is the practice closing or merging?"
+        )
     return {"name": format_name(partner.name), "ods_code": partner.code, "list_size": size}
 
 
 def contract_year(population_date: dt.date) -> str:
     """Return the contract year that counts patients on 1 January of the date's year."""
     return str(years.counted_on(population_date))
+
+
+def commissioner_from_lists(network: Network, list_sizes: ListSizes | None) -> str | None:
+    """Return the commissioner code the list-size file gives the network's practices, if it
+    differs from the ePCN file's: the code most of its practices have, on the newer date."""
+    if list_sizes is None:
+        return None
+    codes = Counter(
+        list_sizes.commissioners[p.code]
+        for p in network.practices
+        if p.code in list_sizes.commissioners
+    )
+    if not codes:
+        return None
+    code = codes.most_common(1)[0][0]
+    return code if code != network.commissioner_code.strip().upper() else None
 
 
 def commissioner_label(network: Network) -> str | None:

@@ -392,6 +392,9 @@ class _Renderer:
                     last = self.paragraph(child, style)
                     numbering = num_id if ordered else self.lists.bullets
                     docx_xml.set_numbering(last, numbering or 0, level)
+                    if ordered and any(c.type == "ordered_list" for c in item.children):
+                        # A clause's title stays on the page of its first sub-clause.
+                        last.paragraph_format.keep_with_next = True
                 else:  # a second paragraph of an item: indented under it, not numbered
                     last = self.paragraph(child, "List Continue" + suffix)
                 first = first and child.type != "paragraph"

@@ -264,3 +264,26 @@ def test_importing_the_package_does_not_load_openpyxl() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_newer_commissioner_and_a_tiny_list_are_reported(
+    epcn_2019: Path, lists_2021: Path, tmp_path: Path
+) -> None:
+    # Barrow-in-Furness's practices moved from 01K to a new commissioner, 42X; one is closing.
+    text = lists_2021.read_text(encoding="utf-8").replace(",01K,", ",42X,")
+    lists_2021.write_text(
+        text.replace("A00006,LA15 1AA,ALL,ALL,8000", "A00006,LA15 1AA,ALL,ALL,12")
+    )
+    out = tmp_path / "out"
+    report = import_networks(epcn_2019, lists_2021, ["U00003"], [], False, out, as_of=AS_OF)
+    assert (
+        "Barrow-in-Furness PCN (U00003): commissioner 01K in the ePCN file, 42X in "
+        "gp-reg-pat-prac-all-2021-01.csv of 2021-01-01; used 42X, the newer"
+    ) in report.problems
+    assert (
+        "Barrow-in-Furness PCN (U00003): Dalton-in-Furness Surgery (A00006) has only 12 "
+        "registered patients in gp-reg-pat-prac-all-2021-01.csv; is it closing or merging? "
+        "check before it is counted"
+    ) in report.problems
+    (profile,) = out.glob("*.yaml")
+    assert yaml.safe_load(profile.read_text(encoding="utf-8"))["network"]["commissioner"] == "42X"

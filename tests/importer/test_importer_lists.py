@@ -26,6 +26,15 @@ def test_2021_layout(lists_2021: Path) -> None:
             "A00007": 3000,
         },
         extract_date=dt.date(2021, 1, 1),
+        # The CCG each practice belonged to on the extract date.
+        commissioners={
+            "A00001": "99A",
+            "A00002": "99A",
+            "A00003": "99A",
+            "Y00004": "99A",
+            "A00006": "01K",
+            "A00007": "01K",
+        },
     )
 
 
@@ -33,6 +42,8 @@ def test_later_layout_keeps_practice_totals_only(lists_later: Path) -> None:
     assert read_list_sizes(lists_later) == ListSizes(
         sizes={"A00001": 12500, "A00002": 7001, "A00008": 15002},
         extract_date=dt.date(2026, 4, 1),
+        # The Sub ICB Location: A00002 has moved from 99A to 27D since the ePCN file.
+        commissioners={"A00001": "99A", "A00002": "27D", "A00008": "27D"},
     )
 
 

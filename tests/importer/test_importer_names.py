@@ -31,6 +31,9 @@ from pcndocs.importer.names import format_name
         ("RURAL AND NORTH PCN", "Rural and North PCN"),
         ("PHOENIX @ PANACEA NEL PCN", "Phoenix @ Panacea NEL PCN"),
         ("NETWORK II PCN", "Network II PCN"),
+        # A practice named after its doctor keeps the initials, even ones that spell a word
+        ("DR AT BRADFORD'S PRACTICE", "Dr AT Bradford's Practice"),
+        ("HEALTH CENTRE AT THE PARK", "Health Centre at the Park"),
         # Commissioners
         ("NHS LIVERPOOL CCG", "NHS Liverpool CCG"),
         ("NHS DURHAM DALES, EASINGTON AND SEDGEFIELD CCG",

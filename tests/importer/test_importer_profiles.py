@@ -114,8 +114,8 @@ def test_profile_of_a_network_without_practices_or_commissioner() -> None:
 
 def test_population_date_other_than_1_january_is_flagged() -> None:
     text = make_text(sizes=ListSizes({}, dt.date(2026, 4, 1)))
-    assert "contract_year: 2026/27 # check: list sizes are of 2026-04-01, not 1 January" in spaced(
-        text.splitlines()
+    assert "contract_year: 2026/27 # check: list sizes are of 2026-04-01, not 1 January;" in (
+        "\n".join(spaced(text.splitlines()))
     )
 
 
@@ -250,3 +250,37 @@ def test_contract_year(date: dt.date, year: str) -> None:
 def test_commissioner_label(code: str, name: str, label: str | None) -> None:
     network = Network("U00001", "X PCN", code, name, None, [])
     assert commissioner_label(network) == label
+
+
+def test_the_year_and_the_commissioner_are_marked_as_old_national_data() -> None:
+    lines = spaced(make_text().splitlines())
+    assert (
+        "contract_year: 2021/22 # check: from the national list sizes of 2021-01-01, old data: "
+        "set the year you are agreeing, with that year's list sizes"
+    ) in lines
+    assert (
+        "commissioner: NHS Testtown CCG (99A) # check: from ePCN-2019-12.xlsx, old national "
+        "data; commissioners have changed since"
+    ) in lines
+
+
+def test_a_newer_commissioner_code_in_the_list_file_is_used_and_said() -> None:
+    sizes = ListSizes(
+        {"A81001": 12345, "Y02657": 6789},
+        dt.date(2021, 1, 1),
+        commissioners={"A81001": "27D", "Y02657": "27D"},
+    )
+    text = make_text(sizes=sizes)
+    assert yaml.safe_load(text)["network"]["commissioner"] == "27D"
+    assert "newer than ePCN-2019-12.xlsx's NHS Testtown CCG (99A)" in text
+    same = ListSizes(sizes.sizes, sizes.extract_date, commissioners={"A81001": "99A"})
+    assert yaml.safe_load(make_text(sizes=same))["network"]["commissioner"] == (
+        "NHS Testtown CCG (99A)"
+    )
+
+
+def test_an_implausibly_small_list_is_flagged() -> None:
+    sizes = ListSizes({"A81001": 12345, "Y02657": 40}, dt.date(2021, 1, 1))
+    lines = spaced(make_text(sizes=sizes).splitlines())
+    assert "list_size: 40 # check: only 40 patients; is the practice closing or merging?" in lines
+    assert not any(line.startswith("list_size: 12345 # check") for line in lines)
