@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: import from the repository, not benchmarks/
@@ -71,11 +70,11 @@ def ordinary(repeat: int) -> tuple[float, float]:
     """Return the median seconds to render every built-in template: bounded, then plain."""
     facts = load_facts()
     loaded = load(example_profile(), facts)
-    shared = network_context(loaded.profile, facts, date(2026, 11, 28))
+    shared = network_context(loaded.profile, facts)
     jobs = [
-        (kind.template, render_context(shared, facts, kind, lead))
+        (kind.template, render_context(shared, facts, lead).variables())
         for kind in DOCUMENTS
-        for lead in (shared["leads"][:1] if kind.per_lead else [None])
+        for lead in (shared.leads[:1] if kind.per_lead else [None])
     ]
     bounded = Templates(builtin_templates())
     plain = ImmutableSandboxedEnvironment(

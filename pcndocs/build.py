@@ -10,10 +10,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from pcndocs.checks import assumed_values, warnings_for
-from pcndocs.context import LeadView, lead_views, network_context, render_context
+from pcndocs.context import (
+    LeadView,
+    NetworkContext,
+    lead_documents,
+    lead_views,
+    network_context,
+    render_context,
+)
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import Problem
@@ -140,7 +146,7 @@ def plan_profile(path: Path, options: BuildOptions) -> Plan:
     folder = inside(options.out, slug(loaded.profile.network.name or path.stem))
     tasks = [
         FileTask(kind.name, name, fmt)
-        for kind, _, name in _instances(options, shared["lead_documents"])
+        for kind, _, name in _instances(options, lead_documents(shared))
         for fmt in options.formats
     ]
     warnings = warnings_for(loaded, facts, options.today)
@@ -164,10 +170,10 @@ def render_files(path: Path, options: BuildOptions, tasks: Sequence[FileTask]) -
     return rendered
 
 
-_prepared: dict[tuple[Path, bytes, BuildOptions], tuple[LoadedProfile, Facts, dict[str, Any]]] = {}
+_prepared: dict[tuple[Path, bytes, BuildOptions], tuple[LoadedProfile, Facts, NetworkContext]] = {}
 
 
-def _prepare(path: Path, options: BuildOptions) -> tuple[LoadedProfile, Facts, dict[str, Any]]:
+def _prepare(path: Path, options: BuildOptions) -> tuple[LoadedProfile, Facts, NetworkContext]:
     """Return a profile, the facts and the network's context, worked out once per process.
 
     A worker given several documents of one network in turn loads its profile only once.
@@ -178,7 +184,7 @@ def _prepare(path: Path, options: BuildOptions) -> tuple[LoadedProfile, Facts, d
     if key not in _prepared:
         facts = load_facts()
         loaded = load(path, facts, options.blank)
-        shared = network_context(loaded.profile, facts, options.today, options.blank)
+        shared = network_context(loaded.profile, facts, options.blank)
         _prepared.clear()  # one network at a time: keep memory flat
         _prepared[key] = (loaded, facts, shared)
     return _prepared[key]
@@ -190,7 +196,7 @@ def render_documents(
     facts: Facts,
     result: BuildResult,
     only: Container[str] | None = None,
-    shared: dict[str, Any] | None = None,
+    shared: NetworkContext | None = None,
 ) -> Iterator[tuple[str, str, bytes]]:
     """Yield (file name, format, bytes) of each selected document, in memory.
 
@@ -208,12 +214,14 @@ def render_documents(
     css = _read_style(templates)
     _check_brand(templates, options.formats)
     if shared is None:  # the same for every document of the network
-        shared = network_context(profile, facts, options.today, options.blank)
-    for kind, lead, name in _instances(options, shared["lead_documents"]):
+        shared = network_context(profile, facts, options.blank)
+    for kind, lead, name in _instances(options, lead_documents(shared)):
         if only is not None and name not in only:
             continue
-        context = render_context(shared, facts, kind, lead)
-        document = parse_markdown(templates.render(kind.template, context), kind.template)
+        context = render_context(shared, facts, lead)
+        document = parse_markdown(
+            templates.render(kind.template, context.variables()), kind.template
+        )
         result.placeholders += placeholders(document)
         info = _page_info(kind, document, loaded, when)
         for fmt in options.formats:

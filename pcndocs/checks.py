@@ -303,3 +303,75 @@ def _weight_warnings(loaded: LoadedProfile) -> list[Problem]:
                     )
                 )
     return found
+
+
+def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
+    """Return what `pcndocs check` says of a profile: practices, time, pay, leads, defaults."""
+    profile = loaded.profile
+    funding = director_funding(profile, facts)
+    when = profile.network.population_date or "a date still to agree"
+    lines = [
+        f"practices: {len(profile.practices)}, registered patients: {profile.population:,} "
+        f"at {when}"
+    ]
+    benchmark = "funded time" if funding.payment_made else "benchmark time"
+    if all(p.list_size is not None for p in profile.practices) and profile.practices:
+        lines.append(
+            f"contract year {funding.year}; clinical director {benchmark}: "
+            f"{funding.funded_wte:.4f} WTE = {funding.funded_sessions_per_week:.2f} sessions a "
+            f"week; agreed: {funding.agreed_sessions_per_week:.2f}"
+        )
+    else:  # a blank profile: no time can be worked out from a list size still missing
+        lines.append(
+            f"contract year {funding.year}; clinical director {benchmark}: to be worked "
+            "out when every list size is given"
+        )
+    if funding.payment and funding.payment.amount:
+        amount = funding.payment.amount
+        note = " (indicative)" if amount.indicative else ""
+        months = "a year" if funding.months == 12 else f"for {funding.months} months"
+        lines.append(f"clinical director payment: £{amount.low:,.2f} {months}{note}")
+    pay = funding.pay_per_year if profile.clinical_directors else None
+    lines.append(
+        f"clinical director pay: £{pay:,.2f} a year"
+        if pay is not None
+        else "clinical director pay: to be agreed"
+    )
+    lines.append(f"leads: {len(profile.leads)}")
+    assumed = assumed_values(profile)
+    if assumed:
+        lines.append(
+            f"assumed ({len(assumed)} values the profile does not set; "
+            "the documents use these defaults, so confirm them or set your own):"
+        )
+        lines += [f"  {value.key}: {value.words()}" for value in assumed]
+    if loaded.gaps:
+        lines.append(
+            f"still to agree ({len(loaded.gaps)}), shown as placeholders by build --blank:"
+        )
+        lines += [
+            f"  line {gap.line}: {gap.key}" if gap.line else f"  {gap.key}" for gap in loaded.gaps
+        ]
+    return lines
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def verdict(
+    profiles: int, failed: int, errors: int, warnings: int, strict: bool, to_agree: int = 0
+) -> str:
+    """Return the last line of `pcndocs check`: `ready: ...` or `not ready: ...`.
+
+    to_agree counts the values a blank check found still to agree: ready for a blank build.
+    """
+    checked = _count(profiles, "profile")
+    if to_agree and not errors:
+        checked += f" for a blank build ({_count(to_agree, 'value')} still to agree)"
+    if errors:
+        which = "" if profiles == 1 else f" in {failed} of {profiles} profiles"
+        return f"not ready: {_count(errors, 'error')}{which}, {_count(warnings, 'warning')}"
+    if strict and warnings:
+        return f"not ready: {checked}, no errors, {_count(warnings, 'warning')} (--strict)"
+    return f"ready: {checked}, no errors, {_count(warnings, 'warning')}"

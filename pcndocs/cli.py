@@ -22,23 +22,107 @@ F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
 
 
-@contextmanager
-def user_errors(ctx: click.Context) -> Iterator[None]:
-    """Turn a user's error into its one-line message and exit code 1; bugs keep tracebacks."""
-    try:
-        yield
-    except PcndocsError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        if ctx.find_root().obj and ctx.find_root().obj.get("verbose"):
+# The one map of outcomes to exit codes; the README's table says the same.
+EXIT_OK = 0
+EXIT_USER_ERROR = 1  # the input is wrong: a one-line message, no traceback
+EXIT_USAGE = 2  # the command is mistyped (Click's own)
+EXIT_BUG = 70  # a bug in pcndocs: its traceback is printed (EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # Ctrl-C; another signal ends with 128 + its number
+
+
+def exit_code(error: BaseException | None) -> int:
+    """Return the exit code of a command that ended with this error (None: it succeeded)."""
+    if error is None:
+        return EXIT_OK
+    if isinstance(error, PcndocsError):
+        return EXIT_USER_ERROR
+    if isinstance(error, click.UsageError):
+        return EXIT_USAGE
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(error, SystemExit) and isinstance(error.code, int):
+        return error.code
+    return EXIT_BUG
+
+
+def report_ending(error: BaseException, verbose: bool = False) -> int:
+    """Print how a command ended on an error, in the user's terms, and return its exit code."""
+    if isinstance(error, PcndocsError):
+        click.secho(f"error: {error}", fg="red", err=True)
+        if verbose:
             # The detail a bug report needs: which check refused the input, and where.
-            detail = traceback.format_exception(exc)
-            click.echo(f"({type(exc).__name__}; raised at)\n{''.join(detail[1:-1])}", err=True)
-        ctx.exit(1)
-    except KeyboardInterrupt:
+            detail = traceback.format_exception(error)
+            click.echo(f"({type(error).__name__}; raised at)\n{''.join(detail[1:-1])}", err=True)
+    elif isinstance(error, KeyboardInterrupt):
         click.echo(
             "interrupted: documents already written are complete; none is half-written", err=True
         )
-        ctx.exit(130)
+    else:
+        click.echo("".join(traceback.format_exception(error)).rstrip(), err=True)
+        click.secho(
+            f"error: a bug in pcndocs ({type(error).__name__}); please report it, with the "
+            "lines above and the profile",
+            fg="red",
+            err=True,
+        )
+    return exit_code(error)
+
+
+def _verbose(ctx: click.Context) -> bool:
+    return bool((ctx.find_root().obj or {}).get("verbose"))
+
+
+@contextmanager
+def user_errors(ctx: click.Context) -> Iterator[None]:
+    """End a user's error or Ctrl-C with its message and exit code; bugs go on to the group."""
+    try:
+        yield
+    except (PcndocsError, KeyboardInterrupt) as exc:
+        ctx.exit(report_ending(exc, _verbose(ctx)))
+
+
+class Commands(click.Group):
+    """The pcndocs commands: whatever a command raises ends with `exit_code`'s code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:
+            ctx.exit(report_ending(exc, _verbose(ctx)))
+
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().obj["verbose"] = True
+        logging.getLogger().setLevel(logging.DEBUG)
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().obj["quiet"] = True
+        logging.getLogger().setLevel(logging.ERROR)
+
+
+def _verbosity_options() -> list[click.Parameter]:
+    """Return -v and -q for a subcommand, so `pcndocs build -q` works as `pcndocs -q build`."""
+    return [
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_verbose,
+            help="Say more about what is happening.",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_quiet,
+            help="Print only errors: no warnings, no list of files.",
+        ),
+    ]
 
 
 def _split_formats(
@@ -64,16 +148,19 @@ def _split_docs(
     return tuple(dict.fromkeys(names))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pcndocs")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what is happening.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print only errors: no warnings, no list of files."
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     """Write the governance documents of a Primary Care Network from one YAML profile.
 
-    Start with `pcndocs build` to build the example network, then copy
-    profiles/example.yaml, describe your own network in it, and build that.
+    New here? `pcndocs new` asks about your network and writes its profile; then
+    `pcndocs check network.yaml` and `pcndocs build network.yaml`. `pcndocs example`
+    writes the example profile to copy, and `pcndocs build` alone builds it.
     """
     level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
@@ -191,14 +278,14 @@ def build(
         def report(done: list[Outcome]) -> None:
             if bar is not None:
                 bar.update(len(done))
-            elif not many and done[0].error:
-                raise_for(done[0])
 
         if bar is not None:
             with bar:
                 outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
         else:
             outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
+        if not many and outcomes[0].result is None:
+            raise_for(outcomes[0])
         failed = [o for o in outcomes if o.result is None]
         warned = _print_outcomes(outcomes, quiet=quiet, many=many)
         if batch.index is not None and batch.index.kept is not None:
@@ -245,7 +332,7 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
                 err=True,
             )
         for warning in result.warnings:
-            if not many or not quiet:
+            if not quiet:
                 click.secho(f"warning: {warning}", fg="yellow", err=True)
         warned += len(result.warnings)
         if not quiet and not many and result.up_to_date:
@@ -278,68 +365,55 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
 @click.argument(
     "profiles", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False)
 )
+@click.option(
+    "--blank",
+    is_flag=True,
+    help="Check an incomplete profile, as `build --blank` takes it: list what is still to agree.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
 @click.pass_context
-def check(ctx: click.Context, profiles: tuple[Path, ...], strict: bool) -> None:
-    """Check profiles and summarise them, without building documents."""
+def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: bool) -> None:
+    """Check profiles and summarise them, without building documents.
+
+    Ends with one line: `ready: ...` when no profile has an error, `not ready: ...` when
+    one has.
+    """
     from datetime import date
 
     from pcndocs.build import load
-    from pcndocs.checks import advice, assumed_values, warnings_for
+    from pcndocs.checks import advice, summary, verdict, warnings_for
+    from pcndocs.errors import ProfileError
     from pcndocs.facts import load_facts
-    from pcndocs.funding import director_funding
 
+    quiet = ctx.obj["quiet"]
     facts = load_facts()
-    failed = warned = 0
+    errors = failed = warned = to_agree = 0
     for path in profiles:
         try:
-            loaded = load(path, facts)
+            loaded = load(path, facts, blank=blank)
         except PcndocsError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
+            errors += len(exc.problems) if isinstance(exc, ProfileError) else 1
             failed += 1
             continue
-        profile = loaded.profile
-        funding = director_funding(profile, facts)
-        click.echo(f"{path}: {profile.network.name}")
-        click.echo(
-            f"  practices: {len(profile.practices)}, registered patients: "
-            f"{profile.population:,} at {profile.network.population_date}"
-        )
-        benchmark = "funded time" if funding.payment_made else "benchmark time"
-        click.echo(
-            f"  contract year {funding.year}; clinical director {benchmark}: "
-            f"{funding.funded_wte:.4f} WTE = {funding.funded_sessions_per_week:.2f} sessions a "
-            f"week; agreed: {funding.agreed_sessions_per_week:.2f}"
-        )
-        if funding.payment and funding.payment.amount:
-            amount = funding.payment.amount
-            note = " (indicative)" if amount.indicative else ""
-            months = "a year" if funding.months == 12 else f"for {funding.months} months"
-            click.echo(f"  clinical director payment: £{amount.low:,.2f} {months}{note}")
-        pay = funding.pay_per_year
-        click.echo(
-            f"  clinical director pay: £{pay:,.2f} a year"
-            if pay is not None
-            else "  clinical director pay: to be agreed"
-        )
-        click.echo(f"  leads: {len(profile.leads)}")
-        assumed = assumed_values(profile)
-        if assumed:
-            click.echo(
-                f"  assumed ({len(assumed)} values the profile does not set; "
-                "the documents use these defaults, so confirm them or set your own):"
-            )
-            for value in assumed:
-                click.echo(f"    {value.key}: {value.words()}")
-        for warning in warnings_for(loaded, facts, date.today()):
+        warnings = warnings_for(loaded, facts, date.today())
+        warned += len(warnings)
+        to_agree += len(loaded.gaps)
+        if quiet:
+            continue
+        click.echo(f"{path}: {loaded.profile.network.name or '(no name yet)'}")
+        for line in summary(loaded, facts):
+            click.echo(f"  {line}")
+        for warning in warnings:
             click.secho(f"warning: {warning}", fg="yellow", err=True)
-            warned += 1
-    if profiles and failed < len(profiles):
+    if not quiet and failed < len(profiles):
         click.echo("The LMC's advice on the clinical director's role:")
         for text in advice(facts):
             click.echo(f"  - {text}")
-    if failed or (strict and warned):
-        ctx.exit(1)
+    ready = not errors and not (strict and warned)
+    click.echo(verdict(len(profiles), failed, errors, warned, strict, to_agree))
+    if not ready:
+        ctx.exit(EXIT_USER_ERROR)
 
 
 @cli.command("import")
@@ -432,8 +506,7 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
     from datetime import date
 
     from pcndocs.facts import load_facts
-    from pcndocs.files import write_atomically
-    from pcndocs.newprofile import LineAsker, ask_profile, profile_text
+    from pcndocs.newprofile import LineAsker, ask_profile, refuse_to_replace, write_new_profile
 
     def read(prompt: str) -> str | None:
         try:
@@ -444,23 +517,37 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
             return None
 
     with user_errors(ctx):
-        if path.exists() and not force:
-            raise PcndocsError(f"{path} already exists; give another name or add --force")
-        if path.exists() and not path.is_file():  # asked before the questions, not after
-            raise PcndocsError(f"{path} is not a file (a device or a pipe); give another name")
+        refuse_to_replace(path, force)
         facts = load_facts()
         today = date.today()
         try:
             profile = ask_profile(LineAsker(read, click.echo), click.echo, facts, today)
         except KeyboardInterrupt:
             click.echo("\ninterrupted; nothing was written", err=True)
-            ctx.exit(130)
-        text = profile_text(profile, facts, path.name, today)
-        write_atomically(path, text.encode("utf-8"))
+            ctx.exit(EXIT_INTERRUPTED)
+        write_new_profile(path, profile, facts, today)
         quoted = shlex.quote(str(path))
         click.echo(f"Wrote {path}")
         click.echo(f"Next: pcndocs check {quoted}")
         click.echo(f"      pcndocs build {quoted}")
+
+
+@cli.command()
+@click.argument(
+    "path", type=click.Path(path_type=Path, dir_okay=False), default=Path("example.yaml")
+)
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@click.pass_context
+def example(ctx: click.Context, path: Path, force: bool) -> None:
+    """Write the example profile to PATH (example.yaml if not given), to copy and change."""
+    from pcndocs.newprofile import refuse_to_replace
+    from pcndocs.resources import write_example
+
+    with user_errors(ctx):
+        refuse_to_replace(path, force)
+        write_example(path)
+    if not ctx.obj["quiet"]:
+        click.echo(f"Wrote {path}: a complete example network; change it to describe yours")
 
 
 @cli.command()
@@ -646,35 +733,24 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     build with `pcndocs build --templates FOLDER`. A file you delete from FOLDER
     falls back to the built-in one.
     """
-    from pcndocs.errors import OutputError
-    from pcndocs.files import write_atomically
-    from pcndocs.resources import builtin_templates
+    from pcndocs.resources import export_templates
 
-    source = builtin_templates()
-    names = sorted(
-        path.relative_to(source)
-        for path in source.rglob("*")
-        if path.is_file() and path.suffix in (".md", ".css", ".docx")
-    )
     with user_errors(ctx):
-        if folder.exists() and not folder.is_dir():
-            raise OutputError(folder, "is a file, not a folder")
-        present = [name for name in names if (folder / name).exists()]
-        if present and not force:
-            others = f" and {len(present) - 1} more" if len(present) > 1 else ""
-            raise OutputError(
-                folder / present[0], f"already exists{others}; use --force to overwrite"
-            )
-        # A subfolder that is a link elsewhere (partials -> /etc) is never written through.
-        for parent in sorted({(folder / name).parent for name in names}):
-            if parent.exists() and not parent.resolve().is_relative_to(folder.resolve()):
-                raise OutputError(parent, f"is a link to a folder outside {folder}; remove it")
-        for name in names:
-            write_atomically(folder / name, (source / name).read_bytes())
-        if not ctx.find_root().obj["quiet"]:
-            click.echo(f"copied {len(names)} files to {folder}")
-            for name in names:
-                click.echo(f"  {folder / name}")
+        written = export_templates(folder, force)
+    if not ctx.find_root().obj["quiet"]:
+        click.echo(f"copied {len(written)} files to {folder}")
+        for path in written:
+            click.echo(f"  {path}")
+
+
+def _add_verbosity(group: click.Group) -> None:
+    for command in group.commands.values():
+        command.params.extend(_verbosity_options())
+        if isinstance(command, click.Group):
+            _add_verbosity(command)
+
+
+_add_verbosity(cli)
 
 
 def _terminated(signum: int, _frame: object) -> None:

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
 from pcndocs import voting, years
 from pcndocs.checks import assumed_values
-from pcndocs.documents import DocumentKind
-from pcndocs.facts import Facts, Item, Note, PersonSpecRow
+from pcndocs.facts import (
+    AnnexE,
+    DutiesOfYear,
+    Facts,
+    Item,
+    JobDescriptionFacts,
+    Note,
+    PersonSpecRow,
+    Session,
+    SessionCount,
+    Stream,
+    Workstream,
+    WorkstreamFacts,
+)
 from pcndocs.funding import (
     DirectorFunding,
     LeadershipCosts,
@@ -24,11 +36,16 @@ from pcndocs.funding import (
     voting_weights,
 )
 from pcndocs.profile.model import (
+    Appointment,
     ClinicalDirector,
     CustomWorkstream,
+    DocumentControl,
+    Governance,
+    JobDescription,
     Lead,
     LocalResponsibility,
     Majority,
+    Network,
     Practice,
     Profile,
 )
@@ -462,15 +479,6 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
     return LeadItems(checklist, duties, everyday)
 
 
-def everyday_duties(kind: str, facts: Facts) -> list[Note]:
-    """Return a lead's everyday duties: a non-clinical lead has no clinical workload to keep."""
-    return [
-        Note(text=duty.text, source=duty.source)
-        for duty in facts.workstreams.everyday_duties
-        if (kind == "clinical" or "clinical work" not in duty.text) and not duty.line_management
-    ]
-
-
 def specification_in(specification: str | None, year: str) -> str | None:
     """Return the DES specification a workstream's lead reads in a contract year.
 
@@ -559,9 +567,96 @@ def incomplete_total(profile: Profile) -> Placeholder | None:
     return Placeholder(f"no list size for {join_and(names)}", "incomplete") if names else None
 
 
-def network_context(
-    profile: Profile, facts: Facts, today: date, blank: bool = False
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class NetworkContext:
+    """What every document of a network sees: the names a template may use, worked out once.
+
+    This class and DocumentContext below are the whole contract between the code and the
+    templates: a user's template may use these names and no others.
+    """
+
+    # The profile as written (pcndocs/profile/model.py), by section.
+    network: Network  # name, code, commissioner, area, nominated payee, population date
+    contract_year: str  # the contract year the figures are for, e.g. "2026/27"
+    practices: Sequence[Practice]  # the member practices in the profile's order (a blank one)
+    population: int  # their registered patients in all (0 while every list size is missing)
+    payee: Practice  # the nominated payee practice
+    directors: Sequence[ClinicalDirector]  # the clinical director(s) (a blank one if none)
+    director_practice: Mapping[str | None, Practice]  # each director's practice, by director's name
+    appointment: Appointment  # the agreed process for appointing the clinical director
+    method_name: str  # the appointment method in words: "selection followed by election"
+    governance: Governance  # how the members meet and decide
+    control: DocumentControl  # version, author, approval and review of the documents
+    local_responsibilities: Sequence[LocalResponsibility]  # duties the network adds to the CD's
+    # Figures worked out from the profile.
+    vote: AppointmentFigures  # quorum, majorities, weights and terms of the appointment
+    board: VoteFigures  # quorum and majority of the members' meetings, in votes
+    vote_shares: Sequence[VotingWeight]  # each practice's share of a list-size weighted vote
+    days_to_read: int  # days practices have to read the candidates' statements
+    funding: DirectorFunding  # the clinical director's funded time and money
+    costs: LeadershipCosts  # what the leads cost a year, in all and by funding stream
+    affordability: Sequence[Charge]  # per funding stream used: what it pays for, what it holds
+    year_held: bool  # False: a later contract year than pcndocs holds national figures for
+    latest_year: str  # the latest contract year pcndocs holds national figures for
+    job: JobDescription  # the network's own terms for the clinical director's job
+    working_relationships: Sequence[str]  # who the director works with (the profile's, or usual)
+    jd_facts: JobDescriptionFacts  # what published director job descriptions add
+    lmc_advice: Sequence[Note]  # the LMC's advice on the clinical director role
+    leads: Sequence[LeadView]  # every lead, with workstream, practice and yearly cost
+    agreed_known: bool  # every director's agreed sessions are known
+    # Blank builds: what is still missing.
+    blank: bool  # a blank build: missing values print as [to be agreed] placeholders
+    proposed: Callable[[object, str], object]  # proposed(value, key): marks an unset default
+    missing_sizes: Sequence[str]  # the practices with no list size yet, by name
+    incomplete_total: Placeholder | None  # the mark of a total that lacks a list size
+    partial: str  # printed after every figure worked from an incomplete total
+    # National facts (pcndocs/data/), each with its source.
+    facts: Facts  # every national fact
+    annex_e: AnnexE  # the clinical director's core responsibilities (Annex E)
+    person_spec_areas: Sequence[PersonSpecArea]  # the person specification by area
+    workstream_facts: WorkstreamFacts  # workstreams, lead duties, checklists, funding streams
+    stream: Callable[[str], Stream]  # stream(id): the national facts on a funding stream
+    merged_from: str | None  # the first year with no separate clinical director payment
+    merged: bool  # this contract year has no separate clinical director payment
+    added_duties: DutiesOfYear | None  # the duties the DES adds to the CD role this year
+    unled: Sequence[Workstream]  # the workstreams of this year no lead of this network leads
+    session: Session  # what a session is: its length, and the rate basis
+    lead_max_sessions: SessionCount  # the usual most sessions a month for a lead
+    # Functions.
+    cite: Callable[[str], str]  # cite(source): a source as a reader can look it up
+    figure: Callable[..., str]  # figure(number, places=2): 2, 1.5, 2.25, with thousands commas
+    join_and: Callable[[Iterable[object]], str]  # join_and(items): "a, b and c"
+
+    def variables(self) -> dict[str, Any]:
+        """Return the names a template sees, each with its value."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """What one document sees: its network's names, and the lead it is written for."""
+
+    shared: NetworkContext
+    lead: LeadView | None  # the lead of a lead's checklist or role description, else None
+    items: LeadItems | None  # that lead's checklist and duties, chosen for their kind
+    starter: bool  # a starter pack's blank lead: nothing to say of its money
+
+    def variables(self) -> dict[str, Any]:
+        """Return the names a template sees, each with its value."""
+        return {
+            **self.shared.variables(),
+            "lead": self.lead,
+            "items": self.items,
+            "starter": self.starter,
+        }
+
+
+def lead_documents(shared: NetworkContext) -> Sequence[LeadView]:
+    """Return the leads that get a role description and checklist: a blank one in a starter pack."""
+    return shared.leads or ([BLANK_LEAD] if shared.blank else [])
+
+
+def network_context(profile: Profile, facts: Facts, blank: bool = False) -> NetworkContext:
     """Return what every document of a network sees: worked out once per profile."""
     funding = director_funding(profile, facts)
     leads = lead_views(profile, facts)
@@ -575,86 +670,76 @@ def network_context(
     year = contract_year(profile, facts)
     held = facts.funding_year(year).held
     job = profile.job_description
-    return {
-        "profile": profile,
-        "network": profile.network,
-        "contract_year": year,
-        "practices": profile.practices or [BLANK_PRACTICE],
-        "population": profile.population,
-        "payee": profile.practice(profile.network.nominated_payee) or BLANK_PAYEE,
-        "directors": directors,
-        "director_practice": {
+    return NetworkContext(
+        network=profile.network,
+        contract_year=year,
+        practices=profile.practices or [BLANK_PRACTICE],
+        population=profile.population,
+        payee=profile.practice(profile.network.nominated_payee) or BLANK_PAYEE,
+        directors=directors,
+        director_practice={
             d.name: profile.practice(d.practice) or BLANK_DIRECTOR_PRACTICE for d in directors
         },
-        "appointment": profile.appointment,
-        "method_name": METHOD_NAMES.get(profile.appointment.method or "")
+        appointment=profile.appointment,
+        method_name=METHOD_NAMES.get(profile.appointment.method or "")
         or Placeholder("selection, election, or selection followed by election"),
-        "vote": appointment_figures(profile, directors),
-        "governance": profile.governance,
-        "proposed": proposer(profile, blank),
-        "vote_shares": voting_weights(profile.practices),
-        "blank": blank,
-        "missing_sizes": missing_sizes(profile),
-        "incomplete_total": incomplete_total(profile),
+        vote=appointment_figures(profile, directors),
+        governance=profile.governance,
+        proposed=proposer(profile, blank),
+        vote_shares=voting_weights(profile.practices),
+        blank=blank,
+        missing_sizes=missing_sizes(profile),
+        incomplete_total=incomplete_total(profile),
         # After every figure worked from the total of the list sizes, while one is missing.
-        "partial": Markdown(" [[incomplete]]") if missing_sizes(profile) else "",
-        "agreed_known": bool(profile.clinical_directors)
+        partial=Markdown(" [[incomplete]]") if missing_sizes(profile) else "",
+        agreed_known=bool(profile.clinical_directors)
         and all(d.sessions_per_week is not None for d in profile.clinical_directors),
-        "days_to_read": voting.DAYS_TO_READ_STATEMENTS,
-        "board": vote_figures(
+        days_to_read=voting.DAYS_TO_READ_STATEMENTS,
+        board=vote_figures(
             profile.practices,
             profile.governance.voting == "list_size_weighted",
             profile.governance.quorum_percent,
             profile.governance.majority,
         ),
-        "funding": funding,
-        "costs": costs,
-        "affordability": affordability(profile, facts, funding, costs),
-        "year_held": held,  # False: a later year than pcndocs holds figures for
-        "latest_year": facts.funding.latest,
-        "job": job,
-        "working_relationships": job.working_relationships
+        funding=funding,
+        costs=costs,
+        affordability=affordability(profile, facts, funding, costs),
+        year_held=held,
+        latest_year=facts.funding.latest,
+        job=job,
+        working_relationships=job.working_relationships
         or facts.job_description.working_relationships,
-        "jd_facts": facts.job_description,
-        "lmc_advice": facts.annex_e.lmc_advice,
-        "leads": leads,
-        # The leads that get a role description and checklist: a blank one in a starter pack.
-        "lead_documents": leads or ([BLANK_LEAD] if blank else []),
-        "local_responsibilities": local,
-        "control": profile.document_control,
-        "facts": facts,
-        "annex_e": facts.annex_e,
-        "person_spec": facts.person_spec.rows,
-        "person_spec_areas": person_spec_areas(facts),
-        "workstream_facts": facts.workstreams,
-        "stream_title": lambda stream, short=False: stream_title(stream, year, facts, short),
-        "stream": facts.stream,
-        "merged_from": years.following(facts.funding.cd_basis.last_paid),
-        "merged": not funding.payment_made,
-        "added_duties": facts.annex_e.added_duties.of_year(year),
-        "unled": [
+        jd_facts=facts.job_description,
+        lmc_advice=facts.annex_e.lmc_advice,
+        leads=leads,
+        local_responsibilities=local,
+        control=profile.document_control,
+        facts=facts,
+        annex_e=facts.annex_e,
+        person_spec_areas=person_spec_areas(facts),
+        workstream_facts=facts.workstreams,
+        stream=facts.stream,
+        merged_from=years.following(facts.funding.cd_basis.last_paid),
+        merged=not funding.payment_made,
+        added_duties=facts.annex_e.added_duties.of_year(year),
+        unled=[
             w
             for w in facts.workstreams_in(year)
             if w.id not in {item.workstream.id for item in leads}
         ],
-        "session": facts.funding.session,
-        "lead_max_sessions": facts.workstreams.typical_sessions_per_month_max,
-        "cite": readable_source,
-        "figure": figure,
-        "join_and": join_and,
-        "today": today,
-    }
+        session=facts.funding.session,
+        lead_max_sessions=facts.workstreams.typical_sessions_per_month_max,
+        cite=readable_source,
+        figure=figure,
+        join_and=join_and,
+    )
 
 
-def render_context(
-    network: Mapping[str, Any], facts: Facts, kind: DocumentKind, lead: LeadView | None
-) -> dict[str, Any]:
-    """Return the variables one document's template is rendered with."""
-    return {
-        **network,
-        "lead": lead,
-        "everyday_duties": everyday_duties(lead.lead.kind, facts) if lead else [],
-        "items": lead_items(lead.lead, lead.workstream, facts) if lead else None,
-        "starter": lead is BLANK_LEAD,  # a starter pack's blank lead: nothing to say of its money
-        "document": kind,
-    }
+def render_context(shared: NetworkContext, facts: Facts, lead: LeadView | None) -> DocumentContext:
+    """Return what one document's template is rendered with."""
+    return DocumentContext(
+        shared=shared,
+        lead=lead,
+        items=lead_items(lead.lead, lead.workstream, facts) if lead else None,
+        starter=lead is BLANK_LEAD,
+    )

@@ -12,26 +12,29 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Literal, Protocol, TypeVar, cast, get_args
+from pathlib import Path
+from typing import Any, Generic, Literal, Protocol, TypeVar, cast, get_args
 
-import yaml
 from annotated_types import MaxLen
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pcndocs import years
 from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts, Workstream
+from pcndocs.files import write_atomically
 from pcndocs.funding import funded_sessions
 from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
-    FundingStream,
     Lead,
     Method,
     Network,
     Practice,
     Profile,
+    british_date,
 )
+from pcndocs.profile.write import description, profile_data, profile_yaml
+from pcndocs.profile.write import number_text as _number_text
 
 T = TypeVar("T")
 Say = Callable[[str], None]
@@ -45,7 +48,6 @@ MAX_DIRECTORS = next(
     for m in Profile.model_fields["clinical_directors"].metadata
     if isinstance(m, MaxLen)
 )
-COMMENT_COLUMN = 36
 
 
 class Ask(Protocol):
@@ -58,6 +60,24 @@ class Ask(Protocol):
     def __call__(
         self, question: str, convert: Callable[[str], T], default: str | None = None
     ) -> T: ...
+
+
+class Described(Generic[T]):
+    """A conversion of an answer, with the help `?` shows: the key's description."""
+
+    def __init__(self, convert: Callable[[str], T], help_text: str) -> None:
+        self.convert = convert
+        self.help_text = help_text
+
+    def __call__(self, text: str) -> T:
+        return self.convert(text)
+
+
+def help_of(convert: object) -> str:
+    """Return the help of a conversion, or a general word where it has none."""
+    if isinstance(convert, Described) and convert.help_text:
+        return convert.help_text
+    return "answer in your own words; a value in [brackets] is taken if you press Enter"
 
 
 class InputEndedError(PcndocsError):
@@ -89,6 +109,9 @@ class LineAsker:
             answer = None if self.ended else self.read(prompt)
             if answer is None:
                 self.ended = True
+            if (answer or "").strip() == "?":
+                self.say(f"  {help_of(convert)}")
+                continue
             text = (answer or "").strip() or (default or "")
             if not text and default is None:
                 if self.ended:
@@ -104,11 +127,6 @@ class LineAsker:
 
 
 # --- checking one answer --------------------------------------------------------------
-
-
-def _number_text(value: float) -> str:
-    """Return a number as a person types it: 2, 2.5, 12450 (never 2.0 or 1e+04)."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _reason(error: ValidationError) -> str:
@@ -149,12 +167,16 @@ def _field(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
 
 def _text(model: type[BaseModel], name: str) -> Callable[[str], str]:
     check = _field(model, name)
-    return lambda text: cast(str, check(text))
+    return Described(lambda text: cast(str, check(text)), description(model, name))
 
 
 def _optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
     """Return a conversion that makes a blank answer None."""
-    return lambda text: convert(text) if text.strip() else None
+
+    def optional(text: str) -> T | None:
+        return convert(text) if text.strip() else None
+
+    return Described(optional, help_of(convert) if isinstance(convert, Described) else "")
 
 
 _WHOLE = re.compile(r"^[0-9]+$")
@@ -171,7 +193,7 @@ def _whole(model: type[BaseModel], name: str) -> Callable[[str], int]:
             raise ValueError(f"expected a whole number, got '{text}'")
         return cast(int, check(int(clean)))
 
-    return convert
+    return Described(convert, description(model, name))
 
 
 def _decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
@@ -184,12 +206,16 @@ def _decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
             raise ValueError(f"expected a number such as 2 or 2.5, got '{text}'")
         return cast(float, check(float(clean)))
 
-    return convert
+    return Described(convert, description(model, name))
 
 
 def _date(text: str) -> date:
+    """Return a date written 2026-04-01 or, as people in England write it, 01/04/2026."""
+    british = british_date(text)
+    if british is not None:
+        return british
     if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
-        raise ValueError(f"expected a date as YYYY-MM-DD, got '{text}'")
+        raise ValueError(f"expected a date such as 01/04/2026 or 2026-04-01, got '{text}'")
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -211,7 +237,9 @@ def _choice(options: Sequence[str]) -> Callable[[str], str]:
         if word in options:
             return word
         numbered = ", ".join(f"{i} {o}" for i, o in enumerate(options, start=1))
-        raise ValueError(f"expected one of: {numbered}; got '{text}'")
+        close = difflib.get_close_matches(word, options, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"expected one of: {numbered}; got '{text}'{hint}")
 
     return convert
 
@@ -291,8 +319,12 @@ def _workstream(workstreams: Sequence[Workstream]) -> Callable[[str], Workstream
 
 
 def _suggested_sessions(left: float) -> str:
-    """Return the funded time left rounded to the nearest half session (at least a half)."""
-    return _number_text(min(9.0, max(0.5, math.floor(left * 2 + 0.5) / 2)))
+    """Return the funded time left, rounded down to a quarter session, so it stays within it.
+
+    Nothing is suggested when less than a quarter session is left: the answer is needed.
+    """
+    quarters = math.floor(min(left, 9.0) * 4 + 1e-9) / 4
+    return _number_text(quarters) if quarters >= 0.25 else ""
 
 
 def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
@@ -311,7 +343,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
         contract_year_now(today),
     )
     population_date = ask(
-        "Date the practices' list sizes refer to (YYYY-MM-DD)",
+        "Date the practices' list sizes refer to (01/01/2026 or 2026-01-01)",
         _date,
         facts.funding_year(year).population_date.isoformat(),
     )
@@ -393,7 +425,7 @@ def _ask_directors(
         sessions = ask(
             f"Director {n}: sessions a week (funded: {max(left, 0):.2f})",
             _decimal(ClinicalDirector, "sessions_per_week"),
-            _suggested_sessions(left),
+            _suggested_sessions(left) or None,
         )
         directors.append(
             ClinicalDirector(
@@ -449,171 +481,47 @@ def _ask_leads(
 
 # --- writing the profile --------------------------------------------------------------
 
-_PLAIN = re.compile(r"[^\W_][\w .,'()&/+-]*")
-
-
-def scalar(value: str | float | date) -> str:
-    """Return a value as YAML that reads back as the same value, plain where that is safe."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        return _number_text(value)
-    text = str(value)
-    if _PLAIN.fullmatch(text) and not text.endswith(" ") and yaml.safe_load(text) == text:
-        return text
-    return _double_quoted(text)
-
-
-def _double_quoted(text: str) -> str:
-    """Return text as a YAML double-quoted scalar, escaping all that is not printable."""
-    out = []
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char == " " or char.isprintable():
-            out.append(char)
-        elif ord(char) <= 0xFFFF:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    return '"' + "".join(out) + '"'
-
-
-Value = str | float | date
-# A key of a list item: its name, its value (None: left out) and what it is for.
-ItemKey = tuple[str, Value | None, str]
-
-
-def _line(indent: int, key: str, value: Value | None = None, comment: str = "") -> str:
-    """Return one `key: value` line, its comment (if any) lined up at COMMENT_COLUMN."""
-    text = f"{key}: {scalar(value)}" if value is not None else f"{key}:"
-    return _commented(" " * indent + text, comment)
-
-
-def _hint(indent: int, text: str, comment: str) -> str:
-    """Return a commented-out line that shows an optional key, with what it is for."""
-    return _commented(" " * indent + f"# {text}", comment)
-
-
-def _commented(body: str, comment: str) -> str:
-    if not comment:
-        return body
-    if len(body) < COMMENT_COLUMN:
-        return f"{body:<{COMMENT_COLUMN}} # {comment}"
-    return f"{body}  # {comment}"
-
-
-def _item(fields: Sequence[ItemKey], first: bool, always: Sequence[str] = ()) -> list[str]:
-    """Return one list item; keys are explained on the first item (and `always` on each)."""
-    given = [(key, value, comment) for key, value, comment in fields if value is not None]
-    return [
-        _line(
-            4 if i else 2,
-            key if i else f"- {key}",
-            value,
-            comment if first or key in always else "",
-        )
-        for i, (key, value, comment) in enumerate(given)
-    ]
-
 
 def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) -> str:
     """Return the profile as hand-written YAML, with a comment that explains each key."""
     shown = file_name if file_name.isprintable() and file_name else "this-file.yaml"
     years = list(facts.funding.years)
-    network = profile.network
-    out = [
-        f"# A network profile for pcndocs, written by `pcndocs new` on {today.isoformat()}.",
-        f"# Check it with:  pcndocs check {shown}",
-        f"# Build it with:  pcndocs build {shown}",
-        "# `pcndocs schema` describes every key; profiles/example.yaml shows the optional ones.",
-        "",
-        _line(0, "network"),
-        _line(2, "name", network.name, "the network's name, as on its documents"),
-        _line(2, "code", network.code, "PCN code: U and five digits")
-        if network.code
-        else _hint(2, "code: U00000", "PCN code: U and five digits; add it here"),
-        _line(2, "commissioner", network.commissioner, "the ICB that commissions the network")
-        if network.commissioner
-        else _hint(2, "commissioner: NHS ...", "the ICB that commissions the network"),
-        _hint(2, "area: ...", "optional: the area the network covers, in words"),
-        _line(2, "population_date", network.population_date, "the date of the list sizes below"),
-        _line(2, "nominated_payee", network.nominated_payee, "the practice paid for the network"),
-        "",
-        _line(
-            0,
-            "contract_year",
-            profile.contract_year,
-            f"selects the national funding rates ({years[0]} to {years[-1]})",
-        ),
-        "",
-        _line(0, "practices", None, "the member practices, one or more"),
-    ]
-    for i, practice in enumerate(profile.practices):
-        out += _item(
-            [
-                ("name", practice.name, ""),
-                ("ods_code", practice.ods_code, "a letter and five digits, unique"),
-                ("list_size", practice.list_size, "registered patients at the population date"),
-            ],
-            first=i == 0,
-        )
-        if i == 0:
-            out.append(_hint(4, "signatory: {name: ..., role: ...}", "optional: who signs for it"))
     funded = funded_sessions(profile.population, facts)
-    out += ["", _line(0, "clinical_directors", None, f"one, or up to {MAX_DIRECTORS} sharing")]
-    for i, director in enumerate(profile.clinical_directors):
-        out += _item(
-            [
-                ("name", director.name, ""),
-                ("profession", director.profession, "any practising clinician: GP, nurse..."),
-                ("practice", director.practice, "the member practice they come from"),
-                ("sessions_per_week", director.sessions_per_week, f"agreed; funded: {funded:.2f}"),
-            ],
-            first=i == 0,
-        )
-        if i == 0:
-            out.append(_hint(4, "start_date: YYYY-MM-DD", "optional: when they start"))
-    appointment = profile.appointment
-    out += [
-        "",
-        _line(0, "appointment", None, "how the clinical director is appointed (Schedule 1)"),
-        _line(2, "method", appointment.method, " | ".join(METHODS)),
-        _line(2, "term_years", appointment.term_years, "the length of one term of office"),
-        _line(2, "voting", appointment.voting, "or list_size_weighted"),
-        _line(2, "majority", appointment.majority, "simple | two_thirds | unanimous"),
-        "  # `pcndocs schema` lists the rest: nomination and notice days, quorum, tie-break,",
-        "  # removal, interim cover and a review date; each has a sensible default.",
-        "",
-        *_leads_text(profile.leads, facts),
-        "",
-        _hint(0, "document_control:", "optional: version, author, approved_by,"),
-        _hint(
-            0, "  review_date: YYYY-MM-DD", "approval_date and review_date (the LMC advises one)"
-        ),
+    notes = {
+        "contract_year": f"selects the national funding rates ({years[0]} to {years[-1]})",
+        "clinical_directors": f"one, or up to {MAX_DIRECTORS} sharing",
+        "clinical_directors[0].sessions_per_week": f"agreed; funded: {funded:.2f}",
+        "leads": "each takes on one workstream"
+        if profile.leads
+        else "none yet; profiles/example.yaml shows some",
+    }
+    for i, lead in enumerate(profile.leads):
+        notes[f"leads[{i}].workstream"] = facts.workstream(lead.workstream_id).title
+    hints = {
+        "network.code": "U00000",
+        "network.commissioner": "NHS ...",
+        "network.area": "...",
+        "practices[0].signatory": "{name: ..., role: ...}",
+        "clinical_directors[0].start_date": "YYYY-MM-DD",
+        "document_control": "{author: ..., approved_by: ..., review_date: YYYY-MM-DD}",
+    }
+    header = [
+        f"A network profile for pcndocs, written by `pcndocs new` on {today.isoformat()}.",
+        f"Check it with:  pcndocs check {shown}",
+        f"Build it with:  pcndocs build {shown}",
+        "`pcndocs schema` describes every key; profiles/example.yaml shows the optional ones.",
     ]
-    return "\n".join(out) + "\n"
+    return profile_yaml(profile_data(profile), header, notes, hints)
 
 
-def _leads_text(leads: Sequence[Lead], facts: Facts) -> list[str]:
-    if not leads:
-        return [_commented("leads: []", "none yet; profiles/example.yaml shows some")]
-    streams = " | ".join(get_args(FundingStream))
-    out = [_line(0, "leads", None, "each takes on one workstream")]
-    for i, lead in enumerate(leads):
-        title = facts.workstream(lead.workstream_id).title
-        out += _item(
-            [
-                ("name", lead.name, ""),
-                ("kind", lead.kind, " | ".join(KINDS)),
-                ("workstream", lead.workstream_id, title),
-                ("practice", lead.practice, "the member practice the lead comes from"),
-                ("sessions_per_month", lead.sessions_per_month, "sessions a month for the role"),
-                ("session_rate", lead.session_rate, "pounds paid per session"),
-                ("funding_stream", lead.funding_stream, streams),
-                ("reimbursed_to", lead.reimbursed_to, "practice | individual"),
-            ],
-            first=i == 0,
-            always=("workstream",),
-        )
-    return out
+def refuse_to_replace(path: Path, force: bool) -> None:
+    """Raise a user's error if a profile would replace a file, unless forced."""
+    if path.exists() and not force:
+        raise PcndocsError(f"{path} already exists; give another name or add --force")
+    if path.exists() and not path.is_file():  # asked before the questions, not after
+        raise PcndocsError(f"{path} is not a file (a device or a pipe); give another name")
+
+
+def write_new_profile(path: Path, profile: Profile, facts: Facts, today: date) -> None:
+    """Write the profile `pcndocs new` made, commented, to path (atomically)."""
+    write_atomically(path, profile_text(profile, facts, path.name, today).encode("utf-8"))

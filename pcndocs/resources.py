@@ -23,3 +23,40 @@ def builtin_templates() -> Path:
 def example_profile() -> Path:
     """Return the example profile that `pcndocs build` uses when given none."""
     return _shipped("profiles") / "example.yaml"
+
+
+def export_templates(folder: Path, force: bool = False) -> list[Path]:
+    """Copy the built-in templates, partials, pdf.css and reference.docx into folder.
+
+    Refuses (OutputError) to overwrite a file already there unless forced; returns the
+    files written.
+    """
+    from pcndocs.errors import OutputError
+    from pcndocs.files import write_atomically
+
+    source = builtin_templates()
+    names = sorted(
+        path.relative_to(source)
+        for path in source.rglob("*")
+        if path.is_file() and path.suffix in (".md", ".css", ".docx")
+    )
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(folder, "is a file, not a folder")
+    present = [name for name in names if (folder / name).exists()]
+    if present and not force:
+        others = f" and {len(present) - 1} more" if len(present) > 1 else ""
+        raise OutputError(folder / present[0], f"already exists{others}; use --force to overwrite")
+    # A subfolder that is a link elsewhere (partials -> /etc) is never written through.
+    for parent in sorted({(folder / name).parent for name in names}):
+        if parent.exists() and not parent.resolve().is_relative_to(folder.resolve()):
+            raise OutputError(parent, f"is a link to a folder outside {folder}; remove it")
+    for name in names:
+        write_atomically(folder / name, (source / name).read_bytes())
+    return [folder / name for name in names]
+
+
+def write_example(path: Path) -> None:
+    """Write the example profile to path, to copy and change."""
+    from pcndocs.files import write_atomically
+
+    write_atomically(path, example_profile().read_bytes())

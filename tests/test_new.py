@@ -25,9 +25,9 @@ from pcndocs.newprofile import (
     ask_profile,
     contract_year_now,
     profile_text,
-    scalar,
 )
 from pcndocs.profile.model import Profile
+from pcndocs.profile.write import scalar
 
 TODAY = date(2026, 11, 22)
 ODD_NAME = 'Ríverside: "East" # St Anne\'s PCN'
@@ -218,7 +218,8 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
             "expected a contract year such as 2026/27 (two years in a row), got '2025/27'",
         ),
         (4, "2025-02-30", "expected a date that exists, got '2025-02-30'"),
-        (4, "1/1/2025", "expected a date as YYYY-MM-DD, got '1/1/2025'"),
+        (4, "31/02/2025", "expected a date that exists, got '31/02/2025'"),
+        (4, "2025.01.01", "expected a date such as 01/04/2026 or 2026-04-01, got '2025.01.01'"),
         (6, "A9900", "expected an ODS code: a letter and five digits (A81001), got 'A9900'"),
         (7, "0", "expected a number above 0, got 0"),
         (7, "600000", "expected a number of at most 500000, got 600000"),

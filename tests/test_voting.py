@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import itertools
 import re
-from datetime import date
 from functools import cache
 from typing import Any
 
@@ -138,8 +137,8 @@ def schedule_text(data: dict[str, Any]) -> str:
     facts = load_facts()
     profile = Profile.model_validate(data, context={"blank": False})
     kind = next(k for k in DOCUMENTS if k.name == "schedule-1")
-    context = render_context(network_context(profile, facts, date(2025, 6, 1)), facts, kind, None)
-    return " ".join(_templates().render(kind.template, context).split())
+    context = render_context(network_context(profile, facts), facts, None)
+    return " ".join(_templates().render(kind.template, context.variables()).split())
 
 
 def profile_for(

@@ -29,7 +29,7 @@ from pcndocs.build import (
 )
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.context import network_context, render_context
+from pcndocs.context import lead_documents, network_context, render_context
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DocumentKind
 from pcndocs.errors import PcndocsError
@@ -170,17 +170,18 @@ def _versions(
     A lead's documents pair by workstream, so a new lead on the same workstream shows as
     changes to the same document rather than one removed and one added.
     """
-    shared = network_context(loaded.profile, facts, today)
+    shared = network_context(loaded.profile, facts)
     when = _when(loaded, facts)
     seen: dict[tuple[str, ...], int] = {}
-    for kind, lead, name in _instances(options, shared["lead_documents"]):
+    for kind, lead, name in _instances(options, lead_documents(shared)):
         key: tuple[str, ...] = (kind.name,)
         if lead is not None:
             key = (kind.name, lead.workstream.id)
             seen[key] = seen.get(key, 0) + 1
             key = (*key, str(seen[key]))
         document = parse_markdown(
-            templates.render(kind.template, render_context(shared, facts, kind, lead))
+            templates.render(kind.template, render_context(shared, facts, lead).variables()),
+            kind.template,
         )
         yield key, _Version(name, kind, document, _page_info(kind, document, loaded, when))
 

@@ -87,9 +87,32 @@ def validate_profile(
 
 
 def _problem_from_error(document: YamlDocument, error: ErrorDetails) -> Problem:
-    key_path = _real_key_path(document.data, error["loc"])
+    key_path = _in_section(document.data, _real_key_path(document.data, error["loc"]))
     text = _describe(error, key_path)
+    if key_path and isinstance(document.data, dict) and key_path[0] not in document.data:
+        # The whole section is missing: no line of the file holds it, so none is named.
+        section = key_path[0]
+        return Problem(
+            document.path, None, dotted(key_path), f"{text}; the file has no {section}: section"
+        )
     return Problem(document.path, document.line_of(key_path), dotted(key_path), text)
+
+
+def _in_section(data: Any, loc: KeyPath) -> KeyPath:
+    """Return an error's location with its section, which a section left out loses.
+
+    A section the file leaves out is validated from its default, and pydantic then reports
+    `method` for `appointment.method`.
+    """
+    if not loc or not isinstance(loc[0], str) or loc[0] in Profile.model_fields:
+        return loc
+    for name, field in Profile.model_fields.items():
+        model = field.annotation
+        section = isinstance(model, type) and issubclass(model, BaseModel)
+        absent = not isinstance(data, dict) or name not in data
+        if section and absent and loc[0] in getattr(model, "model_fields", {}):
+            return (name, *loc)
+    return loc
 
 
 def _real_key_path(data: Any, loc: tuple[int | str, ...]) -> KeyPath:

@@ -134,6 +134,47 @@ class Model(BaseModel):
                 raise ValueError(f"expected {what}, got {str(value).lower()}")
         return value
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_people_write(cls, value: Any, info: ValidationInfo) -> Any:
+        """Read a number written 12,450 and a date written 01/04/2026, as `pcndocs new` does."""
+        if info.field_name is None:
+            return value
+        return as_people_write(value, cls.model_fields[info.field_name].annotation)
+
+
+_GROUPED_NUMBER = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_BRITISH_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+
+
+def british_date(text: str) -> date | None:
+    """Return the date of text written as people in England write it (01/04/2026), or None.
+
+    A date written so that does not exist (31/02/2026) is a ValueError.
+    """
+    match = _BRITISH_DATE.match(text.strip())
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"expected a date that exists, got '{text}'") from None
+
+
+def as_people_write(value: Any, annotation: Any) -> Any:
+    """Return a value written as people write it (12,450; 01/04/2026) as the type it stands for."""
+    if not isinstance(value, str):
+        return value
+    kinds = _number_kinds(annotation)
+    if kinds and _GROUPED_NUMBER.match(value.strip()):
+        number = value.strip().replace(",", "")
+        return int(number) if "." not in number else float(number)
+    accepts_date = annotation is date or date in typing.get_args(annotation)
+    if accepts_date:
+        return british_date(value) or value
+    return value
+
 
 def _number_kinds(annotation: Any) -> set[type]:
     """Return the number types (int, float) an annotation such as float | None accepts."""
@@ -174,21 +215,25 @@ class Network(Model):
 
 
 class Signatory(Model):
-    name: Text
-    role: Text | None = None
+    name: Text = Field(description="The person who signs the agreement for the practice.")
+    role: Text | None = Field(None, description="Their role, such as Senior Partner.")
 
 
 class Practice(Model):
-    name: Annotated[Text | None, Needed] = None
-    ods_code: Annotated[OdsCode | None, Needed] = None
-    list_size: Annotated[int | None, Field(gt=0, le=500_000), Needed] = Field(
-        None, description="Registered patients."
+    name: Annotated[Text | None, Needed] = Field(None, description="The practice's name.")
+    ods_code: Annotated[OdsCode | None, Needed] = Field(
+        None, description="The practice's ODS code: a letter and five digits, unique."
     )
-    signatory: Signatory | None = None
+    list_size: Annotated[int | None, Field(gt=0, le=500_000), Needed] = Field(
+        None, description="Registered patients at the population date."
+    )
+    signatory: Signatory | None = Field(
+        None, description="Who signs for the practice: {name:, role:}."
+    )
 
 
 class ClinicalDirector(Model):
-    name: Annotated[Text | None, Needed] = None
+    name: Annotated[Text | None, Needed] = Field(None, description="The clinical director's name.")
     profession: Text = Field("GP", description="Any practising clinician: GP, nurse, pharmacist.")
     practice: Annotated[OdsCode | None, Needed] = Field(
         None, description="ODS code of the member practice they come from."
@@ -196,7 +241,7 @@ class ClinicalDirector(Model):
     sessions_per_week: Annotated[float | None, Field(gt=0, le=9), Needed] = Field(
         None, description="Sessions a week the network agrees to pay for (9 is full time)."
     )
-    start_date: date | None = None
+    start_date: date | None = Field(None, description="When their current term began.")
     session_rate: float | None = Field(
         None,
         ge=0,
@@ -261,13 +306,26 @@ class Appointment(Model):
     quorum_percent: int = Field(
         75, ge=1, le=100, description="Share of member practices (or of votes) that must take part."
     )
-    tie_break: Literal["second_ballot", "drawing_lots", "joint_appointment"] = "second_ballot"
+    tie_break: Literal["second_ballot", "drawing_lots", "joint_appointment"] = Field(
+        "second_ballot",
+        description="How a tie is broken: second_ballot, drawing_lots or joint_appointment.",
+    )
     max_consecutive_terms: int | None = Field(
         None, ge=1, le=10, description="Terms in a row one person may serve; unset: no limit."
     )
-    resignation_notice_months: int = Field(3, ge=0, le=12)
-    removal_majority: Majority = "two_thirds"
-    interim_cover: Literal["deputy", "nominated_by_practices"] = "nominated_by_practices"
+    resignation_notice_months: int = Field(
+        3, ge=0, le=12, description="Months' notice a clinical director gives to resign."
+    )
+    removal_majority: Majority = Field(
+        "two_thirds",
+        description="The majority of practices needed to remove a clinical director: simple, "
+        "two_thirds or unanimous.",
+    )
+    interim_cover: Literal["deputy", "nominated_by_practices"] = Field(
+        "nominated_by_practices",
+        description="Who covers a vacancy: a deputy (name them in deputy), or someone the "
+        "practices nominate.",
+    )
     deputy: Text | None = Field(
         None, description="Name of the deputy who covers a vacancy; needed with deputy cover."
     )
@@ -349,11 +407,15 @@ class Governance(Model):
 
 
 class CustomWorkstream(Model):
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
-    title: Text
-    summary: LongText
-    clinical: bool = True
-    checklist: list[Text] = Field(default_factory=list)
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")] = Field(
+        description="A short id of lower-case letters, digits and _, such as 'frailty'."
+    )
+    title: Text = Field(description="The workstream's title, as documents show it.")
+    summary: LongText = Field(description="What the workstream covers, in a sentence or two.")
+    clinical: bool = Field(True, description="Whether the workstream is clinical work.")
+    checklist: list[Text] = Field(
+        default_factory=list, description="The workstream's own checklist items for its lead."
+    )
 
 
 FundingStream = Literal["core", "leadership_and_management", "iif", "capacity_and_access", "other"]
@@ -368,8 +430,10 @@ WorkstreamRef = Annotated[
 
 
 class Lead(Model):
-    name: Text
-    kind: Literal["clinical", "non_clinical"]
+    name: Text = Field(description="The lead's name.")
+    kind: Literal["clinical", "non_clinical"] = Field(
+        description="clinical or non_clinical: a non-clinical lead gets no clinical duties."
+    )
     workstream: WorkstreamRef = Field(
         description="A built-in workstream id, or a custom one given as {id:, title:, summary:}."
     )
@@ -380,9 +444,15 @@ class Lead(Model):
         description="Staff the lead line-manages for the network, e.g. 'the network's clinical "
         "pharmacists'. Unset: the role has no line management.",
     )
-    sessions_per_month: float = Field(gt=0, le=40)
+    sessions_per_month: float = Field(
+        gt=0, le=40, description="Sessions a month the network pays for the role."
+    )
     session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
-    funding_stream: FundingStream = "core"
+    funding_stream: FundingStream = Field(
+        "core",
+        description="What pays for the role: core, leadership_and_management, iif, "
+        "capacity_and_access or other.",
+    )
     reimbursed_to: Literal["practice", "individual"] = Field(
         "practice",
         description="Who is paid for the lead's time: their practice (give practice) or "
@@ -411,7 +481,7 @@ class Lead(Model):
 
 
 class LocalResponsibility(Model):
-    duty: LongText
+    duty: LongText = Field(description="The duty, in a sentence.")
     sessions_per_week: float = Field(0, ge=0, le=9, description="Extra time this duty takes.")
 
 
@@ -423,11 +493,13 @@ LocalDuty = Annotated[
 
 
 class DocumentControl(Model):
-    version: Text = "1.0"
-    author: Text | None = None
-    approved_by: Text | None = None
-    approval_date: date | None = None
-    review_date: date | None = None
+    version: Text = Field("1.0", description="The documents' version, such as 1.0.")
+    author: Text | None = Field(None, description="Who prepared the documents.")
+    approved_by: Text | None = Field(None, description="The meeting or person that approved them.")
+    approval_date: date | None = Field(None, description="When they were approved.")
+    review_date: date | None = Field(
+        None, description="When they are next reviewed (the LMC advises one)."
+    )
 
 
 class FundingOverrides(Model):
@@ -508,33 +580,49 @@ class Profile(Model):
         )
     )
 
-    network: Network = Field(default_factory=lambda: {})  # type: ignore[assignment]
+    network: Network = Field(  # type: ignore[assignment]
+        default_factory=lambda: {},
+        description="The network: its name, codes, commissioner and nominated payee.",
+    )
     contract_year: Annotated[ContractYear | None, Needed] = Field(
         None,
         description="The contract year, such as 2026/27: selects the national rates and duties. "
         "A year later than pcndocs knows builds with the network's own figures.",
     )
-    practices: Annotated[list[Practice], Needed] = Field(default_factory=list)
-    clinical_directors: Annotated[list[ClinicalDirector], Field(max_length=4), Needed] = Field(
-        default_factory=list
+    practices: Annotated[list[Practice], Needed] = Field(
+        default_factory=list, description="The member practices, one or more."
     )
-    appointment: Appointment = Field(default_factory=lambda: {})  # type: ignore[assignment]
+    clinical_directors: Annotated[list[ClinicalDirector], Field(max_length=4), Needed] = Field(
+        default_factory=list, description="The clinical director, or up to four sharing the role."
+    )
+    appointment: Appointment = Field(  # type: ignore[assignment]
+        default_factory=lambda: {},
+        description="How the clinical director is appointed, reappointed and removed.",
+    )
     governance: Governance = Field(
         default_factory=lambda: Governance(),
         description="How the member practices meet and decide; every key has a default.",
     )
-    leads: list[Lead] = Field(default_factory=list)
+    leads: list[Lead] = Field(
+        default_factory=list, description="Clinical and non-clinical leads, each of a workstream."
+    )
     local_cd_responsibilities: list[LocalDuty] = Field(
         default_factory=list,
         description="Duties agreed locally beyond the national minimum; text, or {duty:, "
         "sessions_per_week:}.",
     )
-    document_control: DocumentControl = Field(default_factory=DocumentControl)
+    document_control: DocumentControl = Field(
+        default_factory=DocumentControl,
+        description="Version, author, approval and review of the documents.",
+    )
     job_description: JobDescription = Field(
         default_factory=lambda: JobDescription(),
         description="The network's own terms for the clinical director's job description.",
     )
-    funding: FundingOverrides = Field(default_factory=lambda: FundingOverrides())
+    funding: FundingOverrides = Field(
+        default_factory=lambda: FundingOverrides(),
+        description="Rates the network sets itself, where the national figure is unknown.",
+    )
 
     @property
     def population(self) -> int:

@@ -313,10 +313,10 @@ def _entry(name: str, when: tuple[int, ...]) -> zipfile.ZipInfo:
 
 def profile_yaml(data: dict[str, Any], facts: Facts, name: str, today: date) -> str:
     """Return profile data as YAML text that `pcndocs check` and this form read back."""
-    import yaml
+    from pcndocs.profile.write import profile_yaml as commented_yaml
 
-    header = (
-        f"# A network profile for pcndocs, saved from `pcndocs serve` on {today.isoformat()}.\n"
-        f"# Open it again in the browser, or: pcndocs check {name}\n\n"
-    )
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    header = [
+        f"A network profile for pcndocs, saved from `pcndocs serve` on {today.isoformat()}.",
+        f"Open it again in the browser, or: pcndocs check {name}",
+    ]
+    return commented_yaml(data, header)

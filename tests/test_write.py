@@ -1,0 +1,60 @@
+"""The one profile writer: every key described, and what it writes reads back as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pcndocs.build import load
+from pcndocs.profile.model import Profile
+from pcndocs.profile.write import profile_data, profile_yaml
+from pcndocs.resources import example_profile
+
+
+def _properties(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    models = [("Profile", schema), *schema.get("$defs", {}).items()]
+    return [
+        (name, key, value)
+        for name, model in models
+        for key, value in model.get("properties", {}).items()
+    ]
+
+
+def test_every_key_of_the_schema_has_a_description() -> None:
+    properties = _properties(Profile.model_json_schema())
+    assert len(properties) > 60
+    assert [f"{m}.{k}" for m, k, v in properties if not v.get("description")] == []
+
+
+def test_the_example_written_again_reads_back_as_the_same_profile(tmp_path: Path) -> None:
+    example = load(example_profile()).profile
+    path = tmp_path / "again.yaml"
+    path.write_text(profile_yaml(profile_data(example), ["written again"]), encoding="utf-8")
+    assert load(path).profile == example
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# written again\n")
+    assert f"    list_size: {example.practices[0].list_size} " in text
+
+
+def test_a_missing_value_is_null_and_says_what_to_fill_in() -> None:
+    text = profile_yaml({"network": {"name": "North PCN", "nominated_payee": None}})
+    assert yaml.safe_load(text) == {"network": {"name": "North PCN", "nominated_payee": None}}
+    line = next(line for line in text.splitlines() if "nominated_payee" in line)
+    assert line.split("#")[1].strip() == (
+        "to be filled in: ODS code of the member practice that receives the network's funding"
+    )
+
+
+def test_comments_come_from_the_model_and_notes_replace_them() -> None:
+    data = {"practices": [{"name": "A", "ods_code": "A12345"}, {"name": "B", "ods_code": "B12345"}]}
+    text = profile_yaml(data, notes={"practices[1].name": "the second"})
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert lines == [
+        "practices: # the member practices, one or more",
+        "- name: A # the practice's name",
+        "ods_code: A12345 # the practice's ODS code: a letter and five digits, unique",
+        "- name: B # the second",
+        "ods_code: B12345",
+    ]
