@@ -134,7 +134,7 @@ def capture_inputs(kind: DocumentKind, folder: Path) -> list[WriterInput]:
     try:
         build_profile(
             example_profile(),
-            BuildOptions(out=folder, formats=("docx",), documents=(kind.name,)),
+            BuildOptions(out=folder, formats=("docx",), documents=(kind.name,), force=True),
         )
     finally:
         docx_writer.write_docx = original

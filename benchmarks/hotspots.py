@@ -53,7 +53,9 @@ def run(settings: Settings) -> Section:
         return section
     out = settings.out / "profile"
     example = example_profile()
-    options = BuildOptions(out=out, formats=("docx", "pdf"), documents=tuple(k.name for k in kinds))
+    options = BuildOptions(
+        out=out, formats=("docx", "pdf"), documents=tuple(k.name for k in kinds), force=True
+    )
     note("profile: the example, warm, under cProfile")
     build_profile(example, options)
     profiler = cProfile.Profile()

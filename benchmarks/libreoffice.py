@@ -53,7 +53,8 @@ def run(settings: Settings) -> Section:
 
     documents = tuple(k.name for k in kinds)
     build_profile(
-        example, BuildOptions(out=out / "warm-up", formats=("docx",), documents=documents)
+        example,
+        BuildOptions(out=out / "warm-up", formats=("docx",), documents=documents, force=True),
     )
     note("LibreOffice: first run, which creates its user profile (not timed)")
     first_docx = sorted((out / "warm-up").rglob("*.docx"))
@@ -73,12 +74,13 @@ def run(settings: Settings) -> Section:
         note(f"LibreOffice: {kind.name}")
         folder = out / "pcndocs" / kind.name
         result = build_profile(
-            example, BuildOptions(out=folder, formats=("docx", "pdf"), documents=(kind.name,))
+            example,
+            BuildOptions(out=folder, formats=("docx", "pdf"), documents=(kind.name,), force=True),
         )
         files = [p for p in result.written if p.suffix == ".docx"]
         ours_pdf = sorted(p for p in result.written if p.suffix == ".pdf")
         all_files += files
-        options = BuildOptions(out=folder, formats=("pdf",), documents=(kind.name,))
+        options = BuildOptions(out=folder, formats=("pdf",), documents=(kind.name,), force=True)
         warm = interleaved({"pdf": partial(build_profile, example, options)}, repeat)["pdf"]
         warm_total += warm.wall
         process_command = [

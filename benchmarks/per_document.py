@@ -160,7 +160,7 @@ def _measure(kind: DocumentKind, out: Path, repeat: int, checks: list[str]) -> l
     folder = out / kind.name
     pdf_inputs = _capture_pdf_inputs(profile, kind, folder)
     result = build_profile(
-        profile, BuildOptions(out=folder, formats=("docx",), documents=(kind.name,))
+        profile, BuildOptions(out=folder, formats=("docx",), documents=(kind.name,), force=True)
     )
     docx_files = [p for p in result.written if p.suffix == ".docx"]
     pdf_files = sorted(p for p in (result.folder).glob("*.pdf"))
@@ -184,7 +184,7 @@ def _measure(kind: DocumentKind, out: Path, repeat: int, checks: list[str]) -> l
     spent: dict[str, list[float]] = {"pdf": [], "docx": []}
 
     def ours(fmt: str) -> Callable[[], object]:
-        options = BuildOptions(out=folder, formats=(fmt,), documents=(kind.name,))
+        options = BuildOptions(out=folder, formats=(fmt,), documents=(kind.name,), force=True)
 
         def build() -> None:
             clock.spent = 0.0
@@ -279,7 +279,9 @@ def _capture_pdf_inputs(profile: Path, kind: DocumentKind, folder: Path) -> list
 
     pdf_writer.write_pdf = spy
     try:
-        build_profile(profile, BuildOptions(out=folder, formats=("pdf",), documents=(kind.name,)))
+        build_profile(
+            profile, BuildOptions(out=folder, formats=("pdf",), documents=(kind.name,), force=True)
+        )
     finally:
         pdf_writer.write_pdf = original
     if not captured:
