@@ -205,13 +205,23 @@ class BuildPool:
         self._turn = threading.Lock()  # the workers serve one pack at a time
         self._waiting = 0
         self._running: dict[str, asyncio.Future[Built]] = {}
+        self._stopping = False
 
     def warm(self) -> None:
-        """Start the workers and load what builds need in each, so the first click is quick."""
-        self._run([(_warm_up, ())] * self.workers)
+        """Start the workers and load what builds need in each, so the first click is quick.
+
+        A server stopped while its workers warm up (Ctrl-C at once) kills them mid-way: that
+        is the stop asked for, not an error to report.
+        """
+        try:
+            self._run([(_warm_up, ())] * self.workers)
+        except Exception:
+            if not self._stopping:
+                raise
 
     def shutdown(self) -> None:
         """Stop the workers, at once: the server is stopping."""
+        self._stopping = True
         self._pool.kill()
 
     def _run(self, calls: list[tuple[Any, tuple[Any, ...]]]) -> list[Any]:
