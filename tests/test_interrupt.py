@@ -168,10 +168,12 @@ def test_sigkill_part_way_leaves_earlier_documents_unchanged(
     assert unchanged, "the build finished before it was killed"
     for path in replaced:
         assert _is_whole(path, "Later Author"), path
-    # SIGKILL may leave a temporary, hidden and named for its document and for the process
-    # that wrote it: the build or one of its workers, whose PIDs the test does not know.
+    # SIGKILL may leave a temporary, hidden and named for its file (a document, or the copy of
+    # the profile kept for compare) and for the process that wrote it.
     for temporary in _temporaries(out):
-        assert re.fullmatch(r"\.cd-job-description\.\w+\.\d+\.\w+\.tmp", temporary.name)
+        assert re.fullmatch(
+            r"\.(cd-job-description\.\w+|profile\.yaml)\.\d+\.\w+\.tmp", temporary.name
+        )
 
 
 @pytest.mark.parametrize(
