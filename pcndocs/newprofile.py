@@ -23,6 +23,7 @@ from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts, Workstream
 from pcndocs.files import write_atomically
 from pcndocs.funding import funded_sessions
+from pcndocs.profile.explain import explain
 from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
@@ -129,29 +130,6 @@ class LineAsker:
 # --- checking one answer --------------------------------------------------------------
 
 
-def _reason(error: ValidationError) -> str:
-    """Return the first problem of a validation error as one line."""
-    detail = error.errors()[0]
-    kind, ctx, got = detail["type"], detail.get("ctx", {}), detail.get("input")
-    if kind == "value_error":
-        return str(ctx.get("error", detail["msg"]))
-    if kind == "string_too_short":
-        return "an answer is needed"
-    if kind == "string_too_long":
-        return f"expected at most {ctx['max_length']} characters, got {len(str(got))}"
-    bounds = {
-        "greater_than": ("above", "gt"),
-        "greater_than_equal": ("of at least", "ge"),
-        "less_than": ("below", "lt"),
-        "less_than_equal": ("of at most", "le"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        return f"expected a number {words} {_number_text(ctx[key])}, got {got}"
-    message = str(detail["msg"])
-    return message[:1].lower() + message[1:]
-
-
 def _field(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
     """Return a check of one value against the rules of one field of a profile model."""
     adapter: TypeAdapter[Any] = TypeAdapter(model.model_fields[name].rebuild_annotation())
@@ -160,7 +138,7 @@ def _field(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
         try:
             return adapter.validate_python(value)
         except ValidationError as exc:
-            raise ValueError(_reason(exc)) from None
+            raise ValueError(explain(exc.errors()[0])) from None
 
     return check
 
