@@ -19,13 +19,10 @@ from hypothesis import strategies as st
 from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
 from pcndocs.facts import load_facts
-from pcndocs.newprofile import (
-    InputEndedError,
-    LineAsker,
-    ask_profile,
-    contract_year_now,
-    profile_text,
-)
+from pcndocs.new.answers import contract_year_now
+from pcndocs.new.prompt import InputEndedError, LineAsker
+from pcndocs.new.questions import ask_profile
+from pcndocs.new.write import profile_text
 from pcndocs.profile.model import Profile
 from pcndocs.profile.write import scalar
 
