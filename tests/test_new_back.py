@@ -43,10 +43,10 @@ def test_going_back_in_the_practices_keeps_the_answers_after_it(tmp_path: Path) 
     # then Enter keeps each later answer, offered as the default.
     answers = [*SESSION[:11], "<", "<", "back", "<", "13,000", "", "", "", *SESSION[11:]]
     output = new(path, answers)
-    assert "Practice 1: registered patients [12,450]: " in output
+    assert "Practice 1 (Riverside Surgery): registered patients [12,450]: " in output
     assert "Practice 2: name [Zoë Practice]: " in output
-    assert "Practice 2: ODS code, a letter and five digits [a99002]: " in output
-    assert "Practice 2: registered patients [9873]: " in output
+    assert "Practice 2 (Zoë Practice): ODS code, a letter and five digits [a99002]: " in output
+    assert "Practice 2 (Zoë Practice): registered patients [9873]: " in output
     assert output.count("Describe the network.") == 1  # the notes before are not said again
     profile = load(path).profile
     assert [(p.name, p.ods_code, p.list_size) for p in profile.practices] == [
@@ -62,8 +62,9 @@ def test_going_back_in_the_directors_and_across_sections(tmp_path: Path) -> None
     # is changed; the director's answers after it are kept as defaults.
     answers = [*SESSION[:18], "<", "<", "<", "<", "<", "<", "1", "", "", "", "", ""]
     output = new(path, [*answers, *SESSION[18:]])
-    assert "Nominated payee, the practice that receives the funding (ODS code or number) [2]: " in (
-        output
+    assert (
+        "Nominated payee, the practice that receives the funding (ODS code, number or name) [2]: "
+        in (output)
     )
     assert "Director 1: name [Dr Jane Example]: " in output
     profile = load(path).profile
@@ -80,7 +81,9 @@ def test_going_back_in_the_leads_changes_one_answer(tmp_path: Path) -> None:
     path = tmp_path / "n.yaml"
     # At lead 1's sessions a month, back to its practice: 2 instead of 1.
     output = new(path, [*SESSION[:24], "<", "2", *SESSION[24:]])
-    assert "Lead 1: practice (ODS code or number; blank for none) [1]: " in output
+    assert (
+        "Lead 1 (Dr Sam Patel): practice (ODS code, number or name; blank for none) [1]: " in output
+    )
     leads = load(path).profile.leads
     assert [(lead.name, lead.practice) for lead in leads] == [
         ("Dr Sam Patel", "A99002"),
@@ -94,7 +97,7 @@ def test_an_earlier_answer_no_longer_right_is_not_offered(tmp_path: Path) -> Non
     # that earlier answer wrong for practice 2, so it is not offered again.
     answers = [*SESSION[:10], "<", "<", "<", "<", "A99002", "", "", "A99001", *SESSION[10:]]
     output = new(path, answers)
-    assert "Practice 2: ODS code, a letter and five digits: " in output
+    assert "Practice 2 (Zoë Practice): ODS code, a letter and five digits: " in output
     assert [p.ods_code for p in load(path).profile.practices] == ["A99002", "A99001"]
 
 

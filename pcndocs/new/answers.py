@@ -156,7 +156,7 @@ def new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
 
 
 def member(practices: Sequence[Practice]) -> Callable[[str], str]:
-    """Return a conversion to the ODS code of an entered practice, given its code or number."""
+    """Return a conversion to the ODS code of an entered practice: its code, number or name."""
 
     def convert(text: str) -> str:
         answer = text.strip().upper()
@@ -164,10 +164,27 @@ def member(practices: Sequence[Practice]) -> Callable[[str], str]:
             return practices[int(answer) - 1].ods_code or answer
         if any(p.ods_code == answer for p in practices):
             return answer
+        words = _folded(text)
+        named = [p for p in practices if words and words in _folded(p.name or "")]
+        if len(named) == 1 and named[0].ods_code:
+            return named[0].ods_code
         codes = ", ".join(p.ods_code or "" for p in practices)
-        raise ValueError(f"expected a practice entered above ({codes}) or its number, got '{text}'")
+        names = {_folded(p.name or ""): p for p in practices}
+        close = difflib.get_close_matches(words, list(names), n=1, cutoff=0.6)
+        hint = (
+            f"; did you mean {names[close[0]].ods_code} ({names[close[0]].name})?" if close else ""
+        )
+        several = " (more than one practice has that name)" if len(named) > 1 else ""
+        raise ValueError(
+            f"expected a practice entered above ({codes}), its number or its name, "
+            f"got '{text}'{several}{hint}"
+        )
 
-    return convert
+    return Described(convert, "the practice's ODS code, its number in the list above, or its name")
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 # The answer to a lead's workstream that adds a workstream of the network's own.

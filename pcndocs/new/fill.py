@@ -1,0 +1,133 @@
+"""`pcndocs new --from PROFILE`: asks only what a profile lacks or has wrong, keeps the rest.
+
+The questions are those of a new network (questions.py). Each one whose key the profile
+already answers rightly is answered from it without a word; a value that is wrong is said,
+with its line, and asked; an optional value the profile leaves out is not asked. A list the
+profile has (its practices, say) gets no new items; a list it lacks is asked whole. Every
+value the profile had that no question asked for is kept as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import typing
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from pcndocs.new.prompt import Known, KnownValues
+from pcndocs.profile.explain import models_in
+from pcndocs.profile.model import Needed, Profile
+from pcndocs.profile.write import number_text, profile_data
+from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted
+
+_ABSENT = object()
+
+
+def known_values(document: YamlDocument) -> KnownValues:
+    """Return what a profile says for each question's key, as the asker needs it."""
+
+    def known(key: KeyPath) -> Known | None:
+        if _in_new_list(document.data, key):
+            return None  # an item of a list the profile lacks: asked as for a new network
+        line = document.line_of(key)
+        where = f"{document.path}:{line}: {dotted(key)}" if line else dotted(key)
+        value = _at(document.data, key)
+        if value is _ABSENT:
+            return Known(None, where, skip=_beyond_a_list(document.data, key) or not _required(key))
+        if value is None:
+            return Known(None, where)
+        return Known(_as_typed(value), where)
+
+    return known
+
+
+def filled_data(document: YamlDocument, answered: Profile, asked: Iterable[KeyPath]) -> Any:
+    """Return the profile's data with the answers put in, everything else as it was."""
+    answers = profile_data(answered)
+    data = copy.deepcopy(document.data) if isinstance(document.data, dict) else {}
+    for section in ("practices", "clinical_directors", "leads"):
+        if not data.get(section):  # a list the profile lacked is asked whole
+            data[section] = answers.get(section, [])
+    for key in sorted(asked, key=len):
+        value = _at(answers, key)
+        if value is not _ABSENT and not _in_new_list(document.data, key):
+            _put(data, key, value)
+    return data
+
+
+def _at(data: Any, key: KeyPath) -> Any:
+    """Return the value at a key path in plain data, or _ABSENT."""
+    for part in key:
+        in_list = isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data)
+        in_mapping = isinstance(part, str) and isinstance(data, dict) and part in data
+        if not (in_list or in_mapping):
+            return _ABSENT
+        data = data[part]
+    return data
+
+
+def _put(data: dict[str, Any], key: KeyPath, value: Any) -> None:
+    """Set the value at a key path, making the mappings on the way where there are none."""
+    here: Any = data
+    for part, after in itertools.pairwise(key):
+        if isinstance(part, int):
+            here = here[part]
+        else:
+            if not isinstance(here.get(part), dict | list):
+                here[part] = [] if isinstance(after, int) else {}
+            here = here[part]
+    here[key[-1]] = value
+
+
+def _beyond_a_list(data: Any, key: KeyPath) -> bool:
+    """Return whether a key is in an item after the last of a list the profile has."""
+    for end, part in enumerate(key):
+        if isinstance(part, int):
+            items = _at(data, key[:end])
+            return isinstance(items, list) and bool(items) and part >= len(items)
+    return False
+
+
+def _in_new_list(data: Any, key: KeyPath) -> bool:
+    """Return whether a key is in a list the profile lacked (its answers are taken whole)."""
+    return len(key) > 1 and isinstance(key[1], int) and not _at(data, key[:1])
+
+
+def _required(key: KeyPath) -> bool:
+    """Return whether the profile model needs a value at a key path (no default will do)."""
+    model: type[BaseModel] | None = Profile
+    for part in key:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        if field is None:
+            return False
+        if part == key[-1]:
+            return field.is_required() or Needed in field.metadata or _needed(field.annotation)
+        model = next(models_in(field.annotation), None)
+    return False
+
+
+def _needed(annotation: Any) -> bool:
+    """Return whether an annotation carries the Needed mark (inside an Annotated)."""
+    return typing.get_origin(annotation) is typing.Annotated and any(
+        mark is Needed for mark in typing.get_args(annotation)[1:]
+    )
+
+
+def _as_typed(value: Any) -> str:
+    """Return a profile's value as a person would type it as an answer."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return number_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000).strip()
+    return str(value)
