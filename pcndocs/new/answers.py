@@ -19,7 +19,8 @@ from pcndocs import years
 from pcndocs.facts import Workstream
 from pcndocs.new.prompt import Described, help_of
 from pcndocs.profile.explain import explain
-from pcndocs.profile.model import CustomWorkstream, Practice, british_date
+from pcndocs.profile.load import FIRST_DATE, LAST_DATE
+from pcndocs.profile.model import CustomWorkstream, Practice, british_date, peoples_number
 from pcndocs.profile.write import description
 
 T = TypeVar("T")
@@ -52,47 +53,51 @@ def optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
     return Described(optional, help_of(convert) if isinstance(convert, Described) else "")
 
 
-_WHOLE = re.compile(r"^[0-9]+$")
-_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-
-
 def whole(model: type[BaseModel], name: str) -> Callable[[str], int]:
-    """Return a conversion of a whole number (commas allowed: 12,450) checked by a field."""
+    """Return a conversion of a whole number as a file takes it (12,450), checked by a field."""
     check = field_check(model, name)
 
     def convert(text: str) -> int:
-        clean = text.replace(",", "").strip()
-        if not _WHOLE.match(clean):
+        number = peoples_number(text)
+        if number is None or not float(number).is_integer():
             raise ValueError(f"expected a whole number, got '{text}'")
-        return cast(int, check(int(clean)))
+        return cast(int, check(int(number)))  # 12450.0 is 12450, as in a file
 
     return Described(convert, description(model, name))
 
 
 def decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
-    """Return a conversion of a number such as 2.5 or £350, checked by a field."""
+    """Return a conversion of a number as a file takes it (2.5, £350), checked by a field."""
     check = field_check(model, name)
 
     def convert(text: str) -> float:
-        clean = text.replace(",", "").strip().removeprefix("£").strip()
-        if not _DECIMAL.match(clean):
+        number = peoples_number(text)
+        if number is None:
             raise ValueError(f"expected a number such as 2 or 2.5, got '{text}'")
-        return cast(float, check(float(clean)))
+        return cast(float, check(float(number)))
 
     return Described(convert, description(model, name))
 
 
+# A date as a file takes one: 2026-04-01.
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
 def date_answer(text: str) -> date:
-    """Return a date written 2026-04-01 or, as people in England write it, 01/04/2026."""
-    british = british_date(text)
-    if british is not None:
-        return british
-    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
-        raise ValueError(f"expected a date such as 01/04/2026 or 2026-04-01, got '{text}'")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"expected a date that exists, got '{text}'") from None
+    """Return a date written as a file takes it: 2026-04-01 or, as in England, 01/04/2026."""
+    when = british_date(text)
+    if when is None:
+        match = _ISO_DATE.match(text.strip())
+        if match is None:
+            raise ValueError(f"expected a date such as 01/04/2026 or 2026-04-01, got '{text}'")
+        try:
+            when = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            raise ValueError(f"expected a date that exists, got '{text}'") from None
+    if not FIRST_DATE <= when <= LAST_DATE:
+        span = f"{FIRST_DATE.year} to {LAST_DATE.year}"
+        raise ValueError(f"expected a date from {span}, got {text.strip()}")
+    return when
 
 
 def _word(text: str) -> str:
