@@ -33,14 +33,6 @@ FORMATS = ("html", "docx", "pdf")
 
 
 @dataclass(frozen=True)
-class Listed:
-    """A document as the page lists it: its file name and its title in words."""
-
-    name: str
-    title: str
-
-
-@dataclass(frozen=True)
 class Changed:
     """A changed document as the page shows it: title, changed passages, how many more."""
 
@@ -69,7 +61,7 @@ class SinceLastBuild:
     folder: Path  # the network's folder in the output folder
     comparison: Comparison
     changed: list[Changed]
-    unchanged: list[Listed]
+    unchanged: list[str]  # the titles of the documents that did not change
 
 
 def since_last_build(
@@ -97,7 +89,7 @@ def since_last_build(
             Changed(c, titles.get(c.name, c.title), *changed_passages(html_of(comparison, c)))
             for c in comparison.changed
         ],
-        [Listed(name, titles.get(name, name)) for name in comparison.unchanged],
+        [titles.get(name, name) for name in comparison.unchanged],
     )
 
 
@@ -174,7 +166,7 @@ def changed_passages(page: str) -> tuple[list[Passage], int]:
         if element.tag == "table" and element.get("data-change"):
             html = _table_html(element)
         elif element.tag in _BLOCKS and _marked(element) and not _holds_marked_block(element):
-            html = _passage_html(element)
+            html = _row_html(element) if element.tag == "tr" else _passage_html(element)
         else:
             continue
 
@@ -220,6 +212,29 @@ def _passage_html(element: Any) -> str:
             parts.append(f"<{child.tag}>{inner}</{child.tag}>" if kept else inner)
         parts.append(str(escape(child.tail or "")))
     return " ".join("".join(parts).split()) if element.tag in _BLOCKS else "".join(parts)
+
+
+def _row_html(row: Any) -> str:
+    """Return a changed table row with each cell named by its column, so figures make sense.
+
+    A two-column table is a list of items and their details: "Term: 4 years". A wider one
+    names each cell by its heading: "Sessions a week: 1.50". A heading row is its cells.
+    """
+    cells = [cell for cell in row if cell.tag in ("td", "th")]
+    table = next(row.iterancestors("table"), None)
+    first = table.find(".//tr") if table is not None else None
+    if first is None or first is row or any(cell.tag == "th" for cell in cells):
+        return _passage_html(row)
+    headings = [_words(cell, without="del") for cell in first if cell.tag in ("td", "th")]
+    shown = [" ".join(_passage_html(cell).split()) for cell in cells]
+    if len(cells) == 2:
+        return f"{shown[0]}: {shown[1]}"
+    if len(headings) != len(cells):
+        return _passage_html(row)
+    return " · ".join(
+        f"{escape(heading)}: {cell}" if heading else cell
+        for heading, cell in zip(headings, shown, strict=True)
+    )
 
 
 def _table_html(table: Any) -> str:
