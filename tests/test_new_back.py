@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pcndocs.build import BuildOptions, build_profile, load
@@ -25,9 +26,24 @@ def test_the_first_prompt_says_once_how_to_go_back(tmp_path: Path) -> None:
     assert output.index(hint) < output.index("Network name:")
 
 
-def test_a_question_mark_says_how_to_go_back(tmp_path: Path) -> None:
-    output = new(tmp_path / "n.yaml", [*SESSION[:5], "?", *SESSION[5:]])
-    assert "  the practice's name; type < to go back to the question before\n" in output
+@pytest.mark.parametrize(
+    ("at", "help_text"),
+    [
+        (3, "the contract year, such as 2026/27: selects the national rates and duties"),
+        (4, "the date the practices' list sizes refer to"),
+        (5, "the practice's name"),
+        (12, "the practice's ODS code, its number in the list above, or its name"),
+        (18, "selection, election, or selection_and_election"),
+        (20, "the number or id of a workstream listed above, or local to add one"),
+        (22, "clinical or non_clinical: a non-clinical lead gets no clinical duties"),
+    ],
+)
+def test_a_question_mark_says_what_to_answer_and_how_to_go_back(
+    at: int, help_text: str, tmp_path: Path
+) -> None:
+    output = new(tmp_path / "n.yaml", [*SESSION[:at], "?", *SESSION[at:]])
+    (said,) = [line for line in output.splitlines() if line.startswith(f"  {help_text}")]
+    assert said.endswith("; type < to go back to the question before")
 
 
 def test_going_back_at_the_first_question_says_there_is_none(tmp_path: Path) -> None:

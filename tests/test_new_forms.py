@@ -121,3 +121,16 @@ def test_the_director_questions_name_the_time_as_the_year_has_it(year: str, what
     (director,) = profile.clinical_directors
     assert director.sessions_per_week is not None
     assert director.sessions_per_week <= funded
+
+
+def test_sessions_above_the_time_shown_are_said_to_be() -> None:
+    lines = [*SESSION[:16], "2.5", *SESSION[17:]]  # 1.00 is the benchmark
+    ask, said = asker(lines)
+    ask_profile(ask, said.append, load_facts(), TODAY)
+    assert (
+        "  that is 1.50 more than the benchmark time left; agree how the difference is paid "
+        "for (`check` will warn of it)"
+    ) in said
+    ask, said = asker(SESSION)
+    ask_profile(ask, said.append, load_facts(), TODAY)
+    assert not any("more than the" in line for line in said)

@@ -44,6 +44,11 @@ def text(model: type[BaseModel], name: str) -> Callable[[str], str]:
     return Described(lambda text: cast(str, check(text)), description(model, name))
 
 
+def about(convert: Callable[[str], T], model: type[BaseModel], name: str) -> Described[T]:
+    """Return a conversion with the help `?` shows: the description of the key it fills."""
+    return Described(convert, description(model, name))
+
+
 def optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
     """Return a conversion that makes a blank answer None."""
 
@@ -223,7 +228,11 @@ def workstream_choice(
             f"or an id from the list, or {LOCAL} to add your own{hint}"
         )
 
-    return convert
+    return Described(
+        convert,
+        f"the number or id of a workstream listed above, or {LOCAL} to add one of the "
+        "network's own (an id, a title, a sentence on what it covers, clinical or not)",
+    )
 
 
 def _local_workstream(text: str) -> CustomWorkstream:

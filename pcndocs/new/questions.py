@@ -63,13 +63,13 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     )
     year = ask(
         f"Contract year (pcndocs holds national figures up to {facts.funding.latest})",
-        answers.contract_year,
+        answers.about(answers.contract_year, Profile, "contract_year"),
         answers.contract_year_now(today),
         key=("contract_year",),
     )
     population_date = ask(
         "Date the practices' list sizes refer to (01/01/2026 or 2026-01-01)",
-        answers.date_answer,
+        answers.about(answers.date_answer, Network, "population_date"),
         facts.funding_year(year).population_date.isoformat(),
         key=("network", "population_date"),
     )
@@ -86,7 +86,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     directors = _ask_directors(ask, say, facts, practices, year)
     method = ask(
         f"Appointment method ({', '.join(METHODS)})",
-        answers.choice(METHODS),
+        answers.about(answers.choice(METHODS), Appointment, "method"),
         key=("appointment", "method"),
     )
     term = ask(
@@ -198,6 +198,11 @@ def _ask_directors(
             suggested_sessions(left) or None,
             key=(*at, "sessions_per_week"),
         )
+        if sessions > left + 0.005:  # as `check` counts it
+            say(
+                f"  that is {sessions - max(left, 0):.2f} more than the {what} time left; "
+                "agree how the difference is paid for (`check` will warn of it)"
+            )
         directors.append(
             ClinicalDirector(
                 name=name, profession=profession, practice=practice, sessions_per_week=sessions
@@ -239,7 +244,7 @@ def _ask_leads(
         name = ask(f"Lead {n}: name", answers.text(Lead, "name"), key=(*at, "name"))
         kind = ask(
             f"Lead {n} ({name}): kind ({', '.join(KINDS)})",
-            answers.choice(KINDS),
+            answers.about(answers.choice(KINDS), Lead, "kind"),
             "clinical" if chosen.clinical else "non_clinical",
             key=(*at, "kind"),
         )
