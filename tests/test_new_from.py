@@ -22,6 +22,7 @@ def new_from(source: Path, path: Path, *answers: str, force: bool = False) -> Re
 # A profile part filled in by hand: a list size written wrong, no appointment section, a
 # lead without a rate; and values no question asks for, which are kept as they are.
 PARTIAL = """\
+# Millbrook's profile, begun by hand.
 network:
   name: Millbrook PCN
   population_date: 01/01/2026
@@ -50,7 +51,7 @@ leads:
 governance:
   meetings_per_year: 10
 document_control:
-  author: Network Manager
+  author: Network Manager  # agreed at the March board
 """
 
 
@@ -68,7 +69,7 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
         "Lead 1 (Kim Lowe): pounds paid per session: 180",
     ]
     assert (
-        f"  {source}:13: practices[1].list_size: expected a whole number, got 'twelve thousand'"
+        f"  {source}:14: practices[1].list_size: expected a whole number, got 'twelve thousand'"
         in (result.output)
     )
     for question in ("Network name", "Practice 1: name", "Director 1: name", "Lead 2", "Term"):
@@ -86,7 +87,10 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
     assert profile.leads[0].role == "Practice Manager"
     assert profile.governance.meetings_per_year == 10
     assert profile.document_control.author == "Network Manager"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    assert "\n# Millbrook's profile, begun by hand.\n" in text  # its comments are kept
+    assert "  author: Network Manager            # agreed at the March board\n" in text
+    data = yaml.safe_load(text)
     assert "term_years" not in data["appointment"]  # a default left unset stays unset
     assert "profession" not in data["clinical_directors"][0]
 
@@ -143,6 +147,9 @@ def test_an_imported_network_is_filled_in_and_builds(national_data: Path, tmp_pa
         4.5,
     )
     assert profile.appointment.method == "election"
+    text = path.read_text(encoding="utf-8")
+    assert "  # check: from ePCN-2019-12.xlsx, old national data" in text  # the import's notes
+    assert "# to be filled in" not in text  # every value the import lacked is given
     built = build_profile(
         path, BuildOptions(out=tmp_path / "out", formats=("html",), documents=("schedule-1",))
     )

@@ -13,6 +13,7 @@ import copy
 import itertools
 import typing
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,10 +23,54 @@ from pydantic import BaseModel
 from pcndocs.new.prompt import Known, KnownValues
 from pcndocs.profile.explain import models_in
 from pcndocs.profile.model import Needed, Profile
-from pcndocs.profile.write import number_text, profile_data
+from pcndocs.profile.write import TO_FILL, number_text, profile_data
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted
 
 _ABSENT = object()
+
+
+@dataclass(frozen=True)
+class PartialProfile:
+    """A profile to fill in: its text, and its data with the line of each key."""
+
+    text: str
+    document: YamlDocument
+
+    def header(self) -> list[str]:
+        """Return the comment lines at the top of the profile, without their '#'."""
+        lines = []
+        for line in self.text.splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line[1:].strip())
+        return lines
+
+    def comments(self, asked: Iterable[KeyPath]) -> dict[str, str]:
+        """Return the comment beside each key, by key, for the keys kept as they were.
+
+        A key asked gets its comment afresh, and so does one marked as still to fill in.
+        """
+        lines = self.text.splitlines()
+        fresh = set(asked)
+        found: dict[str, str] = {}
+        for key, number in self.document.lines.items():
+            comment = _comment(lines[number - 1]) if 0 < number <= len(lines) else ""
+            if key and key not in fresh and comment and not comment.startswith(TO_FILL):
+                found[dotted(key)] = comment
+        return found
+
+
+def _comment(line: str) -> str:
+    """Return the comment at the end of a line of YAML ('' if none), outside any quotes."""
+    quote = ""
+    for i, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"" and (i == 0 or line[i - 1] in " :-[{,"):
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[i + 1 :].strip()
+    return ""
 
 
 def known_values(document: YamlDocument) -> KnownValues:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,12 +11,12 @@ from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.facts import Facts
 from pcndocs.files import write_atomically
 from pcndocs.funding import funded_sessions, payment_made
-from pcndocs.new.fill import filled_data
+from pcndocs.new.fill import PartialProfile, filled_data
 from pcndocs.new.questions import MAX_DIRECTORS
 from pcndocs.profile.load import validate_profile
 from pcndocs.profile.model import Profile
 from pcndocs.profile.write import profile_data, profile_yaml
-from pcndocs.profile.yamlfile import KeyPath, YamlDocument, parse_yaml, read_text
+from pcndocs.profile.yamlfile import KeyPath, parse_yaml, read_text
 
 
 def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) -> str:
@@ -26,14 +26,29 @@ def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) ->
 
 
 def filled_text(
-    data: dict[str, Any], profile: Profile | None, facts: Facts, file_name: str, made: str
+    data: dict[str, Any],
+    profile: Profile | None,
+    facts: Facts,
+    file_name: str,
+    made: str,
+    kept: Mapping[str, str] | None = None,
+    earlier: Sequence[str] = (),
 ) -> str:
-    """Return a filled-in profile's data as commented YAML; profile, if it is valid."""
-    return _commented(data, profile, facts, file_name, made)
+    """Return a filled-in profile's data as commented YAML; profile, if it is valid.
+
+    kept are the comments of the profile given, by key; earlier, the lines of its header.
+    """
+    return _commented(data, profile, facts, file_name, made, kept or {}, earlier)
 
 
 def _commented(
-    data: dict[str, Any], profile: Profile | None, facts: Facts, file_name: str, made: str
+    data: dict[str, Any],
+    profile: Profile | None,
+    facts: Facts,
+    file_name: str,
+    made: str,
+    kept: Mapping[str, str] | None = None,
+    earlier: Sequence[str] = (),
 ) -> str:
     shown = file_name if file_name.isprintable() and file_name else "this-file.yaml"
     years = list(facts.funding.years)
@@ -60,8 +75,10 @@ def _commented(
         "clinical_directors[0].start_date": "YYYY-MM-DD",
         "document_control": "{author: ..., approved_by: ..., review_date: YYYY-MM-DD}",
     }
+    notes.update(kept or {})
     header = [
         f"A network profile for pcndocs, {made}.",
+        *earlier,
         f"Check it with:  pcndocs check {shown}",
         f"Build it with:  pcndocs build {shown}",
         "`pcndocs schema` describes every key; profiles/example.yaml shows the optional ones.",
@@ -84,7 +101,7 @@ def write_new_profile(path: Path, profile: Profile, facts: Facts, today: date) -
 
 def write_filled_profile(
     path: Path,
-    document: YamlDocument,
+    partial: PartialProfile,
     answered: Profile,
     asked: Iterable[KeyPath],
     facts: Facts,
@@ -93,10 +110,13 @@ def write_filled_profile(
     """Write a profile filled in by `new --from`; return the problems it still has.
 
     It is written even with problems no question covers (an unknown key, say), so that
-    no answer is lost; they are for the user to mend, as `check` names them.
+    no answer is lost; they are for the user to mend, as `check` names them. The comments
+    of the profile given are kept beside the values kept.
     """
-    data = filled_data(document, answered, asked)
-    made = f"filled in by `pcndocs new --from` on {today.isoformat()}, from {document.path}"
+    asked = set(asked)
+    data = filled_data(partial.document, answered, asked)
+    made = f"filled in by `pcndocs new --from` on {today.isoformat()}, from {partial.document.path}"
+    kept = partial.comments(asked)
     draft = filled_text(data, None, facts, path.name, made)
     problems: list[Problem] = []
     profile: Profile | None = None
@@ -104,14 +124,15 @@ def write_filled_profile(
         profile = validate_profile(parse_yaml(draft, str(path)), facts.workstreams.ids).profile
     except ProfileError as exc:
         problems = exc.problems
-    text = filled_text(data, profile, facts, path.name, made)
+    text = filled_text(data, profile, facts, path.name, made, kept, partial.header())
     write_atomically(path, text.encode("utf-8"))
     return problems
 
 
-def read_partial_profile(path: Path, facts: Facts) -> YamlDocument:
-    """Return the data of a profile to fill in; raise the error `check` gives if unreadable."""
-    document = parse_yaml(read_text(path), str(path))
+def read_partial_profile(path: Path, facts: Facts) -> PartialProfile:
+    """Return a profile to fill in; raise the error `check` gives if it cannot be read."""
+    text = read_text(path)
+    document = parse_yaml(text, str(path))
     if not isinstance(document.data, dict):
         validate_profile(document, facts.workstreams.ids)  # raises check's own message
-    return document
+    return PartialProfile(text, document)
