@@ -22,7 +22,7 @@ from pcndocs.profile.yamlfile import KeyPath, parse_yaml, read_text
 def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) -> str:
     """Return the profile as hand-written YAML, with a comment that explains each key."""
     made = f"written by `pcndocs new` on {today.isoformat()}"
-    return _commented(profile_data(profile), profile, facts, file_name, made)
+    return filled_text(profile_data(profile), profile, facts, file_name, made)
 
 
 def filled_text(
@@ -34,22 +34,10 @@ def filled_text(
     kept: Mapping[str, str] | None = None,
     earlier: Sequence[str] = (),
 ) -> str:
-    """Return a filled-in profile's data as commented YAML; profile, if it is valid.
+    """Return a profile's data as commented YAML; profile, if it is valid, for the figures.
 
-    kept are the comments of the profile given, by key; earlier, the lines of its header.
+    kept are the comments of a profile filled in, by key; earlier, the lines of its header.
     """
-    return _commented(data, profile, facts, file_name, made, kept or {}, earlier)
-
-
-def _commented(
-    data: dict[str, Any],
-    profile: Profile | None,
-    facts: Facts,
-    file_name: str,
-    made: str,
-    kept: Mapping[str, str] | None = None,
-    earlier: Sequence[str] = (),
-) -> str:
     shown = file_name if file_name.isprintable() and file_name else "this-file.yaml"
     years = list(facts.funding.years)
     notes = {
