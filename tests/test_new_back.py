@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
+from pcndocs.new import answers
+from pcndocs.profile.model import Practice
 from tests.test_new import SESSION, piped
 
 
@@ -164,3 +166,29 @@ def test_a_lead_can_take_a_local_workstream_and_it_builds(tmp_path: Path) -> Non
     assert len(frailty) == 1
     assert "Frailty" in frailty[0]
     assert "Proactive care of frail older people" in frailty[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "taken"),
+    [
+        ("2", "N82117"),
+        ("n82033", "N82033"),
+        ("dingle", "N82033"),
+        ("Brownlow Group", "N82117"),
+        ("brownlow", "'brownlow' is in the names of 2 practices (1, 2); give the number or the "
+         "code of one"),
+        ("Dingle Prak Practice", "expected a practice entered above (N82617, N82117, N82033), "
+         "its number or its name, got 'Dingle Prak Practice'; did you mean N82033 "
+         "(Dingle Park Practice)?"),
+    ],
+)  # fmt: skip
+def test_a_practice_is_given_by_number_code_or_name(typed: str, taken: str) -> None:
+    practices = [
+        Practice(name="Brownlow at Marybone", ods_code="N82617", list_size=7506),
+        Practice(name="Brownlow Group Practice", ods_code="N82117", list_size=47680),
+        Practice(name="Dingle Park Practice", ods_code="N82033", list_size=5355),
+    ]
+    try:
+        assert answers.member(practices)(typed) == taken
+    except ValueError as refused:
+        assert str(refused) == taken

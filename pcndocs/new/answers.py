@@ -178,16 +178,21 @@ def member(practices: Sequence[Practice]) -> Callable[[str], str]:
         named = [p for p in practices if words and words in _folded(p.name or "")]
         if len(named) == 1 and named[0].ods_code:
             return named[0].ods_code
+        if len(named) > 1:
+            numbers = ", ".join(str(practices.index(p) + 1) for p in named)
+            raise ValueError(
+                f"'{text.strip()}' is in the names of {len(named)} practices ({numbers}); "
+                "give the number or the code of one"
+            )
         codes = ", ".join(p.ods_code or "" for p in practices)
         names = {_folded(p.name or ""): p for p in practices}
         close = difflib.get_close_matches(words, list(names), n=1, cutoff=0.6)
         hint = (
             f"; did you mean {names[close[0]].ods_code} ({names[close[0]].name})?" if close else ""
         )
-        several = " (more than one practice has that name)" if len(named) > 1 else ""
         raise ValueError(
             f"expected a practice entered above ({codes}), its number or its name, "
-            f"got '{text}'{several}{hint}"
+            f"got '{text}'{hint}"
         )
 
     return Described(convert, "the practice's ODS code, its number in the list above, or its name")
