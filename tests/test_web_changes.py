@@ -6,17 +6,21 @@ the form is the example's page, changed as a PCN manager would change it.
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
+import yaml
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.changes import changed_passages
@@ -218,3 +222,46 @@ def test_values_still_missing_are_not_compared_and_are_named(client: TestClient)
         "Network, Name: is required but missing",
         "Practice 1, List size: is required but missing",
     ]
+
+
+def test_a_draft_last_built_with_blank_is_compared_with_its_gaps(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    draft = copy.deepcopy(example_data)
+    del draft["practices"][0]["list_size"]
+    profile = tmp_path / "draft.yaml"
+    profile.write_text(yaml.safe_dump(draft, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, formats=("html",), documents=("schedule-1",), blank=True)
+    build_profile(profile, options)
+    with TestClient(create_app(Settings(today=TODAY, workers=1, out=out)), base_url=LOCAL) as c:
+        html = c.post("/form/changes", data=example_form(c), headers=HTMX).text
+    assert shown(html, '//ul[@class="change-summary"]/li') == [
+        "Registered patients at Riverside Surgery (A99001): not set → 12,452"
+    ]
+    passages = lxml.html.fromstring(html).xpath('//ul[@class="passages"]/li')
+    row = next(p for p in passages if p.text_content().startswith("Practice: Riverside"))
+    assert [el.text for el in row.iter("del")] == ["[to be agreed]"]
+    assert [el.text for el in row.iter("ins")] == ["12,452"]
+
+
+def test_a_last_build_whose_profile_no_longer_loads_says_why(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    kept = tmp_path / NETWORK / ".pcndocs" / "profile.yaml"
+    kept.parent.mkdir(parents=True)
+    broken = copy.deepcopy(example_data)
+    broken["practices"][0]["list_size"] = "twelve thousand"
+    kept.write_text(yaml.safe_dump(broken, sort_keys=False), encoding="utf-8")
+    with TestClient(
+        create_app(Settings(today=TODAY, workers=1, out=tmp_path)), base_url=LOCAL
+    ) as c:
+        html = c.post("/form/changes", data=example_form(c), headers=HTMX).text
+    assert shown(html, '//p[contains(@class, "changes-status")]') == [
+        "Could not compare with the last build:"
+    ]
+    (problem,) = shown(html, '//ul[@class="errors"]/li')
+    assert problem.startswith(f"{kept}:")
+    assert problem.endswith(
+        "practices[0].list_size: expected a whole number, got 'twelve thousand'"
+    )
