@@ -208,3 +208,50 @@ def test_problems_no_question_covers_are_named_and_the_answers_kept(tmp_path: Pa
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["governance"] == {"meetings_a_year": 10}
     assert data["practices"][1]["list_size"] == 9873
+
+
+ODD = """\
+network: Oddly PCN
+practices: none yet
+leads:
+  - Jo Bloggs, finance
+"""
+
+
+def test_sections_of_the_wrong_kind_are_asked_as_new(tmp_path: Path) -> None:
+    source = tmp_path / "odd.yaml"
+    source.write_text(ODD, encoding="utf-8")
+    path = tmp_path / "network.yaml"
+    answers = [
+        "Oddly PCN",  # network name: the network section is not a group of keys
+        "",  # code
+        "",  # commissioner
+        "",  # contract year
+        "",  # population date
+        "One Surgery",
+        "A10001",
+        "50,000",
+        "",  # no more practices
+        "",  # payee: practice 1
+        "Dr A Lee",
+        "",
+        "",
+        "",  # sessions: the suggestion, 2.25
+        "",  # no second director
+        "election",
+        "finance",  # lead 1 (the profile's item, not a group of keys)
+        "Jo Bloggs",
+        "",  # kind
+        "",  # practice: none, so Jo is paid directly
+        "2",
+        "100",
+    ]
+    result = new_from(source, path, *answers)
+    assert result.exit_code == 0, result.output
+    assert "Still to mend" not in result.output
+    assert "Lead 2" not in result.output  # the profile's list of leads gets no new items
+    profile = load(path).profile
+    assert profile.network.name == "Oddly PCN"
+    assert [(p.name, p.list_size) for p in profile.practices] == [("One Surgery", 50000)]
+    (lead,) = profile.leads
+    assert (lead.name, lead.practice, lead.reimbursed_to) == ("Jo Bloggs", None, "individual")

@@ -82,6 +82,8 @@ def known_values(document: YamlDocument) -> KnownValues:
         line = document.line_of(key)
         where = f"{document.path}:{line}: {dotted(key)}" if line else dotted(key)
         value = _at(document.data, key)
+        if value is _ABSENT and _paid_through_a_practice(document.data, key):
+            return Known(None, where)  # the lead's practice is paid, so it is needed
         if value is _ABSENT:
             return Known(None, where, skip=_beyond_a_list(document.data, key) or not _required(key))
         if value is None:
@@ -96,9 +98,15 @@ def filled_data(document: YamlDocument, answered: Profile, asked: Iterable[KeyPa
     answers = profile_data(answered)
     data = copy.deepcopy(document.data) if isinstance(document.data, dict) else {}
     for section in ("practices", "clinical_directors", "leads"):
-        if not data.get(section):  # a list the profile lacked is asked whole
+        if not _has_items(data, section):  # a list the profile lacked is asked whole
             data[section] = answers.get(section, [])
-    for key in sorted(asked, key=len):
+    # Who is paid for a lead's time follows the answer on the lead's practice.
+    paid = [
+        (*key[:2], "reimbursed_to")
+        for key in asked
+        if key[0] == "leads" and key[2:] == ("practice",)
+    ]
+    for key in sorted([*asked, *paid], key=len):
         value = _at(answers, key)
         if value is not _ABSENT and not _in_new_list(document.data, key):
             _put(data, key, value)
@@ -117,16 +125,28 @@ def _at(data: Any, key: KeyPath) -> Any:
 
 
 def _put(data: dict[str, Any], key: KeyPath, value: Any) -> None:
-    """Set the value at a key path, making the mappings on the way where there are none."""
+    """Set the value at a key path, making mappings on the way where there are none."""
     here: Any = data
     for part, after in itertools.pairwise(key):
-        if isinstance(part, int):
-            here = here[part]
-        else:
-            if not isinstance(here.get(part), dict | list):
-                here[part] = [] if isinstance(after, int) else {}
-            here = here[part]
-    here[key[-1]] = value
+        if isinstance(part, int) and not (isinstance(here, list) and 0 <= part < len(here)):
+            return  # not an item of the profile's: its answers came whole
+        if isinstance(part, str) and not isinstance(here, dict):
+            return
+        if not isinstance(here[part] if isinstance(part, int) else here.get(part), dict | list):
+            here[part] = [] if isinstance(after, int) else {}
+        here = here[part]
+    if isinstance(here, dict):
+        here[key[-1]] = value
+
+
+def _paid_through_a_practice(data: Any, key: KeyPath) -> bool:
+    """Return whether a key is the practice of a lead whose practice is paid (the default)."""
+    if len(key) != 3 or key[0] != "leads" or key[2] != "practice":
+        return False
+    lead = _at(data, key[:2])
+    if not isinstance(lead, dict):
+        return lead is not _ABSENT  # an item that is not a group of keys is asked whole
+    return lead.get("reimbursed_to", "practice") == "practice"
 
 
 def _beyond_a_list(data: Any, key: KeyPath) -> bool:
@@ -140,7 +160,13 @@ def _beyond_a_list(data: Any, key: KeyPath) -> bool:
 
 def _in_new_list(data: Any, key: KeyPath) -> bool:
     """Return whether a key is in a list the profile lacked (its answers are taken whole)."""
-    return len(key) > 1 and isinstance(key[1], int) and not _at(data, key[:1])
+    return len(key) > 1 and isinstance(key[1], int) and not _has_items(data, str(key[0]))
+
+
+def _has_items(data: Any, section: str) -> bool:
+    """Return whether a list section of the profile has items (not empty, not another kind)."""
+    items = data.get(section) if isinstance(data, dict) else None
+    return isinstance(items, list) and bool(items)
 
 
 def _required(key: KeyPath) -> bool:
