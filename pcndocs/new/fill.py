@@ -146,7 +146,7 @@ def _paid_through_a_practice(data: Any, key: KeyPath) -> bool:
     lead = _at(data, key[:2])
     if not isinstance(lead, dict):
         return lead is not _ABSENT  # an item that is not a group of keys is asked whole
-    return lead.get("reimbursed_to", "practice") == "practice"
+    return bool(lead.get("reimbursed_to", "practice") == "practice")
 
 
 def _beyond_a_list(data: Any, key: KeyPath) -> bool:
