@@ -576,6 +576,8 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
         except KeyboardInterrupt:
             click.echo("\ninterrupted; nothing was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        if partial is not None and not asker.answers:
+            click.echo("Nothing to ask: the profile has every value the questions cover.")
         if partial is None:
             write_new_profile(path, profile, facts, today)
             left: list[Problem] = []
