@@ -42,13 +42,19 @@ LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg")
 
 
 @dataclass(frozen=True)
-class BuildOptions:
-    """What to build and where: the CLI's options."""
+class DocumentOptions:
+    """What build and compare share: where to write, the formats, documents and templates."""
 
     out: Path
     formats: tuple[str, ...] = ("docx", "pdf")
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
+
+
+@dataclass(frozen=True)
+class BuildOptions(DocumentOptions):
+    """What to build and where: the CLI's options."""
+
     blank: bool = False  # missing values become placeholders instead of errors
     today: date = field(default_factory=date.today)
     force: bool = False  # rebuild networks the manifest says are up to date
@@ -204,17 +210,42 @@ def render_documents(
     refused fetches are added to result.warnings. `shared` is the network's context, if
     already worked out.
     """
-    profile = loaded.profile
-    templates = _templates(options.templates)
-    year = facts.funding_year(contract_year(profile, facts))
-    control = profile.document_control
-    when = _timestamp(
-        control.approval_date or profile.network.population_date or year.population_date
-    )
-    css = _read_style(templates)
+    templates = templates_for(options.templates)
+    css = stylesheet_for(templates)
     _check_brand(templates, options.formats)
+    for tree in document_trees(loaded, options, facts, templates, shared, only):
+        result.placeholders += placeholders(tree.document)
+        for fmt in options.formats:
+            yield tree.name, fmt, _render(fmt, tree.document, tree.info, templates, css, result)
+
+
+@dataclass(frozen=True)
+class DocumentTree:
+    """One document of a profile, parsed: its kind, its lead if any, file name, tree, details."""
+
+    kind: DocumentKind
+    lead: LeadView | None
+    name: str  # the file name without its format
+    document: Document
+    info: PageInfo
+
+
+def document_trees(
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    templates: Templates,
+    shared: NetworkContext | None = None,
+    only: Container[str] | None = None,
+) -> Iterator[DocumentTree]:
+    """Yield the parsed tree of each selected document of a profile, in build order.
+
+    `only` keeps the documents whose file names it holds; `shared` is the network's
+    context, if already worked out. `pcndocs compare` diffs these trees.
+    """
+    when = document_date(loaded, facts)
     if shared is None:  # the same for every document of the network
-        shared = network_context(profile, facts, options.blank)
+        shared = network_context(loaded.profile, facts, options.blank)
     for kind, lead, name in _instances(options, lead_documents(shared)):
         if only is not None and name not in only:
             continue
@@ -222,10 +253,17 @@ def render_documents(
         document = parse_markdown(
             templates.render(kind.template, context.variables()), kind.template
         )
-        result.placeholders += placeholders(document)
-        info = _page_info(kind, document, loaded, when)
-        for fmt in options.formats:
-            yield name, fmt, _render(fmt, document, info, templates, css, result)
+        yield DocumentTree(kind, lead, name, document, _page_info(kind, document, loaded, when))
+
+
+def document_date(loaded: LoadedProfile, facts: Facts) -> datetime:
+    """Return the date a profile's documents carry: SOURCE_DATE_EPOCH, else the profile's."""
+    profile = loaded.profile
+    year = facts.funding_year(contract_year(profile, facts))
+    control = profile.document_control
+    return _timestamp(
+        control.approval_date or profile.network.population_date or year.population_date
+    )
 
 
 def document_names(
@@ -282,7 +320,7 @@ def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()
 
 
 @cache
-def _templates(user: Path | None) -> Templates:
+def templates_for(user: Path | None) -> Templates:
     """Return the templates for a user folder, one per process: Jinja compiles each only once.
 
     Jinja's cache checks each template file's modification time, so an edited file is still
@@ -317,40 +355,49 @@ def _render(
     css: str,
     result: BuildResult,
 ) -> bytes:
+    data, refused = render_file(fmt, document, info, templates, css)
+    result.warnings.extend(
+        Problem(
+            STYLESHEET,
+            None,
+            "",
+            f"refused to fetch {url}: only files in the template "
+            "folders and data: URIs are allowed",
+        )
+        for url in dict.fromkeys(refused)
+    )
+    return data
+
+
+def render_file(
+    fmt: str,
+    document: Document,
+    info: PageInfo,
+    templates: Templates,
+    css: str,
+    preface: str = "",
+    author: str = "pcndocs",
+) -> tuple[bytes, list[str]]:
+    """Return a document's bytes in one format, and the URLs its PDF's stylesheet was refused.
+
+    `preface` is HTML put before the document in the HTML and PDF (compare's key to the
+    marks); `author` signs the DOCX's tracked changes, dated as the document (info.created).
+    """
     logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
     if fmt == "html":
-        return render_page(document, info, css, logo_uri(logo)).encode("utf-8")
+        return render_page(document, info, css, logo_uri(logo), preface).encode("utf-8"), []
     if fmt == "pdf":
         from pcndocs.writers.pdf import write_pdf  # WeasyPrint loads only when a PDF is wanted
 
         identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
-        pdf, refused = write_pdf(
-            render_page(document, info, logo=logo_uri(logo)),
-            css,
-            templates.folders,
-            identifier.encode(),
-        )
-        result.warnings.extend(
-            Problem(
-                STYLESHEET,
-                None,
-                "",
-                f"refused to fetch {url}: only files in the template "
-                "folders and data: URIs are allowed",
-            )
-            for url in dict.fromkeys(refused)
-        )
-        return pdf
+        page = render_page(document, info, logo=logo_uri(logo), preface=preface)
+        return write_pdf(page, css, templates.folders, identifier.encode())
     if fmt == "docx":
         from pcndocs.writers.docx import write_docx  # python-docx loads only when needed
 
-        return write_docx(
-            document,
-            info,
-            templates.find(REFERENCE_DOCX),
-            logo,
-            datetime.strptime(info.created, "%Y-%m-%dT%H:%M:%SZ"),
-        )
+        when = datetime.strptime(info.created, "%Y-%m-%dT%H:%M:%SZ")
+        reference = templates.find(REFERENCE_DOCX)
+        return write_docx(document, info, reference, logo, when, author), []
     raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
@@ -399,7 +446,8 @@ def _check_brand(templates: Templates, formats: Sequence[str]) -> None:
         check_reference(reference)
 
 
-def _read_style(templates: Templates) -> str:
+def stylesheet_for(templates: Templates) -> str:
+    """Return the stylesheet of the HTML and PDF: the built-in one, or the user's, checked."""
     text = templates.read_text(STYLESHEET) or ""
     path = templates.find(STYLESHEET)
     builtin = builtin_templates() / STYLESHEET

@@ -151,6 +151,59 @@ def _split_docs(
     return tuple(dict.fromkeys(names))
 
 
+def _templates_option() -> Callable[[F], F]:
+    return click.option(
+        "--templates",
+        type=click.Path(path_type=Path, exists=True, file_okay=False),
+        help="A folder of your own templates; a file there replaces the built-in one of the "
+        "same name.",
+    )
+
+
+def _out_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "-o",
+        "--out",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("output"),
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
+    """Return a decorator adding what build and compare share: -o, -f, -d and --templates."""
+    shared = [
+        _out_option(out_help),
+        click.option(
+            "-f",
+            "--format",
+            "formats",
+            multiple=True,
+            callback=_split_formats,
+            metavar="FMT",
+            help="docx, pdf or html; repeat or give a list (-f pdf,docx). Default: docx and pdf.",
+        ),
+        click.option(
+            "-d",
+            "--doc",
+            "docs",
+            multiple=True,
+            callback=_split_docs,
+            metavar="NAME",
+            help=f"{doing} only this document (see `pcndocs docs`); repeat for several.",
+        ),
+        _templates_option(),
+    ]
+
+    def add(command: F) -> F:
+        for option in reversed(shared):
+            command = option(command)
+        return command
+
+    return add
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pcndocs")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what is happening.")
@@ -174,37 +227,7 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 # Not readable=True: a profile that cannot be read is the user's error (exit 1), said by
 # the reader in the same words as every other, not a usage error.
 @click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, readable=False))
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write the documents into.",
-)
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    callback=_split_formats,
-    metavar="FMT",
-    help="docx, pdf or html; repeat or give a list (-f pdf,docx). Default: docx and pdf.",
-)
-@click.option(
-    "-d",
-    "--doc",
-    "docs",
-    multiple=True,
-    callback=_split_docs,
-    metavar="NAME",
-    help="Build only this document (see `pcndocs docs`); repeat for several.",
-)
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
-    help="A folder of your own templates; a file there replaces the built-in one of the same name.",
-)
+@_document_options("Build", "Folder to write the documents into.")
 @click.option(
     "-j",
     "--jobs",
@@ -319,6 +342,16 @@ def raise_for(outcome: Any) -> None:
     raise PcndocsError(outcome.error)
 
 
+def _say_kept(edited: Path, beside: Path, remedy: str = "") -> None:
+    """Say that a file someone edited was kept, and where the new one went instead."""
+    click.secho(
+        f"kept: {edited} was changed since pcndocs wrote it, so it was not replaced; "
+        f"the new one is {beside}{remedy}",
+        fg="yellow",
+        err=True,
+    )
+
+
 def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
     from pcndocs.gaps import gap_line
@@ -330,12 +363,7 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
             continue
         result = outcome.result
         for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
-            click.secho(
-                f"kept: {edited} was changed since pcndocs wrote it, so it was not replaced; "
-                f"the new one is {beside} (--overwrite-edited replaces it)",
-                fg="yellow",
-                err=True,
-            )
+            _say_kept(edited, beside, " (--overwrite-edited replaces it)")
         for warning in result.warnings:
             if not quiet:
                 click.secho(f"warning: {warning}", fg="yellow", err=True)
@@ -573,10 +601,10 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 )
 @click.option("--token", help="The token other machines must give (default: one is generated).")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser.")
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
-    help="A folder of your own templates, as for build.",
+@_templates_option()
+@_out_option(
+    'The folder `pcndocs build` writes into: "What changed since the last build" '
+    "compares the form with the profile last built there."
 )
 @click.option(
     "-j",
@@ -594,6 +622,7 @@ def serve(
     token: str | None,
     no_browser: bool,
     templates: Path | None,
+    out: Path,
     jobs: int | None,
 ) -> None:
     """Open pcndocs in a web browser: a form, live checks, previews and downloads.
@@ -611,6 +640,7 @@ def serve(
         templates=templates,
         workers=jobs,
         profile=profile,
+        out=out,
     )
     with user_errors(ctx):
         run_server(settings, port, open_browser=not no_browser, say=click.echo)
@@ -618,36 +648,8 @@ def serve(
 
 @cli.command()
 @click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, readable=False))
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write the changes into (and where --since-last-build looks).",
-)
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    callback=_split_formats,
-    metavar="FMT",
-    help="docx, pdf or html; repeat or give a list (-f pdf,docx). Default: docx and pdf.",
-)
-@click.option(
-    "-d",
-    "--doc",
-    "docs",
-    multiple=True,
-    callback=_split_docs,
-    metavar="NAME",
-    help="Compare only this document (see `pcndocs docs`); repeat for several.",
-)
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, exists=True, file_okay=False),
-    help="A folder of your own templates, as for build.",
+@_document_options(
+    "Compare", "Folder to write the changes into (and where --since-last-build looks)."
 )
 @click.option(
     "--author",
@@ -694,11 +696,22 @@ def compare(
             out=out, formats=formats, documents=docs, templates=templates, author=author
         )
         result = compare_profiles(old, new, options)
+    for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
+        _say_kept(edited, beside)
+    for edited in result.kept_stale:
+        click.secho(
+            f"kept: {edited} is not as pcndocs wrote it, so it was not removed; it is out "
+            "of date, since its document no longer changes (delete it if you do not need it)",
+            fg="yellow",
+            err=True,
+        )
     if not ctx.obj["quiet"]:
         click.echo(summary_text(result, old, new), nl=False)
         click.echo(f"{len(result.written)} files in {result.folder}")
         for written in result.written:
             click.echo(f"  {written}")
+        for removed in result.removed:
+            click.echo(f"removed {removed}: its document has not changed, so it was out of date")
 
 
 @cli.command()

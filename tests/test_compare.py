@@ -413,3 +413,75 @@ def test_libreoffice_opens_the_redline_and_prints_it(
     text = squash(pdf_text(tmp_path / "lo" / "schedule-1-changes.pdf"))
     assert "Votes are weighted by list size" in text
     assert "Each member practice has one vote" in text  # shown struck through, not lost
+
+
+# ---- redlines left by an earlier run ----------------------------------------------------
+
+
+def own_copies(pair: tuple[Path, Path], folder: Path) -> tuple[Path, Path]:
+    """Return copies of two versions, so no other test's edits reach them."""
+    copies = (folder / "old.yaml", folder / "new.yaml")
+    for source, copy_ in zip(pair, copies, strict=True):
+        shutil.copy(source, copy_)
+    return copies
+
+
+def test_a_redline_left_by_an_earlier_run_is_removed_once_its_document_no_longer_changes(
+    versions: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    old, new = own_copies(versions["method"], tmp_path)
+    options = CompareOptions(out=tmp_path, formats=("docx", "html"), documents=("schedule-1",))
+    first = compare_profiles(old, new, options)
+    redlines = [first.folder / "schedule-1-changes.docx", first.folder / "schedule-1-changes.html"]
+    assert all(path.is_file() for path in redlines)
+    same = tmp_path / "same-again.yaml"  # the newer version saved again, nothing changed
+    shutil.copy(new, same)
+    args = ["compare", str(new), str(same), "-o", str(tmp_path), "-d", "schedule-1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert not any(path.exists() for path in redlines)
+    for path in redlines:
+        assert f"removed {path}: its document has not changed" in result.output
+    summary = (first.folder / "changes.txt").read_text(encoding="utf-8")
+    assert "No document changed." in summary
+    assert "Documents that did not change (1):\n- schedule-1" in summary
+
+
+def test_a_redline_a_user_edited_is_kept_when_its_document_no_longer_changes(
+    versions: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    import docx
+
+    old, new = own_copies(versions["method"], tmp_path)
+    options = CompareOptions(out=tmp_path, formats=("docx",), documents=("schedule-1",))
+    redline = compare_profiles(old, new, options).folder / "schedule-1-changes.docx"
+    edited = docx.Document(str(redline))
+    edited.add_paragraph("Agreed at the board on 3 December: the chair's note.")
+    edited.save(str(redline))
+    mine = redline.read_bytes()
+    same = tmp_path / "same-again.yaml"
+    shutil.copy(new, same)
+    result = CliRunner().invoke(cli, ["compare", str(new), str(same), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert redline.read_bytes() == mine
+    assert f"kept: {redline} is not as pcndocs wrote it, so it was not removed" in result.output
+    assert "out of date" in result.output
+
+
+def test_a_redline_a_user_edited_is_not_replaced_by_the_next_one(
+    versions: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    old, new = own_copies(versions["method"], tmp_path)
+    options = CompareOptions(out=tmp_path, formats=("html",), documents=("schedule-1",))
+    redline = compare_profiles(old, new, options).folder / "schedule-1-changes.html"
+    written = redline.read_text(encoding="utf-8")
+    redline.write_text(written.replace("</body>", "<p>Chair's note</p></body>"), encoding="utf-8")
+    mine = redline.read_bytes()
+    result = compare_profiles(old, new, options)
+    beside = result.folder / "schedule-1-changes.new.html"
+    assert result.kept == [(redline, beside)]
+    assert redline.read_bytes() == mine
+    assert beside.read_text(encoding="utf-8") == written
+    # Run again: the new one beside is pcndocs' own, so it is simply written again.
+    assert compare_profiles(old, new, options).kept == [(redline, beside)]
+    assert beside.read_text(encoding="utf-8") == written

@@ -7,52 +7,86 @@ render it: DOCX with Word tracked changes, HTML with <ins> and <del>, PDF from t
 
 from __future__ import annotations
 
-import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from html import escape
 from pathlib import Path
 
 from pcndocs.build import (
     BUILT_FROM,
-    LOGO_NAMES,
-    REFERENCE_DOCX,
     BuildOptions,
-    _instances,
-    _page_info,
-    _read_style,
-    _templates,
-    _timestamp,
+    DocumentOptions,
+    DocumentTree,
+    document_date,
+    document_trees,
     load,
     network_name,
+    render_file,
+    stylesheet_for,
+    templates_for,
 )
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.context import lead_documents, network_context, render_context
-from pcndocs.document import Document, parse_markdown
-from pcndocs.documents import DocumentKind
+from pcndocs.document import Document
+from pcndocs.documents import FORMATS
 from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts, load_facts
-from pcndocs.files import inside, slug, write_atomically
-from pcndocs.funding import contract_year
+from pcndocs.files import inside, make_folder, slug, write_atomically
+from pcndocs.manifest import sha256_of
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.templating import Templates
-from pcndocs.writers.html import PageInfo, logo_uri, render_page
+from pcndocs.writers.html import PageInfo
 
 SUMMARY_NAME = "changes.txt"
+# What compare wrote in a network's folder, by file name: the checksums of what it put there,
+# so a -changes file a user has since edited is never removed or replaced.
+WRITTEN_RECORD = Path(".pcndocs") / "changes.json"
+CHECKSUMS_KEPT = 8  # per file: enough to know our own files across a few runs
 
 
 @dataclass(frozen=True)
-class CompareOptions:
+class CompareOptions(DocumentOptions):
     """What to compare and where to write: the CLI's options."""
 
-    out: Path
-    formats: tuple[str, ...] = ("docx", "pdf")
-    documents: tuple[str, ...] = ()  # empty: every document
-    templates: Path | None = None
     author: str = "pcndocs"
     today: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class ChangedDocument:
+    """One document that changed: its file name, its tree with the changes marked, details."""
+
+    name: str
+    title: str  # the document's own title, as the new version has it
+    document: Document
+    info: PageInfo
+
+    def file_name(self, fmt: str) -> str:
+        """Return the name of its redline in a format: NAME-changes.FORMAT."""
+        return f"{self.name}-changes.{fmt}"
+
+
+@dataclass
+class Comparison:
+    """What changed between two versions of a network's profile, worked out in memory."""
+
+    network: str
+    summary: list[str]  # what changed in the profile, in plain words
+    changed: list[ChangedDocument]
+    unchanged: list[str]  # file names of the documents that did not change
+    templates: Templates
+    css: str
+    preface: str  # the key to the marks, put before the HTML and PDF
+    author: str
+
+    def render(self, changed: ChangedDocument, fmt: str) -> bytes:
+        """Return the redline of a changed document in one format."""
+        data, _refused = render_file(
+            fmt, changed.document, changed.info, self.templates, self.css, self.preface, self.author
+        )
+        return data  # a refused URL is the stylesheet's, and `build` warns of it
 
 
 @dataclass
@@ -65,51 +99,86 @@ class CompareResult:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Version:
-    """One document of one version: its file name, kind and tree."""
-
-    name: str
-    kind: DocumentKind
-    document: Document
-    info: PageInfo
+    kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited file, new one beside
+    removed: list[Path] = field(default_factory=list)  # redlines of documents now unchanged
+    kept_stale: list[Path] = field(default_factory=list)  # such redlines a user had edited
 
 
 def last_build(out: Path, profile: Path) -> Path:
     """Return the profile kept by the last build of this profile's network into out."""
-    loaded = load(profile)
-    kept = out / slug(loaded.profile.network.name or profile.stem) / BUILT_FROM
+    return built_from(out, load(profile), profile)
+
+
+def built_from(out: Path, loaded: LoadedProfile, named: Path | str) -> Path:
+    """Return the profile kept by the last build of a loaded profile's network into out.
+
+    `named` is what a message calls the profile: its file, or the form it came from.
+    """
+    folder = slug(loaded.profile.network.name or Path(named).stem)
+    kept = out / folder / BUILT_FROM
     if not kept.is_file():
         raise PcndocsError(
-            f"{profile}: no earlier build of {network_name(loaded)} in {out} "
+            f"{named}: no earlier build of {network_name(loaded)} in {out} "
             f"(looked for {kept}); build it first with `pcndocs build`"
         )
     return kept
 
 
 def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) -> CompareResult:
-    """Write a redline of each document that changed from the old profile to the new."""
+    """Write a redline of each document that changed from the old profile to the new.
+
+    A redline left by an earlier run for a document that has not changed now is removed
+    if it is as pcndocs wrote it, and kept (and said) if someone has edited it.
+    """
     if old_path.resolve() == new_path.resolve():
         raise PcndocsError(
             f"{old_path} is given twice: compare two versions of a profile, the older first"
         )
     facts = load_facts()
     old, new = load(old_path, facts), load(new_path, facts)
+    comparison = compare_loaded(old, new, facts, options)
+    folder = inside(options.out, slug(new.profile.network.name or new_path.stem))
+    result = CompareResult(comparison.network, folder, comparison.summary)
+    result.changed = [c.name for c in comparison.changed]
+    result.unchanged = list(comparison.unchanged)
+    files = {
+        changed.file_name(fmt): comparison.render(changed, fmt)
+        for changed in comparison.changed
+        for fmt in options.formats
+    }
+    files[SUMMARY_NAME] = summary_text(result, old_path, new_path).encode("utf-8")
+    stale = [
+        f"{name}-changes{new}.{fmt}"
+        for name in comparison.unchanged
+        for new in ("", ".new")
+        for fmt in FORMATS
+    ]
+    _put_in_place(folder, files, stale, result)
+    return result
+
+
+def compare_loaded(
+    old: LoadedProfile, new: LoadedProfile, facts: Facts, options: CompareOptions
+) -> Comparison:
+    """Return what changed between two loaded versions of a profile, writing nothing."""
     _same_network(old, new)
-    templates = _templates(options.templates)
+    templates = templates_for(options.templates)
     build_options = BuildOptions(
         out=options.out, documents=options.documents, templates=options.templates
     )
-    olds = dict(_versions(old, build_options, facts, templates, options.today))
-    news = dict(_versions(new, build_options, facts, templates, options.today))
-    network = network_name(new)
-    folder = inside(options.out, slug(new.profile.network.name or new_path.stem))
-    result = CompareResult(network, folder, what_changed(old.profile, new.profile, facts))
-    when = _when(new, facts)
-    css = _read_style(templates)
-    preface = _preface(old, new)
+    olds = dict(_versions(old, build_options, facts, templates))
+    news = dict(_versions(new, build_options, facts, templates))
+    when = document_date(new, facts)
+    comparison = Comparison(
+        network_name(new),
+        what_changed(old.profile, new.profile, facts),
+        [],
+        [],
+        templates,
+        stylesheet_for(templates),
+        _preface(old, new),
+        options.author,
+    )
     for key in [*news, *(k for k in olds if k not in news)]:
         before, after = olds.get(key), news.get(key)
         shown = after or before
@@ -118,19 +187,14 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
             before.document if before else None, after.document if after else None
         )
         if marked is None:
-            result.unchanged.append(shown.name)
+            comparison.unchanged.append(shown.name)
             continue
-        result.changed.append(shown.name)
-        info = _changes_info(shown.info, when)
-        for fmt in options.formats:
-            data = _render(fmt, marked, info, templates, css, preface, options.author, when)
-            result.written.append(write_atomically(folder / f"{shown.name}-changes.{fmt}", data))
-    text = summary_text(result, old_path, new_path)
-    result.written.append(write_atomically(folder / SUMMARY_NAME, text.encode("utf-8")))
-    return result
+        info = _changes_info(shown.info, when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        comparison.changed.append(ChangedDocument(shown.name, shown.info.title, marked, info))
+    return comparison
 
 
-def summary_text(result: CompareResult, old_path: Path, new_path: Path) -> str:
+def summary_text(result: CompareResult, old_path: Path | str, new_path: Path | str) -> str:
     """Return the plain-language summary: what changed, then which documents it changed."""
     lines = [f"What changed in {result.network}", f"from {old_path}", f"to   {new_path}", ""]
     lines += [f"- {line}" for line in result.summary] or ["Nothing in the profile changed."]
@@ -144,6 +208,63 @@ def summary_text(result: CompareResult, old_path: Path, new_path: Path) -> str:
         lines.append(f"Documents that did not change ({len(result.unchanged)}):")
         lines += [f"- {name}" for name in result.unchanged]
     return "\n".join(lines) + "\n"
+
+
+def _put_in_place(
+    folder: Path, files: dict[str, bytes], stale: list[str], result: CompareResult
+) -> None:
+    """Write the files, and remove stale redlines, never losing a file a user has edited.
+
+    A file is ours if its checksum is one compare recorded writing under that name. The
+    record is saved before the files are written, so a run stopped half-way still knows them.
+    """
+    import hashlib
+
+    make_folder(folder)
+    record = _read_record(folder)
+    targets: dict[str, Path] = {}
+    for name, data in files.items():
+        target = folder / name
+        checksum = hashlib.sha256(data).hexdigest()
+        on_disk = sha256_of(target) if target.exists() else None
+        if on_disk not in (None, checksum, *record.get(name, [])):
+            stem, _, fmt = name.rpartition(".")
+            beside = folder / f"{stem}.new.{fmt}"  # the user's own file stays as it is
+            result.kept.append((target, beside))
+            target = beside
+        ours = record.setdefault(target.name, [])
+        record[target.name] = [*[c for c in ours if c != checksum], checksum][-CHECKSUMS_KEPT:]
+        targets[name] = target
+    _write_record(folder, record)
+    for name, data in files.items():
+        result.written.append(write_atomically(targets[name], data))
+    for name in stale:
+        target = folder / name
+        if not target.exists():
+            continue
+        if sha256_of(target) in record.get(name, []):
+            target.unlink()
+            result.removed.append(target)
+        else:
+            result.kept_stale.append(target)
+
+
+def _read_record(folder: Path) -> dict[str, list[str]]:
+    try:
+        data = json.loads((folder / WRITTEN_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(name): [str(c) for c in sums] for name, sums in data.items() if isinstance(sums, list)
+    }
+
+
+def _write_record(folder: Path, record: dict[str, list[str]]) -> None:
+    make_folder((folder / WRITTEN_RECORD).parent)
+    text = json.dumps(dict(sorted(record.items())), indent=1) + "\n"
+    write_atomically(folder / WRITTEN_RECORD, text.encode("utf-8"))
 
 
 def _same_network(old: LoadedProfile, new: LoadedProfile) -> None:
@@ -163,47 +284,31 @@ def _label(name: str | None, code: str | None) -> str:
 
 
 def _versions(
-    loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates, today: date
-) -> Iterator[tuple[tuple[str, ...], _Version]]:
+    loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
+) -> Iterator[tuple[tuple[str, ...], DocumentTree]]:
     """Yield each document of a profile under a key that pairs it with the other version's.
 
     A lead's documents pair by workstream, so a new lead on the same workstream shows as
     changes to the same document rather than one removed and one added.
     """
-    shared = network_context(loaded.profile, facts)
-    when = _when(loaded, facts)
     seen: dict[tuple[str, ...], int] = {}
-    for kind, lead, name in _instances(options, lead_documents(shared)):
-        key: tuple[str, ...] = (kind.name,)
-        if lead is not None:
-            key = (kind.name, lead.workstream.id)
+    for tree in document_trees(loaded, options, facts, templates):
+        key: tuple[str, ...] = (tree.kind.name,)
+        if tree.lead is not None:
+            key = (tree.kind.name, tree.lead.workstream.id)
             seen[key] = seen.get(key, 0) + 1
             key = (*key, str(seen[key]))
-        document = parse_markdown(
-            templates.render(kind.template, render_context(shared, facts, lead).variables()),
-            kind.template,
-        )
-        yield key, _Version(name, kind, document, _page_info(kind, document, loaded, when))
+        yield key, tree
 
 
-def _when(loaded: LoadedProfile, facts: Facts) -> datetime:
-    """Return a version's date: SOURCE_DATE_EPOCH if set, else its profile's date, as build."""
-    profile = loaded.profile
-    year = facts.funding_year(contract_year(profile, facts))
-    control = profile.document_control
-    return _timestamp(
-        control.approval_date or profile.network.population_date or year.population_date
-    )
-
-
-def _changes_info(info: PageInfo, when: datetime) -> PageInfo:
+def _changes_info(info: PageInfo, created: str) -> PageInfo:
     return PageInfo(
         title=f"Changes: {info.title}",
         network=info.network,
         subject=f"What changed in: {info.subject}",
         author=info.author,
         keywords=f"{info.keywords}, changes",
-        created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        created=created,
         language=info.language,
     )
 
@@ -223,30 +328,3 @@ def _preface(old: LoadedProfile, new: LoadedProfile) -> str:
         "Clause numbers are those of the new version; a removed clause shows a dash.</p>\n"
         "</aside>\n"
     )
-
-
-def _render(
-    fmt: str,
-    document: Document,
-    info: PageInfo,
-    templates: Templates,
-    css: str,
-    preface: str,
-    author: str,
-    when: datetime,
-) -> bytes:
-    logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
-    if fmt == "html":
-        return render_page(document, info, css, logo_uri(logo), preface).encode("utf-8")
-    if fmt == "pdf":
-        from pcndocs.writers.pdf import write_pdf  # WeasyPrint loads only when a PDF is wanted
-
-        identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
-        page = render_page(document, info, logo=logo_uri(logo), preface=preface)
-        pdf, _refused = write_pdf(page, css, templates.folders, identifier.encode())
-        return pdf  # a refused URL is the stylesheet's, and `build` warns of it
-    if fmt == "docx":
-        from pcndocs.writers.docx import write_docx  # python-docx loads only when needed
-
-        return write_docx(document, info, templates.find(REFERENCE_DOCX), logo, when, author)
-    raise ValueError(f"unknown format {fmt!r}")

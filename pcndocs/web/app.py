@@ -71,6 +71,7 @@ class Settings:
     templates: Path | None = None  # the user's templates folder (--templates)
     workers: int | None = None  # build processes; default: one per core
     profile: Path | None = None  # the profile given on the command line, opened at /given
+    out: Path = Path("output")  # where `pcndocs build` writes (--out): compare looks there
     today: date | None = None  # fixed in tests; otherwise the day of each request
     warm: bool = False  # start the build workers with the server, not at the first build
 
