@@ -8,7 +8,14 @@ from datetime import date
 from pcndocs import voting, years
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts
-from pcndocs.funding import contract_year, director_funding, payment_made
+from pcndocs.funding import (
+    contract_year,
+    director_funding,
+    payment_made,
+    sessions_number,
+    sessions_text,
+    wte_text,
+)
 from pcndocs.gaps import gap_line
 from pcndocs.profile.items import item_name
 from pcndocs.profile.load import LoadedProfile
@@ -28,25 +35,26 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
     if funding.sessions_over_funding > 0.005:
         whose = "directors'" if len(profile.clinical_directors) > 1 else "director's"
         local = (
-            f" (including {funding.local_sessions_per_week:.2f} for local duties)"
+            f" (including {sessions_text(funding.local_sessions_per_week)} for local duties)"
             if funding.local_sessions_per_week
             else ""
         )
         found.append(
             warn(
                 ("clinical_directors",),
-                f"the {whose} agreed time is {agreed:.2f} sessions a week{local}, "
-                f"{funding.sessions_over_funding:.2f} more than the "
+                f"the {whose} agreed time is {sessions_text(agreed)} a week{local}, "
+                f"{sessions_text(funding.sessions_over_funding)} more than the "
                 f"{'benchmark' if not funding.payment_made else 'funded equivalent'} of "
-                f"{funding.funded_sessions_per_week:.2f} ({funding.funded_wte:.4f} WTE: "
-                f"{funding.basis_wte:g} WTE per {funding.basis_patients:,} patients, for "
+                f"{sessions_text(funding.funded_sessions_per_week)} "
+                f"({wte_text(funding.funded_wte)}: "
+                f"{wte_text(funding.basis_wte)} per {funding.basis_patients:,} patients, for "
                 f"{profile.population:,} patients); agree how the difference is paid for",
             )
         )
     if profile.local_cd_responsibilities:
         count = len(profile.local_cd_responsibilities)
         extra = (
-            f", taking {funding.local_sessions_per_week:.2f} more sessions a week"
+            f", taking {sessions_text(funding.local_sessions_per_week)} more a week"
             if funding.local_sessions_per_week
             else ""
         )
@@ -57,7 +65,7 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 f"beyond the national minimum (Annex E){extra}; the LMC advises agreeing "
                 "nothing that cannot be delivered within the "
                 f"{'funded' if funding.payment_made else 'benchmark of'} "
-                f"{funding.funded_sessions_per_week:.2f} sessions a week",
+                f"{sessions_text(funding.funded_sessions_per_week)} a week",
             )
         )
     limit = facts.workstreams.typical_sessions_per_month_max.value or LEAD_SESSIONS_PER_MONTH
@@ -320,8 +328,8 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
     if all(p.list_size is not None for p in profile.practices) and profile.practices:
         lines.append(
             f"contract year {funding.year}; clinical director {benchmark}: "
-            f"{funding.funded_wte:.4f} WTE = {funding.funded_sessions_per_week:.2f} sessions a "
-            f"week; agreed: {funding.agreed_sessions_per_week:.2f}"
+            f"{wte_text(funding.funded_wte)} = {sessions_text(funding.funded_sessions_per_week)} a "
+            f"week; agreed: {_agreed_sessions(profile)}"
         )
     else:  # a blank profile: no time can be worked out from a list size still missing
         lines.append(
@@ -332,10 +340,10 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
         amount = funding.payment.amount
         note = " (indicative)" if amount.indicative else ""
         months = "a year" if funding.months == 12 else f"for {funding.months} months"
-        lines.append(f"clinical director payment: £{amount.low:,.2f} {months}{note}")
+        lines.append(f"clinical director payment: £{amount.low:,.0f} {months}{note}")
     pay = funding.pay_per_year if profile.clinical_directors else None
     lines.append(
-        f"clinical director pay: £{pay:,.2f} a year"
+        f"clinical director pay: £{pay:,.0f} a year"
         if pay is not None
         else "clinical director pay: to be agreed"
     )
@@ -375,3 +383,18 @@ def verdict(
     if strict and warnings:
         return f"not ready: {checked}, no errors, {_count(warnings, 'warning')} (--strict)"
     return f"ready: {checked}, no errors, {_count(warnings, 'warning')}"
+
+
+def _agreed_sessions(profile: Profile) -> str:
+    """Return the directors' agreed time: '2.5 sessions a week (Dr A 1.5, Dr B 1)' when joint."""
+    directors = profile.clinical_directors
+    total = sessions_text(sum(d.sessions_per_week or 0 for d in directors))
+    if len(directors) < 2:
+        return f"{total} a week"
+    each = ", ".join(
+        f"{d.name} {sessions_number(d.sessions_per_week)}"
+        if d.sessions_per_week is not None
+        else f"{d.name} to be agreed"
+        for d in directors
+    )
+    return f"{total} a week ({each})"

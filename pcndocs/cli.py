@@ -539,7 +539,9 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
     from datetime import date
 
     from pcndocs.facts import load_facts
-    from pcndocs.newprofile import LineAsker, ask_profile, refuse_to_replace, write_new_profile
+    from pcndocs.new.prompt import LineAsker
+    from pcndocs.new.questions import ask_profile
+    from pcndocs.new.write import refuse_to_replace, write_new_profile
 
     def read(prompt: str) -> str | None:
         try:
@@ -573,7 +575,7 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
 @click.pass_context
 def example(ctx: click.Context, path: Path, force: bool) -> None:
     """Write the example profile to PATH (example.yaml if not given), to copy and change."""
-    from pcndocs.newprofile import refuse_to_replace
+    from pcndocs.new.write import refuse_to_replace
     from pcndocs.resources import write_example
 
     with user_errors(ctx):

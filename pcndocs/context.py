@@ -359,6 +359,7 @@ class Charge:
     lead_names: tuple[str, ...]
     funds: StreamFunds | None  # what the network receives from the stream, where known
     note: str | None  # why the stream is not paid this year
+    missing: str | None = None  # why no amount is shown for the stream, in the board's words
 
     @property
     def total(self) -> float | None:
@@ -407,9 +408,33 @@ def affordability(
                 lead_names=tuple(leads),
                 funds=funds.get(stream),
                 note=None if stream == "cd_payment" else stream_note(stream, year, facts),
+                missing=why_no_amount(stream, funds.get(stream), year, profile),
             )
         )
     return tuple(charges)
+
+
+def why_no_amount(
+    stream: str, funds: StreamFunds | None, year: str, profile: Profile
+) -> str | None:
+    """Return, in plain words for the board, why a stream's amount for the year is not shown.
+
+    None when the amount is shown. The summary puts this in the cell where the amount would be,
+    so no cell of the table is left for the reader to guess at.
+    """
+    if funds is not None and funds.amount is not None:
+        return None
+    if funds is None:
+        return f"None: the stream is not paid in {year}"
+    if stream == "iif":
+        return "Not known in advance: it depends on what the network earns"
+    if stream == "capacity_and_access":
+        return "Not known in advance: it depended on the network's results"
+    if stream == "other":
+        return "Not stated: a local source the member practices agree"
+    if profile.funding.adjusted_population is None and "adjusted population" in funds.working:
+        return "Not worked out: the profile does not give the adjusted population"
+    return f"Not known: no national rate for {year}, and the network states none"
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,31 @@ def voting_weights(practices: Sequence[Practice], places: int = 1) -> tuple[Voti
     return tuple(VotingWeight(p, u / scale) for p, u in zip(practices, units, strict=True))
 
 
+def _trimmed(value: float, places: int) -> str:
+    """Return a number to at most `places` decimals, without trailing zeros: 2.5, 1, 2.66."""
+    return f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
+
+
+def sessions_text(value: float, places: int = 2) -> str:
+    """Return sessions as a PCN manager writes them: '1 session', '2.5 sessions', '2.66 sessions'.
+
+    Every document and `check` use this one form, so a figure the profile states (1.5) and
+    one worked out (2.66) never appear side by side as '1.50' and '2.66' or '1.00' and '2.5'.
+    """
+    text = _trimmed(value, places)
+    return f"{text} session{'' if text == '1' else 's'}"
+
+
+def sessions_number(value: float, places: int = 2) -> str:
+    """Return a count of sessions without its unit, in the form of `sessions_text`: 1.5, 1."""
+    return _trimmed(value, places)
+
+
+def wte_text(value: float) -> str:
+    """Return a whole-time equivalent to 4 decimals at most, as the working shows: '0.2956 WTE'."""
+    return f"{_trimmed(value, 4)} WTE"
+
+
 def funded_wte(population: int, facts: Facts) -> float:
     """Return the whole-time equivalent funded for a population: 0.25 per 50,000 patients."""
     basis = facts.funding.cd_basis

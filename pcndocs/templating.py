@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from pcndocs.errors import TemplateError
+from pcndocs.funding import sessions_number, sessions_text, wte_text
 from pcndocs.sandbox import LimitError, Sandbox, render_bounded
 from pcndocs.text import remove_forbidden
 
@@ -79,8 +80,21 @@ def format_sessions(value: float | None, places: int = 2) -> Markdown:
     """Return a count of sessions with its unit: '1 session', '2.5 sessions', '2.66 sessions'."""
     if value is None:
         return TO_BE_AGREED
-    text = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
-    return Markdown(f"{text} session{'' if text == '1' else 's'}")
+    return Markdown(sessions_text(value, places))
+
+
+def format_session_count(value: float | None) -> Markdown:
+    """Return a count of sessions without its unit, for a table column headed 'Sessions'."""
+    if value is None:
+        return TO_BE_AGREED
+    return Markdown(sessions_number(value))
+
+
+def format_wte(value: float | None) -> Markdown:
+    """Return a whole-time equivalent with its unit: '0.2956 WTE', '0.25 WTE'."""
+    if value is None:
+        return TO_BE_AGREED
+    return Markdown(wte_text(value))
 
 
 def format_duration(minutes: float | None) -> Markdown:
@@ -164,6 +178,8 @@ class Templates:
             longdate=format_date,
             ordinal=format_ordinal,
             sessions=format_sessions,
+            session_count=format_session_count,
+            wte=format_wte,
             duration=format_duration,
             md=Markdown,
         )

@@ -67,9 +67,9 @@ def test_directors_over_the_funded_time(write_profile: WriteProfile, clean: dict
     # 53,117 patients fund 0.25 x 53,117 / 50,000 = 0.2656 WTE = 2.39 sessions a week.
     clean["clinical_directors"][0]["sessions_per_week"] = 2
     assert texts(write_profile, clean) == [
-        "clinical_directors: the directors' agreed time is 3.00 sessions a week, 0.61 more "
-        "than the funded equivalent of 2.39 (0.2656 WTE: 0.25 WTE per 50,000 patients, for "
-        "53,117 patients); agree how the difference is paid for"
+        "clinical_directors: the directors' agreed time is 3 sessions a week, 0.61 sessions more "
+        "than the funded equivalent of 2.39 sessions (0.2656 WTE: 0.25 WTE per 50,000 patients, "
+        "for 53,117 patients); agree how the difference is paid for"
     ]
 
 
@@ -81,9 +81,9 @@ def test_one_director_over_the_funded_time(
     director["sessions_per_week"] = 2.5
     clean["clinical_directors"] = [director]
     assert texts(write_profile, clean) == [
-        "clinical_directors: the director's agreed time is 2.50 sessions a week, 0.11 more "
-        "than the funded equivalent of 2.39 (0.2656 WTE: 0.25 WTE per 50,000 patients, for "
-        "53,117 patients); agree how the difference is paid for"
+        "clinical_directors: the director's agreed time is 2.5 sessions a week, 0.11 sessions more "
+        "than the funded equivalent of 2.39 sessions (0.2656 WTE: 0.25 WTE per 50,000 patients, "
+        "for 53,117 patients); agree how the difference is paid for"
     ]
 
 
@@ -105,12 +105,13 @@ def test_local_responsibilities_with_time_push_the_directors_over(
         {"duty": "Lead the estates review.", "sessions_per_week": 0.5},
     ]
     assert texts(write_profile, clean) == [
-        "clinical_directors: the directors' agreed time is 3.00 sessions a week (including "
-        "0.50 for local duties), 0.61 more than the funded equivalent of 2.39 (0.2656 WTE: "
+        "clinical_directors: the directors' agreed time is 3 sessions a week (including "
+        "0.5 sessions for local duties), 0.61 sessions more than the funded equivalent of "
+        "2.39 sessions (0.2656 WTE: "
         "0.25 WTE per 50,000 patients, for 53,117 patients); agree how the difference is "
         "paid for",
         "local_cd_responsibilities: 2 local responsibilities are added beyond the national "
-        "minimum (Annex E), taking 0.50 more sessions a week; the LMC advises agreeing nothing "
+        "minimum (Annex E), taking 0.5 sessions more a week; the LMC advises agreeing nothing "
         "that cannot be delivered within the funded 2.39 sessions a week",
     ]
 

@@ -97,9 +97,14 @@ def test_check_summarises_the_example(
     assert result.exit_code == 0
     assert "practices: 6, registered patients: 59,126 at 2026-01-01" in result.output
     assert "contract year 2026/27; clinical director benchmark time:" in result.output
-    assert "0.2956 WTE = 2.66 sessions a week; agreed: 2.50" in result.output
-    # 2.5 sessions a week at £350, for 52 weeks.
-    assert "clinical director pay: £45,500.00 a year" in result.output
+    # Sessions are written one way throughout: 1.5 and 1 stated, 2.66 worked out, no "1.50".
+    assert (
+        "0.2956 WTE = 2.66 sessions a week; agreed: 2.5 sessions a week "
+        "(Dr Priya Shah 1.5, Helen Okafor 1)"
+    ) in result.output
+    assert ".00" not in result.output and ".50" not in result.output
+    # 2.5 sessions a week at £350, for 52 weeks, in whole pounds as the documents give it.
+    assert "clinical director pay: £45,500 a year" in result.output
     # The LMC's advice is for the author, not for the candidate's job description.
     assert "copied from the internet" in result.output
 

@@ -550,11 +550,35 @@ def test_leadership_summary_figures(
     assert f"{round((pay + cost['core']) * 100 / core_pcn_funding)}%" in text
     assert money(pay + sum(cost.values())) in text  # all leadership
     assert "national benchmark used until 2023/24 of 2.66 sessions" in text
+    # Sessions read one way: as the profile states them (1.5, 1), worked-out ones to 2 places.
+    flat = " ".join(text.split())
+    assert "1.5 sessions and 1 session a week, 2.5 sessions in all" in flat
+    assert "1.50" not in text and "1.00" not in text
+    # The IIF row says why its amount is unknown instead of leaving a bare "not known".
+    assert "Not known in advance: it depends" in flat and "what the network earns" in flat
+    assert "| not known |" not in text and "IIF) earnings Omar Haddad £6,720 not known" not in flat
+    assert "(a dash where the stream's amount is not known)" in flat
     # Nothing set against the directors' money, and no money "received for the role".
     assert "The leads cost" not in text and "receives" not in text
     assert "Workstreams without a lead: Vaccination programme" in text
     assert "Continuity of care" in text  # a 2026/27 workstream with no lead
     assert "advice to the board" in text
+
+
+def test_summary_says_why_core_funding_is_not_shown(
+    write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    # No national Core PCN Funding rate is known for 2026/27; without the network's own figure
+    # the table says so in words, and the share cell holds a dash the note under it explains.
+    data = copy.deepcopy(example_data)
+    del data["funding"]
+    result = build(write_profile, tmp_path, data, "leadership-summary")
+    for fmt, text in texts(result, "leadership-summary"):
+        assert "Not known: no national rate" in text, fmt
+        assert "network states none" in text, fmt
+        assert "(a dash where the stream's amount is not known)" in text, fmt
+    (pdf,) = [p for p in result.written if p.name == "leadership-summary.pdf"]
+    assert len(PdfReader(str(pdf)).pages) == 1  # the reasons keep the summary to one page
 
 
 def test_build_warnings_carry_their_figures(example_build: BuildResult) -> None:

@@ -128,20 +128,22 @@ def test_the_file_takes_list_sizes_and_dates_as_people_write_them(
 
 
 def test_new_says_did_you_mean_for_a_choice() -> None:
-    from pcndocs.newprofile import METHODS, _choice
+    from pcndocs.new.answers import choice
+    from pcndocs.new.questions import METHODS
 
     with pytest.raises(ValueError, match="did you mean 'election'"):
-        _choice(METHODS)("elction")
+        choice(METHODS)("elction")
 
 
 def test_new_shows_a_questions_help_on_a_question_mark() -> None:
-    from pcndocs.newprofile import LineAsker, _text
+    from pcndocs.new.answers import text
+    from pcndocs.new.prompt import LineAsker
     from pcndocs.profile.model import Network
 
     answers = ["?", "U12345"]
     said: list[str] = []
     ask = LineAsker(lambda _prompt: answers.pop(0) if answers else None, said.append)
-    assert ask("PCN code", _text(Network, "code")) == "U12345"
+    assert ask("PCN code", text(Network, "code")) == "U12345"
     assert said == ["  PCN code: U and five digits"]
 
 
@@ -149,6 +151,6 @@ def test_new_shows_a_questions_help_on_a_question_mark() -> None:
     ("left", "suggested"), [(2.66, "2.5"), (1.5, "1.5"), (0.3, "0.25"), (0.1, ""), (12.0, "9")]
 )
 def test_new_suggests_no_more_sessions_than_are_funded(left: float, suggested: str) -> None:
-    from pcndocs.newprofile import _suggested_sessions
+    from pcndocs.new.questions import suggested_sessions
 
-    assert _suggested_sessions(left) == suggested
+    assert suggested_sessions(left) == suggested

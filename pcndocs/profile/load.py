@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import types
-import typing
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from pcndocs.errors import Problem, ProfileError
+from pcndocs.profile.explain import explain
 from pcndocs.profile.items import item_at, item_name
 from pcndocs.profile.model import ODS_PATTERN, Profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
@@ -100,7 +99,7 @@ def validate_profile(
 
 def _problem_from_error(document: YamlDocument, error: ErrorDetails) -> Problem:
     key_path = _in_section(document.data, _real_key_path(document.data, error["loc"]))
-    text = _describe(error, key_path)
+    text = explain(error, key_path)
     if key_path and isinstance(document.data, dict) and key_path[0] not in document.data:
         # The whole section is missing: no line of the file holds it, so none is named.
         section = key_path[0]
@@ -140,124 +139,6 @@ def _real_key_path(data: Any, loc: tuple[int | str, ...]) -> KeyPath:
             path.append(part)
             current = current[part] if part < len(current) else None
     return tuple(path)
-
-
-def _got(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a group of keys"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _number(value)
-    text = str(value)
-    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
-
-
-def _number(value: float) -> str:
-    """Return a number as typed: 500000, 2.5, never 5e+05."""
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _describe(error: ErrorDetails, key_path: KeyPath) -> str:
-    """Return what was expected and what was found, in plain words."""
-    kind = error["type"]
-    ctx = error.get("ctx", {})
-    got = _got(error.get("input"))
-    if kind == "missing":
-        # Pydantic's own "Field required", or the profile model's words for why it is needed.
-        return "is required but missing" if error["msg"] == "Field required" else error["msg"]
-    if kind == "extra_forbidden":
-        return _unknown_key(key_path)
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    expected = {
-        "int_parsing": "a whole number",
-        "int_type": "a whole number",
-        "int_from_float": "a whole number",
-        "float_parsing": "a number",
-        "float_type": "a number",
-        "finite_number": "a number",
-        "string_type": "text",
-        "bool_parsing": "true or false",
-        "bool_type": "true or false",
-        "date_type": "a date as YYYY-MM-DD",
-        "date_parsing": "a date as YYYY-MM-DD",
-        "date_from_datetime_parsing": "a date as YYYY-MM-DD",
-        "date_from_datetime_inexact": "a date as YYYY-MM-DD",
-        "model_type": "a group of keys",
-        "model_attributes_type": "a group of keys",
-        "dict_type": "a group of keys",
-        "list_type": "a list (lines starting with '- ')",
-        "string_too_short": "some text",
-        "string_pattern_mismatch": "lower-case letters, digits and underscores, such as 'diabetes'",
-    }.get(kind)
-    if expected is None:
-        expected = _expected_from_bounds(kind, ctx, error["msg"])
-    if kind in ("too_short", "too_long"):
-        count = ctx.get("actual_length", 0)
-        return f"expected {expected}, got {count}"
-    if kind == "string_type" and isinstance(error.get("input"), int | float | date):
-        return f"expected text, got {got}; put it in quotes if it is meant as text"
-    return f"expected {expected}, got {got}"
-
-
-def _expected_from_bounds(kind: str, ctx: dict[str, Any], message: str) -> str:
-    if kind == "greater_than":
-        return f"a number above {_number(ctx['gt'])}"
-    if kind == "greater_than_equal":
-        return f"a number of {_number(ctx['ge'])} or more"
-    if kind == "less_than_equal":
-        return f"a number of at most {_number(ctx['le'])}"
-    if kind == "less_than":
-        return f"a number below {_number(ctx['lt'])}"
-    if kind == "string_too_long":
-        return f"at most {ctx['max_length']} characters"
-    if kind == "literal_error":
-        return f"one of {ctx['expected']}".replace("'", "")
-    if kind == "too_short":
-        return f"at least {ctx['min_length']}"
-    if kind == "too_long":
-        return f"at most {ctx['max_length']}"
-    return message[:1].lower() + message[1:]
-
-
-def _unknown_key(key_path: KeyPath) -> str:
-    key = str(key_path[-1])
-    known = sorted(_known_keys(Profile, key_path[:-1]))
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys here: {', '.join(known)}"
-    return f"unknown key{hint}"
-
-
-def _known_keys(model: type[BaseModel], parent: KeyPath) -> set[str]:
-    """Return the keys allowed at a place in the profile, found by walking the models."""
-    current: Any = model
-    for part in parent:
-        if isinstance(part, int):
-            continue
-        found = next(_models_in(current), None)
-        if found is None or part not in found.model_fields:
-            return set()
-        current = found.model_fields[part].annotation
-    found = next(_models_in(current), None)
-    return set(found.model_fields) if found else set()
-
-
-def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
-    """Yield the models inside an annotation such as list[Practice] or str | CustomWorkstream."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield annotation
-        return
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        yield from _models_in(typing.get_args(annotation)[0])
-    elif origin in (list, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            yield from _models_in(arg)
 
 
 def _code(value: Any) -> str | None:

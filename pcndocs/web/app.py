@@ -32,7 +32,7 @@ from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
-from pcndocs.newprofile import contract_year_now
+from pcndocs.new.answers import contract_year_now
 from pcndocs.profile.yamlfile import dotted, read_text
 from pcndocs.resources import example_profile
 from pcndocs.web import national

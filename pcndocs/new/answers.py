@@ -1,0 +1,187 @@
+"""Turns a typed answer into a profile's value, checked by the profile model's own rules.
+
+Each conversion takes the text typed and returns the value, or raises ValueError with the
+reason in plain words (the same words `pcndocs check` uses for the same value in a file).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar, cast
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from pcndocs import years
+from pcndocs.facts import Workstream
+from pcndocs.new.prompt import Described, help_of
+from pcndocs.profile.explain import explain
+from pcndocs.profile.model import Practice, british_date
+from pcndocs.profile.write import description
+
+T = TypeVar("T")
+
+
+def field_check(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
+    """Return a check of one value against the rules of one field of a profile model."""
+    adapter: TypeAdapter[Any] = TypeAdapter(model.model_fields[name].rebuild_annotation())
+
+    def check(value: Any) -> Any:
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as exc:
+            raise ValueError(explain(exc.errors()[0])) from None
+
+    return check
+
+
+def text(model: type[BaseModel], name: str) -> Callable[[str], str]:
+    check = field_check(model, name)
+    return Described(lambda text: cast(str, check(text)), description(model, name))
+
+
+def optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
+    """Return a conversion that makes a blank answer None."""
+
+    def optional(text: str) -> T | None:
+        return convert(text) if text.strip() else None
+
+    return Described(optional, help_of(convert) if isinstance(convert, Described) else "")
+
+
+_WHOLE = re.compile(r"^[0-9]+$")
+_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+def whole(model: type[BaseModel], name: str) -> Callable[[str], int]:
+    """Return a conversion of a whole number (commas allowed: 12,450) checked by a field."""
+    check = field_check(model, name)
+
+    def convert(text: str) -> int:
+        clean = text.replace(",", "").strip()
+        if not _WHOLE.match(clean):
+            raise ValueError(f"expected a whole number, got '{text}'")
+        return cast(int, check(int(clean)))
+
+    return Described(convert, description(model, name))
+
+
+def decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
+    """Return a conversion of a number such as 2.5 or £350, checked by a field."""
+    check = field_check(model, name)
+
+    def convert(text: str) -> float:
+        clean = text.replace(",", "").strip().removeprefix("£").strip()
+        if not _DECIMAL.match(clean):
+            raise ValueError(f"expected a number such as 2 or 2.5, got '{text}'")
+        return cast(float, check(float(clean)))
+
+    return Described(convert, description(model, name))
+
+
+def date_answer(text: str) -> date:
+    """Return a date written 2026-04-01 or, as people in England write it, 01/04/2026."""
+    british = british_date(text)
+    if british is not None:
+        return british
+    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
+        raise ValueError(f"expected a date such as 01/04/2026 or 2026-04-01, got '{text}'")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date that exists, got '{text}'") from None
+
+
+def _word(text: str) -> str:
+    """Return an answer folded to a key word: 'Non-clinical' -> 'non_clinical'."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def choice(options: Sequence[str]) -> Callable[[str], str]:
+    """Return a conversion to one of a few words, by the word or by its number."""
+
+    def convert(text: str) -> str:
+        word = _word(text)
+        if word.isdigit() and 1 <= int(word) <= len(options):
+            return options[int(word) - 1]
+        if word in options:
+            return word
+        numbered = ", ".join(f"{i} {o}" for i, o in enumerate(options, start=1))
+        close = difflib.get_close_matches(word, options, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"expected one of: {numbered}; got '{text}'{hint}")
+
+    return convert
+
+
+def contract_year_now(today: date) -> str:
+    """Return the contract year a date falls in: a year starts on 1 April."""
+    return str(years.containing(today))
+
+
+def contract_year(text: str) -> str:
+    wrong = years.problem(text)
+    if wrong:
+        raise ValueError(wrong)
+    return text.strip()
+
+
+def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
+    check = text(Practice, "name")
+
+    def convert(text: str) -> str:
+        name = check(text)
+        folded = " ".join(name.lower().split())
+        if any(" ".join((p.name or "").lower().split()) == folded for p in practices):
+            raise ValueError(f"a practice called '{name}' is already entered")
+        return name
+
+    return convert
+
+
+def new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
+    check = text(Practice, "ods_code")
+
+    def convert(text: str) -> str:
+        code = check(text)
+        twin = next((p for p in practices if p.ods_code == code), None)
+        if twin is not None:
+            raise ValueError(f"{code} is already given for {twin.name}; each practice has its own")
+        return code
+
+    return convert
+
+
+def member(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to the ODS code of an entered practice, given its code or number."""
+
+    def convert(text: str) -> str:
+        answer = text.strip().upper()
+        if answer.isdigit() and 1 <= int(answer) <= len(practices):
+            return practices[int(answer) - 1].ods_code or answer
+        if any(p.ods_code == answer for p in practices):
+            return answer
+        codes = ", ".join(p.ods_code or "" for p in practices)
+        raise ValueError(f"expected a practice entered above ({codes}) or its number, got '{text}'")
+
+    return convert
+
+
+def workstream_choice(workstreams: Sequence[Workstream]) -> Callable[[str], Workstream]:
+    def convert(text: str) -> Workstream:
+        word = _word(text)
+        if word.isdigit() and 1 <= int(word) <= len(workstreams):
+            return workstreams[int(word) - 1]
+        found = next((w for w in workstreams if w.id == word), None)
+        if found is not None:
+            return found
+        close = difflib.get_close_matches(word, [w.id for w in workstreams], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(
+            f"unknown workstream '{text}': give a number from 1 to {len(workstreams)} "
+            f"or an id from the list{hint}"
+        )
+
+    return convert

@@ -1,0 +1,210 @@
+"""The questions `pcndocs new` asks, in order, and the profile made from the answers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from typing import Literal, cast, get_args
+
+from annotated_types import MaxLen
+
+from pcndocs.facts import Facts
+from pcndocs.funding import funded_sessions
+from pcndocs.new import answers
+from pcndocs.new.prompt import Ask, Say
+from pcndocs.profile.model import (
+    Appointment,
+    ClinicalDirector,
+    Lead,
+    Method,
+    Network,
+    Practice,
+    Profile,
+)
+from pcndocs.profile.write import number_text
+
+Kind = Literal["clinical", "non_clinical"]
+
+METHODS: tuple[str, ...] = get_args(Method)
+KINDS: tuple[str, ...] = get_args(Lead.model_fields["kind"].annotation)
+MAX_DIRECTORS = next(
+    m.max_length
+    for m in Profile.model_fields["clinical_directors"].metadata
+    if isinstance(m, MaxLen)
+)
+
+
+def suggested_sessions(left: float) -> str:
+    """Return the funded time left, rounded down to a quarter session, so it stays within it.
+
+    Nothing is suggested when less than a quarter session is left: the answer is needed.
+    """
+    quarters = math.floor(min(left, 9.0) * 4 + 1e-9) / 4
+    return number_text(quarters) if quarters >= 0.25 else ""
+
+
+def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
+    """Return the profile of a new network, built from the answers to the questions."""
+    say("Describe the network. A value in [brackets] is taken if you press Enter.")
+    name = ask("Network name", answers.text(Network, "name"))
+    code = ask(
+        "PCN code, U and five digits (blank to skip)",
+        answers.optional(answers.text(Network, "code")),
+        "",
+    )
+    commissioner = ask(
+        "Commissioner, such as NHS Example Integrated Care Board (blank to skip)",
+        answers.optional(answers.text(Network, "commissioner")),
+        "",
+    )
+    year = ask(
+        f"Contract year (pcndocs holds national figures up to {facts.funding.latest})",
+        answers.contract_year,
+        answers.contract_year_now(today),
+    )
+    population_date = ask(
+        "Date the practices' list sizes refer to (01/01/2026 or 2026-01-01)",
+        answers.date_answer,
+        facts.funding_year(year).population_date.isoformat(),
+    )
+    practices = _ask_practices(ask, say)
+    say("The practices:")
+    for i, practice in enumerate(practices, start=1):
+        say(f"  {i}. {practice.ods_code}  {practice.name}")
+    payee = ask(
+        "Nominated payee, the practice that receives the funding (ODS code or number)",
+        answers.member(practices),
+        practices[0].ods_code,
+    )
+    directors = _ask_directors(ask, say, facts, practices)
+    method = ask(f"Appointment method ({', '.join(METHODS)})", answers.choice(METHODS))
+    term = ask("Term of office in years", answers.whole(Appointment, "term_years"), "3")
+    leads = _ask_leads(ask, say, facts, practices, year)
+    return Profile(
+        network=Network(
+            name=name,
+            code=code,
+            commissioner=commissioner,
+            population_date=population_date,
+            nominated_payee=payee,
+        ),
+        contract_year=year,
+        practices=practices,
+        clinical_directors=directors,
+        appointment=Appointment(method=cast(Method, method), term_years=term),
+        leads=leads,
+    )
+
+
+def _ask_practices(ask: Ask, say: Say) -> list[Practice]:
+    say("The member practices, one by one; leave the name blank when all are entered.")
+    practices: list[Practice] = []
+    while True:
+        n = len(practices) + 1
+        if practices:
+            name = ask(
+                f"Practice {n}: name", answers.optional(answers.practice_name(practices)), ""
+            )
+            if name is None:
+                return practices
+        else:
+            name = ask("Practice 1: name", answers.practice_name(practices))
+        code = ask(
+            f"Practice {n}: ODS code, a letter and five digits", answers.new_ods_code(practices)
+        )
+        size = ask(f"Practice {n}: registered patients", answers.whole(Practice, "list_size"))
+        practices.append(Practice(name=name, ods_code=code, list_size=size))
+
+
+def _ask_directors(
+    ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]
+) -> list[ClinicalDirector]:
+    funded = funded_sessions(sum(p.list_size or 0 for p in practices), facts)
+    basis = facts.funding.cd_basis
+    say(
+        f"The clinical director. The network is funded for {funded:.2f} sessions a week "
+        f"({basis.wte} WTE per {basis.per_registered_patients:,} patients); up to "
+        f"{MAX_DIRECTORS} directors may share the role."
+    )
+    directors: list[ClinicalDirector] = []
+    while len(directors) < MAX_DIRECTORS:
+        n = len(directors) + 1
+        if directors:
+            name = ask(
+                f"Director {n}, sharing the role: name (blank for none)",
+                answers.optional(answers.text(ClinicalDirector, "name")),
+                "",
+            )
+            if name is None:
+                break
+        else:
+            name = ask("Director 1: name", answers.text(ClinicalDirector, "name"))
+        profession = ask(
+            f"Director {n}: profession", answers.text(ClinicalDirector, "profession"), "GP"
+        )
+        practice = ask(
+            f"Director {n}: practice (ODS code or number)",
+            answers.member(practices),
+            practices[0].ods_code,
+        )
+        left = funded - sum(d.sessions_per_week or 0 for d in directors)
+        sessions = ask(
+            f"Director {n}: sessions a week (funded: {max(left, 0):.2f})",
+            answers.decimal(ClinicalDirector, "sessions_per_week"),
+            suggested_sessions(left) or None,
+        )
+        directors.append(
+            ClinicalDirector(
+                name=name, profession=profession, practice=practice, sessions_per_week=sessions
+            )
+        )
+    return directors
+
+
+def _ask_leads(
+    ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice], year: str
+) -> list[Lead]:
+    workstreams = facts.workstreams_in(year)
+    say(f"Leads: each takes on one workstream. The built-in workstreams of {year}:")
+    width = max(len(w.id) for w in workstreams)
+    for i, item in enumerate(workstreams, start=1):
+        say(f"  {i:>2}. {item.id:<{width}}  {item.title}")
+    say("Leave the workstream blank when all the leads are entered.")
+    leads: list[Lead] = []
+    while True:
+        n = len(leads) + 1
+        workstream = ask(
+            f"Lead {n}: workstream (number or id)",
+            answers.optional(answers.workstream_choice(workstreams)),
+            "",
+        )
+        if workstream is None:
+            return leads
+        name = ask(f"Lead {n}: name", answers.text(Lead, "name"))
+        kind = ask(
+            f"Lead {n}: kind ({', '.join(KINDS)})",
+            answers.choice(KINDS),
+            "clinical" if workstream.clinical else "non_clinical",
+        )
+        practice = ask(
+            f"Lead {n}: practice (ODS code or number; blank for none)",
+            answers.optional(answers.member(practices)),
+            "",
+        )
+        sessions = ask(
+            f"Lead {n}: sessions a month", answers.decimal(Lead, "sessions_per_month"), "2"
+        )
+        rate = ask(f"Lead {n}: pounds paid per session", answers.decimal(Lead, "session_rate"))
+        leads.append(
+            Lead(
+                name=name,
+                kind=cast(Kind, kind),
+                workstream=workstream.id,
+                practice=practice,
+                sessions_per_month=sessions,
+                session_rate=rate,
+                # With no practice to pay for the lead's time, the lead is paid directly.
+                reimbursed_to="practice" if practice else "individual",
+            )
+        )
