@@ -556,7 +556,8 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
         facts = load_facts()
         today = date.today()
         try:
-            profile = ask_profile(LineAsker(read, click.echo), click.echo, facts, today)
+            asker = LineAsker(read, click.echo)
+            profile = asker.run(lambda ask, say: ask_profile(ask, say, facts, today))
         except KeyboardInterrupt:
             click.echo("\ninterrupted; nothing was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)

@@ -144,7 +144,7 @@ def test_new_shows_a_questions_help_on_a_question_mark() -> None:
     said: list[str] = []
     ask = LineAsker(lambda _prompt: answers.pop(0) if answers else None, said.append)
     assert ask("PCN code", text(Network, "code")) == "U12345"
-    assert said == ["  PCN code: U and five digits"]
+    assert said[1:] == ["  PCN code: U and five digits; type < to go back to the question before"]
 
 
 @pytest.mark.parametrize(

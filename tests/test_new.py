@@ -27,6 +27,7 @@ from pcndocs.profile.model import Profile
 from pcndocs.profile.write import scalar
 
 TODAY = date(2026, 11, 22)
+HINT = "(Type < to go back to the question before; type ? for help on a question.)"
 ODD_NAME = 'Ríverside: "East" # St Anne\'s PCN'
 
 
@@ -89,7 +90,7 @@ def test_any_text_reads_back_as_itself(text: str) -> None:
 def test_a_wrong_answer_is_explained_in_one_line_and_asked_again() -> None:
     ask, said = asker(["", "twelve", "12"])
     assert ask("Size", int_or_error) == 12
-    assert said == ["  an answer is needed", "  expected a whole number, got 'twelve'"]
+    assert said == [HINT, "  an answer is needed", "  expected a whole number, got 'twelve'"]
 
 
 def test_blank_takes_the_default_and_the_end_of_input_takes_defaults() -> None:
@@ -98,7 +99,7 @@ def test_blank_takes_the_default_and_the_end_of_input_takes_defaults() -> None:
     assert ask("Kind", str, "clinical") == "clinical"  # the input has ended
     assert ask("Code (blank to skip)", lambda text: text or None, "") is None
     assert ask.ended
-    assert said == []
+    assert said == [HINT]
 
 
 def test_the_end_of_input_with_an_answer_still_needed() -> None:
@@ -111,7 +112,7 @@ def test_the_end_of_input_with_an_answer_still_needed() -> None:
     ask, said = asker(["x"])
     with pytest.raises(InputEndedError):
         ask("Size", int_or_error)
-    assert said == ["  expected a whole number, got 'x'"]
+    assert said == [HINT, "  expected a whole number, got 'x'"]
 
 
 def int_or_error(text: str) -> int:
@@ -238,15 +239,21 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
         (
             20,
             "cvd",
-            "unknown workstream 'cvd': give a number from 1 to 18 or an id from the list",
+            "unknown workstream 'cvd': give a number from 1 to 18 or an id from the list, "
+            "or local to add your own",
         ),
         (
             20,
             "finanse",
-            "unknown workstream 'finanse': give a number from 1 to 18 or an id from the list; "
-            "did you mean 'finance'?",
+            "unknown workstream 'finanse': give a number from 1 to 18 or an id from the list, "
+            "or local to add your own; did you mean 'finance'?",
         ),
-        (20, "19", "unknown workstream '19': give a number from 1 to 18 or an id from the list"),
+        (
+            20,
+            "19",
+            "unknown workstream '19': give a number from 1 to 18 or an id from the list, "
+            "or local to add your own",
+        ),
         (22, "medic", "expected one of: 1 clinical, 2 non_clinical; got 'medic'"),
         (25, "6000", "expected a number of at most 5000, got 6000"),
     ],

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
@@ -43,7 +44,17 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the server's output folder, holding a build of the example (its HTML)."""
+    from pcndocs.build import BuildOptions, build_profile
+
+    folder = tmp_path_factory.mktemp("out")
+    build_profile(example_profile(), BuildOptions(out=folder, formats=("html",)))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(out: Path) -> Iterator[str]:
     """Return the address of a pcndocs server running in this process for the module."""
     import uvicorn
 
@@ -51,7 +62,7 @@ def server() -> Iterator[str]:
 
     sock = bind("127.0.0.1", 0, next_free=False)
     config = uvicorn.Config(
-        create_app(Settings(today=TODAY, workers=2)), log_level="warning", lifespan="on"
+        create_app(Settings(today=TODAY, workers=2, out=out)), log_level="warning", lifespan="on"
     )
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -217,3 +228,61 @@ def test_open_the_example_and_download_the_pack(server: str, page: Any, tmp_path
             reader = PdfReader(io.BytesIO(content))
             text = "\n".join(p.extract_text() for p in reader.pages)
         assert "Riverside" in text, name
+
+
+def replace_value(page: Any, element_id: str, text: str) -> None:
+    """Tab to a text field, select what it holds and type over it, as a keyboard user does."""
+    tab_to(page, element_id)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def test_what_changed_since_the_last_build_by_keyboard(server: str, page: Any) -> None:
+    page.goto(server + "/example")
+    replace_value(page, "f-practices-2-name", "Canal Street Medical Practice")
+    replace_value(page, "f-appointment-term_years", "4")
+    tab_to(page, "show-changes")
+    page.keyboard.press("Enter")
+    status = page.locator("#changes .changes-status")
+    status.wait_for(timeout=SETTLE_MS)
+    assert status.inner_text().startswith("4 documents changed since the last build")
+    summary = page.locator("#changes .change-summary li")
+    assert summary.all_inner_texts() == [
+        "Practice renamed: Canal Street Practice → Canal Street Medical Practice (A99003)",
+        "Term of office: 3 years → 4 years",
+    ]
+    lead = page.locator(".changed-documents > li", has_text="Lead role description: Card")
+    assert "Medical" in lead.locator(".passages ins").all_inner_texts()[0]
+    job = page.locator(".changed-documents > li", has_text="Clinical director: job description")
+    assert job.locator(".passages ins").all_inner_texts() == ["4", "2029"]
+    assert job.locator(".passages del").all_inner_texts() == ["3", "2028"]
+    # The whole document, opened by keyboard, shows the new words inside <ins>.
+    tab_to(page, "whole-cd-job-description")
+    page.keyboard.press("Enter")
+    frame = page.frame_locator('iframe[title="Changes in Clinical director: job description"]')
+    frame.locator("ins", has_text="2029").first.wait_for(timeout=SETTLE_MS)
+    no_axe_violations(page)
+    link = job.get_by_role("link", name="Word, with tracked changes")
+    answer = page.request.get(server + str(link.get_attribute("href")))
+    assert answer.ok
+    assert answer.headers["content-disposition"].endswith('cd-job-description-changes.docx"')
+    with zipfile.ZipFile(io.BytesIO(answer.body())) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    words = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    inserted = [
+        "".join(t.text or "" for t in mark.iter(f"{words}t")) for mark in root.iter(f"{words}ins")
+    ]
+    assert "2029" in inserted
+
+
+def test_what_changed_says_when_there_is_nothing_to_compare_with(server: str, page: Any) -> None:
+    page.goto(server + "/example")
+    replace_value(page, "f-network-name", "Hilltop PCN")
+    tab_to(page, "show-changes")
+    page.keyboard.press("Enter")
+    status = page.locator("#changes .changes-status")
+    status.wait_for(timeout=SETTLE_MS)
+    assert status.inner_text().startswith(
+        "Nothing to compare with yet: Hilltop PCN has not been built in the folder"
+    )
+    no_axe_violations(page)

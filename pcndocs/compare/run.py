@@ -104,6 +104,10 @@ class CompareResult:
     kept_stale: list[Path] = field(default_factory=list)  # such redlines a user had edited
 
 
+class NoBuildError(PcndocsError):
+    """The network has not been built into the output folder: there is nothing to compare."""
+
+
 def last_build(out: Path, profile: Path) -> Path:
     """Return the profile kept by the last build of this profile's network into out."""
     return built_from(out, load(profile), profile)
@@ -117,7 +121,7 @@ def built_from(out: Path, loaded: LoadedProfile, named: Path | str) -> Path:
     folder = slug(loaded.profile.network.name or Path(named).stem)
     kept = out / folder / BUILT_FROM
     if not kept.is_file():
-        raise PcndocsError(
+        raise NoBuildError(
             f"{named}: no earlier build of {network_name(loaded)} in {out} "
             f"(looked for {kept}); build it first with `pcndocs build`"
         )
@@ -158,9 +162,16 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
 
 
 def compare_loaded(
-    old: LoadedProfile, new: LoadedProfile, facts: Facts, options: CompareOptions
+    old: LoadedProfile,
+    new: LoadedProfile,
+    facts: Facts,
+    options: CompareOptions,
+    labels: tuple[str, str] | None = None,
 ) -> Comparison:
-    """Return what changed between two loaded versions of a profile, writing nothing."""
+    """Return what changed between two loaded versions of a profile, writing nothing.
+
+    `labels` name the two versions in the key to the marks (by default their file names).
+    """
     _same_network(old, new)
     templates = templates_for(options.templates)
     build_options = BuildOptions(
@@ -176,7 +187,7 @@ def compare_loaded(
         [],
         templates,
         stylesheet_for(templates),
-        _preface(old, new),
+        _preface(old, new, labels),
         options.author,
     )
     for key in [*news, *(k for k in olds if k not in news)]:
@@ -313,14 +324,18 @@ def _changes_info(info: PageInfo, created: str) -> PageInfo:
     )
 
 
-def _preface(old: LoadedProfile, new: LoadedProfile) -> str:
-    """Return the key to the marks, naming both versions, for the HTML and the PDF."""
+def _preface(old: LoadedProfile, new: LoadedProfile, labels: tuple[str, str] | None) -> str:
+    """Return the key to the marks, naming both versions, for the HTML and the PDF.
+
+    The versions are named by their version numbers if these differ, else by `labels`,
+    else by their files' names.
+    """
     before, after = old.profile.document_control, new.profile.document_control
-    versions = (
-        f"version {escape(before.version)} to version {escape(after.version)}"
-        if before.version != after.version
-        else f"{escape(Path(old.source.path).name)} to {escape(Path(new.source.path).name)}"
-    )
+    if before.version != after.version:
+        versions = f"version {escape(before.version)} to version {escape(after.version)}"
+    else:
+        first, second = labels or (Path(old.source.path).name, Path(new.source.path).name)
+        versions = f"{escape(first)} to {escape(second)}"
     return (
         '<aside class="changes-key" aria-label="How changes are shown">\n'
         f"<p><strong>What changed</strong> from {versions}. "

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, Final, Literal, TypeVar, cast
 
+import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pcndocs import years
 from pcndocs.facts import Workstream
 from pcndocs.new.prompt import Described, help_of
 from pcndocs.profile.explain import explain
-from pcndocs.profile.model import Practice, british_date
+from pcndocs.profile.model import CustomWorkstream, Practice, british_date
 from pcndocs.profile.write import description
 
 T = TypeVar("T")
@@ -138,7 +139,7 @@ def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
             raise ValueError(f"a practice called '{name}' is already entered")
         return name
 
-    return convert
+    return Described(convert, description(Practice, "name"))
 
 
 def new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
@@ -151,7 +152,7 @@ def new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
             raise ValueError(f"{code} is already given for {twin.name}; each practice has its own")
         return code
 
-    return convert
+    return Described(convert, description(Practice, "ods_code"))
 
 
 def member(practices: Sequence[Practice]) -> Callable[[str], str]:
@@ -169,9 +170,25 @@ def member(practices: Sequence[Practice]) -> Callable[[str], str]:
     return convert
 
 
-def workstream_choice(workstreams: Sequence[Workstream]) -> Callable[[str], Workstream]:
-    def convert(text: str) -> Workstream:
+# The answer to a lead's workstream that adds a workstream of the network's own.
+LOCAL: Final = "local"
+
+
+def workstream_choice(
+    workstreams: Sequence[Workstream | CustomWorkstream],
+) -> Callable[[str], Workstream | CustomWorkstream | Literal["local"]]:
+    """Return a conversion to a workstream, by its number or id, or LOCAL for a new one.
+
+    A local workstream written as in a file ({id: ..., title: ..., summary: ...}) is taken
+    as it is: that is how `new --from` keeps one a profile already has.
+    """
+
+    def convert(text: str) -> Workstream | CustomWorkstream | Literal["local"]:
+        if text.strip().startswith("{"):
+            return _local_workstream(text)
         word = _word(text)
+        if word in (LOCAL, "new"):
+            return LOCAL
         if word.isdigit() and 1 <= int(word) <= len(workstreams):
             return workstreams[int(word) - 1]
         found = next((w for w in workstreams if w.id == word), None)
@@ -181,7 +198,42 @@ def workstream_choice(workstreams: Sequence[Workstream]) -> Callable[[str], Work
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise ValueError(
             f"unknown workstream '{text}': give a number from 1 to {len(workstreams)} "
-            f"or an id from the list{hint}"
+            f"or an id from the list, or {LOCAL} to add your own{hint}"
         )
 
     return convert
+
+
+def _local_workstream(text: str) -> CustomWorkstream:
+    try:
+        data = yaml.safe_load(text)
+        return CustomWorkstream.model_validate(data)
+    except yaml.YAMLError:
+        raise ValueError(
+            f"expected a workstream as {{id:, title:, summary:}}, got '{text}'"
+        ) from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise ValueError(f"workstream {where}: {explain(error)}") from None
+
+
+def local_workstream_id(taken: Collection[str]) -> Callable[[str], str]:
+    """Return a conversion to the id of a new local workstream, unlike any other's."""
+    check = field_check(CustomWorkstream, "id")
+
+    def convert(text: str) -> str:
+        word = _word(text)
+        if word in taken:
+            raise ValueError(
+                f"'{word}' is already a workstream; choose it by its number, or give another id"
+            )
+        try:
+            return cast(str, check(word))
+        except ValueError:
+            raise ValueError(
+                "expected a short id of lower-case letters, digits and _, starting with a "
+                f"letter, such as frailty; got '{text}'"
+            ) from None
+
+    return Described(convert, description(CustomWorkstream, "id"))

@@ -9,13 +9,14 @@ from typing import Literal, cast, get_args
 
 from annotated_types import MaxLen
 
-from pcndocs.facts import Facts
-from pcndocs.funding import funded_sessions
+from pcndocs.facts import Facts, Workstream
+from pcndocs.funding import funded_sessions, payment_made
 from pcndocs.new import answers
 from pcndocs.new.prompt import Ask, Say
 from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
+    CustomWorkstream,
     Lead,
     Method,
     Network,
@@ -47,26 +48,30 @@ def suggested_sessions(left: float) -> str:
 def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     """Return the profile of a new network, built from the answers to the questions."""
     say("Describe the network. A value in [brackets] is taken if you press Enter.")
-    name = ask("Network name", answers.text(Network, "name"))
+    name = ask("Network name", answers.text(Network, "name"), key=("network", "name"))
     code = ask(
         "PCN code, U and five digits (blank to skip)",
         answers.optional(answers.text(Network, "code")),
         "",
+        key=("network", "code"),
     )
     commissioner = ask(
         "Commissioner, such as NHS Example Integrated Care Board (blank to skip)",
         answers.optional(answers.text(Network, "commissioner")),
         "",
+        key=("network", "commissioner"),
     )
     year = ask(
         f"Contract year (pcndocs holds national figures up to {facts.funding.latest})",
         answers.contract_year,
         answers.contract_year_now(today),
+        key=("contract_year",),
     )
     population_date = ask(
         "Date the practices' list sizes refer to (01/01/2026 or 2026-01-01)",
         answers.date_answer,
         facts.funding_year(year).population_date.isoformat(),
+        key=("network", "population_date"),
     )
     practices = _ask_practices(ask, say)
     say("The practices:")
@@ -76,10 +81,20 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
         "Nominated payee, the practice that receives the funding (ODS code or number)",
         answers.member(practices),
         practices[0].ods_code,
+        key=("network", "nominated_payee"),
     )
-    directors = _ask_directors(ask, say, facts, practices)
-    method = ask(f"Appointment method ({', '.join(METHODS)})", answers.choice(METHODS))
-    term = ask("Term of office in years", answers.whole(Appointment, "term_years"), "3")
+    directors = _ask_directors(ask, say, facts, practices, year)
+    method = ask(
+        f"Appointment method ({', '.join(METHODS)})",
+        answers.choice(METHODS),
+        key=("appointment", "method"),
+    )
+    term = ask(
+        "Term of office in years",
+        answers.whole(Appointment, "term_years"),
+        "3",
+        key=("appointment", "term_years"),
+    )
     leads = _ask_leads(ask, say, facts, practices, year)
     return Profile(
         network=Network(
@@ -102,57 +117,86 @@ def _ask_practices(ask: Ask, say: Say) -> list[Practice]:
     practices: list[Practice] = []
     while True:
         n = len(practices) + 1
+        at = ("practices", n - 1)
         if practices:
             name = ask(
-                f"Practice {n}: name", answers.optional(answers.practice_name(practices)), ""
+                f"Practice {n}: name",
+                answers.optional(answers.practice_name(practices)),
+                "",
+                key=(*at, "name"),
             )
             if name is None:
                 return practices
         else:
-            name = ask("Practice 1: name", answers.practice_name(practices))
+            name = ask("Practice 1: name", answers.practice_name(practices), key=(*at, "name"))
         code = ask(
-            f"Practice {n}: ODS code, a letter and five digits", answers.new_ods_code(practices)
+            f"Practice {n}: ODS code, a letter and five digits",
+            answers.new_ods_code(practices),
+            key=(*at, "ods_code"),
         )
-        size = ask(f"Practice {n}: registered patients", answers.whole(Practice, "list_size"))
+        size = ask(
+            f"Practice {n}: registered patients",
+            answers.whole(Practice, "list_size"),
+            key=(*at, "list_size"),
+        )
         practices.append(Practice(name=name, ods_code=code, list_size=size))
 
 
 def _ask_directors(
-    ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice]
+    ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice], year: str
 ) -> list[ClinicalDirector]:
     funded = funded_sessions(sum(p.list_size or 0 for p in practices), facts)
     basis = facts.funding.cd_basis
-    say(
-        f"The clinical director. The network is funded for {funded:.2f} sessions a week "
-        f"({basis.wte} WTE per {basis.per_registered_patients:,} patients); up to "
-        f"{MAX_DIRECTORS} directors may share the role."
-    )
+    # From 2024/25 nothing pays for the role apart: the old funding is a benchmark only.
+    what = "funded" if payment_made(year, facts) else "benchmark"
+    if what == "funded":
+        say(
+            f"The clinical director. The network is funded for {funded:.2f} sessions a week "
+            f"({basis.wte} WTE per {basis.per_registered_patients:,} patients); up to "
+            f"{MAX_DIRECTORS} directors may share the role."
+        )
+    else:
+        say(
+            f"The clinical director. In {year} no payment is made for the role apart from "
+            f"Core PCN Funding; the national benchmark is {funded:.2f} sessions a week "
+            f"({basis.wte} WTE per {basis.per_registered_patients:,} patients). Up to "
+            f"{MAX_DIRECTORS} directors may share the role."
+        )
     directors: list[ClinicalDirector] = []
     while len(directors) < MAX_DIRECTORS:
         n = len(directors) + 1
+        at = ("clinical_directors", n - 1)
         if directors:
             name = ask(
                 f"Director {n}, sharing the role: name (blank for none)",
                 answers.optional(answers.text(ClinicalDirector, "name")),
                 "",
+                key=(*at, "name"),
             )
             if name is None:
                 break
         else:
-            name = ask("Director 1: name", answers.text(ClinicalDirector, "name"))
+            name = ask(
+                "Director 1: name", answers.text(ClinicalDirector, "name"), key=(*at, "name")
+            )
         profession = ask(
-            f"Director {n}: profession", answers.text(ClinicalDirector, "profession"), "GP"
+            f"Director {n}: profession",
+            answers.text(ClinicalDirector, "profession"),
+            "GP",
+            key=(*at, "profession"),
         )
         practice = ask(
             f"Director {n}: practice (ODS code or number)",
             answers.member(practices),
             practices[0].ods_code,
+            key=(*at, "practice"),
         )
         left = funded - sum(d.sessions_per_week or 0 for d in directors)
         sessions = ask(
-            f"Director {n}: sessions a week (funded: {max(left, 0):.2f})",
+            f"Director {n}: sessions a week ({what}: {max(left, 0):.2f})",
             answers.decimal(ClinicalDirector, "sessions_per_week"),
             suggested_sessions(left) or None,
+            key=(*at, "sessions_per_week"),
         )
         directors.append(
             ClinicalDirector(
@@ -165,42 +209,64 @@ def _ask_directors(
 def _ask_leads(
     ask: Ask, say: Say, facts: Facts, practices: Sequence[Practice], year: str
 ) -> list[Lead]:
-    workstreams = facts.workstreams_in(year)
+    choices: list[Workstream | CustomWorkstream] = list(facts.workstreams_in(year))
     say(f"Leads: each takes on one workstream. The built-in workstreams of {year}:")
-    width = max(len(w.id) for w in workstreams)
-    for i, item in enumerate(workstreams, start=1):
+    width = max(len(w.id) for w in choices)
+    for i, item in enumerate(choices, start=1):
         say(f"  {i:>2}. {item.id:<{width}}  {item.title}")
-    say("Leave the workstream blank when all the leads are entered.")
+    say(
+        f"Type '{answers.LOCAL}' to add a workstream of your own. "
+        "Leave the workstream blank when all the leads are entered."
+    )
     leads: list[Lead] = []
     while True:
         n = len(leads) + 1
-        workstream = ask(
-            f"Lead {n}: workstream (number or id)",
-            answers.optional(answers.workstream_choice(workstreams)),
+        at = ("leads", n - 1)
+        chosen = ask(
+            f"Lead {n}: workstream (number, id, or {answers.LOCAL})",
+            answers.optional(answers.workstream_choice(choices)),
             "",
+            key=(*at, "workstream"),
         )
-        if workstream is None:
+        if chosen is None:
             return leads
-        name = ask(f"Lead {n}: name", answers.text(Lead, "name"))
+        if isinstance(chosen, str):  # answers.LOCAL
+            chosen = _ask_local_workstream(ask, facts, choices, n)
+            choices.append(chosen)
+            say(f"  {len(choices):>2}. {chosen.id}  {chosen.title} (local; for later leads too)")
+        elif isinstance(chosen, CustomWorkstream) and chosen not in choices:
+            choices.append(chosen)  # a local workstream the profile being filled in has
+        name = ask(f"Lead {n}: name", answers.text(Lead, "name"), key=(*at, "name"))
         kind = ask(
             f"Lead {n}: kind ({', '.join(KINDS)})",
             answers.choice(KINDS),
-            "clinical" if workstream.clinical else "non_clinical",
+            "clinical" if chosen.clinical else "non_clinical",
+            key=(*at, "kind"),
         )
         practice = ask(
             f"Lead {n}: practice (ODS code or number; blank for none)",
             answers.optional(answers.member(practices)),
             "",
+            key=(*at, "practice"),
         )
         sessions = ask(
-            f"Lead {n}: sessions a month", answers.decimal(Lead, "sessions_per_month"), "2"
+            f"Lead {n}: sessions a month",
+            answers.decimal(Lead, "sessions_per_month"),
+            "2",
+            key=(*at, "sessions_per_month"),
         )
-        rate = ask(f"Lead {n}: pounds paid per session", answers.decimal(Lead, "session_rate"))
+        rate = ask(
+            f"Lead {n}: pounds paid per session",
+            answers.decimal(Lead, "session_rate"),
+            key=(*at, "session_rate"),
+        )
         leads.append(
             Lead(
                 name=name,
                 kind=cast(Kind, kind),
-                workstream=workstream.id,
+                workstream=chosen.model_dump(exclude_unset=True)  # a union read by its shape
+                if isinstance(chosen, CustomWorkstream)
+                else chosen.id,
                 practice=practice,
                 sessions_per_month=sessions,
                 session_rate=rate,
@@ -208,3 +274,34 @@ def _ask_leads(
                 reimbursed_to="practice" if practice else "individual",
             )
         )
+
+
+def _ask_local_workstream(
+    ask: Ask, facts: Facts, choices: Sequence[Workstream | CustomWorkstream], n: int
+) -> CustomWorkstream:
+    """Return a workstream of the network's own, for lead n."""
+    at = ("leads", n - 1, "workstream")
+    taken = {w.id for w in facts.workstreams.workstreams} | {w.id for w in choices}
+    local_id = ask(
+        f"Lead {n}: local workstream's id, a short word such as frailty",
+        answers.local_workstream_id(taken),
+        key=(*at, "id"),
+    )
+    title = ask(
+        f"Lead {n}: local workstream's title, as documents show it",
+        answers.text(CustomWorkstream, "title"),
+        local_id.replace("_", " ").capitalize(),
+        key=(*at, "title"),
+    )
+    summary = ask(
+        f"Lead {n}: what the workstream covers, in a sentence",
+        answers.text(CustomWorkstream, "summary"),
+        key=(*at, "summary"),
+    )
+    clinical = ask(
+        f"Lead {n}: is it clinical work? (yes or no)",
+        answers.choice(("yes", "no")),
+        "yes",
+        key=(*at, "clinical"),
+    )
+    return CustomWorkstream(id=local_id, title=title, summary=summary, clinical=clinical == "yes")

@@ -28,7 +28,8 @@ def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) ->
         else "none yet; profiles/example.yaml shows some",
     }
     for i, lead in enumerate(profile.leads):
-        notes[f"leads[{i}].workstream"] = facts.workstream(lead.workstream_id).title
+        if isinstance(lead.workstream, str):  # a local one is written with its title
+            notes[f"leads[{i}].workstream"] = facts.workstream(lead.workstream).title
     hints = {
         "network.code": "U00000",
         "network.commissioner": "NHS ...",

@@ -196,5 +196,9 @@ def profile_yaml(
 
 def profile_data(profile: Profile) -> dict[str, Any]:
     """Return the values a profile sets, as plain data for profile_yaml."""
-    data: dict[str, Any] = profile.model_dump(mode="python", exclude_unset=True, exclude_none=True)
+    # A lead's local workstream (a model in a union told apart by its shape) is dumped right,
+    # but pydantic's serializer warns that it expected the union's text member: not a fault.
+    data: dict[str, Any] = profile.model_dump(
+        mode="python", exclude_unset=True, exclude_none=True, warnings=False
+    )
     return data

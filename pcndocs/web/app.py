@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pcndocs import __version__
+from pcndocs.compare.run import NoBuildError
 from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.facts import Facts, load_facts
@@ -36,6 +37,7 @@ from pcndocs.new.answers import contract_year_now
 from pcndocs.profile.yamlfile import dotted, read_text
 from pcndocs.resources import example_profile
 from pcndocs.web import national
+from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Group, Input, Repeat, profile_form
 from pcndocs.web.formdata import LOCAL_WORKSTREAM, apply_operation, data_from_form, field_id
 from pcndocs.web.guard import Guard, TooLargeError, is_loopback
@@ -60,6 +62,10 @@ HERE = Path(__file__).resolve().parent
 PREVIEWS_KEPT = 32
 # The form holds a field per value; a profile of 1 MB holds at most 20,000 values.
 MAX_FORM_FIELDS = 20_000
+# A document shown in a frame (a preview, a redline): its own style inline, no script at all.
+DOCUMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,8 @@ class Web:
         self.pool = BuildPool(settings.workers)
         self.previews: OrderedDict[str, str] = OrderedDict()
         self.uploads = national.Uploads()
+        self.comparisons = Comparisons()
+        self.comparing = threading.Lock()  # one comparison or redline at a time: they are heavy
         self.pages = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             extensions=["jinja2.ext.do"],
@@ -99,6 +107,7 @@ class Web:
             dotted=dotted,
             yes_no=[Option("yes", "Yes"), Option("no", "No")],
             local=LOCAL_WORKSTREAM,
+            output_folder=str(settings.out),
         )
         self.pages.tests.update(
             input_node=lambda n: isinstance(n, Input),
@@ -141,9 +150,46 @@ class Web:
         }
 
     def edit_page(
-        self, data: dict[str, Any], status: int = 200, chosen: str = "", focus: str | None = None
+        self,
+        data: dict[str, Any],
+        status: int = 200,
+        chosen: str = "",
+        focus: str | None = None,
+        changes: dict[str, Any] | None = None,
     ) -> HTMLResponse:
-        return self.page("edit.html", status, **self.form_context(data, chosen, focus))
+        context = self.form_context(data, chosen, focus)
+        return self.page("edit.html", status, **context, changes=changes)
+
+    def changes_context(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Return what "What changed since the last build" shows for the form's data.
+
+        One of: the form's errors (nothing is compared until they are put right), no build
+        to compare with, a message why the comparison failed, or what changed.
+        """
+        checked = check_data(data, self.facts, self.today)
+        if checked.errors:
+            return {"errors": place(checked.errors, "error", normalised(data))}
+        assert checked.loaded is not None
+        try:
+            with self.comparing:
+                found = since_last_build(
+                    checked.loaded,
+                    self.facts,
+                    self.settings.out,
+                    self.settings.templates,
+                    self.today,
+                )
+        except NoBuildError:
+            return {"no_build": _network_name(data)}
+        except PcndocsError as exc:  # the kept profile no longer loads, or a template is wrong
+            return {"failed": str(exc)}
+        self.comparisons.remember(found)
+        return {"found": found}
+
+    def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
+        """Return (format, bytes) of a redline of a recent comparison, or None."""
+        with self.comparing:
+            return self.comparisons.redline(key, file)
 
     def new_profile(self) -> dict[str, Any]:
         """Return the data of a new network: this contract year, one practice, one director."""
@@ -310,11 +356,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
         html = web.previews.get(request.path_params["key"])
         if html is None:
             return HTMLResponse("<p>This preview has expired.</p>", status_code=404)
-        # The document's own style is inline; it has no script at all.
-        policy = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
-        )
-        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+        return HTMLResponse(html, headers={"Content-Security-Policy": DOCUMENT_POLICY})
+
+    async def form_changes(request: Request) -> Response:
+        form = await form_of(request)
+        data = data_from_form(form)
+        changes = await run_in_threadpool(web.changes_context, data)
+        if request.headers.get("hx-request"):
+            return web.page("changes.html", changes=changes)
+        status = 422 if "errors" in changes else 200
+        return web.edit_page(data, status, chosen=form.get("doc", ""), changes=changes)
+
+    async def redline(request: Request) -> Response:
+        file = request.path_params["file"]
+        found = await run_in_threadpool(web.redline, request.path_params["key"], file)
+        if found is None:
+            return HTMLResponse(
+                "<p>These changes are no longer kept: ask again for what changed since "
+                "the last build.</p>",
+                status_code=404,
+            )
+        fmt, content = found
+        if fmt == "html":
+            return HTMLResponse(content, headers={"Content-Security-Policy": DOCUMENT_POLICY})
+        return _attachment(content, file, _MEDIA[fmt])
 
     async def download_profile(request: Request) -> Response:
         data = data_from_form(await form_of(request))
@@ -479,6 +544,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/form/check", form_check, methods=["POST"]),
         Route("/form/preview", form_preview, methods=["POST"]),
         Route("/preview/{key:str}", preview),
+        Route("/form/changes", form_changes, methods=["POST"]),
+        Route("/changes/{key:str}/{file:str}", redline),
         Route("/download/profile", download_profile, methods=["POST"]),
         Route("/download/document", download, methods=["POST"]),
         Route("/download/pack", download, methods=["POST"]),

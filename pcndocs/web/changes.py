@@ -1,0 +1,235 @@
+"""What changed since the last build: the form's profile compared with the one last built.
+
+The form as it stands is the newer version: it is what the user sees and what the
+downloads beside it would give, whether or not it has been saved. The older version is
+the profile `pcndocs build` kept beside the documents it last wrote into the output folder
+the server was started with (`--out`). Nothing is written there: the redlines are kept in
+memory for a few minutes, like the previews, for their links to fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from pcndocs.build import load, network_name
+from pcndocs.compare.run import ChangedDocument, CompareOptions, Comparison, built_from
+from pcndocs.compare.run import compare_loaded as compare_versions
+from pcndocs.facts import Facts
+from pcndocs.profile.load import LoadedProfile
+from pcndocs.web.service import PROFILE_NAME, documents_of
+
+COMPARISONS_KEPT = 8
+#: What the redlines call the two versions when their version numbers are the same.
+LABELS = ("the documents last built", "this draft")
+#: The redline shown in the page (HTML) and the two to download.
+FORMATS = ("html", "docx", "pdf")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A document as the page lists it: its file name and its title in words."""
+
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A changed document as the page shows it: title, changed passages, how many more."""
+
+    document: ChangedDocument
+    title: str
+    passages: list[Passage]
+    more: int  # passages not listed: the whole redline shows them
+
+    @property
+    def sections(self) -> list[tuple[str, list[Passage]]]:
+        """Return the passages under each heading in turn, each heading said once."""
+        grouped: list[tuple[str, list[Passage]]] = []
+        for passage in self.passages:
+            if not grouped or grouped[-1][0] != passage.section:
+                grouped.append((passage.section, []))
+            grouped[-1][1].append(passage)
+        return grouped
+
+
+@dataclass(frozen=True)
+class SinceLastBuild:
+    """What the page shows: the comparison, where the last build is, and each title."""
+
+    key: str  # the comparison's address among those kept
+    network: str
+    folder: Path  # the network's folder in the output folder
+    comparison: Comparison
+    changed: list[Changed]
+    unchanged: list[Listed]
+
+
+def since_last_build(
+    loaded: LoadedProfile, facts: Facts, out: Path, templates: Path | None, today: date
+) -> SinceLastBuild:
+    """Compare a profile from the form with the one last built into out; write nothing.
+
+    Raises NoBuildError if the network was never built there, and the ordinary
+    PcndocsError (with check's words) if the kept profile no longer loads.
+    """
+    kept = built_from(out, loaded, PROFILE_NAME)
+    old = load(kept, facts)
+    options = CompareOptions(out=out, templates=templates, today=today)
+    comparison = compare_versions(old, loaded, facts, options, LABELS)
+    titles = dict(documents_of(old, facts)) | dict(documents_of(loaded, facts))
+    key = hashlib.sha256(
+        repr((kept.read_bytes(), loaded.source.data, templates, today)).encode()
+    ).hexdigest()[:32]
+    return SinceLastBuild(
+        key,
+        network_name(loaded),
+        kept.parent.parent,
+        comparison,
+        [
+            Changed(c, titles.get(c.name, c.title), *changed_passages(html_of(comparison, c)))
+            for c in comparison.changed
+        ],
+        [Listed(name, titles.get(name, name)) for name in comparison.unchanged],
+    )
+
+
+def html_of(comparison: Comparison, changed: ChangedDocument) -> str:
+    """Return the redline of a changed document as its HTML page."""
+    return comparison.render(changed, "html").decode("utf-8")
+
+
+class Comparisons:
+    """The last few comparisons, kept for the links to their redlines."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, Comparison] = OrderedDict()
+
+    def remember(self, found: SinceLastBuild) -> None:
+        """Keep a comparison under its key, forgetting the oldest beyond a few."""
+        self._kept[found.key] = found.comparison
+        self._kept.move_to_end(found.key)
+        while len(self._kept) > COMPARISONS_KEPT:
+            self._kept.popitem(last=False)
+
+    def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
+        """Return (format, bytes) of a kept redline named NAME-changes.FORMAT, or None."""
+        comparison = self._kept.get(key)
+        if comparison is None:
+            return None
+        for changed in comparison.changed:
+            for fmt in FORMATS:
+                if changed.file_name(fmt) == file:
+                    return fmt, comparison.render(changed, fmt)
+        return None
+
+
+# --- the changed passages, shown in the page itself ------------------------------------------
+
+#: Passages listed per document; the rest are in the whole document, a click away.
+PASSAGES_SHOWN = 12
+_BLOCKS = frozenset({"p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_KEPT_TAGS = frozenset({"ins", "del", "strong", "em"})  # all a passage needs to be read
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One changed paragraph, list item or table row, under the heading it sits below."""
+
+    section: str  # the heading's words as the new version has them ("" before any heading)
+    html: Markup  # its words, with only <ins>, <del>, <strong> and <em> kept
+
+
+def changed_passages(page: str) -> tuple[list[Passage], int]:
+    """Return the first changed passages of a redline page, and how many more there are.
+
+    Each is the smallest block holding a change, so a changed clause shows as that
+    clause, not as its whole list; a table row shows its cells in order.
+    """
+    import lxml.html
+
+    main = lxml.html.fromstring(page).find(".//main")
+    if main is None:
+        return [], 0
+    for key in main.findall(".//aside"):  # the key to the marks is not a change
+        key.drop_tree()
+    section = ""
+    found: list[Passage] = []
+    more = 0
+    for element in main.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in _HEADINGS:
+            section = _words(element, without="del")
+        if any(table.get("data-change") for table in element.iterancestors("table")):
+            continue  # said once, for its whole table
+        if element.tag == "table" and element.get("data-change"):
+            html = _table_html(element)
+        elif element.tag in _BLOCKS and _marked(element) and not _holds_marked_block(element):
+            html = _passage_html(element)
+        else:
+            continue
+
+        if len(found) < PASSAGES_SHOWN:
+            found.append(Passage(section, Markup(html.strip())))
+        else:
+            more += 1
+    return found, more
+
+
+def _marked(element: Any) -> bool:
+    return element.get("data-change") is not None or next(
+        (True for _ in element.iter("ins", "del")), False
+    )
+
+
+def _holds_marked_block(element: Any) -> bool:
+    """Return whether a smaller block inside an element holds a change (and is shown)."""
+    return any(child.tag in _BLOCKS and _marked(child) for child in element.iterdescendants())
+
+
+def _words(element: Any, without: str) -> str:
+    """Return an element's text as read, leaving out what is inside `without` tags."""
+    parts = [element.text or ""] if element.tag != without else []
+    for child in element:
+        if isinstance(child.tag, str) and child.tag != without:
+            parts.append(_words(child, without))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def _passage_html(element: Any) -> str:
+    """Return an element's words as HTML, keeping only the tags a reader of a change needs."""
+    parts: list[str] = [str(escape(element.text or ""))]
+    cells = 0
+    for child in element:
+        if isinstance(child.tag, str):
+            if child.tag in ("td", "th"):
+                parts.append(" · " if cells else "")
+                cells += 1
+            inner = _passage_html(child)
+            kept = child.tag in _KEPT_TAGS
+            parts.append(f"<{child.tag}>{inner}</{child.tag}>" if kept else inner)
+        parts.append(str(escape(child.tail or "")))
+    return " ".join("".join(parts).split()) if element.tag in _BLOCKS else "".join(parts)
+
+
+def _table_html(table: Any) -> str:
+    """Return a whole table added or removed as one passage: its heading row and its size."""
+    rows = table.findall(".//tr")
+    if not rows:
+        return ""
+    done = "added" if table.get("data-change") == "ins" else "removed"
+    count = len(rows) - 1
+    return (
+        f"Table {done} ({count} row{'s' if count != 1 else ''}), with the columns: "
+        f"{_passage_html(rows[0])}"
+    )

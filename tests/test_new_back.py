@@ -1,0 +1,147 @@
+"""`pcndocs new`: going back to an earlier answer, and a workstream of the network's own."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pcndocs.build import BuildOptions, build_profile, load
+from pcndocs.cli import cli
+from tests.test_new import SESSION, piped
+
+
+def new(path: Path, answers: list[str]) -> str:
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_first_prompt_says_once_how_to_go_back(tmp_path: Path) -> None:
+    output = new(tmp_path / "n.yaml", SESSION)
+    hint = "(Type < to go back to the question before; type ? for help on a question.)"
+    assert output.count(hint) == 1
+    assert output.index(hint) < output.index("Network name:")
+
+
+def test_a_question_mark_says_how_to_go_back(tmp_path: Path) -> None:
+    output = new(tmp_path / "n.yaml", [*SESSION[:5], "?", *SESSION[5:]])
+    assert "  the practice's name; type < to go back to the question before\n" in output
+
+
+def test_going_back_at_the_first_question_says_there_is_none(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    output = new(path, ["<", *SESSION])
+    assert "  this is the first question; there is none before it\n" in output
+    assert load(path).profile.network.code == "U12345"
+
+
+def test_going_back_in_the_practices_keeps_the_answers_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    # At "Practice 3: name", back four questions to practice 1's list size; change it,
+    # then Enter keeps each later answer, offered as the default.
+    answers = [*SESSION[:11], "<", "<", "back", "<", "13,000", "", "", "", *SESSION[11:]]
+    output = new(path, answers)
+    assert "Practice 1: registered patients [12,450]: " in output
+    assert "Practice 2: name [Zoë Practice]: " in output
+    assert "Practice 2: ODS code, a letter and five digits [a99002]: " in output
+    assert "Practice 2: registered patients [9873]: " in output
+    assert output.count("Describe the network.") == 1  # the notes before are not said again
+    profile = load(path).profile
+    assert [(p.name, p.ods_code, p.list_size) for p in profile.practices] == [
+        ("Riverside Surgery", "A99001", 13000),
+        ("Zoë Practice", "A99002", 9873),
+    ]
+    assert profile.network.nominated_payee == "A99002"
+
+
+def test_going_back_in_the_directors_and_across_sections(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    # At the appointment method: back to director 1's sessions, then to the payee, which
+    # is changed; the director's answers after it are kept as defaults.
+    answers = [*SESSION[:18], "<", "<", "<", "<", "<", "<", "1", "", "", "", "", ""]
+    output = new(path, [*answers, *SESSION[18:]])
+    assert "Nominated payee, the practice that receives the funding (ODS code or number) [2]: " in (
+        output
+    )
+    assert "Director 1: name [Dr Jane Example]: " in output
+    profile = load(path).profile
+    assert profile.network.nominated_payee == "A99001"
+    (director,) = profile.clinical_directors
+    assert (director.name, director.practice, director.sessions_per_week) == (
+        "Dr Jane Example",
+        "A99002",
+        1,
+    )
+
+
+def test_going_back_in_the_leads_changes_one_answer(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    # At lead 1's sessions a month, back to its practice: 2 instead of 1.
+    output = new(path, [*SESSION[:24], "<", "2", *SESSION[24:]])
+    assert "Lead 1: practice (ODS code or number; blank for none) [1]: " in output
+    leads = load(path).profile.leads
+    assert [(lead.name, lead.practice) for lead in leads] == [
+        ("Dr Sam Patel", "A99002"),
+        ("Karen Wells", None),
+    ]
+
+
+def test_an_earlier_answer_no_longer_right_is_not_offered(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    # Practice 2's code was A99002; going back to practice 1 and giving it A99002 makes
+    # that earlier answer wrong for practice 2, so it is not offered again.
+    answers = [*SESSION[:10], "<", "<", "<", "<", "A99002", "", "", "A99001", *SESSION[10:]]
+    output = new(path, answers)
+    assert "Practice 2: ODS code, a letter and five digits: " in output
+    assert [p.ods_code for p in load(path).profile.practices] == ["A99002", "A99001"]
+
+
+# Lead 2 takes a workstream of the network's own, and lead 3 the same one by its number.
+LOCAL_LEADS = [
+    "local",
+    "Frailty",  # the id, folded to lower case
+    "",  # the title suggested from the id
+    "Proactive care of frail older people at home and in care homes.",
+    "",  # clinical: yes
+    "Dr Lee Hall",
+    "",  # kind: clinical, from the workstream
+    "2",
+    "",
+    "300",
+    "19",  # the local workstream, numbered after the 18 built-in ones
+    "Nurse Amy Ward",
+    "",
+    "1",
+    "1",
+    "200",
+    "",
+]
+
+
+def test_a_lead_can_take_a_local_workstream_and_it_builds(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    output = new(path, [*SESSION[:26], "local", "finance", *LOCAL_LEADS[1:]])
+    assert "'finance' is already a workstream; choose it by its number, or give another id" in (
+        output
+    )
+    assert "  19. frailty  Frailty (local; for later leads too)" in output
+    leads = load(path).profile.leads
+    assert [(lead.name, lead.workstream_id, lead.kind) for lead in leads] == [
+        ("Dr Sam Patel", "cvd_prevention", "clinical"),
+        ("Dr Lee Hall", "frailty", "clinical"),
+        ("Nurse Amy Ward", "frailty", "clinical"),
+    ]
+    local = leads[1].workstream
+    assert not isinstance(local, str)
+    assert (local.title, local.clinical) == ("Frailty", True)
+
+    built = build_profile(
+        path, BuildOptions(out=tmp_path / "out", formats=("html",), documents=("lead-checklist",))
+    )
+    pages = [html.unescape(page.read_text(encoding="utf-8")) for page in built.written]
+    frailty = [page for page in pages if "Dr Lee Hall" in page]
+    assert len(frailty) == 1
+    assert "Frailty" in frailty[0]
+    assert "Proactive care of frail older people" in frailty[0]

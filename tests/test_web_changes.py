@@ -1,0 +1,203 @@
+"""pcndocs serve: "What changed since the last build", through TestClient.
+
+The last build is a real `pcndocs build` of the example into a folder of the test's own;
+the form is the example's page, changed as a PCN manager would change it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from pcndocs.build import BuildOptions, build_profile
+from pcndocs.cli import cli
+from pcndocs.resources import example_profile
+from pcndocs.web.app import Settings, create_app
+from pcndocs.web.changes import changed_passages
+
+TODAY = date(2026, 11, 28)
+LOCAL = "http://127.0.0.1"
+HTMX = {"HX-Request": "true"}
+NETWORK = "riverside-primary-care-network"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return an output folder holding a build of the example (its HTML: the quickest)."""
+    folder = tmp_path_factory.mktemp("out")
+    build_profile(example_profile(), BuildOptions(out=folder, formats=("html",)))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def client(out: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(today=TODAY, workers=1, out=out)), base_url=LOCAL) as c:
+        yield c
+
+
+def example_form(client: TestClient) -> dict[str, str]:
+    """Return the fields the example's page sends, as a browser sends them."""
+    form = lxml.html.fromstring(client.get("/example").text).get_element_by_id("profile")
+    fields: dict[str, str] = {}
+    for name, value in form.form_values():
+        fields.setdefault(name, value)
+    return fields
+
+
+def shown(html: str, path: str) -> list[str]:
+    """Return the text of each element an XPath finds, as a reader sees it."""
+    page = lxml.html.fromstring(html)
+    return [" ".join(el.text_content().split()) for el in page.xpath(path)]
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_longer_term_shows_its_summary_line_its_passages_and_the_documents(
+    client: TestClient, out: Path
+) -> None:
+    before = files_in(out)
+    fields = example_form(client)
+    fields["appointment.term_years"] = "4"
+    answer = client.post("/form/changes", data=fields, headers=HTMX)
+    assert answer.status_code == 200
+    html = answer.text
+    assert shown(html, '//p[contains(@class, "changes-status")]') == [
+        f"2 documents changed since the last build of Riverside Primary Care Network (in “{out}”)."
+    ]
+    assert shown(html, '//ul[@class="change-summary"]/li') == ["Term of office: 3 years → 4 years"]
+    assert shown(html, '//ul[@class="changed-documents"]/li/h4') == [
+        "Schedule 1: Network details and appointment of the clinical director",
+        "Clinical director: job description",
+    ]
+    passages = lxml.html.fromstring(html).xpath('//ul[@class="passages"]/li')
+    term = next(p for p in passages if "Term" in p.text_content())
+    assert [el.text for el in term.iter("del")] == ["3", "2028"]
+    assert [el.text for el in term.iter("ins")] == ["4", "2029"]
+    unchanged = shown(html, '//ul[@class="unchanged-documents"]/li')
+    assert len(unchanged) == 13
+    assert "Leadership and funding summary" in unchanged
+    assert files_in(out) == before, "the page writes nothing into the output folder"
+
+
+def test_each_changed_document_downloads_as_a_tracked_changes_docx_and_a_pdf(
+    client: TestClient,
+) -> None:
+    fields = example_form(client)
+    fields["appointment.term_years"] = "4"
+    html = client.post("/form/changes", data=fields, headers=HTMX).text
+    links = lxml.html.fromstring(html).xpath('//ul[@class="changed-documents"]//a[@download]')
+    docx_link = next(
+        a.get("href") for a in links if a.get("href").endswith("schedule-1-changes.docx")
+    )
+    answer = client.get(docx_link)
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"] == 'attachment; filename="schedule-1-changes.docx"'
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as package:
+        body = package.read("word/document.xml").decode("utf-8")
+    assert "<w:ins " in body and "<w:del " in body
+    pdf = client.get(docx_link.replace(".docx", ".pdf"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    page = client.get(docx_link.replace(".docx", ".html"))
+    assert "script-src" not in page.headers["content-security-policy"]  # no script at all
+    assert "<ins>2029</ins>" in page.text
+
+
+def test_nothing_changed_says_so(client: TestClient, out: Path) -> None:
+    html = client.post("/form/changes", data=example_form(client), headers=HTMX).text
+    assert shown(html, '//p[contains(@class, "changes-status")]') == [
+        "No document has changed since the last build of Riverside Primary Care Network "
+        f"(in “{out}”)."
+    ]
+    assert shown(html, '//ul[@class="change-summary"]/li') == []
+    assert "Nothing in the profile changed." in html
+    assert len(shown(html, '//ul[@class="unchanged-documents"]/li')) == 15
+
+
+def test_a_network_never_built_here_says_there_is_nothing_to_compare_with(
+    client: TestClient, out: Path
+) -> None:
+    fields = example_form(client)
+    fields["network.name"] = "Hilltop PCN"
+    html = client.post("/form/changes", data=fields, headers=HTMX).text
+    assert shown(html, '//p[contains(@class, "changes-status")]') == [
+        f"Nothing to compare with yet: Hilltop PCN has not been built in the folder “{out}”."
+    ]
+
+
+def test_a_form_with_errors_is_not_compared_and_names_them_at_their_fields(
+    client: TestClient,
+) -> None:
+    fields = example_form(client)
+    fields["practices[0].list_size"] = "12452x"
+    html = client.post("/form/changes", data=fields, headers=HTMX).text
+    assert shown(html, '//p[contains(@class, "changes-status")]') == [
+        "Not compared: the form has 1 error. Put it right first, then ask again."
+    ]
+    assert shown(html, '//ul[@class="errors"]/li') == [
+        "Practice 1, List size: expected a whole number, got '12452x'"
+    ]
+    assert lxml.html.fromstring(html).xpath('//ul[@class="errors"]//a')[0].get("href") == (
+        "#f-practices-0-list_size"
+    )
+
+
+def test_without_javascript_the_button_gives_the_whole_page_with_the_changes(
+    client: TestClient,
+) -> None:
+    fields = example_form(client)
+    fields["appointment.term_years"] = "4"
+    answer = client.post("/form/changes", data=fields)
+    assert answer.status_code == 200
+    page = lxml.html.fromstring(answer.text)
+    assert page.get_element_by_id("f-appointment-term_years").get("value") == "4"
+    assert shown(answer.text, '//div[@id="changes"]//ul[@class="change-summary"]/li') == [
+        "Term of office: 3 years → 4 years"
+    ]
+    fields["practices[0].list_size"] = "twelve"
+    assert client.post("/form/changes", data=fields).status_code == 422
+
+
+def test_a_redline_no_longer_kept_says_to_ask_again(client: TestClient) -> None:
+    answer = client.get("/changes/0123456789abcdef0123456789abcdef/schedule-1-changes.docx")
+    assert answer.status_code == 404
+    assert "ask again" in answer.text
+
+
+def test_serve_takes_the_output_folder_to_compare_with() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert "-o, --out DIRECTORY" in result.output
+    assert "What changed since the last build" in " ".join(result.output.split())
+
+
+def test_a_passage_is_the_smallest_block_holding_a_change_under_its_heading() -> None:
+    page = (
+        "<html><body><main><aside><p><ins>key</ins></p></aside>"
+        "<h2>Old <del>name</del><ins>title</ins></h2>"
+        "<ul><li><p>Same</p></li>"
+        "<li><p>Term <del>3</del><ins>4</ins> years &amp; more</p></li></ul>"
+        '<table data-change="ins"><tr><th><ins>Practice</ins></th><th><ins>Share</ins></th></tr>'
+        "<tr><td><ins>A</ins></td><td><ins>1%</ins></td></tr></table>"
+        "<table><tr><td>Riverside</td><td><del>12</del><ins>13</ins></td></tr></table>"
+        "</main></body></html>"
+    )
+    passages, more = changed_passages(page)
+    assert more == 0
+    assert [(p.section, str(p.html)) for p in passages] == [
+        ("Old title", "Old <del>name</del><ins>title</ins>"),
+        ("Old title", "Term <del>3</del><ins>4</ins> years &amp; more"),
+        (
+            "Old title",
+            "Table added (1 row), with the columns: <ins>Practice</ins> · <ins>Share</ins>",
+        ),
+        ("Old title", "Riverside · <del>12</del><ins>13</ins>"),
+    ]
