@@ -144,7 +144,7 @@ def test_a_form_with_errors_is_not_compared_and_names_them_at_their_fields(
         "Not compared: the form has 1 error. Put it right first, then ask again."
     ]
     assert shown(html, '//ul[@class="errors"]/li') == [
-        "Practice 1, List size: expected a whole number, got '12452x'"
+        "Practice 1 (Riverside Surgery), List size: expected a whole number, got '12452x'"
     ]
     assert lxml.html.fromstring(html).xpath('//ul[@class="errors"]//a')[0].get("href") == (
         "#f-practices-0-list_size"
