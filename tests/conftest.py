@@ -45,6 +45,17 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 
 
 @pytest.fixture(scope="session")
+def example_last_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return an output folder holding a build of the example (its HTML: the quickest).
+
+    `pcndocs serve -o` this folder compares the form with it; no test may write there.
+    """
+    out = tmp_path_factory.mktemp("last-build")
+    build_profile(example_profile(), BuildOptions(out=out, formats=("html",)))
+    return out
+
+
+@pytest.fixture(scope="session")
 def national_data() -> Path:
     """Return the folder of real national files, or skip where it is absent."""
     if not NATIONAL_DATA.is_dir():

@@ -12,9 +12,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
 from pcndocs.build import BuildOptions, build_profile
+from pcndocs.cli import cli
 from pcndocs.resources import example_profile
 from tests.readback import pdf_text
 from tests.writer_samples import SAMPLE
@@ -82,3 +84,53 @@ def test_word_and_pdf_show_the_same_words(
     # Counts may differ only by the running header and footer of a page more or less.
     differing = (ours - theirs) + (theirs - ours)
     assert sum(differing.values()) <= 15, differing.most_common(10)
+
+
+@pytest.mark.national
+def test_a_real_blank_networks_job_description_has_the_same_pages_in_word_and_pdf(
+    national_data: Path, tmp_path: Path
+) -> None:
+    """Apex PCN (U17435), imported from the national files and built blank.
+
+    Its job description once took 6 pages in our PDF and 5 in Word's layout: the PDF set its
+    lines further apart than the Word styles do, and kept 3 lines either side of a break where
+    Word keeps 2, so a heading and its paragraph went over a page that Word filled.
+    """
+    assert SOFFICE is not None
+    profiles, out = tmp_path / "profiles", tmp_path / "out"
+    imported = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            "--epcn",
+            str(national_data / "ePCN-2019-12.xlsx"),
+            "--lists",
+            str(national_data / "gp-reg-pat-prac-all-2021-01.csv"),
+            "--pcn",
+            "U17435",
+            "-o",
+            str(profiles),
+        ],
+    )
+    assert imported.exit_code == 0, imported.output
+    arguments = ["build", "--blank", str(profiles), "-o", str(out), "-f", "docx,pdf"]
+    built = CliRunner().invoke(cli, ["-q", *arguments, "-d", "cd-job-description"])
+    assert built.exit_code == 0, built.output
+    (ours,) = out.glob("*/cd-job-description.pdf")
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "converted"),
+            str(ours.with_suffix(".docx")),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    theirs = tmp_path / "converted" / "cd-job-description.pdf"
+    assert len(PdfReader(ours).pages) == len(PdfReader(theirs).pages) == 5

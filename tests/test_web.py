@@ -19,10 +19,11 @@ from starlette.testclient import TestClient
 from pcndocs.cli import cli
 from pcndocs.documents import DOCUMENTS
 from pcndocs.facts import load_facts
+from pcndocs.profile import model as profile_model
 from pcndocs.profile.model import Profile
 from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
-from pcndocs.web.fields import Group, Input, Repeat, profile_form
+from pcndocs.web.fields import FORM_HELP, Group, Input, Node, Repeat, profile_form
 from pcndocs.web.formdata import apply_operation, data_from_form, read_date, read_number
 from pcndocs.web.guard import PROFILE_BYTES
 from pcndocs.web.service import check_text
@@ -142,8 +143,67 @@ def test_labels_and_help_come_from_the_model() -> None:
     payee = next(n for n in network.fields if n.name == "nominated_payee")
     assert isinstance(payee, Input)
     assert payee.kind == "practice"
-    info = Profile.model_fields["network"].annotation.model_fields["nominated_payee"]  # type: ignore[union-attr]
-    assert payee.help == info.description
+    name = next(n for n in network.fields if n.name == "name")
+    info = Profile.model_fields["network"].annotation.model_fields["name"]  # type: ignore[union-attr]
+    assert name.help == info.description
+    # Where the model's words are written for the YAML file, the form says it in plain words.
+    assert payee.help == FORM_HELP["Network.nominated_payee"] != info.description
+
+
+def every_node(node: Node) -> Iterator[Node]:
+    """Yield a form node and every node inside it."""
+    yield node
+    inner = (
+        node.fields
+        if isinstance(node, Group)
+        else (node.item,)
+        if isinstance(node, Repeat)
+        else (node.custom,)
+        if node.custom
+        else ()
+    )
+    for child in inner:
+        yield from every_node(child)
+
+
+def test_field_help_is_plain_english() -> None:
+    """No help reads like the YAML file: no {key:} shapes, key_names, or 'Unset:'."""
+    yamlish = re.compile(r"[{}]|\w_\w|\bunset\b", re.IGNORECASE)
+    found = [
+        (n.name, n.help) for n in every_node(profile_form()) if n.name and yamlish.search(n.help)
+    ]
+    assert found == []
+    drawn = {
+        f"{model}.{key}"
+        for model, key in (k.split(".") for k in FORM_HELP)
+        if key in getattr(profile_model, model).model_fields
+    }
+    assert drawn == set(FORM_HELP)  # every override names a real field
+
+
+def test_workstreams_offered_are_the_contract_years(client: TestClient) -> None:
+    fields = form_fields(client.get("/example").text)
+    facts = load_facts()
+
+    def offered(year: str, workstream: str = "cvd_prevention") -> list[tuple[str, str]]:
+        data = {**fields, "contract_year": year, "leads[0].workstream": workstream}
+        page = lxml.html.fromstring(client.post("/edit", data=data).text)
+        select = page.get_element_by_id("f-leads-0-workstream")
+        return [(o.get("value"), o.text_content()) for o in select.iter("option") if o.get("value")]
+
+    in_2024 = [value for value, _label in offered("2024/25")]
+    assert in_2024 == [w.id for w in facts.workstreams_in("2024/25")] + [":local"]
+    assert "continuity_of_care" not in in_2024  # a duty from 2026/27
+    assert "continuity_of_care" in [value for value, _label in offered("2026/27")]
+    # A lead's workstream from another year stays chosen, and says so.
+    kept = offered("2024/25", "continuity_of_care")
+    assert kept[-1] == ("continuity_of_care", "Continuity of care (not a workstream in 2024/25)")
+    # Changing the year in the form updates the drop-down's options with the live check.
+    answer = client.post("/form/check", data={**fields, "contract_year": "2024/25"})
+    select = lxml.html.fromstring(f"<div>{answer.text}</div>").xpath(
+        '//select[@id="f-leads-0-workstream"]'
+    )
+    assert select and "continuity_of_care" not in [o.get("value") for o in select[0].iter("option")]
 
 
 def test_the_example_survives_the_form_unchanged(client: TestClient) -> None:

@@ -44,17 +44,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return the server's output folder, holding a build of the example (its HTML)."""
-    from pcndocs.build import BuildOptions, build_profile
-
-    folder = tmp_path_factory.mktemp("out")
-    build_profile(example_profile(), BuildOptions(out=folder, formats=("html",)))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def server(out: Path) -> Iterator[str]:
+def server(example_last_build: Path) -> Iterator[str]:
     """Return the address of a pcndocs server running in this process for the module."""
     import uvicorn
 
@@ -62,7 +52,9 @@ def server(out: Path) -> Iterator[str]:
 
     sock = bind("127.0.0.1", 0, next_free=False)
     config = uvicorn.Config(
-        create_app(Settings(today=TODAY, workers=2, out=out)), log_level="warning", lifespan="on"
+        create_app(Settings(today=TODAY, workers=2, out=example_last_build)),
+        log_level="warning",
+        lifespan="on",
     )
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)

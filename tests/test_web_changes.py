@@ -6,20 +6,22 @@ the form is the example's page, changed as a PCN manager would change it.
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
+import yaml
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
-from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.changes import changed_passages
 
@@ -30,11 +32,9 @@ NETWORK = "riverside-primary-care-network"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return an output folder holding a build of the example (its HTML: the quickest)."""
-    folder = tmp_path_factory.mktemp("out")
-    build_profile(example_profile(), BuildOptions(out=folder, formats=("html",)))
-    return folder
+def out(example_last_build: Path) -> Path:
+    """Return the output folder the server compares with: a build of the example."""
+    return example_last_build
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_a_form_with_errors_is_not_compared_and_names_them_at_their_fields(
     fields["practices[0].list_size"] = "12452x"
     html = client.post("/form/changes", data=fields, headers=HTMX).text
     assert shown(html, '//p[contains(@class, "changes-status")]') == [
-        "Not compared: the form has 1 error. Put it right first, then ask again."
+        "Not compared: the form has 1 error to put right. Do that first, then ask again."
     ]
     assert shown(html, '//ul[@class="errors"]/li') == [
         "Practice 1 (Riverside Surgery), List size: expected a whole number, got '12452x'"
@@ -187,7 +187,10 @@ def test_a_passage_is_the_smallest_block_holding_a_change_under_its_heading() ->
         "<li><p>Term <del>3</del><ins>4</ins> years &amp; more</p></li></ul>"
         '<table data-change="ins"><tr><th><ins>Practice</ins></th><th><ins>Share</ins></th></tr>'
         "<tr><td><ins>A</ins></td><td><ins>1%</ins></td></tr></table>"
-        "<table><tr><td>Riverside</td><td><del>12</del><ins>13</ins></td></tr></table>"
+        "<table><tr><td>Practice</td><td>Size</td></tr>"
+        "<tr><td>Riverside</td><td><del>12</del><ins>13</ins></td></tr></table>"
+        "<table><tr><th>Name</th><th>Practice</th><th>Sessions</th></tr>"
+        "<tr><td>Dr Shah</td><td>Northgate</td><td><del>1</del><ins>1.5</ins></td></tr></table>"
         "</main></body></html>"
     )
     passages, more = changed_passages(page)
@@ -199,5 +202,66 @@ def test_a_passage_is_the_smallest_block_holding_a_change_under_its_heading() ->
             "Old title",
             "Table added (1 row), with the columns: <ins>Practice</ins> · <ins>Share</ins>",
         ),
-        ("Old title", "Riverside · <del>12</del><ins>13</ins>"),
+        ("Old title", "Riverside: <del>12</del><ins>13</ins>"),
+        (
+            "Old title",
+            "Name: Dr Shah · Practice: Northgate · Sessions: <del>1</del><ins>1.5</ins>",
+        ),
     ]
+
+
+def test_values_still_missing_are_not_compared_and_are_named(client: TestClient) -> None:
+    fields = example_form(client)
+    fields["practices[0].list_size"] = ""
+    fields["network.name"] = ""
+    html = client.post("/form/changes", data=fields, headers=HTMX).text
+    assert shown(html, '//p[contains(@class, "changes-status")]') == [
+        "Not compared: 2 values are still to fill in. Do that first, then ask again."
+    ]
+    assert shown(html, '//ul[@class="errors"]/li') == [
+        "Network, Name: is required but missing",
+        "Practice 1, List size: is required but missing",
+    ]
+
+
+def test_a_draft_last_built_with_blank_is_compared_with_its_gaps(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    draft = copy.deepcopy(example_data)
+    del draft["practices"][0]["list_size"]
+    profile = tmp_path / "draft.yaml"
+    profile.write_text(yaml.safe_dump(draft, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, formats=("html",), documents=("schedule-1",), blank=True)
+    build_profile(profile, options)
+    with TestClient(create_app(Settings(today=TODAY, workers=1, out=out)), base_url=LOCAL) as c:
+        html = c.post("/form/changes", data=example_form(c), headers=HTMX).text
+    assert shown(html, '//ul[@class="change-summary"]/li') == [
+        "Registered patients at Riverside Surgery (A99001): not set → 12,452"
+    ]
+    passages = lxml.html.fromstring(html).xpath('//ul[@class="passages"]/li')
+    row = next(p for p in passages if p.text_content().startswith("Practice: Riverside"))
+    assert [el.text for el in row.iter("del")] == ["[to be agreed]"]
+    assert [el.text for el in row.iter("ins")] == ["12,452"]
+
+
+def test_a_last_build_whose_profile_no_longer_loads_says_why(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    kept = tmp_path / NETWORK / ".pcndocs" / "profile.yaml"
+    kept.parent.mkdir(parents=True)
+    broken = copy.deepcopy(example_data)
+    broken["practices"][0]["list_size"] = "twelve thousand"
+    kept.write_text(yaml.safe_dump(broken, sort_keys=False), encoding="utf-8")
+    with TestClient(
+        create_app(Settings(today=TODAY, workers=1, out=tmp_path)), base_url=LOCAL
+    ) as c:
+        html = c.post("/form/changes", data=example_form(c), headers=HTMX).text
+    assert shown(html, '//p[contains(@class, "changes-status")]') == [
+        "Could not compare with the last build:"
+    ]
+    (problem,) = shown(html, '//ul[@class="errors"]/li')
+    assert problem.startswith(f"{kept}:")
+    assert problem.endswith(
+        "practices[0].list_size: expected a whole number, got 'twelve thousand'"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -177,8 +177,9 @@ def compare_loaded(
     build_options = BuildOptions(
         out=options.out, documents=options.documents, templates=options.templates
     )
-    olds = dict(_versions(old, build_options, facts, templates))
-    news = dict(_versions(new, build_options, facts, templates))
+    # A version with values missing (a draft built with --blank) shows its placeholders.
+    olds = dict(_versions(old, replace(build_options, blank=bool(old.gaps)), facts, templates))
+    news = dict(_versions(new, replace(build_options, blank=bool(new.gaps)), facts, templates))
     when = document_date(new, facts)
     comparison = Comparison(
         network_name(new),

@@ -321,12 +321,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         context = web.form_context(data, form.get("doc", ""))
         shown = list(drawn(context["view"].data))
         context["slots"] = [dotted(path) for path, _node in shown]
-        # The practice drop-downs follow the practices as they are typed: their options only
-        # are replaced, so a drop-down keeps the focus and nothing being typed is lost.
+        # The practice drop-downs follow the practices as they are typed, and the workstream
+        # drop-downs the contract year: their options only are replaced, so a drop-down keeps
+        # the focus and nothing being typed is lost.
         context["practice_fields"] = [
             (path, node)
             for path, node in shown
-            if isinstance(node, Input) and node.kind == "practice"
+            if isinstance(node, Input) and node.kind in ("practice", "workstream")
         ]
         return web.page("check.html", **context)
 

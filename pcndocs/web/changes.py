@@ -21,23 +21,16 @@ from markupsafe import Markup, escape
 from pcndocs.build import load, network_name
 from pcndocs.compare.run import ChangedDocument, CompareOptions, Comparison, built_from
 from pcndocs.compare.run import compare_loaded as compare_versions
+from pcndocs.errors import ProfileError
 from pcndocs.facts import Facts
 from pcndocs.profile.load import LoadedProfile
-from pcndocs.web.service import PROFILE_NAME, documents_of
+from pcndocs.web.service import MISSING, PROFILE_NAME, documents_of
 
 COMPARISONS_KEPT = 8
 #: What the redlines call the two versions when their version numbers are the same.
 LABELS = ("the documents last built", "this draft")
 #: The redline shown in the page (HTML) and the two to download.
 FORMATS = ("html", "docx", "pdf")
-
-
-@dataclass(frozen=True)
-class Listed:
-    """A document as the page lists it: its file name and its title in words."""
-
-    name: str
-    title: str
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ class SinceLastBuild:
     folder: Path  # the network's folder in the output folder
     comparison: Comparison
     changed: list[Changed]
-    unchanged: list[Listed]
+    unchanged: list[str]  # the titles of the documents that did not change
 
 
 def since_last_build(
@@ -81,7 +74,12 @@ def since_last_build(
     PcndocsError (with check's words) if the kept profile no longer loads.
     """
     kept = built_from(out, loaded, PROFILE_NAME)
-    old = load(kept, facts)
+    try:
+        old = load(kept, facts)
+    except ProfileError as exc:
+        if not all(problem.text == MISSING for problem in exc.problems):
+            raise
+        old = load(kept, facts, blank=True)  # a draft, built with --blank: it has gaps
     options = CompareOptions(out=out, templates=templates, today=today)
     comparison = compare_versions(old, loaded, facts, options, LABELS)
     titles = dict(documents_of(old, facts)) | dict(documents_of(loaded, facts))
@@ -97,7 +95,7 @@ def since_last_build(
             Changed(c, titles.get(c.name, c.title), *changed_passages(html_of(comparison, c)))
             for c in comparison.changed
         ],
-        [Listed(name, titles.get(name, name)) for name in comparison.unchanged],
+        [titles.get(name, name) for name in comparison.unchanged],
     )
 
 
@@ -174,7 +172,7 @@ def changed_passages(page: str) -> tuple[list[Passage], int]:
         if element.tag == "table" and element.get("data-change"):
             html = _table_html(element)
         elif element.tag in _BLOCKS and _marked(element) and not _holds_marked_block(element):
-            html = _passage_html(element)
+            html = _row_html(element) if element.tag == "tr" else _passage_html(element)
         else:
             continue
 
@@ -220,6 +218,29 @@ def _passage_html(element: Any) -> str:
             parts.append(f"<{child.tag}>{inner}</{child.tag}>" if kept else inner)
         parts.append(str(escape(child.tail or "")))
     return " ".join("".join(parts).split()) if element.tag in _BLOCKS else "".join(parts)
+
+
+def _row_html(row: Any) -> str:
+    """Return a changed table row with each cell named by its column, so figures make sense.
+
+    A two-column table is a list of items and their details: "Term: 4 years". A wider one
+    names each cell by its heading: "Sessions a week: 1.50". A heading row is its cells.
+    """
+    cells = [cell for cell in row if cell.tag in ("td", "th")]
+    table = next(row.iterancestors("table"), None)
+    first = table.find(".//tr") if table is not None else None
+    if first is None or first is row or any(cell.tag == "th" for cell in cells):
+        return _passage_html(row)
+    headings = [_words(cell, without="del") for cell in first if cell.tag in ("td", "th")]
+    shown = [" ".join(_passage_html(cell).split()) for cell in cells]
+    if len(cells) == 2:
+        return f"{shown[0]}: {shown[1]}"
+    if len(headings) != len(cells):
+        return _passage_html(row)
+    return " · ".join(
+        f"{escape(heading)}: {cell}" if heading else cell
+        for heading, cell in zip(headings, shown, strict=True)
+    )
 
 
 def _table_html(table: Any) -> str:

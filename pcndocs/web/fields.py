@@ -11,6 +11,7 @@ custom one) is a drop-down of the year's workstreams plus "a local workstream".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import types
 import typing
@@ -41,6 +42,120 @@ Kind = Literal[
 ]
 # Text longer than this may be written over several lines: a text area, not a one-line box.
 LONG_TEXT = 500
+
+# The form's help where the model's description is written for someone typing the YAML file
+# (key names, literal values such as two_thirds, {key:} shapes): the same meaning in the plain
+# words of a PCN manager filling in a form, whose drop-downs already show the choices in words.
+# Keyed by model and field; every other field's help is its description in the model.
+FORM_HELP = {
+    "Profile.governance": (
+        "How the member practices meet and decide. Every item has a usual value already, so "
+        "change only what your network does differently."
+    ),
+    "Profile.local_cd_responsibilities": (
+        "Duties the member practices add to the clinical director's role beyond the national "
+        "minimum. For each, write the duty and, if it takes extra time, the sessions a week."
+    ),
+    "Network.local_variation_agreement": (
+        "Whether your ICB has agreed a Local Variation Agreement with the network's practices "
+        "(possible from 1 May 2026). Leave it empty and Schedule 1 does not mention one."
+    ),
+    "Network.area": "The area the network covers, in your own words.",
+    "Network.nominated_payee": (
+        "The member practice that receives the network's funding and passes it on."
+    ),
+    "ClinicalDirector.practice": "The member practice the director works in.",
+    "JobDescription.line_manages": (
+        "Who the director line-manages, such as the PCN manager. Leave it empty if no one."
+    ),
+    "Practice.signatory": "The person who signs Schedule 1 for the practice: their name and role.",
+    "ClinicalDirector.session_rate": (
+        "The pounds the network pays the director for each session. This is their pay, not the "
+        "national funding. Leave it empty and the documents say the pay is still to be agreed."
+    ),
+    "ClinicalDirector.annual_pay": (
+        "Instead of a rate for each session: the pounds a year the network pays the director."
+    ),
+    "ClinicalDirector.funded_share": (
+        "For joint directors: the part of the funded time this director holds, as a decimal, "
+        "for example 0.6 and 0.4 (the parts add up to 1). Leave it empty to share the time in "
+        "proportion to the directors' sessions."
+    ),
+    "Appointment.method": (
+        "How the member practices choose the clinical director: a selection panel, an election, "
+        "or a selection panel followed by an election."
+    ),
+    "Appointment.majority": (
+        "The votes a candidate needs: more than half of the votes cast, two thirds of the votes "
+        "cast, or every member practice."
+    ),
+    "Appointment.selection_panel": (
+        "Who sits on the selection panel. Leave it empty for one representative of each practice."
+    ),
+    "Appointment.tie_break": (
+        "How a tied vote is settled: a second vote, drawing lots, or appointing both "
+        "candidates as joint clinical directors."
+    ),
+    "Appointment.max_consecutive_terms": (
+        "How many terms in a row one person may serve. Leave it empty for no limit."
+    ),
+    "Appointment.removal_majority": (
+        "How many of the member practices must agree to remove a clinical director before the "
+        "end of the term: more than half, two thirds, or all of them."
+    ),
+    "Appointment.interim_cover": (
+        "Who covers the role while it is vacant: a named deputy (give their name below), or "
+        "someone the member practices nominate at the time."
+    ),
+    "Appointment.deputy": "The deputy who covers a vacancy, if you chose a named deputy above.",
+    "Appointment.review_date": (
+        "When the member practices review this appointment process. Leave it empty to use the "
+        "review date under Document control."
+    ),
+    "Governance.representative": (
+        "Who represents each member practice at the meeting. Schedule 1 reads: 'Each member "
+        "practice sends one representative:' followed by your words."
+    ),
+    "Lead.kind": (
+        "Clinical or non-clinical. A non-clinical lead (finance, HR, operations) is given no "
+        "clinical duties."
+    ),
+    "Lead.workstream": (
+        "The part of the network's work the lead is responsible for. The list shows the "
+        "workstreams of the contract year chosen above; choose 'A local workstream' to describe "
+        "one of your own."
+    ),
+    "CustomWorkstream.id": (
+        "A short name for the workstream, used in file names: lower-case letters, digits and "
+        "underscores, such as frailty."
+    ),
+    "Lead.line_manages": (
+        "Staff the lead line-manages for the network, for example the network's clinical "
+        "pharmacists. Leave it empty if the role has none."
+    ),
+    "Lead.funding_stream": (
+        "The money that pays for the lead's time. Capacity and access payments ended in "
+        "2025/26, and the leadership and management payment in 2023/24."
+    ),
+    "Lead.reimbursed_to": (
+        "Who is paid for the lead's time: their practice (the member practice chosen above) or "
+        "the lead themselves."
+    ),
+    "JobDescription.working_relationships": (
+        "The people and bodies the director works with. Leave it empty for the list usual in "
+        "published PCN clinical director job descriptions."
+    ),
+    "JobDescription.engaged_as": (
+        "How the director is engaged for the role: employed by a member practice (the "
+        "nominated payee or their own), as an office holder, or self-employed. Leave it empty "
+        "and the job description says it is still to be agreed."
+    ),
+    "FundingOverrides.core_rate_per_patient": (
+        "The core funding per registered patient: the £1.50 core payment until 2023/24, Core "
+        "PCN Funding from 2024/25. No national rate is known for 2026/27, so give this or the "
+        "year's Core PCN Funding below."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -201,6 +316,11 @@ def node_for(name: str, info: FieldInfo) -> Node:
     return Input(name, label, help_text, kind, required, default=default)
 
 
+def _with_form_help(node: Node, help_text: str | None) -> Node:
+    """Return a node with the form's own help in place of the model's, where there is one."""
+    return dataclasses.replace(node, help=help_text) if help_text else node
+
+
 def _model_words(model: type[BaseModel]) -> str:
     """Return a model's name as words: ClinicalDirector becomes 'Clinical director'."""
     words = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
@@ -223,7 +343,10 @@ def group_for(
     model: type[BaseModel], name: str, label: str, help_text: str, optional: bool = False
 ) -> Group:
     """Return the form group of a model: one node per field, in the model's order."""
-    nodes = tuple(node_for(key, info) for key, info in model.model_fields.items())
+    nodes = tuple(
+        _with_form_help(node_for(key, info), FORM_HELP.get(f"{model.__name__}.{key}"))
+        for key, info in model.model_fields.items()
+    )
     return Group(name, label, help_text or (model.__doc__ or "").strip(), nodes, optional)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pcndocs import years
 from pcndocs.errors import Problem
 from pcndocs.facts import Facts
 from pcndocs.profile.yamlfile import KeyPath, dotted
@@ -91,12 +92,30 @@ class FormView:
         return _with_current(options, current)
 
     def workstreams(self, current: Any) -> list[Option]:
-        """Return the year's workstreams, a local one, and the current value if it is neither."""
-        options = [Option(w.id, w.title) for w in self.facts.workstreams.workstreams]
+        """Return the year's workstreams, a local one, and the current value if it is neither.
+
+        Only the workstreams of the profile's contract year are offered (no capacity and access
+        work in 2026/27, no continuity of care before it); without a valid year, every one.
+        A lead's current workstream from another year stays, named as not of this year.
+        """
+        year = self.year()
+        every = self.facts.workstreams.workstreams
+        offered = self.facts.workstreams_in(year) if year else every
+        options = [Option(w.id, w.title) for w in offered]
         options.append(Option(LOCAL_WORKSTREAM, "A local workstream (described below)"))
         if isinstance(current, dict):
             return options
+        other = {w.id: w for w in every if w not in offered}
+        if year and str(current or "") in other:
+            title = other[str(current)].title
+            return [*options, Option(str(current), f"{title} (not a workstream in {year})")]
         return _with_current(options, str(current or ""))
+
+    def year(self) -> str | None:
+        """Return the profile's contract year as written, or None if it is missing or invalid."""
+        found = self.data.get("contract_year")
+        text = str(found).strip() if found is not None else ""
+        return text if years.is_contract_year(text) else None
 
     def years(self, current: str) -> list[Option]:
         """Return the contract years pcndocs knows, and the current value if it is not one."""
