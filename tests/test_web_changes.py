@@ -220,7 +220,7 @@ def test_values_still_missing_are_not_compared_and_are_named(client: TestClient)
     ]
     assert shown(html, '//ul[@class="errors"]/li') == [
         "Network, Name: is required but missing",
-        "Practice 1, List size: is required but missing",
+        "Practice 1 (Riverside Surgery), List size: is required but missing",
     ]
 
 
@@ -263,5 +263,6 @@ def test_a_last_build_whose_profile_no_longer_loads_says_why(
     (problem,) = shown(html, '//ul[@class="errors"]/li')
     assert problem.startswith(f"{kept}:")
     assert problem.endswith(
-        "practices[0].list_size: expected a whole number, got 'twelve thousand'"
+        "practices[0].list_size: practice 1 (Riverside Surgery): expected a whole number, got "
+        "'twelve thousand'"
     )
