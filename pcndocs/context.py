@@ -93,7 +93,7 @@ BLANK_DIRECTOR_PRACTICE = Practice.model_construct(
 )
 BLANK_DIRECTOR = ClinicalDirector.model_construct(
     name=Placeholder("the clinical director's name"),
-    profession="GP",
+    profession=Placeholder("the clinical director's profession"),
     practice=Placeholder("the practice's ODS code"),
     sessions_per_week=None,
     start_date=None,
@@ -495,7 +495,7 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
     )
     said = {" ".join(d.text.lower().split()) for d in duties}
     everyday = tuple(
-        Note(text=duty.text, source=duty.source)
+        Note(text=(None if clinical else duty.non_clinical) or duty.text, source=duty.source)
         for duty in facts.workstreams.everyday_duties
         if (clinical or "clinical work" not in duty.text)
         and (lead.line_manages or not duty.line_management)

@@ -213,6 +213,7 @@ class EverydayDuty(Note):
     """A duty often in lead role descriptions; line management only where the profile says."""
 
     line_management: bool = False
+    non_clinical: Text | None = None  # its words for a non-clinical lead, who runs no services
 
 
 class WorkstreamFacts(FactModel):

@@ -125,9 +125,14 @@ class DirectorFunding:
 
     @property
     def pay_per_year(self) -> float | None:
-        """Return every director's yearly pay together, or None while any is to be agreed."""
+        """Return every director's yearly pay together, or None while any is to be agreed.
+
+        None too when no director is named yet (a blank profile): nothing is agreed, not £0.
+        """
         amounts = [p.per_year for p in self.pay]
-        return None if any(a is None for a in amounts) else sum(a or 0 for a in amounts)
+        if not amounts or any(a is None for a in amounts):
+            return None
+        return sum(a or 0 for a in amounts)
 
 
 @dataclass(frozen=True)
@@ -218,13 +223,15 @@ def _trimmed(value: float, places: int) -> str:
     return f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
 
 
-def sessions_text(value: float, places: int = 2) -> str:
+def sessions_text(value: float, places: int = 2, fixed: bool = False) -> str:
     """Return sessions as a PCN manager writes them: '1 session', '2.5 sessions', '2.66 sessions'.
 
     Every document and `check` use this one form, so a figure the profile states (1.5) and
     one worked out (2.66) never appear side by side as '1.50' and '2.66' or '1.00' and '2.5'.
+    `fixed` keeps every decimal place, for a table column of worked-out figures that add up
+    ('1.60', '1.06', '2.66'), where a trimmed '1.6' would stand out.
     """
-    text = _trimmed(value, places)
+    text = f"{value:,.{places}f}" if fixed else _trimmed(value, places)
     return f"{text} session{'' if text == '1' else 's'}"
 
 

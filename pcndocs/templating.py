@@ -76,11 +76,11 @@ def format_number(value: float | None, places: int = 0) -> Markdown:
     return Markdown(f"{value:,.{places}f}")
 
 
-def format_sessions(value: float | None, places: int = 2) -> Markdown:
+def format_sessions(value: float | None, places: int = 2, fixed: bool = False) -> Markdown:
     """Return a count of sessions with its unit: '1 session', '2.5 sessions', '2.66 sessions'."""
     if value is None:
         return TO_BE_AGREED
-    return Markdown(sessions_text(value, places))
+    return Markdown(sessions_text(value, places, fixed))
 
 
 def format_session_count(value: float | None) -> Markdown:

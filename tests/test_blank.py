@@ -263,3 +263,21 @@ def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
     assert "[to be agreed: the workstream]" in role_text
     assert "Requirements or population need" in squash(pdf_text(checklist))
     assert "to be agreed: the lead's name" in (folder / "still-to-agree.txt").read_text()
+
+
+def test_a_network_without_a_director_yet_has_no_pay_and_no_profession_assumed(
+    incomplete: Path, tmp_path: Path
+) -> None:
+    # No director is named: the pay is to be agreed (not "£0 a year"), and the director's
+    # profession is a gap, not "GP" (the role need not be a GP's).
+    folder = blank_build(incomplete, tmp_path, "-f", "html")
+    summary = " ".join(
+        html.unescape(
+            re.sub(r"<[^>]+>", " ", (folder / "leadership-summary.html").read_text())
+        ).split()
+    )
+    assert "£0" not in summary
+    assert "The director's pay is [to be agreed: the director's pay]" in summary
+    schedule = html.unescape((folder / "schedule-1.html").read_text())
+    assert "(GP)" not in schedule
+    assert "[to be agreed: the clinical director's profession]" in schedule

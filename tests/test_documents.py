@@ -306,6 +306,17 @@ def test_job_description_funding_for_53117_patients(
         assert "Dr Priya Shah: £27,300 a year (£350 a session)" in text, fmt
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_shares_of_the_benchmark_keep_two_places(example_build: BuildResult, fmt: str) -> None:
+    # 2.66 sessions shared 60:40 is 1.596 and 1.064: the column reads 1.60 and 1.06, adding
+    # up to the total, beside the agreed time as the profile states it (1.5 and 1).
+    (path,) = [p for p in example_build.written if p.name == f"cd-job-description.{fmt}"]
+    text = read(path).replace(" |", "")  # the DOCX reader marks table cells with bars
+    assert "Dr Priya Shah 1.5 sessions 60% 1.60 sessions" in text
+    assert "Helen Okafor 1 session 40% 1.06 sessions" in text
+    assert "Total 2.5 sessions 100% 2.66 sessions" in text
+
+
 def test_job_description_header_and_sections(
     write_profile: WriteProfile, tmp_path: Path, network: dict[str, Any]
 ) -> None:
@@ -471,6 +482,8 @@ def test_one_role_description_per_lead(
                 if workstream.specification or not duty.without_specification
                 else duty.without_specification
             )
+            # The example's joint directors are named as such.
+            expected = expected.replace("the clinical director ", "the clinical directors ")
             assert " ".join(expected.split()) in text
         assert "read the specification" not in text.lower() or workstream.specification
         # No line management unless the profile gives the lead staff to manage.
@@ -487,6 +500,11 @@ def test_one_role_description_per_lead(
             assert f"Non-clinical lead: {workstream.title}" in text
             assert "This is a non-clinical role" in text
             assert "Carry on with clinical work" not in text
+            # A finance or HR lead runs no services: its duties say so in its own terms.
+            assert "services" not in text
+            assert "Improve how the network carries out the workstream's work." in text
+        # The example has joint directors: no duty speaks of one clinical director.
+        assert "with the clinical director " not in text
         if lead.get("reimbursed_to", "practice") == "practice":
             assert f"This role is paid to {practices[lead['practice']]}" in text
         else:
@@ -497,6 +515,7 @@ def test_role_description_funding_streams(example_build: BuildResult) -> None:
     files = lead_files(example_build, "lead-role-description-", "docx")
     texts_by_name = {p.name: read(p) for p in files}
     karen = texts_by_name["lead-role-description-finance-karen-wells.docx"]
+    assert "Agree with the clinical directors and the member practices" in karen
     assert "Funding stream: Core PCN Funding." in karen  # the example's year is 2026/27
     omar = texts_by_name["lead-role-description-medication-reviews-omar-haddad.docx"]
     assert "Funding stream: Investment and Impact Fund (IIF) earnings." in omar
@@ -557,7 +576,7 @@ def test_leadership_summary_figures(
     # The IIF row says why its amount is unknown instead of leaving a bare "not known".
     assert "Not known in advance: it depends" in flat and "what the network earns" in flat
     assert "| not known |" not in text and "IIF) earnings Omar Haddad £6,720 not known" not in flat
-    assert "(a dash where the stream's amount is not known)" in flat
+    assert "(a dash where the cost or the stream's amount is not known)" in flat
     # Nothing set against the directors' money, and no money "received for the role".
     assert "The leads cost" not in text and "receives" not in text
     assert "Workstreams without a lead: Vaccination programme" in text
@@ -576,7 +595,7 @@ def test_summary_says_why_core_funding_is_not_shown(
     for fmt, text in texts(result, "leadership-summary"):
         assert "Not known: no national rate" in text, fmt
         assert "network states none" in text, fmt
-        assert "(a dash where the stream's amount is not known)" in text, fmt
+        assert "(a dash where the cost or the stream's amount is not known)" in text, fmt
     (pdf,) = [p for p in result.written if p.name == "leadership-summary.pdf"]
     assert len(PdfReader(str(pdf)).pages) == 1  # the reasons keep the summary to one page
 

@@ -238,6 +238,8 @@ def test_what_changed_since_the_last_build_by_keyboard(server: str, page: Any) -
     status = page.locator("#changes .changes-status")
     status.wait_for(timeout=SETTLE_MS)
     assert status.inner_text().startswith("4 documents changed since the last build")
+    # Answered in place: the page was not reloaded, so the focus is still on the button.
+    assert page.evaluate("document.activeElement.id") == "show-changes"
     summary = page.locator("#changes .change-summary li")
     assert summary.all_inner_texts() == [
         "Practice renamed: Canal Street Practice → Canal Street Medical Practice (A99003)",
