@@ -759,12 +759,11 @@ def docs() -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of a profile, for editors' YAML autocompletion."""
-    from pcndocs.profile.model import Profile
+    from pcndocs.facts import load_facts
+    from pcndocs.profile.load import KnownIds
+    from pcndocs.profile.schema import profile_schema
 
-    document = Profile.model_json_schema()
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "pcndocs network profile"
-    click.echo(json.dumps(document, indent=2))
+    click.echo(json.dumps(profile_schema(KnownIds.of(load_facts())), indent=2))
 
 
 @cli.group()

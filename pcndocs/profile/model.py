@@ -439,7 +439,8 @@ class CustomWorkstream(Model):
     )
 
 
-FundingStream = Literal["core", "leadership_and_management", "iif", "capacity_and_access", "other"]
+# A funding stream's id, one of pcndocs/data/funding.yaml's (checked against it when loading).
+FundingStreamId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 # A workstream is a built-in id (text) or a custom one (keys); the shape picks which.
@@ -469,10 +470,10 @@ class Lead(Model):
         gt=0, le=40, description="Sessions a month the network pays for the role."
     )
     session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
-    funding_stream: FundingStream = Field(
+    funding_stream: FundingStreamId = Field(
         "core",
-        description="What pays for the role: core, leadership_and_management, iif, "
-        "capacity_and_access or other.",
+        description="What pays for the role: the id of a funding stream, such as core or iif "
+        "(pcndocs schema lists them all).",
     )
     reimbursed_to: Literal["practice", "individual"] = Field(
         "practice",
