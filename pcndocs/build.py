@@ -137,11 +137,7 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     from pcndocs.batch import build_many  # the one place that records what was built
 
     (outcome,) = build_many([path], options, jobs=1)
-    if outcome.exception is not None:
-        raise outcome.exception
-    if outcome.result is None:
-        raise RuntimeError(f"pcndocs failed on {path} (a bug):\n{outcome.error}")
-    return outcome.result
+    return outcome.built()
 
 
 def plan_profile(path: Path, options: BuildOptions) -> Plan:

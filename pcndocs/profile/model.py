@@ -48,13 +48,6 @@ def _digits_as_text(value: Any) -> Any:
     return str(value) if type(value) is int else value
 
 
-def _contract_year(value: str) -> str:
-    wrong = years.problem(value)
-    if wrong:
-        raise ValueError(wrong)
-    return value.strip()
-
-
 # A short value (a name, a role) is one line: its tabs and line breaks become spaces.
 Text = Annotated[
     str,
@@ -64,7 +57,7 @@ Text = Annotated[
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 OdsCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_ods_code)]
 PcnCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_pcn_code)]
-ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_contract_year)]
+ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(years.checked)]
 
 
 def _required(value: Any, info: ValidationInfo) -> Any:
