@@ -40,6 +40,7 @@ def field_check(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
 
 
 def text(model: type[BaseModel], name: str) -> Callable[[str], str]:
+    """Return a conversion of text checked by one field of a profile model (a name, a code)."""
     check = field_check(model, name)
     return Described(lambda text: cast(str, check(text)), description(model, name))
 
@@ -133,6 +134,7 @@ def contract_year_now(today: date) -> str:
 
 
 def contract_year(text: str) -> str:
+    """Return a contract year such as 2026/27, checked as a profile's is."""
     wrong = years.problem(text)
     if wrong:
         raise ValueError(wrong)
@@ -140,12 +142,12 @@ def contract_year(text: str) -> str:
 
 
 def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to the name of a practice not yet entered."""
     check = text(Practice, "name")
 
     def convert(text: str) -> str:
         name = check(text)
-        folded = " ".join(name.lower().split())
-        if any(" ".join((p.name or "").lower().split()) == folded for p in practices):
+        if any(_folded(p.name or "") == _folded(name) for p in practices):
             raise ValueError(f"a practice called '{name}' is already entered")
         return name
 
@@ -153,6 +155,7 @@ def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
 
 
 def new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to an ODS code no practice entered has."""
     check = text(Practice, "ods_code")
 
     def convert(text: str) -> str:
