@@ -133,12 +133,7 @@ def contract_year_now(today: date) -> str:
     return str(years.containing(today))
 
 
-def contract_year(text: str) -> str:
-    """Return a contract year such as 2026/27, checked as a profile's is."""
-    wrong = years.problem(text)
-    if wrong:
-        raise ValueError(wrong)
-    return text.strip()
+contract_year = years.checked
 
 
 def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
