@@ -16,7 +16,7 @@ import click
 
 from pcndocs import __version__
 from pcndocs.documents import DOCUMENTS, FORMATS
-from pcndocs.errors import PcndocsError, Stopped
+from pcndocs.errors import PcndocsError, ProfileError, Stopped
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -48,10 +48,17 @@ def exit_code(error: BaseException | None) -> int:
     return EXIT_BUG
 
 
+def print_error(error: PcndocsError) -> None:
+    """Print a user's error, one line a problem, each marked as an error."""
+    problems = error.problems if isinstance(error, ProfileError) else [error]
+    for problem in problems:
+        click.secho(f"error: {problem}", fg="red", err=True)
+
+
 def report_ending(error: BaseException, verbose: bool = False) -> int:
     """Print how a command ended on an error, in the user's terms, and return its exit code."""
     if isinstance(error, PcndocsError):
-        click.secho(f"error: {error}", fg="red", err=True)
+        print_error(error)
         if verbose:
             # The detail a bug report needs: which check refused the input, and where.
             detail = traceback.format_exception(error)
@@ -406,7 +413,6 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: b
 
     from pcndocs.build import load
     from pcndocs.checks import advice, summary, verdict, warnings_for
-    from pcndocs.errors import ProfileError
     from pcndocs.facts import load_facts
 
     quiet = ctx.obj["quiet"]
@@ -416,7 +422,7 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: b
         try:
             loaded = load(path, facts, blank=blank)
         except PcndocsError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            print_error(exc)
             errors += len(exc.problems) if isinstance(exc, ProfileError) else 1
             failed += 1
             continue

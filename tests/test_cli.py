@@ -140,6 +140,28 @@ def test_bad_profile_is_one_line_per_problem_and_exit_1(
         assert "Traceback" not in result.output
 
 
+def test_every_problem_is_its_own_error_line(
+    example_data: dict[str, Any], write_profile: Callable[[Any], Path]
+) -> None:
+    text = (
+        Path(write_profile(example_data))
+        .read_text()
+        .replace("list_size: 9873", "list_size: -5")
+        .replace("list_size: 7214", "list_size: none")
+    )
+    path = write_profile(text)
+    for command in ("build", "check"):
+        args = [command, str(path), "-o", "unused"] if command == "build" else [command, str(path)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1
+        problems = [line for line in result.output.splitlines() if str(path) in line]
+        assert len(problems) == 2
+        # A user scanning the output, or a script grepping it, finds each problem as an error.
+        assert all(line.startswith(f"error: {path}:") for line in problems)
+        assert "practice 2 (Millbrook Medical Centre)" in problems[0]
+        assert "practice 3 (Canal Street Practice)" in problems[1]
+
+
 def test_strict_fails_on_warnings(tmp_path: Path) -> None:
     # The example has warnings (a local duty, workstreams without a lead).
     result = CliRunner().invoke(
