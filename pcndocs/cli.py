@@ -523,20 +523,36 @@ def import_(
     "path", type=click.Path(path_type=Path, dir_okay=False), default=Path("network.yaml")
 )
 @click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A profile to fill in (one `pcndocs import` wrote, say): only what it lacks or "
+    "has wrong is asked, and every other value is kept.",
+)
 @click.pass_context
-def new(ctx: click.Context, path: Path, force: bool) -> None:
+def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> None:
     """Write a new network profile by answering a few questions.
 
     The profile goes to PATH (network.yaml if not given). Each answer is checked as
-    it is typed; answers can also be piped in, one a line.
+    it is typed; answers can also be piped in, one a line. Type < to go back to the
+    question before, ? for help on a question. With --from, the profile given is read
+    and never changed (unless it is PATH too, with --force).
     """
     import shlex
     from datetime import date
 
+    from pcndocs.errors import Problem
     from pcndocs.facts import load_facts
+    from pcndocs.new.fill import known_values
     from pcndocs.new.prompt import LineAsker
     from pcndocs.new.questions import ask_profile
-    from pcndocs.new.write import refuse_to_replace, write_new_profile
+    from pcndocs.new.write import (
+        read_partial_profile,
+        refuse_to_replace,
+        write_filled_profile,
+        write_new_profile,
+    )
 
     def read(prompt: str) -> str | None:
         try:
@@ -550,15 +566,27 @@ def new(ctx: click.Context, path: Path, force: bool) -> None:
         refuse_to_replace(path, force)
         facts = load_facts()
         today = date.today()
+        partial = read_partial_profile(source, facts) if source is not None else None
+        if partial is not None:
+            click.echo(f"Filling in {source}: only what it lacks or has wrong is asked.")
         try:
-            asker = LineAsker(read, click.echo)
+            known = known_values(partial.document) if partial else None
+            asker = LineAsker(read, click.echo, known)
             profile = asker.run(lambda ask, say: ask_profile(ask, say, facts, today))
         except KeyboardInterrupt:
             click.echo("\ninterrupted; nothing was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
-        write_new_profile(path, profile, facts, today)
+        if partial is None:
+            write_new_profile(path, profile, facts, today)
+            left: list[Problem] = []
+        else:
+            left = write_filled_profile(path, partial, profile, asker.asked, facts, today)
         quoted = shlex.quote(str(path))
         click.echo(f"Wrote {path}")
+        if left:
+            click.echo(f"Still to mend in {path} (no question covers these):")
+            for problem in left:
+                click.echo(f"  {problem}")
         click.echo(f"Next: pcndocs check {quoted}")
         click.echo(f"      pcndocs build {quoted}")
 

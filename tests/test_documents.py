@@ -573,6 +573,7 @@ def test_leadership_summary_figures(
     flat = " ".join(text.split())
     assert "1.5 sessions and 1 session a week, 2.5 sessions in all" in flat
     assert "1.50" not in text and "1.00" not in text
+    assert "From 2024/25 there is no separate payment for the role" in flat
     # The IIF row says why its amount is unknown instead of leaving a bare "not known".
     assert "Not known in advance: it depends" in flat and "what the network earns" in flat
     assert "| not known |" not in text and "IIF) earnings Omar Haddad £6,720 not known" not in flat

@@ -226,7 +226,8 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
         (
             12,
             "A99003",
-            "expected a practice entered above (A99001, A99002) or its number, got 'A99003'",
+            "expected a practice entered above (A99001, A99002), its number or its name, "
+            "got 'A99003'",
         ),
         (16, "10", "expected a number of at most 9, got 10"),
         (16, "nan", "expected a number such as 2 or 2.5, got 'nan'"),
@@ -382,7 +383,8 @@ def test_the_end_of_the_input_mid_way_is_one_line_and_exit_1(tmp_path: Path) -> 
     result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION[:7]))
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: the input ended before 'Practice 1: registered patients' was answered; "
+        "error: the input ended before 'Practice 1 (Riverside Surgery): registered patients' "
+        "was answered; "
         "nothing was written\n"
     )
     assert "Traceback" not in result.output

@@ -5,10 +5,13 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
+from pcndocs.new import answers
+from pcndocs.profile.model import Practice
 from tests.test_new import SESSION, piped
 
 
@@ -25,9 +28,24 @@ def test_the_first_prompt_says_once_how_to_go_back(tmp_path: Path) -> None:
     assert output.index(hint) < output.index("Network name:")
 
 
-def test_a_question_mark_says_how_to_go_back(tmp_path: Path) -> None:
-    output = new(tmp_path / "n.yaml", [*SESSION[:5], "?", *SESSION[5:]])
-    assert "  the practice's name; type < to go back to the question before\n" in output
+@pytest.mark.parametrize(
+    ("at", "help_text"),
+    [
+        (3, "the contract year, such as 2026/27: selects the national rates and duties"),
+        (4, "the date the practices' list sizes refer to"),
+        (5, "the practice's name"),
+        (12, "the practice's ODS code, its number in the list above, or its name"),
+        (18, "selection, election, or selection_and_election"),
+        (20, "the number or id of a workstream listed above, or local to add one"),
+        (22, "clinical or non_clinical: a non-clinical lead gets no clinical duties"),
+    ],
+)
+def test_a_question_mark_says_what_to_answer_and_how_to_go_back(
+    at: int, help_text: str, tmp_path: Path
+) -> None:
+    output = new(tmp_path / "n.yaml", [*SESSION[:at], "?", *SESSION[at:]])
+    (said,) = [line for line in output.splitlines() if line.startswith(f"  {help_text}")]
+    assert said.endswith("; type < to go back to the question before")
 
 
 def test_going_back_at_the_first_question_says_there_is_none(tmp_path: Path) -> None:
@@ -43,10 +61,10 @@ def test_going_back_in_the_practices_keeps_the_answers_after_it(tmp_path: Path) 
     # then Enter keeps each later answer, offered as the default.
     answers = [*SESSION[:11], "<", "<", "back", "<", "13,000", "", "", "", *SESSION[11:]]
     output = new(path, answers)
-    assert "Practice 1: registered patients [12,450]: " in output
+    assert "Practice 1 (Riverside Surgery): registered patients [12,450]: " in output
     assert "Practice 2: name [Zoë Practice]: " in output
-    assert "Practice 2: ODS code, a letter and five digits [a99002]: " in output
-    assert "Practice 2: registered patients [9873]: " in output
+    assert "Practice 2 (Zoë Practice): ODS code, a letter and five digits [a99002]: " in output
+    assert "Practice 2 (Zoë Practice): registered patients [9873]: " in output
     assert output.count("Describe the network.") == 1  # the notes before are not said again
     profile = load(path).profile
     assert [(p.name, p.ods_code, p.list_size) for p in profile.practices] == [
@@ -62,8 +80,9 @@ def test_going_back_in_the_directors_and_across_sections(tmp_path: Path) -> None
     # is changed; the director's answers after it are kept as defaults.
     answers = [*SESSION[:18], "<", "<", "<", "<", "<", "<", "1", "", "", "", "", ""]
     output = new(path, [*answers, *SESSION[18:]])
-    assert "Nominated payee, the practice that receives the funding (ODS code or number) [2]: " in (
-        output
+    assert (
+        "Nominated payee, the practice that receives the funding (ODS code, number or name) [2]: "
+        in (output)
     )
     assert "Director 1: name [Dr Jane Example]: " in output
     profile = load(path).profile
@@ -80,7 +99,9 @@ def test_going_back_in_the_leads_changes_one_answer(tmp_path: Path) -> None:
     path = tmp_path / "n.yaml"
     # At lead 1's sessions a month, back to its practice: 2 instead of 1.
     output = new(path, [*SESSION[:24], "<", "2", *SESSION[24:]])
-    assert "Lead 1: practice (ODS code or number; blank for none) [1]: " in output
+    assert (
+        "Lead 1 (Dr Sam Patel): practice (ODS code, number or name; blank for none) [1]: " in output
+    )
     leads = load(path).profile.leads
     assert [(lead.name, lead.practice) for lead in leads] == [
         ("Dr Sam Patel", "A99002"),
@@ -94,7 +115,7 @@ def test_an_earlier_answer_no_longer_right_is_not_offered(tmp_path: Path) -> Non
     # that earlier answer wrong for practice 2, so it is not offered again.
     answers = [*SESSION[:10], "<", "<", "<", "<", "A99002", "", "", "A99001", *SESSION[10:]]
     output = new(path, answers)
-    assert "Practice 2: ODS code, a letter and five digits: " in output
+    assert "Practice 2 (Zoë Practice): ODS code, a letter and five digits: " in output
     assert [p.ods_code for p in load(path).profile.practices] == ["A99002", "A99001"]
 
 
@@ -145,3 +166,29 @@ def test_a_lead_can_take_a_local_workstream_and_it_builds(tmp_path: Path) -> Non
     assert len(frailty) == 1
     assert "Frailty" in frailty[0]
     assert "Proactive care of frail older people" in frailty[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "taken"),
+    [
+        ("2", "N82117"),
+        ("n82033", "N82033"),
+        ("dingle", "N82033"),
+        ("Brownlow Group", "N82117"),
+        ("brownlow", "'brownlow' is in the names of 2 practices (1, 2); give the number or the "
+         "code of one"),
+        ("Dingle Prak Practice", "expected a practice entered above (N82617, N82117, N82033), "
+         "its number or its name, got 'Dingle Prak Practice'; did you mean N82033 "
+         "(Dingle Park Practice)?"),
+    ],
+)  # fmt: skip
+def test_a_practice_is_given_by_number_code_or_name(typed: str, taken: str) -> None:
+    practices = [
+        Practice(name="Brownlow at Marybone", ods_code="N82617", list_size=7506),
+        Practice(name="Brownlow Group Practice", ods_code="N82117", list_size=47680),
+        Practice(name="Dingle Park Practice", ods_code="N82033", list_size=5355),
+    ]
+    try:
+        assert answers.member(practices)(typed) == taken
+    except ValueError as refused:
+        assert str(refused) == taken

@@ -318,9 +318,13 @@ def test_warnings_stand_apart_from_errors(client: TestClient) -> None:
     assert len(warnings) == 2
     assert "workstreams have no lead" in warnings[1].text_content()
     figures = lxml.html.fromstring(answer.text).get_element_by_id("figures")
-    assert [dd.text_content() for dd in figures.iter("dd")][:2] == [
+    # The figures read as in the documents and `check`: 2.5, not 2.50; whole pounds.
+    assert [dd.text_content() for dd in figures.iter("dd")] == [
         "59,126",
         "0.2956 WTE, 2.66 sessions a week",
+        "2.5 sessions a week",
+        "£45,500 a year",
+        "6, costing £35,280 a year",
     ]
 
 

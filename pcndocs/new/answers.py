@@ -19,7 +19,8 @@ from pcndocs import years
 from pcndocs.facts import Workstream
 from pcndocs.new.prompt import Described, help_of
 from pcndocs.profile.explain import explain
-from pcndocs.profile.model import CustomWorkstream, Practice, british_date
+from pcndocs.profile.load import FIRST_DATE, LAST_DATE
+from pcndocs.profile.model import CustomWorkstream, Practice, british_date, peoples_number
 from pcndocs.profile.write import description
 
 T = TypeVar("T")
@@ -43,6 +44,11 @@ def text(model: type[BaseModel], name: str) -> Callable[[str], str]:
     return Described(lambda text: cast(str, check(text)), description(model, name))
 
 
+def about(convert: Callable[[str], T], model: type[BaseModel], name: str) -> Described[T]:
+    """Return a conversion with the help `?` shows: the description of the key it fills."""
+    return Described(convert, description(model, name))
+
+
 def optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
     """Return a conversion that makes a blank answer None."""
 
@@ -52,47 +58,51 @@ def optional(convert: Callable[[str], T]) -> Callable[[str], T | None]:
     return Described(optional, help_of(convert) if isinstance(convert, Described) else "")
 
 
-_WHOLE = re.compile(r"^[0-9]+$")
-_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-
-
 def whole(model: type[BaseModel], name: str) -> Callable[[str], int]:
-    """Return a conversion of a whole number (commas allowed: 12,450) checked by a field."""
+    """Return a conversion of a whole number as a file takes it (12,450), checked by a field."""
     check = field_check(model, name)
 
     def convert(text: str) -> int:
-        clean = text.replace(",", "").strip()
-        if not _WHOLE.match(clean):
+        number = peoples_number(text)
+        if number is None or not float(number).is_integer():
             raise ValueError(f"expected a whole number, got '{text}'")
-        return cast(int, check(int(clean)))
+        return cast(int, check(int(number)))  # 12450.0 is 12450, as in a file
 
     return Described(convert, description(model, name))
 
 
 def decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
-    """Return a conversion of a number such as 2.5 or £350, checked by a field."""
+    """Return a conversion of a number as a file takes it (2.5, £350), checked by a field."""
     check = field_check(model, name)
 
     def convert(text: str) -> float:
-        clean = text.replace(",", "").strip().removeprefix("£").strip()
-        if not _DECIMAL.match(clean):
+        number = peoples_number(text)
+        if number is None:
             raise ValueError(f"expected a number such as 2 or 2.5, got '{text}'")
-        return cast(float, check(float(clean)))
+        return cast(float, check(float(number)))
 
     return Described(convert, description(model, name))
 
 
+# A date as a file takes one: 2026-04-01.
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
 def date_answer(text: str) -> date:
-    """Return a date written 2026-04-01 or, as people in England write it, 01/04/2026."""
-    british = british_date(text)
-    if british is not None:
-        return british
-    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
-        raise ValueError(f"expected a date such as 01/04/2026 or 2026-04-01, got '{text}'")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"expected a date that exists, got '{text}'") from None
+    """Return a date written as a file takes it: 2026-04-01 or, as in England, 01/04/2026."""
+    when = british_date(text)
+    if when is None:
+        match = _ISO_DATE.match(text.strip())
+        if match is None:
+            raise ValueError(f"expected a date such as 01/04/2026 or 2026-04-01, got '{text}'")
+        try:
+            when = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            raise ValueError(f"expected a date that exists, got '{text}'") from None
+    if not FIRST_DATE <= when <= LAST_DATE:
+        span = f"{FIRST_DATE.year} to {LAST_DATE.year}"
+        raise ValueError(f"expected a date from {span}, got {text.strip()}")
+    return when
 
 
 def _word(text: str) -> str:
@@ -156,7 +166,7 @@ def new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
 
 
 def member(practices: Sequence[Practice]) -> Callable[[str], str]:
-    """Return a conversion to the ODS code of an entered practice, given its code or number."""
+    """Return a conversion to the ODS code of an entered practice: its code, number or name."""
 
     def convert(text: str) -> str:
         answer = text.strip().upper()
@@ -164,10 +174,32 @@ def member(practices: Sequence[Practice]) -> Callable[[str], str]:
             return practices[int(answer) - 1].ods_code or answer
         if any(p.ods_code == answer for p in practices):
             return answer
+        words = _folded(text)
+        named = [p for p in practices if words and words in _folded(p.name or "")]
+        if len(named) == 1 and named[0].ods_code:
+            return named[0].ods_code
+        if len(named) > 1:
+            numbers = ", ".join(str(practices.index(p) + 1) for p in named)
+            raise ValueError(
+                f"'{text.strip()}' is in the names of {len(named)} practices ({numbers}); "
+                "give the number or the code of one"
+            )
         codes = ", ".join(p.ods_code or "" for p in practices)
-        raise ValueError(f"expected a practice entered above ({codes}) or its number, got '{text}'")
+        names = {_folded(p.name or ""): p for p in practices}
+        close = difflib.get_close_matches(words, list(names), n=1, cutoff=0.6)
+        hint = (
+            f"; did you mean {names[close[0]].ods_code} ({names[close[0]].name})?" if close else ""
+        )
+        raise ValueError(
+            f"expected a practice entered above ({codes}), its number or its name, "
+            f"got '{text}'{hint}"
+        )
 
-    return convert
+    return Described(convert, "the practice's ODS code, its number in the list above, or its name")
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 # The answer to a lead's workstream that adds a workstream of the network's own.
@@ -201,7 +233,11 @@ def workstream_choice(
             f"or an id from the list, or {LOCAL} to add your own{hint}"
         )
 
-    return convert
+    return Described(
+        convert,
+        f"the number or id of a workstream listed above, or {LOCAL} to add one of the "
+        "network's own (an id, a title, a sentence on what it covers, clinical or not)",
+    )
 
 
 def _local_workstream(text: str) -> CustomWorkstream:

@@ -63,13 +63,13 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     )
     year = ask(
         f"Contract year (pcndocs holds national figures up to {facts.funding.latest})",
-        answers.contract_year,
+        answers.about(answers.contract_year, Profile, "contract_year"),
         answers.contract_year_now(today),
         key=("contract_year",),
     )
     population_date = ask(
         "Date the practices' list sizes refer to (01/01/2026 or 2026-01-01)",
-        answers.date_answer,
+        answers.about(answers.date_answer, Network, "population_date"),
         facts.funding_year(year).population_date.isoformat(),
         key=("network", "population_date"),
     )
@@ -78,7 +78,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     for i, practice in enumerate(practices, start=1):
         say(f"  {i}. {practice.ods_code}  {practice.name}")
     payee = ask(
-        "Nominated payee, the practice that receives the funding (ODS code or number)",
+        "Nominated payee, the practice that receives the funding (ODS code, number or name)",
         answers.member(practices),
         practices[0].ods_code,
         key=("network", "nominated_payee"),
@@ -86,7 +86,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     directors = _ask_directors(ask, say, facts, practices, year)
     method = ask(
         f"Appointment method ({', '.join(METHODS)})",
-        answers.choice(METHODS),
+        answers.about(answers.choice(METHODS), Appointment, "method"),
         key=("appointment", "method"),
     )
     term = ask(
@@ -130,12 +130,12 @@ def _ask_practices(ask: Ask, say: Say) -> list[Practice]:
         else:
             name = ask("Practice 1: name", answers.practice_name(practices), key=(*at, "name"))
         code = ask(
-            f"Practice {n}: ODS code, a letter and five digits",
+            f"Practice {n} ({name}): ODS code, a letter and five digits",
             answers.new_ods_code(practices),
             key=(*at, "ods_code"),
         )
         size = ask(
-            f"Practice {n}: registered patients",
+            f"Practice {n} ({name}): registered patients",
             answers.whole(Practice, "list_size"),
             key=(*at, "list_size"),
         )
@@ -180,24 +180,29 @@ def _ask_directors(
                 "Director 1: name", answers.text(ClinicalDirector, "name"), key=(*at, "name")
             )
         profession = ask(
-            f"Director {n}: profession",
+            f"Director {n} ({name}): profession",
             answers.text(ClinicalDirector, "profession"),
             "GP",
             key=(*at, "profession"),
         )
         practice = ask(
-            f"Director {n}: practice (ODS code or number)",
+            f"Director {n} ({name}): practice (ODS code, number or name)",
             answers.member(practices),
             practices[0].ods_code,
             key=(*at, "practice"),
         )
         left = funded - sum(d.sessions_per_week or 0 for d in directors)
         sessions = ask(
-            f"Director {n}: sessions a week ({what}: {max(left, 0):.2f})",
+            f"Director {n} ({name}): sessions a week ({what}: {max(left, 0):.2f})",
             answers.decimal(ClinicalDirector, "sessions_per_week"),
             suggested_sessions(left) or None,
             key=(*at, "sessions_per_week"),
         )
+        if sessions > left + 0.005:  # as `check` counts it
+            say(
+                f"  that is {sessions - max(left, 0):.2f} more than the {what} time left; "
+                "agree how the difference is paid for (`check` will warn of it)"
+            )
         directors.append(
             ClinicalDirector(
                 name=name, profession=profession, practice=practice, sessions_per_week=sessions
@@ -238,25 +243,25 @@ def _ask_leads(
             choices.append(chosen)  # a local workstream the profile being filled in has
         name = ask(f"Lead {n}: name", answers.text(Lead, "name"), key=(*at, "name"))
         kind = ask(
-            f"Lead {n}: kind ({', '.join(KINDS)})",
-            answers.choice(KINDS),
+            f"Lead {n} ({name}): kind ({', '.join(KINDS)})",
+            answers.about(answers.choice(KINDS), Lead, "kind"),
             "clinical" if chosen.clinical else "non_clinical",
             key=(*at, "kind"),
         )
         practice = ask(
-            f"Lead {n}: practice (ODS code or number; blank for none)",
+            f"Lead {n} ({name}): practice (ODS code, number or name; blank for none)",
             answers.optional(answers.member(practices)),
             "",
             key=(*at, "practice"),
         )
         sessions = ask(
-            f"Lead {n}: sessions a month",
+            f"Lead {n} ({name}): sessions a month",
             answers.decimal(Lead, "sessions_per_month"),
             "2",
             key=(*at, "sessions_per_month"),
         )
         rate = ask(
-            f"Lead {n}: pounds paid per session",
+            f"Lead {n} ({name}): pounds paid per session",
             answers.decimal(Lead, "session_rate"),
             key=(*at, "session_rate"),
         )

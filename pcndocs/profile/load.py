@@ -137,6 +137,7 @@ def _code(value: Any) -> str | None:
 #: and `build` agree and every date fits where the documents put it (a zip holds 1980-2107).
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 _DATE_TEXT = re.compile(r"^\s*(\d{1,5})-(\d{1,2})-(\d{1,2})\s*$")
+_BRITISH_DATE_TEXT = re.compile(r"^\s*\d{1,2}/\d{1,2}/(\d{1,5})\s*$")  # 01/04/2026
 
 
 def _dates_out_of_range(data: Any, key_path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
@@ -149,7 +150,8 @@ def _dates_out_of_range(data: Any, key_path: KeyPath = ()) -> Iterator[tuple[Key
             yield from _dates_out_of_range(value, (*key_path, i))
     else:
         year = data.year if isinstance(data, date) else None
-        match = _DATE_TEXT.match(data) if isinstance(data, str) else None
+        text = data if isinstance(data, str) else ""
+        match = _DATE_TEXT.match(text) or _BRITISH_DATE_TEXT.match(text)
         if match is not None:
             year = int(match.group(1))
         if year is not None and not FIRST_DATE.year <= year <= LAST_DATE.year:

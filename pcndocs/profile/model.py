@@ -137,13 +137,16 @@ class Model(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _as_people_write(cls, value: Any, info: ValidationInfo) -> Any:
-        """Read a number written 12,450 and a date written 01/04/2026, as `pcndocs new` does."""
+        """Read a number written 12,450 or £350 and a date written 01/04/2026, as `new` does."""
         if info.field_name is None:
             return value
         return as_people_write(value, cls.model_fields[info.field_name].annotation)
 
 
-_GROUPED_NUMBER = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+# A number as people write it: 12450, 12,450, 2.5, £350, £1,234.50 (commas only in threes).
+_PEOPLES_NUMBER = re.compile(
+    r"^£?\s*(?:(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?P<part>\.[0-9]*)?|(?P<only>\.[0-9]+))$"
+)
 _BRITISH_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 
 
@@ -162,14 +165,32 @@ def british_date(text: str) -> date | None:
         raise ValueError(f"expected a date that exists, got '{text}'") from None
 
 
+def peoples_number(text: str) -> int | float | None:
+    """Return the number in text written as people write it (12,450; £350; 2.5), or None."""
+    match = _PEOPLES_NUMBER.match(text.strip())
+    if match is None:
+        return None
+    if match["only"]:
+        return float(match["only"])
+    whole = match["whole"].replace(",", "")
+    return float(whole + match["part"]) if match["part"] else int(whole)
+
+
 def as_people_write(value: Any, annotation: Any) -> Any:
-    """Return a value written as people write it (12,450; 01/04/2026) as the type it stands for."""
+    """Return a value written as people write it (12,450; 01/04/2026) as the type it stands for.
+
+    Text where a number is expected is refused unless it is a number as people write it.
+    """
     if not isinstance(value, str):
         return value
     kinds = _number_kinds(annotation)
-    if kinds and _GROUPED_NUMBER.match(value.strip()):
-        number = value.strip().replace(",", "")
-        return int(number) if "." not in number else float(number)
+    if kinds:
+        # Only the forms `pcndocs new` takes, so the file and `new` take the same numbers.
+        number = peoples_number(value)
+        if number is None:
+            what = "a whole number" if kinds == {int} else "a number"
+            raise ValueError(f"expected {what}, got '{value}'")
+        return number
     accepts_date = annotation is date or date in typing.get_args(annotation)
     if accepts_date:
         return british_date(value) or value

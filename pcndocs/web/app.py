@@ -33,6 +33,7 @@ from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
+from pcndocs.funding import sessions_text, wte_text
 from pcndocs.new.answers import contract_year_now
 from pcndocs.profile.yamlfile import dotted, read_text
 from pcndocs.resources import example_profile
@@ -109,6 +110,8 @@ class Web:
             local=LOCAL_WORKSTREAM,
             output_folder=str(settings.out),
         )
+        # Figures read as in the documents and `check`: 2.5 sessions, 0.2956 WTE, £45,500.
+        self.pages.filters.update(sessions=sessions_text, wte=wte_text)
         self.pages.tests.update(
             input_node=lambda n: isinstance(n, Input),
             repeat_node=lambda n: isinstance(n, Repeat),

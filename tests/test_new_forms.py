@@ -1,0 +1,136 @@
+"""`pcndocs new` takes the forms a file takes, the file those `new` takes, and the time it
+suggests for the clinical director stays within the time it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pcndocs.build import load
+from pcndocs.errors import ProfileError
+from pcndocs.facts import load_facts
+from pcndocs.funding import funded_sessions
+from pcndocs.new import answers
+from pcndocs.new.questions import ask_profile, suggested_sessions
+from pcndocs.profile.model import ClinicalDirector, Lead, Practice
+from tests.test_new import SESSION, TODAY, asker
+
+# Where a value goes in the example profile, and `new`'s conversion of the same answer.
+FIELDS: dict[str, tuple[tuple[str | int, ...], Callable[[str], Any]]] = {
+    "list size": (("practices", 0, "list_size"), answers.whole(Practice, "list_size")),
+    "session rate": (("leads", 0, "session_rate"), answers.decimal(Lead, "session_rate")),
+    "sessions": (
+        ("clinical_directors", 0, "sessions_per_week"),
+        answers.decimal(ClinicalDirector, "sessions_per_week"),
+    ),
+    "date": (("network", "population_date"), answers.date_answer),
+}
+
+FORMS = [
+    ("list size", "12,450"),
+    ("list size", "12450"),
+    ("list size", "12450.0"),
+    ("list size", "1,2"),
+    ("list size", "12,45"),
+    ("list size", "12,450.5"),
+    ("list size", "twelve"),
+    ("list size", "-5"),
+    ("session rate", "£350"),
+    ("session rate", "£1,234.50"),
+    ("session rate", "350.5"),
+    ("session rate", "1e3"),
+    ("session rate", "nan"),
+    ("sessions", "2.5"),
+    ("sessions", ".5"),
+    ("sessions", "2."),
+    ("sessions", "10"),
+    ("date", "01/01/2026"),
+    ("date", "1/1/2026"),
+    ("date", "2026-01-01"),
+    ("date", "2026-1-1"),
+    ("date", "31/02/2026"),
+    ("date", "01/01/2125"),
+    ("date", "2125-01-01"),
+    ("date", "2026.01.01"),
+    ("date", "1 January 2026"),
+]
+
+
+@pytest.mark.parametrize(("field", "typed"), FORMS)
+def test_new_and_the_file_take_the_same_forms(
+    field: str,
+    typed: str,
+    example_data: dict[str, Any],
+    write_profile: Callable[[dict[str, Any] | str], Path],
+) -> None:
+    key, convert = FIELDS[field]
+    try:
+        answered: Any = convert(typed)
+    except ValueError:
+        answered = None
+
+    data = yaml.safe_load(yaml.safe_dump(example_data))  # a deep copy
+    place = data
+    for part in key[:-1]:
+        place = place[part]
+    place[key[-1]] = "THE-VALUE"
+    text = yaml.safe_dump(data, sort_keys=False).replace("THE-VALUE", typed)
+    try:
+        profile = load(write_profile(text)).profile
+    except ProfileError:
+        in_file: Any = None
+    else:
+        in_file = profile.model_dump()
+        for part in key:
+            in_file = in_file[part]
+    assert answered == in_file, f"new: {answered!r}, file: {in_file!r}"
+
+
+def test_a_few_forms_are_taken_as_people_mean_them() -> None:
+    assert answers.whole(Practice, "list_size")("12,450") == 12450
+    assert answers.decimal(Lead, "session_rate")("£1,234.50") == 1234.5
+    assert answers.date_answer("1/4/2026") == date(2026, 4, 1)
+
+
+@given(st.floats(min_value=0, max_value=20, allow_nan=False))
+def test_the_suggestion_is_never_above_the_time_left(left: float) -> None:
+    suggested = suggested_sessions(left)
+    if suggested:
+        assert float(suggested) <= left
+        assert float(suggested) <= 9
+        assert float(suggested) * 4 == int(float(suggested) * 4)  # in quarter sessions
+
+
+@pytest.mark.parametrize(("year", "what"), [("2023/24", "funded"), ("2026/27", "benchmark")])
+def test_the_director_questions_name_the_time_as_the_year_has_it(year: str, what: str) -> None:
+    facts = load_facts()
+    lines = [*SESSION[:3], year, *SESSION[4:]]
+    ask, said = asker(lines)
+    profile = ask_profile(ask, said.append, facts, TODAY)
+    funded = funded_sessions(profile.population, facts)
+    intro = next(line for line in said if line.startswith("The clinical director."))
+    assert f"{funded:.2f} sessions a week" in intro
+    assert ("no payment is made for the role" in intro) == (what == "benchmark")
+    (director,) = profile.clinical_directors
+    assert director.sessions_per_week is not None
+    assert director.sessions_per_week <= funded
+
+
+def test_sessions_above_the_time_shown_are_said_to_be() -> None:
+    lines = [*SESSION[:16], "2.5", *SESSION[17:]]  # 1.00 is the benchmark
+    ask, said = asker(lines)
+    ask_profile(ask, said.append, load_facts(), TODAY)
+    assert (
+        "  that is 1.50 more than the benchmark time left; agree how the difference is paid "
+        "for (`check` will warn of it)"
+    ) in said
+    ask, said = asker(SESSION)
+    ask_profile(ask, said.append, load_facts(), TODAY)
+    assert not any("more than the" in line for line in said)
