@@ -28,7 +28,7 @@ from pcndocs.build import (
     render_files,
     write_network,
 )
-from pcndocs.errors import InputFileError, PcndocsError
+from pcndocs.errors import InputFileError, PcndocsError, Stopped
 from pcndocs.manifest import Entry, IndexOutcome, Manifest, inputs_fingerprint, profile_fingerprint
 from pcndocs.workers import Failure, WorkerPool, default_jobs
 
@@ -302,7 +302,7 @@ def _stopping_cleanly() -> Iterator[None]:
             signal.signal(each, signal.SIG_IGN)
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
-        raise SystemExit(128 + signum)
+        raise Stopped(signum)
 
     try:
         previous = {each: signal.signal(each, stop) for each in _STOPPING}

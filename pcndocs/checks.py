@@ -16,6 +16,8 @@ from pcndocs.funding import (
     sessions_text,
     wte_text,
 )
+from pcndocs.gaps import gap_line
+from pcndocs.profile.items import item_name
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.model import Lead, Profile
 
@@ -72,9 +74,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             found.append(
                 warn(
                     ("leads", i, "sessions_per_month"),
-                    f"{lead.name} ({_workstream_title(lead, facts)}) has "
-                    f"{lead.sessions_per_month:g} sessions a month; leads typically have at "
-                    f"most {limit}",
+                    f"{lead.sessions_per_month:g} sessions a month for "
+                    f"{_workstream_title(lead, facts)}; leads typically have at most {limit}",
                 )
             )
     found += _weight_warnings(loaded)
@@ -83,8 +84,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             found.append(
                 warn(
                     ("clinical_directors", i),
-                    f"{director.name} has no start_date, so Schedule 1 cannot give the dates of "
-                    "their term; add the date they were appointed",
+                    "no start_date, so Schedule 1 cannot give the dates of their term; add "
+                    "the date they were appointed",
                 )
             )
     approver = profile.document_control.approved_by
@@ -133,8 +134,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             found.append(
                 warn(
                     ("practices", i, "name"),
-                    f"two practices are called '{practice.name}' (also practices"
-                    f"[{first_named[folded]}]); add a place to tell them apart",
+                    f"the same name as {item_name('practices', first_named[folded])}; add a "
+                    "place to tell them apart",
                 )
             )
         first_named.setdefault(folded, i)
@@ -192,7 +193,7 @@ def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Probl
         found.append(
             warn(
                 ("leads", i, "funding_stream"),
-                f"{lead.name} is paid from {stream.name_in(year).title}, which is not paid in "
+                f"paid from {stream.name_in(year).title}, which is not paid in "
                 f"{year}, {why.rstrip('.')}; choose another funding stream",
             )
         )
@@ -201,8 +202,8 @@ def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Probl
             found.append(
                 warn(
                     ("clinical_directors", i),
-                    f"{director.name} has no session_rate or annual_pay, so the job description "
-                    "says the pay is still to be agreed",
+                    "no session_rate or annual_pay, so the job description says the pay is "
+                    "still to be agreed",
                 )
             )
     return found
@@ -291,14 +292,15 @@ def _weight_warnings(loaded: LoadedProfile) -> list[Problem]:
     for section, way, quorum, majority, what in rules:
         if way != "list_size_weighted":
             continue
-        for practice in profile.practices:
+        for i, practice in enumerate(profile.practices):
             weight = practice.list_size or 0
             share = f"{100 * weight / total:.1f}%"
+            who = item_name("practices", i, practice.name)
             if voting.can_block_quorum(weight, total, quorum):
                 found.append(
                     loaded.problem(
                         (section, "quorum_percent"),
-                        f"{practice.name} holds {share} of the weighted votes, so without it no "
+                        f"{who} holds {share} of the weighted votes, so without it no "
                         f"vote on {what} reaches the {quorum}% quorum",
                     )
                 )
@@ -306,7 +308,7 @@ def _weight_warnings(loaded: LoadedProfile) -> list[Problem]:
                 found.append(
                     loaded.problem(
                         (section, "majority"),
-                        f"{practice.name} holds {share} of the weighted votes, so its votes "
+                        f"{who} holds {share} of the weighted votes, so its votes "
                         f"alone carry a vote on {what}",
                     )
                 )
@@ -357,9 +359,7 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
         lines.append(
             f"still to agree ({len(loaded.gaps)}), shown as placeholders by build --blank:"
         )
-        lines += [
-            f"  line {gap.line}: {gap.key}" if gap.line else f"  {gap.key}" for gap in loaded.gaps
-        ]
+        lines += [f"  {gap_line(gap)}" for gap in loaded.gaps]
     return lines
 
 

@@ -16,7 +16,7 @@ import click
 
 from pcndocs import __version__
 from pcndocs.documents import DOCUMENTS, FORMATS
-from pcndocs.errors import PcndocsError
+from pcndocs.errors import PcndocsError, Stopped
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -27,7 +27,8 @@ EXIT_OK = 0
 EXIT_USER_ERROR = 1  # the input is wrong: a one-line message, no traceback
 EXIT_USAGE = 2  # the command is mistyped (Click's own)
 EXIT_BUG = 70  # a bug in pcndocs: its traceback is printed (EX_SOFTWARE)
-EXIT_INTERRUPTED = 130  # Ctrl-C; another signal ends with 128 + its number
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_SIGNALLED = 128  # another signal that stops a run ends with 128 + its number (SIGTERM: 143)
 
 
 def exit_code(error: BaseException | None) -> int:
@@ -40,6 +41,8 @@ def exit_code(error: BaseException | None) -> int:
         return EXIT_USAGE
     if isinstance(error, KeyboardInterrupt):
         return EXIT_INTERRUPTED
+    if isinstance(error, Stopped):
+        return EXIT_SIGNALLED + error.signum
     if isinstance(error, SystemExit) and isinstance(error.code, int):
         return error.code
     return EXIT_BUG
@@ -53,7 +56,7 @@ def report_ending(error: BaseException, verbose: bool = False) -> int:
             # The detail a bug report needs: which check refused the input, and where.
             detail = traceback.format_exception(error)
             click.echo(f"({type(error).__name__}; raised at)\n{''.join(detail[1:-1])}", err=True)
-    elif isinstance(error, KeyboardInterrupt):
+    elif isinstance(error, KeyboardInterrupt | Stopped):
         click.echo(
             "interrupted: documents already written are complete; none is half-written", err=True
         )
@@ -77,7 +80,7 @@ def user_errors(ctx: click.Context) -> Iterator[None]:
     """End a user's error or Ctrl-C with its message and exit code; bugs go on to the group."""
     try:
         yield
-    except (PcndocsError, KeyboardInterrupt) as exc:
+    except (PcndocsError, KeyboardInterrupt, Stopped) as exc:
         ctx.exit(report_ending(exc, _verbose(ctx)))
 
 
@@ -89,7 +92,7 @@ class Commands(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except (Exception, KeyboardInterrupt) as exc:
+        except (Exception, KeyboardInterrupt, Stopped) as exc:
             ctx.exit(report_ending(exc, _verbose(ctx)))
 
 
@@ -351,6 +354,8 @@ def _say_kept(edited: Path, beside: Path, remedy: str = "") -> None:
 
 def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
+    from pcndocs.gaps import gap_line
+
     warned = 0
     for outcome in outcomes:
         if outcome.result is None:
@@ -375,7 +380,7 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
             if result.gaps:
                 click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
                 for gap in result.gaps:
-                    click.echo(f"  line {gap.line}: {gap.key}" if gap.line else f"  {gap.key}")
+                    click.echo(f"  {gap_line(gap)}")
     if many and not quiet:
         done = [o.result for o in outcomes if o.result is not None]
         built = [r for r in done if not r.up_to_date]
@@ -576,6 +581,8 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
         except KeyboardInterrupt:
             click.echo("\ninterrupted; nothing was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        if partial is not None and not asker.answers:
+            click.echo("Nothing to ask: the profile has every value the questions cover.")
         if partial is None:
             write_new_profile(path, profile, facts, today)
             left: list[Problem] = []
@@ -799,7 +806,7 @@ _add_verbosity(cli)
 
 def _terminated(signum: int, _frame: object) -> None:
     # Unwind like Ctrl-C, so a document being written removes its temporary file.
-    raise SystemExit(128 + signum)
+    raise Stopped(signum)
 
 
 def _never_fail_to_print() -> None:
@@ -818,7 +825,10 @@ def main() -> None:
     """Run the CLI (the `pcndocs` console script)."""
     _never_fail_to_print()
     signal.signal(signal.SIGTERM, _terminated)
-    cli(prog_name="pcndocs")
+    try:
+        cli(prog_name="pcndocs")
+    except Stopped as stopped:  # before or after a command runs: nothing to report
+        sys.exit(exit_code(stopped))
 
 
 if __name__ == "__main__":

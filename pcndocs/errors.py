@@ -18,6 +18,18 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+class Stopped(BaseException):
+    """A signal other than Ctrl-C (SIGTERM, SIGHUP) asked a run to stop.
+
+    Like KeyboardInterrupt it is not an Exception, so it unwinds past every handler of
+    errors, and files being written remove their temporaries; the CLI's `exit_code` maps it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class PcndocsError(Exception):
     """Base of every error caused by the user's input; the CLI prints it and exits 1."""
 
@@ -37,11 +49,14 @@ class Problem:
     line: int | None
     key: str
     text: str
+    # The practice, clinical director or lead the key is in, as people name it:
+    # "practice 2 (Millbrook Medical Centre)" for practices[1] (see pcndocs.profile.items).
+    item: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        line = f"{where}: {self.key}: {self.text}" if self.key else f"{where}: {self.text}"
-        return printable(line)
+        parts = [where, self.key, self.item, self.text]
+        return printable(": ".join(part for part in parts if part))
 
 
 class ProfileError(PcndocsError):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.document import Document, plain_text
+from pcndocs.errors import Problem
+from pcndocs.profile.items import LISTS, item_name
 from pcndocs.profile.model import Profile
 
 
@@ -98,19 +100,17 @@ def _header_row(row: SyntaxTreeNode) -> SyntaxTreeNode | None:
     return table.children[0].children[0]
 
 
-_INDEXED = re.compile(r"^(practices|clinical_directors|leads)\[(\d+)\](?:\.(.+))?$")
-_WHAT = {"practices": "practice", "clinical_directors": "clinical director", "leads": "lead"}
+_INDEXED = re.compile(rf"^({'|'.join(LISTS)})\[(\d+)\](?:\.(.+))?$")
 
 
 def plain_key(key: str, profile: Profile) -> str:
-    """Return a profile key in words a reader knows: a practice by its name, not practices[3]."""
+    """Return a profile key in words a reader knows: practices[1] is practice 2 and its name."""
     match = _INDEXED.match(key)
     if match:
         items: list[object] = list(getattr(profile, match[1]))
         index = int(match[2])
         item = items[index] if index < len(items) else None
-        name = getattr(item, "name", None) or getattr(item, "ods_code", None)
-        who = name or f"{_WHAT[match[1]]} {index + 1}"
+        who = item_name(match[1], index, getattr(item, "name", None))
         field = (match[3] or "details").replace("_", " ").replace(".", ", ")
         return f"{who}: {field}"
     if key == "clinical_directors":
@@ -118,6 +118,12 @@ def plain_key(key: str, profile: Profile) -> str:
     parts = key.split(".")
     words = parts[-1].replace("_", " ")
     return f"{words} ({parts[0].replace('_', ' ')})" if len(parts) > 1 else words
+
+
+def gap_line(gap: Problem) -> str:
+    """Return a value still to agree as `check` and `build --blank` list it: line, key, item."""
+    where = f"line {gap.line}: " if gap.line else ""
+    return f"{where}{gap.key}: {gap.item}" if gap.item else f"{where}{gap.key}"
 
 
 def document_lines(gaps: Iterable[Gap]) -> list[str]:

@@ -231,7 +231,8 @@ CORPUS: list[Case] = [
     case(
         "duplicate nested key",
         changed("    list_size: 12000", "    list_size: 12000\n    list_size: 13000"),
-        "{file}:11: practices[0].list_size: this key is given twice (first on line 10)",
+        "{file}:11: practices[0].list_size: practice 1 (Riverside Surgery): this key is given "
+        "twice (first on line 10)",
     ),
     case(
         "a list as a key",
@@ -302,7 +303,8 @@ CORPUS: list[Case] = [
     case(
         "a !!bool that is not",
         changed("    list_size: 12000", '    list_size: !!bool "maybe"'),
-        "{file}:10: practices[0].list_size: expected true or false, got 'maybe'",
+        "{file}:10: practices[0].list_size: practice 1 (Riverside Surgery): expected true or "
+        "false, got 'maybe'",
     ),
     case(
         "a !!timestamp that is not",
@@ -313,53 +315,63 @@ CORPUS: list[Case] = [
     case(
         "list size in words",
         changed("list_size: 12000", "list_size: twelve thousand"),
-        "{file}:10: practices[0].list_size: expected a whole number, got 'twelve thousand'",
+        "{file}:10: practices[0].list_size: practice 1 (Riverside Surgery): expected a whole "
+        "number, got 'twelve thousand'",
     ),
     case(
         "negative list size",
         changed("list_size: 12000", "list_size: -12000"),
-        "{file}:10: practices[0].list_size: expected a number above 0, got -12000",
+        "{file}:10: practices[0].list_size: practice 1 (Riverside Surgery): expected a number "
+        "above 0, got -12000",
     ),
     case(
         "absurd list size",
         changed("list_size: 9000", "list_size: 90000000000"),
-        "{file}:13: practices[1].list_size: expected a number of at most 500000, got 90000000000",
+        "{file}:13: practices[1].list_size: practice 2 (Millbrook Medical Centre): expected a "
+        "number of at most 500000, got 90000000000",
     ),
     case(
         "fractional list size",
         changed("list_size: 12000", "list_size: 12000.5"),
-        "{file}:10: practices[0].list_size: expected a whole number, got 12000.5",
+        "{file}:10: practices[0].list_size: practice 1 (Riverside Surgery): expected a whole "
+        "number, got 12000.5",
     ),
     case(
         "yes as a list size",
         changed("list_size: 12000", "list_size: yes"),
-        "{file}:10: practices[0].list_size: expected a whole number, got true",
+        "{file}:10: practices[0].list_size: practice 1 (Riverside Surgery): expected a whole "
+        "number, got true",
     ),
     case(
         "no sessions",
         changed("sessions_per_week: 1.5", "sessions_per_week: 0"),
-        "{file}:17: clinical_directors[0].sessions_per_week: expected a number above 0, got 0",
+        "{file}:17: clinical_directors[0].sessions_per_week: clinical director 1 (Dr Jane "
+        "Example): expected a number above 0, got 0",
     ),
     case(
         "too many sessions",
         changed("sessions_per_week: 1.5", "sessions_per_week: 40"),
-        "{file}:17: clinical_directors[0].sessions_per_week: expected a number of at most 9, "
+        "{file}:17: clinical_directors[0].sessions_per_week: clinical director 1 (Dr Jane "
+        "Example): expected a number of at most 9, "
         "got 40",
     ),
     case(
         "NaN sessions",
         changed("sessions_per_week: 1.5", "sessions_per_week: .nan"),
-        "{file}:17: clinical_directors[0].sessions_per_week: expected a number, got nan",
+        "{file}:17: clinical_directors[0].sessions_per_week: clinical director 1 (Dr Jane "
+        "Example): expected a number, got nan",
     ),
     case(
         "infinite sessions",
         changed("sessions_per_week: 1.5", "sessions_per_week: .inf"),
-        "{file}:17: clinical_directors[0].sessions_per_week: expected a number, got inf",
+        "{file}:17: clinical_directors[0].sessions_per_week: clinical director 1 (Dr Jane "
+        "Example): expected a number, got inf",
     ),
     case(
         "negative session rate",
         changed("session_rate: 350", "session_rate: -350"),
-        "{file}:28: leads[0].session_rate: expected a number of 0 or more, got -350",
+        "{file}:28: leads[0].session_rate: lead 1 (Dr Sam Example): expected a number of 0 or "
+        "more, got -350",
     ),
     case(
         "term too long",
@@ -374,7 +386,8 @@ CORPUS: list[Case] = [
     case(
         "a date in words",
         changed("start_date: 2025-04-01", "start_date: next April"),
-        "{file}:18: clinical_directors[0].start_date: expected a date as YYYY-MM-DD, "
+        "{file}:18: clinical_directors[0].start_date: clinical director 1 (Dr Jane Example): "
+        "expected a date as YYYY-MM-DD, "
         "got 'next April'",
     ),
     case(
@@ -392,7 +405,7 @@ CORPUS: list[Case] = [
     case(
         "a name left empty",
         changed("  - name: Riverside Surgery", "  - name:"),
-        "{file}:8: practices[0].name: is required but missing",
+        "{file}:8: practices[0].name: practice 1: is required but missing",
     ),
     case(
         "a name too long",
@@ -433,17 +446,21 @@ CORPUS: list[Case] = [
         changed("ods_code: A99001", "ods_code: A9901"),
         "{file}:5: network.nominated_payee: the nominated payee must be a member practice "
         "(A99002), got 'A99001'",
-        "{file}:9: practices[0].ods_code: expected an ODS code: a letter and five digits "
+        "{file}:9: practices[0].ods_code: practice 1 (Riverside Surgery): expected an ODS code: "
+        "a letter and five digits "
         "(A81001), got 'A9901'",
-        "{file}:16: clinical_directors[0].practice: a clinical director's practice must be a "
+        "{file}:16: clinical_directors[0].practice: clinical director 1 (Dr Jane Example): the "
+        "practice must be a "
         "member practice (A99002), got 'A99001'",
     ),
     case(
         "ODS code as a number",
         changed("ods_code: A99002", "ods_code: 99002"),
-        "{file}:12: practices[1].ods_code: expected an ODS code: a letter and five digits "
+        "{file}:12: practices[1].ods_code: practice 2 (Millbrook Medical Centre): expected an "
+        "ODS code: a letter and five digits "
         "(A81001), got '99002'",
-        "{file}:26: leads[0].practice: a lead's practice must be a member practice (A99001), "
+        "{file}:26: leads[0].practice: lead 1 (Dr Sam Example): the practice must be a member "
+        "practice (A99001), "
         "got 'A99002'",
     ),
     case(
@@ -472,20 +489,24 @@ CORPUS: list[Case] = [
     case(
         "duplicate practice",
         changed("ods_code: A99002", "ods_code: A99001"),
-        "{file}:12: practices[1].ods_code: A99001 is listed twice (also practices[0])",
-        "{file}:26: leads[0].practice: a lead's practice must be a member practice (A99001), "
+        "{file}:12: practices[1].ods_code: practice 2 (Millbrook Medical Centre): A99001 is "
+        "listed twice, also for practice 1 (Riverside Surgery)",
+        "{file}:26: leads[0].practice: lead 1 (Dr Sam Example): the practice must be a member "
+        "practice (A99001), "
         "got 'A99002'",
     ),
     case(
         "director from outside",
         changed("    practice: A99001", "    practice: B12345"),
-        "{file}:16: clinical_directors[0].practice: a clinical director's practice must be a "
+        "{file}:16: clinical_directors[0].practice: clinical director 1 (Dr Jane Example): the "
+        "practice must be a "
         "member practice (A99001, A99002), got 'B12345'",
     ),
     case(
         "lead from outside",
         changed("    practice: A99002", "    practice: B12345"),
-        "{file}:26: leads[0].practice: a lead's practice must be a member practice "
+        "{file}:26: leads[0].practice: lead 1 (Dr Sam Example): the practice must be a member "
+        "practice "
         "(A99001, A99002), got 'B12345'",
     ),
     case(
@@ -497,7 +518,8 @@ CORPUS: list[Case] = [
     case(
         "unknown workstream",
         changed("workstream: cvd_prevention", "workstream: cvd_prevnetion"),
-        "{file}:25: leads[0].workstream: unknown workstream 'cvd_prevnetion'; did you mean "
+        "{file}:25: leads[0].workstream: lead 1 (Dr Sam Example): unknown workstream "
+        "'cvd_prevnetion'; did you mean "
         "'cvd_prevention'?",
     ),
     case(
@@ -506,7 +528,8 @@ CORPUS: list[Case] = [
         .replace("code: U99999", "code: U9")
         .replace("term_years: 3", "term_years: three"),
         "{file}:3: network.code: expected a PCN code: U and five digits (U35980), got 'U9'",
-        "{file}:10: practices[0].list_size: expected a number above 0, got -1",
+        "{file}:10: practices[0].list_size: practice 1 (Riverside Surgery): expected a number "
+        "above 0, got -1",
         "{file}:21: appointment.term_years: expected a whole number, got 'three'",
     ),
 ]
@@ -714,7 +737,8 @@ def test_a_real_run_with_v_adds_detail(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert result.returncode == 1
     assert lines[0] == (
-        f"error: {path}:10: practices[0].list_size: expected a number above 0, got -1"
+        f"error: {path}:10: practices[0].list_size: practice 1 (Riverside Surgery): "
+        "expected a number above 0, got -1"
     )
     assert lines[1] == "(ProfileError; raised at)"
     assert any("pcndocs/profile/load.py" in line for line in lines)

@@ -45,7 +45,7 @@ def test_without_blank_every_missing_value_is_an_error(incomplete: Path, tmp_pat
     assert result.exit_code == 1
     for line, key in [
         (4, "network.nominated_payee"),
-        (9, "practices[0].list_size"),
+        (9, "practices[0].list_size: practice 1 (Newtown Surgery)"),
         (13, "clinical_directors"),
         (15, "appointment.method"),
     ]:
@@ -77,7 +77,7 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
     assert listed[3:8] == [
         "Missing from the profile:",
         "- line 4: nominated payee (network)",
-        "- line 9: Newtown Surgery: list size",
+        "- line 9: practice 1 (Newtown Surgery): list size",
         "- line 13: the clinical director: name, practice and sessions",
         "- line 15: method (appointment)",
     ]
@@ -114,7 +114,8 @@ def test_blank_still_refuses_values_that_are_wrong(
     result = CliRunner().invoke(cli, ["build", "--blank", str(path), "-o", str(tmp_path)])
     assert result.exit_code == 1
     assert (
-        f"{path}:12: practices[1].list_size: expected a whole number, got 'lots'" in result.output
+        f"{path}:12: practices[1].list_size: practice 2 (Oldtown Surgery): expected a whole "
+        "number, got 'lots'" in result.output
     )
 
 
@@ -182,7 +183,7 @@ def test_still_to_agree_lists_every_placeholder_the_documents_hold(
         # A placeholder without words is listed with the table row and column it stands in.
         assert line in shown or line.split(": ", 1)[0] in shown, line
     # Plain words: a practice by its name, no key paths such as practices[0].
-    assert "practices[" not in text and "Newtown Surgery: list size" in text
+    assert "practices[" not in text and "practice 1 (Newtown Surgery): list size" in text
     assert "Schedule 1, " not in text  # documents are named by their titles
     assert "- appointment.quorum_percent: 75" in text  # assumed defaults, listed as proposals
 

@@ -53,7 +53,8 @@ def clean(example_data: dict[str, Any]) -> dict[str, Any]:
 def texts(write_profile: WriteProfile, data: dict[str, Any]) -> list[str]:
     """Return the text of every warning about a profile, without file and line."""
     loaded = load(write_profile(data))
-    return [f"{w.key}: {w.text}" for w in warnings_for(loaded, load_facts(), TODAY)]
+    found = warnings_for(loaded, load_facts(), TODAY)
+    return [": ".join(part for part in (w.key, w.item, w.text) if part) for w in found]
 
 
 def test_a_clean_profile_gives_no_warning(
@@ -121,8 +122,8 @@ def test_a_lead_with_more_than_two_sessions(
     clean["leads"][4]["sessions_per_month"] = 2.5
     clean["leads"][5]["sessions_per_month"] = 2  # at the limit: no warning
     assert texts(write_profile, clean) == [
-        "leads[4].sessions_per_month: Lead 4 (Cardiovascular disease prevention) has 2.5 "
-        "sessions a month; leads typically have at most 2"
+        "leads[4].sessions_per_month: lead 5 (Lead 4): 2.5 sessions a month for Cardiovascular "
+        "disease prevention; leads typically have at most 2"
     ]
 
 
@@ -198,7 +199,10 @@ def test_check_prints_warnings_and_strict_fails(
     path = str(write_profile(clean))
     result = runner.invoke(cli, ["check", path])
     assert result.exit_code == 0
-    assert "Lead 4 (Cardiovascular disease prevention) has 3 sessions a month" in result.output
+    assert (
+        "leads[4].sessions_per_month: lead 5 (Lead 4): 3 sessions a month for Cardiovascular "
+        "disease prevention"
+    ) in result.output
     assert runner.invoke(cli, ["check", "--strict", path]).exit_code == 1
 
 
@@ -227,8 +231,8 @@ def test_two_practices_with_one_name_is_a_warning_not_an_error(
     texts = [str(w) for w in warnings_for(loaded, load_facts(), date(2026, 1, 1))]
     line = path.read_text().splitlines().index("- name: riverside  SURGERY") + 1
     assert (
-        f"{path}:{line}: practices[1].name: two practices are called 'riverside  SURGERY' "
-        "(also practices[0]); add a place to tell them apart"
+        f"{path}:{line}: practices[1].name: practice 2 (riverside SURGERY): the same name as "
+        "practice 1; add a place to tell them apart"
     ) in texts
 
 
@@ -240,7 +244,7 @@ def test_one_practice_that_can_block_or_carry_a_weighted_vote_is_warned_about(
     clean["practices"][0]["list_size"] = 60_000  # of 100,772: over a quarter and over half
     loaded = load(write_profile(clean))
     texts = [w.text for w in warnings_for(loaded, load_facts(), TODAY)]
-    name = clean["practices"][0]["name"]
+    name = f"practice 1 ({clean['practices'][0]['name']})"
     assert (
         f"{name} holds 59.5% of the weighted votes, so without it no vote on appointing the "
         "clinical director reaches the 75% quorum"

@@ -126,8 +126,8 @@ def test_bad_profile_is_one_line_per_problem_and_exit_1(
         )
         assert result.exit_code == 1
         assert (
-            f"{path}:{line}: practices[1].list_size: expected a whole number, "
-            "got 'twelve thousand'" in result.output
+            f"{path}:{line}: practices[1].list_size: practice 2 (Millbrook Medical Centre): "
+            "expected a whole number, got 'twelve thousand'" in result.output
         )
         assert "Traceback" not in result.output
 

@@ -351,7 +351,7 @@ def test_compare_since_the_last_build(
     [
         ("same", "is given twice: compare two versions of a profile, the older first"),
         ("other", "describes another network than"),
-        ("invalid", "practices[0].list_size: expected a whole number"),
+        ("invalid", "practices[0].list_size: practice 1 (Riverside Surgery): expected a whole"),
         ("no build", "no earlier build of Riverside Primary Care Network in"),
     ],
 )

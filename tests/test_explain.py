@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from pcndocs.cli import cli
 from pcndocs.new import answers
+from pcndocs.profile.items import item_name
 from pcndocs.profile.model import ClinicalDirector, Lead, Practice
 
 
@@ -48,4 +49,5 @@ def test_check_and_new_say_the_same_words_for_one_wrong_value(
     data[section][0][key] = yaml.safe_load(typed)  # as the same text reads in a file
     result = CliRunner().invoke(cli, ["check", str(write_profile(data))])
     assert result.exit_code == 1
-    assert f"{section}[0].{key}: {message}\n" in result.stderr
+    item = item_name(section, 0, example_data[section][0]["name"])
+    assert f"{section}[0].{key}: {item}: {message}\n" in result.stderr

@@ -52,8 +52,8 @@ def test_values_another_choice_needs_are_required(
     assert result.exit_code == 1
     assert "appointment.deputy: is required with deputy cover but missing" in result.output
     assert (
-        "leads[0].reimbursed_to: is 'practice' (the default), so the lead needs a practice"
-        in result.output
+        "leads[0].reimbursed_to: lead 1 (Dr Sam Patel): is 'practice' (the default), so the "
+        "lead needs a practice" in result.output
     )
     assert "Traceback" not in result.output
 

@@ -143,7 +143,9 @@ def test_yaml_1_1_sexagesimal_and_hex_numbers_are_refused_as_list_sizes(
     line = _line_of(path, f"list_size: {written}")
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {path}:{line}: practices[0].list_size: expected a ")
+    assert result.stderr.startswith(
+        f"error: {path}:{line}: practices[0].list_size: practice 1 (Riverside Surgery): expected a "
+    )
     assert f"got '{written}'" in result.stderr
 
 

@@ -10,17 +10,19 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pcndocs.build import load
+from pcndocs.cli import cli
 from pcndocs.errors import ProfileError
 from pcndocs.facts import load_facts
 from pcndocs.funding import funded_sessions
 from pcndocs.new import answers
 from pcndocs.new.questions import ask_profile, suggested_sessions
 from pcndocs.profile.model import ClinicalDirector, Lead, Practice
-from tests.test_new import SESSION, TODAY, asker
+from tests.test_new import SESSION, TODAY, asker, piped
 
 # Where a value goes in the example profile, and `new`'s conversion of the same answer.
 FIELDS: dict[str, tuple[tuple[str | int, ...], Callable[[str], Any]]] = {
@@ -134,3 +136,16 @@ def test_sessions_above_the_time_shown_are_said_to_be() -> None:
     ask, said = asker(SESSION)
     ask_profile(ask, said.append, load_facts(), TODAY)
     assert not any("more than the" in line for line in said)
+
+
+def test_a_joint_director_is_shown_the_time_left_of_the_whole(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    answers = [*SESSION[:16], "0.5", "Sister Two", "Nurse", "2", "", *SESSION[17:]]
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
+    assert result.exit_code == 0, result.output
+    assert "Director 1 (Dr Jane Example): sessions a week (benchmark: 1.00) [1]: " in result.output
+    assert (
+        "Director 2 (Sister Two): sessions a week (benchmark: 0.50 left of 1.00) [0.5]: "
+        in result.output
+    )
+    assert [d.sessions_per_week for d in load(path).profile.clinical_directors] == [0.5, 0.5]

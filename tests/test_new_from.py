@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
+from pcndocs.resources import example_profile
 from tests.test_new import HINT, piped
 
 
@@ -255,3 +256,12 @@ def test_sections_of_the_wrong_kind_are_asked_as_new(tmp_path: Path) -> None:
     assert [(p.name, p.list_size) for p in profile.practices] == [("One Surgery", 50000)]
     (lead,) = profile.leads
     assert (lead.name, lead.practice, lead.reimbursed_to) == ("Jo Bloggs", None, "individual")
+
+
+def test_a_complete_profile_is_copied_with_nothing_lost(tmp_path: Path) -> None:
+    source = example_profile()
+    path = tmp_path / "network.yaml"
+    result = CliRunner().invoke(cli, ["new", "--from", str(source), str(path)], input="")
+    assert result.exit_code == 0, result.output
+    assert "Nothing to ask: the profile has every value the questions cover." in result.output
+    assert load(path).profile == load(source).profile

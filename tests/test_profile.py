@@ -56,19 +56,26 @@ BAD = [
     (
         "practices.0.ods_code",
         "A1234",
-        "practices[0].ods_code: expected an ODS code: a letter and five digits (A81001), "
-        "got 'A1234'",
+        "practices[0].ods_code: practice 1 (Riverside Surgery): expected an ODS code: a letter "
+        "and five digits (A81001), got 'A1234'",
     ),
-    ("practices.1.list_size", -5, "practices[1].list_size: expected a number above 0, got -5"),
+    (
+        "practices.1.list_size",
+        -5,
+        "practices[1].list_size: practice 2 (Millbrook Medical Centre): expected a number above "
+        "0, got -5",
+    ),
     (
         "practices.1.list_size",
         2_000_000,
-        "practices[1].list_size: expected a number of at most 500000, got 2000000",
+        "practices[1].list_size: practice 2 (Millbrook Medical Centre): expected a number of at "
+        "most 500000, got 2000000",
     ),
     (
         "clinical_directors.0.sessions_per_week",
         12,
-        "clinical_directors[0].sessions_per_week: expected a number of at most 9, got 12",
+        "clinical_directors[0].sessions_per_week: clinical director 1 (Dr Priya Shah): expected "
+        "a number of at most 9, got 12",
     ),
     (
         "appointment.method",
@@ -97,13 +104,14 @@ BAD = [
     (
         "leads.0.practice",
         "B11111",
-        "leads[0].practice: a lead's practice must be a member practice "
+        "leads[0].practice: lead 1 (Dr Sam Patel): the practice must be a member practice "
         "(A99001, A99002, A99003, A99004, A99005, A99006), got 'B11111'",
     ),
     (
         "leads.0.workstream",
         "cvd_preventon",
-        "leads[0].workstream: unknown workstream 'cvd_preventon'; did you mean 'cvd_prevention'?",
+        "leads[0].workstream: lead 1 (Dr Sam Patel): unknown workstream 'cvd_preventon'; did you "
+        "mean 'cvd_prevention'?",
     ),
     (
         "network.nominated_payer",
@@ -113,7 +121,8 @@ BAD = [
     (
         "practices.1.ods_code",
         "A99001",
-        "practices[1].ods_code: A99001 is listed twice (also practices[0])",
+        "practices[1].ods_code: practice 2 (Millbrook Medical Centre): A99001 is listed twice, "
+        "also for practice 1 (Riverside Surgery)",
     ),
 ]
 
@@ -182,8 +191,10 @@ appointment:
   method: election
 """)
     assert [str(p) for p in _problems_of(path)] == [
-        f"{path}:9: practices[0].list_size: expected a whole number, got 'twelve thousand'",
-        f"{path}:11: clinical_directors[0].sessions_per_week: is required but missing",
+        f"{path}:9: practices[0].list_size: practice 1 (A): expected a whole number, got "
+        "'twelve thousand'",
+        f"{path}:11: clinical_directors[0].sessions_per_week: clinical director 1 (Dr X): is "
+        "required but missing",
     ]
 
 

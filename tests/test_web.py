@@ -305,7 +305,10 @@ def test_an_error_is_shown_at_its_field_in_the_words_of_check(
     )
     summary = text_of(answer.text, "problems")
     assert summary.startswith("2 things to put right")
-    assert "Practice 2, List size: expected a whole number, got 'twelve thousand'" in summary
+    assert (
+        "Practice 2 (Millbrook Medical Centre), List size: expected a whole number, got "
+        "'twelve thousand'"
+    ) in summary
     # A field that is right again gets an empty message, so the old one clears.
     assert text_of(answer.text, "msg-f-practices-0-list_size") == ""
 
@@ -447,6 +450,7 @@ def test_api_check_answers_problems_with_lines_and_keys(client: TestClient) -> N
         "severity": "error",
         "line": line,
         "key": "practices[0].list_size",
+        "item": "practice 1 (Riverside Surgery)",
         "message": "expected a whole number, got 'twelve'",
     }
     good = client.post("/api/check", content=example_text().encode()).json()["problems"]

@@ -144,7 +144,7 @@ def test_a_form_with_errors_is_not_compared_and_names_them_at_their_fields(
         "Not compared: the form has 1 error to put right. Do that first, then ask again."
     ]
     assert shown(html, '//ul[@class="errors"]/li') == [
-        "Practice 1, List size: expected a whole number, got '12452x'"
+        "Practice 1 (Riverside Surgery), List size: expected a whole number, got '12452x'"
     ]
     assert lxml.html.fromstring(html).xpath('//ul[@class="errors"]//a')[0].get("href") == (
         "#f-practices-0-list_size"
@@ -220,7 +220,7 @@ def test_values_still_missing_are_not_compared_and_are_named(client: TestClient)
     ]
     assert shown(html, '//ul[@class="errors"]/li') == [
         "Network, Name: is required but missing",
-        "Practice 1, List size: is required but missing",
+        "Practice 1 (Riverside Surgery), List size: is required but missing",
     ]
 
 
@@ -263,5 +263,6 @@ def test_a_last_build_whose_profile_no_longer_loads_says_why(
     (problem,) = shown(html, '//ul[@class="errors"]/li')
     assert problem.startswith(f"{kept}:")
     assert problem.endswith(
-        "practices[0].list_size: expected a whole number, got 'twelve thousand'"
+        "practices[0].list_size: practice 1 (Riverside Surgery): expected a whole number, got "
+        "'twelve thousand'"
     )

@@ -128,21 +128,21 @@ def test_a_later_year_builds_with_a_warning(
         (
             "2026/27",
             "capacity_and_access",
-            "is paid from Capacity and access payments, which is not paid in 2026/27, which "
+            "paid from Capacity and access payments, which is not paid in 2026/27, which "
             "ended in 2025/26. It was removed from the DES for 2026/27; the money moved to a "
             "practice-level GP reimbursement scheme; choose another funding stream",
         ),
         (
             "2025/26",
             "leadership_and_management",
-            "is paid from Leadership and management payment, which is not paid in 2025/26, "
+            "paid from Leadership and management payment, which is not paid in 2025/26, "
             "which ended in 2023/24. From 2024/25 it is part of Core PCN Funding; choose another "
             "funding stream",
         ),
         (
             "2019/20",
             "iif",
-            "is paid from Investment and Impact Fund (IIF) earnings, which is not paid in "
+            "paid from Investment and Impact Fund (IIF) earnings, which is not paid in "
             "2019/20, which began only in 2020/21; choose another funding stream",
         ),
     ],
@@ -159,8 +159,8 @@ def test_a_lead_paid_from_a_stream_of_another_year(
     data["leads"][0]["funding_stream"] = stream
     loaded = load(write_profile(data))
     name = data["leads"][0]["name"]
-    texts = [f"{w.key}: {w.text}" for w in warnings_for(loaded, load_facts(), TODAY)]
-    assert f"leads[0].funding_stream: {name} {message}" in texts
+    texts = [str(w).split(": ", 1)[1] for w in warnings_for(loaded, load_facts(), TODAY)]
+    assert f"leads[0].funding_stream: lead 1 ({name}): {message}" in texts
     role = build(write_profile, tmp_path, data)["lead-role-description-cvd-prevention"]
     # The documents never name the stream as if it were still paid.
     assert f"This stream is not paid in {year}" in role

@@ -17,8 +17,10 @@ from pcndocs.importer.names import format_name
 from pcndocs.importer.profiles import (
     SMALLEST_PLAUSIBLE_LIST,
     commissioner_from_lists,
+    members_in_order,
     profile_text,
 )
+from pcndocs.profile.items import item_name
 
 __all__ = [
     "ImportReport",
@@ -170,12 +172,11 @@ def _check_network(
     report.practices += len(network.practices)
     if not network.practices:
         report.problems.append(f"{who}: no current member practices")
-    for partner in network.practices:
-        practice = f"{format_name(partner.name)} ({partner.code})"
+    for i, partner in enumerate(members_in_order(network)):
+        # Named as the profile it writes numbers it, with the code that finds it in the files.
+        practice = item_name("practices", i, f"{format_name(partner.name)}, {partner.code}")
         if not is_practice_code(partner.code):
-            report.problems.append(
-                f"{who}: partner {practice} does not have a GP practice code; kept"
-            )
+            report.problems.append(f"{who}: {practice} does not have a GP practice code; kept")
         if list_sizes is None:
             continue
         size = list_sizes.sizes.get(partner.code)

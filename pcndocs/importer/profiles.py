@@ -51,7 +51,7 @@ def profile_text(
         )
     else:
         notes["network.commissioner"] = f"{TO_FILL}: not in {epcn_name}"
-    partners = sorted(network.practices, key=lambda p: (format_name(p.name).lower(), p.code))
+    partners = members_in_order(network)
     data: dict[str, Any] = {
         "network": {
             "name": format_name(network.name),
@@ -78,6 +78,11 @@ def profile_text(
         f'Values marked "{TO_FILL}" were not in the national files.',
     ]
     return profile_yaml(data, header, notes)
+
+
+def members_in_order(network: Network) -> list[Partner]:
+    """Return a network's practices in the order its profile lists them: by name, then code."""
+    return sorted(network.practices, key=lambda p: (format_name(p.name).lower(), p.code))
 
 
 def _contract_year(population_date: dt.date | None, notes: dict[str, str]) -> str | None:

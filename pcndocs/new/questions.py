@@ -193,7 +193,8 @@ def _ask_directors(
         )
         left = funded - sum(d.sessions_per_week or 0 for d in directors)
         sessions = ask(
-            f"Director {n} ({name}): sessions a week ({what}: {max(left, 0):.2f})",
+            f"Director {n} ({name}): sessions a week ({what}: {max(left, 0):.2f}"
+            + (f" left of {funded:.2f})" if directors else ")"),
             answers.decimal(ClinicalDirector, "sessions_per_week"),
             suggested_sessions(left) or None,
             key=(*at, "sessions_per_week"),

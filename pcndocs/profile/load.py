@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from pcndocs.errors import Problem, ProfileError
 from pcndocs.profile.explain import explain
+from pcndocs.profile.items import item_at, item_name
 from pcndocs.profile.model import ODS_PATTERN, Profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
 
@@ -32,7 +33,18 @@ class LoadedProfile:
 
     def problem(self, key_path: KeyPath, text: str) -> Problem:
         """Return a Problem pointing at a key of this profile (for warnings)."""
-        return Problem(self.source.path, self.source.line_of(key_path), dotted(key_path), text)
+        return problem_at(self.source, key_path, text)
+
+
+def problem_at(document: YamlDocument, key_path: KeyPath, text: str) -> Problem:
+    """Return a Problem at a key of a profile file: its line, and the item it is in, named."""
+    return Problem(
+        document.path,
+        document.line_of(key_path),
+        dotted(key_path),
+        text,
+        item_at(document.data, key_path),
+    )
 
 
 def load_profile(
@@ -64,7 +76,7 @@ def validate_profile(
             found = _problem_from_error(document, error)
             (gaps if blank and error["type"] == "missing" else problems).append(found)
     problems.extend(
-        Problem(document.path, document.line_of(key_path), dotted(key_path), text)
+        problem_at(document, key_path, text)
         for key_path, text in [
             *_cross_checks(document.data, known_workstreams),
             *_dates_out_of_range(document.data),
@@ -94,7 +106,7 @@ def _problem_from_error(document: YamlDocument, error: ErrorDetails) -> Problem:
         return Problem(
             document.path, None, dotted(key_path), f"{text}; the file has no {section}: section"
         )
-    return Problem(document.path, document.line_of(key_path), dotted(key_path), text)
+    return problem_at(document, key_path, text)
 
 
 def _in_section(data: Any, loc: KeyPath) -> KeyPath:
@@ -172,9 +184,11 @@ def _cross_checks(
         code = _code(practice.get("ods_code"))
         if code and ODS_PATTERN.match(code):
             if code in members:
+                first = members[code]
                 yield (
                     ("practices", i, "ods_code"),
-                    f"{code} is listed twice (also practices[{members[code]}])",
+                    f"{code} is listed twice, also for "
+                    + item_name("practices", first, practices[first].get("name")),
                 )
             members.setdefault(code, i)
 
@@ -197,7 +211,7 @@ def _cross_checks(
                 yield from member(
                     ("clinical_directors", i, "practice"),
                     director.get("practice"),
-                    "a clinical director's practice",
+                    "the practice",
                 )
                 share = director.get("funded_share")
                 if isinstance(share, int | float) and not isinstance(share, bool):
@@ -213,7 +227,7 @@ def _cross_checks(
         for i, lead in enumerate(leads):
             if not isinstance(lead, dict):
                 continue
-            yield from member(("leads", i, "practice"), lead.get("practice"), "a lead's practice")
+            yield from member(("leads", i, "practice"), lead.get("practice"), "the practice")
             workstream = lead.get("workstream")
             if isinstance(workstream, str) and workstream.strip() not in known_workstreams:
                 close = difflib.get_close_matches(workstream, list(known_workstreams), n=1)

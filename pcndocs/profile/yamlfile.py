@@ -12,7 +12,7 @@ import codecs
 import math
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from pcndocs.errors import InputFileError, Problem, ProfileError
+from pcndocs.profile.items import item_at
 from pcndocs.text import remove_forbidden
 
 KeyPath = tuple[str | int, ...]
@@ -176,7 +177,12 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
     builder = _Builder(path)
     data = builder.build(root, (), 0)
     if builder.problems:
-        raise ProfileError(builder.problems)
+        raise ProfileError(
+            [
+                replace(problem, item=item_at(data, key_path))
+                for key_path, problem in builder.problems
+            ]
+        )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise ProfileError(
@@ -306,7 +312,7 @@ class _Builder:
     def __init__(self, path: str) -> None:
         self.path = path
         self.lines: dict[KeyPath, int] = {}
-        self.problems: list[Problem] = []
+        self.problems: list[tuple[KeyPath, Problem]] = []
         self.visited = 0
         self.constructor = SafeConstructor()
 
@@ -378,7 +384,8 @@ class _Builder:
         return remove_forbidden(value) if isinstance(value, str) else value
 
     def _problem(self, node: Node, key_path: KeyPath, text: str) -> None:
-        self.problems.append(Problem(self.path, node.start_mark.line + 1, _dotted(key_path), text))
+        problem = Problem(self.path, node.start_mark.line + 1, _dotted(key_path), text)
+        self.problems.append((key_path, problem))
 
 
 # How a number is written in a profile: digits (with _ between them), a sign, a decimal point.

@@ -595,7 +595,7 @@ def _attachment(content: bytes, name: str, media: str) -> Response:
 
 def _problems_json(errors: list[Problem], warnings: list[Problem], status: int = 200) -> Response:
     problems = [
-        {"severity": severity, "line": p.line, "key": p.key, "message": p.text}
+        {"severity": severity, "line": p.line, "key": p.key, "item": p.item, "message": p.text}
         for severity, found in (("error", errors), ("warning", warnings))
         for p in found
     ]

@@ -189,7 +189,9 @@ def place(problems: Sequence[Problem], severity: str, data: dict[str, Any]) -> l
     placed = []
     for problem in problems:
         slot = _nearest(problem.key, nodes)
-        placed.append(Message(severity, problem.key, slot, where(problem.key), problem.text))
+        placed.append(
+            Message(severity, problem.key, slot, where(problem.key, problem.item), problem.text)
+        )
     return placed
 
 
@@ -204,8 +206,12 @@ def _nearest(key: str, nodes: dict[str, Node]) -> str:
     return ""
 
 
-def where(key: str) -> str:
-    """Return a key path in words: practices[2].list_size becomes 'Practice 3, List size'."""
+def where(key: str, item: str = "") -> str:
+    """Return a key path in words: practices[2].list_size becomes 'Practice 3, List size'.
+
+    item names the practice, director or lead the key is in, as the problem does:
+    'Practice 3 (Canal Street Practice), List size'.
+    """
     if not key:
         return "The profile"
     words: list[str] = []
@@ -213,7 +219,8 @@ def where(key: str) -> str:
     for part in _parts(key):
         if isinstance(part, int):
             if isinstance(node, Repeat):
-                words[-1] = f"{node.item.label} {part + 1}"
+                top = len(words) == 1 and item
+                words[-1] = item[:1].upper() + item[1:] if top else f"{node.item.label} {part + 1}"
                 node = node.item
             continue
         child = _child(node, part)

@@ -50,18 +50,21 @@ def test_import_all_2019(epcn_2019: Path, lists_2021: Path, tmp_path: Path) -> N
     assert report.population == 12345 + 6789 + 2500 + 8000
     assert report.problems == [
         (
-            "Barrow-in-Furness PCN (U00003): partner Testtown Community Trust (RXX01) does not "
-            "have a GP practice code; kept"
+            "Barrow-in-Furness PCN (U00003): practice 2 (Testtown Community Trust, RXX01) does "
+            "not have a GP practice code; kept"
         ),
         (
-            "Barrow-in-Furness PCN (U00003): Testtown Community Trust (RXX01) has no list size in "
-            "gp-reg-pat-prac-all-2021-01.csv"
+            "Barrow-in-Furness PCN (U00003): practice 2 (Testtown Community Trust, RXX01) has no "
+            "list size in gp-reg-pat-prac-all-2021-01.csv"
         ),
         (
-            'St John\'s: "North" #1 PCN (U00002): No List Surgery (A00005) has no list size in '
-            "gp-reg-pat-prac-all-2021-01.csv"
+            'St John\'s: "North" #1 PCN (U00002): practice 1 (No List Surgery, A00005) has no '
+            "list size in gp-reg-pat-prac-all-2021-01.csv"
         ),
     ]
+    # The report numbers a practice as the profile written lists it.
+    barrow = load(out / "barrow-in-furness-pcn.yaml")
+    assert barrow["practices"][1]["ods_code"] == "RXX01"
     central = load(out / "central-testtown-pcn.yaml")
     assert central["network"] == {
         "name": "Central Testtown PCN",
@@ -281,7 +284,8 @@ def test_a_newer_commissioner_and_a_tiny_list_are_reported(
         "gp-reg-pat-prac-all-2021-01.csv of 2021-01-01; used 42X, the newer"
     ) in report.problems
     assert (
-        "Barrow-in-Furness PCN (U00003): Dalton-in-Furness Surgery (A00006) has only 12 "
+        "Barrow-in-Furness PCN (U00003): practice 1 (Dalton-in-Furness Surgery, A00006) has only "
+        "12 "
         "registered patients in gp-reg-pat-prac-all-2021-01.csv; is it closing or merging? "
         "check before it is counted"
     ) in report.problems

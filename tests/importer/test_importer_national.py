@@ -99,7 +99,7 @@ def test_three_named_networks(
     assert sum(p["list_size"] or 0 for p in profile["practices"]) == population
     missing = sorted(m for m in members if m not in raw.sizes)
     assert report.missing_list_sizes == len(missing)
-    assert sorted(re.findall(r"\((\w\d{5})\) has no list size", " ".join(report.problems))) == (
+    assert sorted(re.findall(r", (\w\d{5})\) has no list size", " ".join(report.problems))) == (
         missing
     )
 
@@ -114,7 +114,7 @@ def test_all_networks(raw: Raw, tmp_path: Path) -> None:
     missing = {m for m in members if m not in raw.sizes}
     assert len(missing) == 194
     assert report.missing_list_sizes == 194
-    reported = re.findall(r"\((\w\d{5})\) has no list size in ", "\n".join(report.problems))
+    reported = re.findall(r", (\w\d{5})\) has no list size in ", "\n".join(report.problems))
     assert sorted(reported) == sorted(missing)
     # Every imported list size, summed from the written files, against the raw CSV.
     expected_population = sum(raw.sizes[m] for m in members if m in raw.sizes)
