@@ -47,6 +47,16 @@ class Outcome:
     bug: bool = False  # the failure was pcndocs' fault, not the profile's
     exception: PcndocsError | None = None  # the user's error itself, to re-raise for one profile
 
+    def built(self) -> BuildResult:
+        """Return the result, or raise the failure as what it was: the user's error or a bug."""
+        if self.result is not None:
+            return self.result
+        if self.exception is not None:
+            raise self.exception
+        if self.bug:
+            raise RuntimeError(f"pcndocs failed on {self.path} (a bug):\n{self.error}")
+        raise PcndocsError(self.error or f"{self.path}: not built")
+
 
 @dataclass
 class Batch:
@@ -183,11 +193,7 @@ def build_pack(path: Path, options: BuildOptions, pool: WorkerPool | None = None
     template is wrong. result.written lists the files, in document order.
     """
     (outcome,) = build_many([path], options, jobs=pool.jobs if pool else default_jobs(), pool=pool)
-    if outcome.exception is not None:
-        raise outcome.exception
-    if outcome.result is None:
-        raise RuntimeError(f"pcndocs failed on {path} (a bug):\n{outcome.error}")
-    return outcome.result
+    return outcome.built()
 
 
 def _up_to_date(entry: Any, out: Path) -> BuildResult:

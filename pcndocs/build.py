@@ -28,7 +28,7 @@ from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_at
 from pcndocs.funding import contract_year
 from pcndocs.gaps import Gap, document_lines, placeholders, plain_key
 from pcndocs.manifest import Entry, Manifest, profile_bytes, sha256_of
-from pcndocs.profile.load import LoadedProfile, load_profile
+from pcndocs.profile.load import KnownIds, LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.stylesheet import check_stylesheet
 from pcndocs.templating import Templates
@@ -125,8 +125,7 @@ class Rendered:
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
     """Return a validated profile, checked against the national facts."""
     facts = facts or load_facts()
-    workstreams = [w.id for w in facts.workstreams.workstreams]
-    return load_profile(path, workstreams, blank)
+    return load_profile(path, KnownIds.of(facts), blank)
 
 
 def build_profile(path: Path, options: BuildOptions) -> BuildResult:
@@ -138,11 +137,7 @@ def build_profile(path: Path, options: BuildOptions) -> BuildResult:
     from pcndocs.batch import build_many  # the one place that records what was built
 
     (outcome,) = build_many([path], options, jobs=1)
-    if outcome.exception is not None:
-        raise outcome.exception
-    if outcome.result is None:
-        raise RuntimeError(f"pcndocs failed on {path} (a bug):\n{outcome.error}")
-    return outcome.result
+    return outcome.built()
 
 
 def plan_profile(path: Path, options: BuildOptions) -> Plan:

@@ -311,7 +311,7 @@ def build(
         else:
             outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
         if not many and outcomes[0].result is None:
-            raise_for(outcomes[0])
+            outcomes[0].built()  # raises its failure: the user's error, or the bug
         failed = [o for o in outcomes if o.result is None]
         warned = _print_outcomes(outcomes, quiet=quiet, many=many)
         if batch.index is not None and batch.index.kept is not None:
@@ -331,15 +331,6 @@ def build(
                 f"--strict: {warned} warning{'s' if warned != 1 else ''}; "
                 "documents were written but need attention"
             )
-
-
-def raise_for(outcome: Any) -> None:
-    """Re-raise a single profile's failure as the one-line error (or the bug) it was."""
-    if outcome.exception is not None:
-        raise outcome.exception
-    if outcome.bug:
-        raise RuntimeError(f"pcndocs failed on {outcome.path} (a bug):\n{outcome.error}")
-    raise PcndocsError(outcome.error)
 
 
 def _say_kept(edited: Path, beside: Path, remedy: str = "") -> None:
@@ -759,12 +750,11 @@ def docs() -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of a profile, for editors' YAML autocompletion."""
-    from pcndocs.profile.model import Profile
+    from pcndocs.facts import load_facts
+    from pcndocs.profile.load import KnownIds
+    from pcndocs.profile.schema import profile_schema
 
-    document = Profile.model_json_schema()
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "pcndocs network profile"
-    click.echo(json.dumps(document, indent=2))
+    click.echo(json.dumps(profile_schema(KnownIds.of(load_facts())), indent=2))
 
 
 @cli.group()

@@ -63,6 +63,17 @@ def problem(text: str) -> str | None:
     return None
 
 
+def checked(text: str) -> str:
+    """Return a contract year's text, stripped; raise ValueError saying why if it is not one.
+
+    The one check of a contract year's text: the profile model's, and `pcndocs new`'s.
+    """
+    wrong = problem(text)
+    if wrong:
+        raise ValueError(wrong)
+    return text.strip()
+
+
 def is_contract_year(text: str) -> bool:
     """Return whether text is a well-formed contract year from 2019/20 on."""
     return problem(text) is None

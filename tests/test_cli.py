@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from pcndocs import __version__
 from pcndocs.cli import cli
 from pcndocs.documents import DOCUMENTS
+from pcndocs.facts import load_facts
 from pcndocs.resources import example_profile
 
 
@@ -44,6 +45,13 @@ def test_schema_is_json_schema_of_the_profile() -> None:
     assert set(schema["required"]) >= {"network", "contract_year", "practices"}
     practice = schema["$defs"]["Practice"]
     assert set(practice["properties"]) >= {"name", "ods_code", "list_size", "signatory"}
+    # The ids the data files define are listed, for autocompletion.
+    lead = schema["$defs"]["Lead"]["properties"]
+    facts = load_facts()
+    assert lead["funding_stream"]["enum"] == [s.id for s in facts.funding.streams]
+    assert "iif" in lead["funding_stream"]["enum"]
+    (text,) = [shape for shape in lead["workstream"]["oneOf"] if shape.get("type") == "string"]
+    assert text["enum"] == list(facts.workstreams.ids)
 
 
 def test_build_one_document_in_every_format(tmp_path: Path) -> None:

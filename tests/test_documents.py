@@ -123,26 +123,14 @@ def test_schedule_1_has_a_signature_block_for_every_practice(
         assert text.count("Signature") >= len(network["practices"]), fmt
 
 
+# The figures and dates every Schedule 1 states, whatever the method and the way of voting;
+# its wording is in the snapshot (tests/snapshots/schedule-1.html).
 COMMON_CLAUSES = (
-    "Who may stand",
-    "The role does not have to be held by a GP",
-    "Running the process",
-    "Notice and nominations",
     "at least 28 days before",
     "Nominations are open for 14 days",
-    "Voting",
-    "Majority and quorum",
-    "If a vote is tied",
-    "Term of office",
     "holds office for 3 years",
-    "Reappointment",
     "No one may serve more than 2 terms in a row",
-    "Resignation",
     "giving 3 months' notice",
-    "Removal",
-    "Interim cover",
-    "Conflicts of interest",
-    "Review",
     "review this appointment process by 31 March 2027",
 )
 METHOD_CLAUSES = {
@@ -322,28 +310,14 @@ def test_job_description_header_and_sections(
 ) -> None:
     result = build(write_profile, tmp_path, network, "cd-job-description")
     for fmt, text in texts(result, "cd-job-description"):
+        # The names, figures and dates a reader checks; the wording is in the snapshot.
         for phrase in (
             "Joint clinical director, Riverside Primary Care Network",
-            "The member practices of the network, acting together under the Network Agreement",
             "The member practices, at the Network Board",
-            "3 years, appointed by selection followed by election as set out in Schedule 1",
+            "3 years, appointed by selection followed by election",
             "Current term: 1 April 2025 to 31 March 2028",
-            "Job purpose",
-            "not to the commissioner",
-            "Responsibilities agreed locally",
-            "beyond the national minimum",
-            "Chair the monthly network board meeting",
-            "Person specification",
-            "Essential",
-            "Desirable",
-            "How assessed",
-            "Key working relationships",
-            "How the director is held to account",
-            "Terms of engagement",
-            "Standard terms",
-            "Acceptance",
+            "Chair the monthly network board meeting",  # the profile's local responsibility
             "review this job description by 31 March 2027",
-            "Document control",
         ):
             assert phrase in text, (fmt, phrase)
         # 2023/24 is before the duties added in 2024/25.
@@ -490,7 +464,6 @@ def test_one_role_description_per_lead(
         assert "appraising them" not in text and "Line manages" not in text
         assert text.count("Go to the meetings held about the workstream") == 1
         assert ("Paid as an individual." in text) == (lead.get("reimbursed_to") == "individual")
-        assert "Working beside the clinical directors" in text
         assert "Dr Priya Shah and Helen Okafor keep overall leadership of the network" in text
         if lead["kind"] == "clinical":
             assert f"Clinical lead: {workstream.title}" in text

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 import yaml
@@ -20,7 +20,6 @@ from pcndocs.facts import (
     Funding,
     load_facts,
 )
-from pcndocs.profile.model import FundingStream
 
 # The seeds live in shared/ beside the repository, as the national data does.
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -286,10 +285,6 @@ def test_streams_by_year(facts: Facts) -> None:
     core = facts.stream("core")
     assert core.name_in("2023/24").title.startswith("Core payment")
     assert core.name_in("2024/25").title == "Core PCN Funding"
-
-
-def test_profile_streams_are_the_data_streams(facts: Facts) -> None:
-    assert set(get_args(FundingStream)) == {s.id for s in facts.funding.streams}
 
 
 def test_workstreams_by_year(facts: Facts) -> None:

@@ -114,6 +114,18 @@ BAD = [
         "mean 'cvd_prevention'?",
     ),
     (
+        "leads.0.funding_stream",
+        "ifi",
+        "leads[0].funding_stream: lead 1 (Dr Sam Patel): unknown funding stream 'ifi'; did you "
+        "mean 'iif'?",
+    ),
+    (
+        "leads.0.funding_stream",
+        "grant",
+        "leads[0].funding_stream: lead 1 (Dr Sam Patel): unknown funding stream 'grant'; known "
+        "funding streams: core, leadership_and_management, iif, capacity_and_access, other",
+    ),
+    (
         "network.nominated_payer",
         "A99001",
         "network.nominated_payer: unknown key; did you mean 'nominated_payee'?",

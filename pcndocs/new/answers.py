@@ -132,11 +132,7 @@ def contract_year_now(today: date) -> str:
     return str(years.containing(today))
 
 
-def contract_year(text: str) -> str:
-    wrong = years.problem(text)
-    if wrong:
-        raise ValueError(wrong)
-    return text.strip()
+contract_year = years.checked
 
 
 def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:

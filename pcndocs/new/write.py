@@ -13,7 +13,7 @@ from pcndocs.files import write_atomically
 from pcndocs.funding import funded_sessions, payment_made
 from pcndocs.new.fill import PartialProfile, filled_data
 from pcndocs.new.questions import MAX_DIRECTORS
-from pcndocs.profile.load import validate_profile
+from pcndocs.profile.load import KnownIds, validate_profile
 from pcndocs.profile.model import Profile
 from pcndocs.profile.write import profile_data, profile_yaml
 from pcndocs.profile.yamlfile import KeyPath, parse_yaml, read_text
@@ -109,7 +109,7 @@ def write_filled_profile(
     problems: list[Problem] = []
     profile: Profile | None = None
     try:
-        profile = validate_profile(parse_yaml(draft, str(path)), facts.workstreams.ids).profile
+        profile = validate_profile(parse_yaml(draft, str(path)), KnownIds.of(facts)).profile
     except ProfileError as exc:
         problems = exc.problems
     text = filled_text(data, profile, facts, path.name, made, kept, partial.header())
@@ -122,5 +122,5 @@ def read_partial_profile(path: Path, facts: Facts) -> PartialProfile:
     text = read_text(path)
     document = parse_yaml(text, str(path))
     if not isinstance(document.data, dict):
-        validate_profile(document, facts.workstreams.ids)  # raises check's own message
+        validate_profile(document, KnownIds.of(facts))  # raises check's own message
     return PartialProfile(text, document)

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -19,8 +19,24 @@ from pcndocs.profile.items import item_at, item_name
 from pcndocs.profile.model import ODS_PATTERN, Profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
 
+if TYPE_CHECKING:
+    from pcndocs.facts import Facts
+
 # A file that is not a profile at all can have thousands of problems; the first ones tell.
 MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """The ids a profile may name that the data files define, not the profile model."""
+
+    workstreams: Collection[str]  # the built-in workstreams (workstreams.yaml)
+    funding_streams: Collection[str]  # what may pay a lead (funding.yaml)
+
+    @classmethod
+    def of(cls, facts: Facts) -> KnownIds:
+        """Return the ids the national facts define."""
+        return cls(facts.workstreams.ids, tuple(s.id for s in facts.funding.streams))
 
 
 @dataclass(frozen=True)
@@ -47,24 +63,16 @@ def problem_at(document: YamlDocument, key_path: KeyPath, text: str) -> Problem:
     )
 
 
-def load_profile(
-    path: Path,
-    known_workstreams: Collection[str],
-    blank: bool = False,
-) -> LoadedProfile:
+def load_profile(path: Path, known: KnownIds, blank: bool = False) -> LoadedProfile:
     """Return the validated profile in a file, or raise ProfileError listing every problem.
 
     With blank, missing required values are allowed and listed as gaps instead of errors.
     """
     document = parse_yaml(read_text(path), str(path))
-    return validate_profile(document, known_workstreams, blank)
+    return validate_profile(document, known, blank)
 
 
-def validate_profile(
-    document: YamlDocument,
-    known_workstreams: Collection[str],
-    blank: bool = False,
-) -> LoadedProfile:
+def validate_profile(document: YamlDocument, known: KnownIds, blank: bool = False) -> LoadedProfile:
     """Return the loaded profile for parsed YAML, or raise ProfileError with every problem."""
     problems: list[Problem] = []
     gaps: list[Problem] = []
@@ -78,7 +86,7 @@ def validate_profile(
     problems.extend(
         problem_at(document, key_path, text)
         for key_path, text in [
-            *_cross_checks(document.data, known_workstreams),
+            *_cross_checks(document.data, known),
             *_dates_out_of_range(document.data),
         ]
     )
@@ -171,9 +179,7 @@ def _dates_out_of_range(data: Any, key_path: KeyPath = ()) -> Iterator[tuple[Key
             yield key_path, f"expected a date from {span}, got {str(data).strip()}"
 
 
-def _cross_checks(
-    data: dict[str, Any], known_workstreams: Collection[str]
-) -> Iterator[tuple[KeyPath, str]]:
+def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPath, str]]:
     """Yield the problems in how the parts of a profile refer to each other."""
     raw_practices = data.get("practices")
     practices: list[Any] = raw_practices if isinstance(raw_practices, list) else []
@@ -229,11 +235,20 @@ def _cross_checks(
                 continue
             yield from member(("leads", i, "practice"), lead.get("practice"), "the practice")
             workstream = lead.get("workstream")
-            if isinstance(workstream, str) and workstream.strip() not in known_workstreams:
-                close = difflib.get_close_matches(workstream, list(known_workstreams), n=1)
-                hint = (
-                    f"; did you mean '{close[0]}'?"
-                    if close
-                    else ("; give a built-in id or a custom one as {id:, title:, summary:}")
+            if isinstance(workstream, str) and workstream.strip() not in known.workstreams:
+                hint = _did_you_mean(workstream, known.workstreams) or (
+                    "; give a built-in id or a custom one as {id:, title:, summary:}"
                 )
                 yield ("leads", i, "workstream"), f"unknown workstream '{workstream}'{hint}"
+            stream = lead.get("funding_stream")
+            if isinstance(stream, str) and stream.strip() not in known.funding_streams:
+                hint = _did_you_mean(stream, known.funding_streams) or (
+                    f"; known funding streams: {', '.join(known.funding_streams)}"
+                )
+                yield ("leads", i, "funding_stream"), f"unknown funding stream '{stream}'{hint}"
+
+
+def _did_you_mean(given: str, known: Collection[str]) -> str:
+    """Return "; did you mean 'x'?" for the known id closest to a mistyped one, or ''."""
+    close = difflib.get_close_matches(given.strip(), list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -48,13 +48,6 @@ def _digits_as_text(value: Any) -> Any:
     return str(value) if type(value) is int else value
 
 
-def _contract_year(value: str) -> str:
-    wrong = years.problem(value)
-    if wrong:
-        raise ValueError(wrong)
-    return value.strip()
-
-
 # A short value (a name, a role) is one line: its tabs and line breaks become spaces.
 Text = Annotated[
     str,
@@ -64,7 +57,7 @@ Text = Annotated[
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 OdsCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_ods_code)]
 PcnCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_pcn_code)]
-ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_contract_year)]
+ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(years.checked)]
 
 
 def _required(value: Any, info: ValidationInfo) -> Any:
@@ -439,7 +432,8 @@ class CustomWorkstream(Model):
     )
 
 
-FundingStream = Literal["core", "leadership_and_management", "iif", "capacity_and_access", "other"]
+# A funding stream's id, one of pcndocs/data/funding.yaml's (checked against it when loading).
+FundingStreamId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 # A workstream is a built-in id (text) or a custom one (keys); the shape picks which.
@@ -469,10 +463,10 @@ class Lead(Model):
         gt=0, le=40, description="Sessions a month the network pays for the role."
     )
     session_rate: float = Field(ge=0, le=5000, description="Pounds paid per session.")
-    funding_stream: FundingStream = Field(
+    funding_stream: FundingStreamId = Field(
         "core",
-        description="What pays for the role: core, leadership_and_management, iif, "
-        "capacity_and_access or other.",
+        description="What pays for the role: the id of a funding stream, such as core or iif "
+        "(pcndocs schema lists them all).",
     )
     reimbursed_to: Literal["practice", "individual"] = Field(
         "practice",

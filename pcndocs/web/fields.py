@@ -25,7 +25,15 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from pcndocs.profile.model import ContractYear, Needed, OdsCode, Profile, WorkstreamRef
+from pcndocs.facts import load_facts
+from pcndocs.profile.model import (
+    ContractYear,
+    FundingStreamId,
+    Needed,
+    OdsCode,
+    Profile,
+    WorkstreamRef,
+)
 
 Kind = Literal[
     "text",
@@ -268,6 +276,9 @@ def node_for(name: str, info: FieldInfo) -> Node:
     if _is_workstream(info):
         custom = group_for(_models_of_union(inner)[0], name, "A local workstream", "")
         return Input(name, label, help_text, "workstream", required, custom=custom)
+    if info.rebuild_annotation() is FundingStreamId:  # a choice of funding.yaml's streams
+        streams = tuple(stream.id for stream in load_facts().funding.streams)
+        return Input(name, label, help_text, "choice", required, streams, default)
     if typing.get_origin(inner) is list:
         (element,) = typing.get_args(inner)
         element_inner, _metadata, _optional = _unwrap(element)

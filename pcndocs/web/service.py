@@ -35,7 +35,7 @@ from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
 from pcndocs.funding import director_funding, leadership_costs
 from pcndocs.gaps import Gap
-from pcndocs.profile.load import LoadedProfile, validate_profile
+from pcndocs.profile.load import KnownIds, LoadedProfile, validate_profile
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 from pcndocs.workers import Failure, WorkerPool, default_jobs
 
@@ -108,13 +108,13 @@ def parse_text(text: str, name: str = PROFILE_NAME) -> YamlDocument:
 
 def check_document(document: YamlDocument, facts: Facts, today: date) -> Checked:
     """Return every error and warning `pcndocs check` gives for a parsed profile."""
-    workstreams = [w.id for w in facts.workstreams.workstreams]
+    known = KnownIds.of(facts)
     try:
-        loaded = validate_profile(document, workstreams)
+        loaded = validate_profile(document, known)
     except ProfileError as exc:
         checked = Checked(document.data, errors=list(exc.problems))
         if checked.only_missing:
-            blank = validate_profile(document, workstreams, blank=True)
+            blank = validate_profile(document, known, blank=True)
             return Checked(document.data, checked.errors, loaded=blank)
         return checked
     return Checked(document.data, warnings=warnings_for(loaded, facts, today), loaded=loaded)
@@ -165,8 +165,7 @@ def render_share(
 ) -> Built:
     """Return some documents of a profile, built in memory: one worker's share of a pack."""
     facts = load_facts()
-    workstreams = [w.id for w in facts.workstreams.workstreams]
-    loaded = validate_profile(document, workstreams, blank)
+    loaded = validate_profile(document, KnownIds.of(facts), blank)
     options = BuildOptions(
         out=Path(), formats=formats, templates=templates, blank=blank, today=today
     )
