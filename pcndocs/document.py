@@ -58,6 +58,16 @@ def parse_markdown(text: str, source: str = "a template") -> Document:
     return Document(title=_first_heading(tree), tree=tree)
 
 
+def introduces_signature(node: SyntaxTreeNode) -> bool:
+    """Return whether a paragraph leads straight into a block to sign, so must stay with it.
+
+    "Each member practice signs ..." at the foot of a page, its first block on the next, would
+    leave the reader a heading and a sentence with nothing to sign.
+    """
+    following = node.next_sibling
+    return following is not None and following.type == "container_signature"
+
+
 def plain_text(node: SyntaxTreeNode) -> str:
     """Return the text inside a node, without formatting."""
     if node.type in ("text", "code_inline", "placeholder"):

@@ -68,13 +68,30 @@ def column_widths(rows: list[SyntaxTreeNode], columns: int, total: int) -> list[
 KEEP_WHOLE_ROWS = 14
 
 
-def rows_kept_with_next(rows: int, header_rows: int) -> frozenset[int]:
+def rows_kept_with_next(
+    rows: int, header_rows: int, subheadings: frozenset[int] = frozenset()
+) -> frozenset[int]:
     """Return the indexes of a table's rows that must stay on the page of the row after them.
 
     Both writers follow it: the PDF with break-after: avoid, the Word document with "keep with
-    next" on the row's paragraphs.
+    next" on the row's paragraphs. A row that heads the rows below it (see `subheading_rows`)
+    stays with the first of them, so it never ends a page alone.
     """
     if rows <= KEEP_WHOLE_ROWS:
         return frozenset(range(rows - 1))
     first_body = header_rows  # the header and the first body row stay together
-    return frozenset({*range(first_body + 1), rows - 2})
+    return frozenset({*range(first_body + 1), rows - 2, *(i for i in subheadings if i < rows - 1)})
+
+
+def subheading_rows(rows: list[SyntaxTreeNode]) -> frozenset[int]:
+    """Return the indexes of rows that head a group of rows: text in their first cell only.
+
+    The person specification's "Experience" and "Personal qualities" rows are such rows.
+    """
+    return frozenset(
+        index
+        for index, row in enumerate(rows)
+        if len(row.children) > 1
+        and plain_text(row.children[0]).strip()
+        and not any(plain_text(cell).strip() for cell in row.children[1:])
+    )

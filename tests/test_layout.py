@@ -188,3 +188,37 @@ def test_short_tables_are_kept_whole_in_both_writers(built: list[Path]) -> None:
                 assert flags[0] and flags[1] and flags[-2] and not flags[-1]
                 assert not any(flags[2:-2])
     assert long_tables  # the large network's table of 30 practices
+
+
+def test_a_row_heading_a_group_of_rows_stays_with_them(built: list[Path]) -> None:
+    """The person specification's "Personal qualities" row never ends a page alone."""
+    import docx
+
+    for pdf in [p for p in built if p.name == "cd-job-description.pdf"]:
+        document = docx.Document(str(pdf.with_suffix(".docx")))
+        (spec,) = [t for t in document.tables if t.rows[0].cells[0].text == "Criterion"]
+        groups = [row for row in spec.rows if row.cells[0].text and not row.cells[1].text]
+        assert [row.cells[0].text for row in groups] == [
+            "Qualifications",
+            "Experience",
+            "Skills and knowledge",
+            "Personal qualities",
+        ]
+        for row in groups:
+            assert all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+        names = {row.cells[0].text for row in groups}
+        for number, text in enumerate(pages(pdf)[:-1], start=1):
+            assert text.splitlines()[-1].strip() not in names, (pdf.parent.name, number)
+
+
+def test_the_words_before_the_signatures_stay_with_the_first_block(built: list[Path]) -> None:
+    import docx
+
+    for pdf in [p for p in built if p.name == "schedule-1.pdf"]:
+        document = docx.Document(str(pdf.with_suffix(".docx")))
+        (intro,) = [
+            p for p in document.paragraphs if p.text.startswith("Each member practice signs")
+        ]
+        assert intro.paragraph_format.keep_with_next
+        (page,) = [t for t in pages(pdf) if "Signed for the member practices" in t]
+        assert "To be signed by" in page, pdf.parent.name

@@ -70,8 +70,8 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
         "Lead 1 (Kim Lowe): pounds paid per session: 180",
     ]
     assert (
-        f"  {source}:14: practices[1].list_size: expected a whole number, got 'twelve thousand'"
-        in (result.output)
+        f"  {source}:14: practices[1].list_size: practice 2 (Canal Street Practice): "
+        "expected a whole number, got 'twelve thousand'" in (result.output)
     )
     for question in ("Network name", "Practice 1: name", "Director 1: name", "Lead 2", "Term"):
         assert question not in result.output

@@ -40,6 +40,7 @@ def field_check(model: type[BaseModel], name: str) -> Callable[[Any], Any]:
 
 
 def text(model: type[BaseModel], name: str) -> Callable[[str], str]:
+    """Return a conversion of text checked by one field of a profile model (a name, a code)."""
     check = field_check(model, name)
     return Described(lambda text: cast(str, check(text)), description(model, name))
 
@@ -136,12 +137,12 @@ contract_year = years.checked
 
 
 def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to the name of a practice not yet entered."""
     check = text(Practice, "name")
 
     def convert(text: str) -> str:
         name = check(text)
-        folded = " ".join(name.lower().split())
-        if any(" ".join((p.name or "").lower().split()) == folded for p in practices):
+        if any(_folded(p.name or "") == _folded(name) for p in practices):
             raise ValueError(f"a practice called '{name}' is already entered")
         return name
 
@@ -149,6 +150,7 @@ def practice_name(practices: Sequence[Practice]) -> Callable[[str], str]:
 
 
 def new_ods_code(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to an ODS code no practice entered has."""
     check = text(Practice, "ods_code")
 
     def convert(text: str) -> str:

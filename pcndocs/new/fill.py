@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from pcndocs.new.prompt import Known, KnownValues
 from pcndocs.profile.explain import models_in
+from pcndocs.profile.items import item_at
 from pcndocs.profile.model import Needed, Profile
 from pcndocs.profile.write import TO_FILL, number_text, profile_data
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted
@@ -81,6 +82,8 @@ def known_values(document: YamlDocument) -> KnownValues:
             return None  # an item of a list the profile lacks: asked as for a new network
         line = document.line_of(key)
         where = f"{document.path}:{line}: {dotted(key)}" if line else dotted(key)
+        item = item_at(document.data, key)  # as `check` names it
+        where = f"{where}: {item}" if item else where
         value = _at(document.data, key)
         if value is _ABSENT and _paid_through_a_practice(document.data, key):
             return Known(None, where)  # the lead's practice is paid, so it is needed

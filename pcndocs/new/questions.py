@@ -10,7 +10,7 @@ from typing import Literal, cast, get_args
 from annotated_types import MaxLen
 
 from pcndocs.facts import Facts, Workstream
-from pcndocs.funding import funded_sessions, payment_made
+from pcndocs.funding import funded_sessions, payment_made, sessions_number, sessions_text
 from pcndocs.new import answers
 from pcndocs.new.prompt import Ask, Say
 from pcndocs.profile.model import (
@@ -151,14 +151,14 @@ def _ask_directors(
     what = "funded" if payment_made(year, facts) else "benchmark"
     if what == "funded":
         say(
-            f"The clinical director. The network is funded for {funded:.2f} sessions a week "
+            f"The clinical director. The network is funded for {sessions_text(funded)} a week "
             f"({basis.wte} WTE per {basis.per_registered_patients:,} patients); up to "
             f"{MAX_DIRECTORS} directors may share the role."
         )
     else:
         say(
             f"The clinical director. In {year} no payment is made for the role apart from "
-            f"Core PCN Funding; the national benchmark is {funded:.2f} sessions a week "
+            f"Core PCN Funding; the national benchmark is {sessions_text(funded)} a week "
             f"({basis.wte} WTE per {basis.per_registered_patients:,} patients). Up to "
             f"{MAX_DIRECTORS} directors may share the role."
         )
@@ -193,16 +193,16 @@ def _ask_directors(
         )
         left = funded - sum(d.sessions_per_week or 0 for d in directors)
         sessions = ask(
-            f"Director {n} ({name}): sessions a week ({what}: {max(left, 0):.2f}"
-            + (f" left of {funded:.2f})" if directors else ")"),
+            f"Director {n} ({name}): sessions a week ({what}: {sessions_number(max(left, 0))}"
+            + (f" left of {sessions_number(funded)})" if directors else ")"),
             answers.decimal(ClinicalDirector, "sessions_per_week"),
             suggested_sessions(left) or None,
             key=(*at, "sessions_per_week"),
         )
         if sessions > left + 0.005:  # as `check` counts it
             say(
-                f"  that is {sessions - max(left, 0):.2f} more than the {what} time left; "
-                "agree how the difference is paid for (`check` will warn of it)"
+                f"  that is {sessions_number(sessions - max(left, 0))} more than the {what} "
+                "time left; agree how the difference is paid for (`check` will warn of it)"
             )
         directors.append(
             ClinicalDirector(

@@ -10,7 +10,7 @@ from typing import Any
 from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.facts import Facts
 from pcndocs.files import write_atomically
-from pcndocs.funding import funded_sessions, payment_made
+from pcndocs.funding import funded_sessions, payment_made, sessions_number
 from pcndocs.new.fill import PartialProfile, filled_data
 from pcndocs.new.questions import MAX_DIRECTORS
 from pcndocs.profile.load import KnownIds, validate_profile
@@ -51,7 +51,9 @@ def filled_text(
         funded = funded_sessions(profile.population, facts)
         year = profile.contract_year or facts.funding.latest
         what = "funded" if payment_made(year, facts) else "national benchmark"
-        notes["clinical_directors[0].sessions_per_week"] = f"agreed; {what}: {funded:.2f}"
+        notes["clinical_directors[0].sessions_per_week"] = (
+            f"agreed; {what}: {sessions_number(funded)}"
+        )
         for i, lead in enumerate(profile.leads):
             if isinstance(lead.workstream, str) and lead.workstream in facts.workstreams.ids:
                 notes[f"leads[{i}].workstream"] = facts.workstream(lead.workstream).title

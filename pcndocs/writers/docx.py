@@ -40,9 +40,9 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import Document, plain_text
+from pcndocs.document import Document, introduces_signature, plain_text
 from pcndocs.errors import InputFileError
-from pcndocs.layout import column_widths, rows_kept_with_next, text_width
+from pcndocs.layout import column_widths, rows_kept_with_next, subheading_rows, text_width
 from pcndocs.resources import builtin_templates
 from pcndocs.writers import docx_xml
 from pcndocs.writers.docx_changes import Revisions
@@ -358,7 +358,9 @@ class _Renderer:
         if kind == "heading":
             self.paragraph(node, HEADING_STYLES.get(node.tag, "Heading 3"))
         elif kind == "paragraph":
-            self.paragraph(node, "Quote" if quote else "Normal")
+            paragraph = self.paragraph(node, "Quote" if quote else "Normal")
+            if introduces_signature(node):
+                paragraph.paragraph_format.keep_with_next = True
         elif kind in ("bullet_list", "ordered_list"):
             self.list(node, depth=0, clause_level=0, num_id=None)
         elif kind == "table":
@@ -460,7 +462,7 @@ class _Renderer:
         docx_xml.repeat_header_and_keep_rows(table, header_rows=len(head))
         # The same rows stay together as in the PDF: a short table on one page, a long one
         # never leaving its first or last row alone.
-        kept = rows_kept_with_next(len(rows), len(head))
+        kept = rows_kept_with_next(len(rows), len(head), subheading_rows(rows))
         for index, word_row in enumerate(table.rows):
             if index in kept:
                 for cell in word_row.cells:

@@ -12,8 +12,14 @@ from pathlib import Path
 
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import Document, plain_text
-from pcndocs.layout import KEEP_WHOLE_ROWS, TEXT_WIDTH_TWIPS, column_widths, rows_kept_with_next
+from pcndocs.document import Document, introduces_signature, plain_text
+from pcndocs.layout import (
+    KEEP_WHOLE_ROWS,
+    TEXT_WIDTH_TWIPS,
+    column_widths,
+    rows_kept_with_next,
+    subheading_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,8 @@ def _unmarked_block(node: SyntaxTreeNode) -> str:
     if kind == "heading":
         return f"<{node.tag}>{_inline_of(node)}</{node.tag}>\n"
     if kind == "paragraph":
-        return f"<p>{_inline_of(node)}</p>\n"
+        keep = ' class="keep-with-next"' if introduces_signature(node) else ""
+        return f"<p{keep}>{_inline_of(node)}</p>\n"
     if kind == "bullet_list":
         ticks = all(item.meta.get("checkbox") for item in node.children)
         opening = '<ul class="checklist">' if ticks else "<ul>"
@@ -213,7 +220,7 @@ def _table(node: SyntaxTreeNode) -> str:
     sections = [section for section in node.children if section.type in ("thead", "tbody")]
     rows = [row for section in sections for row in section.children]
     header = sum(len(s.children) for s in sections if s.type == "thead")
-    kept = rows_kept_with_next(len(rows), header)
+    kept = rows_kept_with_next(len(rows), header, subheading_rows(rows))
     parts = []
     index = 0
     for section in sections:
