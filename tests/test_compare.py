@@ -485,3 +485,27 @@ def test_a_redline_a_user_edited_is_not_replaced_by_the_next_one(
     # Run again: the new one beside is pcndocs' own, so it is simply written again.
     assert compare_profiles(old, new, options).kept == [(redline, beside)]
     assert beside.read_text(encoding="utf-8") == written
+
+
+def test_since_a_draft_built_with_blank_the_gaps_filled_in_are_the_changes(
+    example: dict[str, Any], tmp_path: Path
+) -> None:
+    import yaml
+
+    draft = copy.deepcopy(example)
+    del draft["practices"][0]["list_size"]
+    profile = tmp_path / "network.yaml"
+    profile.write_text(yaml.safe_dump(draft, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    args = ["-o", str(out), "-f", "html", "-d", "schedule-1"]
+    built = runner.invoke(cli, ["build", "--blank", str(profile), *args])
+    assert built.exit_code == 0, built.output
+    profile.write_text(yaml.safe_dump(example, sort_keys=False), encoding="utf-8")
+    result = runner.invoke(cli, ["compare", "--since-last-build", str(profile), *args])
+    assert result.exit_code == 0, result.output
+    assert "- Registered patients at Riverside Surgery (A99001): not set → 12,452" in result.output
+    redline = (out / "riverside-primary-care-network" / "schedule-1-changes.html").read_text(
+        encoding="utf-8"
+    )
+    assert '<del><mark class="placeholder">[to be agreed]</mark></del><ins>12,452</ins>' in redline

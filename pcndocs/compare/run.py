@@ -31,7 +31,7 @@ from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
 from pcndocs.document import Document
 from pcndocs.documents import FORMATS
-from pcndocs.errors import PcndocsError
+from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import inside, make_folder, slug, write_atomically
 from pcndocs.manifest import sha256_of
@@ -128,6 +128,21 @@ def built_from(out: Path, loaded: LoadedProfile, named: Path | str) -> Path:
     return kept
 
 
+def load_older(path: Path, facts: Facts) -> LoadedProfile:
+    """Return the older version of a profile, which may be a draft built with --blank.
+
+    A profile whose only problems are values still missing loads as a blank build does,
+    so its documents show their placeholders; any other problem is refused as `check` says.
+    """
+    try:
+        return load(path, facts)
+    except ProfileError as exc:
+        try:
+            return load(path, facts, blank=True)
+        except ProfileError:
+            raise exc from None  # every problem, as `check` lists them
+
+
 def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) -> CompareResult:
     """Write a redline of each document that changed from the old profile to the new.
 
@@ -139,7 +154,7 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
             f"{old_path} is given twice: compare two versions of a profile, the older first"
         )
     facts = load_facts()
-    old, new = load(old_path, facts), load(new_path, facts)
+    old, new = load_older(old_path, facts), load(new_path, facts)
     comparison = compare_loaded(old, new, facts, options)
     folder = inside(options.out, slug(new.profile.network.name or new_path.stem))
     result = CompareResult(comparison.network, folder, comparison.summary)

@@ -18,13 +18,18 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from pcndocs.build import load, network_name
-from pcndocs.compare.run import ChangedDocument, CompareOptions, Comparison, built_from
+from pcndocs.build import network_name
+from pcndocs.compare.run import (
+    ChangedDocument,
+    CompareOptions,
+    Comparison,
+    built_from,
+    load_older,
+)
 from pcndocs.compare.run import compare_loaded as compare_versions
-from pcndocs.errors import ProfileError
 from pcndocs.facts import Facts
 from pcndocs.profile.load import LoadedProfile
-from pcndocs.web.service import MISSING, PROFILE_NAME, documents_of
+from pcndocs.web.service import PROFILE_NAME, documents_of
 
 COMPARISONS_KEPT = 8
 #: What the redlines call the two versions when their version numbers are the same.
@@ -74,12 +79,7 @@ def since_last_build(
     PcndocsError (with check's words) if the kept profile no longer loads.
     """
     kept = built_from(out, loaded, PROFILE_NAME)
-    try:
-        old = load(kept, facts)
-    except ProfileError as exc:
-        if not all(problem.text == MISSING for problem in exc.problems):
-            raise
-        old = load(kept, facts, blank=True)  # a draft, built with --blank: it has gaps
+    old = load_older(kept, facts)  # perhaps a draft, built with --blank
     options = CompareOptions(out=out, templates=templates, today=today)
     comparison = compare_versions(old, loaded, facts, options, LABELS)
     titles = dict(documents_of(old, facts)) | dict(documents_of(loaded, facts))
