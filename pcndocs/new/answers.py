@@ -20,7 +20,13 @@ from pcndocs.facts import Workstream
 from pcndocs.new.prompt import Described, help_of
 from pcndocs.profile.explain import explain
 from pcndocs.profile.load import FIRST_DATE, LAST_DATE
-from pcndocs.profile.model import CustomWorkstream, Practice, british_date, peoples_number
+from pcndocs.profile.model import (
+    CustomWorkstream,
+    Practice,
+    british_date,
+    choice_word,
+    peoples_number,
+)
 from pcndocs.profile.write import description
 
 T = TypeVar("T")
@@ -85,6 +91,32 @@ def decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
     return Described(convert, description(model, name))
 
 
+def session_pay(model: type[BaseModel], name: str) -> Callable[[str], float | None]:
+    """Return a conversion of the pounds paid a session, blank to give a yearly sum instead.
+
+    A sum too large for a session is most likely a yearly one: the message says where it goes.
+    """
+    convert = decimal(model, name)
+
+    def session_pay(text: str) -> float | None:
+        if not text.strip():
+            return None
+        try:
+            return convert(text)
+        except ValueError as exc:
+            if peoples_number(text) is None:
+                raise
+            raise ValueError(
+                f"{exc}; for a yearly sum, leave this blank and give it at the next question"
+            ) from None
+
+    return Described(
+        session_pay,
+        f"{description(model, name)}; leave it blank to give a yearly sum instead, "
+        "or if the pay is still to be agreed",
+    )
+
+
 # A date as a file takes one: 2026-04-01.
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
@@ -106,16 +138,11 @@ def date_answer(text: str) -> date:
     return when
 
 
-def _word(text: str) -> str:
-    """Return an answer folded to a key word: 'Non-clinical' -> 'non_clinical'."""
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
 def choice(options: Sequence[str]) -> Callable[[str], str]:
     """Return a conversion to one of a few words, by the word or by its number."""
 
     def convert(text: str) -> str:
-        word = _word(text)
+        word = choice_word(text)
         if word.isdigit() and 1 <= int(word) <= len(options):
             return options[int(word) - 1]
         if word in options:
@@ -216,7 +243,7 @@ def workstream_choice(
     def convert(text: str) -> Workstream | CustomWorkstream | Literal["local"]:
         if text.strip().startswith("{"):
             return _local_workstream(text)
-        word = _word(text)
+        word = choice_word(text)
         if word in (LOCAL, "new"):
             return LOCAL
         if word.isdigit() and 1 <= int(word) <= len(workstreams):
@@ -257,7 +284,7 @@ def local_workstream_id(taken: Collection[str]) -> Callable[[str], str]:
     check = field_check(CustomWorkstream, "id")
 
     def convert(text: str) -> str:
-        word = _word(text)
+        word = choice_word(text)
         if word in taken:
             raise ValueError(
                 f"'{word}' is already a workstream; choose it by its number, or give another id"

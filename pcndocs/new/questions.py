@@ -204,12 +204,49 @@ def _ask_directors(
                 f"  that is {sessions_number(sessions - max(left, 0))} more than the {what} "
                 "time left; agree how the difference is paid for (`check` will warn of it)"
             )
+        start = ask(
+            f"Director {n} ({name}): date their current term began (01/04/2026 or 2026-04-01; "
+            "blank if not yet known)",
+            answers.optional(answers.about(answers.date_answer, ClinicalDirector, "start_date")),
+            "",
+            key=(*at, "start_date"),
+        )
+        rate, yearly = _ask_director_pay(ask, n, name)
         directors.append(
             ClinicalDirector(
-                name=name, profession=profession, practice=practice, sessions_per_week=sessions
+                name=name,
+                profession=profession,
+                practice=practice,
+                sessions_per_week=sessions,
+                start_date=start,
+                session_rate=rate,
+                annual_pay=yearly,
             )
         )
     return directors
+
+
+def _ask_director_pay(ask: Ask, n: int, name: str) -> tuple[float | None, float | None]:
+    """Return director n's pay as (pounds a session, pounds a year): one of them, or neither.
+
+    Neither: the job description says the member practices are still to agree the pay.
+    """
+    at = ("clinical_directors", n - 1)
+    rate = ask(
+        f"Director {n} ({name}): pay, pounds per session (blank to give a yearly sum instead)",
+        answers.session_pay(ClinicalDirector, "session_rate"),
+        "",
+        key=(*at, "session_rate"),
+    )
+    if rate is not None:
+        return rate, None
+    yearly = ask(
+        f"Director {n} ({name}): pay, pounds a year (blank if still to be agreed)",
+        answers.optional(answers.decimal(ClinicalDirector, "annual_pay")),
+        "",
+        key=(*at, "annual_pay"),
+    )
+    return None, yearly
 
 
 def _ask_leads(

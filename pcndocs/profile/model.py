@@ -187,7 +187,27 @@ def as_people_write(value: Any, annotation: Any) -> Any:
     accepts_date = annotation is date or date in typing.get_args(annotation)
     if accepts_date:
         return british_date(value) or value
+    words = _choice_words(annotation)
+    if words and choice_word(value) in words:
+        return choice_word(value)  # 'Selection and election' is selection_and_election
     return value
+
+
+def choice_word(text: str) -> str:
+    """Return text folded to a choice's key word: 'Non-clinical' -> 'non_clinical'.
+
+    The file and `pcndocs new` both read a choice so, and so take the same spellings.
+    """
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _choice_words(annotation: Any) -> set[str]:
+    """Return the words a choice such as Literal['a', 'b'] | None allows (none if not one)."""
+    if typing.get_origin(annotation) is Literal:
+        return {arg for arg in typing.get_args(annotation) if isinstance(arg, str)}
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return set().union(*(_choice_words(arg) for arg in typing.get_args(annotation)))
+    return set()
 
 
 def _number_kinds(annotation: Any) -> set[type]:
