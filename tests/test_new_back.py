@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
 from pcndocs.new import answers
 from pcndocs.profile.model import Practice
-from tests.test_new import SESSION, piped
+from tests.test_new import SESSION, at, piped
 
 
 def new(path: Path, answers: list[str]) -> str:
@@ -29,21 +30,31 @@ def test_the_first_prompt_says_once_how_to_go_back(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("at", "help_text"),
+    ("question", "help_text"),
     [
-        (3, "the contract year, such as 2026/27: selects the national rates and duties"),
-        (4, "the date the practices' list sizes refer to"),
-        (5, "the practice's name"),
-        (12, "the practice's ODS code, its number in the list above, or its name"),
-        (18, "selection, election, or selection_and_election"),
-        (20, "the number or id of a workstream listed above, or local to add one"),
-        (22, "clinical or non_clinical: a non-clinical lead gets no clinical duties"),
+        (
+            "contract year",
+            "the contract year, such as 2026/27: selects the national rates and duties",
+        ),
+        ("population date", "the date the practices' list sizes refer to"),
+        ("practice 1 name", "the practice's name"),
+        ("payee", "the practice's ODS code, its number in the list above, or its name"),
+        ("director start", "when their current term began"),
+        (
+            "director session pay",
+            "pounds the network pays the director for each session: their pay, which is not "
+            "the national funding",
+        ),
+        ("method", "selection, election, or selection_and_election"),
+        ("lead 1 workstream", "the number or id of a workstream listed above, or local to add one"),
+        ("lead 1 kind", "clinical or non_clinical: a non-clinical lead gets no clinical duties"),
     ],
 )
 def test_a_question_mark_says_what_to_answer_and_how_to_go_back(
-    at: int, help_text: str, tmp_path: Path
+    question: str, help_text: str, tmp_path: Path
 ) -> None:
-    output = new(tmp_path / "n.yaml", [*SESSION[:at], "?", *SESSION[at:]])
+    place = at(question)
+    output = new(tmp_path / "n.yaml", [*SESSION[:place], "?", *SESSION[place:]])
     (said,) = [line for line in output.splitlines() if line.startswith(f"  {help_text}")]
     assert said.endswith("; type < to go back to the question before")
 
@@ -76,10 +87,12 @@ def test_going_back_in_the_practices_keeps_the_answers_after_it(tmp_path: Path) 
 
 def test_going_back_in_the_directors_and_across_sections(tmp_path: Path) -> None:
     path = tmp_path / "n.yaml"
-    # At the appointment method: back to director 1's sessions, then to the payee, which
-    # is changed; the director's answers after it are kept as defaults.
-    answers = [*SESSION[:18], "<", "<", "<", "<", "<", "<", "1", "", "", "", "", ""]
-    output = new(path, [*answers, *SESSION[18:]])
+    # At the appointment method: back over director 1's answers to the payee, which is
+    # changed; the director's answers after it are kept as defaults.
+    method = at("method")
+    back = ["<"] * (method - at("payee"))
+    kept = [""] * (method - at("director name"))
+    output = new(path, [*SESSION[:method], *back, "1", *kept, *SESSION[method:]])
     assert (
         "Nominated payee, the practice that receives the funding (ODS code, number or name) [2]: "
         in (output)
@@ -87,18 +100,43 @@ def test_going_back_in_the_directors_and_across_sections(tmp_path: Path) -> None
     assert "Director 1: name [Dr Jane Example]: " in output
     profile = load(path).profile
     assert profile.network.nominated_payee == "A99001"
+    assert (
+        "Director 1 (Dr Jane Example): date their current term began (01/04/2026 or "
+        "2026-04-01; blank if not yet known) [01/04/2025]: " in output
+    )
+    assert (
+        "Director 1 (Dr Jane Example): pay, pounds per session (blank to give a yearly sum "
+        "instead) [£400]: " in output
+    )
     (director,) = profile.clinical_directors
     assert (director.name, director.practice, director.sessions_per_week) == (
         "Dr Jane Example",
         "A99002",
         1,
     )
+    assert (director.start_date, director.session_rate) == (date(2025, 4, 1), 400)
+
+
+def test_going_back_over_the_pay_from_a_yearly_sum_to_a_sessional_rate(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    # No pay a session, so a yearly sum; at director 2, back over the sum to the rate.
+    pay = at("director session pay")
+    answers = [*SESSION[:pay], "", "45,500", "<", "<", "£380", *SESSION[pay + 1 :]]
+    output = new(path, answers)
+    assert (
+        "Director 1 (Dr Jane Example): pay, pounds a year (blank if still to be agreed) "
+        "[45,500]: " in output
+    )
+    assert output.count("pay, pounds a year") == 2  # asked, then offered again going back
+    (director,) = load(path).profile.clinical_directors
+    assert (director.session_rate, director.annual_pay) == (380, None)
 
 
 def test_going_back_in_the_leads_changes_one_answer(tmp_path: Path) -> None:
     path = tmp_path / "n.yaml"
     # At lead 1's sessions a month, back to its practice: 2 instead of 1.
-    output = new(path, [*SESSION[:24], "<", "2", *SESSION[24:]])
+    lead_sessions = at("lead 1 sessions")
+    output = new(path, [*SESSION[:lead_sessions], "<", "2", *SESSION[lead_sessions:]])
     assert (
         "Lead 1 (Dr Sam Patel): practice (ODS code, number or name; blank for none) [1]: " in output
     )
@@ -143,7 +181,7 @@ LOCAL_LEADS = [
 
 def test_a_lead_can_take_a_local_workstream_and_it_builds(tmp_path: Path) -> None:
     path = tmp_path / "n.yaml"
-    output = new(path, [*SESSION[:26], "local", "finance", *LOCAL_LEADS[1:]])
+    output = new(path, [*SESSION[: at("lead 2 workstream")], "local", "finance", *LOCAL_LEADS[1:]])
     assert "'finance' is already a workstream; choose it by its number, or give another id" in (
         output
     )

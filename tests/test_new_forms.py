@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import yaml
@@ -20,9 +20,9 @@ from pcndocs.errors import ProfileError
 from pcndocs.facts import load_facts
 from pcndocs.funding import funded_sessions, sessions_text
 from pcndocs.new import answers
-from pcndocs.new.questions import ask_profile, suggested_sessions
-from pcndocs.profile.model import ClinicalDirector, Lead, Practice
-from tests.test_new import SESSION, TODAY, asker, piped
+from pcndocs.new.questions import KINDS, METHODS, ask_profile, suggested_sessions
+from pcndocs.profile.model import Appointment, ClinicalDirector, Lead, Practice
+from tests.test_new import SESSION, TODAY, asker, at, piped
 
 # Where a value goes in the example profile, and `new`'s conversion of the same answer.
 FIELDS: dict[str, tuple[tuple[str | int, ...], Callable[[str], Any]]] = {
@@ -33,6 +33,20 @@ FIELDS: dict[str, tuple[tuple[str | int, ...], Callable[[str], Any]]] = {
         answers.decimal(ClinicalDirector, "sessions_per_week"),
     ),
     "date": (("network", "population_date"), answers.date_answer),
+    "director start": (
+        ("clinical_directors", 0, "start_date"),
+        answers.optional(answers.date_answer),
+    ),
+    "director pay": (
+        ("clinical_directors", 0, "session_rate"),
+        answers.session_pay(ClinicalDirector, "session_rate"),
+    ),
+    "method": (("appointment", "method"), answers.choice(METHODS)),
+    "lead kind": (("leads", 0, "kind"), answers.choice(KINDS)),
+    "tie break": (
+        ("appointment", "tie_break"),
+        answers.choice(get_args(Appointment.model_fields["tie_break"].annotation)),
+    ),
 }
 
 FORMS = [
@@ -62,6 +76,26 @@ FORMS = [
     ("date", "2125-01-01"),
     ("date", "2026.01.01"),
     ("date", "1 January 2026"),
+    ("director start", "1/4/2025"),
+    ("director start", "2025-04-01"),
+    ("director start", "31/04/2025"),
+    ("director pay", "£350"),
+    ("director pay", "350"),
+    ("director pay", "£1,234.50"),
+    ("director pay", "45,500"),  # a yearly sum: refused as a session's pay by both
+    ("director pay", "three hundred"),
+    ("method", "selection and election"),
+    ("method", "Selection-and-Election"),
+    ("method", "selection_and_election"),
+    ("method", "  Election "),
+    ("method", "vote"),
+    ("lead kind", "non-clinical"),
+    ("lead kind", "Non clinical"),
+    ("lead kind", "NON_CLINICAL"),
+    ("lead kind", "clinical"),
+    ("lead kind", "medic"),
+    ("tie break", "drawing lots"),
+    ("tie break", "Second ballot"),
 ]
 
 
@@ -127,7 +161,8 @@ def test_the_director_questions_name_the_time_as_the_year_has_it(year: str, what
 
 
 def test_sessions_above_the_time_shown_are_said_to_be() -> None:
-    lines = [*SESSION[:16], "2.5", *SESSION[17:]]  # 1 is the benchmark
+    sessions = at("director sessions")
+    lines = [*SESSION[:sessions], "2.5", *SESSION[sessions + 1 :]]  # 1 is the benchmark
     ask, said = asker(lines)
     ask_profile(ask, said.append, load_facts(), TODAY)
     assert (
@@ -141,7 +176,15 @@ def test_sessions_above_the_time_shown_are_said_to_be() -> None:
 
 def test_a_joint_director_is_shown_the_time_left_of_the_whole(tmp_path: Path) -> None:
     path = tmp_path / "n.yaml"
-    answers = [*SESSION[:16], "0.5", "Sister Two", "Nurse", "2", "", *SESSION[17:]]
+    sessions, second = at("director sessions"), at("director 2 name")
+    director_2 = ["Sister Two", "Nurse", "2", "", "", "", ""]  # no start date, pay to be agreed
+    answers = [
+        *SESSION[:sessions],
+        "0.5",
+        *SESSION[sessions + 1 : second],
+        *director_2,
+        *SESSION[second:],
+    ]
     result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
     assert result.exit_code == 0, result.output
     assert "Director 1 (Dr Jane Example): sessions a week (benchmark: 1) [1]: " in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,8 @@ def test_an_imported_network_is_filled_in_and_builds(national_data: Path, tmp_pa
         "",  # profession: GP
         "Brownlow Group",  # practice, by name
         "",  # sessions: the suggestion
+        "1/10/2025",  # start date
+        "£420",  # pay a session
         "",  # no second director
         "election",
         "",  # no leads
@@ -147,6 +150,7 @@ def test_an_imported_network_is_filled_in_and_builds(national_data: Path, tmp_pa
         "N82117",
         4.5,
     )
+    assert (director.start_date, director.session_rate) == (date(2025, 10, 1), 420)
     assert profile.appointment.method == "election"
     text = path.read_text(encoding="utf-8")
     assert "  # check: from ePCN-2019-12.xlsx, old national data" in text  # the import's notes
@@ -238,6 +242,9 @@ def test_sections_of_the_wrong_kind_are_asked_as_new(tmp_path: Path) -> None:
         "",
         "",
         "",  # sessions: the suggestion, 2.25
+        "",  # no start date yet
+        "",  # no pay a session
+        "",  # no pay a year: to be agreed
         "",  # no second director
         "election",
         "finance",  # lead 1 (the profile's item, not a group of keys)
@@ -265,3 +272,23 @@ def test_a_complete_profile_is_copied_with_nothing_lost(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Nothing to ask: the profile has every value the questions cover." in result.output
     assert load(path).profile == load(source).profile
+
+
+def test_the_directors_pay_and_start_date_are_asked_only_when_wrong(tmp_path: Path) -> None:
+    source = tmp_path / "partial.yaml"
+    yearly = "    annual_pay: 45,500\n    start_date: 31/02/2025\n"
+    source.write_text(PARTIAL.replace("    session_rate: 420\n", yearly), encoding="utf-8")
+    path = tmp_path / "network.yaml"
+    result = new_from(source, path, "9873", "1/3/2025", "selection", "180")
+    assert result.exit_code == 0, result.output
+    assert (
+        "clinical_directors[0].start_date: clinical director 1 (Dr Ben Ode): expected a date"
+        in (result.output)
+    )
+    assert "pay, pounds" not in result.output  # the yearly sum is kept, not asked
+    (director,) = load(path).profile.clinical_directors
+    assert (director.start_date, director.session_rate, director.annual_pay) == (
+        date(2025, 3, 1),
+        None,
+        45500,
+    )
