@@ -130,7 +130,7 @@ class Model(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _as_people_write(cls, value: Any, info: ValidationInfo) -> Any:
-        """Read a number written 12,450 or £350 and a date written 01/04/2026, as `new` does."""
+        """Read 12,450, £350, 01/04/2026 and a choice in words (non-clinical), as `new` does."""
         if info.field_name is None:
             return value
         return as_people_write(value, cls.model_fields[info.field_name].annotation)
@@ -170,7 +170,8 @@ def peoples_number(text: str) -> int | float | None:
 
 
 def as_people_write(value: Any, annotation: Any) -> Any:
-    """Return a value written as people write it (12,450; 01/04/2026) as the type it stands for.
+    """Return a value written as people write it (12,450; 01/04/2026; Non-clinical) as the type
+    it stands for.
 
     Text where a number is expected is refused unless it is a number as people write it.
     """
