@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 
 from pcndocs.build import BuildOptions, BuildResult, build_profile
+from pcndocs.cli import cli
 from pcndocs.resources import example_profile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,3 +63,21 @@ def national_data() -> Path:
     if not NATIONAL_DATA.is_dir():
         pytest.skip("the national files (../shared/data) are not here")
     return NATIONAL_DATA
+
+
+ImportNetworks = Callable[..., Result]
+
+
+@pytest.fixture
+def import_networks(national_data: Path) -> ImportNetworks:
+    """Return `pcndocs import` of the given PCN codes from the national files into a folder."""
+
+    def run(out: Path, *codes: str, lists: bool = True) -> Result:
+        args = ["import", "--epcn", str(national_data / "ePCN-2019-12.xlsx")]
+        if lists:
+            args += ["--lists", str(national_data / "gp-reg-pat-prac-all-2021-01.csv")]
+        for code in codes:
+            args += ["--pcn", code]
+        return CliRunner().invoke(cli, [*args, "-o", str(out)])
+
+    return run

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from pcndocs.cli import cli
-from tests.conftest import NATIONAL_DATA
+from tests.conftest import ImportNetworks
 from tests.readback import pdf_text, squash
 
 INCOMPLETE = """\
@@ -120,26 +120,11 @@ def test_blank_still_refuses_values_that_are_wrong(
 
 
 @pytest.mark.national
-def test_imported_profiles_build_blank_as_they_come(national_data: Path, tmp_path: Path) -> None:
+def test_imported_profiles_build_blank_as_they_come(
+    import_networks: ImportNetworks, tmp_path: Path
+) -> None:
     profiles = tmp_path / "profiles"
-    imported = CliRunner().invoke(
-        cli,
-        [
-            "import",
-            "--epcn",
-            str(NATIONAL_DATA / "ePCN-2019-12.xlsx"),
-            "--lists",
-            str(NATIONAL_DATA / "gp-reg-pat-prac-all-2021-01.csv"),
-            "--pcn",
-            "U35980",
-            "--pcn",
-            "U94471",
-            "--pcn",
-            "U38216",
-            "-o",
-            str(profiles),
-        ],
-    )
+    imported = import_networks(profiles, "U35980", "U94471", "U38216")
     assert imported.exit_code == 0, imported.output
     out = tmp_path / "out"
     result = CliRunner().invoke(

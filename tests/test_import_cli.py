@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from pcndocs.cli import cli
-from tests.conftest import NATIONAL_DATA
+from tests.conftest import ImportNetworks
 
 
 def test_import_needs_a_selection(tmp_path: Path) -> None:
@@ -25,38 +25,14 @@ def test_missing_epcn_file_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.national
-def test_import_two_real_networks(national_data: Path, tmp_path: Path) -> None:
+def test_import_two_real_networks(import_networks: ImportNetworks, tmp_path: Path) -> None:
     out = tmp_path / "profiles"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "import",
-            "--epcn",
-            str(NATIONAL_DATA / "ePCN-2019-12.xlsx"),
-            "--lists",
-            str(NATIONAL_DATA / "gp-reg-pat-prac-all-2021-01.csv"),
-            "--pcn",
-            "U35980",
-            "-o",
-            str(out),
-        ],
-    )
+    result = import_networks(out, "U35980")
     assert result.exit_code == 0, result.output
     assert "Imported 1 networks, 9 practices, 104,929 registered patients" in result.output
     data = yaml.safe_load((out / "central-liverpool-pcn.yaml").read_text(encoding="utf-8"))
     assert data["network"]["name"] == "Central Liverpool PCN"
     assert data["network"]["code"] == "U35980"
     assert sum(p["list_size"] for p in data["practices"]) == 104_929
-    again = CliRunner().invoke(
-        cli,
-        [
-            "import",
-            "--epcn",
-            str(NATIONAL_DATA / "ePCN-2019-12.xlsx"),
-            "--pcn",
-            "U35980",
-            "-o",
-            str(out),
-        ],
-    )
+    again = import_networks(out, "U35980", lists=False)
     assert "1 profiles already existed and were kept" in again.output

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
 from pcndocs.resources import example_profile
+from tests.conftest import ImportNetworks
 from tests.readback import pdf_text
 from tests.writer_samples import SAMPLE
 
@@ -88,7 +89,7 @@ def test_word_and_pdf_show_the_same_words(
 
 @pytest.mark.national
 def test_a_real_blank_networks_job_description_has_the_same_pages_in_word_and_pdf(
-    national_data: Path, tmp_path: Path
+    import_networks: ImportNetworks, tmp_path: Path
 ) -> None:
     """Apex PCN (U17435), imported from the national files and built blank.
 
@@ -98,20 +99,7 @@ def test_a_real_blank_networks_job_description_has_the_same_pages_in_word_and_pd
     """
     assert SOFFICE is not None
     profiles, out = tmp_path / "profiles", tmp_path / "out"
-    imported = CliRunner().invoke(
-        cli,
-        [
-            "import",
-            "--epcn",
-            str(national_data / "ePCN-2019-12.xlsx"),
-            "--lists",
-            str(national_data / "gp-reg-pat-prac-all-2021-01.csv"),
-            "--pcn",
-            "U17435",
-            "-o",
-            str(profiles),
-        ],
-    )
+    imported = import_networks(profiles, "U17435")
     assert imported.exit_code == 0, imported.output
     arguments = ["build", "--blank", str(profiles), "-o", str(out), "-f", "docx,pdf"]
     built = CliRunner().invoke(cli, ["-q", *arguments, "-d", "cd-job-description"])

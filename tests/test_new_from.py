@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
 from pcndocs.resources import example_profile
+from tests.conftest import ImportNetworks
 from tests.test_new import HINT, piped
 
 
@@ -98,22 +99,11 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
 
 
 @pytest.mark.national
-def test_an_imported_network_is_filled_in_and_builds(national_data: Path, tmp_path: Path) -> None:
+def test_an_imported_network_is_filled_in_and_builds(
+    import_networks: ImportNetworks, tmp_path: Path
+) -> None:
     imported = tmp_path / "imported"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "import",
-            "--epcn",
-            str(national_data / "ePCN-2019-12.xlsx"),
-            "--lists",
-            str(national_data / "gp-reg-pat-prac-all-2021-01.csv"),
-            "--pcn",
-            "U35980",
-            "-o",
-            str(imported),
-        ],
-    )
+    result = import_networks(imported, "U35980")
     assert result.exit_code == 0, result.output
     source = imported / "central-liverpool-pcn.yaml"
     before = source.read_text(encoding="utf-8")
