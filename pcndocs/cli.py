@@ -614,9 +614,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.argument(
-    "profile", required=False, type=click.Path(path_type=Path, dir_okay=False, readable=False)
-)
+@click.argument("place", required=False, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -646,7 +644,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 @click.pass_context
 def serve(
     ctx: click.Context,
-    profile: Path | None,
+    place: Path | None,
     port: int | None,
     host: str,
     token: str | None,
@@ -655,25 +653,40 @@ def serve(
     out: Path,
     jobs: int | None,
 ) -> None:
-    """Open pcndocs in a web browser: a form, live checks, previews and downloads.
+    """Open a workspace of networks in a web browser: PROFILE or FOLDER (default ./networks).
 
-    With PROFILE, the form starts from that profile. The server listens on this
-    machine only unless --host says otherwise; then the address it prints carries a
+    A workspace is a folder of profiles, one YAML file per network, made if absent; what
+    is typed in the browser is saved into the network's file as it is typed. With PROFILE,
+    its folder is the workspace and the page opens that network. The server listens on
+    this machine only unless --host says otherwise; then the address it prints carries a
     token that every request must give. Ctrl-C stops it.
     """
     from pcndocs.web.app import Settings, token_for
     from pcndocs.web.server import serve as run_server
 
-    settings = Settings(
-        host=host,
-        token=token_for(host, token),
-        templates=templates,
-        workers=jobs,
-        profile=profile,
-        out=out,
-    )
     with user_errors(ctx):
+        folder, profile = _workspace_place(place or Path("networks"))
+        settings = Settings(
+            host=host,
+            token=token_for(host, token),
+            templates=templates,
+            workers=jobs,
+            profile=profile,
+            out=out,
+            workspace=folder,
+        )
         run_server(settings, port, open_browser=not no_browser, say=click.echo)
+
+
+def _workspace_place(place: Path) -> tuple[Path, Path | None]:
+    """Return the workspace folder and the profile to open, from serve's PROFILE or FOLDER."""
+    if place.is_dir() or not place.suffix:
+        return place, None
+    if place.suffix not in (".yaml", ".yml"):
+        raise PcndocsError(f"{place}: give a profile (.yaml) or a folder of profiles")
+    if not place.is_file():
+        raise PcndocsError(f"{place}: no such profile")
+    return place.parent, place
 
 
 @cli.command()
@@ -693,6 +706,12 @@ def serve(
     is_flag=True,
     help="Compare PROFILE with the profile its last build in OUT was made from.",
 )
+@click.option(
+    "--since-agreed",
+    "since_agreed",
+    is_flag=True,
+    help="Compare PROFILE with its last agreed version (marked in `pcndocs serve`).",
+)
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -703,6 +722,7 @@ def compare(
     templates: Path | None,
     author: str,
     since_last_build: bool,
+    since_agreed: bool,
 ) -> None:
     """Show what changed between two versions of a network's profile: OLD NEW.
 
@@ -713,19 +733,28 @@ def compare(
     """
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
 
-    wanted = 1 if since_last_build else 2
-    if len(profiles) != wanted:
+    if since_last_build and since_agreed:
+        raise click.UsageError("give --since-last-build or --since-agreed, not both")
+    since = "--since-last-build" if since_last_build else "--since-agreed" if since_agreed else ""
+    if len(profiles) != (1 if since else 2):
         raise click.UsageError(
-            "give one PROFILE with --since-last-build"
-            if since_last_build
+            f"give one PROFILE with {since}"
+            if since
             else "give two profiles: the older version, then the newer"
         )
+    label: str | None = None
     with user_errors(ctx):
-        old, new = (last_build(out, profiles[0]), profiles[0]) if since_last_build else profiles
+        if since_last_build:
+            old, new = last_build(out, profiles[0]), profiles[0]
+        elif since_agreed:
+            old, label = _last_agreed(profiles[0])
+            new = profiles[0]
+        else:
+            old, new = profiles
         options = CompareOptions(
             out=out, formats=formats, documents=docs, templates=templates, author=author
         )
-        result = compare_profiles(old, new, options)
+        result = compare_profiles(old, new, options, label)
     for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
         _say_kept(edited, beside)
     for edited in result.kept_stale:
@@ -736,12 +765,29 @@ def compare(
             err=True,
         )
     if not ctx.obj["quiet"]:
-        click.echo(summary_text(result, old, new), nl=False)
+        click.echo(summary_text(result, label or old, new), nl=False)
         click.echo(f"{len(result.written)} files in {result.folder}")
         for written in result.written:
             click.echo(f"  {written}")
         for removed in result.removed:
             click.echo(f"removed {removed}: its document has not changed, so it was out of date")
+
+
+def _last_agreed(profile: Path) -> tuple[Path, str]:
+    """Return the kept copy of a profile's last agreed version, and how to name it."""
+    from pcndocs.workspace import workspace_of
+
+    if not profile.is_file():
+        raise PcndocsError(f"{profile}: no such profile")
+    space, name = workspace_of(profile)
+    agreed = space.last_agreed(name)
+    if agreed is None:
+        raise PcndocsError(
+            f"{profile}: no version of it has been agreed (looked in "
+            f"{space.root / '.pcndocs' / 'versions' / profile.stem}); mark one as agreed "
+            "in `pcndocs serve` first"
+        )
+    return space.version_path(name, agreed.id), agreed.label
 
 
 @cli.command()

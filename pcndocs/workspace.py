@@ -80,10 +80,20 @@ class Agreed:
         note = f": {self.note}" if self.note else ""
         return f"version {int(self.id)}, agreed on {self.agreed_on:%d/%m/%Y}{note}"
 
+    @property
+    def title(self) -> str:
+        """Return the label as a list shows it, with a capital."""
+        return "V" + self.label[1:]
+
 
 def fingerprint(raw: bytes) -> str:
     """Return the version of a file's bytes: the first 16 hex digits of their SHA-256."""
     return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def is_profile_name(name: str) -> bool:
+    """Return whether a name is one the workspace opens: a slug with .yaml or .yml."""
+    return bool(_FILE_NAME.fullmatch(name)) and ".." not in name
 
 
 def file_name_for(network: str) -> str:
@@ -107,7 +117,7 @@ class Workspace:
         Only a plain file name of the shape slug() makes is taken; a symbolic link is
         refused, wherever it points, so nothing outside the folder is read or replaced.
         """
-        if not _FILE_NAME.fullmatch(name) or ".." in name:
+        if not is_profile_name(name):
             raise WorkspaceError(f"'{name}' is not the name of a profile in the workspace")
         path = self.root / name
         if path.is_symlink():

@@ -7,7 +7,11 @@ render it: DOCX with Word tracked changes, HTML with <ins> and <del>, PDF from t
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -34,7 +38,7 @@ from pcndocs.documents import FORMATS
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import inside, make_folder, slug, write_atomically
-from pcndocs.manifest import sha256_of
+from pcndocs.manifest import inputs_fingerprint, sha256_of
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.templating import Templates
 from pcndocs.writers.html import PageInfo
@@ -143,11 +147,14 @@ def load_older(path: Path, facts: Facts) -> LoadedProfile:
             raise exc from None  # every problem, as `check` lists them
 
 
-def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) -> CompareResult:
+def compare_profiles(
+    old_path: Path, new_path: Path, options: CompareOptions, old_label: str | None = None
+) -> CompareResult:
     """Write a redline of each document that changed from the old profile to the new.
 
     A redline left by an earlier run for a document that has not changed now is removed
-    if it is as pcndocs wrote it, and kept (and said) if someone has edited it.
+    if it is as pcndocs wrote it, and kept (and said) if someone has edited it. `old_label`
+    names the older version in the summary and the redlines (an agreed version, say).
     """
     if old_path.resolve() == new_path.resolve():
         raise PcndocsError(
@@ -155,7 +162,8 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
         )
     facts = load_facts()
     old, new = load_older(old_path, facts), load(new_path, facts)
-    comparison = compare_loaded(old, new, facts, options)
+    labels = (old_label, new_path.name) if old_label else None
+    comparison = compare_loaded(old, new, facts, options, labels)
     folder = inside(options.out, slug(new.profile.network.name or new_path.stem))
     result = CompareResult(comparison.network, folder, comparison.summary)
     result.changed = [c.name for c in comparison.changed]
@@ -165,7 +173,7 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
         for changed in comparison.changed
         for fmt in options.formats
     }
-    files[SUMMARY_NAME] = summary_text(result, old_path, new_path).encode("utf-8")
+    files[SUMMARY_NAME] = summary_text(result, old_label or old_path, new_path).encode("utf-8")
     stale = [
         f"{name}-changes{new}.{fmt}"
         for name in comparison.unchanged
@@ -176,16 +184,56 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
     return result
 
 
+class TreeCache:
+    """The document trees of the older versions compared lately, by their fingerprint.
+
+    An agreed version does not change, so its trees are made once and copied for each
+    comparison (the diff marks the trees it is given).
+    """
+
+    def __init__(self, kept: int = 8) -> None:
+        self.kept = kept
+        self._trees: OrderedDict[str, list[tuple[tuple[str, ...], DocumentTree]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def versions(
+        self, loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
+    ) -> list[tuple[tuple[str, ...], DocumentTree]]:
+        """Return a copy of the keyed trees of a profile's documents, made once."""
+        key = hashlib.sha256(
+            repr(
+                (
+                    loaded.source.data,
+                    options.documents,
+                    inputs_fingerprint(options.templates, options.blank, options.today),
+                )
+            ).encode()
+        ).hexdigest()
+        with self._lock:
+            found = self._trees.get(key)
+            if found is not None:
+                self._trees.move_to_end(key)
+        if found is None:
+            found = list(_versions(loaded, options, facts, templates))
+            with self._lock:
+                self._trees[key] = found
+                while len(self._trees) > self.kept:
+                    self._trees.popitem(last=False)
+        return copy.deepcopy(found)
+
+
 def compare_loaded(
     old: LoadedProfile,
     new: LoadedProfile,
     facts: Facts,
     options: CompareOptions,
     labels: tuple[str, str] | None = None,
+    cache: TreeCache | None = None,
 ) -> Comparison:
     """Return what changed between two loaded versions of a profile, writing nothing.
 
-    `labels` name the two versions in the key to the marks (by default their file names).
+    `labels` name the two versions in the key to the marks (by default their file names);
+    `cache` keeps the older version's trees between calls (an agreed version's, say).
     """
     _same_network(old, new)
     templates = templates_for(options.templates)
@@ -193,7 +241,12 @@ def compare_loaded(
         out=options.out, documents=options.documents, templates=options.templates
     )
     # A version with values missing (a draft built with --blank) shows its placeholders.
-    olds = dict(_versions(old, replace(build_options, blank=bool(old.gaps)), facts, templates))
+    old_options = replace(build_options, blank=bool(old.gaps))
+    olds = dict(
+        cache.versions(old, old_options, facts, templates)
+        if cache is not None
+        else _versions(old, old_options, facts, templates)
+    )
     news = dict(_versions(new, replace(build_options, blank=bool(new.gaps)), facts, templates))
     when = document_date(new, facts)
     comparison = Comparison(

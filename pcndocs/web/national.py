@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from pcndocs.errors import PcndocsError
-from pcndocs.importer import ListSizes, Network, read_epcn, read_list_sizes
+from pcndocs.importer import ListSizes, Network, network_cautions, read_epcn, read_list_sizes
 from pcndocs.importer.codes import normalise_code
 from pcndocs.importer.names import format_name
 from pcndocs.importer.profiles import profile_text
@@ -67,18 +67,32 @@ class Upload:
             for n in found[:MATCHES_SHOWN]
         ]
 
-    def profile(self, code: str, today: date) -> str:
-        """Return the profile text `pcndocs import` writes for one network."""
+    def network(self, code: str) -> Network:
+        """Return the network of a PCN code; PcndocsError if the files have none."""
         network = next((n for n in self.networks if n.code == normalise_code(code)), None)
         if network is None:
             raise PcndocsError(f"no network with the PCN code '{code}' in {self.epcn_name}")
+        return network
+
+    def profile(self, code: str, today: date, year: str | None = None) -> str:
+        """Return the profile text `pcndocs import` writes for one network (of a year)."""
         return profile_text(
-            network,
+            self.network(code),
             self.list_sizes,
             epcn_name=self.epcn_name,
             lists_name=self.lists_name,
             imported_on=today,
+            year=year,
         )
+
+    def cautions(self, code: str) -> list[str]:
+        """Return what to check in one network's import, as `pcndocs import` says it."""
+        return network_cautions(self.network(code), self.list_sizes, self.lists_name)
+
+    @property
+    def list_date(self) -> date | None:
+        """Return the day the list sizes were counted, if a list-size file was given."""
+        return self.list_sizes.extract_date if self.list_sizes else None
 
 
 class Uploads:
