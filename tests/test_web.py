@@ -620,6 +620,7 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
 
     server = subprocess.Popen(
         [sys.executable, "-m", "pcndocs", "serve", "--no-browser", "--port", "0", "-j", "1"],
+        cwd=tmp_path,  # the workspace, ./networks, is made there
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -638,6 +639,7 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
             server.kill()
     assert server.returncode == 0, err
     assert "pcndocs stopped." in out
+    assert (tmp_path / "networks").is_dir()
     assert "Traceback" not in err
 
 
