@@ -302,3 +302,48 @@ def test_compare_since_agreed_on_the_command_line(folder: Path, tmp_path: Path) 
     never = CliRunner().invoke(cli, ["compare", "--since-agreed", str(example_profile())])
     assert never.exit_code == 1
     assert "no version" in never.output
+
+
+@pytest.mark.national
+def test_import_several_networks_from_the_national_files(
+    client: TestClient, folder: Path, national_data: Path
+) -> None:
+    page = client.get("/networks/import")
+    assert "Where to get the two files" in page.text
+    assert "01/01/2026" in page.text  # the list-size date 2026/27 counts
+    headers = token_headers(client, page.text)
+    found = client.post(
+        "/networks/import",
+        files={
+            "epcn": ("ePCN.xlsx", (national_data / "ePCN-2019-12.xlsx").read_bytes()),
+            "lists": (
+                "gp-reg-pat-prac-all.csv",
+                (national_data / "gp-reg-pat-prac-all-2021-01.csv").read_bytes(),
+            ),
+        },
+        data={"query": "leeds"},
+        headers=headers,
+    )
+    assert found.status_code == 200, found.text
+    tree = lxml.html.fromstring(found.text)
+    codes = [box.get("value") for box in tree.xpath("//input[@name='code']")]
+    assert len(codes) >= 3
+    assert tree.xpath("//select[@id='year']/option[@selected]")[0].get("value") == "2026/27"
+    upload = tree.xpath("//input[@name='upload']")[0].get("value")
+    added = client.post(
+        "/networks/import/add",
+        data={"upload": upload, "code": codes[:3], "year": "2026/27"},
+        headers=headers,
+    )
+    assert added.status_code == 200
+    said = " ".join(lxml.html.fromstring(added.text).text_content().split())
+    assert "3 networks added" in said
+    assert "list sizes of 01/01/2021" in said
+    files = [name for name in Workspace(folder).names() if name != EXAMPLE]
+    assert len(files) == 3
+    for name in files:
+        data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+        assert data["contract_year"] == "2026/27"
+        assert str(data["network"]["population_date"]) == "2021-01-01"  # what the sizes are
+    listed = client.get("/").text
+    assert listed.count("2026/27") >= 4

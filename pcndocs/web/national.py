@@ -49,13 +49,15 @@ class Upload:
         return self.epcn_name + (f" and {self.lists_name}" if self.lists_name else "")
 
     def search(self, query: str) -> list[Match]:
-        """Return the networks whose name contains the words, or whose PCN code is the query."""
+        """Return the networks whose name (or commissioner's) holds the words, or of a code."""
         code = normalise_code(query)
         words = query.lower().split()
         found = [
             n
             for n in self.networks
-            if n.code == code or (words and all(w in n.name.lower() for w in words))
+            if n.code == code
+            or (words and all(w in n.name.lower() for w in words))
+            or (words and all(w in n.commissioner_name.lower() for w in words))
         ]
         found.sort(key=lambda n: format_name(n.name).lower())
         return [
