@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
@@ -223,6 +223,7 @@ class DocumentTree:
     name: str  # the file name without its format
     document: Document
     info: PageInfo
+    text: str = ""  # the Markdown the tree was parsed from
 
 
 def document_trees(
@@ -232,11 +233,13 @@ def document_trees(
     templates: Templates,
     shared: NetworkContext | None = None,
     only: Container[str] | None = None,
+    known: Mapping[str, Document] | None = None,
 ) -> Iterator[DocumentTree]:
     """Yield the parsed tree of each selected document of a profile, in build order.
 
     `only` keeps the documents whose file names it holds; `shared` is the network's
-    context, if already worked out. `pcndocs compare` diffs these trees.
+    context, if already worked out. `known` holds trees already parsed, by their Markdown:
+    a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
     if shared is None:  # the same for every document of the network
@@ -245,10 +248,12 @@ def document_trees(
         if only is not None and name not in only:
             continue
         context = render_context(shared, facts, lead)
-        document = parse_markdown(
-            templates.render(kind.template, context.variables()), kind.template
-        )
-        yield DocumentTree(kind, lead, name, document, _page_info(kind, document, loaded, when))
+        text = templates.render(kind.template, context.variables())
+        document = known.get(text) if known else None
+        if document is None:
+            document = parse_markdown(text, kind.template)
+        info = _page_info(kind, document, loaded, when)
+        yield DocumentTree(kind, lead, name, document, info, text)
 
 
 def document_date(loaded: LoadedProfile, facts: Facts) -> datetime:

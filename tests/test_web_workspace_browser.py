@@ -118,7 +118,7 @@ def replace_text(tab: Any, element_id: str, text: str) -> None:
 
 
 def saved(response: Any) -> bool:
-    return response.url.endswith("/save")
+    return bool(response.url.endswith("/save"))
 
 
 def type_and_save(tab: Any, element_id: str, text: str) -> Any:

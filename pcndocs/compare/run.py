@@ -7,12 +7,11 @@ render it: DOCX with Word tracked changes, HTML with <ins> and <del>, PDF from t
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from html import escape
@@ -33,7 +32,7 @@ from pcndocs.build import (
 )
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.document import Document
+from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import FORMATS
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.facts import Facts, load_facts
@@ -187,8 +186,8 @@ def compare_profiles(
 class TreeCache:
     """The document trees of the older versions compared lately, by their fingerprint.
 
-    An agreed version does not change, so its trees are made once and copied for each
-    comparison (the diff marks the trees it is given).
+    An agreed version does not change, so its trees are made once and diffed again and
+    again: the diff never marks the older tree (it marks copies of the blocks deleted).
     """
 
     def __init__(self, kept: int = 8) -> None:
@@ -199,7 +198,7 @@ class TreeCache:
     def versions(
         self, loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
     ) -> list[tuple[tuple[str, ...], DocumentTree]]:
-        """Return a copy of the keyed trees of a profile's documents, made once."""
+        """Return the keyed trees of a profile's documents, made once."""
         key = hashlib.sha256(
             repr(
                 (
@@ -219,7 +218,7 @@ class TreeCache:
                 self._trees[key] = found
                 while len(self._trees) > self.kept:
                     self._trees.popitem(last=False)
-        return copy.deepcopy(found)
+        return found
 
 
 def compare_loaded(
@@ -247,7 +246,17 @@ def compare_loaded(
         if cache is not None
         else _versions(old, old_options, facts, templates)
     )
-    news = dict(_versions(new, replace(build_options, blank=bool(new.gaps)), facts, templates))
+    # A document whose Markdown is the older version's is that version's tree, not parsed
+    # again: the diff sees at once that nothing changed.
+    known = {tree.text: tree.document for tree in olds.values() if tree.text}
+    new_options = replace(build_options, blank=bool(new.gaps))
+    news = dict(_versions(new, new_options, facts, templates, known))
+    for key, tree in news.items():
+        before = olds.get(key)
+        if tree.text in known and (before is None or before.document is not tree.document):
+            # The same text as another document of the older version: a tree of its own, since
+            # the diff marks the newer tree and the older one must stay as it is.
+            news[key] = replace(tree, document=parse_markdown(tree.text, tree.kind.template))
     when = document_date(new, facts)
     comparison = Comparison(
         network_name(new),
@@ -364,7 +373,11 @@ def _label(name: str | None, code: str | None) -> str:
 
 
 def _versions(
-    loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    templates: Templates,
+    known: Mapping[str, Document] | None = None,
 ) -> Iterator[tuple[tuple[str, ...], DocumentTree]]:
     """Yield each document of a profile under a key that pairs it with the other version's.
 
@@ -372,7 +385,7 @@ def _versions(
     changes to the same document rather than one removed and one added.
     """
     seen: dict[tuple[str, ...], int] = {}
-    for tree in document_trees(loaded, options, facts, templates):
+    for tree in document_trees(loaded, options, facts, templates, known=known):
         key: tuple[str, ...] = (tree.kind.name,)
         if tree.lead is not None:
             key = (tree.kind.name, tree.lead.workstream.id)
