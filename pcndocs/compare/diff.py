@@ -51,6 +51,8 @@ def diff_documents(old: Document | None, new: Document | None) -> Document | Non
 
     A missing old document is all inserted; a missing new one is all deleted.
     """
+    if old is new:  # one tree for both: a document whose text did not change
+        return None
     old_blocks = old.tree.children if old is not None else []
     new_blocks = new.tree.children if new is not None else []
     if _same_blocks(old_blocks, new_blocks):
