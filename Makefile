@@ -11,7 +11,7 @@ LOCK_DEV := requirements/dev.lock
 UV_VERSION := 0.13.8
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-header --quiet
 
-.PHONY: run test lint bench serve clean upgrade
+.PHONY: run test lint bench serve clean lock upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,14 +56,20 @@ BENCH_ARGS ?=
 bench: $(STAMP_DEV)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-# Writes the lock files again with the newest releases pyproject.toml allows, installs them, and
-# runs the reproducibility and lock tests. Read the diff of requirements/ before committing it.
-upgrade: | $(BIN)/python
+# make lock: writes the lock files again after a change to pyproject.toml's dependencies,
+# keeping every pin that still fits. make upgrade: the same with the newest releases allowed.
+# Both install the result and run the lock and reproducibility tests; read the diff of
+# requirements/ before committing it.
+LOCK_UPGRADE ?=
+lock: | $(BIN)/python
 	$(BIN)/pip install -q uv==$(UV_VERSION)
-	$(BIN)/uv pip compile pyproject.toml requirements/build.in $(LOCK_FLAGS) --upgrade -o $(LOCK_RUN)
-	$(BIN)/uv pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_FLAGS) --upgrade -o $(LOCK_DEV)
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in $(LOCK_FLAGS) $(LOCK_UPGRADE) -o $(LOCK_RUN)
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_FLAGS) $(LOCK_UPGRADE) -o $(LOCK_DEV)
 	$(MAKE) $(STAMP_DEV)
 	$(BIN)/pytest tests/test_lock.py tests/test_reproducible.py
+
+upgrade:
+	$(MAKE) lock LOCK_UPGRADE=--upgrade
 
 clean:
 	rm -rf $(VENV) output build dist .pytest_cache .mypy_cache .ruff_cache
