@@ -339,6 +339,9 @@ def test_import_several_networks_from_the_national_files(
     said = " ".join(lxml.html.fromstring(added.text).text_content().split())
     assert "3 networks added" in said
     assert "list sizes of 01/01/2021" in said
+    # Each network's cautions: sizes older than the year counts, a commissioner now gone.
+    assert said.count("2026/27 counts those of 01/01/2026") == 3
+    assert "is a CCG in the national files" in said
     files = [name for name in Workspace(folder).names() if name != EXAMPLE]
     assert len(files) == 3
     for name in files:

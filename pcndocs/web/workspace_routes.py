@@ -385,7 +385,7 @@ def routes(web: Web, folder: Path) -> list[Route]:
             try:
                 text = found.profile(code, web.today, year)
                 row["network"] = network_in(text) or code
-                row["cautions"] = found.cautions(code)
+                row["cautions"] = [*_year_cautions(found, code, year, web), *found.cautions(code)]
                 row["file"] = pages.space.create(row["network"], text).name
             except PcndocsError as exc:
                 row["network"] = row.get("network", code)
@@ -416,6 +416,26 @@ def routes(web: Web, folder: Path) -> list[Route]:
         Route("/networks/{file:str}/changes", changes, methods=["POST"]),
         Route("/networks/{file:str}/versions/{id:str}", version),
     ]
+
+
+def _year_cautions(found: Any, code: str, year: str, web: Web) -> list[str]:
+    """Return what the national files leave out of date for the year being agreed."""
+    cautions = []
+    wanted = web.facts.funding_year(year).population_date
+    if found.list_date is not None and found.list_date != wanted:
+        cautions.append(
+            f"the list sizes are of {found.list_date:%d/%m/%Y}; {year} counts those of "
+            f"{wanted:%d/%m/%Y}: update each practice's list size"
+        )
+    elif found.list_date is None:
+        cautions.append("no list-size file: each practice's list size is to be filled in")
+    commissioner = found.network(code).commissioner_name
+    if "CCG" in commissioner.upper().split():
+        cautions.append(
+            f"the commissioner, {commissioner}, is a CCG in the national files; CCGs have "
+            "since been replaced by Sub ICB Locations of the ICBs: write the current one"
+        )
+    return cautions
 
 
 def _import_context(pages: WorkspacePages, **given: Any) -> dict[str, Any]:
