@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -260,3 +261,169 @@ def test_two_tabs_on_one_network(server: str, folder: Path, context: Any) -> Non
     assert value_in_file(folder, name, "network", "code") == "U22222"
     # The refused save is the one thing the browser logs: 409 is the answer it was meant to get.
     assert problems == [] and [m for m in more if "409 (Conflict)" not in m] == []
+
+
+# --- the journeys of issue 21's "Done when", by keyboard alone ---------------------------------
+
+
+def tab_to_match(tab: Any, selector: str, limit: int = 800) -> None:
+    """Press Tab until the focused element matches a CSS selector."""
+    for _ in range(limit):
+        if tab.evaluate(
+            "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+        tab.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def choose_file(tab: Any, element_id: str, path: Path) -> None:
+    """Move to a file field by keyboard and choose a file in the dialog Space opens."""
+    tab_to(tab, element_id)
+    with tab.expect_file_chooser() as chooser:
+        tab.keyboard.press("Space")
+    chooser.value.set_files(str(path))
+
+
+def import_by_keyboard(tab: Any, server: str, data: Path, query: str, count: int) -> None:
+    """From the networks' page, add the first COUNT networks a search finds."""
+    tab.goto(server + "/")
+    tab_to_match(tab, "a[href='/networks/import']")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    axe_clean(tab)
+    choose_file(tab, "epcn", data / "ePCN-2019-12.xlsx")
+    choose_file(tab, "lists", data / "gp-reg-pat-prac-all-2021-01.csv")
+    tab_to(tab, "query")
+    tab.keyboard.type(query)
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    for i in range(1, count + 1):
+        tab_to(tab, f"code-{i}")
+        tab.keyboard.press("Space")
+    assert tab.locator("#year").input_value() == "2026/27"
+    axe_clean(tab)
+    tab_to(tab, "import-add")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert tab.locator("h1").inner_text().startswith(f"{count} network")
+    axe_clean(tab)
+
+
+def saved_now(tab: Any) -> None:
+    """Wait for the page to say its last change is saved: the save's own answer."""
+    tab.locator("#workspace[data-state='saved'], #workspace[data-state='draft']").wait_for()
+
+
+@pytest.mark.national
+def test_a_pcn_managers_journey(
+    server: str, folder: Path, browser: Any, national_data: Path
+) -> None:
+    started = time.monotonic()
+    first = browser.new_context(viewport={"width": 1280, "height": 900})
+    first.set_default_timeout(WAIT_MS)
+    tab, problems = opened(first)
+    import_by_keyboard(tab, server, national_data, "Armley", 1)
+    tab_to(tab, "open-1")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    name = tab.url.rsplit("/", 1)[1]
+    # The first sitting: the nominated payee, then the browser is closed.
+    with tab.expect_response(saved):
+        tab_to(tab, "f-network-nominated_payee")
+        tab.keyboard.press("ArrowDown")
+    saved_now(tab)
+    payee = tab.locator("#f-network-nominated_payee").input_value()
+    assert payee and value_in_file(folder, name, "network", "nominated_payee") == payee
+    assert problems == []
+    first.close()
+    # The second sitting, in a new browser session: the work is there; go on.
+    second = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    second.set_default_timeout(WAIT_MS)
+    tab, problems = opened(second)
+    tab.goto(server + "/")
+    tab_to_match(tab, f"a[href='/networks/{name}']")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert tab.locator("#f-network-nominated_payee").input_value() == payee
+    tab_to(tab, "op-add-f-clinical_directors")
+    with tab.expect_response(saved):
+        tab.keyboard.press("Enter")
+        tab.locator("#f-clinical_directors-0-name").wait_for()
+    tab.locator("#f-clinical_directors-0-name").focus()
+    tab.keyboard.type("Dr Ada Hill")
+    tab_to(tab, "f-clinical_directors-0-practice")
+    tab.keyboard.press("ArrowDown")
+    replace_text(tab, "f-clinical_directors-0-sessions_per_week", "2")
+    tab_to(tab, "f-appointment-method")
+    tab.keyboard.type("Election")
+    saved_now(tab)
+    assert value_in_file(folder, name, "clinical_directors")[0]["name"] == "Dr Ada Hill"
+    axe_clean(tab)
+    # Mark as agreed, then change the term and a practice, and see what changed.
+    tab_to(tab, "agreed-note")
+    tab.keyboard.type("approved at the board of 12 March")
+    tab_to(tab, "agree")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert "Version 1" in tab.locator("ul.versions").inner_text()
+    replace_text(tab, "f-appointment-term_years", "2")
+    type_and_save(tab, "f-practices-0-list_size", "9000")
+    saved_now(tab)
+    tab_to(tab, "ws-show-changes")
+    with tab.expect_response(lambda r: r.url.endswith("/changes")):
+        tab.keyboard.press("Enter")
+    status = tab.locator("#ws-changes .changes-status")
+    status.wait_for()
+    assert "since version 1" in status.inner_text()
+    summary = tab.locator("#ws-changes .change-summary").inner_text()
+    assert "9,000" in summary or "9000" in summary
+    axe_clean(tab)
+    # Download the pack.
+    tab_to_match(tab, "button[formaction='/download/pack']")
+    with tab.expect_download() as download:
+        tab.keyboard.press("Enter")
+    import zipfile
+
+    with zipfile.ZipFile(download.value.path()) as pack:
+        names = pack.namelist()
+    assert any(n.endswith("schedule-1.pdf") for n in names)
+    assert problems == []
+    second.close()
+    print(f"\nPCN manager's journey by keyboard: {time.monotonic() - started:.0f} s")
+
+
+@pytest.mark.national
+@pytest.mark.slow
+def test_an_lmc_advisers_journey(
+    server: str, folder: Path, browser: Any, national_data: Path, context: Any
+) -> None:
+    started = time.monotonic()
+    tab, problems = opened(context)
+    import_by_keyboard(tab, server, national_data, "Leeds", 10)
+    tab.goto(server + "/")
+    boxes = tab.locator("table.networks input[type='checkbox']")
+    chosen = 0
+    for i in range(boxes.count()):
+        row = tab.locator("table.networks tbody tr").nth(i)
+        if "PCN" in row.inner_text() and "values still to agree" in row.inner_text():
+            tab_to(tab, boxes.nth(i).get_attribute("id"))
+            tab.keyboard.press("Space")
+            chosen += 1
+    assert chosen >= 10
+    tab_to(tab, "blank-no")
+    tab.keyboard.press("ArrowDown")  # the radio buttons: blank papers
+    assert tab.locator("#blank-yes").is_checked()
+    tab_to(tab, "build-chosen")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    axe_clean(tab)
+    tab.locator("#progress-body[data-finished='yes']").wait_for(timeout=30 * 60_000)
+    said = tab.locator("#progress").inner_text()
+    assert f"{chosen} built or up to date" in said, said
+    axe_clean(tab)
+    assert problems == []
+    print(
+        f"\nLMC adviser's journey by keyboard ({chosen} blank packs): "
+        f"{time.monotonic() - started:.0f} s"
+    )
