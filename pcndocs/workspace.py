@@ -195,7 +195,15 @@ class Workspace:
     # --- agreed versions -------------------------------------------------------------------
 
     def _versions_folder(self, name: str) -> Path:
-        return self.root / VERSIONS / self.path_of(name).stem
+        """Return where a network's agreed versions are kept; no symbolic link on the way."""
+        folder = self.root / VERSIONS / self.path_of(name).stem
+        for step in (self.root / HIDDEN, self.root / VERSIONS, folder):
+            if step.is_symlink():
+                raise WorkspaceError(
+                    f"{step}: is a symbolic link; the workspace keeps its versions only in "
+                    "its own folder"
+                )
+        return folder
 
     def agree(self, name: str, agreed_on: date, note: str, based_on: str) -> Agreed:
         """Keep a copy of a profile as agreed on a date, with a note; return its record.

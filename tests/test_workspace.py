@@ -176,3 +176,14 @@ def test_an_unknown_version_is_refused(tmp_path: Path) -> None:
     for wrong in ("007", "../x", "1"):
         with pytest.raises(WorkspaceError, match="no agreed version"):
             space.version_text(first.name, wrong)
+
+
+def test_versions_are_never_written_through_a_symbolic_link(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    space = Workspace(tmp_path / "w")
+    first = space.create("A PCN", EXAMPLE)
+    (tmp_path / "w" / ".pcndocs").symlink_to(elsewhere)
+    with pytest.raises(WorkspaceError, match="symbolic link"):
+        space.agree(first.name, date(2026, 3, 12), "", first.version)
+    assert list(elsewhere.iterdir()) == []
