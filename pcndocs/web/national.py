@@ -88,8 +88,16 @@ class Upload:
         )
 
     def cautions(self, code: str) -> list[str]:
-        """Return what to check in one network's import, as `pcndocs import` says it."""
-        return network_cautions(self.network(code), self.list_sizes, self.lists_name)
+        """Return what to check in one network's import, as `pcndocs import` says it.
+
+        Each is shown under the network's name, so the name it starts with is left out.
+        """
+        network = self.network(code)
+        who = f"{format_name(network.name)} ({network.code}): "
+        return [
+            line.removeprefix(who)
+            for line in network_cautions(network, self.list_sizes, self.lists_name)
+        ]
 
     @property
     def list_date(self) -> date | None:

@@ -22,6 +22,7 @@ from pcndocs import years
 from pcndocs.build import BuildOptions
 from pcndocs.compare.run import TreeCache, built_from
 from pcndocs.errors import PcndocsError, ProfileError
+from pcndocs.importer.names import format_name
 from pcndocs.new.answers import contract_year_now, date_answer
 from pcndocs.profile.load import KnownIds, validate_profile
 from pcndocs.profile.yamlfile import parse_yaml
@@ -429,7 +430,7 @@ def _year_cautions(found: Any, code: str, year: str, web: Web) -> list[str]:
         )
     elif found.list_date is None:
         cautions.append("no list-size file: each practice's list size is to be filled in")
-    commissioner = found.network(code).commissioner_name
+    commissioner = format_name(found.network(code).commissioner_name)
     if "CCG" in commissioner.upper().split():
         cautions.append(
             f"the commissioner, {commissioner}, is a CCG in the national files; CCGs have "
