@@ -8,6 +8,7 @@ lets through only from this server's own page.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,6 +216,8 @@ def routes(web: Web, folder: Path) -> list[Route]:
     """Return the workspace's routes, which come before the ordinary pages' ones."""
     pages = WorkspacePages(web, folder)
     web.workspace = pages
+    if web.settings.warm:  # check every network while the browser opens: the first page is quick
+        threading.Thread(target=pages.states.all, args=(web.today,), daemon=True).start()
 
     def refused(exc: PcndocsError, status: int = 404) -> Response:
         return pages.list_page(status, problems=[str(exc)])
