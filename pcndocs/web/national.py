@@ -48,8 +48,12 @@ class Upload:
         """Return the uploaded files' names, for the page."""
         return self.epcn_name + (f" and {self.lists_name}" if self.lists_name else "")
 
-    def search(self, query: str) -> list[Match]:
-        """Return the networks whose name (or commissioner's) holds the words, or of a code."""
+    def search(self, query: str, commissioner: bool = False) -> list[Match]:
+        """Return the networks whose name holds the words, or of a PCN code.
+
+        With `commissioner`, a network whose commissioner's name holds them is found too:
+        all the networks of one commissioner, for an LMC adviser.
+        """
         code = normalise_code(query)
         words = query.lower().split()
         found = [
@@ -57,7 +61,7 @@ class Upload:
             for n in self.networks
             if n.code == code
             or (words and all(w in n.name.lower() for w in words))
-            or (words and all(w in n.commissioner_name.lower() for w in words))
+            or (commissioner and words and all(w in n.commissioner_name.lower() for w in words))
         ]
         found.sort(key=lambda n: format_name(n.name).lower())
         return [

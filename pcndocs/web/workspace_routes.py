@@ -368,7 +368,7 @@ def routes(web: Web, folder: Path) -> list[Route]:
                 query=query,
                 year=year,
                 list_date=found.list_date,
-                matches=found.search(query) if query else [],
+                matches=found.search(query, commissioner=True) if query else [],
             ),
         )
 
