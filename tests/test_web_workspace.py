@@ -100,6 +100,16 @@ def test_the_start_page_lists_each_network_with_its_state(client: TestClient, fo
     assert "Hillside PCN" in rows["hillside-pcn.yaml"]
     assert "1 value still to agree" in rows["hillside-pcn.yaml"]
     assert "Cannot be read" in rows["broken.yaml"]
+    assert "The same network" not in riverside
+
+
+def test_two_files_of_one_network_are_each_told_of_the_other(
+    client: TestClient, folder: Path
+) -> None:
+    shutil.copy(folder / EXAMPLE, folder / "riverside-copy.yaml")
+    listed = " ".join(lxml.html.fromstring(client.get("/").text).text_content().split())
+    assert "The same network as riverside-copy.yaml" in listed
+    assert f"The same network as {EXAMPLE}" in listed
 
 
 def test_a_change_is_saved_to_the_file_and_read_back(client: TestClient, folder: Path) -> None:

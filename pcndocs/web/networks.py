@@ -15,7 +15,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class NetworkState:
     draft: bool  # saved by the page with errors still in it
     last_agreed: Agreed | None = None
     last_build: str = ""  # the day (dd/mm/yyyy) of the last build into the output folder
+    same_as: tuple[str, ...] = ()  # other files of a network of the same name: one build folder
 
     @property
     def ready(self) -> bool:
@@ -148,9 +149,27 @@ class States:
         )
 
     def all(self, today: date) -> list[NetworkState]:
-        """Return the state of every network in the workspace, by file name."""
+        """Return the state of every network in the workspace, by file name.
+
+        Files whose networks have names that make one build folder are each told of the
+        others: `build` refuses to build them together, naming both.
+        """
         found = [self.of(name, today) for name in self.space.names()]
-        return [state for state in found if state is not None]
+        states = [state for state in found if state is not None]
+        folders: dict[str, list[str]] = {}
+        for state in states:
+            folders.setdefault(slug(state.network or Path(state.file).stem), []).append(state.file)
+        return [
+            replace(
+                state,
+                same_as=tuple(
+                    f
+                    for f in folders[slug(state.network or Path(state.file).stem)]
+                    if f != state.file
+                ),
+            )
+            for state in states
+        ]
 
     def last_build(self, network: str) -> str:
         """Return the day a network was last built into the output folder, or ""."""

@@ -21,10 +21,13 @@
   var waiting = [];
 
   /* The one way this page sends a request that changes something: with the page's token. */
-  function send(url, body) {
+  function send(url, body, keepalive) {
     var meta = document.querySelector('meta[name="pcndocs-token"]');
     var headers = { "X-Pcndocs-Token": meta ? meta.getAttribute("content") : "" };
-    return fetch(url, { method: "POST", body: body, headers: headers, credentials: "same-origin" });
+    return fetch(url, {
+      method: "POST", body: body, headers: headers, credentials: "same-origin",
+      keepalive: !!keepalive
+    });
   }
 
   function say(text, kind) {
@@ -129,6 +132,15 @@
       if (event.detail.requestConfig && event.detail.requestConfig.path === "/edit") {
         schedule();
       }
+    }
+  });
+  /* Leaving anyway (the warning answered, the tab closed): send what is not saved yet, once.
+   * The answer is not waited for: the next visit reads the file as it then is. */
+  window.addEventListener("pagehide", function () {
+    if (!stopped && (dirty || timer) && !inFlight) {
+      var body = new FormData(form);
+      body.set("_base", version);
+      send("/networks/" + encodeURIComponent(file) + "/save", body, true).catch(function () {});
     }
   });
   window.addEventListener("beforeunload", function (event) {
