@@ -17,6 +17,7 @@ from pcndocs.funding import (
     wte_text,
 )
 from pcndocs.gaps import gap_line
+from pcndocs.no_effect import no_effect, term_warnings
 from pcndocs.profile.items import item_name
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.model import Lead, Profile
@@ -150,6 +151,8 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             )
         )
     found.extend(_year_warnings(loaded, facts, year))
+    found.extend(warn(key, text) for key, text in term_warnings(profile, facts))
+    found.extend(warn(key, text) for key, text in no_effect(profile, facts))
     return found
 
 
