@@ -38,6 +38,19 @@ def no_effect(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
             )
         if why:
             yield ("appointment", "tie_break"), f"{_words(rules.tie_break)} has no effect: {why}"
+    if rules.majority == "unanimous":
+        if "quorum_percent" in set_here:
+            yield (
+                ("appointment", "quorum_percent"),
+                f"{rules.quorum_percent}% has no effect: under unanimity every member practice "
+                "must vote for the candidate, so there is no quorum to reach",
+            )
+        if rules.voting == "list_size_weighted" and rules.removal_majority == "unanimous":
+            yield (
+                ("appointment", "voting"),
+                "list size weighted has no effect: appointing and removing a director both need "
+                "every member practice, so no vote is weighed",
+            )
     if rules.method == "election":
         for key in ("selection_panel", "selection_criteria"):
             if getattr(rules, key):
@@ -154,3 +167,27 @@ def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str
             ("leads", i, "workstream"),
             f"{workstream.title} is not a workstream of {year}: it {when}",
         )
+
+
+def share_warnings(profile: Profile) -> Iterator[tuple[KeyPath, str]]:
+    """Yield where joint directors' shares of the benchmark differ from their shares of time.
+
+    Each director works and is paid for their own sessions; funded_share divides only the
+    benchmark, so a share unlike the director's part of the agreed time is worth a look.
+    """
+    directors = profile.clinical_directors
+    total = sum(d.sessions_per_week or 0 for d in directors)
+    if len(directors) < 2 or not total or any(d.sessions_per_week is None for d in directors):
+        return
+    for i, director in enumerate(directors):
+        if director.funded_share is None:
+            continue
+        of_time = (director.sessions_per_week or 0) / total
+        if abs(of_time - director.funded_share) > 0.005:
+            yield (
+                ("clinical_directors", i, "funded_share"),
+                f"{director.funded_share:.0%} of the benchmark, but their "
+                f"{director.sessions_per_week:g} of the directors' {total:g} sessions a week are "
+                f"{of_time:.0%} of the agreed time; the job description shows each director's "
+                "own sessions and pay, and this share divides only the benchmark",
+            )

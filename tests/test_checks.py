@@ -33,6 +33,7 @@ def clean(example_data: dict[str, Any]) -> dict[str, Any]:
     data["clinical_directors"][0]["sessions_per_week"] = 1.2  # 2.2 of the funded 2.39
     for director in data["clinical_directors"]:
         director["session_rate"] = 320
+        del director["funded_share"]  # shared as the sessions are: 1.2 and 1
     data["leads"] = [
         {
             "name": f"Lead {i}",
@@ -77,7 +78,7 @@ def test_one_director_over_the_funded_time(
     write_profile: WriteProfile, clean: dict[str, Any]
 ) -> None:
     director = clean["clinical_directors"][0]
-    del director["funded_share"]
+    director.pop("funded_share", None)
     director["sessions_per_week"] = 2.5
     clean["clinical_directors"] = [director]
     assert texts(write_profile, clean) == [
@@ -344,3 +345,19 @@ def test_a_value_with_no_effect_says_why(
     key, text = expected.split(": ", 1)
     found = warnings_for(load(write_profile(clean)), load_facts(), TODAY)
     assert text in [w.text for w in found if w.key.startswith(key[:40])]
+
+
+def test_joint_shares_unlike_the_directors_time(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["clinical_directors"][0]["sessions_per_week"] = 1.5
+    for director in clean["clinical_directors"]:
+        director["funded_share"] = 0.5
+    found = texts(write_profile, clean)
+    assert (
+        "clinical_directors[0].funded_share: clinical director 1 (Dr Priya Shah): 50% of the "
+        "benchmark, but their 1.5 of the directors' 2.5 sessions a week are 60% of the agreed "
+        "time; the job description shows each director's own sessions and pay, and this share "
+        "divides only the benchmark"
+    ) in found
+    assert any(w.startswith("clinical_directors[1].funded_share") for w in found)
