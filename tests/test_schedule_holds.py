@@ -80,10 +80,21 @@ def test_joint_directors_own_sessions_and_pay_in_both_documents(joint: BuildResu
     for fmt, text in _texts(joint, "schedule-1").items():
         assert "share the role, its time and its pay" not in text, fmt
         assert (
-            "Dr Priya Shah, 1.5 sessions a week and £31,200 a year and Helen Okafor, 1 session a "
-            "week and £15,600 a year." in text
+            "is paid for that time: Dr Priya Shah £31,200 a year and Helen Okafor £15,600 a year."
+            in text
         ), fmt
-        assert "Dr Priya Shah 50% and Helen Okafor 50%" in text, fmt
+        assert "divided between them as Dr Priya Shah 50% and Helen Okafor 50%: this" in text, fmt
+    (path,) = [p for p in joint.written if p.name == "schedule-1.docx"]
+    rows = [
+        [cell.text for cell in row.cells]
+        for table in docx.Document(str(path)).tables
+        for row in table.rows
+        if row.cells[0].text.startswith(("Dr Priya Shah", "Helen Okafor"))
+    ]
+    assert [(row[0], row[2]) for row in rows] == [
+        ("Dr Priya Shah (GP)", "1.5"),
+        ("Helen Okafor (Advanced Nurse Practitioner)", "1"),
+    ]
     for fmt, text in _texts(joint, "cd-job-description").items():
         assert "Dr Priya Shah: £31,200 a year (£400 a session)" in text, fmt
         assert "Helen Okafor: £15,600 a year (£300 a session)" in text, fmt
