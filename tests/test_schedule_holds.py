@@ -73,6 +73,7 @@ def weighted(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     del data["appointment"]["quorum_percent"]
     data["governance"].update(voting="list_size_weighted", unanimous_matters=[])
     data["document_control"]["show_generator"] = True
+    del data["document_control"]["effective_date"]  # the approval date takes its place
     return _build(tmp_path_factory.mktemp("weighted"), data)
 
 
@@ -201,3 +202,15 @@ def test_workstream_titles_keep_their_capitals(joint: BuildResult) -> None:
     for fmt, text in _texts(joint, "lead-role-description-recruitment-and-hr-james-murray").items():
         assert "Recruitment and HR" in text, fmt
         assert "recruitment and hr" not in text, fmt
+
+
+def test_working_relationships_are_people_and_bodies_and_the_payee_is_named(
+    joint: BuildResult,
+) -> None:
+    for fmt, text in _texts(joint, "cd-job-description").items():
+        assert "The directors work with these people and bodies: " in text, fmt
+        assert "The Local Medical Committee (LMC)" in text, fmt
+        assert "These are the working relationships usually named in published" in text, fmt
+        assert "through the nominated payee, Riverside GP Federation" in text, fmt
+    for fmt, text in _texts(joint, "schedule-1").items():
+        assert "who receives its funding" in text, fmt
