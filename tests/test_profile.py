@@ -106,8 +106,7 @@ BAD = [
         "leads.0.practice",
         "B11111",
         "leads[0].practice: lead 1 (Dr Sam Patel): the practice must be a member practice "
-        "(A99001, A99002, A99003, A99004, A99005, A99006), got 'B11111'; for another provider, "
-        "give its name as payee_name",
+        "(A99001, A99002, A99003, A99004, A99005, A99006), got 'B11111'",
     ),
     (
         "leads.0.workstream",
