@@ -268,8 +268,8 @@ def test_a_term_that_ended_before_the_contract_year(
     clean["clinical_directors"][1]["start_date"] = date(2019, 4, 1)
     assert texts(write_profile, clean) == [
         "clinical_directors[1].start_date: clinical director 2 (Helen Okafor): the current term "
-        "began on 2019-04-01 and, at 3 years, ended on 2022-03-31, before 2023/24 begins on 2023-04-01; "
-        "give the start of the term they now serve"
+        "began on 2019-04-01 and, at 3 years, ended on 2022-03-31, before 2023/24 begins on "
+        "2023-04-01; give the start of the term they now serve"
     ]
 
 
