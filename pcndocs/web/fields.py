@@ -79,8 +79,7 @@ FORM_HELP = {
         "effect on the approval date."
     ),
     "DocumentControl.show_generator": (
-        "Whether the documents say they were prepared with pcndocs. Leave it empty and they "
-        "do not."
+        "Whether the documents say they were prepared with pcndocs. Leave it empty and they do not."
     ),
     "Network.payee_name": (
         "Only where the payee is not a member practice: the name of the provider, such as a "
