@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -41,7 +42,7 @@ from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Group, Input, Repeat, profile_form
 from pcndocs.web.formdata import LOCAL_WORKSTREAM, apply_operation, data_from_form, field_id
-from pcndocs.web.guard import Guard, TooLargeError, is_loopback
+from pcndocs.web.guard import PAGE_TOKEN_FIELD, Guard, TooLargeError, is_loopback, page_token
 from pcndocs.web.service import (
     MISSING,
     BuildPool,
@@ -109,6 +110,12 @@ class Web:
             yes_no=[Option("yes", "Yes"), Option("no", "No")],
             local=LOCAL_WORKSTREAM,
             output_folder=str(settings.out),
+            # Every page carries the token its posts must send back (see guard.py): in a
+            # meta element for htmx and form.js, and as the first field of each form.
+            page_token=page_token,
+            token_field=lambda: markupsafe.Markup(
+                f'<input type="hidden" name="{PAGE_TOKEN_FIELD}" value="{page_token()}">'
+            ),
         )
         # Figures read as in the documents and `check`: 2.5 sessions, 0.2956 WTE, £45,500.
         self.pages.filters.update(sessions=sessions_text, wte=wte_text)
