@@ -447,8 +447,8 @@ def stylesheet_for(templates: Templates) -> str:
     path = templates.find(STYLESHEET)
     builtin = builtin_templates() / STYLESHEET
     if path is not None and path != builtin:  # a user's style may start from the built-in one
+        check_stylesheet(text, path, templates.folders)  # the user's own lines, before the include
         text = include_builtin(text, builtin.read_text(encoding="utf-8"))
-        check_stylesheet(text, path, templates.folders)
     return text
 
 

@@ -62,7 +62,9 @@ CONTENT_SECURITY_POLICY = (
 )
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # Not no-referrer: under it a browser names the origin of a form's POST as "null", and
+    # the guard could not tell this page's posts from a sandboxed frame's. Nothing goes elsewhere.
+    (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
@@ -210,10 +212,12 @@ def _foreign(headers: dict[str, str]) -> str | None:
     port of this machine is "same-site", not the same origin, and is refused too.
     """
     origin = headers.get("origin")
+    site = headers.get("sec-fetch-site")
+    if origin == "null" and site == "same-origin":
+        origin = None  # a browser set to send no referrer hides even its own origin
     if origin is not None and origin.lower() != f"http://{headers.get('host', '')}".lower():
         shown = origin if len(origin) <= 80 else origin[:80] + "..."
         return f"refused: a page of another site ({shown}) cannot change anything here"
-    site = headers.get("sec-fetch-site")
     if site is not None and site.lower() not in ("same-origin", "none"):
         return f"refused: a page of another site ({site[:20]}) cannot change anything here"
     return None
