@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from pcndocs import __version__
 from pcndocs.compare.run import NoBuildError
 from pcndocs.documents import DOCUMENTS, FORMATS
-from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
 from pcndocs.funding import sessions_text, wte_text
@@ -54,7 +54,6 @@ from pcndocs.web.service import (
     figures,
     pack_zip,
     parse_text,
-    preview_html,
     profile_yaml,
     read_profile_text,
 )
@@ -357,10 +356,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         names = documents_of(loaded, web.facts)
         choice = form.get("doc", "") or DOCUMENTS[0].name
         chosen = build_name(names, choice) or names[0]
-        html = await run_in_threadpool(
-            preview_html, loaded, chosen[0], settings.templates, web.today
-        )
-        url = web.remember_preview(html or "")
+        try:
+            # On the workers, as every render: their time, memory and page limits apply.
+            built = await web.pool.build(
+                loaded, ("html",), [chosen[0]], settings.templates, web.today
+            )
+        except (BusyError, WorkerDiedError) as exc:
+            reason = f"Not updated: {exc}."
+            html = web.pages.get_template("preview.html").render(url=None, reason=reason, keep=True)
+            return HTMLResponse(html, status_code=503, headers={"HX-Reswap": "none"})
+        except PcndocsError as exc:  # such as a mistake in a --templates template
+            reason = f"Not updated: {exc}"
+            html = web.pages.get_template("preview.html").render(url=None, reason=reason, keep=True)
+            return HTMLResponse(html, headers={"HX-Reswap": "none"})
+        html = next((data.decode("utf-8") for _n, _f, data in built.files), "")
+        url = web.remember_preview(html)
         return web.page("preview.html", url=url, title=chosen[1], blank=bool(loaded.gaps))
 
     async def preview(request: Request) -> Response:
@@ -418,7 +428,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if fmt not in ("docx", "pdf"):
                 return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
             built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
-        except BusyError as exc:
+        except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return PlainResponse(str(exc), 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return PlainResponse(f"error: {exc}", 422)
@@ -466,8 +476,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         names = [n for n, _t in documents_of(loaded, web.facts)]
         try:
             built = await web.pool.build(loaded, formats, names, settings.templates, web.today)
-        except BusyError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=503)
+        except (BusyError, WorkerDiedError) as exc:  # the next request is served
+            return _problems_json([Problem("", None, "", str(exc))], [], 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return JSONResponse({"error": str(exc)}, status_code=422)
         folder = slug(loaded.profile.network.name or "network")
