@@ -29,6 +29,13 @@ class _Alarm(BaseException):
     `except Exception` swallows it."""
 
 
+def in_worker() -> bool:
+    """Return whether this process is a worker (pcndocs.workers), not the one the user ran."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
 def bounded_here() -> bool:
     """Return whether process_limits can bound work in this thread."""
     return os.name == "posix" and threading.current_thread() is threading.main_thread()
@@ -38,7 +45,8 @@ def bounded_here() -> bool:
 def process_limits(seconds: float, memory: int) -> Iterator[None]:
     """Run the body with at most `seconds` of time and `memory` more bytes of address space.
 
-    Raises OverTimeError or OverMemoryError in place of the alarm or the MemoryError.
+    Raises OverTimeError or OverMemoryError in place of the alarm or the MemoryError. A
+    `memory` of 0 leaves the memory unbounded.
     """
     if not bounded_here():
         yield
@@ -50,7 +58,8 @@ def process_limits(seconds: float, memory: int) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGALRM, alarm)
     old_limits = resource.getrlimit(resource.RLIMIT_AS)
-    _set_memory_limit(resource, old_limits, memory)
+    if memory:
+        _set_memory_limit(resource, old_limits, memory)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield

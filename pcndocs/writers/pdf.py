@@ -18,7 +18,7 @@ from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from pcndocs.errors import RenderLimitError
-from pcndocs.limits import OverMemoryError, OverTimeError, process_limits
+from pcndocs.limits import OverMemoryError, OverTimeError, in_worker, process_limits
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,10 @@ def _bounded() -> Iterator[None]:
     _watch.deadline = time.monotonic() + PDF_SECONDS
     _watch.messages = 0
     try:
-        with process_limits(PDF_SECONDS, PDF_MEMORY):
+        # Memory only in a worker: under the limit, the libraries WeasyPrint calls (GLib,
+        # Pango) may end the process rather than fail, which a worker may do (its build
+        # fails with one line) but the command the user ran must not.
+        with process_limits(PDF_SECONDS, PDF_MEMORY if in_worker() else 0):
             yield
     except _TooManyPagesError:
         raise RenderLimitError(
