@@ -120,6 +120,7 @@ class WorkerPool:
         self._start(min(self.jobs, len(queue)))
         busy: dict[Connection, int] = {}
         idle = [connection for _, connection in self._workers]
+        replaced = 0
         while queue or busy:
             while queue and idle:
                 connection = idle.pop()
@@ -129,6 +130,9 @@ class WorkerPool:
                 except OSError:  # it died while idle (between builds of a server): replace it
                     self._bury(connection)
                     queue.appendleft((number, task))
+                    replaced += 1
+                    if replaced > 2 * self.jobs:  # they die as they start: no use going on
+                        raise RuntimeError("worker processes stop as soon as they start") from None
                     idle.append(self._spawn())
                     continue
                 busy[connection] = number
