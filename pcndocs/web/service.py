@@ -68,11 +68,17 @@ class _FairTurn:
         self._queue: deque[object] = deque()
         self._held = False
 
-    def acquire(self, timeout: float) -> bool:
-        """Return True once it is this caller's turn, False if none came within timeout."""
+    def acquire(self, timeout: float, urgent: bool = False) -> bool:
+        """Return True once it is this caller's turn, False if none came within timeout.
+
+        An urgent caller (a preview: one page of HTML, quick) goes to the head of the queue.
+        """
         me = object()
         with self._changed:
-            self._queue.append(me)
+            if urgent:
+                self._queue.appendleft(me)
+            else:
+                self._queue.append(me)
             mine = self._changed.wait_for(lambda: not self._held and self._queue[0] is me, timeout)
             if not mine:
                 self._queue.remove(me)
@@ -253,11 +259,11 @@ class BuildPool:
         self._stopping = True
         self._pool.kill()
 
-    def _run(self, calls: list[tuple[Any, tuple[Any, ...]]]) -> list[Any]:
+    def _run(self, calls: list[tuple[Any, tuple[Any, ...]]], urgent: bool = False) -> list[Any]:
         """Return each call's result, run across the workers; raise a worker's error here."""
         results: list[Any] = [None] * len(calls)
         for start in range(0, len(calls), self.workers):
-            if not self._turn.acquire(TURN_SECONDS):
+            if not self._turn.acquire(TURN_SECONDS, urgent):
                 raise BusyError()
             try:
                 self._pool.run(calls[start : start + self.workers], _placer(results, start))
@@ -308,7 +314,9 @@ class BuildPool:
                 )
                 for name, fmt in tasks
             ]
-            done: list[Built] = await asyncio.to_thread(self._run, calls)
+            # HTML alone (a preview) is quick and someone is watching for it: it goes first.
+            urgent = formats == ("html",)
+            done: list[Built] = await asyncio.to_thread(self._run, calls, urgent)
             files = {(name, fmt): data for share in done for name, fmt, data in share.files}
             built = Built(
                 [(n, f, files[n, f]) for n in names for f in formats if (n, f) in files],
