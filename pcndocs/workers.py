@@ -97,8 +97,12 @@ class WorkerPool:
         self,
         tasks: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
         done: Callable[[int, Any], None],
+        needed: Callable[[int], bool] = lambda _number: True,
     ) -> None:
         """Run every task, calling done(task number, result or Failure) in this process.
+
+        A task for which needed(number) is False when its turn comes is not run: done gets
+        a Failure for it at once (a network that has failed needs no more documents).
 
         A worker that dies in the middle of a task (killed, out of memory) fails that task
         only: done gets a Failure with WorkerDiedError, and a new worker takes its place. If
@@ -106,7 +110,7 @@ class WorkerPool:
         and restarted on the next call, so no stale result is ever read as a new one.
         """
         try:
-            self._run(tasks, done)
+            self._run(tasks, done, needed)
         except BaseException:
             self.kill()
             raise
@@ -115,6 +119,7 @@ class WorkerPool:
         self,
         tasks: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
         done: Callable[[int, Any], None],
+        needed: Callable[[int], bool],
     ) -> None:
         queue = deque(enumerate(tasks))
         self._start(min(self.jobs, len(queue)))
@@ -123,8 +128,11 @@ class WorkerPool:
         replaced = 0
         while queue or busy:
             while queue and idle:
-                connection = idle.pop()
                 number, task = queue.popleft()
+                if not needed(number):  # its result could no longer be used
+                    done(number, Failure(bug="not run: not needed any more"))
+                    continue
+                connection = idle.pop()
                 try:
                     connection.send(task)
                 except OSError:  # it died while idle (between builds of a server): replace it
@@ -136,6 +144,8 @@ class WorkerPool:
                     idle.append(self._spawn())
                     continue
                 busy[connection] = number
+            if not busy:  # every task left was not needed
+                continue
             for ready in wait(list(busy)):
                 assert isinstance(ready, Connection)
                 number = busy.pop(ready)

@@ -190,3 +190,13 @@ def test_builds_take_turns_in_order_previews_first_and_a_long_wait_is_busy() -> 
     for thread in waiting:
         thread.join()
     assert order == ["preview", "pack round 2", "other pack"]
+
+
+def test_tasks_no_longer_needed_are_not_run() -> None:
+    """A network whose document failed needs no more of its documents built."""
+    results: dict[int, Any] = {}
+    with WorkerPool(1) as pool:
+        tasks: list[tuple[Any, tuple[Any, ...]]] = [(_square, (n,)) for n in range(6)]
+        pool.run(tasks, results.__setitem__, needed=lambda number: number % 2 == 0)
+    assert [results[n] for n in (0, 2, 4)] == [0, 4, 16]
+    assert all(isinstance(results[n], Failure) for n in (1, 3, 5))
