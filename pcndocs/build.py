@@ -22,7 +22,7 @@ from pcndocs.context import (
 )
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
-from pcndocs.errors import Problem
+from pcndocs.errors import Problem, RenderLimitError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_atomically
 from pcndocs.funding import contract_year
@@ -211,7 +211,11 @@ def render_documents(
     for tree in document_trees(loaded, options, facts, templates, shared, only):
         result.placeholders += placeholders(tree.document)
         for fmt in options.formats:
-            yield tree.name, fmt, _render(fmt, tree.document, tree.info, templates, css, result)
+            try:
+                data = _render(fmt, tree.document, tree.info, templates, css, result)
+            except RenderLimitError as exc:  # say which document: schedule-1: the PDF would ...
+                raise RenderLimitError(exc.reason, tree.name) from None
+            yield tree.name, fmt, data
 
 
 @dataclass(frozen=True)
@@ -473,8 +477,8 @@ def stylesheet_for(templates: Templates) -> str:
     path = templates.find(STYLESHEET)
     builtin = builtin_templates() / STYLESHEET
     if path is not None and path != builtin:  # a user's style may start from the built-in one
+        check_stylesheet(text, path, templates.folders)  # the user's own lines, before the include
         text = include_builtin(text, builtin.read_text(encoding="utf-8"))
-        check_stylesheet(text, path, templates.folders)
     return text
 
 
