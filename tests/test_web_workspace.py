@@ -360,3 +360,20 @@ def test_import_several_networks_from_the_national_files(
         assert str(data["network"]["population_date"]) == "2021-01-01"  # what the sizes are
     listed = client.get("/").text
     assert listed.count("2026/27") >= 4
+
+
+@pytest.mark.parametrize(
+    "path", [f"/networks/{EXAMPLE}/save", f"/networks/{EXAMPLE}/agree", "/networks/new"]
+)
+def test_a_page_elsewhere_changes_nothing(client: TestClient, folder: Path, path: str) -> None:
+    _page, fields, base = open_network(client)
+    before = (folder / EXAMPLE).read_bytes()
+    answer = client.post(
+        path,
+        data={**fields, "_base": base, "name": "Evil PCN", "agreed_on": "12/03/2026"},
+        headers={"Origin": "http://evil.example"},
+    )
+    assert answer.status_code == 403
+    assert (folder / EXAMPLE).read_bytes() == before
+    assert Workspace(folder).names() == [EXAMPLE]
+    assert Workspace(folder).versions(EXAMPLE) == []
