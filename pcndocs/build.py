@@ -529,7 +529,7 @@ def write_network(
     """
     folder = plan.folder
     make_folder(folder)  # first: a folder that cannot be made is named as such
-    for stale in clean_temporaries(folder):
+    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
         log.info("removed %s, left by a build that was stopped", stale)
     result = BuildResult(
         plan.network,

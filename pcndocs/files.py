@@ -179,6 +179,8 @@ STALE_SECONDS = 3600
 def clean_temporaries(folder: Path) -> list[Path]:
     """Remove the temporaries that killed builds left in a folder; return what was removed."""
     removed: list[Path] = []
+    if folder.is_symlink():
+        return removed  # never cleaned through a link: whatever it points to is not ours
     try:
         entries = list(folder.iterdir())
     except OSError:

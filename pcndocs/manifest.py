@@ -30,7 +30,14 @@ from typing import Any
 
 from pcndocs import __version__
 from pcndocs.errors import OutputError, Problem
-from pcndocs.files import make_folder, read_regular, refuse_link, sha256_of, write_atomically
+from pcndocs.files import (
+    clean_temporaries,
+    make_folder,
+    read_regular,
+    refuse_link,
+    sha256_of,
+    write_atomically,
+)
 from pcndocs.resources import builtin_templates
 
 FOLDER = ".pcndocs"
@@ -380,6 +387,9 @@ class Manifest:
         """
         self._make_folder()
         with _locked(self.folder / "lock"):
+            # What killed builds left: .index.csv.*.tmp here, .manifest.json.*.tmp in .pcndocs.
+            for folder in (self.out, self.folder):
+                clean_temporaries(folder)
             current = Manifest(self.out)  # what other builds may have recorded meanwhile
             for entry in touched:
                 current.entries[entry.folder] = entry

@@ -135,6 +135,11 @@ class _Loader(jinja2.FileSystemLoader):
     """The template folders' loader, reporting a file it cannot read as a TemplateError."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        where = self._path(template)
+        if where != template:  # found: refuse a link out, or a FIFO, before reading a byte
+            confined(Path(where), [Path(f) for f in self.searchpath])
+            if not Path(where).is_file():
+                raise TemplateError(where, None, "is not a file; templates must be text files")
         try:
             source, filename, uptodate = super().get_source(environment, template)
         except jinja2.TemplateNotFound:
