@@ -186,3 +186,18 @@ def test_unusable_files_raise_input_file_error(tmp_path: Path, make: object, rea
     assert caught.value.reason == reason
     assert str(caught.value) == f"{path}: {reason}"
     assert "\n" not in str(caught.value)
+
+
+def test_a_pcn_code_listed_twice_is_reported_and_only_the_first_imported(tmp_path: Path) -> None:
+    twin = ("U00001", "ANOTHER PCN", "99A", "NHS TESTTOWN CCG", 20191001, None)
+    details = [*EPCN_2019_DETAILS, (*twin, "2 LOW ST", None, None, "TESTTOWN", None, "TT1 1AB")]
+    path = write_xlsx(
+        tmp_path / "e.xlsx",
+        {"PCN Details": details, "PCN Core Partner Details": EPCN_2019_PARTNERS},
+    )
+    epcn = read_epcn(path, AS_OF)
+    assert [n.name for n in epcn.networks if n.code == "U00001"] == ["CENTRAL TESTTOWN PCN"]
+    assert (
+        "U00001: listed twice in 'PCN Details' ('CENTRAL TESTTOWN PCN' and 'ANOTHER PCN'); "
+        "only the first is imported"
+    ) in epcn.problems
