@@ -674,15 +674,15 @@ def serve(
     from pcndocs.web.app import Settings, token_for
     from pcndocs.web.server import serve as run_server
 
-    settings = Settings(
-        host=host,
-        token=token_for(host, token),
-        templates=templates,
-        workers=jobs,
-        profile=profile,
-        out=out,
-    )
     with user_errors(ctx):
+        settings = Settings(
+            host=host,
+            token=token_for(host, token),
+            templates=templates,
+            workers=jobs,
+            profile=profile,
+            out=out,
+        )
         run_server(settings, port, open_browser=not no_browser, say=click.echo)
 
 
