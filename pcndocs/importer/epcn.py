@@ -179,8 +179,8 @@ def _rows(path: Path, sheet: Worksheet) -> Iterator[tuple[Any, ...]]:
             if len(rows) > MAX_SHEET_ROWS:
                 raise InputFileError(
                     path,
-                    f"sheet {sheet.title!r} has more than {MAX_SHEET_ROWS:,} rows; the national "
-                    "file has a few thousand (is this the ePCN file?)",
+                    f"sheet {sheet.title!r}, row {len(rows):,}: more than {MAX_SHEET_ROWS:,} "
+                    "rows; the national file has a few thousand (is this the ePCN file?)",
                 )
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputFileError(path, f"sheet {sheet.title!r} cannot be read ({exc})") from None
