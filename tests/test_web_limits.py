@@ -31,6 +31,7 @@ from pcndocs.web.server import (
 )
 
 from .conftest import NATIONAL_DATA
+from .webclient import PageClient
 
 TODAY = date(2026, 6, 1)
 LOCAL = "http://127.0.0.1"
@@ -38,7 +39,7 @@ LOCAL = "http://127.0.0.1"
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(today=TODAY, workers=1)), base_url=LOCAL) as client:
+    with PageClient(create_app(Settings(today=TODAY, workers=1)), base_url=LOCAL) as client:
         yield client
 
 
@@ -171,7 +172,7 @@ def _upload(client: TestClient, query: str = "") -> Any:
 @pytest.mark.national
 @national_files
 def test_one_upload_is_kept_per_session_and_the_earlier_is_released() -> None:
-    with TestClient(create_app(Settings(today=TODAY, workers=1)), base_url=LOCAL) as client:
+    with PageClient(create_app(Settings(today=TODAY, workers=1)), base_url=LOCAL) as client:
         first = _upload(client)
         assert first.status_code == 200, first.text
         assert client.cookies.get(national.SESSION_COOKIE)
