@@ -8,6 +8,8 @@ lets through only from this server's own page.
 
 from __future__ import annotations
 
+import secrets
+import tempfile
 import threading
 from datetime import date
 from pathlib import Path
@@ -27,6 +29,7 @@ from pcndocs.importer.names import format_name
 from pcndocs.new.answers import contract_year_now, date_answer
 from pcndocs.profile.load import KnownIds, validate_profile
 from pcndocs.profile.yamlfile import parse_yaml
+from pcndocs.web import national
 from pcndocs.web.changes import compared
 from pcndocs.web.formdata import data_from_form
 from pcndocs.web.networks import Builds, States, is_draft, saved_text
@@ -340,24 +343,34 @@ def routes(web: Web, folder: Path) -> list[Route]:
         return web.page("import.html", **_import_context(pages))
 
     async def import_search(request: Request) -> Response:
-        async with request.form(max_files=2, max_fields=10) as form:
-            query = str(form.get("query", "")).strip()
-            upload_id = str(form.get("upload", ""))
-            year = str(form.get("year", ""))
-            contents = {
-                role: (Path(upload.filename or role).name, await upload.read())
-                for role in ("epcn", "lists")
-                if isinstance(upload := form.get(role), UploadFile) and upload.filename
-            }
-        try:
-            if upload_id:
-                found = web.uploads.get(upload_id)
-            else:
-                if "epcn" not in contents:
-                    raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
-                found = await run_in_threadpool(web.uploads.add, contents, web.today)
-        except PcndocsError as exc:
-            return web.page("import.html", 422, **_import_context(pages, problems=[str(exc)]))
+        session = request.cookies.get(national.SESSION_COOKIE) or secrets.token_urlsafe(16)
+        with tempfile.TemporaryDirectory(prefix="pcndocs-national-") as scratch:
+            async with request.form(max_files=2, max_fields=10) as form:
+                query = str(form.get("query", "")).strip()
+                upload_id = str(form.get("upload", ""))
+                year = str(form.get("year", ""))
+                uploads = [
+                    (role, upload)
+                    for role in ("epcn", "lists")
+                    if isinstance(upload := form.get(role), UploadFile) and upload.filename
+                ]
+                # To disk, not memory: the worker that reads them opens them there.
+                contents = {
+                    role: (
+                        Path(upload.filename or role).name,
+                        await run_in_threadpool(national.save_upload, upload.file, scratch, role),
+                    )
+                    for role, upload in uploads
+                }
+            try:
+                if upload_id:
+                    found = web.uploads.get(upload_id)
+                else:
+                    if "epcn" not in contents:
+                        raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
+                    found = await run_in_threadpool(web.uploads.add, contents, web.today, session)
+            except PcndocsError as exc:
+                return web.page("import.html", 422, **_import_context(pages, problems=[str(exc)]))
         return web.page(
             "import.html",
             **_import_context(
