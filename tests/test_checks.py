@@ -361,3 +361,11 @@ def test_joint_shares_unlike_the_directors_time(
         "divides only the benchmark"
     ) in found
     assert any(w.startswith("clinical_directors[1].funded_share") for w in found)
+
+
+def test_a_default_stated_again_is_not_warned_of(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    # The web form sends every default: a selection's second ballot is the default, not a choice.
+    clean["appointment"].update(method="selection", tie_break="second_ballot")
+    assert not [w for w in texts(write_profile, clean) if "has no effect" in w]
