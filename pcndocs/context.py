@@ -12,6 +12,8 @@ from pcndocs import voting, years
 from pcndocs.checks import assumed_values
 from pcndocs.facts import (
     AnnexE,
+    Citation,
+    Confidence,
     DutiesOfYear,
     Facts,
     Item,
@@ -23,6 +25,7 @@ from pcndocs.facts import (
     Stream,
     Workstream,
     WorkstreamFacts,
+    YearNote,
 )
 from pcndocs.funding import (
     DirectorFunding,
@@ -110,10 +113,19 @@ class WorkstreamView:
     summary: str
     clinical: bool
     checklist: tuple[str, ...]
-    source: str
+    source: str | Citation  # where the work began (or "agreed by the network")
     since: str | None
     custom: bool
-    specification: str | None = None  # the national specification, if there is one
+    specification: str | None = None  # the national specification to read this year
+    confidence: Confidence = "confirmed"
+    notes: tuple[YearNote, ...] = ()  # changes from a later year that apply this year
+
+    @property
+    def cited(self) -> str:
+        """Return the work's sources in the words its confidence needs."""
+        if isinstance(self.source, Citation):
+            return self.source.worded(self.confidence)
+        return self.source
 
 
 @dataclass(frozen=True)
@@ -206,8 +218,14 @@ BLANK_LEAD = LeadView(
 )
 
 
-def readable_source(source: str) -> str:
-    """Return a source as a reader can look it up, without the project's own file names."""
+def readable_source(source: str | Citation) -> str:
+    """Return a source as a reader can look it up, without the project's own file names.
+
+    A citation of the data files names each source as its register does; a text (a user's
+    template may cite its own words) has the old project names replaced.
+    """
+    if isinstance(source, Citation):
+        return str(source)
     for pattern, name in _SOURCE_NAMES:
         source = pattern.sub(name, source)
     return source
@@ -483,19 +501,26 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
                 or item.text
             ),
             source=item.source,
+            confidence=item.confidence,
         )
         for item in facts.workstreams.general_checklist
         if clinical or not item.clinical_only
     )
     duties = tuple(
-        Note(text=duty.without_specification or duty.text, source=duty.source)
-        if not specified
-        else Note(text=duty.text, source=duty.source)
+        Note(
+            text=(None if specified else duty.without_specification) or duty.text,
+            source=duty.source,
+            confidence=duty.confidence,
+        )
         for duty in facts.workstreams.lead_duties
     )
     said = {" ".join(d.text.lower().split()) for d in duties}
     everyday = tuple(
-        Note(text=(None if clinical else duty.non_clinical) or duty.text, source=duty.source)
+        Note(
+            text=(None if clinical else duty.non_clinical) or duty.text,
+            source=duty.source,
+            confidence=duty.confidence,
+        )
         for duty in facts.workstreams.everyday_duties
         if (clinical or "clinical work" not in duty.text)
         and (lead.line_manages or not duty.line_management)
@@ -541,6 +566,8 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str)
         item.since,
         custom=False,
         specification=specification_in(item.specification, year),
+        confidence=item.confidence,
+        notes=item.notes_in(year),
     )
 
 
