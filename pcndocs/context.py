@@ -10,10 +10,12 @@ from typing import Any
 
 from pcndocs import voting, years
 from pcndocs.checks import assumed_values
+from pcndocs.citations import FigureLine, figure_lines, year_line
 from pcndocs.facts import (
     AnnexE,
     Citation,
     Confidence,
+    SourceRef,
     DutiesOfYear,
     Facts,
     Item,
@@ -218,17 +220,30 @@ BLANK_LEAD = LeadView(
 )
 
 
-def readable_source(source: str | Citation) -> str:
+def readable_source(source: str | Citation | SourceRef) -> str:
     """Return a source as a reader can look it up, without the project's own file names.
 
     A citation of the data files names each source as its register does; a text (a user's
     template may cite its own words) has the old project names replaced.
     """
-    if isinstance(source, Citation):
+    if not isinstance(source, str):
         return str(source)
     for pattern, name in _SOURCE_NAMES:
         source = pattern.sub(name, source)
     return source
+
+
+def cite_all(sources: Iterable[str | Citation]) -> str:
+    """Return several facts' sources as one list, each source named once, in order."""
+    named: list[str] = []
+    for source in sources:
+        parts = (
+            [str(ref) for ref in source.refs]
+            if isinstance(source, Citation)
+            else [readable_source(source)]
+        )
+        named += [part for part in parts if part not in named]
+    return "; ".join(named)
 
 
 def figure(value: float | None, places: int = 2) -> str:
@@ -481,6 +496,7 @@ class LeadItems:
     checklist: tuple[Item, ...]  # the starter checklist, in this lead's words
     duties: tuple[Note, ...]  # what every lead does
     everyday: tuple[Note, ...]  # everyday duties, without repeats of the duties
+    local_terms: tuple[Note, ...] = ()  # objective, supervision, the year's objectives: local
 
 
 def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItems:
@@ -526,7 +542,16 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
         and (lead.line_manages or not duty.line_management)
         and " ".join(duty.text.lower().split()) not in said
     )
-    return LeadItems(checklist, duties, everyday)
+    local_terms = tuple(
+        Note(
+            text=(None if clinical else term.non_clinical) or term.text,
+            source=term.source,
+            confidence=term.confidence,
+        )
+        for term in facts.workstreams.lead_local_terms
+        if clinical or not term.clinical_only
+    )
+    return LeadItems(checklist, duties, everyday, local_terms)
 
 
 def specification_in(specification: str | None, year: str) -> str | None:
@@ -650,6 +675,14 @@ class NetworkContext:
     affordability: Sequence[Charge]  # per funding stream used: what it pays for, what it holds
     year_held: bool  # False: a later contract year than pcndocs holds national figures for
     latest_year: str  # the latest contract year pcndocs holds national figures for
+    facts_checked: date  # the day the national facts were last checked
+    # Every figure of the summary's, and of the job description's, funding, with its sources.
+    figure_lines: Sequence[FigureLine]
+    director_figure_lines: Sequence[FigureLine]
+    summary_lines: Sequence[FigureLine]  # the national sums the one-page summary prints
+    unpublished: Mapping[str, str]  # by stream id: why a network's own figure stands alone
+    year_note: FigureLine  # the year's own caveat (the 2020/21 uplift...), with its sources
+    salaried_uplifts: Sequence[YearNote]  # the salaried GP range's uplifts up to this year
     job: JobDescription  # the network's own terms for the clinical director's job
     working_relationships: Sequence[str]  # who the director works with (the profile's, or usual)
     jd_facts: JobDescriptionFacts  # what published director job descriptions add
@@ -676,6 +709,7 @@ class NetworkContext:
     lead_max_sessions: SessionCount  # the usual most sessions a month for a lead
     # Functions.
     cite: Callable[[str], str]  # cite(source): a source as a reader can look it up
+    cite_all: Callable[[Iterable[Any]], str]  # cite_all(sources): each source named once
     figure: Callable[..., str]  # figure(number, places=2): 2, 1.5, 2.25, with thousands commas
     join_and: Callable[[Iterable[object]], str]  # join_and(items): "a, b and c"
 
@@ -722,6 +756,12 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
     year = contract_year(profile, facts)
     held = facts.funding_year(year).held
     job = profile.job_description
+    charges = affordability(profile, facts, funding, costs)
+    paid_by = [c.funds for c in charges if c.funds is not None and c.pays_directors]
+    director_funds = ([funding.payment] if funding.payment else []) + paid_by
+    summary_figures = figure_lines(
+        year, [c.funds for c in charges if c.funds is not None], funding, facts, costs_shown=True
+    )
     return NetworkContext(
         network=profile.network,
         contract_year=year,
@@ -755,9 +795,29 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         ),
         funding=funding,
         costs=costs,
-        affordability=affordability(profile, facts, funding, costs),
+        affordability=charges,
         year_held=held,
         latest_year=facts.funding.latest,
+        facts_checked=facts.checked,
+        salaried_uplifts=[
+            u
+            for u in facts.funding.salaried_gp_range_2023_24.uplifts
+            if years.at_least(year, u.from_)
+        ],
+        figure_lines=summary_figures,
+        summary_lines=[
+            line
+            for line in summary_figures[1:]
+            if line.standing in ("confirmed", "reported", "estimate", "not published")
+            and not line.label.startswith("About ")
+        ],
+        year_note=year_line(year, facts),
+        unpublished={
+            line.label.removesuffix(f" for {year}"): line.sources
+            for line in summary_figures
+            if line.standing == "network's own" and line.sources
+        },
+        director_figure_lines=figure_lines(year, director_funds, funding, facts, costs_shown=False),
         job=job,
         working_relationships=job.working_relationships
         or facts.job_description.working_relationships,
@@ -782,6 +842,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         session=facts.funding.session,
         lead_max_sessions=facts.workstreams.typical_sessions_per_month_max,
         cite=readable_source,
+        cite_all=cite_all,
         figure=figure,
         join_and=join_and,
     )

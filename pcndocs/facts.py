@@ -121,7 +121,7 @@ class Citation(FactModel):
         if confidence == "reported":
             if quoted and reporters:
                 return f"{'; '.join(quoted)}, as reported by {_and(reporters)}"
-            return f"reported by {_and(reporters or quoted)}"
+            return str(self)  # a secondary source on its own: naming it says who reported
         return f"an estimate, from {_and([str(r) for r in self.refs])}"
 
 
@@ -352,6 +352,13 @@ class EverydayDuty(Note):
     non_clinical: Text | None = None  # its words for a non-clinical lead, who runs no services
 
 
+class LocalTerm(Note):
+    """A line published lead role descriptions commonly add: a local term, not a national one."""
+
+    non_clinical: Text | None = None  # its words for a non-clinical lead
+    clinical_only: bool = False  # left out for a non-clinical lead
+
+
 class WorkstreamFacts(FactModel):
     """The workstreams, the lead's role and checklist, and the 2024/25 functions."""
 
@@ -360,6 +367,7 @@ class WorkstreamFacts(FactModel):
     lead_scope: Note
     lead_duties: tuple[LeadDuty, ...]
     everyday_duties: tuple[EverydayDuty, ...]
+    lead_local_terms: tuple[LocalTerm, ...]
     benefits: tuple[Item, ...]
     typical_sessions_per_month_max: SessionCount
     reimbursement: Note
@@ -527,7 +535,7 @@ class PayRange(Sourced):
     high: int = Field(gt=0)
     sessions_per_week: int = Field(gt=0)
     note: Text
-    uplifts: tuple[Note, ...] = ()  # each later uplift of the range, with its own source
+    uplifts: tuple[YearNote, ...] = ()  # each later uplift of the range, with its source
 
 
 class Funding(FactModel):
@@ -597,6 +605,7 @@ class TitledText(FactModel):
 
 class JobDescriptionFacts(Sourced):
     """What published PCN director job descriptions add to the national role: all local."""
+
     working_relationships: tuple[Text, ...]
     accountability: Text
     engagement: dict[Literal["employed_by_practice", "office_holder", "self_employed"], Text]

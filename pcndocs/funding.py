@@ -379,9 +379,7 @@ def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
                     _per_patient(lm, adjusted, "adjusted population"),
                 )
                 continue
-        found[stream.id] = StreamFunds(
-            stream.id, title, amount, working, source, stream.confidence
-        )
+        found[stream.id] = StreamFunds(stream.id, title, amount, working, source, stream.confidence)
     return found
 
 
@@ -417,7 +415,9 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             national.confidence,
             national.note,
         )
-    note = " ".join(n for n in (pcn.note, pcn.split_note) if n)
+    first = pcn.first_published
+    earlier = f"First published as £{first.value:g} ({first.cited})." if first else None
+    note = " ".join(n for n in (pcn.note, pcn.split_note, earlier) if n)
     confidence: Confidence = "estimate" if pcn.split_estimate else pcn.confidence
     registered = f"£{pcn.registered_part:g} × {patients:,} registered patients"
     if own.adjusted_population is None:
