@@ -15,7 +15,6 @@ from pcndocs.facts import (
     AnnexE,
     Citation,
     Confidence,
-    SourceRef,
     DutiesOfYear,
     Facts,
     Item,
@@ -24,6 +23,7 @@ from pcndocs.facts import (
     PersonSpecRow,
     Session,
     SessionCount,
+    SourceRef,
     Stream,
     Workstream,
     WorkstreamFacts,
@@ -676,8 +676,7 @@ class NetworkContext:
     year_held: bool  # False: a later contract year than pcndocs holds national figures for
     latest_year: str  # the latest contract year pcndocs holds national figures for
     facts_checked: date  # the day the national facts were last checked
-    # Every figure of the summary's, and of the job description's, funding, with its sources.
-    figure_lines: Sequence[FigureLine]
+    # Every figure of the job description's funding, with its standing and sources.
     director_figure_lines: Sequence[FigureLine]
     summary_lines: Sequence[FigureLine]  # the national sums the one-page summary prints
     unpublished: Mapping[str, str]  # by stream id: why a network's own figure stands alone
@@ -804,7 +803,6 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
             for u in facts.funding.salaried_gp_range_2023_24.uplifts
             if years.at_least(year, u.from_)
         ],
-        figure_lines=summary_figures,
         summary_lines=[
             line
             for line in summary_figures[1:]

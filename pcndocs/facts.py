@@ -238,10 +238,9 @@ class DutiesOfYear:
         return self.source.worded(self.confidence)
 
 
-class AddedDuties(FactModel):
+class AddedDuties(Sourced):
     """The duties added from 2024/25, each with the years it applies in."""
 
-    source: Cited
     umbrella: Text
     duties: tuple[AddedDuty, ...]
     years: dict[YearText, DutyYear]

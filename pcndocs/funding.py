@@ -417,8 +417,15 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
         )
     first = pcn.first_published
     earlier = f"First published as £{first.value:g} ({first.cited})." if first else None
-    note = " ".join(n for n in (pcn.note, pcn.split_note, earlier) if n)
     confidence: Confidence = "estimate" if pcn.split_estimate else pcn.confidence
+    source = pcn.cited
+    if pcn.split_estimate and not pcn.estimate and pcn.split_source is not None:
+        # The rate is national, but its two parts are ours: the sum is an estimate.
+        source = (
+            f"an estimate: the rate of £{pcn.value:g} a patient is from {pcn.cited}, but its "
+            f"split between registered and adjusted patients is {pcn.split_source}"
+        )
+    note = " ".join(n for n in (pcn.note, earlier) if n)
     registered = f"£{pcn.registered_part:g} × {patients:,} registered patients"
     if own.adjusted_population is None:
         return StreamFunds(
@@ -427,7 +434,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             None,
             f"{registered}, plus £{pcn.adjusted_part:g} for each patient of the adjusted "
             "population, which the profile does not give (funding.adjusted_population)",
-            pcn.cited,
+            source,
             confidence,
             note,
         )
@@ -439,7 +446,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
         title,
         Amount(total, total, pcn.split_estimate),
         f"{registered} + £{pcn.adjusted_part:g} × {own.adjusted_population:,} adjusted population",
-        pcn.cited,
+        source,
         confidence,
         note,
     )

@@ -120,7 +120,10 @@ def test_core_pcn_funding_2024_25_needs_the_adjusted_population(
     # £2.967 a patient from September 2024, backdated; its split is our scaling of the first.
     assert with_adjusted.amount.low == pytest.approx(2.2568 * POPULATION + 0.7102 * 55_000)
     assert with_adjusted.amount.indicative and with_adjusted.estimate
-    assert with_adjusted.note is not None and "2.967 ÷ 2.916" in with_adjusted.note
+    assert "its split between registered and adjusted patients is pcndocs' own" in (
+        with_adjusted.source
+    )
+    assert with_adjusted.note is not None and "backdated to 1 April 2024" in with_adjusted.note
 
 
 def test_leadership_and_management_2021_22_is_for_six_months(
