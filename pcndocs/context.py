@@ -679,7 +679,7 @@ class NetworkContext:
     # Every figure of the job description's funding, with its standing and sources.
     director_figure_lines: Sequence[FigureLine]
     summary_lines: Sequence[FigureLine]  # the national sums the one-page summary prints
-    unpublished: Mapping[str, str]  # by stream id: why a network's own figure stands alone
+    unpublished: Mapping[str, str]  # by stream title: why no national rate stands beside it
     year_note: FigureLine  # the year's own caveat (the 2020/21 uplift...), with its sources
     salaried_uplifts: Sequence[YearNote]  # the salaried GP range's uplifts up to this year
     job: JobDescription  # the network's own terms for the clinical director's job
@@ -806,14 +806,15 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         summary_lines=[
             line
             for line in summary_figures[1:]
-            if line.standing in ("confirmed", "reported", "estimate", "not published")
+            if line.standing in ("confirmed", "reported", "estimate")
             and not line.label.startswith("About ")
         ],
         year_note=year_line(year, facts),
         unpublished={
             line.label.removesuffix(f" for {year}"): line.sources
             for line in summary_figures
-            if line.standing == "network's own" and line.sources
+            if (line.standing == "network's own" and line.sources)
+            or line.standing == "not published"
         },
         director_figure_lines=figure_lines(year, director_funds, funding, facts, costs_shown=False),
         job=job,

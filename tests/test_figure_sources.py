@@ -66,7 +66,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "summary": ["(estimate)"],
     },
     "2026/27": {
-        "both": ["had been published when these facts were checked (6 December 2026)"],
+        "both": ["published when these facts were checked (6 December 2026)"],
         "summary": [],
     },
     "2027/28": {
