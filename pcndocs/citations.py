@@ -155,7 +155,7 @@ def year_line(year: str, facts: Facts) -> FigureLine:
         "",
         national.confidence,
         national.source.worded(national.confidence),
-        note=national.note,
+        national.note.rstrip("."),
     )
 
 
