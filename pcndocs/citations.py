@@ -41,6 +41,7 @@ class FigureLine:
     sources: str  # the sources, worded for the standing
     working: str | None = None  # the inputs of a worked-out figure, or the rate × patients
     note: str | None = None  # the caveat the data keeps beside the figure, in one line
+    brief_sources: str | None = None  # the sources as the one-page summary prints them
 
     @property
     def sentence(self) -> str:
@@ -64,19 +65,22 @@ class FigureLine:
 
     @property
     def brief(self) -> str:
-        """Return the figure's standing and sources in a few words, for a one-page summary."""
+        """Return the figure's standing and sources in a few words, for a one-page summary.
+
+        A confirmed figure names its specification alone, and the caveat is its first sentence.
+        """
+        sources = self.brief_sources or self.sources
         if self.standing == "worked out":
-            text = f"worked out by pcndocs, on the basis of {self.sources}"
+            text = f"worked out by pcndocs, on the basis of {sources}"
         elif self.standing == "network's own":
-            text = "the network's own figure" + (f"; {self.sources}" if self.sources else "")
-        elif self.standing == "not published":
-            text = self.sources
+            text = "the network's own figure" + (f"; {sources}" if sources else "")
         elif self.standing == "estimate":
-            text = f"{self.sources}; the network's own figure should be used where it has one"
+            text = f"{sources}; the network's own figure should be used where it has one"
         else:
-            text = self.sources
+            text = sources
         text = f"{text[0].upper()}{text[1:]}."
-        return f"{text} {self.note}" if self.note else text
+        first = self.note.split(". ")[0].rstrip(".") + "." if self.note else None
+        return f"{text} {first}" if first else text
 
 
 def money(value: float) -> str:
@@ -114,7 +118,15 @@ def stream_line(funds: StreamFunds, year: str, facts: Facts) -> FigureLine:
             f"({OWN_FIGURE_KEYS.get(funds.stream, 'funding')})",
         )
     standing: Standing = funds.confidence
-    return FigureLine(label, _amount_text(funds), standing, funds.source, funds.working, funds.note)
+    return FigureLine(
+        label,
+        _amount_text(funds),
+        standing,
+        funds.source,
+        funds.working,
+        funds.note,
+        funds.brief_source,
+    )
 
 
 def _national_rate(stream: str, year: str, facts: Facts) -> bool:
@@ -156,6 +168,7 @@ def year_line(year: str, facts: Facts) -> FigureLine:
         national.confidence,
         national.source.worded(national.confidence),
         national.note.rstrip("."),
+        brief_sources=national.source.worded(national.confidence, brief=True),
     )
 
 

@@ -108,15 +108,16 @@ class Citation(FactModel):
     def __str__(self) -> str:
         return "; ".join(str(ref) for ref in self.refs)
 
-    def worded(self, confidence: Confidence) -> str:
+    def worded(self, confidence: Confidence, brief: bool = False) -> str:
         """Return the sources in the words a document prints beside a figure of this confidence.
 
-        Confirmed: the sources as they are. Reported: the specification, as reported by whom.
-        Estimate: said to be an estimate, and by whom.
+        Confirmed: the sources as they are (brief: the specification alone, where it is one
+        of them). Reported: the specification, as reported by whom. Estimate: said to be an
+        estimate, and by whom.
         """
-        if confidence == "confirmed":
-            return str(self)
         quoted = [str(r) for r in self.refs if r.source.is_specification]
+        if confidence == "confirmed":
+            return "; ".join(quoted) if brief and quoted else str(self)
         reporters = [str(r) for r in self.refs if not r.source.is_specification]
         if confidence == "reported":
             if quoted and reporters:
@@ -165,6 +166,11 @@ class Sourced(FactModel):
     def cited(self) -> str:
         """Return the sources in the words a document prints beside the fact."""
         return self.source.worded(self.confidence)
+
+    @property
+    def cited_briefly(self) -> str:
+        """Return the sources as a one-page summary prints them (a confirmed fact: its spec)."""
+        return self.source.worded(self.confidence, brief=True)
 
 
 class Note(Sourced):

@@ -53,6 +53,7 @@ class RateUsed:
     source: str  # the sources, in the words a document prints for this confidence
     note: str | None = None  # the caveat the data keeps beside the figure
     months: int = MONTHS_IN_YEAR  # paid for part of the year only: rate × months ÷ 12
+    brief_source: str | None = None  # the sources as a one-page summary prints them
 
     @property
     def indicative(self) -> bool:
@@ -76,6 +77,7 @@ class StreamFunds:
     source: str  # the rate's sources, worded for its confidence
     confidence: Confidence = "confirmed"
     note: str | None = None  # the caveat the data keeps beside the rate, in one line
+    brief_source: str | None = None  # the sources as a one-page summary prints them
 
     @property
     def estimate(self) -> bool:
@@ -295,6 +297,7 @@ def _rate(rate: Rate) -> RateUsed:
         rate.cited,
         rate.note,
         rate.months,
+        rate.cited_briefly,
     )
 
 
@@ -310,7 +313,9 @@ def _per_patient(rate: RateUsed, patients: int, who: str) -> str:
 
 
 def _funds(stream: str, title: str, rate: RateUsed, amount: Amount, working: str) -> StreamFunds:
-    return StreamFunds(stream, title, amount, working, rate.source, rate.confidence, rate.note)
+    return StreamFunds(
+        stream, title, amount, working, rate.source, rate.confidence, rate.note, rate.brief_source
+    )
 
 
 def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
@@ -418,13 +423,12 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
     first = pcn.first_published
     earlier = f"First published as £{first.value:g} ({first.cited})." if first else None
     confidence: Confidence = "estimate" if pcn.split_estimate else pcn.confidence
-    source = pcn.cited
+    source, brief = pcn.cited, pcn.cited_briefly
     if pcn.split_estimate and not pcn.estimate and pcn.split_source is not None:
         # The rate is national, but its two parts are ours: the sum is an estimate.
-        source = (
-            f"an estimate: the rate of £{pcn.value:g} a patient is from {pcn.cited}, but its "
-            f"split between registered and adjusted patients is {pcn.split_source}"
-        )
+        split = f"but its split between registered and adjusted patients is {pcn.split_source}"
+        source = f"an estimate: the rate of £{pcn.value:g} a patient is from {pcn.cited}, {split}"
+        brief = f"an estimate: £{pcn.value:g} a patient ({pcn.cited_briefly}), {split}"
     note = " ".join(n for n in (pcn.note, earlier) if n)
     registered = f"£{pcn.registered_part:g} × {patients:,} registered patients"
     if own.adjusted_population is None:
@@ -437,6 +441,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             source,
             confidence,
             note,
+            brief,
         )
     total = (
         float(pcn.registered_part) * patients + float(pcn.adjusted_part) * own.adjusted_population
@@ -449,6 +454,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
         source,
         confidence,
         note,
+        brief,
     )
 
 

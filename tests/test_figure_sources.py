@@ -49,7 +49,8 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "summary": ["an estimate, from Bucks, Berks and Oxon LMC", "1 October 2021"],
     },
     "2022/23": {
-        "both": ["an estimate, from BMA"],
+        # Capacity and access payments began in October 2022 (correction 5).
+        "both": ["an estimate, from BMA", "began on 1 October 2022"],
         "summary": ["as reported by Bucks, Berks and Oxon LMC"],
     },
     "2023/24": {
@@ -58,7 +59,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     },
     "2024/25": {
         # £2.967 from September 2024, backdated; its split is our scaling (correction 2).
-        "both": ["£2.967", "backdated to 1 April 2024", "First published as £2.916"],
+        "both": ["£2.967", "backdated to 1 April 2024", "from £2.916 to £2.967"],
         "summary": ["(estimate)"],
     },
     "2025/26": {
@@ -137,7 +138,7 @@ def test_each_printed_figure_carries_its_source_and_standing(
             summary
         ), (year, line.label)
     if load_facts().funding_year(year).held:
-        assert year_note.sources in summary, year
+        assert f"{year_note.working} ({year_note.brief_sources})" in summary, year
     # An estimate is never printed without saying so, next to it.
     for line in jd_lines + summary_lines:
         if line.standing == "estimate":
