@@ -234,6 +234,8 @@ def test_director_duties_of_the_year(
     data = year_profile(example_data, year)
     jd = built_texts(write_profile, tmp_path, data, "cd-job-description")["cd-job-description"]
     assert heading in jd
+    # Each duty is its own item, even one whose own source is printed beside it.
+    assert ";- " not in jd and "; - " not in jd
     # The capacity and access improvement assessment before 31 March (correction 6).
     assert ("before 31 March" in jd) is assessment
     if year == "2025/26":
