@@ -216,9 +216,9 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     """Print the version and the day the national facts were checked, then stop."""
     if not value or ctx.resilient_parsing:
         return
-    from pcndocs.factsreport import checked_date  # light: reads one line, loads no facts
+    from pcndocs.resources import facts_checked_date  # reads one line, loads no facts
 
-    click.echo(f"pcndocs, version {__version__} (national facts checked {checked_date()})")
+    click.echo(f"pcndocs, version {__version__} (national facts checked {facts_checked_date()})")
     ctx.exit()
 
 

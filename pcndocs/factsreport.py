@@ -6,21 +6,10 @@ full (title, publisher, date, section and address), so each can be looked up.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from importlib import resources
 
 from pcndocs import years
 from pcndocs.facts import Citation, Confidence, Facts, Rate, Sourced
-
-_CHECKED = re.compile(r"^checked:\s*(\d{4}-\d{2}-\d{2})", re.MULTILINE)
-
-
-def checked_date() -> str:
-    """Return the day the facts were last checked, read without loading them (for --version)."""
-    text = (resources.files("pcndocs") / "data" / "sources.yaml").read_text(encoding="utf-8")
-    found = _CHECKED.search(text)
-    return found.group(1) if found else "unknown"
 
 
 def _sources(citation: Citation) -> Iterator[str]:
