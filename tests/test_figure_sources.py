@@ -208,7 +208,7 @@ def test_a_2024_25_neighbourhood_lead_cites_the_2024_25_specification(
 ) -> None:
     data = year_profile(example_data, "2026/27")
     data["leads"][5]["workstream"] = "neighbourhood_teams"
-    texts = built_texts(write_profile, tmp_path, data, "lead-role-description")
+    texts = built_texts(write_profile, tmp_path, data, "lead-checklist")
     (text,) = [t for stem, t in texts.items() if "neighbourhood" in stem]
     # History is cited to the specification that began it; the 2026/27 change to its own.
     assert "Since 2024/25" in text and "Network Contract DES specification 2024/25" in text
@@ -265,9 +265,15 @@ def test_finance_workstream_uses_nhs_englands_figures(
     figure: str,
 ) -> None:
     data = year_profile(example_data, year)
-    texts = built_texts(write_profile, tmp_path, data, "lead-role-description")
-    text = texts["lead-role-description-finance-karen-wells"]
+    texts = built_texts(write_profile, tmp_path, data, "lead-role-description", "lead-checklist")
+    assert "£400k" not in texts["lead-role-description-finance-karen-wells"]
+    # The year's figures are in the checklist; the role description points to it.
+    text = texts["lead-checklist-finance-karen-wells"]
     assert "£400k" not in text and figure in text and "NHS England" in text
+    assert (
+        "The lead checklist sets out what changes in"
+        in (texts["lead-role-description-finance-karen-wells"])
+    )
 
 
 def test_2026_27_cancer_screening_and_salaried_uplifts(
@@ -278,8 +284,13 @@ def test_2026_27_cancer_screening_and_salaried_uplifts(
         write_profile, tmp_path, data, "lead-role-description", "cd-job-description"
     )
     cancer = texts["lead-role-description-early-cancer-diagnosis-dr-ruth-adeyemi"]
-    assert "cancer screening" in cancer and "NHS Confederation, 2026" in cancer
-    assert "an estimate, from Core Prescribing Solutions, 2026" in cancer
+    assert "The lead checklist sets out what changes in 2026/27" in cancer
+    checklist = built_texts(write_profile, tmp_path / "checklist", data, "lead-checklist")[
+        "lead-checklist-early-cancer-diagnosis-dr-ruth-adeyemi"
+    ]
+    # The 2026/27 screening duties, and one consultancy's reading called an estimate.
+    assert "cancer screening" in checklist and "NHS Confederation, 2026" in checklist
+    assert "an estimate, from Core Prescribing Solutions, 2026" in checklist
     jd = texts["cd-job-description"]
     assert "6% in 2024/25 (BMA, 2024)" in jd
     assert "3.5% in 2026/27 (Management in Practice, 2026)" in jd
@@ -293,8 +304,8 @@ def test_lead_role_description_names_its_sources_and_local_terms(
     clinical = texts["lead-role-description-cvd-prevention-dr-sam-patel"]
     assert 'THC Primary Care, "Why does my PCN need clinical leads?" (2022)' in clinical
     assert "Typical PCN clinical lead job descriptions" not in clinical
-    assert "Agreed locally, not national: lead clinical governance, education and" in clinical
-    assert "supervise any additional roles (ARRS) staff" in clinical
+    assert "Agreed locally, not national: clinical governance, education and" in clinical
+    assert "supervising any additional roles (ARRS) staff" in clinical
     assert "published PCN job descriptions and role profiles" in clinical
     # A lead's usual time is one consultancy's estimate, and said to be one.
     assert "no more than 2 sessions a month on the role: an estimate, from THC" in clinical
