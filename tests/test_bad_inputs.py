@@ -259,7 +259,8 @@ CORPUS: list[Case] = [
     case(
         "nested too deep",
         DEEP,
-        "{file}:1: values nested more than 32 deep; a profile needs five at most",
+        "{file}:1: values nested more than 32 levels deep (the top level counts as one); "
+        "a profile needs five at most",
     ),
     case(
         "undefined alias",
@@ -445,7 +446,7 @@ CORPUS: list[Case] = [
         "malformed ODS code",
         changed("ods_code: A99001", "ods_code: A9901"),
         "{file}:5: network.nominated_payee: the nominated payee must be a member practice "
-        "(A99002), got 'A99001'",
+        "(A99002), got 'A99001'; for another provider, give its name as payee_name",
         "{file}:9: practices[0].ods_code: practice 1 (Riverside Surgery): expected an ODS code: "
         "a letter and five digits "
         "(A81001), got 'A9901'",
@@ -513,7 +514,7 @@ CORPUS: list[Case] = [
         "payee from outside",
         changed("nominated_payee: A99001", "nominated_payee: B12345"),
         "{file}:5: network.nominated_payee: the nominated payee must be a member practice "
-        "(A99001, A99002), got 'B12345'",
+        "(A99001, A99002), got 'B12345'; for another provider, give its name as payee_name",
     ),
     case(
         "unknown workstream",
@@ -630,7 +631,8 @@ def test_a_read_only_document_is_reported_and_left_as_it_was(tmp_path: Path) -> 
     target.parent.mkdir(parents=True)
     target.write_text("the old document", encoding="utf-8")
     target.chmod(0o444)
-    result = CliRunner().invoke(cli, [*BUILD, "-o", str(out), str(path)])
+    # pcndocs has no record of writing it, so it would be kept; told to replace it, it cannot.
+    result = CliRunner().invoke(cli, [*BUILD, "--overwrite-edited", "-o", str(out), str(path)])
     assert result.exit_code == 1
     assert result.stderr == (
         f"error: {target}: is read-only; make it writable (or close it) and build again\n"
