@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import traceback
@@ -214,8 +215,25 @@ def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
     return add
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the version and the day the national facts were checked, then stop."""
+    if not value or ctx.resilient_parsing:
+        return
+    from pcndocs.resources import facts_checked_date  # reads one line, loads no facts
+
+    click.echo(f"pcndocs, version {__version__} (national facts checked {facts_checked_date()})")
+    ctx.exit()
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="pcndocs")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the date the national facts were checked, and exit.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what is happening.")
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print only errors: no warnings, no list of files."
@@ -807,6 +825,33 @@ def docs() -> None:
     for kind in DOCUMENTS:
         each = " (one per lead)" if kind.per_lead else ""
         click.echo(f"{kind.name:<{width}}  {kind.summary}{each}")
+
+
+@cli.command()
+@click.argument("year", required=False)
+@click.pass_context
+def facts(ctx: click.Context, year: str | None) -> None:
+    """Print every national figure the documents use for YEAR (default: this year's).
+
+    Each with its confidence (confirmed, reported or estimate) and its sources in full, so an
+    adviser can check them before a board.
+    """
+    from datetime import date
+
+    from pcndocs import years
+    from pcndocs.facts import load_facts
+    from pcndocs.factsreport import report
+
+    with user_errors(ctx):
+        chosen = year.strip() if year else str(years.containing(date.today()))
+        wrong = years.problem(chosen)
+        if wrong:
+            raise PcndocsError(f"YEAR: {wrong}")
+        lines = report(chosen, load_facts())
+    try:
+        click.echo("\n".join(lines))
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @cli.command()

@@ -237,7 +237,8 @@ def test_drop_downs_offer_member_practices_and_the_years_workstreams(client: Tes
     assert payee.value == "A99001"
     workstream = page.get_element_by_id("f-leads-0-workstream")
     offered = [o.get("value") for o in workstream.iter("option") if o.get("value")]
-    assert offered == [w.id for w in load_facts().workstreams.workstreams] + [":local"]
+    # The example's year's workstreams: proactive care ended with 2025/26.
+    assert offered == [w.id for w in load_facts().workstreams_in("2026/27")] + [":local"]
     method = page.get_element_by_id("f-appointment-method")
     assert [o.get("value") for o in method.iter("option") if o.get("value")] == [
         "selection",
