@@ -87,14 +87,14 @@ BLANK_PAYEE = Practice.model_construct(
 )
 BLANK_DIRECTOR_PRACTICE = Practice.model_construct(
     name=Placeholder("the clinical director's practice"),
-    ods_code=Placeholder("the clinical director's practice"),
+    ods_code=Placeholder("the ODS code of the director's practice"),
     list_size=None,
     signatory=None,
 )
 BLANK_DIRECTOR = ClinicalDirector.model_construct(
     name=Placeholder("the clinical director's name"),
     profession=Placeholder("the clinical director's profession"),
-    practice=Placeholder("the practice's ODS code"),
+    practice=Placeholder("the ODS code of the director's practice"),
     sessions_per_week=None,
     start_date=None,
     funded_share=None,
@@ -213,10 +213,13 @@ def readable_source(source: str) -> str:
     return source
 
 
-def figure(value: float | None, places: int = 2) -> str:
-    """Return a number with no more decimal places than it needs: 2, 1.5, 2.25."""
+def figure(value: float | None, places: int = 2, missing: str = "") -> str:
+    """Return a number with no more decimal places than it needs: 2, 1.5, 2.25.
+
+    None (a blank build's gap) is a placeholder saying what is missing.
+    """
     if value is None:
-        return Placeholder("")
+        return Placeholder(missing)
     text = f"{value:,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -465,14 +468,18 @@ class LeadItems:
     everyday: tuple[Note, ...]  # everyday duties, without repeats of the duties
 
 
-def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItems:
+def lead_items(
+    lead: Lead, workstream: WorkstreamView, facts: Facts, open_kind: bool = False
+) -> LeadItems:
     """Return the checklist and duties that fit a lead.
 
     A non-clinical lead gets no clinical items; a workstream with no national specification
     (finance, HR, operations, a local one) is never told to read one; line management appears
-    only for a lead the profile gives staff to manage; a line said twice is said once.
+    only for a lead the profile gives staff to manage; a line said twice is said once. With
+    open_kind (a starter pack's blank lead, clinical or not yet agreed), every item is kept and a
+    clinical one says it is for a clinical lead only.
     """
-    clinical = lead.kind == "clinical"
+    clinical = lead.kind == "clinical" or open_kind
     specified = workstream.specification is not None
     checklist = tuple(
         Item(
@@ -481,7 +488,8 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
                 (None if specified else item.without_specification)
                 or (None if clinical else item.non_clinical)
                 or item.text
-            ),
+            )
+            + (" (A clinical lead only.)" if open_kind and item.clinical_only else ""),
             source=item.source,
         )
         for item in facts.workstreams.general_checklist
@@ -497,7 +505,8 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
     everyday = tuple(
         Note(text=(None if clinical else duty.non_clinical) or duty.text, source=duty.source)
         for duty in facts.workstreams.everyday_duties
-        if (clinical or "clinical work" not in duty.text)
+        # An open kind's own work is said in the template: clinical work, or their own job.
+        if ((clinical and not open_kind) or "clinical work" not in duty.text)
         and (lead.line_manages or not duty.line_management)
         and " ".join(duty.text.lower().split()) not in said
     )
@@ -605,6 +614,8 @@ class NetworkContext:
     contract_year: str  # the contract year the figures are for, e.g. "2026/27"
     practices: Sequence[Practice]  # the member practices in the profile's order (a blank one)
     population: int  # their registered patients in all (0 while every list size is missing)
+    practice_count: int  # how many member practices the profile names (0 in a blank one)
+    sizes_known: bool  # at least one list size is known: a total of 0 means none is, not none
     payee: Practice  # the nominated payee practice
     directors: Sequence[ClinicalDirector]  # the clinical director(s) (a blank one if none)
     director_practice: Mapping[str | None, Practice]  # each director's practice, by director's name
@@ -700,6 +711,8 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         contract_year=year,
         practices=profile.practices or [BLANK_PRACTICE],
         population=profile.population,
+        practice_count=len(profile.practices),
+        sizes_known=any(p.list_size is not None for p in profile.practices),
         payee=profile.practice(profile.network.nominated_payee) or BLANK_PAYEE,
         directors=directors,
         director_practice={
@@ -707,7 +720,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         },
         appointment=profile.appointment,
         method_name=METHOD_NAMES.get(profile.appointment.method or "")
-        or Placeholder("selection, election, or selection followed by election"),
+        or Placeholder("the appointment method (selection, election, or both)"),
         vote=appointment_figures(profile, directors),
         governance=profile.governance,
         proposed=proposer(profile, blank),
@@ -765,6 +778,8 @@ def render_context(shared: NetworkContext, facts: Facts, lead: LeadView | None) 
     return DocumentContext(
         shared=shared,
         lead=lead,
-        items=lead_items(lead.lead, lead.workstream, facts) if lead else None,
+        items=lead_items(lead.lead, lead.workstream, facts, open_kind=lead is BLANK_LEAD)
+        if lead
+        else None,
         starter=lead is BLANK_LEAD,
     )

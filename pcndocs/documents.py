@@ -14,6 +14,7 @@ class DocumentKind:
     template: str
     summary: str
     per_lead: bool = False
+    short: str = ""  # how still-to-agree.txt names it, where its title is long
 
 
 DOCUMENTS: tuple[DocumentKind, ...] = (
@@ -23,6 +24,7 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         "schedule-1.md",
         "Schedule 1 of the Network Agreement: the network, its practices, payee and "
         "clinical director, and how the director is appointed",
+        short="Schedule 1",
     ),
     DocumentKind(
         "cd-job-description",
@@ -33,7 +35,7 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
     ),
     DocumentKind(
         "lead-checklist",
-        "Clinical lead checklist",
+        "Lead checklist",
         "lead-checklist.md",
         "A checklist of tick boxes for each workstream lead",
         per_lead=True,
