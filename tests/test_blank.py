@@ -321,4 +321,5 @@ def test_no_zero_stands_for_a_missing_value(
         for zero in ("1 practices", "0 patients", "0 sessions", "0 WTE", "£0", "0 registered"):
             assert not re.search(rf"(?<![\d,.]){zero}", text), (document.name, zero)
     summary = squash(pdf_text(folder / "leadership-summary.pdf"))
-    assert "[to be agreed: the member practices], [to be agreed: the practices' list sizes]" in summary
+    gaps = "[to be agreed: the member practices], [to be agreed: the practices' list sizes]"
+    assert gaps in summary
