@@ -12,7 +12,11 @@ import docx
 import pytest
 from click.testing import CliRunner
 
+from pcndocs import context
+from pcndocs.build import BuildOptions, build_profile, load
+from pcndocs.checks import assumed_values
 from pcndocs.cli import cli
+from pcndocs.templating import Placeholder
 from tests.conftest import ImportNetworks
 from tests.readback import docx_text, pdf_text, squash
 
@@ -323,3 +327,42 @@ def test_no_zero_stands_for_a_missing_value(
     summary = squash(pdf_text(folder / "leadership-summary.pdf"))
     gaps = "[to be agreed: the member practices], [to be agreed: the practices' list sizes]"
     assert gaps in summary
+
+
+def test_every_default_the_profile_leaves_unset_is_marked_proposed(
+    incomplete: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every default the documents use and the profile does not set is marked where it is
+    # stated, so no proposal reads as agreed in a pack an LMC adviser hands out.
+    marked: set[str] = set()
+    original = context.proposer
+
+    def recording(profile: Any, blank: bool) -> Callable[..., object]:
+        inner = original(profile, blank)
+
+        def proposed(value: object, key: str, mark_only: bool = False) -> object:
+            shown = inner(value, key, mark_only)
+            if isinstance(shown, Placeholder):
+                marked.add(key)
+            return shown
+
+        return proposed
+
+    monkeypatch.setattr(context, "proposer", recording)
+    options = BuildOptions(out=tmp_path, formats=("pdf",), blank=True, documents=("schedule-1",))
+    build_profile(incomplete, options)
+    assumed = {a.key for a in assumed_values(load(incomplete, blank=True).profile)}
+    assert len(assumed) == 21 and marked == assumed
+    text = squash(pdf_text(tmp_path / "newtown-pcn" / "schedule-1.pdf"))
+    assert "have agreed them here" not in text
+    assert "this schedule proposes them for the member practices to agree" in text
+    for mark in (
+        "at a meeting called the [proposed: Network Board]",
+        "chairs it [proposed: the clinical director as chair]",
+        "Each member practice has [proposed: one vote] at the Network Board",
+        "Each member practice has [proposed: one vote], whatever its size",
+    ):
+        assert mark in text, mark
+    # Joint directors are offered as an alternative, as the three methods are.
+    assert "Joint clinical directors (an alternative: keep this clause only if" in text
+    assert "may also be two clinicians who stand together" in text
