@@ -29,6 +29,7 @@ from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_at
 from pcndocs.funding import contract_year
 from pcndocs.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
 from pcndocs.manifest import Entry, Manifest, profile_bytes, sha256_of
+from pcndocs.olddata import old_data_notes
 from pcndocs.profile.load import KnownIds, LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.stylesheet import check_stylesheet
@@ -285,9 +286,7 @@ def network_name(loaded: LoadedProfile) -> str:
     return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
 
 
-def still_to_agree(
-    network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = (), notes: Sequence[str] = ()
-) -> str:
+def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()) -> str:
     """Return, in plain sentences, what a blank profile still needs and what its documents propose.
 
     Four lists: what the profile's data is too old or too thin to show as it is, the values
@@ -295,12 +294,13 @@ def still_to_agree(
     document and section), and the defaults they propose.
     """
     profile = loaded.profile
+    notes = old_data_notes(profile, load_facts())
     lines = [
         f"Still to agree for {network}",
         f"(from {loaded.source.path}; fill these in, then build without --blank)",
     ]
     if notes:
-        lines += ["", "Check first: the profile's data is old or incomplete."]
+        lines += ["", "Check first: what the profile's data says may be out of date or missing."]
         lines += [f"- {note}" for note in notes]
     if loaded.gaps:
         lines += ["", "Missing from the profile:"]

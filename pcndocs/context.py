@@ -35,6 +35,7 @@ from pcndocs.funding import (
     stream_funds,
     voting_weights,
 )
+from pcndocs.olddata import old_data_notes
 from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
@@ -645,6 +646,7 @@ class NetworkContext:
     proposed: Callable[[object, str], object]  # proposed(value, key): marks an unset default
     missing_sizes: Sequence[str]  # the practices with no list size yet, by name
     incomplete_total: Placeholder | None  # the mark of a total that lacks a list size
+    old_data: Sequence[str]  # blank builds: what in the data to check first (old list sizes...)
     partial: str  # printed after every figure worked from an incomplete total
     # National facts (pcndocs/data/), each with its source.
     facts: Facts  # every national fact
@@ -728,6 +730,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         blank=blank,
         missing_sizes=missing_sizes(profile),
         incomplete_total=incomplete_total(profile),
+        old_data=old_data_notes(profile, facts) if blank else [],
         # After every figure worked from the total of the list sizes, while one is missing.
         partial=Markdown(" [[incomplete]]") if missing_sizes(profile) else "",
         agreed_known=bool(profile.clinical_directors)

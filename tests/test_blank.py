@@ -18,7 +18,7 @@ from pcndocs.checks import assumed_values
 from pcndocs.cli import cli
 from pcndocs.templating import Placeholder
 from tests.conftest import ImportNetworks
-from tests.readback import docx_text, pdf_text, squash
+from tests.readback import docx_text, pdf_pages, pdf_text, squash
 
 INCOMPLETE = """\
 network:
@@ -78,7 +78,8 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
     folder = tmp_path / "newtown-pcn"
     listed = (folder / "still-to-agree.txt").read_text(encoding="utf-8").splitlines()
     assert listed[0] == "Still to agree for Newtown PCN"
-    assert listed[3:8] == [
+    start = listed.index("Missing from the profile:")
+    assert listed[start : start + 5] == [
         "Missing from the profile:",
         "- Fill in the nominated payee, the practice that receives the funding "
         "(line 4 of the profile).",
@@ -366,3 +367,30 @@ def test_every_default_the_profile_leaves_unset_is_marked_proposed(
     # Joint directors are offered as an alternative, as the three methods are.
     assert "Joint clinical directors (an alternative: keep this clause only if" in text
     assert "may also be two clinicians who stand together" in text
+
+
+@pytest.mark.national
+def test_an_imported_blank_pack_flags_its_old_data_on_page_one(
+    import_networks: ImportNetworks, tmp_path: Path
+) -> None:
+    # Apex PCN (U17435): list sizes of 1 January 2021, a commissioner the list-size file gives
+    # only as a newer code (71E), and a practice with no list size.
+    profiles = tmp_path / "profiles"
+    assert import_networks(profiles, "U17435").exit_code == 0
+    out = tmp_path / "out"
+    args = ["-q", "build", "--blank", str(profiles), "-o", str(out), "-f", "docx,pdf"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    folder = out / "apex-pcn"
+    commissioner = "71E, formerly NHS Lincolnshire West CCG (04D)"
+    flags = (
+        "The list sizes are those of 1 January 2021, and the contract year, 2021/22, follows them",
+        f"The commissioner, {commissioner}, is a former clinical commissioning group (CCG)",
+        "Crossroads Medical Practice has no list size",
+    )
+    first_page = squash(pdf_pages(folder / "schedule-1.pdf")[0])
+    in_word = squash(docx_text(folder / "schedule-1.docx"))
+    listed = squash((folder / "still-to-agree.txt").read_text(encoding="utf-8"))
+    for flag in flags:
+        assert flag in first_page and flag in in_word and flag in listed, flag
+    assert " 71E " not in f" {first_page} ".replace(commissioner, "")  # never a bare code
+    assert flags[0] in squash(pdf_pages(folder / "cd-job-description.pdf")[0])
