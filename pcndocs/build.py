@@ -422,6 +422,7 @@ def _page_info(
         author=control.author or network,
         keywords=", ".join(("Primary Care Network", network, kind.name)),
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),  # W3C form, as WeasyPrint reads it
+        compact=kind.compact,
     )
 
 

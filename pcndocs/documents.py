@@ -15,6 +15,7 @@ class DocumentKind:
     summary: str
     per_lead: bool = False
     short: str = ""  # how still-to-agree.txt names it, where its title is long
+    compact: bool = False  # meant for one page: both writers draw its tables and spacing tighter
 
 
 DOCUMENTS: tuple[DocumentKind, ...] = (
@@ -52,6 +53,7 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         "Leadership and funding summary",
         "leadership-summary.md",
         "One page: who leads what, the sessions and the yearly cost by funding stream",
+        compact=True,
     ),
 )
 
