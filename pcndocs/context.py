@@ -357,6 +357,7 @@ class Charge:
 
     stream: str
     title: str
+    short_title: str  # the stream's short name, where a table has little room
     pays_directors: bool
     directors: float | None  # the directors' pay, on the stream that pays them; None: unknown
     leads: float
@@ -406,6 +407,9 @@ def affordability(
             Charge(
                 stream=stream,
                 title=title,
+                short_title=title
+                if stream == "cd_payment"
+                else stream_title(stream, year, facts, True),
                 pays_directors=stream == funding.paid_from,
                 directors=pay if stream == funding.paid_from else 0.0,
                 leads=costs.by_stream.get(stream, 0.0) * part,
