@@ -62,7 +62,7 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
     source = tmp_path / "partial.yaml"
     source.write_text(PARTIAL, encoding="utf-8")
     path = tmp_path / "network.yaml"
-    result = new_from(source, path, "9,873", "selection", "180")
+    result = new_from(source, path, "9,873", "selection", "180", "150,000", "")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     asked = lines[lines.index(HINT) + 1 : lines.index(f"Wrote {path}")]
@@ -70,6 +70,11 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
         "Practice 2 (Canal Street Practice): registered patients: 9,873",
         "Appointment method (selection, election, selection_and_election): selection",
         "Lead 1 (Kim Lowe): pounds paid per session: 180",
+        # What a finished build needs and the profile lacks: no national Core PCN Funding
+        # rate for 2026/27, and a review date.
+        "Core PCN Funding the network receives in 2026/27, in pounds (blank if not known): 150,000",
+        "Date the member practices review these documents by (31/03/2027 or 2027-03-31) "
+        "[2027-03-31]: ",
     ]
     assert (
         f"  {source}:14: practices[1].list_size: practice 2 (Canal Street Practice): "
@@ -90,6 +95,8 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
     assert profile.leads[0].role == "Practice Manager"
     assert profile.governance.meetings_per_year == 10
     assert profile.document_control.author == "Network Manager"
+    assert profile.document_control.review_date == date(2027, 3, 31)
+    assert profile.funding.core_pcn_funding == 150_000
     text = path.read_text(encoding="utf-8")
     assert "\n# Millbrook's profile, begun by hand.\n" in text  # its comments are kept
     assert "  author: Network Manager            # agreed at the March board\n" in text
@@ -109,6 +116,7 @@ def test_an_imported_network_is_filled_in_and_builds(
     before = source.read_text(encoding="utf-8")
     path = tmp_path / "network.yaml"
     answers = [
+        "2026/27",  # the contract year: the import's follows its old list sizes, so it is asked
         "dingle",  # the payee, by the practice's name
         "Dr Ann Smith",
         "",  # profession: GP
@@ -119,11 +127,13 @@ def test_an_imported_network_is_filled_in_and_builds(
         "",  # no second director
         "election",
         "",  # no leads
+        "180,000",  # Core PCN Funding: no national rate for 2026/27
+        "",  # review date: the end of the contract year
     ]
     result = new_from(source, path, *answers)
     assert result.exit_code == 0, result.output
     assert "Practice 1" not in result.output and "Network name" not in result.output
-    assert "sessions a week (funded: 4.72) [4.5]" in result.output
+    assert "sessions a week (benchmark: 4.72) [4.5]" in result.output  # as 2026/27 says it
     assert source.read_text(encoding="utf-8") == before
 
     imported_data: dict[str, Any] = yaml.safe_load(before)
@@ -132,7 +142,9 @@ def test_an_imported_network_is_filled_in_and_builds(
         (p["name"], p["ods_code"], p["list_size"]) for p in imported_data["practices"]
     ]
     assert profile.network.commissioner == imported_data["network"]["commissioner"]
-    assert profile.contract_year == imported_data["contract_year"]
+    assert imported_data["contract_year"] == "2021/22" and profile.contract_year == "2026/27"
+    assert "Contract year (pcndocs holds national figures up to 2026/27)" in result.output
+    assert profile.document_control.review_date == date(2027, 3, 31)
     assert profile.network.nominated_payee == "N82033"  # Dingle Park Practice
     (director,) = profile.clinical_directors
     assert (director.name, director.practice, director.sessions_per_week) == (
