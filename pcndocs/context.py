@@ -595,6 +595,16 @@ def proposer(profile: Profile, blank: bool) -> Callable[..., object]:
     return proposed
 
 
+def _payee(profile: Profile) -> Practice:
+    """Return the nominated payee: its member practice, or the provider the profile names."""
+    network = profile.network
+    if network.payee_name is not None:
+        return Practice.model_construct(
+            name=network.payee_name, ods_code=network.nominated_payee, list_size=None
+        )
+    return profile.practice(network.nominated_payee) or BLANK_PAYEE
+
+
 def missing_sizes(profile: Profile) -> list[str]:
     """Return the names of the practices a blank profile gives no list size, in its order."""
     return [p.name or p.ods_code or "a practice" for p in profile.practices if p.list_size is None]
@@ -621,7 +631,8 @@ class NetworkContext:
     population: int  # their registered patients in all (0 while every list size is missing)
     practice_count: int  # how many member practices the profile names (0 in a blank one)
     sizes_known: bool  # at least one list size is known: a total of 0 means none is, not none
-    payee: Practice  # the nominated payee practice
+    payee: Practice  # the nominated payee: a member practice, or another provider (no list)
+    payee_is_member: bool  # False: the payee is a provider that is not a member practice
     directors: Sequence[ClinicalDirector]  # the clinical director(s) (a blank one if none)
     director_practice: Mapping[str | None, Practice]  # each director's practice, by director's name
     appointment: Appointment  # the agreed process for appointing the clinical director
@@ -719,7 +730,8 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         population=profile.population,
         practice_count=len(profile.practices),
         sizes_known=any(p.list_size is not None for p in profile.practices),
-        payee=profile.practice(profile.network.nominated_payee) or BLANK_PAYEE,
+        payee=_payee(profile),
+        payee_is_member=profile.network.payee_name is None,
         directors=directors,
         director_practice={
             d.name: profile.practice(d.practice) or BLANK_DIRECTOR_PRACTICE for d in directors
