@@ -10,13 +10,16 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pcndocs import __version__
 from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
+
+if TYPE_CHECKING:
+    from pcndocs.ownership import Kept
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -317,6 +320,8 @@ def build(
                 outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
         else:
             outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
+        for note in batch.notes:  # said even with --quiet: the record was set aside
+            click.secho(f"warning: {note}", fg="yellow", err=True)
         if not many and outcomes[0].result is None:
             outcomes[0].built()  # raises its failure: the user's error, or the bug
         failed = [o for o in outcomes if o.result is None]
@@ -340,11 +345,16 @@ def build(
             )
 
 
-def _say_kept(edited: Path, beside: Path, remedy: str = "") -> None:
-    """Say that a file someone edited was kept, and where the new one went instead."""
+def _say_kept(kept: Kept, remedy: str = "") -> None:
+    """Say that a user's file was kept, why it is taken as theirs, and where the new one went."""
+    why = (
+        "was changed since pcndocs wrote it"
+        if kept.recorded
+        else "differs from what pcndocs writes, and pcndocs has no record of writing it "
+        "(its record was lost, or the folder came from elsewhere)"
+    )
     click.secho(
-        f"kept: {edited} was changed since pcndocs wrote it, so it was not replaced; "
-        f"the new one is {beside}{remedy}",
+        f"kept: {kept.edited} {why}, so it was not replaced; the new one is {kept.beside}{remedy}",
         fg="yellow",
         err=True,
     )
@@ -360,8 +370,8 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
             click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
             continue
         result = outcome.result
-        for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
-            _say_kept(edited, beside, " (--overwrite-edited replaces it)")
+        for kept in result.kept:  # said even with --quiet: a file was not replaced
+            _say_kept(kept, " (--overwrite-edited replaces it)")
         for warning in result.warnings:
             if not quiet:
                 click.secho(f"warning: {warning}", fg="yellow", err=True)
@@ -664,15 +674,15 @@ def serve(
     from pcndocs.web.app import Settings, token_for
     from pcndocs.web.server import serve as run_server
 
-    settings = Settings(
-        host=host,
-        token=token_for(host, token),
-        templates=templates,
-        workers=jobs,
-        profile=profile,
-        out=out,
-    )
     with user_errors(ctx):
+        settings = Settings(
+            host=host,
+            token=token_for(host, token),
+            templates=templates,
+            workers=jobs,
+            profile=profile,
+            out=out,
+        )
         run_server(settings, port, open_browser=not no_browser, say=click.echo)
 
 
@@ -726,8 +736,8 @@ def compare(
             out=out, formats=formats, documents=docs, templates=templates, author=author
         )
         result = compare_profiles(old, new, options)
-    for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
-        _say_kept(edited, beside)
+    for kept in result.kept:  # said even with --quiet: a file was not replaced
+        _say_kept(kept)
     for edited in result.kept_stale:
         click.secho(
             f"kept: {edited} is not as pcndocs wrote it, so it was not removed; it is out "

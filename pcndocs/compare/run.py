@@ -33,8 +33,9 @@ from pcndocs.document import Document
 from pcndocs.documents import FORMATS
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.facts import Facts, load_facts
-from pcndocs.files import inside, make_folder, slug, write_atomically
-from pcndocs.manifest import sha256_of
+from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
+from pcndocs.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest
+from pcndocs.ownership import Kept, beside_names, is_ours, place
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.templating import Templates
 from pcndocs.writers.html import PageInfo
@@ -99,7 +100,7 @@ class CompareResult:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-    kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited file, new one beside
+    kept: list[Kept] = field(default_factory=list)  # user's files left, new ones beside
     removed: list[Path] = field(default_factory=list)  # redlines of documents now unchanged
     kept_stale: list[Path] = field(default_factory=list)  # such redlines a user had edited
 
@@ -157,6 +158,7 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
     old, new = load_older(old_path, facts), load(new_path, facts)
     comparison = compare_loaded(old, new, facts, options)
     folder = inside(options.out, slug(new.profile.network.name or new_path.stem))
+    _refuse_another_networks_folder(folder, new, new_path)
     result = CompareResult(comparison.network, folder, comparison.summary)
     result.changed = [c.name for c in comparison.changed]
     result.unchanged = list(comparison.unchanged)
@@ -166,11 +168,13 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
         for fmt in options.formats
     }
     files[SUMMARY_NAME] = summary_text(result, old_path, new_path).encode("utf-8")
+    documents = {c.name for c in comparison.changed} | set(comparison.unchanged)
     stale = [
-        f"{name}-changes{new}.{fmt}"
-        for name in comparison.unchanged
-        for new in ("", ".new")
+        name
+        for document in comparison.unchanged
         for fmt in FORMATS
+        for name in (f"{document}-changes.{fmt}", *beside_names(f"{document}-changes.{fmt}"))
+        if name.split(".", 1)[0] not in documents  # a lead named "... Changes": a document
     ]
     _put_in_place(folder, files, stale, result)
     return result
@@ -242,34 +246,35 @@ def _put_in_place(
 ) -> None:
     """Write the files, and remove stale redlines, never losing a file a user has edited.
 
-    A file is ours if its checksum is one compare recorded writing under that name. The
-    record is saved before the files are written, so a run stopped half-way still knows them.
+    A file is ours if its checksum is one compare recorded writing under that name; any
+    other file is kept and ours goes beside it (`ownership.place`). The record is saved
+    before the files are written, so a run stopped half-way still knows them.
     """
     import hashlib
 
     make_folder(folder)
     record = _read_record(folder)
+
+    def known(name: str) -> list[str]:
+        return record.get(name, [])
+
     targets: dict[str, Path] = {}
     for name, data in files.items():
-        target = folder / name
         checksum = hashlib.sha256(data).hexdigest()
-        on_disk = sha256_of(target) if target.exists() else None
-        if on_disk not in (None, checksum, *record.get(name, [])):
-            stem, _, fmt = name.rpartition(".")
-            beside = folder / f"{stem}.new.{fmt}"  # the user's own file stays as it is
-            result.kept.append((target, beside))
-            target = beside
-        ours = record.setdefault(target.name, [])
-        record[target.name] = [*[c for c in ours if c != checksum], checksum][-CHECKSUMS_KEPT:]
-        targets[name] = target
+        placed = place(folder, name, checksum, known)
+        if placed.kept is not None:
+            result.kept.append(Kept(folder / name, folder / placed.name, placed.recorded))
+        ours = record.setdefault(placed.name, [])
+        record[placed.name] = [*[c for c in ours if c != checksum], checksum][-CHECKSUMS_KEPT:]
+        targets[name] = folder / placed.name
     _write_record(folder, record)
     for name, data in files.items():
         result.written.append(write_atomically(targets[name], data))
     for name in stale:
         target = folder / name
-        if not target.exists():
-            continue
-        if sha256_of(target) in record.get(name, []):
+        if name not in record or not (target.exists() or target.is_symlink()):
+            continue  # only a redline compare wrote, never a file it has no record of
+        if is_ours(folder, name, known):
             target.unlink()
             result.removed.append(target)
         else:
@@ -277,14 +282,18 @@ def _put_in_place(
 
 
 def _read_record(folder: Path) -> dict[str, list[str]]:
+    refuse_link(folder / WRITTEN_RECORD.parent)
+    raw = read_regular(folder / WRITTEN_RECORD, MANIFEST_LIMIT)
     try:
-        data = json.loads((folder / WRITTEN_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw or b"{}")
+    except (ValueError, RecursionError):  # damaged: a fresh record, and the user's files kept
         return {}
     if not isinstance(data, dict):
         return {}
     return {
-        str(name): [str(c) for c in sums] for name, sums in data.items() if isinstance(sums, list)
+        name: [c for c in sums if isinstance(c, str)]
+        for name, sums in data.items()
+        if isinstance(sums, list) and SAFE_NAME.match(name)
     }
 
 
@@ -292,6 +301,19 @@ def _write_record(folder: Path, record: dict[str, list[str]]) -> None:
     make_folder((folder / WRITTEN_RECORD).parent)
     text = json.dumps(dict(sorted(record.items())), indent=1) + "\n"
     write_atomically(folder / WRITTEN_RECORD, text.encode("utf-8"))
+
+
+def _refuse_another_networks_folder(folder: Path, new: LoadedProfile, named: Path) -> None:
+    """Refuse to write into a folder a build made for a network of the same name, other code."""
+    entry = Manifest(folder.parent).entries.get(folder.name)
+    code = new.profile.network.code or ""
+    if entry is not None and entry.code and code and entry.code != code:
+        raise PcndocsError(
+            f"{named}: the network {network_name(new)!r} ({code}) would be compared into "
+            f"{folder}, the folder of {entry.network!r} ({entry.code}) built from "
+            f"{entry.profile}; networks of the same name need different names to share "
+            "an output folder"
+        )
 
 
 def _same_network(old: LoadedProfile, new: LoadedProfile) -> None:
