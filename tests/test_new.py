@@ -346,6 +346,8 @@ def test_joint_directors_share_the_funded_time(tmp_path: Path) -> None:
         "selection and election",
         "",
         "",  # no leads
+        "",  # Core PCN Funding: not known
+        "",  # review date: the end of the contract year
     ]
     ask, _ = asker(lines)
     profile = ask_profile(ask, lambda _text: None, facts, date(2024, 6, 1))

@@ -17,9 +17,14 @@ from tests.conftest import ImportNetworks
 from tests.test_new import HINT, piped
 
 
-def new_from(source: Path, path: Path, *answers: str, force: bool = False) -> Result:
+def new_from(
+    source: Path, path: Path, *answers: str, force: bool = False, last: tuple[str, ...] = ("", "")
+) -> Result:
+    """Run new --from with the answers, then `last`: Core PCN Funding and the review date,
+    the two questions a profile without them is asked at its end (blank: none, and the default).
+    """
     args = ["new", "--from", str(source), str(path), *(["--force"] if force else [])]
-    return CliRunner().invoke(cli, args, input=piped(*answers))
+    return CliRunner().invoke(cli, args, input=piped(*answers, *last))
 
 
 # A profile part filled in by hand: a list size written wrong, no appointment section, a
@@ -62,7 +67,7 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
     source = tmp_path / "partial.yaml"
     source.write_text(PARTIAL, encoding="utf-8")
     path = tmp_path / "network.yaml"
-    result = new_from(source, path, "9,873", "selection", "180", "150,000", "")
+    result = new_from(source, path, "9,873", "selection", "180", last=("150,000", ""))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     asked = lines[lines.index(HINT) + 1 : lines.index(f"Wrote {path}")]
@@ -127,10 +132,9 @@ def test_an_imported_network_is_filled_in_and_builds(
         "",  # no second director
         "election",
         "",  # no leads
-        "180,000",  # Core PCN Funding: no national rate for 2026/27
-        "",  # review date: the end of the contract year
     ]
-    result = new_from(source, path, *answers)
+    # Core PCN Funding (no national rate for 2026/27), and the review date: the year's end.
+    result = new_from(source, path, *answers, last=("180,000", ""))
     assert result.exit_code == 0, result.output
     assert "Practice 1" not in result.output and "Network name" not in result.output
     assert "sessions a week (benchmark: 4.72) [4.5]" in result.output  # as 2026/27 says it
