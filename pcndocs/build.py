@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
@@ -241,6 +241,7 @@ class DocumentTree:
     name: str  # the file name without its format
     document: Document
     info: PageInfo
+    text: str = ""  # the Markdown the tree was parsed from
 
 
 def document_trees(
@@ -250,17 +251,21 @@ def document_trees(
     templates: Templates,
     shared: NetworkContext | None = None,
     only: Container[str] | None = None,
+    known: Mapping[str, Document] | None = None,
 ) -> Iterator[DocumentTree]:
     """Yield the parsed tree of each selected document of a profile, in build order.
 
     `only` keeps the documents whose file names it holds; `shared` is the network's
-    context, if already worked out. `pcndocs compare` diffs these trees.
+    context, if already worked out. `known` holds trees already parsed, by their Markdown:
+    a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
     for source in document_sources(loaded, options, facts, templates, shared, only):
-        document = parse_markdown(source.text, source.kind.template)
+        document = known.get(source.text) if known else None
+        if document is None:
+            document = parse_markdown(source.text, source.kind.template)
         info = _page_info(source.kind, document, loaded, when)
-        yield DocumentTree(source.kind, source.lead, source.name, document, info)
+        yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,11 @@ render it: DOCX with Word tracked changes, HTML with <ins> and <del>, PDF from t
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from html import escape
@@ -29,12 +32,12 @@ from pcndocs.build import (
 )
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.document import Document
+from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import FORMATS
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
-from pcndocs.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest
+from pcndocs.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
 from pcndocs.ownership import Kept, beside_names, is_ours, place
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.templating import Templates
@@ -144,11 +147,14 @@ def load_older(path: Path, facts: Facts) -> LoadedProfile:
             raise exc from None  # every problem, as `check` lists them
 
 
-def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) -> CompareResult:
+def compare_profiles(
+    old_path: Path, new_path: Path, options: CompareOptions, old_label: str | None = None
+) -> CompareResult:
     """Write a redline of each document that changed from the old profile to the new.
 
     A redline left by an earlier run for a document that has not changed now is removed
-    if it is as pcndocs wrote it, and kept (and said) if someone has edited it.
+    if it is as pcndocs wrote it, and kept (and said) if someone has edited it. `old_label`
+    names the older version in the summary and the redlines (an agreed version, say).
     """
     if old_path.resolve() == new_path.resolve():
         raise PcndocsError(
@@ -156,7 +162,8 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
         )
     facts = load_facts()
     old, new = load_older(old_path, facts), load(new_path, facts)
-    comparison = compare_loaded(old, new, facts, options)
+    labels = (old_label, new_path.name) if old_label else None
+    comparison = compare_loaded(old, new, facts, options, labels)
     folder = inside(options.out, slug(new.profile.network.name or new_path.stem))
     _refuse_another_networks_folder(folder, new, new_path)
     result = CompareResult(comparison.network, folder, comparison.summary)
@@ -167,7 +174,7 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
         for changed in comparison.changed
         for fmt in options.formats
     }
-    files[SUMMARY_NAME] = summary_text(result, old_path, new_path).encode("utf-8")
+    files[SUMMARY_NAME] = summary_text(result, old_label or old_path, new_path).encode("utf-8")
     documents = {c.name for c in comparison.changed} | set(comparison.unchanged)
     stale = [
         name
@@ -180,16 +187,56 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
     return result
 
 
+class TreeCache:
+    """The document trees of the older versions compared lately, by their fingerprint.
+
+    An agreed version does not change, so its trees are made once and diffed again and
+    again: the diff never marks the older tree (it marks copies of the blocks deleted).
+    """
+
+    def __init__(self, kept: int = 8) -> None:
+        self.kept = kept
+        self._trees: OrderedDict[str, list[tuple[tuple[str, ...], DocumentTree]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def versions(
+        self, loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
+    ) -> list[tuple[tuple[str, ...], DocumentTree]]:
+        """Return the keyed trees of a profile's documents, made once."""
+        key = hashlib.sha256(
+            repr(
+                (
+                    loaded.source.data,
+                    options.documents,
+                    inputs_fingerprint(options.templates, options.blank, options.today),
+                )
+            ).encode()
+        ).hexdigest()
+        with self._lock:
+            found = self._trees.get(key)
+            if found is not None:
+                self._trees.move_to_end(key)
+        if found is None:
+            found = list(_versions(loaded, options, facts, templates))
+            with self._lock:
+                self._trees[key] = found
+                while len(self._trees) > self.kept:
+                    self._trees.popitem(last=False)
+        return found
+
+
 def compare_loaded(
     old: LoadedProfile,
     new: LoadedProfile,
     facts: Facts,
     options: CompareOptions,
     labels: tuple[str, str] | None = None,
+    cache: TreeCache | None = None,
 ) -> Comparison:
     """Return what changed between two loaded versions of a profile, writing nothing.
 
-    `labels` name the two versions in the key to the marks (by default their file names).
+    `labels` name the two versions in the key to the marks (by default their file names);
+    `cache` keeps the older version's trees between calls (an agreed version's, say).
     """
     _same_network(old, new)
     templates = templates_for(options.templates)
@@ -197,8 +244,23 @@ def compare_loaded(
         out=options.out, documents=options.documents, templates=options.templates
     )
     # A version with values missing (a draft built with --blank) shows its placeholders.
-    olds = dict(_versions(old, replace(build_options, blank=bool(old.gaps)), facts, templates))
-    news = dict(_versions(new, replace(build_options, blank=bool(new.gaps)), facts, templates))
+    old_options = replace(build_options, blank=bool(old.gaps))
+    olds = dict(
+        cache.versions(old, old_options, facts, templates)
+        if cache is not None
+        else _versions(old, old_options, facts, templates)
+    )
+    # A document whose Markdown is the older version's is that version's tree, not parsed
+    # again: the diff sees at once that nothing changed.
+    known = {tree.text: tree.document for tree in olds.values() if tree.text}
+    new_options = replace(build_options, blank=bool(new.gaps))
+    news = dict(_versions(new, new_options, facts, templates, known))
+    for key, tree in news.items():
+        before = olds.get(key)
+        if tree.text in known and (before is None or before.document is not tree.document):
+            # The same text as another document of the older version: a tree of its own, since
+            # the diff marks the newer tree and the older one must stay as it is.
+            news[key] = replace(tree, document=parse_markdown(tree.text, tree.kind.template))
     when = document_date(new, facts)
     comparison = Comparison(
         network_name(new),
@@ -333,7 +395,11 @@ def _label(name: str | None, code: str | None) -> str:
 
 
 def _versions(
-    loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    templates: Templates,
+    known: Mapping[str, Document] | None = None,
 ) -> Iterator[tuple[tuple[str, ...], DocumentTree]]:
     """Yield each document of a profile under a key that pairs it with the other version's.
 
@@ -341,7 +407,7 @@ def _versions(
     changes to the same document rather than one removed and one added.
     """
     seen: dict[tuple[str, ...], int] = {}
-    for tree in document_trees(loaded, options, facts, templates):
+    for tree in document_trees(loaded, options, facts, templates, known=known):
         key: tuple[str, ...] = (tree.kind.name,)
         if tree.lead is not None:
             key = (tree.kind.name, tree.lead.workstream.id)

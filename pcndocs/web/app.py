@@ -91,6 +91,7 @@ class Settings:
     out: Path = Path("output")  # where `pcndocs build` writes (--out): compare looks there
     today: date | None = None  # fixed in tests; otherwise the day of each request
     warm: bool = False  # start the build workers with the server, not at the first build
+    workspace: Path | None = None  # the folder of profiles the server opens and saves into
 
 
 class Web:
@@ -104,6 +105,7 @@ class Web:
         self.uploads = national.Uploads()
         self.comparisons = Comparisons()
         self.comparing = threading.Lock()  # one comparison or redline at a time: they are heavy
+        self.workspace: Any = None  # web/workspace_routes.WorkspacePages, with a workspace
         self.pages = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             extensions=["jinja2.ext.do"],
@@ -175,9 +177,11 @@ class Web:
         chosen: str = "",
         focus: str | None = None,
         changes: dict[str, Any] | None = None,
+        workspace: dict[str, Any] | None = None,
     ) -> HTMLResponse:
+        """Return the edit page; `workspace` is its file's part, when it is in a workspace."""
         context = self.form_context(data, chosen, focus)
-        return self.page("edit.html", status, **context, changes=changes)
+        return self.page("edit.html", status, **context, changes=changes, workspace=workspace)
 
     def changes_context(self, data: dict[str, Any]) -> dict[str, Any]:
         """Return what "What changed since the last build" shows for the form's data.
@@ -625,6 +629,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/national/choose", national_choose, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+    if settings.workspace is not None:
+        from pcndocs.web.workspace_routes import routes as workspace_routes
+
+        routes = [*workspace_routes(web, settings.workspace), *routes]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pcndocs.errors import PcndocsError
-from pcndocs.importer import ListSizes, Network, read_epcn, read_list_sizes
+from pcndocs.importer import ListSizes, Network, network_cautions, read_epcn, read_list_sizes
 from pcndocs.importer.codes import normalise_code
 from pcndocs.importer.names import format_name
 from pcndocs.importer.profiles import profile_text
@@ -77,14 +77,20 @@ class Upload:
         """Return the uploaded files' names, for the page."""
         return self.epcn_name + (f" and {self.lists_name}" if self.lists_name else "")
 
-    def search(self, query: str) -> list[Match]:
-        """Return the networks whose name contains the words, or whose PCN code is the query."""
+    def search(self, query: str, commissioner: bool = False) -> list[Match]:
+        """Return the networks whose name holds the words, or of a PCN code.
+
+        With `commissioner`, a network whose commissioner's name holds them is found too:
+        all the networks of one commissioner, for an LMC adviser.
+        """
         code = normalise_code(query)
         words = query.lower().split()
         found = [
             n
             for n in self.networks
-            if n.code == code or (words and all(w in n.name.lower() for w in words))
+            if n.code == code
+            or (words and all(w in n.name.lower() for w in words))
+            or (commissioner and words and all(w in n.commissioner_name.lower() for w in words))
         ]
         found.sort(key=lambda n: format_name(n.name).lower())
         return [
@@ -96,18 +102,40 @@ class Upload:
             for n in found[:MATCHES_SHOWN]
         ]
 
-    def profile(self, code: str, today: date) -> str:
-        """Return the profile text `pcndocs import` writes for one network."""
+    def network(self, code: str) -> Network:
+        """Return the network of a PCN code; PcndocsError if the files have none."""
         network = next((n for n in self.networks if n.code == normalise_code(code)), None)
         if network is None:
             raise PcndocsError(f"no network with the PCN code '{code}' in {self.epcn_name}")
+        return network
+
+    def profile(self, code: str, today: date, year: str | None = None) -> str:
+        """Return the profile text `pcndocs import` writes for one network (of a year)."""
         return profile_text(
-            network,
+            self.network(code),
             self.list_sizes,
             epcn_name=self.epcn_name,
             lists_name=self.lists_name,
             imported_on=today,
+            year=year,
         )
+
+    def cautions(self, code: str) -> list[str]:
+        """Return what to check in one network's import, as `pcndocs import` says it.
+
+        Each is shown under the network's name, so the name it starts with is left out.
+        """
+        network = self.network(code)
+        who = f"{format_name(network.name)} ({network.code}): "
+        return [
+            line.removeprefix(who)
+            for line in network_cautions(network, self.list_sizes, self.lists_name)
+        ]
+
+    @property
+    def list_date(self) -> date | None:
+        """Return the day the list sizes were counted, if a list-size file was given."""
+        return self.list_sizes.extract_date if self.list_sizes else None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pcndocs.errors import PcndocsError
 from pcndocs.web.app import Settings, create_app
+from pcndocs.workspace import is_profile_name
 
 DEFAULT_PORT = 8765
 PORTS_TRIED = 20
@@ -125,6 +126,8 @@ def serve(
     sock = bind(settings.host, DEFAULT_PORT if port is None else port, next_free=port is None)
     actual = sock.getsockname()[1]
     start = "/given" if settings.profile else "/"
+    if settings.profile and settings.workspace and is_profile_name(settings.profile.name):
+        start = f"/networks/{settings.profile.name}"
     # Bound to every address: others reach it by this machine's name, and its browser locally.
     everywhere = settings.host in ("0.0.0.0", "::")
     shown = socket.gethostname() if everywhere else settings.host
