@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pcndocs.checks import assumed_values, warnings_for
 from pcndocs.context import (
+    BLANK_LEAD,
     LeadView,
     NetworkContext,
     lead_documents,
@@ -34,8 +35,9 @@ from pcndocs.files import (
     write_atomically,
 )
 from pcndocs.funding import contract_year
-from pcndocs.gaps import Gap, document_lines, placeholders, plain_key
+from pcndocs.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
 from pcndocs.manifest import Entry, Manifest, profile_bytes
+from pcndocs.olddata import old_data_notes
 from pcndocs.ownership import Kept, place
 from pcndocs.profile.load import KnownIds, LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
@@ -218,7 +220,10 @@ def render_documents(
     css = stylesheet_for(templates)
     _check_brand(templates, options.formats)
     for tree in document_trees(loaded, options, facts, templates, shared, only):
-        result.placeholders += placeholders(tree.document)
+        # still-to-agree.txt names a document as a reader does: "Schedule 1", and the blank
+        # lead's documents by their kind, since their titles are still placeholders.
+        short = tree.kind.short or (tree.kind.title if tree.lead is BLANK_LEAD else "")
+        result.placeholders += placeholders(tree.document, short)
         for fmt in options.formats:
             try:
                 data = _render(fmt, tree.document, tree.info, templates, css, result)
@@ -326,35 +331,36 @@ def network_name(loaded: LoadedProfile) -> str:
 
 
 def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()) -> str:
-    """Return, in plain words, what a blank profile still needs and what its documents propose.
+    """Return, in plain sentences, what a blank profile still needs and what its documents propose.
 
-    Three lists: the values missing from the profile (with their lines), every placeholder the
-    documents hold (by document and section), and the defaults the documents assume.
+    Four lists: what the profile's data is too old or too thin to show as it is, the values
+    missing from the profile (with their lines), what the documents leave to agree (by
+    document and section), and the defaults they propose.
     """
     profile = loaded.profile
+    notes = old_data_notes(profile, load_facts())
     lines = [
         f"Still to agree for {network}",
         f"(from {loaded.source.path}; fill these in, then build without --blank)",
     ]
+    if notes:
+        lines += ["", "Check first: what the profile's data says may be out of date or missing."]
+        lines += [f"- {note}" for note in notes]
     if loaded.gaps:
         lines += ["", "Missing from the profile:"]
-        lines += [
-            f"- line {g.line}: {plain_key(g.key, profile)}"
-            if g.line
-            else f"- {plain_key(g.key, profile)}"
-            for g in loaded.gaps
-        ]
-    if gaps:
-        lines += ["", "Placeholders in the documents, by document and section:"]
-        lines += document_lines(gaps)
+        lines += [missing_line(g.key, g.line, profile) for g in loaded.gaps]
+    listed = document_lines(gaps)
+    if listed:
+        lines += ["", "To agree in the documents, by document and section:"]
+        lines += listed
     assumed = assumed_values(profile)
     if assumed:
         lines += [
             "",
-            "Proposed: values the profile does not set, so the documents use these defaults.",
-            "Confirm them, or set your own:",
+            "Proposed: the profile does not set these, so the documents propose them.",
         ]
-        lines += [f"- {a.key}: {a.words()}" for a in assumed]
+        body = profile.governance.body_name
+        lines += [proposal_line(a.key, a.value, body) for a in assumed]
     return "\n".join(lines) + "\n"
 
 
@@ -379,7 +385,13 @@ def _instances(
             continue
         seen: set[str] = set()
         for lead in leads:
-            name = slug(f"{kind.name}-{lead.workstream.id}-{lead.lead.name}", limit=120)
+            # The starter pack's blank lead has no workstream or name yet: not a slug of "[...]".
+            starter = lead is BLANK_LEAD
+            name = (
+                kind.name + "-blank"
+                if starter
+                else slug(f"{kind.name}-{lead.workstream.id}-{lead.lead.name}", limit=120)
+            )
             while name in seen:  # two leads with the same name on the same workstream
                 name += "-2"
             seen.add(name)
@@ -454,6 +466,7 @@ def _page_info(
         author=control.author or network,
         keywords=", ".join(("Primary Care Network", network, kind.name)),
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),  # W3C form, as WeasyPrint reads it
+        compact=kind.compact,
     )
 
 
@@ -585,7 +598,7 @@ def write_network(
                 str(plan.path),
                 None,
                 "",
-                f"{gap.document}, section '{gap.section}', still shows '[{gap.text}]'; "
+                f"{gap.document}, {gap.section}, still shows '[{gap.text}]'; "
                 "set the value in the profile",
             )
             for gap in dict.fromkeys(result.placeholders)

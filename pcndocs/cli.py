@@ -600,7 +600,7 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
         if partial is not None:
             click.echo(f"Filling in {source}: only what it lacks or has wrong is asked.")
         try:
-            known = known_values(partial.document) if partial else None
+            known = known_values(partial.document, partial.text) if partial else None
             asker = LineAsker(read, click.echo, known)
             profile = asker.run(lambda ask, say: ask_profile(ask, say, facts, today))
         except KeyboardInterrupt:

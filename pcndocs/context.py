@@ -40,6 +40,7 @@ from pcndocs.funding import (
     stream_funds,
     voting_weights,
 )
+from pcndocs.olddata import old_data_notes
 from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
@@ -92,14 +93,14 @@ BLANK_PAYEE = Practice.model_construct(
 )
 BLANK_DIRECTOR_PRACTICE = Practice.model_construct(
     name=Placeholder("the clinical director's practice"),
-    ods_code=Placeholder("the clinical director's practice"),
+    ods_code=Placeholder("the ODS code of the director's practice"),
     list_size=None,
     signatory=None,
 )
 BLANK_DIRECTOR = ClinicalDirector.model_construct(
     name=Placeholder("the clinical director's name"),
     profession=Placeholder("the clinical director's profession"),
-    practice=Placeholder("the practice's ODS code"),
+    practice=Placeholder("the ODS code of the director's practice"),
     sessions_per_week=None,
     start_date=None,
     funded_share=None,
@@ -246,10 +247,13 @@ def cite_all(sources: Iterable[str | Citation]) -> str:
     return "; ".join(named)
 
 
-def figure(value: float | None, places: int = 2) -> str:
-    """Return a number with no more decimal places than it needs: 2, 1.5, 2.25."""
+def figure(value: float | None, places: int = 2, missing: str = "") -> str:
+    """Return a number with no more decimal places than it needs: 2, 1.5, 2.25.
+
+    None (a blank build's gap) is a placeholder saying what is missing.
+    """
     if value is None:
-        return Placeholder("")
+        return Placeholder(missing)
     text = f"{value:,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -386,6 +390,7 @@ class Charge:
 
     stream: str
     title: str
+    short_title: str  # the stream's short name, where a table has little room
     pays_directors: bool
     directors: float | None  # the directors' pay, on the stream that pays them; None: unknown
     leads: float
@@ -435,6 +440,9 @@ def affordability(
             Charge(
                 stream=stream,
                 title=title,
+                short_title=title
+                if stream == "cd_payment"
+                else stream_title(stream, year, facts, True),
                 pays_directors=stream == funding.paid_from,
                 directors=pay if stream == funding.paid_from else 0.0,
                 leads=costs.by_stream.get(stream, 0.0) * part,
@@ -499,14 +507,18 @@ class LeadItems:
     local_terms: tuple[Note, ...] = ()  # objective, supervision, the year's objectives: local
 
 
-def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItems:
+def lead_items(
+    lead: Lead, workstream: WorkstreamView, facts: Facts, open_kind: bool = False
+) -> LeadItems:
     """Return the checklist and duties that fit a lead.
 
     A non-clinical lead gets no clinical items; a workstream with no national specification
     (finance, HR, operations, a local one) is never told to read one; line management appears
-    only for a lead the profile gives staff to manage; a line said twice is said once.
+    only for a lead the profile gives staff to manage; a line said twice is said once. With
+    open_kind (a starter pack's blank lead, clinical or not yet agreed), every item is kept and a
+    clinical one says it is for a clinical lead only.
     """
-    clinical = lead.kind == "clinical"
+    clinical = lead.kind == "clinical" or open_kind
     specified = workstream.specification is not None
     checklist = tuple(
         Item(
@@ -515,7 +527,8 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
                 (None if specified else item.without_specification)
                 or (None if clinical else item.non_clinical)
                 or item.text
-            ),
+            )
+            + (" (A clinical lead only.)" if open_kind and item.clinical_only else ""),
             source=item.source,
             confidence=item.confidence,
         )
@@ -538,7 +551,8 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
             confidence=duty.confidence,
         )
         for duty in facts.workstreams.everyday_duties
-        if (clinical or "clinical work" not in duty.text)
+        # An open kind's own work is said in the template: clinical work, or their own job.
+        if ((clinical and not open_kind) or "clinical work" not in duty.text)
         and (lead.line_manages or not duty.line_management)
         and " ".join(duty.text.lower().split()) not in said
     )
@@ -667,6 +681,8 @@ class NetworkContext:
     contract_year: str  # the contract year the figures are for, e.g. "2026/27"
     practices: Sequence[Practice]  # the member practices in the profile's order (a blank one)
     population: int  # their registered patients in all (0 while every list size is missing)
+    practice_count: int  # how many member practices the profile names (0 in a blank one)
+    sizes_known: bool  # at least one list size is known: a total of 0 means none is, not none
     payee: Practice  # the nominated payee: a member practice, or another provider (no list)
     payee_is_member: bool  # False: the payee is a provider that is not a member practice
     directors: Sequence[ClinicalDirector]  # the clinical director(s) (a blank one if none)
@@ -704,6 +720,7 @@ class NetworkContext:
     proposed: Callable[[object, str], object]  # proposed(value, key): marks an unset default
     missing_sizes: Sequence[str]  # the practices with no list size yet, by name
     incomplete_total: Placeholder | None  # the mark of a total that lacks a list size
+    old_data: Sequence[str]  # blank builds: what in the data to check first (old list sizes...)
     partial: str  # printed after every figure worked from an incomplete total
     # National facts (pcndocs/data/), each with its source.
     facts: Facts  # every national fact
@@ -777,6 +794,8 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         contract_year=year,
         practices=profile.practices or [BLANK_PRACTICE],
         population=profile.population,
+        practice_count=len(profile.practices),
+        sizes_known=any(p.list_size is not None for p in profile.practices),
         payee=_payee(profile),
         payee_is_member=profile.network.payee_name is None,
         directors=directors,
@@ -785,7 +804,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         },
         appointment=profile.appointment,
         method_name=METHOD_NAMES.get(profile.appointment.method or "")
-        or Placeholder("selection, election, or selection followed by election"),
+        or Placeholder("the appointment method (selection, election, or both)"),
         vote=appointment_figures(profile, directors),
         governance=profile.governance,
         proposed=proposer(profile, blank),
@@ -793,6 +812,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         blank=blank,
         missing_sizes=missing_sizes(profile),
         incomplete_total=incomplete_total(profile),
+        old_data=old_data_notes(profile, facts) if blank else [],
         # After every figure worked from the total of the list sizes, while one is missing.
         partial=Markdown(" [[incomplete]]") if missing_sizes(profile) else "",
         agreed_known=bool(profile.clinical_directors)
@@ -864,6 +884,8 @@ def render_context(shared: NetworkContext, facts: Facts, lead: LeadView | None) 
     return DocumentContext(
         shared=shared,
         lead=lead,
-        items=lead_items(lead.lead, lead.workstream, facts) if lead else None,
+        items=lead_items(lead.lead, lead.workstream, facts, open_kind=lead is BLANK_LEAD)
+        if lead
+        else None,
         starter=lead is BLANK_LEAD,
     )

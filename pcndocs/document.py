@@ -70,8 +70,10 @@ def introduces_signature(node: SyntaxTreeNode) -> bool:
 
 def plain_text(node: SyntaxTreeNode) -> str:
     """Return the text inside a node, without formatting."""
-    if node.type in ("text", "code_inline", "placeholder"):
+    if node.type in ("text", "code_inline"):
         return node.content
+    if node.type == "placeholder":
+        return f"[{node.content}]"  # as every format shows it: a title's gap stays a gap
     if node.type in ("softbreak", "hardbreak"):
         return " "
     return "".join(plain_text(child) for child in node.children)

@@ -14,6 +14,8 @@ class DocumentKind:
     template: str
     summary: str
     per_lead: bool = False
+    short: str = ""  # how still-to-agree.txt names it, where its title is long
+    compact: bool = False  # meant for one page: both writers draw its tables and spacing tighter
 
 
 DOCUMENTS: tuple[DocumentKind, ...] = (
@@ -23,6 +25,7 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         "schedule-1.md",
         "Schedule 1 of the Network Agreement: the network, its practices, payee and "
         "clinical director, and how the director is appointed",
+        short="Schedule 1",
     ),
     DocumentKind(
         "cd-job-description",
@@ -33,7 +36,7 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
     ),
     DocumentKind(
         "lead-checklist",
-        "Clinical lead checklist",
+        "Lead checklist",
         "lead-checklist.md",
         "A checklist of tick boxes for each workstream lead",
         per_lead=True,
@@ -50,6 +53,7 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         "Leadership and funding summary",
         "leadership-summary.md",
         "One page: who leads what, the sessions and the yearly cost by funding stream",
+        compact=True,
     ),
 )
 

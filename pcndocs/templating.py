@@ -25,6 +25,9 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _WHITESPACE = re.compile("[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
 
 
+_INNER_MARK = re.compile(r"\[\[(?:[a-z ]+: )?|\]\]")
+
+
 class Markdown(str):
     """Text that is already Markdown (from a template or built-in data): printed as it is."""
 
@@ -37,7 +40,9 @@ class Placeholder(Markdown):
     __slots__ = ()
 
     def __new__(cls, what: str, kind: str = "to be agreed") -> Placeholder:
-        label = clean_text(what).replace("]]", "] ]")
+        # A label built from a value that is itself a gap ("the list size of [[...]]") keeps
+        # its words, not its brackets: a placeholder never holds another.
+        label = _INNER_MARK.sub("", clean_text(what)).replace("]]", "] ]")
         return super().__new__(cls, f"[[{kind}: {label}]]" if label else f"[[{kind}]]")
 
 
@@ -54,6 +59,15 @@ def escape_markdown(text: str) -> str:
 TO_BE_AGREED = Placeholder("")
 
 
+def _missing(what: str) -> Placeholder:
+    """Return the placeholder of a value a filter was given none of: it says what to agree.
+
+    Each filter takes missing="what is to be agreed", so a blank build never prints a bare
+    [to be agreed]: `{{ lead.sessions_per_month|sessions(missing="the lead's sessions a month") }}`.
+    """
+    return Placeholder(what) if what else TO_BE_AGREED
+
+
 def _finalize(value: Any) -> str:
     if isinstance(value, Markdown):
         return str(value)
@@ -63,45 +77,47 @@ def _finalize(value: Any) -> str:
     return escape_markdown(str(value))
 
 
-def format_money(value: float | None, pence: bool = False) -> Markdown:
+def format_money(value: float | None, pence: bool = False, missing: str = "") -> Markdown:
     """Return pounds as '£12,345' (or '£12,345.67' with pence); a gap if there is none."""
     if value is None:
-        return TO_BE_AGREED
+        return _missing(missing)
     return Markdown(f"£{value:,.2f}" if pence else f"£{value:,.0f}")
 
 
-def format_number(value: float | None, places: int = 0) -> Markdown:
+def format_number(value: float | None, places: int = 0, missing: str = "") -> Markdown:
     """Return a number with thousands separators and the given decimal places."""
     if value is None:
-        return TO_BE_AGREED
+        return _missing(missing)
     return Markdown(f"{value:,.{places}f}")
 
 
-def format_sessions(value: float | None, places: int = 2, fixed: bool = False) -> Markdown:
+def format_sessions(
+    value: float | None, places: int = 2, fixed: bool = False, missing: str = ""
+) -> Markdown:
     """Return a count of sessions with its unit: '1 session', '2.5 sessions', '2.66 sessions'."""
     if value is None:
-        return TO_BE_AGREED
+        return _missing(missing)
     return Markdown(sessions_text(value, places, fixed))
 
 
-def format_session_count(value: float | None) -> Markdown:
+def format_session_count(value: float | None, missing: str = "") -> Markdown:
     """Return a count of sessions without its unit, for a table column headed 'Sessions'."""
     if value is None:
-        return TO_BE_AGREED
+        return _missing(missing)
     return Markdown(sessions_number(value))
 
 
-def format_wte(value: float | None) -> Markdown:
+def format_wte(value: float | None, missing: str = "") -> Markdown:
     """Return a whole-time equivalent with its unit: '0.2956 WTE', '0.25 WTE'."""
     if value is None:
-        return TO_BE_AGREED
+        return _missing(missing)
     return Markdown(wte_text(value))
 
 
-def format_duration(minutes: float | None) -> Markdown:
+def format_duration(minutes: float | None, missing: str = "") -> Markdown:
     """Return a time as people say it: '6 hours 15 minutes', '1 hour', '40 minutes'."""
     if minutes is None:
-        return TO_BE_AGREED
+        return _missing(missing)
     hours, rest = divmod(round(minutes), 60)
     parts = [f"{hours} hour{'' if hours == 1 else 's'}"] if hours else []
     if rest or not hours:
@@ -109,10 +125,10 @@ def format_duration(minutes: float | None) -> Markdown:
     return Markdown(" ".join(parts))
 
 
-def format_date(value: date | None) -> Markdown:
+def format_date(value: date | None, missing: str = "") -> Markdown:
     """Return a date as people write it in England: 1 April 2025; a gap if there is none."""
     if value is None:
-        return TO_BE_AGREED
+        return _missing(missing)
     return Markdown(f"{value.day} {value:%B %Y}")
 
 

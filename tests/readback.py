@@ -41,6 +41,13 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
+def pdf_pages(path: Path) -> list[str]:
+    """Return the text of each page of a PDF, in order."""
+    if shutil.which("pdftotext"):
+        return pdf_text(path).split("\f")[: len(PdfReader(str(path)).pages)]
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
 def squash(text: str) -> str:
     """Return text with all runs of white space made single spaces, for phrase searches."""
     return " ".join(text.split())

@@ -12,9 +12,13 @@ import docx
 import pytest
 from click.testing import CliRunner
 
+from pcndocs import context
+from pcndocs.build import BuildOptions, build_profile, load
+from pcndocs.checks import assumed_values
 from pcndocs.cli import cli
+from pcndocs.templating import Placeholder
 from tests.conftest import ImportNetworks
-from tests.readback import pdf_text, squash
+from tests.readback import docx_text, pdf_pages, pdf_text, squash
 
 INCOMPLETE = """\
 network:
@@ -74,12 +78,16 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
     folder = tmp_path / "newtown-pcn"
     listed = (folder / "still-to-agree.txt").read_text(encoding="utf-8").splitlines()
     assert listed[0] == "Still to agree for Newtown PCN"
-    assert listed[3:8] == [
+    start = listed.index("Missing from the profile:")
+    assert listed[start : start + 5] == [
         "Missing from the profile:",
-        "- line 4: nominated payee (network)",
-        "- line 9: practice 1 (Newtown Surgery): list size",
-        "- line 13: the clinical director: name, practice and sessions",
-        "- line 15: method (appointment)",
+        "- Fill in the nominated payee, the practice that receives the funding "
+        "(line 4 of the profile).",
+        "- Fill in practice 1 (Newtown Surgery): its list size (line 9 of the profile).",
+        "- Fill in the clinical director: name, practice and sessions a week "
+        "(line 13 of the profile).",
+        "- Fill in how the clinical director is appointed: selection, election, or selection "
+        "followed by election (line 15 of the profile).",
     ]
     html = (folder / "cd-job-description.html").read_text(encoding="utf-8")
     assert '<mark class="placeholder">[to be agreed' in html
@@ -138,7 +146,15 @@ def test_imported_profiles_build_blank_as_they_come(
             assert "the clinical director: name" in (folder / "still-to-agree.txt").read_text()
 
 
-PLACEHOLDER_LINE = re.compile(r": ((?:to be agreed|incomplete|proposed)(?:: .*)?)$")
+# A line of what the documents leave to agree: the document, where in it, and what.
+AGREE_LINE = re.compile(
+    r"^- (?P<document>[^,]+(?:: [^,]+)?), (?:at the top|section '[^']+'(?:, clause '[^']+')?): "
+    r"(?:agree|the figures are incomplete:) (?P<what>.+)\.$"
+)
+PROPOSAL_LINE = re.compile(
+    r"^- Schedule 1, section '[^']+'(?:, clause '[^']+')?: proposed: .+\. "
+    r"Confirm it, or agree another\.$"
+)
 
 
 def blank_build(path: Path, out: Path, *args: str) -> Path:
@@ -156,21 +172,27 @@ def test_still_to_agree_lists_every_placeholder_the_documents_hold(
         marks = re.findall(r'<mark class="placeholder">\[(.*?)\]</mark>', page.read_text())
         shown |= {html.unescape(m) for m in marks}
     text = (folder / "still-to-agree.txt").read_text(encoding="utf-8")
-    listed_part = text.split("Placeholders in the documents", 1)[1].split("\nProposed:", 1)[0]
-    listed = {
-        match[1] for line in listed_part.splitlines() if (match := PLACEHOLDER_LINE.search(line))
-    }
-    # Every placeholder is listed, and every listed one is in a document.
+    to_agree = text.split("To agree in the documents", 1)[1].split("\nProposed:", 1)[0]
+    lines = [line for line in to_agree.splitlines()[1:] if line]
+    # Every line is a plain sentence: the document, the section (and clause), what to agree.
+    assert lines and all(AGREE_LINE.match(line) for line in lines), lines
+    # Every placeholder says what it stands for: no bare [to be agreed]; a bare [incomplete]
+    # marks a figure worked from a missing list size, which is listed once by its practice.
     assert {s.split(": ", 1)[0] for s in shown} <= {"to be agreed", "incomplete", "proposed"}
-    shown_words = {s for s in shown if ": " in s}
-    assert shown_words and shown_words <= listed
-    for line in listed:
-        # A placeholder without words is listed with the table row and column it stands in.
-        assert line in shown or line.split(": ", 1)[0] in shown, line
-    # Plain words: a practice by its name, no key paths such as practices[0].
-    assert "practices[" not in text and "practice 1 (Newtown Surgery): list size" in text
-    assert "Schedule 1, " not in text  # documents are named by their titles
-    assert "- appointment.quorum_percent: 75" in text  # assumed defaults, listed as proposals
+    assert "to be agreed" not in shown
+    for mark in shown:
+        if mark.startswith(("to be agreed: ", "incomplete: ")):
+            assert mark.split(": ", 1)[1] in to_agree, mark
+    # Plain words: a practice by its name; no key paths, table coordinates or YAML values.
+    assert "practice 1 (Newtown Surgery): its list size" in text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b|\[\d\]|appointment\.|governance\.", text)
+    assert not re.search(r", (Detail|Result|Amount|Working)\b", text)
+    proposals = text.split("\nProposed:", 1)[1].splitlines()[1:]
+    assert proposals and all(PROPOSAL_LINE.match(line) for line in proposals), proposals
+    assert (
+        "- Schedule 1, section 'Appointing the clinical director', clause 'Majority and quorum': "
+        "proposed: a vote counts only if 75% of the votes take part. Confirm it, or agree another."
+    ) in proposals
 
 
 def test_an_open_method_sets_out_the_three_methods_as_alternatives(
@@ -241,13 +263,18 @@ def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
     incomplete: Path, tmp_path: Path
 ) -> None:
     folder = blank_build(incomplete, tmp_path, "-f", "pdf")
+    # Named by what they are, not by a slug of a placeholder.
     (role,) = folder.glob("lead-role-description-*.pdf")
     (checklist,) = folder.glob("lead-checklist-*.pdf")
+    assert (role.name, checklist.name) == (
+        "lead-role-description-blank.pdf",
+        "lead-checklist-blank.pdf",
+    )
     role_text = squash(pdf_text(role))
     assert "[to be agreed: the lead's name]" in role_text
     assert "[to be agreed: the workstream]" in role_text
     assert "Requirements or population need" in squash(pdf_text(checklist))
-    assert "to be agreed: the lead's name" in (folder / "still-to-agree.txt").read_text()
+    assert "the lead's name" in (folder / "still-to-agree.txt").read_text()
 
 
 def test_a_network_without_a_director_yet_has_no_pay_and_no_profession_assumed(
@@ -266,3 +293,104 @@ def test_a_network_without_a_director_yet_has_no_pay_and_no_profession_assumed(
     schedule = html.unescape((folder / "schedule-1.html").read_text())
     assert "(GP)" not in schedule
     assert "[to be agreed: the clinical director's profession]" in schedule
+
+
+def test_the_blank_lead_documents_read_true(incomplete: Path, tmp_path: Path) -> None:
+    # No lead is chosen yet: nothing is said of a workstream, a time or a kind that is not.
+    folder = blank_build(incomplete, tmp_path, "-d", "lead-role-description", "-f", "docx,pdf")
+    for text in (
+        squash(pdf_text(folder / "lead-role-description-blank.pdf")),
+        squash(docx_text(folder / "lead-role-description-blank.docx")),
+    ):
+        assert "so that is a month" not in text and "so that is  a month" not in text
+        assert "There is no national specification" not in text
+        assert "[to be agreed: whether the role is clinical or non-clinical]" in text
+        assert "This is a clinical role" not in text and "Clinical lead for" not in text
+        assert re.search(r"Time \|? ?\[to be agreed: the lead's sessions a month\]", text)
+        assert "[to be agreed]" not in text
+        assert "A clinical lead is a practising clinician" in text
+        assert "non-clinical lead brings management" in text
+
+
+def test_no_zero_stands_for_a_missing_value(
+    write_profile: Callable[[Any], Path], tmp_path: Path
+) -> None:
+    # A network with no practice or list size yet: never "1 practices, 0 patients", "0 sessions".
+    path = write_profile(
+        "network:\n  name: Newtown PCN\ncontract_year: 2026/27\npractices: []\n"
+        "clinical_directors: []\nappointment:\n  method: null\n"
+    )
+    folder = blank_build(path, tmp_path, "-f", "pdf")
+    for document in folder.glob("*.pdf"):
+        text = squash(pdf_text(document))
+        for zero in ("1 practices", "0 patients", "0 sessions", "0 WTE", "£0", "0 registered"):
+            assert not re.search(rf"(?<![\d,.]){zero}", text), (document.name, zero)
+    summary = squash(pdf_text(folder / "leadership-summary.pdf"))
+    gaps = "[to be agreed: the member practices], [to be agreed: the practices' list sizes]"
+    assert gaps in summary
+
+
+def test_every_default_the_profile_leaves_unset_is_marked_proposed(
+    incomplete: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every default the documents use and the profile does not set is marked where it is
+    # stated, so no proposal reads as agreed in a pack an LMC adviser hands out.
+    marked: set[str] = set()
+    original = context.proposer
+
+    def recording(profile: Any, blank: bool) -> Callable[..., object]:
+        inner = original(profile, blank)
+
+        def proposed(value: object, key: str, mark_only: bool = False) -> object:
+            shown = inner(value, key, mark_only)
+            if isinstance(shown, Placeholder):
+                marked.add(key)
+            return shown
+
+        return proposed
+
+    monkeypatch.setattr(context, "proposer", recording)
+    options = BuildOptions(out=tmp_path, formats=("pdf",), blank=True, documents=("schedule-1",))
+    build_profile(incomplete, options)
+    assumed = {a.key for a in assumed_values(load(incomplete, blank=True).profile)}
+    assert len(assumed) == 21 and marked == assumed
+    text = squash(pdf_text(tmp_path / "newtown-pcn" / "schedule-1.pdf"))
+    assert "have agreed them here" not in text
+    assert "this schedule proposes them for the member practices to agree" in text
+    for mark in (
+        "at a meeting called the [proposed: Network Board]",
+        "chairs it [proposed: the clinical director as chair]",
+        "Each member practice has [proposed: one vote] at the Network Board",
+        "Each member practice has [proposed: one vote], whatever its size",
+    ):
+        assert mark in text, mark
+    # Joint directors are offered as an alternative, as the three methods are.
+    assert "Joint clinical directors (an alternative: keep this clause only if" in text
+    assert "may also be two clinicians who stand together" in text
+
+
+@pytest.mark.national
+def test_an_imported_blank_pack_flags_its_old_data_on_page_one(
+    import_networks: ImportNetworks, tmp_path: Path
+) -> None:
+    # Apex PCN (U17435): list sizes of 1 January 2021, a commissioner the list-size file gives
+    # only as a newer code (71E), and a practice with no list size.
+    profiles = tmp_path / "profiles"
+    assert import_networks(profiles, "U17435").exit_code == 0
+    out = tmp_path / "out"
+    args = ["-q", "build", "--blank", str(profiles), "-o", str(out), "-f", "docx,pdf"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    folder = out / "apex-pcn"
+    commissioner = "71E, formerly NHS Lincolnshire West CCG (04D)"
+    flags = (
+        "The list sizes are those of 1 January 2021, and the contract year, 2021/22, follows them",
+        f"The commissioner, {commissioner}, is a former clinical commissioning group (CCG)",
+        "Crossroads Medical Practice has no list size",
+    )
+    first_page = squash(pdf_pages(folder / "schedule-1.pdf")[0])
+    in_word = squash(docx_text(folder / "schedule-1.docx"))
+    listed = squash((folder / "still-to-agree.txt").read_text(encoding="utf-8"))
+    for flag in flags:
+        assert flag in first_page and flag in in_word and flag in listed, flag
+    assert " 71E " not in f" {first_page} ".replace(commissioner, "")  # never a bare code
+    assert flags[0] in squash(pdf_pages(folder / "cd-job-description.pdf")[0])

@@ -509,4 +509,5 @@ def test_since_a_draft_built_with_blank_the_gaps_filled_in_are_the_changes(
     redline = (out / "riverside-primary-care-network" / "schedule-1-changes.html").read_text(
         encoding="utf-8"
     )
-    assert '<del><mark class="placeholder">[to be agreed]</mark></del><ins>12,452</ins>' in redline
+    gap = '<mark class="placeholder">[to be agreed: the list size of Riverside Surgery]</mark>'
+    assert f"<del>{gap}</del><ins>12,452</ins>" in redline

@@ -555,14 +555,14 @@ def test_leadership_summary_figures(
     assert "Core PCN Funding still pays the clinical director" in flat
     assert "its rate for 2026/27 was not published when these facts were checked" in flat
     # The IIF row says why its amount is unknown instead of leaving a bare "not known".
-    assert "Not known in advance: it depends" in flat and "what the network earns" in flat
+    assert "Not known in advance" in flat and "the network earns" in flat
     assert "| not known |" not in text and "IIF) earnings Omar Haddad £6,720 not known" not in flat
     assert "(a dash where either is not known)" in flat
     # Nothing set against the directors' money, and no money "received for the role".
     assert "The leads cost" not in text and "receives" not in text
     assert "Workstreams without a lead: Vaccination programme" in text
     assert "Continuity of care" in text  # a 2026/27 workstream with no lead
-    assert "advice to the board" in text
+    assert "The LMC advises" in text
 
 
 def test_summary_says_why_core_funding_is_not_shown(

@@ -1,7 +1,8 @@
 """Layout a board would accept, checked on the PDFs of the example and of a large network.
 
 No heading is left alone at the foot of a page, document control is never split, the summary
-fits one page for up to 8 leads, a lead role description fits 2 pages, and (slow) LibreOffice's
+fits one page for up to 10 leads and 3 directors (in our PDF and, slow, in LibreOffice's
+rendering of the DOCX), a lead role description fits 2 pages, and (slow) LibreOffice's
 rendering of each DOCX has as many pages as our PDF.
 """
 
@@ -19,6 +20,7 @@ import yaml
 from pypdf import PdfReader
 
 from pcndocs.build import BuildOptions, build_profile
+from pcndocs.facts import load_facts
 from tests.readback import pdf_text
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -222,3 +224,107 @@ def test_the_words_before_the_signatures_stay_with_the_first_block(built: list[P
         assert intro.paragraph_format.keep_with_next
         (page,) = [t for t in pages(pdf) if "Signed for the member practices" in t]
         assert "To be signed by" in page, pdf.parent.name
+
+
+# Leads of long names, on workstreams of long titles, paid from four streams (one of them not
+# paid in 2026/27, which adds a note): the fullest board summary a network of 10 leads makes.
+BOARD_LEADS = [
+    ("Dr Amelia Richardson", "cvd_prevention", "clinical"),
+    ("Mohammed Al-Khatib", "care_homes", "clinical"),
+    ("Sister Grace Okonkwo", "medication_reviews", "clinical"),
+    ("Dr Jonathan Whitfield", "early_cancer_diagnosis", "clinical"),
+    ("Priya Venkataraman", "vaccination", "clinical"),
+    ("Dr Oluwaseun Adeyemi", "social_prescribing", "clinical"),
+    ("Catherine Montgomery", "finance", "non_clinical"),
+    ("Dr Hamish MacPherson", "recruitment_and_hr", "non_clinical"),
+    ("Bernadette O'Sullivan", "operations", "non_clinical"),
+    ("Dr Tomasz Wisniewski", "stakeholders", "non_clinical"),
+]
+BOARD_STREAMS = ("core", "iif", "capacity_and_access", "other")
+BOARD_DIRECTORS = ("Dr Priya Shah-Henderson", "Helen Okafor-Williams", "Dr Christopher Armitage")
+
+
+def board_network(example: dict[str, Any], directors: int, leads: int) -> dict[str, Any]:
+    """Return the example with the given number of directors and leads, every name long."""
+    data = copy.deepcopy(example)
+    data["network"]["name"] = f"Network of {directors} directors and {leads} leads"
+    first = {k: v for k, v in data["clinical_directors"][0].items() if k != "funded_share"}
+    data["clinical_directors"] = [dict(first, name=name) for name in BOARD_DIRECTORS[:directors]]
+    data["leads"] = [
+        {
+            "name": name,
+            "kind": kind,
+            "workstream": workstream,
+            "practice": data["practices"][i % len(data["practices"])]["ods_code"],
+            "sessions_per_month": 2.5,
+            "session_rate": 350,
+            "funding_stream": BOARD_STREAMS[i % len(BOARD_STREAMS)],
+        }
+        for i, (name, workstream, kind) in enumerate(BOARD_LEADS[:leads])
+    ]
+    return data
+
+
+@pytest.fixture(scope="module")
+def summaries(example_data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Build the board summary (DOCX and PDF) of networks of 1 to 3 directors, 0 to 10 leads."""
+    root = tmp_path_factory.mktemp("summaries")
+    pdfs: list[Path] = []
+    facts = load_facts()
+    # Every size in 2026/27, and the fullest in every year (earlier years add a stream's row).
+    networks = [(d, n, "2026/27") for d in (1, 2, 3) for n in (0, 1, 4, 6, 7, 8, 10)]
+    networks += [(3, 10, year) for year in facts.funding.years if year != "2026/27"]
+    for directors, leads, year in networks:
+        path = root / f"d{directors}-l{leads}-{year.replace('/', '-')}.yaml"
+        data = board_network(example_data, directors, leads)
+        data["contract_year"] = year
+        data["network"]["name"] += f" in {year}"  # each its own folder
+        data["network"]["population_date"] = facts.funding_year(year).population_date
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        options = BuildOptions(
+            out=root / "out", formats=("docx", "pdf"), documents=("leadership-summary",)
+        )
+        result = build_profile(path, options)
+        pdfs += [p for p in result.written if p.suffix == ".pdf"]
+    return pdfs
+
+
+def test_the_board_summary_is_one_page_up_to_ten_leads_and_three_directors(
+    summaries: list[Path],
+) -> None:
+    assert len(summaries) == 21 + 7
+    longer = [pdf.parent.name for pdf in summaries if len(PdfReader(pdf).pages) != 1]
+    assert not longer
+    fullest = pdf_text(summaries[20])
+    assert "Dr Tomasz Wisniewski" in fullest and "Dr Christopher Armitage" in fullest
+    # What gives way past 6 leads: the workstreams without a lead are counted, not named.
+    assert re.search(r"Workstreams without a lead: \d+ of the 2026/27 workstreams", fullest)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_shows_the_board_summary_on_one_page_too(
+    summaries: list[Path], tmp_path: Path
+) -> None:
+    assert SOFFICE is not None
+    longer = []
+    for pdf in summaries:  # one folder each: the files share a name
+        converted = tmp_path / pdf.parent.name
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(converted),
+                str(pdf.with_suffix(".docx")),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        if len(PdfReader(converted / pdf.name).pages) != 1:
+            longer.append(pdf.parent.name)
+    assert not longer

@@ -173,6 +173,8 @@ ANSWERED: list[tuple[str, str]] = [
     ("lead 2 sessions", "1.5"),
     ("lead 2 pay", "£180"),
     ("lead 3 workstream", ""),  # no more leads
+    ("core funding", "177,500"),  # no national rate for 2026/27: the network's own
+    ("review date", ""),  # the end of the contract year
 ]
 SESSION = [answer for _, answer in ANSWERED]
 
@@ -344,6 +346,8 @@ def test_joint_directors_share_the_funded_time(tmp_path: Path) -> None:
         "selection and election",
         "",
         "",  # no leads
+        "",  # Core PCN Funding: not known
+        "",  # review date: the end of the contract year
     ]
     ask, _ = asker(lines)
     profile = ask_profile(ask, lambda _text: None, facts, date(2024, 6, 1))
@@ -524,3 +528,24 @@ def test_python_dash_m_new_reads_answers_from_stdin(tmp_path: Path) -> None:
     profile = load(path).profile
     assert profile.network.name == ODD_NAME
     assert profile.practices[1].name == "Zoë Practice"
+
+
+def test_a_profile_new_completes_builds_with_no_placeholder_and_no_missing_value(
+    tmp_path: Path,
+) -> None:
+    # Every question answered: the review date and the network's Core PCN Funding (no national
+    # rate for 2026/27) included, so a finished build has nothing to fill in or warn about.
+    path = tmp_path / "network.yaml"
+    made = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION))
+    assert made.exit_code == 0, made.output
+    profile = load(path).profile
+    assert profile.document_control.review_date == date(2027, 3, 31)
+    assert profile.funding.core_pcn_funding == 177_500
+    built = build_profile(path, BuildOptions(out=tmp_path / "out", formats=("html", "docx")))
+    assert built.placeholders == []
+    for document in built.written:
+        if document.suffix == ".html":
+            assert "[to be agreed" not in document.read_text(encoding="utf-8"), document.name
+    # What is left to say is no missing value: only the workstreams nobody leads this year.
+    warnings = [w.text for w in built.warnings]
+    assert len(warnings) == 1 and "workstreams have no lead in 2026/27" in warnings[0], warnings

@@ -176,6 +176,8 @@ LOCAL_LEADS = [
     "1",
     "200",
     "",
+    "",  # Core PCN Funding: not known
+    "",  # review date: the end of the contract year
 ]
 
 

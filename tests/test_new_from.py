@@ -17,9 +17,14 @@ from tests.conftest import ImportNetworks
 from tests.test_new import HINT, piped
 
 
-def new_from(source: Path, path: Path, *answers: str, force: bool = False) -> Result:
+def new_from(
+    source: Path, path: Path, *answers: str, force: bool = False, last: tuple[str, ...] = ("", "")
+) -> Result:
+    """Run new --from with the answers, then `last`: Core PCN Funding and the review date,
+    the two questions a profile without them is asked at its end (blank: none, and the default).
+    """
     args = ["new", "--from", str(source), str(path), *(["--force"] if force else [])]
-    return CliRunner().invoke(cli, args, input=piped(*answers))
+    return CliRunner().invoke(cli, args, input=piped(*answers, *last))
 
 
 # A profile part filled in by hand: a list size written wrong, no appointment section, a
@@ -62,7 +67,7 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
     source = tmp_path / "partial.yaml"
     source.write_text(PARTIAL, encoding="utf-8")
     path = tmp_path / "network.yaml"
-    result = new_from(source, path, "9,873", "selection", "180")
+    result = new_from(source, path, "9,873", "selection", "180", last=("150,000", ""))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     asked = lines[lines.index(HINT) + 1 : lines.index(f"Wrote {path}")]
@@ -70,6 +75,11 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
         "Practice 2 (Canal Street Practice): registered patients: 9,873",
         "Appointment method (selection, election, selection_and_election): selection",
         "Lead 1 (Kim Lowe): pounds paid per session: 180",
+        # What a finished build needs and the profile lacks: no national Core PCN Funding
+        # rate for 2026/27, and a review date.
+        "Core PCN Funding the network receives in 2026/27, in pounds (blank if not known): 150,000",
+        "Date the member practices review these documents by (31/03/2027 or 2027-03-31) "
+        "[2027-03-31]: ",
     ]
     assert (
         f"  {source}:14: practices[1].list_size: practice 2 (Canal Street Practice): "
@@ -90,6 +100,8 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
     assert profile.leads[0].role == "Practice Manager"
     assert profile.governance.meetings_per_year == 10
     assert profile.document_control.author == "Network Manager"
+    assert profile.document_control.review_date == date(2027, 3, 31)
+    assert profile.funding.core_pcn_funding == 150_000
     text = path.read_text(encoding="utf-8")
     assert "\n# Millbrook's profile, begun by hand.\n" in text  # its comments are kept
     assert "  author: Network Manager            # agreed at the March board\n" in text
@@ -109,6 +121,7 @@ def test_an_imported_network_is_filled_in_and_builds(
     before = source.read_text(encoding="utf-8")
     path = tmp_path / "network.yaml"
     answers = [
+        "2026/27",  # the contract year: the import's follows its old list sizes, so it is asked
         "dingle",  # the payee, by the practice's name
         "Dr Ann Smith",
         "",  # profession: GP
@@ -120,10 +133,11 @@ def test_an_imported_network_is_filled_in_and_builds(
         "election",
         "",  # no leads
     ]
-    result = new_from(source, path, *answers)
+    # Core PCN Funding (no national rate for 2026/27), and the review date: the year's end.
+    result = new_from(source, path, *answers, last=("180,000", ""))
     assert result.exit_code == 0, result.output
     assert "Practice 1" not in result.output and "Network name" not in result.output
-    assert "sessions a week (funded: 4.72) [4.5]" in result.output
+    assert "sessions a week (benchmark: 4.72) [4.5]" in result.output  # as 2026/27 says it
     assert source.read_text(encoding="utf-8") == before
 
     imported_data: dict[str, Any] = yaml.safe_load(before)
@@ -132,7 +146,9 @@ def test_an_imported_network_is_filled_in_and_builds(
         (p["name"], p["ods_code"], p["list_size"]) for p in imported_data["practices"]
     ]
     assert profile.network.commissioner == imported_data["network"]["commissioner"]
-    assert profile.contract_year == imported_data["contract_year"]
+    assert imported_data["contract_year"] == "2021/22" and profile.contract_year == "2026/27"
+    assert "Contract year (pcndocs holds national figures up to 2026/27)" in result.output
+    assert profile.document_control.review_date == date(2027, 3, 31)
     assert profile.network.nominated_payee == "N82033"  # Dingle Park Practice
     (director,) = profile.clinical_directors
     assert (director.name, director.practice, director.sessions_per_week) == (

@@ -495,7 +495,7 @@ def test_api_build_blank_adds_still_to_agree(client: TestClient) -> None:
     answer = client.post("/api/build?format=docx&blank=1", content=text)
     archive = zipfile.ZipFile(io.BytesIO(answer.content))
     still = archive.read("riverside-primary-care-network/still-to-agree.txt").decode()
-    assert "clinical director 1: name" in still  # plain words, not the key path
+    assert "Fill in clinical director 1: its name" in still  # plain words, not the key path
 
 
 def test_api_build_refuses_an_unknown_format(client: TestClient) -> None:

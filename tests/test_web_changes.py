@@ -242,7 +242,9 @@ def test_a_draft_last_built_with_blank_is_compared_with_its_gaps(
     ]
     passages = lxml.html.fromstring(html).xpath('//ul[@class="passages"]/li')
     row = next(p for p in passages if p.text_content().startswith("Practice: Riverside"))
-    assert [el.text for el in row.iter("del")] == ["[to be agreed]"]
+    assert [el.text for el in row.iter("del")] == [
+        "[to be agreed: the list size of Riverside Surgery]"
+    ]
     assert [el.text for el in row.iter("ins")] == ["12,452"]
 
 

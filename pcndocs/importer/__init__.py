@@ -15,12 +15,12 @@ from pcndocs.importer.epcn import EpcnFile, Network, Partner, read_epcn
 from pcndocs.importer.lists import ListSizes, read_list_sizes
 from pcndocs.importer.names import format_name
 from pcndocs.importer.profiles import (
-    SMALLEST_PLAUSIBLE_LIST,
     commissioner_from_lists,
     members_in_order,
     profile_text,
 )
 from pcndocs.profile.items import item_name
+from pcndocs.profile.model import SMALLEST_PLAUSIBLE_LIST
 
 __all__ = [
     "ImportReport",

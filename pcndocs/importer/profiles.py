@@ -12,11 +12,8 @@ from pcndocs.importer.codes import is_practice_code
 from pcndocs.importer.epcn import Network, Partner
 from pcndocs.importer.lists import ListSizes
 from pcndocs.importer.names import format_name
+from pcndocs.profile.model import SMALLEST_PLAUSIBLE_LIST
 from pcndocs.profile.write import TO_FILL, profile_yaml
-
-# Fewer registered patients than this is not a working practice's list: one closing, merging
-# or just opened. England's smallest open practices have a little over a thousand.
-SMALLEST_PLAUSIBLE_LIST = 1000
 
 
 def profile_text(
@@ -44,10 +41,12 @@ def profile_text(
         notes["network.code"] = f"opened {network.open_date.isoformat()}"
     if newer and list_sizes is not None:
         notes["network.commissioner"] = (
-            f"check: the code in {lists_name} of {list_sizes.extract_date.isoformat()} "
-            f"(newer than {epcn_name}'s {commissioner or network.commissioner_code}); "
-            "add its name, and check it is still the commissioner"
+            f"check: the code in {lists_name} of {list_sizes.extract_date.isoformat()}, "
+            f"newer than {epcn_name}'s; a former CCG: name the ICB that commissions the network now"
         )
+        # The list-size file gives only the newer code: name it by the CCG it follows, which
+        # the ePCN file names, so the documents never show a bare code such as "71E".
+        newer = f"{newer}, formerly {commissioner or network.commissioner_code}"
     elif commissioner:
         notes["network.commissioner"] = (
             f"check: from {epcn_name}, old national data; commissioners have changed since"

@@ -74,8 +74,30 @@ def _comment(line: str) -> str:
     return ""
 
 
-def known_values(document: YamlDocument) -> KnownValues:
-    """Return what a profile says for each question's key, as the asker needs it."""
+# Keys asked again when the profile marks them "check:": an imported profile's contract year
+# follows the old national list sizes, not the year being agreed.
+RECHECKED: tuple[KeyPath, ...] = (("contract_year",),)
+# Keys asked even where the profile leaves them out: a finished build needs them.
+ASKED_WHEN_ABSENT: tuple[KeyPath, ...] = (
+    ("document_control", "review_date"),
+    ("funding", "core_pcn_funding"),
+)
+
+
+def known_values(document: YamlDocument, text: str = "") -> KnownValues:
+    """Return what a profile says for each question's key, as the asker needs it.
+
+    text is the profile's own text: a key in RECHECKED whose comment there starts with
+    "check:" is asked again, as for a new network.
+    """
+    lines = text.splitlines()
+    rechecked = {
+        key
+        for key in RECHECKED
+        if (number := document.line_of(key))
+        and 0 < number <= len(lines)
+        and _comment(lines[number - 1]).startswith("check:")
+    }
 
     def known(key: KeyPath) -> Known | None:
         if _in_new_list(document.data, key):
@@ -84,11 +106,16 @@ def known_values(document: YamlDocument) -> KnownValues:
         where = f"{document.path}:{line}: {dotted(key)}" if line else dotted(key)
         item = item_at(document.data, key)  # as `check` names it
         where = f"{where}: {item}" if item else where
+        if key in rechecked:
+            return Known(None, where)
         value = _at(document.data, key)
         if value is _ABSENT and _paid_through_a_practice(document.data, key):
             return Known(None, where)  # the lead's practice is paid, so it is needed
         if value is _ABSENT:
-            return Known(None, where, skip=_beyond_a_list(document.data, key) or not _required(key))
+            skip = key not in ASKED_WHEN_ABSENT and (
+                _beyond_a_list(document.data, key) or not _required(key)
+            )
+            return Known(None, where, skip=skip)
         if value is None:
             return Known(None, where)
         return Known(_as_typed(value), where)

@@ -9,6 +9,7 @@ from typing import Literal, cast, get_args
 
 from annotated_types import MaxLen
 
+from pcndocs import years
 from pcndocs.facts import Facts, Workstream
 from pcndocs.funding import funded_sessions, payment_made, sessions_number, sessions_text
 from pcndocs.new import answers
@@ -17,6 +18,8 @@ from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
     CustomWorkstream,
+    DocumentControl,
+    FundingOverrides,
     Lead,
     Method,
     Network,
@@ -96,6 +99,25 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
         key=("appointment", "term_years"),
     )
     leads = _ask_leads(ask, say, facts, practices, year)
+    core = None
+    if facts.funding_year(year).core_pcn_funding is None and not payment_made(year, facts):
+        # No national rate for the year: the summary sets the costs against the network's own.
+        core = ask(
+            f"Core PCN Funding the network receives in {year}, in pounds (blank if not known)",
+            answers.about(
+                answers.optional(answers.decimal(FundingOverrides, "core_pcn_funding")),
+                FundingOverrides,
+                "core_pcn_funding",
+            ),
+            "",
+            key=("funding", "core_pcn_funding"),
+        )
+    review = ask(
+        "Date the member practices review these documents by (31/03/2027 or 2027-03-31)",
+        answers.about(answers.date_answer, DocumentControl, "review_date"),
+        _year_end(year),
+        key=("document_control", "review_date"),
+    )
     return Profile(
         network=Network(
             name=name,
@@ -109,7 +131,15 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
         clinical_directors=directors,
         appointment=Appointment(method=cast(Method, method), term_years=term),
         leads=leads,
+        document_control=DocumentControl(review_date=review),
+        funding=FundingOverrides(core_pcn_funding=core),
     )
+
+
+def _year_end(year: str) -> str:
+    """Return the last day of a contract year, the usual review date, as an answer is typed."""
+    parsed = years.parse(year)
+    return parsed.ends.isoformat() if parsed is not None else ""
 
 
 def _ask_practices(ask: Ask, say: Say) -> list[Practice]:

@@ -279,6 +279,11 @@ class Signatory(Model):
     role: Text | None = Field(None, description="Their role, such as Senior Partner.")
 
 
+# Fewer registered patients than this is not a working practice's list: one closing, merging
+# or just opened. England's smallest open practices have a little over a thousand.
+SMALLEST_PLAUSIBLE_LIST = 1000
+
+
 class Practice(Model):
     name: Annotated[Text | None, Needed] = Field(None, description="The practice's name.")
     ods_code: Annotated[OdsCode | None, Needed] = Field(

@@ -104,6 +104,8 @@ def write_docx(
     ready = load_reference(reference or builtin_reference())
     word = ready.copy()
     width = _set_up_page(word, ready, info, logo, document.title or info.title)
+    if info.compact:
+        docx_xml.tighten_spacing(word.styles.element)
     _set_properties(word, info, when)
     _Renderer(word, ready, width, Revisions(revision_author, when)).blocks(document.tree.children)
     return docx_xml.save(word, when)

@@ -363,3 +363,40 @@ def save(word: WordDocument, when: datetime) -> bytes:
         PackageWriter._write_pkg_rels(sink, package.rels)
         PackageWriter._write_parts(sink, parts)  # type: ignore[arg-type]
     return out.getvalue()
+
+
+# A one-page document's spacing, in twips: as pdf.css draws `main.compact`.
+_COMPACT_CELL_MARGIN = 20  # 1 pt above and below a table cell's text, not 3 pt
+_COMPACT_SPACING = {"Normal": (None, 80), "heading 1": (200, 80)}  # before, after
+_COMPACT_TEXT = 20  # half-points: body text of 10 pt, not 10.5
+_COMPACT_TITLE = 32  # half-points: a title of 16 pt, not 20
+
+
+def tighten_spacing(styles: CT_Styles) -> None:
+    """Draw a document's tables and paragraphs tighter: its own copy of the styles only.
+
+    A style the reference document lacks is left alone, as is any it sets otherwise.
+    """
+    size = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}")
+    if size is not None:
+        size.set(qn("w:val"), str(_COMPACT_TEXT))
+    for style in styles.findall(qn("w:style")):
+        name_element = style.find(qn("w:name"))
+        name = name_element.get(qn("w:val")) if name_element is not None else None
+        if name == "PCN Table":
+            margins = style.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
+            for side in ("top", "bottom"):
+                edge = margins.find(qn(f"w:{side}")) if margins is not None else None
+                if edge is not None:
+                    edge.set(qn("w:w"), str(_COMPACT_CELL_MARGIN))
+        elif name == "Title":
+            title = style.find(f"{qn('w:rPr')}/{qn('w:sz')}")
+            if title is not None:
+                title.set(qn("w:val"), str(_COMPACT_TITLE))
+        elif name in _COMPACT_SPACING:
+            spacing = style.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+            if spacing is None:
+                continue
+            for attribute, value in zip(("before", "after"), _COMPACT_SPACING[name], strict=True):
+                if value is not None:
+                    spacing.set(qn(f"w:{attribute}"), str(value))

@@ -33,6 +33,7 @@ class PageInfo:
     keywords: str
     created: str  # ISO date, for reproducible metadata
     language: str = "en-GB"
+    compact: bool = False  # a one-page document: tables and spacing drawn tighter
 
 
 #: How a user's pdf.css includes the built-in one before changing it: `@import "builtin/pdf.css";`
@@ -105,6 +106,7 @@ def render_page(
         if logo
         else f'<span class="network"><span class="name">{escape(info.network)}</span></span>'
     )
+    main_class = ' class="compact"' if info.compact else ""
     running = (
         f'<div class="running-header" aria-hidden="true">{network}'
         f'<span class="doctitle">{escape(info.title)}</span></div>'
@@ -112,7 +114,8 @@ def render_page(
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(info.language)}">\n<head>\n'
         + "\n".join(head)
-        + f"\n</head>\n<body>\n{running}\n<main>\n{preface}{render_body(document.tree)}</main>\n"
+        + f"\n</head>\n<body>\n{running}\n<main{main_class}>\n"
+        + f"{preface}{render_body(document.tree)}</main>\n"
         "</body>\n</html>\n"
     )
 

@@ -290,4 +290,6 @@ def test_a_newer_commissioner_and_a_tiny_list_are_reported(
         "check before it is counted"
     ) in report.problems
     (profile,) = out.glob("*.yaml")
-    assert yaml.safe_load(profile.read_text(encoding="utf-8"))["network"]["commissioner"] == "42X"
+    assert yaml.safe_load(profile.read_text(encoding="utf-8"))["network"]["commissioner"] == (
+        "42X, formerly NHS Morecambe Bay CCG (01K)"
+    )

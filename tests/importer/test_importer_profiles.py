@@ -271,8 +271,9 @@ def test_a_newer_commissioner_code_in_the_list_file_is_used_and_said() -> None:
         commissioners={"A81001": "27D", "Y02657": "27D"},
     )
     text = make_text(sizes=sizes)
-    assert yaml.safe_load(text)["network"]["commissioner"] == "27D"
-    assert "newer than ePCN-2019-12.xlsx's NHS Testtown CCG (99A)" in text
+    # Named by the commissioner it follows, never a bare code the documents would print.
+    assert yaml.safe_load(text)["network"]["commissioner"] == "27D, formerly NHS Testtown CCG (99A)"
+    assert "newer than ePCN-2019-12.xlsx's; a former CCG: name the ICB" in text
     same = ListSizes(sizes.sizes, sizes.extract_date, commissioners={"A81001": "99A"})
     assert yaml.safe_load(make_text(sizes=same))["network"]["commissioner"] == (
         "NHS Testtown CCG (99A)"
