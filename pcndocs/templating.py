@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from pcndocs.cache import template_cache
 from pcndocs.errors import TemplateError
 from pcndocs.funding import sessions_number, sessions_text, wte_text
 from pcndocs.sandbox import LimitError, Sandbox, render_bounded
@@ -171,6 +172,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=template_cache(),  # compiled once per user, not once per process
         )
         self.env.filters.update(
             money=format_money,
