@@ -28,9 +28,10 @@ from pcndocs.build import (
     render_files,
     write_network,
 )
+from pcndocs.documents import DOCUMENTS
 from pcndocs.errors import InputFileError, PcndocsError, Stopped
 from pcndocs.manifest import Entry, IndexOutcome, Manifest, inputs_fingerprint, profile_fingerprint
-from pcndocs.workers import Failure, WorkerPool, default_jobs
+from pcndocs.workers import Failure, WorkerPool, default_jobs, start_early
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -147,6 +148,8 @@ def build_many(
                     outcomes[path] = outcome
                     progress([outcome])
                     continue
+                if not todo and _may_use_workers(paths, options, jobs, pool):
+                    start_early()  # the workers' imports, while this process plans
                 try:
                     plan = plan_profile(path, options)
                     _claim(claimed, plan)
@@ -180,6 +183,16 @@ def build_many(
             batch.index = manifest.save(_entries(manifest, touched))
     batch.outcomes = [outcomes[path] for path in paths]
     return batch.outcomes
+
+
+def _may_use_workers(
+    paths: Sequence[Path], options: BuildOptions, jobs: int, pool: WorkerPool | None
+) -> bool:
+    """Return whether this build will likely start workers (see _render_all)."""
+    if jobs <= 1 or pool is not None:  # one process, or a server's workers already running
+        return False
+    kinds = [k for k in DOCUMENTS if not options.documents or k.name in options.documents]
+    return len(paths) > 1 or len(kinds) > 1 or any(k.per_lead for k in kinds)
 
 
 def _entries(manifest: Manifest, folders: dict[str, None]) -> list[Entry]:

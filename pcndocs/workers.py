@@ -36,10 +36,31 @@ class Failure:
     bug: str = ""
 
 
+#: What the forkserver imports once, so that every worker forked from it starts with
+#: WeasyPrint and python-docx loaded (and their system libraries opened) instead of
+#: importing them itself: about 0.6 s of CPU a worker.
+PRELOAD = ["pcndocs.build", "pcndocs.writers.pdf", "pcndocs.writers.docx"]
+
+
 def _context() -> Any:
     # forkserver: each worker starts from a clean process rather than a copy of this one.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def start_early() -> None:
+    """Start the forkserver now: it loads the heavy modules while this process goes on.
+
+    Call it as soon as workers are sure to be wanted, before the profiles are loaded and
+    checked; the workers themselves start later, from the warm forkserver.
+    """
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def default_jobs() -> int:
