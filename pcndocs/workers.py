@@ -18,6 +18,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -120,7 +121,10 @@ class WorkerPool:
         tasks: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
         done: Callable[[int, Any], None],
     ) -> None:
-        queue = deque(enumerate(tasks))
+        # Tasks are read as workers are free for them (a batch plans as it goes); no more
+        # workers start than there are tasks to begin with.
+        pending = enumerate(tasks)
+        queue = deque(islice(pending, self.jobs))
         self._start(min(self.jobs, len(queue)))
         busy: dict[Connection, int] = {}
         idle = [connection for _, connection in self._workers]
@@ -130,6 +134,7 @@ class WorkerPool:
                 number, task = queue.popleft()
                 connection.send(task)
                 busy[connection] = number
+                queue.extend(islice(pending, 1))
             for ready in wait(list(busy)):
                 assert isinstance(ready, Connection)
                 number = busy.pop(ready)
