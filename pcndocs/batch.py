@@ -151,7 +151,7 @@ def build_many(
                     continue
                 needed.append((path, fingerprint, missing))
             if _may_use_workers(len(needed), options, jobs, pool):
-                start_early()  # the workers' imports, while this process plans
+                start_early(_preload(options))  # the workers' imports, while this process plans
 
             def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
                 """Plan each network as the workers are ready for it, not all at once."""
@@ -188,6 +188,12 @@ def build_many(
             batch.index = manifest.save(_entries(manifest, touched))
     batch.outcomes = [outcomes[path] for path in paths]
     return batch.outcomes
+
+
+def _preload(options: BuildOptions) -> list[str]:
+    """Return the modules the workers need for these formats, for the forkserver to import."""
+    writers = {"pdf": "pcndocs.writers.pdf", "docx": "pcndocs.writers.docx"}
+    return ["pcndocs.build", *(writers[f] for f in options.formats if f in writers)]
 
 
 def _may_use_workers(

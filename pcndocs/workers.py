@@ -43,22 +43,23 @@ class Failure:
 PRELOAD = ["pcndocs.build", "pcndocs.writers.pdf", "pcndocs.writers.docx"]
 
 
-def _context() -> Any:
+def _context(preload: list[str] = PRELOAD) -> Any:
     # forkserver: each worker starts from a clean process rather than a copy of this one.
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(preload)  # no effect once the forkserver is running
     return context
 
 
-def start_early() -> None:
+def start_early(preload: list[str] = PRELOAD) -> None:
     """Start the forkserver now: it loads the heavy modules while this process goes on.
 
     Call it as soon as workers are sure to be wanted, before the profiles are loaded and
-    checked; the workers themselves start later, from the warm forkserver.
+    checked; the workers themselves start later, from the warm forkserver. `preload`: the
+    modules the work needs (an HTML-only build needs neither WeasyPrint nor python-docx).
     """
-    if _context().get_start_method() == "forkserver":
+    if _context(preload).get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
