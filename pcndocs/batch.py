@@ -297,6 +297,10 @@ def _render_all(
             del networks[number]  # written: let its bytes and its profile go
             finished(network)
 
+    def needed(task: int) -> bool:
+        # A network with a failed document writes nothing: its other documents need no work.
+        return networks[owners[task]].failure is None
+
     work: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]] = calls()
     if jobs > 1 and count <= 1 and pool is None:
         work = list(work)  # one network: on workers only if it has several pieces
@@ -304,12 +308,15 @@ def _render_all(
             jobs = 1
     if jobs <= 1:
         for number, (function, arguments) in enumerate(work):
-            done(number, _in_process(function, arguments))
+            done(number, _in_process(function, arguments) if needed(number) else _SKIPPED)
     elif pool is not None:
-        pool.run(work, done)
+        pool.run(work, done, needed)
     else:
         with WorkerPool(jobs) as own:
-            own.run(work, done)
+            own.run(work, done, needed)
+
+
+_SKIPPED = Failure(bug="not run: not needed any more")
 
 
 def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
