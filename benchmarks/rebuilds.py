@@ -54,7 +54,10 @@ def _profiles(folder: Path, count: int) -> list[Path]:
 
 def _built(run: ProcessRun) -> str:
     lines = [line for line in run.stdout.splitlines() if line.startswith("Built ")]
-    return lines[-1] if lines else run.stdout.strip().splitlines()[-1]
+    if lines:
+        return lines[-1]
+    said = (run.stdout.strip() or run.stderr.strip()).splitlines()
+    return f"exit {run.returncode}: {said[-1] if said else 'nothing said'}"
 
 
 def run(settings: Settings) -> Section:
