@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.documents import available
-from benchmarks.measure import interleaved
+from benchmarks.measure import interleaved, load_now
 from benchmarks.report import REPO, Section, Settings, note, seconds
 from pcndocs.build import STYLESHEET, BuildOptions, build_profile
 from pcndocs.resources import builtin_templates, example_profile
@@ -30,15 +30,18 @@ from pcndocs.resources import builtin_templates, example_profile
 _FIRST_AND_NEXT = r"""
 import json, sys, time
 from pathlib import Path
-clock = time.perf_counter()
+clock = time.process_time()
 from pcndocs.build import BuildOptions, build_profile
-imported = time.perf_counter() - clock
-options = BuildOptions(out=Path(sys.argv[2]), documents=tuple(sys.argv[3].split(",")))
+imported = time.process_time() - clock
+# force: every build renders every file (without it the second would be a no-op rebuild)
+options = BuildOptions(
+    out=Path(sys.argv[2]), documents=tuple(sys.argv[3].split(",")), force=True
+)
 times = []
 for _ in range(3):
-    clock = time.perf_counter()
+    clock = time.process_time()
     build_profile(Path(sys.argv[1]), options)
-    times.append(time.perf_counter() - clock)
+    times.append(time.process_time() - clock)
 print(json.dumps({"import": imported, "builds": times}))
 """
 
@@ -46,7 +49,7 @@ print(json.dumps({"import": imported, "builds": times}))
 def run(settings: Settings) -> Section:
     """Profile one network's build; return the section."""
     section = Section("5. Where the time goes")
-    kinds, skipped = available()
+    kinds, skipped = available(settings.smoke)
     section.bullets(skipped)
     if not kinds:
         section.say("No document template is available; nothing profiled.")
@@ -176,14 +179,16 @@ def _stylesheet_levers(example: Path, out: Path, options: BuildOptions, settings
         variant = replace(pdf_only, templates=folder, out=out / "levers" / "out")
         functions[label] = partial(build_profile, example, variant)
     timings = interleaved(functions, settings.repeats(5, 2))
-    shipped = timings["as shipped"].wall
+    shipped = timings["as shipped"].cpu
     changes = "; ".join(
-        f"with {label}: {seconds(t.wall)} ({t.wall / shipped - 1:+.0%})"
+        f"with {label}: {seconds(t.cpu)} ({t.cpu / shipped - 1:+.0%})"
         for label, t in timings.items()
         if label != "as shipped"
     )
+    load = max(t.load for t in timings.values())
     return (
-        f"Stylesheet levers, tried against the shipped stylesheet: the example's PDFs take "
+        f"Stylesheet levers, tried against the shipped stylesheet (CPU, minimum of "
+        f"alternating runs, load {load:.1f}): the example's PDFs take "
         f"{seconds(shipped)} warm as shipped; {changes}. The shipped stylesheet already sizes "
         "columns once (`table-layout: fixed`, with `<col>` widths from pcndocs/layout.py), so "
         "WeasyPrint no longer breaks every cell's text at each opportunity to find each "
@@ -222,10 +227,11 @@ def _table_cells_lever(example: Path, out: Path, options: BuildOptions, settings
         {"as is": partial(build_profile, example, docx_only), "listed once": with_list},
         settings.repeats(7, 3),
     )
-    before, after = timings["as is"].wall, timings["listed once"].wall
+    before, after = timings["as is"].cpu, timings["listed once"].cpu
+    load = max(t.load for t in timings.values())
     return (
         f"DOCX lever (pcndocs/writers/docx.py now reads each row's cells once; this check "
-        f"replaces `Table.cell` too): the example's DOCX take "
+        f"replaces `Table.cell` too; CPU, load {load:.1f}): the example's DOCX take "
         f"{seconds(before)} warm; filling each table from one list of its cells, rather than "
         f"`table.cell(r, c)` for each cell, {seconds(after)} ({after / before - 1:+.0%})."
     )
@@ -268,8 +274,9 @@ def _first_and_next(example: Path, out: Path, documents: list[str]) -> str:
     data = json.loads(result.stdout.strip().splitlines()[-1])
     first, *later = data["builds"]
     return (
-        f"In a fresh process, importing pcndocs.build takes {seconds(data['import'])}; the first "
-        f"build of the example then takes {seconds(first)} and the next "
+        f"In a fresh process (CPU time, load {load_now():.1f}), importing pcndocs.build takes "
+        f"{seconds(data['import'])}; the first forced build of the example then takes "
+        f"{seconds(first)} and the next "
         f"{' and '.join(seconds(t) for t in later)}: the first pays for importing WeasyPrint and "
         "python-docx, the system font configuration, parsing the stylesheet and compiling the "
         "templates, which later builds in the same process reuse."

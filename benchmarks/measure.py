@@ -1,8 +1,12 @@
-"""Timing and memory helpers shared by the benchmarks: medians in-process, whole process trees.
+"""Timing and memory helpers shared by the benchmarks: minima in-process, whole process trees.
 
-In-process: each function is run once to warm up, then `repeat` times, after a full garbage
-collection each time; the median wall time (time.perf_counter) and the median CPU time of this
-process (time.process_time) are kept.
+In-process: the functions are run once each to warm up, then `repeat` times in alternation,
+after a full garbage collection each time. Each keeps its smallest CPU time (getrusage of
+this process and of every child it waited for: a library that runs a program is charged for
+it) and its smallest wall time. On a shared machine other work only ever adds time, so the
+minimum is the best estimate of the work itself, and CPU time is what that work cost
+whatever else ran; the 1-minute load average is kept beside each figure to say how busy the
+machine was.
 
 Whole processes: a command runs under a small wrapper process that makes itself a
 "child subreaper" (Linux prctl), waits for the command and then for every descendant that
@@ -20,7 +24,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-import statistics
+import resource
 import subprocess
 import sys
 import tempfile
@@ -63,40 +67,73 @@ with open(report, "w") as stream:
 """
 
 
+def cpu_now() -> float:
+    """Return the CPU seconds (user + system) of this process and the children it waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def load_now() -> float:
+    """Return the 1-minute load average (0 where the system does not say)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def with_load(text: str, load: float) -> str:
+    """Return a figure with the load average it was measured under."""
+    return f"{text} (load {load:.1f})"
+
+
 @dataclass(frozen=True)
 class Timing:
-    """Median wall and CPU seconds of repeated runs of one function."""
+    """The smallest wall and CPU seconds of repeated runs of one function, and the load."""
 
     wall: float
     cpu: float
     walls: tuple[float, ...]
+    cpus: tuple[float, ...] = ()
+    load: float = 0.0  # the highest 1-minute load average seen while it ran
 
     @property
     def spread(self) -> float:
-        """Return the relative spread of the wall times: (max - min) / median."""
-        return (max(self.walls) - min(self.walls)) / self.wall if self.wall else 0.0
+        """Return the relative spread of the CPU times: (max - min) / min."""
+        values = self.cpus or self.walls
+        return (max(values) - min(values)) / min(values) if min(values) else 0.0
+
+
+def ratio(ours: float, anchor: float) -> float:
+    """Return ours ÷ anchor (0 where the anchor took no time)."""
+    return ours / anchor if anchor else 0.0
 
 
 def interleaved(
     functions: Mapping[str, Callable[[], object]], repeat: int, warmup: int = 1
 ) -> dict[str, Timing]:
-    """Time several functions in alternation, so each sees the same machine conditions."""
+    """Time several functions in alternation, so each sees the same machine conditions.
+
+    Returns each one's minimum CPU and wall time (see the module's docstring).
+    """
     walls: dict[str, list[float]] = {name: [] for name in functions}
     cpus: dict[str, list[float]] = {name: [] for name in functions}
+    loads: dict[str, float] = dict.fromkeys(functions, 0.0)
     for _ in range(warmup):
         for function in functions.values():
             function()
-    for _ in range(repeat):
+    for _ in range(max(1, repeat)):
         for name, function in functions.items():
             gc.collect()  # start each run with no garbage left by the one before
-            cpu = time.process_time()
+            cpu = cpu_now()
             wall = time.perf_counter()
             function()
             walls[name].append(time.perf_counter() - wall)
-            cpus[name].append(time.process_time() - cpu)
+            cpus[name].append(cpu_now() - cpu)
+            loads[name] = max(loads[name], load_now())
     return {
         name: Timing(
-            statistics.median(walls[name]), statistics.median(cpus[name]), tuple(walls[name])
+            min(walls[name]), min(cpus[name]), tuple(walls[name]), tuple(cpus[name]), loads[name]
         )
         for name in functions
     }
@@ -119,6 +156,7 @@ class ProcessRun:
     peak_tree_mb: float = 0.0  # the largest sum of resident memory over the tree at one sample
     # Sampled: each process's CPU seconds when last seen, by role (misses its last interval).
     cpu_by_role: dict[str, list[float]] = field(default_factory=dict)
+    load: float = 0.0  # the 1-minute load average when it ended
 
     def peak_of(self, role: str) -> float:
         """Return the largest sampled peak of the processes in a role (0 if none)."""
@@ -255,6 +293,7 @@ def run_process(
         exact=bool(data["subreaper"]) and not data["left_running"],
         stdout=stdout,
         stderr=stderr,
+        load=load_now(),
     )
     if sampler:
         tick = os.sysconf("SC_CLK_TCK")
@@ -267,10 +306,15 @@ def run_process(
     return run
 
 
-def median_runs(runs: Sequence[ProcessRun]) -> tuple[float, float, float]:
-    """Return the median wall time, median CPU time and largest peak memory of several runs."""
+def min_runs(runs: Sequence[ProcessRun]) -> tuple[float, float, float]:
+    """Return the smallest wall time, smallest CPU time and largest peak memory of runs."""
     return (
-        statistics.median(r.wall for r in runs),
-        statistics.median(r.cpu for r in runs),
+        min(r.wall for r in runs),
+        min(r.cpu for r in runs),
         max(r.peak_rss_mb for r in runs),
     )
+
+
+def highest_load(runs: Sequence[ProcessRun]) -> float:
+    """Return the highest load average seen at the end of any of the runs."""
+    return max((r.load for r in runs), default=0.0)

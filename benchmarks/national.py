@@ -22,12 +22,14 @@ from typing import Any
 import yaml
 
 from benchmarks.documents import available
-from benchmarks.measure import ProcessRun, run_process
+from benchmarks.measure import ProcessRun, ratio, run_process
 from benchmarks.report import Section, Settings, Verdict, load_average, megabytes, note, seconds
 
 WALL_TARGET = 300.0  # seconds for every network, every document, both formats, 2 cores
 MEMORY_TARGET = 500.0  # MB per process
 NETWORKS = 1250
+MEMORY_SIZES = (10, 100, 1250)  # networks, for the main process's memory (HTML only)
+MEMORY_GROWTH = 0.10  # the most the main process's peak may grow from the first to the last
 
 
 def run(settings: Settings) -> Section:
@@ -39,7 +41,7 @@ def run(settings: Settings) -> Section:
         section.say(f"The national files are not in {settings.data}; nothing measured.")
         section.verdicts.append(Verdict("every network in ≤ 5 min on 2 cores", "-", None))
         return section
-    kinds, skipped = available()
+    kinds, skipped = available(settings.smoke)
     section.bullets(skipped)
     out = settings.out / "national"
     shutil.rmtree(out, ignore_errors=True)
@@ -104,7 +106,7 @@ def run(settings: Settings) -> Section:
         command = [pcndocs, "-q", "build", "--jobs", str(settings.jobs), "-f", "docx,pdf"]
         if blank:
             command.append("--blank")
-        if skipped:
+        if skipped or settings.smoke:
             command += ["-d", ",".join(k.name for k in kinds)]
         command += ["-o", str(target), str(folder)]
         load_before = load_average().split(",")[0]
@@ -179,7 +181,63 @@ def run(settings: Settings) -> Section:
         )
         section.say()
     _verdicts(section, runs, settings)
+    _memory(section, settings, profiles, blank, out)
     return section
+
+
+def _memory(
+    section: Section, settings: Settings, profiles: list[Path], blank: bool, out: Path
+) -> None:
+    """Measure the main process's peak memory as the batch grows, building HTML only."""
+    sizes = (2,) if settings.smoke else (10, 100) if settings.quick else MEMORY_SIZES
+    rows: list[list[str]] = []
+    peaks: list[tuple[int, float]] = []
+    for size in sorted({min(size, len(profiles)) for size in sizes}):
+        note(f"national memory: {size} networks, HTML only")
+        folder = out / f"memory-profiles-{size}"
+        folder.mkdir(parents=True)
+        for path in profiles[:size]:
+            (folder / path.name).symlink_to(path.resolve())
+        target = out / f"memory-{size}"
+        command = [settings.pcndocs, "-q", "build", "--jobs", str(settings.jobs), "-f", "html"]
+        command += [*(["--blank"] if blank else []), "-o", str(target), str(folder)]
+        result = run_process(command, sample=True, interval=0.1)
+        documents = sum(1 for p in target.rglob("*.html"))
+        main = result.peak_of("main")
+        peaks.append((size, main))
+        rows.append(
+            [
+                f"{size:,}",
+                f"{documents:,}",
+                megabytes(main),
+                " / ".join(megabytes(p) for p in sorted(result.peaks_mb.get("worker", []))),
+                seconds(result.cpu),
+                f"{result.load:.1f}",
+                f"{result.returncode}",
+            ]
+        )
+        shutil.rmtree(target, ignore_errors=True)
+    section.say(
+        f"Memory as the batch grows: `pcndocs -q build{' --blank' if blank else ''} --jobs "
+        f"{settings.jobs} -f html` on the first N profiles (HTML only, so that 1,250 networks "
+        "fit in a run); the main process's peak resident memory (VmHWM, sampled every "
+        "0.1 s: a high-water mark, so only growth in the last 0.1 s could be missed)."
+    )
+    section.say()
+    section.table(
+        ["networks", "documents", "peak: main", "peak: each worker", "CPU", "load", "exit"],
+        rows,
+    )
+    (small, first), (big, last) = peaks[0], peaks[-1]
+    growth = ratio(last, first) - 1 if first else 0.0
+    section.verdicts.append(
+        Verdict(
+            f"the main process's peak within {MEMORY_GROWTH:.0%} from {small:,} to {big:,} "
+            "networks (HTML)",
+            f"{megabytes(first)} → {megabytes(last)} ({growth:+.0%})",
+            growth <= MEMORY_GROWTH if big > small else None,
+        )
+    )
 
 
 def _verdicts(

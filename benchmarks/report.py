@@ -16,16 +16,21 @@ BENCH = REPO / "benchmarks"
 
 @dataclass(frozen=True)
 class Settings:
-    """How the benchmarks run: --quick, the output folder, the national data."""
+    """How the benchmarks run: --quick or --smoke, the output folder, the national data."""
 
     quick: bool
     out: Path  # scratch output, ignored by git
     data: Path  # the national files: ../shared/data beside the repository
     jobs: int = 2
     sizes: tuple[int, ...] = (100, 300, 1250)
+    # --smoke: each benchmark once, in its quickest form, so that a test sees it still runs;
+    # its figures mean nothing.
+    smoke: bool = False
 
     def repeats(self, normal: int, quick: int) -> int:
         """Return how many times to repeat a measurement in this mode."""
+        if self.smoke:
+            return 1
         return quick if self.quick else normal
 
     @property

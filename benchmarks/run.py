@@ -46,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, small national runs")
     parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="each benchmark once in its quickest form, to see that it runs (figures mean nothing)",
+    )
+    parser.add_argument(
         "--only",
         default="",
         metavar="NAMES",
@@ -56,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         metavar="N,N,...",
         help="numbers of networks for the national benchmark (default 100,300,1250; "
-        "--quick: 10,30)",
+        "--quick: 10,30; --smoke: 2)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument(
@@ -64,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=BENCH / "RESULTS.md",
         help="where to write the results (default benchmarks/RESULTS.md)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=BENCH / "out",
+        help="scratch folder for what the benchmarks build (default benchmarks/out)",
     )
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(BENCHMARKS)
@@ -73,13 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.sizes:
         sizes = tuple(int(n) for n in args.sizes.split(","))
     else:
-        sizes = (10, 30) if args.quick else (100, 300, 1250)
+        sizes = (2,) if args.smoke else (10, 30) if args.quick else (100, 300, 1250)
     settings = Settings(
-        quick=args.quick,
-        out=BENCH / "out",
+        quick=args.quick or args.smoke,
+        out=args.out,
         data=REPO.parent / "shared" / "data",
         jobs=args.jobs,
         sizes=sizes,
+        smoke=args.smoke,
     )
     settings.out.mkdir(parents=True, exist_ok=True)
 
@@ -115,6 +127,7 @@ def _results(
         "",
         f"Run on {started:%Y-%m-%d %H:%M %Z}: "
         f"`python benchmarks/run.py{' --quick' if args.quick else ''}"
+        f"{' --smoke' if args.smoke else ''}"
         f"{' --only ' + ','.join(chosen) if args.only else ''}"
         f"{' --sizes ' + args.sizes if args.sizes else ''}"
         f"{' --jobs ' + str(args.jobs) if args.jobs != 2 else ''}`",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +29,11 @@ from pcndocs.build import (
     render_files,
     write_network,
 )
+from pcndocs.documents import DOCUMENTS
 from pcndocs.errors import InputFileError, PcndocsError, Stopped
+from pcndocs.gaps import Gap
 from pcndocs.manifest import Entry, IndexOutcome, Manifest, inputs_fingerprint, profile_fingerprint
-from pcndocs.workers import Failure, WorkerPool, default_jobs
+from pcndocs.workers import Failure, WorkerPool, default_jobs, start_early
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -133,11 +135,11 @@ def build_many(
         batch.notes.append(manifest.problem)
     inputs = inputs_fingerprint(options.templates, options.blank, options.today)
     outcomes: dict[Path, Outcome] = {}
-    todo: list[tuple[Plan, list[FileTask]]] = []
     claimed = {entry.folder: entry for entry in manifest.entries.values()}
     touched: dict[str, None] = {}  # the folders written to, in order
     with _stopping_cleanly():
         try:
+            needed: list[tuple[Path, str, list[str] | None]] = []
             for path in paths:
                 fingerprint = profile_fingerprint(path, inputs) or ""
                 entry = manifest.by_profile(path)
@@ -156,20 +158,26 @@ def build_many(
                     outcomes[path] = outcome
                     progress([outcome])
                     continue
-                try:
-                    plan = plan_profile(path, options)
-                    _claim(claimed, plan)
-                except PcndocsError as exc:
-                    outcomes[path] = Outcome(path, None, str(exc), exception=exc)
-                    progress([outcomes[path]])
-                    continue
-                plan.fingerprint = fingerprint
-                plan.profile_key = str(path.resolve())
-                # still-to-agree.txt of a blank build lists every document's placeholders.
-                partial = not options.force and not options.blank
-                wanted = set(missing or ()) if partial else None
-                tasks = [t for t in plan.tasks if wanted is None or t.output in wanted]
-                todo.append((plan, tasks))
+                needed.append((path, fingerprint, missing))
+            if _may_use_workers(len(needed), options, jobs, pool):
+                start_early(_preload(options))  # the workers' imports, while this process plans
+
+            def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
+                """Plan each network as the workers are ready for it, not all at once."""
+                for path, fingerprint, missing in needed:
+                    try:
+                        plan = plan_profile(path, options)
+                        _claim(claimed, plan)
+                    except PcndocsError as exc:
+                        outcomes[path] = Outcome(path, None, str(exc), exception=exc)
+                        progress([outcomes[path]])
+                        continue
+                    plan.fingerprint = fingerprint
+                    plan.profile_key = str(path.resolve())
+                    # still-to-agree.txt of a blank build lists every document's placeholders.
+                    partial = not options.force and not options.blank
+                    wanted = set(missing or ()) if partial else None
+                    yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
 
             def finished(network: _Network) -> None:
                 touched[network.plan.folder.name] = None
@@ -177,7 +185,7 @@ def build_many(
                 outcomes[network.plan.path] = outcome
                 progress([outcome])
 
-            _render_all(todo, options, jobs, pool, finished)
+            _render_all(planned(), len(needed), options, jobs, pool, finished)
         except BaseException:
             # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
             if touched:
@@ -189,6 +197,22 @@ def build_many(
             batch.index = manifest.save(_entries(manifest, touched))
     batch.outcomes = [outcomes[path] for path in paths]
     return batch.outcomes
+
+
+def _preload(options: BuildOptions) -> list[str]:
+    """Return the modules the workers need for these formats, for the forkserver to import."""
+    writers = {"pdf": "pcndocs.writers.pdf", "docx": "pcndocs.writers.docx"}
+    return ["pcndocs.build", *(writers[f] for f in options.formats if f in writers)]
+
+
+def _may_use_workers(
+    networks: int, options: BuildOptions, jobs: int, pool: WorkerPool | None
+) -> bool:
+    """Return whether this build will likely start workers (see _render_all)."""
+    if networks == 0 or jobs <= 1 or pool is not None:  # nothing, one process, or warm already
+        return False
+    kinds = [k for k in DOCUMENTS if not options.documents or k.name in options.documents]
+    return networks > 1 or len(kinds) > 1 or any(k.per_lead for k in kinds)
 
 
 def _entries(manifest: Manifest, folders: dict[str, None]) -> list[Entry]:
@@ -249,49 +273,73 @@ class _Claim:
 
 
 def _render_all(
-    todo: list[tuple[Plan, list[FileTask]]],
+    todo: Iterable[tuple[Plan, list[FileTask]]],
+    count: int,
     options: BuildOptions,
     jobs: int,
     pool: WorkerPool | None,
     finished: Callable[[_Network], None],
 ) -> None:
-    """Render every network's tasks, in this process or on workers; call finished for each."""
-    networks: list[_Network] = []
-    work: list[tuple[int, list[FileTask]]] = []
-    few = len(todo) < 3 * max(1, jobs)  # few networks: share out their documents instead
-    for number, (plan, tasks) in enumerate(todo):
-        pieces = _by_document(tasks) if few and jobs > 1 else [tasks] if tasks else []
-        networks.append(_Network(plan, len(pieces)))
-        work.extend((number, piece) for piece in pieces)
-    for network in networks:
-        if network.waiting == 0:
-            finished(network)
+    """Render every network's tasks, in this process or on workers; call finished for each.
+
+    `todo` is read as the work goes (count says how many networks it holds at most), and a
+    network is let go once written, so memory does not grow with the number of networks.
+    """
+    few = count < 3 * max(1, jobs)  # few networks: share out their documents instead
+    networks: dict[int, _Network] = {}  # those still being rendered
+    owners: dict[int, int] = {}  # task number: its network's number
+    alike: dict[Gap, Gap] = {}
+
+    def calls() -> Iterator[tuple[Callable[..., Any], tuple[Any, ...]]]:
+        tasks_so_far = 0
+        for number, (plan, tasks) in enumerate(todo):
+            pieces = _by_document(tasks) if few and jobs > 1 else [tasks] if tasks else []
+            network = _Network(plan, len(pieces))
+            if not pieces:
+                finished(network)
+                continue
+            networks[number] = network
+            for piece in pieces:
+                owners[tasks_so_far] = number
+                tasks_so_far += 1
+                yield render_files, (plan.path, options, piece)
 
     def done(task: int, result: Any) -> None:
-        network = networks[work[task][0]]
+        number = owners.pop(task)
+        network = networks[number]
         if isinstance(result, Failure):
             network.failure = network.failure or result
         else:
             network.rendered.files.update(result.files)
-            network.rendered.placeholders.update(result.placeholders)
+            # Networks' placeholders are mostly alike: each result keeps one copy of each,
+            # so the results of a national batch do not grow by a copy a network.
+            network.rendered.placeholders.update(
+                (name, [alike.setdefault(gap, gap) for gap in gaps])
+                for name, gaps in result.placeholders.items()
+            )
             network.rendered.warnings.extend(result.warnings)
         network.waiting -= 1
         if network.waiting == 0:
+            del networks[number]  # written: let its bytes and its profile go
             finished(network)
 
     def needed(task: int) -> bool:
         # A network with a failed document writes nothing: its other documents need no work.
-        return networks[work[task][0]].failure is None
+        return networks[owners[task]].failure is None
 
-    calls = [(render_files, (networks[n].plan.path, options, piece)) for n, piece in work]
-    if jobs <= 1 or (len(work) <= 1 and pool is None):
-        for number, (function, arguments) in enumerate(calls):
+    work: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]] = calls()
+    if jobs > 1 and count <= 1 and pool is None:
+        work = list(work)  # one network: on workers only if it has several pieces
+        if len(work) <= 1:
+            jobs = 1
+    if jobs <= 1:
+        for number, (function, arguments) in enumerate(work):
             done(number, _in_process(function, arguments) if needed(number) else _SKIPPED)
     elif pool is not None:
-        pool.run(calls, done, needed)
+        pool.run(work, done, needed)
     else:
-        with WorkerPool(min(jobs, len(work))) as own:
-            own.run(calls, done, needed)
+        with WorkerPool(jobs) as own:
+            own.run(work, done, needed)
 
 
 _SKIPPED = Failure(bug="not run: not needed any more")

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from jinja2.loaders import split_template_path
 
+from pcndocs.cache import template_cache
 from pcndocs.errors import TemplateError
 from pcndocs.funding import sessions_number, sessions_text, wte_text
 from pcndocs.sandbox import LimitError, Sandbox, render_bounded
@@ -197,6 +198,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=template_cache(),  # compiled once per user, not once per process
         )
         self.env.filters.update(
             money=format_money,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,27 @@ import yaml
 from click.testing import CliRunner, Result
 
 from pcndocs.build import BuildOptions, BuildResult, build_profile
+from pcndocs.cache import ENVIRONMENT_VARIABLE, template_cache
 from pcndocs.cli import cli
 from pcndocs.resources import example_profile
 
 REPO = Path(__file__).resolve().parents[1]
 NATIONAL_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the tests' compiled templates (and every process they start) out of ~/.cache."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    before = os.environ.get(ENVIRONMENT_VARIABLE)
+    os.environ[ENVIRONMENT_VARIABLE] = str(folder)
+    template_cache.cache_clear()
+    yield folder
+    if before is None:
+        os.environ.pop(ENVIRONMENT_VARIABLE, None)
+    else:
+        os.environ[ENVIRONMENT_VARIABLE] = before
+    template_cache.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -485,6 +485,23 @@ def test_api_build_answers_a_zip_of_every_document(client: TestClient) -> None:
     assert all(n.endswith(".docx") for n in names)
 
 
+def test_api_build_holds_the_same_bytes_as_the_command_line(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """One task per document (every format from one rendering of its template) changes no byte."""
+    answer = client.post("/api/build?format=docx,pdf&blank=0", content=example_text().encode())
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    built = CliRunner().invoke(
+        cli, ["-q", "build", "-f", "docx,pdf", "-o", str(tmp_path), str(example_profile())]
+    )
+    assert built.exit_code == 0, built.output
+    names = [n for n in archive.namelist() if n.endswith((".docx", ".pdf"))]
+    assert len(names) == 2 * (3 + 2 * len(yaml.safe_load(example_text())["leads"]))
+    for name in names:
+        assert archive.read(name) == (tmp_path / name).read_bytes(), name
+
+
 def test_api_build_blank_adds_still_to_agree(client: TestClient) -> None:
     data = yaml.safe_load(example_text())
     del data["clinical_directors"][0]["name"]

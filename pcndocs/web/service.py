@@ -207,6 +207,19 @@ def render_share(
     """Return some documents of a profile, built in memory: one worker's share of a pack."""
     facts = load_facts()
     loaded = validate_profile(document, KnownIds.of(facts), blank)
+    return render_loaded(loaded, formats, names, templates, today)
+
+
+def render_loaded(
+    loaded: LoadedProfile,
+    formats: tuple[str, ...],
+    names: tuple[str, ...] | None,
+    templates: Path | None,
+    today: date,
+) -> Built:
+    """Return some documents of a profile validated already (by the request), in memory."""
+    facts = load_facts()
+    blank = bool(loaded.gaps)
     options = BuildOptions(
         out=Path(), formats=formats, templates=templates, blank=blank, today=today
     )
@@ -304,15 +317,11 @@ class BuildPool:
         self._running[key] = future
         self._waiting += 1
         try:
-            # One task per document and format, PDFs (the slowest) first, so the workers
-            # finish together.
-            tasks = [(name, fmt) for fmt in sorted(formats, key=_slowest_first) for name in names]
+            # One task per document, in every format: its template is rendered once, and the
+            # profile the request validated is sent as it is, not validated again.
             calls = [
-                (
-                    render_share,
-                    (loaded.source, bool(loaded.gaps), (fmt,), (name,), templates, today),
-                )
-                for name, fmt in tasks
+                (render_loaded, (loaded, tuple(formats), (name,), templates, today))
+                for name in names  # in build order: the longest documents first
             ]
             # HTML alone (a preview) is quick and someone is watching for it: it goes first.
             urgent = formats == ("html",)
@@ -341,10 +350,6 @@ def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
         results[first + number] = result
 
     return place
-
-
-def _slowest_first(fmt: str) -> int:
-    return {"pdf": 0, "docx": 1}.get(fmt, 2)
 
 
 def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:

@@ -453,23 +453,22 @@ class _Renderer:
             for c, cell_node in enumerate(row.children):
                 paragraph = cells[c].paragraphs[0]
                 heading = cell_node.type == "th"
-                paragraph._p.style = self.style_id("Table Heading" if heading else "Table Text")
-                self.inline(paragraph, cell_node)
                 align = str(cell_node.attrs.get("style", ""))
-                if "right" in align:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                elif "center" in align:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                docx_xml.style_new_paragraph(
+                    paragraph,
+                    self.style_id("Table Heading" if heading else "Table Text"),
+                    "right" if "right" in align else "center" if "center" in align else None,
+                )
+                self.inline(paragraph, cell_node)
         docx_xml.set_column_widths(table, column_widths(rows, columns, self.width))
         docx_xml.repeat_header_and_keep_rows(table, header_rows=len(head))
         # The same rows stay together as in the PDF: a short table on one page, a long one
         # never leaving its first or last row alone.
         kept = rows_kept_with_next(len(rows), len(head), subheading_rows(rows))
-        for index, word_row in enumerate(table.rows):
+        for index, tr in enumerate(table._tbl.tr_lst):
             if index in kept:
-                for cell in word_row.cells:
-                    for paragraph in cell.paragraphs:
-                        paragraph.paragraph_format.keep_with_next = True
+                for p in tr.iter(qn("w:p")):
+                    docx_xml.keep_with_next(p)
         for row, word_row in zip(rows, table.rows, strict=True):
             change = row.meta.get("change")
             if change in ("ins", "del"):

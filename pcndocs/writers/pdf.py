@@ -14,11 +14,15 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pydyf
-from weasyprint import CSS, HTML, URLFetcher
-from weasyprint.text.fonts import FontConfiguration
 
 from pcndocs.errors import RenderLimitError
 from pcndocs.limits import OverMemoryError, OverTimeError, in_worker, process_limits
+from pcndocs.writers.libraries import load_weasyprint
+
+load_weasyprint()  # first: its libraries found with one program rather than 87
+
+from weasyprint import CSS, HTML, URLFetcher  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 log = logging.getLogger(__name__)
 
