@@ -1,9 +1,10 @@
 """Turns the form's fields into profile data and back, walking the fields of the model.
 
 Each field is named by its key path as messages give it (`practices[2].list_size`), so a
-message finds its field by its key. Values are turned into what YAML would give (numbers,
-dates) where they read as such; anything else is kept as typed, so the check says what is
-wrong with it in the same words as for a file. Empty fields are left out of the profile.
+message finds its field by its key. The form has no reader of its own: what is typed becomes
+what a file holds where it is typed (see `typed`), and the profile model reads that by its own
+rules, so "12,450" is 12450, "3,50" is refused in the model's words, and every message is the
+one a file gets. Empty fields are left out of the profile.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+import yaml
+
 from pcndocs.profile.yamlfile import KeyPath, dotted
 from pcndocs.web.fields import Group, Input, Node, Repeat, profile_form
 
 # The workstream drop-down's value for "a local workstream" (not a possible id).
 LOCAL_WORKSTREAM = ":local"
-_BRITISH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# What YAML reads as a number or a date in a file, written plainly: 2.5, -5, .5, 2026-04-01
+# (not YAML's other forms, such as 1_000, 0x1F or 1:30, which nobody types in a form).
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def field_id(key: str) -> str:
@@ -28,28 +32,23 @@ def field_id(key: str) -> str:
     return "f-" + re.sub(r"[^A-Za-z0-9_]+", "-", key).strip("-")
 
 
-def read_date(text: str) -> date | str:
-    """Return a date typed as 01/04/2026 (British) or 2026-04-01, or the text if it is neither."""
-    for pattern, order in ((_BRITISH_DATE, (3, 2, 1)), (_ISO_DATE, (1, 2, 3))):
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(match.group(i)) for i in order)
-            try:
-                return date(year, month, day)
-            except ValueError:
-                return text.strip()
-    return text.strip()
+def typed(text: str, kind: str) -> Any:
+    """Return what a profile file holds where the text typed in a number or date field is
+    written in it, unquoted: the profile model then reads it as it reads that file.
 
-
-def read_number(text: str, whole: bool) -> int | float | str:
-    """Return a number typed with or without thousands commas or a pound sign, else the text."""
-    cleaned = text.strip().replace(",", "").replace("£", "").replace(" ", "")
-    if not _NUMBER.match(cleaned):
-        return text.strip()
-    number = float(cleaned)
-    if whole or (number.is_integer() and "." not in cleaned):
-        return int(number) if number.is_integer() else number
-    return number
+    YAML gives -5 and 2.5 as numbers and 2026-04-01 as a date; everything else ("12,450",
+    "£350", "01/04/2026", "3,50") stays text, which the model reads by its own rules (those of
+    `pcndocs new` too) or refuses in its own words. The form reads nothing its own way.
+    """
+    text = text.strip()
+    pattern = _PLAIN_NUMBER if kind in ("int", "float") else _ISO_DATE
+    if not pattern.fullmatch(text):
+        return text
+    try:
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError):  # a date that does not exist (2026-02-31) stays text
+        return text
+    return value if isinstance(value, int | float | date) else text
 
 
 def show(value: Any, node: Input) -> str:
@@ -120,10 +119,8 @@ def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
         return lines or None
     if not text.strip():
         return None
-    if node.kind in ("int", "float"):
-        return read_number(text, node.kind == "int")
-    if node.kind == "date":
-        return read_date(text)
+    if node.kind in ("int", "float", "date"):
+        return typed(text, node.kind)
     if node.kind == "bool":
         return {"yes": True, "no": False}.get(text, text)
     return text
