@@ -70,9 +70,80 @@ def show(value: Any, node: Input) -> str:
 
 
 def data_from_form(form: Mapping[str, str]) -> dict[str, Any]:
-    """Return the profile data the form's fields describe."""
-    data = _group_data(profile_form(), (), form)
-    return data if isinstance(data, dict) else {}
+    """Return the profile data the form's fields describe, keys it does not know included."""
+    data = _group_data(profile_form(), (), form) or {}
+    for path, value in kept_unknown(form):
+        _put(data, path, value)
+    return data
+
+
+# --- keys the form does not know --------------------------------------------------------------
+# A profile opened in the browser may hold a key pcndocs does not know (`practises:`). It has no
+# field, so it travels in a hidden field of its own (the key path and its value, as YAML) and
+# goes back into the data at its place, until the user removes it: nothing is dropped silently.
+UNKNOWN = "_unknown"
+
+
+def unknown_keys(data: Any) -> list[tuple[KeyPath, Any]]:
+    """Return (key path, value) of each key in the data that the form has no field for."""
+    return list(_unknown_in(profile_form(), (), data))
+
+
+def _unknown_in(group: Group, path: KeyPath, data: Any) -> Iterable[tuple[KeyPath, Any]]:
+    if not isinstance(data, dict):
+        return
+    nodes = {node.name: node for node in group.fields}
+    for key, value in data.items():
+        node = nodes.get(str(key))
+        here = (*path, str(key))
+        if node is None:
+            yield here, value
+        elif isinstance(node, Group):
+            yield from _unknown_in(node, here, value)
+        elif isinstance(node, Repeat) and isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _unknown_in(node.item, (*here, index), item)
+        elif isinstance(node, Input) and node.custom is not None:
+            yield from _unknown_in(node.custom, here, value)
+
+
+def unknown_fields(data: Any) -> list[tuple[str, str, str]]:
+    """Return (field name, key path, value as YAML) of each unknown key, for hidden fields."""
+    return [
+        (f"{UNKNOWN}.{i}", dotted(path), yaml.safe_dump({"key": list(path), "value": value}))
+        for i, (path, value) in enumerate(unknown_keys(data))
+    ]
+
+
+def kept_unknown(form: Mapping[str, str]) -> Iterable[tuple[KeyPath, Any]]:
+    """Yield (key path, value) of each unknown key the form carries (bad ones are ignored)."""
+    for name, text in form.items():
+        if not name.startswith(UNKNOWN + "."):
+            continue
+        try:
+            found = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        key = found.get("key") if isinstance(found, dict) else None
+        if isinstance(key, list) and key and all(isinstance(p, str | int) for p in key):
+            yield tuple(key), found.get("value")
+
+
+def _put(data: dict[str, Any], path: KeyPath, value: Any) -> None:
+    """Put a value at a key path, inside the items that are still there (a removed item's
+    unknown keys go with it); the form's own value wins over a kept one."""
+    current: Any = data
+    for part in path[:-1]:
+        if isinstance(part, int):
+            if not (isinstance(current, list) and 0 <= part < len(current)):
+                return
+            current = current[part]
+        elif isinstance(current, dict):
+            current = current.setdefault(part, {})
+        else:
+            return
+    if isinstance(current, dict) and path[-1] not in current:
+        current[path[-1]] = value
 
 
 def _group_data(group: Group, path: KeyPath, form: Mapping[str, str]) -> dict[str, Any] | None:
@@ -144,12 +215,15 @@ def item_indexes(form: Mapping[str, str], path: KeyPath) -> list[int]:
 
 
 def apply_operation(data: dict[str, Any], operation: str) -> tuple[dict[str, Any], str | None]:
-    """Return the data after 'add:KEY', 'remove:KEY[i]', 'up:KEY[i]' or 'down:KEY[i]'.
+    """Return the data after 'add:KEY', 'remove:KEY[i]', 'up:KEY[i]', 'down:KEY[i]' or
+    'forget:KEY' (a key the form does not know).
 
     Also returns the key of the field to focus afterwards (the new item, or the moved one).
     An operation that names no list is ignored.
     """
     verb, _, target = operation.partition(":")
+    if verb == "forget":
+        return _forget(data, target)
     match = re.fullmatch(r"(.+?)(?:\[(\d+)\])?", target)
     if not match:
         return data, None
@@ -179,6 +253,18 @@ def apply_operation(data: dict[str, Any], operation: str) -> tuple[dict[str, Any
         parent[name] = items
         return data, f"{key}[{other}]"
     return data, f"{key}[{index}]"
+
+
+def _forget(data: dict[str, Any], key: str) -> tuple[dict[str, Any], str | None]:
+    """Return the data without one of the keys the form does not know (the user removed it)."""
+    for path, _value in unknown_keys(data):
+        if dotted(path) == key:
+            parent: Any = data
+            for part in path[:-1]:
+                parent = parent[part]
+            del parent[path[-1]]
+            return data, "unknown-keys"
+    return data, None
 
 
 def _list_parent(data: dict[str, Any], key: str) -> tuple[dict[str, Any] | None, str]:
