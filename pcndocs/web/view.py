@@ -54,6 +54,58 @@ class Message:
         return field_id(self.slot) if self.slot else "fields"
 
 
+@dataclass(frozen=True)
+class Step:
+    """One section of the form as a step: its title and the top-level keys it holds."""
+
+    id: str
+    title: str
+    keys: tuple[str, ...]
+
+
+# The form's sections, in the order a PCN manager fills them in. Every top-level key of the
+# profile is in one (a test holds this as keys are added to the model).
+STEPS = (
+    Step("network", "Network", ("network", "contract_year")),
+    Step("practices", "Practices", ("practices",)),
+    Step("directors", "Directors", ("clinical_directors", "local_cd_responsibilities")),
+    Step("appointment", "Appointment", ("appointment",)),
+    Step("meetings", "Meetings and decisions", ("governance",)),
+    Step("leads", "Leads", ("leads",)),
+    Step("pay", "Pay and funding", ("job_description", "funding")),
+    Step("control", "Document control", ("document_control",)),
+)
+
+
+@dataclass(frozen=True)
+class StepState:
+    """What is left to do in a step, as the side list shows it."""
+
+    errors: int
+    missing: int
+    warnings: int
+
+    @property
+    def words(self) -> str:
+        """Return the state in words: '1 error, 2 to fill in', or 'Done'."""
+        said = []
+        if self.errors:
+            said.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
+        if self.missing:
+            said.append(f"{self.missing} to fill in")
+        if self.warnings:
+            said.append(f"{self.warnings} warning{'s' if self.warnings != 1 else ''}")
+        return ", ".join(said) if said else "Done"
+
+    @property
+    def kind(self) -> str:
+        """Return the state's style: error, missing, warning or done."""
+        return next(
+            (k for k, n in (("error", self.errors), ("missing", self.missing)) if n),
+            "warning" if self.warnings else "done",
+        )
+
+
 @dataclass
 class FormView:
     """The data a form is drawn from, with its messages and the choices of its drop-downs."""
@@ -90,6 +142,42 @@ class FormView:
     def at(self, key: str) -> list[Message]:
         """Return the messages shown at one field or group."""
         return [m for m in self.messages if m.slot == key]
+
+    def steps(self) -> list[tuple[Step, StepState]]:
+        """Return each step of the form with what is left to do in it."""
+        found = []
+        for step in STEPS:
+            mine = [m for m in self.messages if _top(m.key) in step.keys]
+            found.append(
+                (
+                    step,
+                    StepState(
+                        sum(m.kind == "error" for m in mine),
+                        sum(m.kind == "missing" for m in mine),
+                        sum(m.kind == "warning" for m in mine),
+                    ),
+                )
+            )
+        return found
+
+    def step_nodes(self, step: Step) -> list[Node]:
+        """Return the top-level nodes of the form that a step holds, in its order."""
+        nodes = {node.name: node for node in profile_form().fields}
+        return [nodes[key] for key in step.keys if key in nodes]
+
+    def folded(self, node: Node, path: KeyPath) -> bool:
+        """Return whether a field is folded under "More options": optional, with no value
+        set and no message at it or inside it."""
+        if isinstance(node, Input | Repeat) and node.required:
+            return False
+        if isinstance(node, Group) and not node.optional:
+            return False
+        if self.raw(path) not in (None, [], {}, ""):
+            return False
+        key = dotted(path)
+        return not any(
+            m.slot == key or m.slot.startswith((key + ".", key + "[")) for m in self.messages
+        )
 
     def practices(self, current: str) -> list[Option]:
         """Return the member practices as options, and the current value if it is not one."""
@@ -136,6 +224,11 @@ class FormView:
         """Return a choice field's options in words, and the current value if it is not one."""
         options = [Option(c, humanise(c)) for c in node.choices]
         return _with_current(options, current)
+
+
+def _top(key: str) -> str:
+    """Return the top-level key of a key path: practices[2].name becomes practices."""
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
 
 
 def _with_current(options: list[Option], current: str) -> list[Option]:
