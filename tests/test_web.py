@@ -339,7 +339,7 @@ def test_a_structural_change_redraws_the_fields(client: TestClient) -> None:
         "/edit", data={**fields, "_op": "add:practices"}, headers={"HX-Request": "true"}
     )
     assert answer.status_code == 200
-    assert answer.headers["hx-trigger"] == "recheck"
+    assert answer.headers["hx-trigger-after-settle"] == "recheck"
     page = lxml.html.fromstring(answer.text)
     count = len(yaml.safe_load(example_text())["practices"])
     new = page.get_element_by_id(f"f-practices-{count}-name")

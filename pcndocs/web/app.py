@@ -319,7 +319,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if request.headers.get("hx-request"):
             context = web.form_context(data, form.get("doc", ""), focus)
             html = web.pages.get_template("fields.html").render(**context)
-            return HTMLResponse(html, headers={"HX-Trigger": "recheck"})
+            # After the swap: the check and the preview are of the form as redrawn.
+            return HTMLResponse(html, headers={"HX-Trigger-After-Settle": "recheck"})
         return web.edit_page(data, chosen=form.get("doc", ""), focus=focus)
 
     async def form_check(request: Request) -> Response:

@@ -207,6 +207,29 @@
     }
   });
 
+  /* The page says, on <body data-checked>, which state of the form the last live check that
+   * finished was asked about: equal to the form's state now, every message on the page is up
+   * to date with what is typed (browser tests wait on it, as on any event of the page). */
+  function formState() {
+    var form = document.getElementById("profile");
+    return form ? new URLSearchParams(new FormData(form)).toString() : "";
+  }
+  /* The form as served was checked by the server that drew it. */
+  document.addEventListener("DOMContentLoaded", function () {
+    document.body.dataset.checked = formState();
+  });
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "checker") {
+      event.detail.elt.dataset.asked = formState();
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "checker" && event.detail.successful) {
+      document.body.dataset.checked = elt.dataset.asked || "";
+    }
+  });
+
   /* "Show what changed" answers in its box beside the form: bring the box into view. */
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "changes") {
