@@ -213,3 +213,15 @@ def test_every_message_uses_the_forms_words(
     assert said, "the change was meant to give a message"
     yamlish = [text for text in said if YAMLISH.search(_outside_quotes(text))]
     assert yamlish == []
+
+
+def test_every_form_label_names_a_real_field_and_every_key_is_in_a_step() -> None:
+    from pcndocs.profile import model as profile_model
+    from pcndocs.web.fields import FORM_LABELS, profile_form
+    from pcndocs.web.view import STEPS
+
+    for key in FORM_LABELS:
+        model, name = key.split(".")
+        assert name in getattr(profile_model, model).model_fields, key
+    in_steps = [key for step in STEPS for key in step.keys]
+    assert sorted(in_steps) == sorted(node.name for node in profile_form().fields)
