@@ -147,6 +147,11 @@
     if (type.indexOf("text/html") === 0) {
       var page = new DOMParser().parseFromString(text, "text/html");
       var heading = page.getElementById("problems-title");
+      var first = page.querySelector("#problems .errors li.error");
+      if (heading && first) {
+        var more = heading.textContent.trim().indexOf("1 thing ") === 0 ? "" : " (the list at the top of the form has them all)";
+        return "Not downloaded: " + heading.textContent.trim() + ": " + first.textContent.trim() + more;
+      }
       if (heading) {
         return "Not downloaded: " + heading.textContent.trim() + ". The list at the top of the form says what to do.";
       }
