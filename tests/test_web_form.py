@@ -225,3 +225,11 @@ def test_every_form_label_names_a_real_field_and_every_key_is_in_a_step() -> Non
         assert name in getattr(profile_model, model).model_fields, key
     in_steps = [key for step in STEPS for key in step.keys]
     assert sorted(in_steps) == sorted(node.name for node in profile_form().fields)
+
+
+def test_a_new_network_with_an_empty_lead_added_is_still_a_draft(client: TestClient) -> None:
+    fields = form_fields(client.get("/new").text)
+    added = client.post("/edit", data={**fields, "_op": "add:leads"})
+    checked = client.post("/form/check", data=form_fields(added.text))
+    assert "to put right" not in text_of(checked.text, "problems-title")
+    assert "lead 1" in text_of(checked.text, "problems")

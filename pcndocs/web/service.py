@@ -176,8 +176,8 @@ def _without_empty_items(data: dict[str, Any]) -> tuple[dict[str, Any], list[str
         empty = [_only_defaults(item, model) for item in items]
         left_out += [f"{word} {i + 1}" for i, blank in enumerate(empty) if blank]
         kept = [item for item, blank in zip(items, empty, strict=True) if not blank]
-        if kept:  # a profile without any director is refused as it is, not as a draft
-            trimmed[key] = kept
+        # Every director left out would be a profile without one: that stays as it is.
+        trimmed[key] = kept if kept or key != "clinical_directors" else items
     return trimmed, left_out
 
 
