@@ -24,6 +24,10 @@ from pcndocs.batch import default_jobs
 from pcndocs.build import BuildOptions, build_profile
 from pcndocs.resources import example_profile
 
+# The server's forms carry the page's token as their first field, valid for the session the
+# page was drawn in: keep its cookie, as a browser does (urlopen everywhere uses this opener).
+urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPCookieProcessor()))
+
 CHECK_TARGET = 0.100
 PREVIEW_TARGET = 0.300
 PACK_TARGET = 0.60  # of a serial build

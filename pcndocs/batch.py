@@ -253,15 +253,22 @@ def _render_all(
         if network.waiting == 0:
             finished(network)
 
+    def needed(task: int) -> bool:
+        # A network with a failed document writes nothing: its other documents need no work.
+        return networks[work[task][0]].failure is None
+
     calls = [(render_files, (networks[n].plan.path, options, piece)) for n, piece in work]
     if jobs <= 1 or (len(work) <= 1 and pool is None):
         for number, (function, arguments) in enumerate(calls):
-            done(number, _in_process(function, arguments))
+            done(number, _in_process(function, arguments) if needed(number) else _SKIPPED)
     elif pool is not None:
-        pool.run(calls, done)
+        pool.run(calls, done, needed)
     else:
         with WorkerPool(min(jobs, len(work))) as own:
-            own.run(calls, done)
+            own.run(calls, done, needed)
+
+
+_SKIPPED = Failure(bug="not run: not needed any more")
 
 
 def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:

@@ -22,7 +22,7 @@ from pcndocs.context import (
 )
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
-from pcndocs.errors import Problem
+from pcndocs.errors import Problem, RenderLimitError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_atomically
 from pcndocs.funding import contract_year
@@ -211,7 +211,11 @@ def render_documents(
     for tree in document_trees(loaded, options, facts, templates, shared, only):
         result.placeholders += placeholders(tree.document)
         for fmt in options.formats:
-            yield tree.name, fmt, _render(fmt, tree.document, tree.info, templates, css, result)
+            try:
+                data = _render(fmt, tree.document, tree.info, templates, css, result)
+            except RenderLimitError as exc:  # say which document: schedule-1: the PDF would ...
+                raise RenderLimitError(exc.reason, tree.name) from None
+            yield tree.name, fmt, data
 
 
 @dataclass(frozen=True)
@@ -239,16 +243,42 @@ def document_trees(
     context, if already worked out. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
+    for source in document_sources(loaded, options, facts, templates, shared, only):
+        document = parse_markdown(source.text, source.kind.template)
+        info = _page_info(source.kind, document, loaded, when)
+        yield DocumentTree(source.kind, source.lead, source.name, document, info)
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """One document of a profile as its template wrote it: Markdown, before it is parsed."""
+
+    kind: DocumentKind
+    lead: LeadView | None
+    name: str  # the file name without its format
+    text: str
+
+
+def document_sources(
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    templates: Templates,
+    shared: NetworkContext | None = None,
+    only: Container[str] | None = None,
+) -> Iterator[DocumentSource]:
+    """Yield the Markdown of each selected document of a profile, in build order.
+
+    Every format is rendered from this text, so two profiles whose texts are the same give
+    the same documents (the honour-or-warn test relies on it).
+    """
     if shared is None:  # the same for every document of the network
         shared = network_context(loaded.profile, facts, options.blank)
     for kind, lead, name in _instances(options, lead_documents(shared)):
         if only is not None and name not in only:
             continue
         context = render_context(shared, facts, lead)
-        document = parse_markdown(
-            templates.render(kind.template, context.variables()), kind.template
-        )
-        yield DocumentTree(kind, lead, name, document, _page_info(kind, document, loaded, when))
+        yield DocumentSource(kind, lead, name, templates.render(kind.template, context.variables()))
 
 
 def document_date(loaded: LoadedProfile, facts: Facts) -> datetime:
@@ -447,8 +477,8 @@ def stylesheet_for(templates: Templates) -> str:
     path = templates.find(STYLESHEET)
     builtin = builtin_templates() / STYLESHEET
     if path is not None and path != builtin:  # a user's style may start from the built-in one
+        check_stylesheet(text, path, templates.folders)  # the user's own lines, before the include
         text = include_builtin(text, builtin.read_text(encoding="utf-8"))
-        check_stylesheet(text, path, templates.folders)
     return text
 
 

@@ -17,6 +17,7 @@ from pcndocs.funding import (
     wte_text,
 )
 from pcndocs.gaps import gap_line
+from pcndocs.no_effect import no_effect, share_warnings, term_warnings
 from pcndocs.profile.items import item_name
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.model import Lead, Profile
@@ -150,6 +151,9 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             )
         )
     found.extend(_year_warnings(loaded, facts, year))
+    found.extend(warn(key, text) for key, text in term_warnings(profile, facts))
+    found.extend(warn(key, text) for key, text in no_effect(profile, facts))
+    found.extend(warn(key, text) for key, text in share_warnings(profile))
     return found
 
 
@@ -266,6 +270,8 @@ def assumed_values(profile: Profile) -> list[Assumed]:
         if name == "tie_break" and (
             rules.method == "selection" or not voting.tie_break_applies(rules.majority)
         ):
+            continue
+        if name == "quorum_percent" and rules.majority == "unanimous":
             continue
         found.append(Assumed(f"appointment.{name}", getattr(rules, name)))
     governance = profile.governance

@@ -581,6 +581,16 @@ def proposer(profile: Profile, blank: bool) -> Callable[..., object]:
     return proposed
 
 
+def _payee(profile: Profile) -> Practice:
+    """Return the nominated payee: its member practice, or the provider the profile names."""
+    network = profile.network
+    if network.payee_name is not None:
+        return Practice.model_construct(
+            name=network.payee_name, ods_code=network.nominated_payee, list_size=None
+        )
+    return profile.practice(network.nominated_payee) or BLANK_PAYEE
+
+
 def missing_sizes(profile: Profile) -> list[str]:
     """Return the names of the practices a blank profile gives no list size, in its order."""
     return [p.name or p.ods_code or "a practice" for p in profile.practices if p.list_size is None]
@@ -605,7 +615,8 @@ class NetworkContext:
     contract_year: str  # the contract year the figures are for, e.g. "2026/27"
     practices: Sequence[Practice]  # the member practices in the profile's order (a blank one)
     population: int  # their registered patients in all (0 while every list size is missing)
-    payee: Practice  # the nominated payee practice
+    payee: Practice  # the nominated payee: a member practice, or another provider (no list)
+    payee_is_member: bool  # False: the payee is a provider that is not a member practice
     directors: Sequence[ClinicalDirector]  # the clinical director(s) (a blank one if none)
     director_practice: Mapping[str | None, Practice]  # each director's practice, by director's name
     appointment: Appointment  # the agreed process for appointing the clinical director
@@ -700,7 +711,8 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         contract_year=year,
         practices=profile.practices or [BLANK_PRACTICE],
         population=profile.population,
-        payee=profile.practice(profile.network.nominated_payee) or BLANK_PAYEE,
+        payee=_payee(profile),
+        payee_is_member=profile.network.payee_name is None,
         directors=directors,
         director_practice={
             d.name: profile.practice(d.practice) or BLANK_DIRECTOR_PRACTICE for d in directors

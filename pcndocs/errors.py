@@ -102,3 +102,30 @@ class TemplateError(PcndocsError):
 
 class OutputError(PathError):
     """An output file or folder that cannot be written."""
+
+
+class RenderLimitError(PcndocsError):
+    """A document whose rendering went past a limit (pages, time or memory): which, and why."""
+
+    def __init__(self, reason: str, document: str = "") -> None:
+        super().__init__(reason, document)
+        self.reason = reason
+        self.document = document
+
+    def message(self) -> str:
+        return printable(f"{self.document}: {self.reason}" if self.document else self.reason)
+
+
+class WorkerDiedError(PcndocsError):
+    """A worker process that stopped in the middle of a task (killed, or out of memory)."""
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+
+    def message(self) -> str:
+        doing = f" while building {self.what}" if self.what else ""
+        return (
+            f"a build process stopped{doing} (it was killed, or ran out of memory); "
+            "the others went on: try again"
+        )

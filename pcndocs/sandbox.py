@@ -9,16 +9,12 @@ address-space limit also bound what the checks cannot see (loops that print noth
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import signal
 import string
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -28,6 +24,8 @@ from jinja2.nodes import Concat
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
+
+from pcndocs.limits import OverMemoryError, OverTimeError, process_limits
 
 #: The most characters one string made by a template may hold.
 MAX_TEXT = 1_000_000
@@ -274,10 +272,6 @@ def render_bounded(template: jinja2.Template, context: Any) -> str:
         _budget.reset(token)
 
 
-class _Alarm(BaseException):
-    """Raised by the alarm in the middle of a render; a BaseException so no template catches it."""
-
-
 @contextlib.contextmanager
 def _process_limits() -> Iterator[None]:
     """Bound a render's time with an alarm and its memory with an address-space limit (POSIX).
@@ -285,40 +279,10 @@ def _process_limits() -> Iterator[None]:
     Only in the main thread, where signals arrive; elsewhere the checks in the sandbox's hooks
     and the document's size still apply.
     """
-    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    import resource
-
-    def alarm(_signum: int, _frame: object) -> None:
-        raise _Alarm
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    old_limits = resource.getrlimit(resource.RLIMIT_AS)
-    _set_memory_limit(resource, old_limits)
-    signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS + 1)
     try:
-        yield
-    except _Alarm:
+        with process_limits(RENDER_SECONDS + 1, RENDER_MEMORY):
+            yield
+    except OverTimeError:
         raise LimitError(f"the template took longer than {RENDER_SECONDS:g} seconds") from None
-    except MemoryError:
+    except OverMemoryError:
         raise LimitError(f"the template needed more than {RENDER_MEMORY >> 20:,} MB") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        resource.setrlimit(resource.RLIMIT_AS, old_limits)
-
-
-def _set_memory_limit(resource: Any, old: tuple[int, int]) -> None:
-    """Let the process grow by at most RENDER_MEMORY while a template renders."""
-    try:
-        with Path("/proc/self/statm").open(encoding="ascii") as stream:
-            used = int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return  # no way to know the process's size here: the other limits still apply
-    soft, hard = old
-    limit = used + RENDER_MEMORY
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    if soft == resource.RLIM_INFINITY or limit < soft:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

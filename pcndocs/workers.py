@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from pcndocs.errors import PcndocsError
+from pcndocs.errors import PcndocsError, WorkerDiedError
 
 #: How often a worker checks that the process that started it is still there.
 PARENT_CHECK_SECONDS = 0.25
@@ -68,28 +68,49 @@ class WorkerPool:
             self.kill()  # interrupted or failed: stop at once, whatever is running
 
     def _start(self, count: int) -> None:
-        context = _context()
         while len(self._workers) < count:
-            ours, theirs = context.Pipe()
-            process = context.Process(
-                target=_serve, args=(theirs, os.getpid()), name="pcndocs-worker", daemon=True
-            )
-            process.start()
-            theirs.close()  # only the worker holds its end: our exit is its end of file
-            self._workers.append((process, ours))
+            self._spawn()
+
+    def _spawn(self) -> Connection:
+        """Start one worker and return our end of its pipe."""
+        context = _context()
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=_serve, args=(theirs, os.getpid()), name="pcndocs-worker", daemon=True
+        )
+        process.start()
+        theirs.close()  # only the worker holds its end: our exit is its end of file
+        self._workers.append((process, ours))
+        connection: Connection = ours
+        return connection
+
+    def _bury(self, connection: Connection) -> None:
+        """Forget a worker that has died, reaping its process."""
+        for process, ours in self._workers:
+            if ours is connection:
+                process.kill()  # if only its pipe broke, make sure it is gone
+                process.join()
+                connection.close()
+        self._workers = [(p, c) for p, c in self._workers if c is not connection]
 
     def run(
         self,
         tasks: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
         done: Callable[[int, Any], None],
+        needed: Callable[[int], bool] = lambda _number: True,
     ) -> None:
         """Run every task, calling done(task number, result or Failure) in this process.
 
-        If anything stops it part way (Ctrl-C, or an error in done), the workers are killed
+        A task for which needed(number) is False when its turn comes is not run: done gets
+        a Failure for it at once (a network that has failed needs no more documents).
+
+        A worker that dies in the middle of a task (killed, out of memory) fails that task
+        only: done gets a Failure with WorkerDiedError, and a new worker takes its place. If
+        anything else stops it part way (Ctrl-C, or an error in done), the workers are killed
         and restarted on the next call, so no stale result is ever read as a new one.
         """
         try:
-            self._run(tasks, done)
+            self._run(tasks, done, needed)
         except BaseException:
             self.kill()
             raise
@@ -98,25 +119,44 @@ class WorkerPool:
         self,
         tasks: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
         done: Callable[[int, Any], None],
+        needed: Callable[[int], bool],
     ) -> None:
         queue = deque(enumerate(tasks))
         self._start(min(self.jobs, len(queue)))
         busy: dict[Connection, int] = {}
         idle = [connection for _, connection in self._workers]
+        replaced = 0
         while queue or busy:
             while queue and idle:
-                connection = idle.pop()
                 number, task = queue.popleft()
-                connection.send(task)
+                if not needed(number):  # its result could no longer be used
+                    done(number, Failure(bug="not run: not needed any more"))
+                    continue
+                connection = idle.pop()
+                try:
+                    connection.send(task)
+                except OSError:  # it died while idle (between builds of a server): replace it
+                    self._bury(connection)
+                    queue.appendleft((number, task))
+                    replaced += 1
+                    if replaced > 2 * self.jobs:  # they die as they start: no use going on
+                        raise RuntimeError("worker processes stop as soon as they start") from None
+                    idle.append(self._spawn())
+                    continue
                 busy[connection] = number
+            if not busy:  # every task left was not needed
+                continue
             for ready in wait(list(busy)):
                 assert isinstance(ready, Connection)
                 number = busy.pop(ready)
                 try:
                     result = ready.recv()
                 except (EOFError, OSError):
-                    self.kill()
-                    raise RuntimeError("a worker process died while building") from None
+                    self._bury(ready)
+                    if queue:  # the work left needs the worker that was lost
+                        idle.append(self._spawn())
+                    done(number, Failure(error=WorkerDiedError()))
+                    continue
                 idle.append(ready)
                 done(number, result)
 

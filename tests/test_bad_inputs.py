@@ -445,7 +445,7 @@ CORPUS: list[Case] = [
         "malformed ODS code",
         changed("ods_code: A99001", "ods_code: A9901"),
         "{file}:5: network.nominated_payee: the nominated payee must be a member practice "
-        "(A99002), got 'A99001'",
+        "(A99002), got 'A99001'; for another provider, give its name as payee_name",
         "{file}:9: practices[0].ods_code: practice 1 (Riverside Surgery): expected an ODS code: "
         "a letter and five digits "
         "(A81001), got 'A9901'",
@@ -513,7 +513,7 @@ CORPUS: list[Case] = [
         "payee from outside",
         changed("nominated_payee: A99001", "nominated_payee: B12345"),
         "{file}:5: network.nominated_payee: the nominated payee must be a member practice "
-        "(A99001, A99002), got 'B12345'",
+        "(A99001, A99002), got 'B12345'; for another provider, give its name as payee_name",
     ),
     case(
         "unknown workstream",

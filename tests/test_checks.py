@@ -33,6 +33,7 @@ def clean(example_data: dict[str, Any]) -> dict[str, Any]:
     data["clinical_directors"][0]["sessions_per_week"] = 1.2  # 2.2 of the funded 2.39
     for director in data["clinical_directors"]:
         director["session_rate"] = 320
+        del director["funded_share"]  # shared as the sessions are: 1.2 and 1
     data["leads"] = [
         {
             "name": f"Lead {i}",
@@ -77,7 +78,7 @@ def test_one_director_over_the_funded_time(
     write_profile: WriteProfile, clean: dict[str, Any]
 ) -> None:
     director = clean["clinical_directors"][0]
-    del director["funded_share"]
+    director.pop("funded_share", None)
     director["sessions_per_week"] = 2.5
     clean["clinical_directors"] = [director]
     assert texts(write_profile, clean) == [
@@ -259,3 +260,104 @@ def test_one_practice_that_can_block_or_carry_a_weighted_vote_is_warned_about(
     clean["governance"]["voting"] = "one_practice_one_vote"
     quiet = warnings_for(load(write_profile(clean)), load_facts(), TODAY)
     assert not [w for w in quiet if "weighted votes" in w.text]
+
+
+def test_a_term_that_ended_before_the_contract_year(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["clinical_directors"][1]["start_date"] = date(2019, 4, 1)
+    assert texts(write_profile, clean) == [
+        "clinical_directors[1].start_date: clinical director 2 (Helen Okafor): the current term "
+        "began on 2019-04-01 and, at 3 years, ended on 2022-03-31, before 2023/24 begins on "
+        "2023-04-01; give the start of the term they now serve"
+    ]
+
+
+def test_a_local_variation_agreement_before_2026_27(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["network"]["local_variation_agreement"] = True
+    assert texts(write_profile, clean) == [
+        "network.local_variation_agreement: is true for 2023/24, but Local Variation "
+        "Agreements exist only from 1 May 2026 (2026/27)"
+    ]
+
+
+def test_a_lead_of_a_workstream_the_year_did_not_have(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["leads"][0]["workstream"] = "neighbourhood_teams"
+    (warning,) = [w for w in texts(write_profile, clean) if w.startswith("leads[0]")]
+    assert warning.startswith("leads[0].workstream: lead 1 (Lead 0): Neighbourhood")
+    assert warning.endswith("is not a workstream of 2023/24: it began only in 2026/27")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"appointment": {"method": "selection", "tie_break": "drawing_lots"}},
+            "appointment.tie_break: drawing lots has no effect: under selection alone there is "
+            "no ballot, so no tie to break",
+        ),
+        (
+            {"appointment": {"majority": "two_thirds", "tie_break": "drawing_lots"}},
+            "appointment.tie_break: drawing lots has no effect: under a two-thirds majority two "
+            "tied candidates each have half the votes, which is not enough, so there is no tie "
+            "to break",
+        ),
+        (
+            {"appointment": {"method": "election", "selection_panel": ["the LMC"]}},
+            "appointment.selection_panel: the LMC has no effect: the method is election, which "
+            "has no panel",
+        ),
+        (
+            {"appointment": {"deputy": "Dr Tom Fielding"}},
+            "appointment.deputy: Dr Tom Fielding has no effect: interim_cover is nominated by "
+            "practices, not deputy",
+        ),
+        (
+            {"network": {"local_variation_details": "sections 7 and 8"}},
+            "network.local_variation_details: has no effect: local_variation_agreement is not "
+            "true, so Schedule 1 states no Local Variation Agreement",
+        ),
+        (
+            {
+                "funding": {"leadership_and_management_rate_per_patient": 0.7},
+                "contract_year": "2020/21",
+            },
+            "funding.leadership_and_management_rate_per_patient: £0.7 has no effect: the "
+            "leadership and management payment is not paid in 2020/21",
+        ),
+    ],
+)
+def test_a_value_with_no_effect_says_why(
+    write_profile: WriteProfile,
+    clean: dict[str, Any],
+    change: dict[str, Any],
+    expected: str,
+) -> None:
+    for section, values in change.items():
+        if isinstance(values, dict):
+            clean[section] = {**clean.get(section, {}), **values}
+        else:
+            clean[section] = values
+    key, text = expected.split(": ", 1)
+    found = warnings_for(load(write_profile(clean)), load_facts(), TODAY)
+    assert text in [w.text for w in found if w.key.startswith(key[:40])]
+
+
+def test_joint_shares_unlike_the_directors_time(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    clean["clinical_directors"][0]["sessions_per_week"] = 1.5
+    for director in clean["clinical_directors"]:
+        director["funded_share"] = 0.5
+    found = texts(write_profile, clean)
+    assert (
+        "clinical_directors[0].funded_share: clinical director 1 (Dr Priya Shah): 50% of the "
+        "benchmark, but their 1.5 of the directors' 2.5 sessions a week are 60% of the agreed "
+        "time; the job description shows each director's own sessions and pay, and this share "
+        "divides only the benchmark"
+    ) in found
+    assert any(w.startswith("clinical_directors[1].funded_share") for w in found)

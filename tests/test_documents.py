@@ -95,7 +95,7 @@ def test_schedule_1_lists_every_practice_with_the_total(
         assert f"{POPULATION:,}" == "53,117"
         assert "Total (5 practices)" in text, fmt
         assert "53,117" in text, fmt
-        assert "Riverside Surgery (A99001) is the nominated payee" in text, fmt
+        assert "Riverside Surgery (A99001), a member practice, is the nominated payee" in text, fmt
 
 
 def test_schedule_1_practice_table_in_the_docx(

@@ -99,7 +99,8 @@ BAD = [
         "network.nominated_payee",
         "B11111",
         "network.nominated_payee: the nominated payee must be a member practice "
-        "(A99001, A99002, A99003, A99004, A99005, A99006), got 'B11111'",
+        "(A99001, A99002, A99003, A99004, A99005, A99006), got 'B11111'; for another provider, "
+        "give its name as payee_name",
     ),
     (
         "leads.0.practice",

@@ -72,3 +72,15 @@ def test_the_readme_shows_the_real_message_of_a_template_mistake(
     (folder / "cd-job-description.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     shown = _stderr("build", "--templates", "my-templates", "-d", "cd-job-description")
     assert f"```\n{shown}```" in README
+
+
+def test_the_readme_shows_the_real_message_of_a_stylesheet_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "my-templates"
+    folder.mkdir()
+    css = '@import "builtin/pdf.css";\n\n@page { size: 2px 2px }\n'
+    (folder / "pdf.css").write_text(css, encoding="utf-8")
+    shown = _stderr("build", "--templates", "my-templates", "-f", "pdf", "-o", "out")
+    assert f"```\n{shown}```" in README

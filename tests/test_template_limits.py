@@ -250,11 +250,11 @@ def test_nesting_beyond_the_parsers_limit_is_refused_not_dropped(tmp_path: Path)
 STYLESHEETS: dict[str, tuple[dict[str, str], str]] = {
     "imports itself twice": (
         {"pdf.css": '@import "pdf.css";\n@import "pdf.css";\n'},
-        "pdf.css: imports itself (pdf.css -> pdf.css)",
+        "pdf.css:1: imports itself (pdf.css -> pdf.css)",
     ),
     "a loop of two": (
         {"pdf.css": '@import url("a.css");\n', "a.css": "@import 'pdf.css';\n"},
-        "a.css: imports itself (pdf.css -> a.css -> pdf.css)",
+        "a.css:1: imports itself (pdf.css -> a.css -> pdf.css)",
     ),
     "a runaway of imports": (
         {"pdf.css": '@import "a.css";\n' * 5, "a.css": '@import "b.css";\n' * 5, "b.css": ""},
@@ -262,11 +262,11 @@ STYLESHEETS: dict[str, tuple[dict[str, str], str]] = {
     ),
     "a page 2 px square": (
         {"pdf.css": '@import "builtin/pdf.css";\n@page { size: 2px 2px }\n'},
-        "pdf.css: @page size '2px 2px' is not a real page: each side must be 50 to 2000 mm",
+        "pdf.css:2: @page size '2px 2px' is not a real page: each side must be 50 to 2000 mm",
     ),
     "a margin wider than the page": (
         {"pdf.css": "@page :first { margin-left: 30cm; }\n"},
-        "pdf.css: @page margin-left '30cm' is wider than 100 mm",
+        "pdf.css:1: @page margin-left '30cm' is wider than 100 mm",
     ),
 }
 

@@ -27,6 +27,7 @@ from pcndocs.web.fields import FORM_HELP, Group, Input, Node, Repeat, profile_fo
 from pcndocs.web.formdata import apply_operation, data_from_form
 from pcndocs.web.guard import PROFILE_BYTES
 from pcndocs.web.service import check_text
+from tests.webclient import PageClient
 
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
@@ -35,7 +36,7 @@ LOCAL = "http://127.0.0.1"
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     """Return a client of one server (its build pool started once for the module)."""
-    with TestClient(create_app(Settings(today=TODAY, workers=2)), base_url=LOCAL) as test:
+    with PageClient(create_app(Settings(today=TODAY, workers=2)), base_url=LOCAL) as test:
         yield test
 
 

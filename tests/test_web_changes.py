@@ -24,6 +24,7 @@ from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.changes import changed_passages
+from tests.webclient import PageClient
 
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
@@ -39,7 +40,7 @@ def out(example_last_build: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def client(out: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(today=TODAY, workers=1, out=out)), base_url=LOCAL) as c:
+    with PageClient(create_app(Settings(today=TODAY, workers=1, out=out)), base_url=LOCAL) as c:
         yield c
 
 
@@ -234,7 +235,7 @@ def test_a_draft_last_built_with_blank_is_compared_with_its_gaps(
     out = tmp_path / "out"
     options = BuildOptions(out=out, formats=("html",), documents=("schedule-1",), blank=True)
     build_profile(profile, options)
-    with TestClient(create_app(Settings(today=TODAY, workers=1, out=out)), base_url=LOCAL) as c:
+    with PageClient(create_app(Settings(today=TODAY, workers=1, out=out)), base_url=LOCAL) as c:
         html = c.post("/form/changes", data=example_form(c), headers=HTMX).text
     assert shown(html, '//ul[@class="change-summary"]/li') == [
         "Registered patients at Riverside Surgery (A99001): not set → 12,452"

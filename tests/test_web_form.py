@@ -24,6 +24,7 @@ from pcndocs.web.formdata import data_from_form, typed
 from pcndocs.web.service import check_data
 from tests.test_new_forms import FIELDS, FORMS, file_reads
 from tests.test_web import form_fields, text_of
+from tests.webclient import PageClient
 
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
@@ -31,7 +32,7 @@ LOCAL = "http://127.0.0.1"
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(today=TODAY, workers=1)), base_url=LOCAL) as test:
+    with PageClient(create_app(Settings(today=TODAY, workers=1)), base_url=LOCAL) as test:
         yield test
 
 

@@ -43,7 +43,8 @@ def test_a_missing_value_is_null_and_says_what_to_fill_in() -> None:
     assert yaml.safe_load(text) == {"network": {"name": "North PCN", "nominated_payee": None}}
     line = next(line for line in text.splitlines() if "nominated_payee" in line)
     assert line.split("#")[1].strip() == (
-        "to be filled in: ODS code of the member practice that receives the network's funding"
+        "to be filled in: ODS code of the member practice, or of another provider (give its "
+        "payee_name), that receives the network's funding"
     )
 
 

@@ -62,13 +62,15 @@ NETWORK = {
     "commissioner": "Commissioner",
     "area": "Area covered",
     "population_date": "List sizes dated",
+    "payee_name": "Nominated payee that is not a member practice",
 }
 DIRECTOR = {
     "profession": "profession",
     "practice": "member practice",
     "sessions_per_week": "sessions a week",
     "start_date": "start date",
-    "funded_share": "share of the funded time",
+    "funded_share": "share of the funding benchmark",
+    "line_manages": "line-manages",
 }
 LEAD = {
     "kind": "kind",
@@ -86,6 +88,8 @@ DOCUMENT_CONTROL = {
     "approved_by": "Approved by",
     "approval_date": "Approval date",
     "review_date": "Review date",
+    "effective_date": "Effective date",
+    "show_generator": "Says it was prepared with pcndocs",
 }
 
 

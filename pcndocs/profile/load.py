@@ -212,9 +212,7 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
 
     network = data.get("network")
     if isinstance(network, dict):
-        yield from member(
-            ("network", "nominated_payee"), network.get("nominated_payee"), "the nominated payee"
-        )
+        yield from _payee(network, members)
     directors = data.get("clinical_directors")
     if isinstance(directors, list):
         shares: dict[int, float] = {}
@@ -260,6 +258,26 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
                     f"; known funding streams: {', '.join(known.funding_streams)}"
                 )
                 yield ("leads", i, "funding_stream"), f"unknown funding stream '{stream}'{hint}"
+
+
+def _payee(network: dict[str, Any], members: dict[str, int]) -> Iterator[tuple[KeyPath, str]]:
+    """Yield the problems of the nominated payee: a member practice, or a provider named."""
+    value = network.get("nominated_payee")
+    code = _code(value)
+    if not code or not members:
+        return
+    if network.get("payee_name") is None and code not in members:
+        yield (
+            ("network", "nominated_payee"),
+            f"the nominated payee must be a member practice ({', '.join(members)}), got "
+            f"'{value}'; for another provider, give its name as payee_name",
+        )
+    elif network.get("payee_name") is not None and code in members:
+        yield (
+            ("network", "payee_name"),
+            f"is for a payee that is not a member practice, but {code} is one; leave payee_name "
+            "out",
+        )
 
 
 def _did_you_mean(given: str, known: Collection[str]) -> str:

@@ -27,12 +27,22 @@ from pcndocs.text import one_line
 
 ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
 PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
+ORG_PATTERN = re.compile(r"^[A-Z0-9]{3,6}$")
 
 
 def _ods_code(value: str) -> str:
     code = value.strip().upper()
     if not ODS_PATTERN.match(code):
         raise ValueError(f"expected an ODS code: a letter and five digits (A81001), got '{value}'")
+    return code
+
+
+def _org_code(value: str) -> str:
+    code = value.strip().upper()
+    if not ORG_PATTERN.match(code):
+        raise ValueError(
+            f"expected an ODS code: three to six letters and digits (A81001, RXX), got '{value}'"
+        )
     return code
 
 
@@ -57,6 +67,12 @@ Text = Annotated[
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 OdsCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_ods_code)]
 PcnCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_pcn_code)]
+# An organisation's ODS code: a practice's (A81001), a trust's (RXX) or another provider's.
+OrganisationCode = Annotated[
+    str,
+    BeforeValidator(_digits_as_text),
+    AfterValidator(_org_code),
+]
 ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(years.checked)]
 
 
@@ -230,8 +246,15 @@ class Network(Model):
     population_date: Annotated[date | None, Needed] = Field(
         None, description="The date the practices' list sizes refer to."
     )
-    nominated_payee: Annotated[OdsCode | None, Needed] = Field(
-        None, description="ODS code of the member practice that receives the network's funding."
+    nominated_payee: Annotated[OrganisationCode | None, Needed] = Field(
+        None,
+        description="ODS code of the member practice, or of another provider (give its "
+        "payee_name), that receives the network's funding.",
+    )
+    payee_name: Text | None = Field(
+        None,
+        description="Only where the nominated payee is not a member practice: the name of the "
+        "provider, such as a GP federation, whose ODS code nominated_payee gives.",
     )
     neighbourhood: LongText | None = Field(
         None,
@@ -303,8 +326,14 @@ class ClinicalDirector(Model):
         None,
         gt=0,
         le=1,
-        description="Joint directors: the fraction of the funded time this director holds "
-        "(the shares add up to 1). Unset: shared in proportion to sessions.",
+        description="Joint directors: the fraction of the national funding benchmark this "
+        "director holds (the shares add up to 1); their own time and pay are their sessions "
+        "and rate. Unset: shared in proportion to sessions.",
+    )
+    line_manages: list[Text] = Field(
+        default_factory=list,
+        description="Joint directors: whom this director line-manages, such as the PCN "
+        "manager. Unset for all: the directors agree between them who line-manages whom.",
     )
 
 
@@ -535,6 +564,16 @@ class DocumentControl(Model):
     approval_date: date | None = Field(None, description="When they were approved.")
     review_date: date | None = Field(
         None, description="When they are next reviewed (the LMC advises one)."
+    )
+    effective_date: date | None = Field(
+        None,
+        description="The date Schedule 1 and the job description take effect. Unset: the "
+        "approval date.",
+    )
+    show_generator: bool = Field(
+        False,
+        description="Whether the documents say they were prepared with pcndocs. Unset: they "
+        "do not.",
     )
 
 

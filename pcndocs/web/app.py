@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -30,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from pcndocs import __version__
 from pcndocs.compare.run import NoBuildError
 from pcndocs.documents import DOCUMENTS, FORMATS
-from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
 from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
 from pcndocs.funding import sessions_text, wte_text
@@ -41,7 +42,7 @@ from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Group, Input, Repeat, profile_form
 from pcndocs.web.formdata import LOCAL_WORKSTREAM, apply_operation, data_from_form, field_id
-from pcndocs.web.guard import Guard, TooLargeError, is_loopback
+from pcndocs.web.guard import PAGE_TOKEN_FIELD, Guard, TooLargeError, is_loopback, page_token
 from pcndocs.web.service import (
     MISSING,
     BuildPool,
@@ -53,7 +54,6 @@ from pcndocs.web.service import (
     figures,
     pack_zip,
     parse_text,
-    preview_html,
     profile_yaml,
     read_profile_text,
 )
@@ -109,6 +109,12 @@ class Web:
             yes_no=[Option("yes", "Yes"), Option("no", "No")],
             local=LOCAL_WORKSTREAM,
             output_folder=str(settings.out),
+            # Every page carries the token its posts must send back (see guard.py): in a
+            # meta element for htmx and form.js, and as the first field of each form.
+            page_token=page_token,
+            token_field=lambda: markupsafe.Markup(
+                f'<input type="hidden" name="{PAGE_TOKEN_FIELD}" value="{page_token()}">'
+            ),
         )
         # Figures read as in the documents and `check`: 2.5 sessions, 0.2956 WTE, £45,500.
         self.pages.filters.update(sessions=sessions_text, wte=wte_text)
@@ -355,10 +361,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         names = documents_of(loaded, web.facts)
         choice = form.get("doc", "") or DOCUMENTS[0].name
         chosen = build_name(names, choice) or names[0]
-        html = await run_in_threadpool(
-            preview_html, loaded, chosen[0], settings.templates, web.today
-        )
-        url = web.remember_preview(html or "")
+        try:
+            # On the workers, as every render: their time, memory and page limits apply.
+            built = await web.pool.build(
+                loaded, ("html",), [chosen[0]], settings.templates, web.today
+            )
+        except (BusyError, WorkerDiedError) as exc:
+            reason = f"Not updated: {exc}."
+            html = web.pages.get_template("preview.html").render(url=None, reason=reason, keep=True)
+            return HTMLResponse(html, status_code=503, headers={"HX-Reswap": "none"})
+        except PcndocsError as exc:  # such as a mistake in a --templates template
+            reason = f"Not updated: {exc}"
+            html = web.pages.get_template("preview.html").render(url=None, reason=reason, keep=True)
+            return HTMLResponse(html, headers={"HX-Reswap": "none"})
+        html = next((data.decode("utf-8") for _n, _f, data in built.files), "")
+        url = web.remember_preview(html)
         return web.page("preview.html", url=url, title=chosen[1], blank=bool(loaded.gaps))
 
     async def preview(request: Request) -> Response:
@@ -416,7 +433,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if fmt not in ("docx", "pdf"):
                 return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
             built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
-        except BusyError as exc:
+        except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return PlainResponse(str(exc), 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return PlainResponse(f"error: {exc}", 422)
@@ -464,8 +481,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         names = [n for n, _t in documents_of(loaded, web.facts)]
         try:
             built = await web.pool.build(loaded, formats, names, settings.templates, web.today)
-        except BusyError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=503)
+        except (BusyError, WorkerDiedError) as exc:  # the next request is served
+            return _problems_json([Problem("", None, "", str(exc))], [], 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return JSONResponse({"error": str(exc)}, status_code=422)
         folder = slug(loaded.profile.network.name or "network")

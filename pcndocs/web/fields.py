@@ -31,6 +31,7 @@ from pcndocs.profile.model import (
     FundingStreamId,
     Needed,
     OdsCode,
+    OrganisationCode,
     Profile,
     WorkstreamRef,
 )
@@ -70,7 +71,23 @@ FORM_HELP = {
     ),
     "Network.area": "The area the network covers, in your own words.",
     "Network.nominated_payee": (
-        "The member practice that receives the network's funding and passes it on."
+        "The member practice that receives the network's funding and passes it on (a payee "
+        "that is another provider, such as a federation, is set in the profile file)."
+    ),
+    "DocumentControl.effective_date": (
+        "The date Schedule 1 and the job description take effect. Leave it empty and they take "
+        "effect on the approval date."
+    ),
+    "DocumentControl.show_generator": (
+        "Whether the documents say they were prepared with pcndocs. Leave it empty and they do not."
+    ),
+    "Network.payee_name": (
+        "Only where the payee is not a member practice: the name of the provider, such as a "
+        "GP federation, that receives the network's funding."
+    ),
+    "ClinicalDirector.line_manages": (
+        "For joint directors: whom this director line-manages, one a line. Leave it empty for "
+        "all of them and the job description says the directors agree it between them."
     ),
     "ClinicalDirector.practice": "The member practice the director works in.",
     "JobDescription.line_manages": (
@@ -85,9 +102,10 @@ FORM_HELP = {
         "Instead of a rate for each session: the pounds a year the network pays the director."
     ),
     "ClinicalDirector.funded_share": (
-        "For joint directors: the part of the funded time this director holds, as a decimal, "
-        "for example 0.6 and 0.4 (the parts add up to 1). Leave it empty to share the time in "
-        "proportion to the directors' sessions."
+        "For joint directors: the part of the national funding benchmark this director holds, "
+        "as a decimal, for example 0.6 and 0.4 (the parts add up to 1). Their own time and pay "
+        "are their sessions and rate. Leave it empty to share the benchmark in proportion to "
+        "the directors' sessions."
     ),
     "Appointment.method": (
         "How the member practices choose the clinical director: a selection panel, an election, "
@@ -318,7 +336,8 @@ def node_for(name: str, info: FieldInfo) -> Node:
         return Input(name, label, help_text, "float", required, (), default, minimum, maximum)
     if inner is date:
         return Input(name, label, help_text, "date", required, default=default)
-    if _validated_as(metadata, OdsCode) and name != "ods_code":
+    practice_code = _validated_as(metadata, OdsCode) or _validated_as(metadata, OrganisationCode)
+    if practice_code and name != "ods_code":
         return Input(name, label, help_text, "practice", required, default=default)
     if _validated_as(metadata, ContractYear):
         return Input(name, label, help_text, "year", required, default=default)

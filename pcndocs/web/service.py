@@ -14,7 +14,8 @@ import hashlib
 import io
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -45,15 +46,55 @@ from pcndocs.workers import Failure, WorkerPool, default_jobs
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
 MISSING = "is required but missing"
-# Builds that may wait for a worker; beyond this the server answers "busy".
-MAX_WAITING_BUILDS = 4
+# Builds (previews included) that may wait for a worker; beyond this the server answers "busy".
+MAX_WAITING_BUILDS = 16
+# The longest a build waits for its turn on the workers before the answer is "busy".
+TURN_SECONDS = 30.0
 
 
 class BusyError(PcndocsError):
-    """Too many builds are waiting; the user should try again in a moment."""
+    """Too many builds are waiting, or one waited too long; try again in a moment."""
 
     def message(self) -> str:
         return "the server is busy with other builds; try again in a moment"
+
+
+class _FairTurn:
+    """A lock taken in the order asked for, with a time limit: the workers' turns.
+
+    A pack takes one turn per round of documents (one per worker) and then queues again,
+    so a preview asked for meanwhile goes between two rounds of a huge pack, not after it.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float, urgent: bool = False) -> bool:
+        """Return True once it is this caller's turn, False if none came within timeout.
+
+        An urgent caller (a preview: one page of HTML, quick) goes to the head of the queue.
+        """
+        me = object()
+        with self._changed:
+            if urgent:
+                self._queue.appendleft(me)
+            else:
+                self._queue.append(me)
+            mine = self._changed.wait_for(lambda: not self._held and self._queue[0] is me, timeout)
+            if not mine:
+                self._queue.remove(me)
+                self._changed.notify_all()
+                return False
+            self._queue.popleft()
+            self._held = True
+            return True
+
+    def release(self) -> None:
+        with self._changed:
+            self._held = False
+            self._changed.notify_all()
 
 
 @dataclass(frozen=True)
@@ -231,14 +272,6 @@ def render_share(
     return Built(files, result.placeholders)
 
 
-def preview_html(loaded: LoadedProfile, name: str, templates: Path | None, today: date) -> str:
-    """Return one document as the HTML page the PDF is made from ("" if there is none)."""
-    built = render_share(loaded.source, bool(loaded.gaps), ("html",), (name,), templates, today)
-    for _name, _fmt, data in built.files:
-        return data.decode("utf-8")
-    return ""
-
-
 def _warm_up() -> None:
     """Load what every build needs, once per worker, so the first build is not slow."""
     import pcndocs.writers.docx
@@ -250,14 +283,17 @@ def _warm_up() -> None:
 class BuildPool:
     """Warm worker processes (pcndocs.workers) that build documents for the server.
 
-    One pack at a time goes through the workers, shared out by document and format; the
-    others wait their turn, up to MAX_WAITING_BUILDS.
+    The workers serve one round of one build at a time (a round: a document per worker),
+    builds taking turns round by round in the order they came; up to MAX_WAITING_BUILDS
+    wait, each at most TURN_SECONDS for a turn. Previews go through them too, so every
+    render has the workers' limits (time, memory, pages). A worker that dies fails only
+    the build it was working for (WorkerDiedError), and another takes its place.
     """
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_jobs()
         self._pool = WorkerPool(self.workers)
-        self._turn = threading.Lock()  # the workers serve one pack at a time
+        self._turn = _FairTurn()
         self._waiting = 0
         self._running: dict[str, asyncio.Future[Built]] = {}
         self._stopping = False
@@ -279,16 +315,21 @@ class BuildPool:
         self._stopping = True
         self._pool.kill()
 
-    def _run(self, calls: list[tuple[Any, tuple[Any, ...]]]) -> list[Any]:
+    def _run(self, calls: list[tuple[Any, tuple[Any, ...]]], urgent: bool = False) -> list[Any]:
         """Return each call's result, run across the workers; raise a worker's error here."""
         results: list[Any] = [None] * len(calls)
-        with self._turn:
-            self._pool.run(calls, results.__setitem__)
-        for result in results:
-            if isinstance(result, Failure):
-                if result.error is not None:
-                    raise result.error
-                raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
+        for start in range(0, len(calls), self.workers):
+            if not self._turn.acquire(TURN_SECONDS, urgent):
+                raise BusyError()
+            try:
+                self._pool.run(calls[start : start + self.workers], _placer(results, start))
+            finally:
+                self._turn.release()
+            for result in results[start : start + self.workers]:
+                if isinstance(result, Failure):
+                    if result.error is not None:
+                        raise result.error
+                    raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
         return results
 
     async def build(
@@ -329,7 +370,9 @@ class BuildPool:
                 )
                 for name, fmt in tasks
             ]
-            done: list[Built] = await asyncio.to_thread(self._run, calls)
+            # HTML alone (a preview) is quick and someone is watching for it: it goes first.
+            urgent = formats == ("html",)
+            done: list[Built] = await asyncio.to_thread(self._run, calls, urgent)
             files = {(name, fmt): data for share in done for name, fmt, data in share.files}
             built = Built(
                 [(n, f, files[n, f]) for n in names for f in formats if (n, f) in files],
@@ -345,6 +388,15 @@ class BuildPool:
         finally:
             self._waiting -= 1
             del self._running[key]
+
+
+def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
+    """Return what puts a round's result at its place among the build's results."""
+
+    def place(number: int, result: Any) -> None:
+        results[first + number] = result
+
+    return place
 
 
 def _slowest_first(fmt: str) -> int:

@@ -82,8 +82,8 @@ def test_profile_comments_say_where_it_came_from_and_what_to_fill_in() -> None:
     ) in lines
     assert "ods_code: RXX01 # check: not a GP practice code (a letter and five digits)" in lines
     assert (
-        "nominated_payee: null # to be filled in: ODS code of the member practice that "
-        "receives the network's funding"
+        "nominated_payee: null # to be filled in: ODS code of the member practice, or of "
+        "another provider (give its payee_name), that receives the network's funding"
     ) in lines
     assert (
         "method: null # to be filled in: selection, election, or selection_and_election"

@@ -253,6 +253,38 @@
     });
   });
 
+  /* Only this page may change anything (guard.py): every request htmx sends carries the
+   * page's token in a header, and every form posted the ordinary way (a download) carries it
+   * as its first field, forms drawn later (by htmx, or added to a page) included. */
+  var tokenMeta = document.querySelector('meta[name="pcndocs-token"]');
+  var token = tokenMeta ? tokenMeta.getAttribute("content") : "";
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-Pcndocs-Token"] = token;
+  });
+  function tokenFields(root) {
+    root.querySelectorAll("form").forEach(function (form) {
+      if ((form.getAttribute("method") || "").toLowerCase() !== "post") {
+        return;
+      }
+      var first = form.querySelector('input[name="_csrf"]');
+      if (first && first === form.elements[0]) {
+        return;
+      }
+      if (first) {
+        first.remove();
+      }
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "_csrf";
+      input.value = token;
+      form.insertBefore(input, form.firstChild);
+    });
+  }
+  tokenFields(document);
+  document.addEventListener("htmx:load", function (event) {
+    tokenFields(event.target.ownerDocument || document);
+  });
+
   /* Without htmx's JavaScript the plain "Check the profile" button stays; with it, hide it. */
   document.documentElement.classList.add("js");
 })();
