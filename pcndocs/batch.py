@@ -25,6 +25,7 @@ from pcndocs.build import (
     Plan,
     Rendered,
     plan_profile,
+    profile_copy_intact,
     render_files,
     write_network,
 )
@@ -64,6 +65,7 @@ class Batch:
 
     outcomes: list[Outcome] = field(default_factory=list)
     index: IndexOutcome | None = None
+    notes: list[str] = field(default_factory=list)  # about the output folder's own record
 
 
 def expand_profiles(paths: Sequence[Path]) -> list[Path]:
@@ -127,6 +129,8 @@ def build_many(
     """
     batch = batch if batch is not None else Batch()
     manifest = Manifest(options.out)
+    if manifest.problem is not None:
+        batch.notes.append(manifest.problem)
     inputs = inputs_fingerprint(options.templates, options.blank, options.today)
     outcomes: dict[Path, Outcome] = {}
     todo: list[tuple[Plan, list[FileTask]]] = []
@@ -142,7 +146,12 @@ def build_many(
                     if entry is not None and fingerprint and entry.fingerprint == fingerprint
                     else options.wanted_outputs()
                 )
-                if entry is not None and not missing and not options.force:
+                if (
+                    entry is not None
+                    and not missing
+                    and not options.force
+                    and profile_copy_intact(options.out / entry.folder, path)
+                ):
                     outcome = Outcome(path, _up_to_date(entry, options.out))
                     outcomes[path] = outcome
                     progress([outcome])
@@ -208,18 +217,35 @@ def _up_to_date(entry: Any, out: Path) -> BuildResult:
 
 
 def _claim(claimed: dict[str, Any], plan: Plan) -> None:
-    """Refuse a network whose folder another network, by another name, has or will write."""
+    """Refuse a network whose folder another network has or will write.
+
+    Another network is one by another name, or by the same name with another PCN code
+    (two networks can share a name; their codes tell them apart, as compare does).
+    """
     other = claimed.get(plan.folder.name)
     here = str(plan.path.resolve())
-    if other is not None and other.profile != here and other.network != plan.network:
-        raise FolderClashError(plan.path, plan.network, plan.folder, other.profile, other.network)
-    claimed[plan.folder.name] = _Claim(here, plan.network)
+    code = plan.loaded.profile.network.code or ""
+    if other is not None and other.profile != here:
+        if other.network != plan.network:
+            raise FolderClashError(
+                plan.path, plan.network, plan.folder, other.profile, other.network
+            )
+        if code and other.code and code != other.code:
+            raise FolderClashError(
+                plan.path,
+                f"{plan.network} ({code})",
+                plan.folder,
+                other.profile,
+                f"{other.network} ({other.code})",
+            )
+    claimed[plan.folder.name] = _Claim(here, plan.network, code)
 
 
 @dataclass(frozen=True)
 class _Claim:
     profile: str
     network: str
+    code: str
 
 
 def _render_all(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
@@ -22,12 +22,21 @@ from pcndocs.context import (
 )
 from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
-from pcndocs.errors import Problem, RenderLimitError
+from pcndocs.errors import InputFileError, Problem, RenderLimitError
 from pcndocs.facts import Facts, load_facts
-from pcndocs.files import clean_temporaries, inside, make_folder, slug, write_atomically
+from pcndocs.files import (
+    clean_temporaries,
+    inside,
+    make_folder,
+    read_regular,
+    refuse_link,
+    slug,
+    write_atomically,
+)
 from pcndocs.funding import contract_year
 from pcndocs.gaps import Gap, document_lines, placeholders, plain_key
-from pcndocs.manifest import Entry, Manifest, profile_bytes, sha256_of
+from pcndocs.manifest import Entry, Manifest, profile_bytes
+from pcndocs.ownership import Kept, place
 from pcndocs.profile.load import KnownIds, LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.stylesheet import check_stylesheet
@@ -76,7 +85,7 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     gaps: list[Problem] = field(default_factory=list)
     placeholders: list[Gap] = field(default_factory=list)  # in the documents, in order
-    kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited file, new one beside
+    kept: list[Kept] = field(default_factory=list)  # user's files left, new ones beside
     up_to_date: bool = False  # nothing had changed: nothing was built
 
 
@@ -227,6 +236,7 @@ class DocumentTree:
     name: str  # the file name without its format
     document: Document
     info: PageInfo
+    text: str = ""  # the Markdown the tree was parsed from
 
 
 def document_trees(
@@ -236,17 +246,21 @@ def document_trees(
     templates: Templates,
     shared: NetworkContext | None = None,
     only: Container[str] | None = None,
+    known: Mapping[str, Document] | None = None,
 ) -> Iterator[DocumentTree]:
     """Yield the parsed tree of each selected document of a profile, in build order.
 
     `only` keeps the documents whose file names it holds; `shared` is the network's
-    context, if already worked out. `pcndocs compare` diffs these trees.
+    context, if already worked out. `known` holds trees already parsed, by their Markdown:
+    a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
     for source in document_sources(loaded, options, facts, templates, shared, only):
-        document = parse_markdown(source.text, source.kind.template)
+        document = known.get(source.text) if known else None
+        if document is None:
+            document = parse_markdown(source.text, source.kind.template)
         info = _page_info(source.kind, document, loaded, when)
-        yield DocumentTree(source.kind, source.lead, source.name, document, info)
+        yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
 
 @dataclass(frozen=True)
@@ -525,6 +539,21 @@ def write_index(out: Path, results: Sequence[BuildResult]) -> Path:
     return write_atomically(index, buffer.getvalue().encode("utf-8"))
 
 
+def keep_profile_copy(folder: Path, profile: Path) -> None:
+    """Keep a copy of the profile a network's documents came from, in its .pcndocs folder."""
+    refuse_link(folder / BUILT_FROM.parent)  # never written through a link
+    data = profile_bytes(profile)
+    if data is None:
+        raise InputFileError(profile, "cannot be read as a file any more")
+    write_atomically(folder / BUILT_FROM, data)
+
+
+def profile_copy_intact(folder: Path, profile: Path) -> bool:
+    """Return whether the kept copy of a network's profile is there and is the profile's."""
+    copy = read_regular(folder / BUILT_FROM, 2 * 1024 * 1024)
+    return copy is not None and copy == profile_bytes(profile)
+
+
 def write_network(
     plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
 ) -> BuildResult:
@@ -535,7 +564,7 @@ def write_network(
     """
     folder = plan.folder
     make_folder(folder)  # first: a folder that cannot be made is named as such
-    for stale in clean_temporaries(folder):
+    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
         log.info("removed %s, left by a build that was stopped", stale)
     result = BuildResult(
         plan.network,
@@ -561,13 +590,33 @@ def write_network(
             )
             for gap in dict.fromkeys(result.placeholders)
         ]
-    entry = manifest.entries.get(folder.name)
+    earlier = manifest.entries.get(folder.name)
     # What pcndocs last put in each file, taken before this build records anything.
-    recorded_before = {**entry.files, **entry.kept} if entry is not None else {}
+    recorded_before = {**earlier.files, **earlier.kept} if earlier is not None else {}
+
+    def known(file: str) -> set[str]:
+        before = recorded_before.get(file)
+        return manifest.written_by_us(folder.name, file) | ({before} if before else set())
+
     fingerprint = plan.fingerprint
-    if entry is None or entry.fingerprint != fingerprint or entry.profile != plan.profile_key:
-        entry = Entry(folder.name, plan.profile_key, plan.network)
+    fresh = (
+        earlier is None or earlier.fingerprint != fingerprint or earlier.profile != plan.profile_key
+    )
+    entry = earlier or Entry(folder.name, plan.profile_key, plan.network)
+    if fresh:
+        # The earlier files stay recorded until replaced: a build stopped part way must not
+        # leave them looking like files pcndocs has no record of.
+        before = entry
+        entry = Entry(
+            folder.name,
+            plan.profile_key,
+            plan.network,
+            files=dict(before.files),
+            sizes=dict(before.sizes),
+            kept=dict(before.kept),
+        )
     entry.network = plan.network
+    entry.code = plan.loaded.profile.network.code or ""
     entry.fingerprint = ""  # until every file is in place
     manifest.entries[folder.name] = entry  # recorded as it goes, should a signal stop it
     files: list[tuple[str, str, FileTask | None]] = [
@@ -577,31 +626,38 @@ def write_network(
     written_outputs: dict[str, list[str]] = {}
     for name, output, task in files:
         data = rendered.files[name] if task is not None else notes[name]
-        target = folder / name
         checksum = hashlib.sha256(data).hexdigest()
-        on_disk = sha256_of(target) if target.exists() else None
-        recorded = recorded_before.get(name)
-        known = manifest.written_by_us(folder.name, name)
-        # Edited: pcndocs recorded what it put here, and what is here now is none of that.
-        edited = recorded is not None and on_disk not in (None, checksum, recorded, *known)
-        if edited and not options.overwrite_edited and task is not None:
-            beside = f"{task.name}.new.{task.fmt}"
-            entry.kept[name] = recorded or ""
+        placed = place(
+            folder,
+            name,
+            checksum,
+            known,
+            replace_edited=options.overwrite_edited,
+            refresh=manifest.refresh,
+        )
+        if placed.kept is not None:
+            entry.kept[name] = recorded_before.get(name, "")
             entry.files.pop(name, None)
-            result.kept.append((target, folder / beside))
-            name, target = beside, folder / beside
+            entry.sizes.pop(name, None)
+            result.kept.append(Kept(folder / name, folder / placed.name, placed.recorded))
         else:
             entry.kept.pop(name, None)
-        if sha256_of(target) != checksum:  # the same bytes already there need no writing
-            manifest.note_written(folder.name, name, checksum)
+        target = folder / placed.name
+        if not placed.unchanged:
+            manifest.note_written(folder.name, placed.name, checksum)
             write_atomically(target, data)
-        entry.files[name] = checksum
-        entry.sizes[name] = len(data)
-        written_outputs.setdefault(output, []).append(name)
+        entry.files[placed.name] = checksum
+        entry.sizes[placed.name] = len(data)
+        written_outputs.setdefault(output, []).append(placed.name)
         result.written.append(target)
     # Kept for `pcndocs compare --since-last-build`: the profile these documents came from.
-    write_atomically(folder / BUILT_FROM, plan.path.read_bytes())
+    keep_profile_copy(folder, plan.path)
     entry.outputs.update(written_outputs)
+    if fresh:  # every wanted file was written: what this build did not write is not listed
+        now = {name for names in written_outputs.values() for name in names}
+        for name in [n for n in entry.files if n not in now]:
+            entry.files.pop(name)
+            entry.sizes.pop(name, None)
     entry.warnings = list(result.warnings)
     entry.fingerprint = fingerprint
     manifest.entries[folder.name] = entry

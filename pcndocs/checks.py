@@ -14,6 +14,7 @@ from pcndocs.funding import (
     payment_made,
     sessions_number,
     sessions_text,
+    stream_funds,
     wte_text,
 )
 from pcndocs.gaps import gap_line
@@ -63,10 +64,15 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
             warn(
                 ("local_cd_responsibilities",),
                 f"{count} local responsibilit{'y is' if count == 1 else 'ies are'} added "
-                f"beyond the national minimum (Annex E){extra}; the LMC advises agreeing "
-                "nothing that cannot be delivered within the "
-                f"{'funded' if funding.payment_made else 'benchmark of'} "
-                f"{sessions_text(funding.funded_sessions_per_week)} a week",
+                f"beyond the national minimum (Annex E){extra}; "
+                + (
+                    "the LMC advises agreeing nothing that cannot be delivered within the "
+                    f"funded {sessions_text(funding.funded_sessions_per_week)} a week"
+                    if funding.payment_made
+                    else "set the time against the level of time funded until "
+                    f"{funding.last_paid}, {sessions_text(funding.funded_sessions_per_week)} "
+                    "a week, kept as a guide"
+                ),
             )
         )
     limit = facts.workstreams.typical_sessions_per_month_max.value or LEAD_SESSIONS_PER_MONTH
@@ -186,6 +192,7 @@ def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Probl
                 "own figure (funding.core_pcn_funding) so the summary can set the costs against it",
             )
         )
+    found.extend(_estimate_warnings(loaded, facts))
     for i, lead in enumerate(profile.leads):
         stream = facts.stream(lead.funding_stream)
         if stream.exists_in(year):
@@ -210,6 +217,32 @@ def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Probl
                     "still to be agreed",
                 )
             )
+    return found
+
+
+def _estimate_warnings(loaded: LoadedProfile, facts: Facts) -> list[Problem]:
+    """Return a suggestion for each sum the documents work out from an estimated rate.
+
+    The documents call such a sum an estimate; the network's own figure, stated under
+    `funding:`, replaces it.
+    """
+    from pcndocs.citations import OWN_FIGURE_KEYS  # citations imports funding, as we do
+
+    found: list[Problem] = []
+    year = contract_year(loaded.profile, facts)
+    for funds in stream_funds(loaded.profile, facts).values():
+        if not funds.estimate or funds.stream not in OWN_FIGURE_KEYS:
+            continue
+        key = OWN_FIGURE_KEYS[funds.stream]
+        if funds.stream == "core" and payment_made(year, facts):
+            key = "funding.core_rate_per_patient"
+        found.append(
+            loaded.problem(
+                ("funding",),
+                f"the {funds.title} for {year} in the documents rests on {funds.source}; "
+                f"state the network's own figure ({key}) if it has one",
+            )
+        )
     return found
 
 

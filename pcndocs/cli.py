@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pcndocs import __version__
 from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
+
+if TYPE_CHECKING:
+    from pcndocs.ownership import Kept
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -211,8 +215,25 @@ def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
     return add
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the version and the day the national facts were checked, then stop."""
+    if not value or ctx.resilient_parsing:
+        return
+    from pcndocs.resources import facts_checked_date  # reads one line, loads no facts
+
+    click.echo(f"pcndocs, version {__version__} (national facts checked {facts_checked_date()})")
+    ctx.exit()
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="pcndocs")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the date the national facts were checked, and exit.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what is happening.")
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print only errors: no warnings, no list of files."
@@ -317,6 +338,8 @@ def build(
                 outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
         else:
             outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
+        for note in batch.notes:  # said even with --quiet: the record was set aside
+            click.secho(f"warning: {note}", fg="yellow", err=True)
         if not many and outcomes[0].result is None:
             outcomes[0].built()  # raises its failure: the user's error, or the bug
         failed = [o for o in outcomes if o.result is None]
@@ -340,11 +363,16 @@ def build(
             )
 
 
-def _say_kept(edited: Path, beside: Path, remedy: str = "") -> None:
-    """Say that a file someone edited was kept, and where the new one went instead."""
+def _say_kept(kept: Kept, remedy: str = "") -> None:
+    """Say that a user's file was kept, why it is taken as theirs, and where the new one went."""
+    why = (
+        "was changed since pcndocs wrote it"
+        if kept.recorded
+        else "differs from what pcndocs writes, and pcndocs has no record of writing it "
+        "(its record was lost, or the folder came from elsewhere)"
+    )
     click.secho(
-        f"kept: {edited} was changed since pcndocs wrote it, so it was not replaced; "
-        f"the new one is {beside}{remedy}",
+        f"kept: {kept.edited} {why}, so it was not replaced; the new one is {kept.beside}{remedy}",
         fg="yellow",
         err=True,
     )
@@ -360,8 +388,8 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
             click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
             continue
         result = outcome.result
-        for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
-            _say_kept(edited, beside, " (--overwrite-edited replaces it)")
+        for kept in result.kept:  # said even with --quiet: a file was not replaced
+            _say_kept(kept, " (--overwrite-edited replaces it)")
         for warning in result.warnings:
             if not quiet:
                 click.secho(f"warning: {warning}", fg="yellow", err=True)
@@ -614,9 +642,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.argument(
-    "profile", required=False, type=click.Path(path_type=Path, dir_okay=False, readable=False)
-)
+@click.argument("place", required=False, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -646,7 +672,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 @click.pass_context
 def serve(
     ctx: click.Context,
-    profile: Path | None,
+    place: Path | None,
     port: int | None,
     host: str,
     token: str | None,
@@ -655,25 +681,40 @@ def serve(
     out: Path,
     jobs: int | None,
 ) -> None:
-    """Open pcndocs in a web browser: a form, live checks, previews and downloads.
+    """Open a workspace of networks in a web browser: PROFILE or FOLDER (default ./networks).
 
-    With PROFILE, the form starts from that profile. The server listens on this
-    machine only unless --host says otherwise; then the address it prints carries a
+    A workspace is a folder of profiles, one YAML file per network, made if absent; what
+    is typed in the browser is saved into the network's file as it is typed. With PROFILE,
+    its folder is the workspace and the page opens that network. The server listens on
+    this machine only unless --host says otherwise; then the address it prints carries a
     token that every request must give. Ctrl-C stops it.
     """
     from pcndocs.web.app import Settings, token_for
     from pcndocs.web.server import serve as run_server
 
-    settings = Settings(
-        host=host,
-        token=token_for(host, token),
-        templates=templates,
-        workers=jobs,
-        profile=profile,
-        out=out,
-    )
     with user_errors(ctx):
+        folder, profile = _workspace_place(place or Path("networks"))
+        settings = Settings(
+            host=host,
+            token=token_for(host, token),
+            templates=templates,
+            workers=jobs,
+            profile=profile,
+            out=out,
+            workspace=folder,
+        )
         run_server(settings, port, open_browser=not no_browser, say=click.echo)
+
+
+def _workspace_place(place: Path) -> tuple[Path, Path | None]:
+    """Return the workspace folder and the profile to open, from serve's PROFILE or FOLDER."""
+    if place.is_dir() or not place.suffix:
+        return place, None
+    if place.suffix not in (".yaml", ".yml"):
+        raise PcndocsError(f"{place}: give a profile (.yaml) or a folder of profiles")
+    if not place.is_file():
+        raise PcndocsError(f"{place}: no such profile")
+    return place.parent, place
 
 
 @cli.command()
@@ -693,6 +734,12 @@ def serve(
     is_flag=True,
     help="Compare PROFILE with the profile its last build in OUT was made from.",
 )
+@click.option(
+    "--since-agreed",
+    "since_agreed",
+    is_flag=True,
+    help="Compare PROFILE with its last agreed version (marked in `pcndocs serve`).",
+)
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -703,6 +750,7 @@ def compare(
     templates: Path | None,
     author: str,
     since_last_build: bool,
+    since_agreed: bool,
 ) -> None:
     """Show what changed between two versions of a network's profile: OLD NEW.
 
@@ -713,21 +761,30 @@ def compare(
     """
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
 
-    wanted = 1 if since_last_build else 2
-    if len(profiles) != wanted:
+    if since_last_build and since_agreed:
+        raise click.UsageError("give --since-last-build or --since-agreed, not both")
+    since = "--since-last-build" if since_last_build else "--since-agreed" if since_agreed else ""
+    if len(profiles) != (1 if since else 2):
         raise click.UsageError(
-            "give one PROFILE with --since-last-build"
-            if since_last_build
+            f"give one PROFILE with {since}"
+            if since
             else "give two profiles: the older version, then the newer"
         )
+    label: str | None = None
     with user_errors(ctx):
-        old, new = (last_build(out, profiles[0]), profiles[0]) if since_last_build else profiles
+        if since_last_build:
+            old, new = last_build(out, profiles[0]), profiles[0]
+        elif since_agreed:
+            old, label = _last_agreed(profiles[0])
+            new = profiles[0]
+        else:
+            old, new = profiles
         options = CompareOptions(
             out=out, formats=formats, documents=docs, templates=templates, author=author
         )
-        result = compare_profiles(old, new, options)
-    for edited, beside in result.kept:  # said even with --quiet: a file was not replaced
-        _say_kept(edited, beside)
+        result = compare_profiles(old, new, options, label)
+    for kept in result.kept:  # said even with --quiet: a file was not replaced
+        _say_kept(kept)
     for edited in result.kept_stale:
         click.secho(
             f"kept: {edited} is not as pcndocs wrote it, so it was not removed; it is out "
@@ -736,12 +793,29 @@ def compare(
             err=True,
         )
     if not ctx.obj["quiet"]:
-        click.echo(summary_text(result, old, new), nl=False)
+        click.echo(summary_text(result, label or old, new), nl=False)
         click.echo(f"{len(result.written)} files in {result.folder}")
         for written in result.written:
             click.echo(f"  {written}")
         for removed in result.removed:
             click.echo(f"removed {removed}: its document has not changed, so it was out of date")
+
+
+def _last_agreed(profile: Path) -> tuple[Path, str]:
+    """Return the kept copy of a profile's last agreed version, and how to name it."""
+    from pcndocs.workspace import workspace_of
+
+    if not profile.is_file():
+        raise PcndocsError(f"{profile}: no such profile")
+    space, name = workspace_of(profile)
+    agreed = space.last_agreed(name)
+    if agreed is None:
+        raise PcndocsError(
+            f"{profile}: no version of it has been agreed (looked in "
+            f"{space.root / '.pcndocs' / 'versions' / profile.stem}); mark one as agreed "
+            "in `pcndocs serve` first"
+        )
+    return space.version_path(name, agreed.id), agreed.label
 
 
 @cli.command()
@@ -751,6 +825,33 @@ def docs() -> None:
     for kind in DOCUMENTS:
         each = " (one per lead)" if kind.per_lead else ""
         click.echo(f"{kind.name:<{width}}  {kind.summary}{each}")
+
+
+@cli.command()
+@click.argument("year", required=False)
+@click.pass_context
+def facts(ctx: click.Context, year: str | None) -> None:
+    """Print every national figure the documents use for YEAR (default: this year's).
+
+    Each with its confidence (confirmed, reported or estimate) and its sources in full, so an
+    adviser can check them before a board.
+    """
+    from datetime import date
+
+    from pcndocs import years
+    from pcndocs.facts import load_facts
+    from pcndocs.factsreport import report
+
+    with user_errors(ctx):
+        chosen = year.strip() if year else str(years.containing(date.today()))
+        wrong = years.problem(chosen)
+        if wrong:
+            raise PcndocsError(f"YEAR: {wrong}")
+        lines = report(chosen, load_facts())
+    try:
+        click.echo("\n".join(lines))
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @cli.command()

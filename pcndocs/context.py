@@ -10,8 +10,11 @@ from typing import Any
 
 from pcndocs import voting, years
 from pcndocs.checks import assumed_values
+from pcndocs.citations import FigureLine, figure_lines, year_line
 from pcndocs.facts import (
     AnnexE,
+    Citation,
+    Confidence,
     DutiesOfYear,
     Facts,
     Item,
@@ -20,9 +23,11 @@ from pcndocs.facts import (
     PersonSpecRow,
     Session,
     SessionCount,
+    SourceRef,
     Stream,
     Workstream,
     WorkstreamFacts,
+    YearNote,
 )
 from pcndocs.funding import (
     DirectorFunding,
@@ -110,10 +115,19 @@ class WorkstreamView:
     summary: str
     clinical: bool
     checklist: tuple[str, ...]
-    source: str
+    source: str | Citation  # where the work began (or "agreed by the network")
     since: str | None
     custom: bool
-    specification: str | None = None  # the national specification, if there is one
+    specification: str | None = None  # the national specification to read this year
+    confidence: Confidence = "confirmed"
+    notes: tuple[YearNote, ...] = ()  # changes from a later year that apply this year
+
+    @property
+    def cited(self) -> str:
+        """Return the work's sources in the words its confidence needs."""
+        if isinstance(self.source, Citation):
+            return self.source.worded(self.confidence)
+        return self.source
 
 
 @dataclass(frozen=True)
@@ -206,11 +220,30 @@ BLANK_LEAD = LeadView(
 )
 
 
-def readable_source(source: str) -> str:
-    """Return a source as a reader can look it up, without the project's own file names."""
+def readable_source(source: str | Citation | SourceRef) -> str:
+    """Return a source as a reader can look it up, without the project's own file names.
+
+    A citation of the data files names each source as its register does; a text (a user's
+    template may cite its own words) has the old project names replaced.
+    """
+    if not isinstance(source, str):
+        return str(source)
     for pattern, name in _SOURCE_NAMES:
         source = pattern.sub(name, source)
     return source
+
+
+def cite_all(sources: Iterable[str | Citation]) -> str:
+    """Return several facts' sources as one list, each source named once, in order."""
+    named: list[str] = []
+    for source in sources:
+        parts = (
+            [str(ref) for ref in source.refs]
+            if isinstance(source, Citation)
+            else [readable_source(source)]
+        )
+        named += [part for part in parts if part not in named]
+    return "; ".join(named)
 
 
 def figure(value: float | None, places: int = 2) -> str:
@@ -463,6 +496,7 @@ class LeadItems:
     checklist: tuple[Item, ...]  # the starter checklist, in this lead's words
     duties: tuple[Note, ...]  # what every lead does
     everyday: tuple[Note, ...]  # everyday duties, without repeats of the duties
+    local_terms: tuple[Note, ...] = ()  # objective, supervision, the year's objectives: local
 
 
 def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItems:
@@ -483,25 +517,41 @@ def lead_items(lead: Lead, workstream: WorkstreamView, facts: Facts) -> LeadItem
                 or item.text
             ),
             source=item.source,
+            confidence=item.confidence,
         )
         for item in facts.workstreams.general_checklist
         if clinical or not item.clinical_only
     )
     duties = tuple(
-        Note(text=duty.without_specification or duty.text, source=duty.source)
-        if not specified
-        else Note(text=duty.text, source=duty.source)
+        Note(
+            text=(None if specified else duty.without_specification) or duty.text,
+            source=duty.source,
+            confidence=duty.confidence,
+        )
         for duty in facts.workstreams.lead_duties
     )
     said = {" ".join(d.text.lower().split()) for d in duties}
     everyday = tuple(
-        Note(text=(None if clinical else duty.non_clinical) or duty.text, source=duty.source)
+        Note(
+            text=(None if clinical else duty.non_clinical) or duty.text,
+            source=duty.source,
+            confidence=duty.confidence,
+        )
         for duty in facts.workstreams.everyday_duties
         if (clinical or "clinical work" not in duty.text)
         and (lead.line_manages or not duty.line_management)
         and " ".join(duty.text.lower().split()) not in said
     )
-    return LeadItems(checklist, duties, everyday)
+    local_terms = tuple(
+        Note(
+            text=(None if clinical else term.non_clinical) or term.text,
+            source=term.source,
+            confidence=term.confidence,
+        )
+        for term in facts.workstreams.lead_local_terms
+        if clinical or not term.clinical_only
+    )
+    return LeadItems(checklist, duties, everyday, local_terms)
 
 
 def specification_in(specification: str | None, year: str) -> str | None:
@@ -541,6 +591,8 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str)
         item.since,
         custom=False,
         specification=specification_in(item.specification, year),
+        confidence=item.confidence,
+        notes=item.notes_in(year),
     )
 
 
@@ -634,6 +686,13 @@ class NetworkContext:
     affordability: Sequence[Charge]  # per funding stream used: what it pays for, what it holds
     year_held: bool  # False: a later contract year than pcndocs holds national figures for
     latest_year: str  # the latest contract year pcndocs holds national figures for
+    facts_checked: date  # the day the national facts were last checked
+    # Every figure of the job description's funding, with its standing and sources.
+    director_figure_lines: Sequence[FigureLine]
+    summary_lines: Sequence[FigureLine]  # the national sums the one-page summary prints
+    unpublished: Mapping[str, str]  # by stream title: why no national rate stands beside it
+    year_note: FigureLine  # the year's own caveat (the 2020/21 uplift...), with its sources
+    salaried_uplifts: Sequence[YearNote]  # the salaried GP range's uplifts up to this year
     job: JobDescription  # the network's own terms for the clinical director's job
     working_relationships: Sequence[str]  # who the director works with (the profile's, or usual)
     jd_facts: JobDescriptionFacts  # what published director job descriptions add
@@ -660,6 +719,7 @@ class NetworkContext:
     lead_max_sessions: SessionCount  # the usual most sessions a month for a lead
     # Functions.
     cite: Callable[[str], str]  # cite(source): a source as a reader can look it up
+    cite_all: Callable[[Iterable[Any]], str]  # cite_all(sources): each source named once
     figure: Callable[..., str]  # figure(number, places=2): 2, 1.5, 2.25, with thousands commas
     join_and: Callable[[Iterable[object]], str]  # join_and(items): "a, b and c"
 
@@ -706,6 +766,12 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
     year = contract_year(profile, facts)
     held = facts.funding_year(year).held
     job = profile.job_description
+    charges = affordability(profile, facts, funding, costs)
+    paid_by = [c.funds for c in charges if c.funds is not None and c.pays_directors]
+    director_funds = ([funding.payment] if funding.payment else []) + paid_by
+    summary_figures = figure_lines(
+        year, [c.funds for c in charges if c.funds is not None], funding, facts, costs_shown=True
+    )
     return NetworkContext(
         network=profile.network,
         contract_year=year,
@@ -740,9 +806,29 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         ),
         funding=funding,
         costs=costs,
-        affordability=affordability(profile, facts, funding, costs),
+        affordability=charges,
         year_held=held,
         latest_year=facts.funding.latest,
+        facts_checked=facts.checked,
+        salaried_uplifts=[
+            u
+            for u in facts.funding.salaried_gp_range_2023_24.uplifts
+            if years.at_least(year, u.from_)
+        ],
+        summary_lines=[
+            line
+            for line in summary_figures[1:]
+            if line.standing in ("confirmed", "reported", "estimate")
+            and not line.label.startswith("About ")
+        ],
+        year_note=year_line(year, facts),
+        unpublished={
+            line.label.removesuffix(f" for {year}"): line.sources
+            for line in summary_figures
+            if (line.standing == "network's own" and line.sources)
+            or line.standing == "not published"
+        },
+        director_figure_lines=figure_lines(year, director_funds, funding, facts, costs_shown=False),
         job=job,
         working_relationships=job.working_relationships
         or facts.job_description.working_relationships,
@@ -767,6 +853,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         session=facts.funding.session,
         lead_max_sessions=facts.workstreams.typical_sessions_per_month_max,
         cite=readable_source,
+        cite_all=cite_all,
         figure=figure,
         join_and=join_and,
     )

@@ -1,7 +1,9 @@
 """National PCN facts shipped with the package: typed models and a cached loader.
 
-The data lives in ``pcndocs/data/*.yaml``. Every fact carries its source; a fact the
-project could not confirm has ``confirmed=False`` and must be shown as indicative.
+The data lives in ``pcndocs/data/*.yaml``. Every fact carries its own sources (resolved
+from the register in ``sources.yaml``) and a confidence: "confirmed", "reported" or
+"estimate". A document names the sources beside the figure, says who reported a reported
+one, and calls an estimate an estimate.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 from pcndocs import years
 
@@ -23,6 +33,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 Money = Annotated[Decimal, Field(ge=0)]
 """An amount in pounds, never negative."""
+
+SOURCES_FILE = "sources"
+"""The register of every source the data files cite, read before them."""
 
 DATA_FILES: tuple[str, ...] = (
     "annex_e",
@@ -43,21 +56,134 @@ class FactModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Note(FactModel):
+Confidence = Literal["confirmed", "reported", "estimate"]
+"""How sure a fact is: confirmed (the specification, or two independent sources that agree),
+reported (one reliable secondary source quoting the specification), estimate (one third
+party, or the project's own arithmetic)."""
+
+SourceKind = Literal["specification", "official", "secondary", "third_party", "own", "network"]
+
+
+class Source(FactModel):
+    """One publication the facts rest on, as the register in sources.yaml lists it."""
+
+    id: Text
+    short: Text  # how a document names it beside a figure
+    title: Text
+    publisher: Text
+    date: Text
+    kind: SourceKind
+    address: Text  # a web address, or how to find it where none is held
+
+    @property
+    def is_specification(self) -> bool:
+        """Return whether this is a national specification (what a reporter quotes)."""
+        return self.kind == "specification"
+
+
+class SourceRef(FactModel):
+    """A source and where in it, such as "section 5.3.1" or "Table 1"."""
+
+    source: Source
+    section: Text | None = None
+
+    def __str__(self) -> str:
+        return f"{self.source.short}, {self.section}" if self.section else self.source.short
+
+    @property
+    def full(self) -> str:
+        """Return the reference in full: title, publisher, date, section and address."""
+        where = f", {self.section}" if self.section else ""
+        return (
+            f"{self.source.title}{where} ({self.source.publisher}, {self.source.date}); "
+            f"{self.source.address}"
+        )
+
+
+class Citation(FactModel):
+    """The sources of one fact, in the order the data file names them."""
+
+    refs: tuple[SourceRef, ...] = Field(min_length=1)
+
+    def __str__(self) -> str:
+        return "; ".join(str(ref) for ref in self.refs)
+
+    def worded(self, confidence: Confidence, brief: bool = False) -> str:
+        """Return the sources in the words a document prints beside a figure of this confidence.
+
+        Confirmed: the sources as they are (brief: the specification alone, where it is one
+        of them). Reported: the specification, as reported by whom. Estimate: said to be an
+        estimate, and by whom.
+        """
+        quoted = [str(r) for r in self.refs if r.source.is_specification]
+        if confidence == "confirmed":
+            return "; ".join(quoted) if brief and quoted else str(self)
+        reporters = [str(r) for r in self.refs if not r.source.is_specification]
+        if confidence == "reported":
+            if quoted and reporters:
+                return f"{'; '.join(quoted)}, as reported by {_and(reporters)}"
+            return str(self)  # a secondary source on its own: naming it says who reported
+        return f"an estimate, from {_and([str(r) for r in self.refs])}"
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def parse_citation(value: Any, info: ValidationInfo) -> Any:
+    """Return a citation from the data files' "id, section; id" form, with each id looked up.
+
+    An id missing from the register is an error of the package's data, raised as one.
+    """
+    if not isinstance(value, str):
+        return value
+    register: dict[str, Source] = (info.context or {}).get("sources", {})
+    refs = []
+    for part in value.split(";"):
+        key, _, section = (w.strip() for w in part.partition(","))
+        if key not in register:
+            raise ValueError(f"source {key!r} is not in sources.yaml")
+        refs.append(SourceRef(source=register[key], section=section or None))
+    return Citation(refs=tuple(refs))
+
+
+Cited = Annotated[Citation, BeforeValidator(parse_citation)]
+"""A fact's sources, written in the data files as "id, section; id"."""
+
+
+class Sourced(FactModel):
+    """A fact with its own sources and how sure it is."""
+
+    source: Cited
+    confidence: Confidence
+
+    @property
+    def estimate(self) -> bool:
+        """Return whether a document must call this fact an estimate."""
+        return self.confidence == "estimate"
+
+    @property
+    def cited(self) -> str:
+        """Return the sources in the words a document prints beside the fact."""
+        return self.source.worded(self.confidence)
+
+    @property
+    def cited_briefly(self) -> str:
+        """Return the sources as a one-page summary prints them (a confirmed fact: its spec)."""
+        return self.source.worded(self.confidence, brief=True)
+
+
+class Note(Sourced):
     """A sourced statement in plain English."""
 
     text: Text
-    source: Text
-    confirmed: bool = True
 
 
-class Item(FactModel):
+class Item(Sourced):
     """A sourced statement with a short title, for lists shown as headed points."""
 
     title: Text
     text: Text
-    source: Text
-    confirmed: bool = True
 
 
 # --- annex_e.yaml -----------------------------------------------------------------------
@@ -73,16 +199,15 @@ class Publication(FactModel):
     repeated_in: Text
 
 
-class CoreResponsibility(FactModel):
+class CoreResponsibility(Sourced):
     """One of the numbered core responsibilities of Annex E."""
 
     number: int = Field(ge=1)
     title: Text
     text: Text
-    source: Text
 
 
-class AddedDuty(FactModel):
+class AddedDuty(Sourced):
     """A duty the DES added to the clinical director's role, and the years it applies in."""
 
     title: Text
@@ -91,12 +216,10 @@ class AddedDuty(FactModel):
     last: YearText | None = None
 
 
-class DutyYear(FactModel):
+class DutyYear(Sourced):
     """How sure the list of added duties is for one contract year."""
 
-    confirmed: bool
     note: Text | None = None
-    source: Text
 
 
 @dataclass(frozen=True)
@@ -106,15 +229,24 @@ class DutiesOfYear:
     year: str
     umbrella: str
     duties: tuple[AddedDuty, ...]
-    confirmed: bool
+    confidence: Confidence
     note: str | None
-    source: str
+    source: Citation
+
+    @property
+    def confirmed(self) -> bool:
+        """Return whether the year's list may be called the national duties."""
+        return self.confidence == "confirmed"
+
+    @property
+    def cited(self) -> str:
+        """Return the list's sources in the words its confidence needs."""
+        return self.source.worded(self.confidence)
 
 
-class AddedDuties(FactModel):
+class AddedDuties(Sourced):
     """The duties added from 2024/25, each with the years it applies in."""
 
-    source: Text
     umbrella: Text
     duties: tuple[AddedDuty, ...]
     years: dict[YearText, DutyYear]
@@ -139,9 +271,8 @@ class AddedDuties(FactModel):
                 f"against the specification for {year}."
             )
         )
-        return DutiesOfYear(
-            year, self.umbrella, duties, about.confirmed and known, note, about.source
-        )
+        confidence: Confidence = about.confidence if known else "estimate"
+        return DutiesOfYear(year, self.umbrella, duties, confidence, note, about.source)
 
 
 class AnnexE(FactModel):
@@ -160,15 +291,22 @@ class AnnexE(FactModel):
         for position, item in enumerate(self.core_responsibilities, start=1):
             if item.number != position:
                 raise ValueError(f"core responsibility {position} is numbered {item.number}")
-            if item.source != f"Annex E, item {position}":
-                raise ValueError(f"core responsibility {position} cites {item.source!r}")
+            if str(item.source) != f"Annex E, item {position}":
+                raise ValueError(f"core responsibility {position} cites {item.source}")
         return self
 
 
 # --- workstreams.yaml -------------------------------------------------------------------
 
 
-class Workstream(FactModel):
+class YearNote(Note):
+    """A change to a workstream from a later contract year, with its own source."""
+
+    from_: YearText = Field(alias="from")
+    last: YearText | None = None
+
+
+class Workstream(Sourced):
     """One area of network work that a lead can be given, with a checklist for that lead."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
@@ -180,19 +318,22 @@ class Workstream(FactModel):
     first: YearText | None = None  # the first contract year a network had to do it
     last: YearText | None = None
     checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)
-    source: Text
+    year_notes: tuple[YearNote, ...] = ()
 
     def applies_in(self, year: str) -> bool:
         """Return whether a network had this work to do in a contract year."""
         return years.within(year, self.first, self.last)
 
+    def notes_in(self, year: str) -> tuple[YearNote, ...]:
+        """Return the changes to the work that apply in a contract year."""
+        return tuple(n for n in self.year_notes if years.within(year, n.from_, n.last))
 
-class SessionCount(FactModel):
+
+class SessionCount(Sourced):
     """A sourced number of sessions."""
 
     value: int = Field(ge=0)
     text: Text
-    source: Text
 
 
 class ChecklistItem(Item):
@@ -216,6 +357,13 @@ class EverydayDuty(Note):
     non_clinical: Text | None = None  # its words for a non-clinical lead, who runs no services
 
 
+class LocalTerm(Note):
+    """A line published lead role descriptions commonly add: a local term, not a national one."""
+
+    non_clinical: Text | None = None  # its words for a non-clinical lead
+    clinical_only: bool = False  # left out for a non-clinical lead
+
+
 class WorkstreamFacts(FactModel):
     """The workstreams, the lead's role and checklist, and the 2024/25 functions."""
 
@@ -224,6 +372,7 @@ class WorkstreamFacts(FactModel):
     lead_scope: Note
     lead_duties: tuple[LeadDuty, ...]
     everyday_duties: tuple[EverydayDuty, ...]
+    lead_local_terms: tuple[LocalTerm, ...]
     benefits: tuple[Item, ...]
     typical_sessions_per_month_max: SessionCount
     reimbursement: Note
@@ -248,7 +397,7 @@ class WorkstreamFacts(FactModel):
 # --- funding.yaml -----------------------------------------------------------------------
 
 
-class CdBasis(FactModel):
+class CdBasis(Sourced):
     """How the clinical director's funding is worked out."""
 
     wte: Decimal = Field(gt=0)
@@ -256,11 +405,10 @@ class CdBasis(FactModel):
     population_date_rule: Text
     text: Text
     benchmark_text: Text
-    source: Text
     last_paid: YearText  # the last year a separate clinical director payment was made
 
 
-class Session(FactModel):
+class Session(Sourced):
     """The length of a GP session and of a full-time week."""
 
     hours: int = Field(ge=0)
@@ -269,7 +417,6 @@ class Session(FactModel):
     full_time_hours_per_week: Decimal = Field(gt=0)
     weeks_paid_per_year: int = Field(gt=0, le=53)
     text: Text
-    source: Text
 
     @property
     def length_minutes(self) -> int:
@@ -285,15 +432,19 @@ class Session(FactModel):
         return self
 
 
-class Rate(FactModel):
-    """A payment rate in pounds: one figure, or a low-high range where only that is known."""
+class Rate(Sourced):
+    """A payment rate in pounds: one figure, or a low-high range where only that is known.
+
+    `months` and `from_` mark a payment made for part of the year only (2021/22's leadership
+    and management payment, from October 2021): the year's sum is the rate × months ÷ 12.
+    """
 
     value: Money | None = None
     low: Money | None = None
     high: Money | None = None
-    confirmed: bool
     note: Text | None = None
-    source: Text
+    months: int = Field(default=12, ge=1, le=12)
+    from_: Text | None = Field(default=None, alias="from")
 
     @model_validator(mode="after")
     def _value_or_range(self) -> Rate:
@@ -306,15 +457,26 @@ class Rate(FactModel):
         return self
 
 
-class CorePcnFunding(FactModel):
-    """Core PCN Funding per patient, with its registered and adjusted parts."""
+class CorePcnFunding(Sourced):
+    """Core PCN Funding per patient, with its registered and adjusted parts.
+
+    `first_published` keeps a figure that was later revised, with its own sources.
+    """
 
     value: Money
     registered_part: Money
     adjusted_part: Money
-    confirmed: bool
     note: Text
-    source: Text
+    first_published: Rate | None = None
+    # Where the two parts have a standing of their own (2024/25: scaled by us), its sources.
+    split_source: Cited | None = None
+    split_confidence: Confidence | None = None
+    split_note: Text | None = None
+
+    @property
+    def split_estimate(self) -> bool:
+        """Return whether the registered and adjusted parts are an estimate."""
+        return self.estimate or self.split_confidence == "estimate"
 
     @model_validator(mode="after")
     def _parts_add_up(self) -> CorePcnFunding:
@@ -324,7 +486,7 @@ class CorePcnFunding(FactModel):
         return self
 
 
-class FundingYear(FactModel):
+class FundingYear(Sourced):
     """One contract year's national funding; a null payment did not exist that year.
 
     `held=False` marks a year the data files do not list: a later year, whose figures are
@@ -336,7 +498,6 @@ class FundingYear(FactModel):
     population_date: date
     population_date_confirmed: bool = True
     note: Text
-    source: Text
     cd_payment: Rate | None = None
     core_payment: Rate | None = None
     leadership_and_management_payment: Rate | None = None
@@ -352,7 +513,7 @@ class StreamName(FactModel):
     short_title: Text
 
 
-class Stream(FactModel):
+class Stream(Sourced):
     """A funding stream a network can pay leadership from, and the years it exists in."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]
@@ -361,7 +522,6 @@ class Stream(FactModel):
     last: YearText | None
     replaced_by: Text | None = None
     text: Text
-    source: Text
 
     def exists_in(self, year: str) -> bool:
         """Return whether the stream is paid in a contract year."""
@@ -373,14 +533,14 @@ class Stream(FactModel):
         return named[-1] if named else self.names[0]
 
 
-class PayRange(FactModel):
+class PayRange(Sourced):
     """A yearly pay range in pounds for a stated number of sessions a week."""
 
     low: int = Field(gt=0)
     high: int = Field(gt=0)
     sessions_per_week: int = Field(gt=0)
     note: Text
-    source: Text
+    uplifts: tuple[YearNote, ...] = ()  # each later uplift of the range, with its source
 
 
 class Funding(FactModel):
@@ -423,13 +583,12 @@ PersonSpecCategory = Literal[
 ]
 
 
-class PersonSpecRow(FactModel):
+class PersonSpecRow(Sourced):
     """One criterion of the person specification; ``essential=False`` means desirable."""
 
     category: PersonSpecCategory
     criterion: Text
     essential: bool
-    source: Text
     assessed: Text
 
 
@@ -449,10 +608,9 @@ class TitledText(FactModel):
     text: Text
 
 
-class JobDescriptionFacts(FactModel):
+class JobDescriptionFacts(Sourced):
     """What published PCN director job descriptions add to the national role: all local."""
 
-    source: Text
     working_relationships: tuple[Text, ...]
     accountability: Text
     engagement: dict[Literal["employed_by_practice", "office_holder", "self_employed"], Text]
@@ -463,8 +621,10 @@ class JobDescriptionFacts(FactModel):
 
 
 class Facts(FactModel):
-    """Every national fact the documents use, one field per data file."""
+    """Every national fact the documents use, one field per data file, and the sources."""
 
+    checked: date  # the day the facts were last checked against public sources
+    sources: dict[str, Source]
     annex_e: AnnexE
     workstreams: WorkstreamFacts
     funding: Funding
@@ -495,9 +655,10 @@ class Facts(FactModel):
             months=12,
             population_date=parsed.list_date,
             population_date_confirmed=False,
-            note=f"pcndocs holds no national figures for {year}: the figures are the "
-            "network's own.",
-            source="the network's own figures",
+            note=f"No national figures for {year} had been published when these facts were "
+            f"checked ({self.checked:%-d %B %Y}): the figures are the network's own.",
+            source=Citation(refs=(SourceRef(source=self.sources["network-profile"]),)),
+            confidence="estimate",
             held=False,
         )
 
@@ -513,6 +674,11 @@ class Facts(FactModel):
         return tuple(w for w in self.workstreams.workstreams if w.applies_in(year))
 
 
+def source_register(data: Any) -> dict[str, Source]:
+    """Return the sources of sources.yaml by id."""
+    return {key: Source(id=key, **value) for key, value in data["sources"].items()}
+
+
 def _read_data_file(name: str) -> Any:
     """Return the parsed contents of ``pcndocs/data/<name>.yaml``."""
     text = (resources.files("pcndocs") / "data" / f"{name}.yaml").read_text(encoding="utf-8")
@@ -526,4 +692,10 @@ def load_facts() -> Facts:
     A broken data file is a bug in the package, not a user error, so pydantic's
     ValidationError is left to propagate; its locations start with the file's name.
     """
-    return Facts.model_validate({name: _read_data_file(name) for name in DATA_FILES})
+    register = _read_data_file(SOURCES_FILE)
+    sources = source_register(register)
+    data = {name: _read_data_file(name) for name in DATA_FILES}
+    return Facts.model_validate(
+        {"checked": register["checked"], "sources": sources, **data},
+        context={"sources": sources},
+    )

@@ -123,6 +123,46 @@ def _check_replaceable(path: Path) -> None:
         raise OutputError(path, "is read-only; make it writable (or close it) and build again")
 
 
+def sha256_of(path: Path) -> str | None:
+    """Return a regular file's checksum, or None if it is absent, unreadable or not a file.
+
+    A FIFO or a device is never opened for reading: that would wait for ever.
+    """
+    data = read_regular(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes | None:
+    """Return a regular file's bytes, or None if absent, unreadable, special or over `limit`.
+
+    Opened without waiting (O_NONBLOCK), then checked to be a regular file, so a FIFO put
+    where a record or a document goes is reported by the writer, never waited on here.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or (limit is not None and info.st_size > limit):
+            return None
+        chunks = []
+        while chunk := os.read(handle, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def refuse_link(path: Path) -> None:
+    """Refuse a symbolic link where pcndocs keeps its own records: it is never written through."""
+    if path.is_symlink():
+        raise OutputError(path, "is a link; pcndocs keeps its records only in a real folder here")
+
+
 def _reason(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied (is it read-only, or open in another program?)"
@@ -139,6 +179,8 @@ STALE_SECONDS = 3600
 def clean_temporaries(folder: Path) -> list[Path]:
     """Remove the temporaries that killed builds left in a folder; return what was removed."""
     removed: list[Path] = []
+    if folder.is_symlink():
+        return removed  # never cleaned through a link: whatever it points to is not ours
     try:
         entries = list(folder.iterdir())
     except OSError:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pcndocs import years
-from pcndocs.facts import Facts, Rate
+from pcndocs.facts import Confidence, Facts, Rate
 from pcndocs.profile.model import (
     ClinicalDirector,
     Lead,
@@ -39,24 +39,31 @@ class Amount:
         return self.low == self.high
 
 
+NETWORK_FIGURE = "the network's own figure"
+
+
 @dataclass(frozen=True)
 class RateUsed:
     """A per-patient rate (or a range of rates) and how far it can be trusted."""
 
     low: float
     high: float
-    confirmed: bool
+    confidence: Confidence
     set_by_network: bool
-    source: str
+    source: str  # the sources, in the words a document prints for this confidence
+    note: str | None = None  # the caveat the data keeps beside the figure
+    months: int = MONTHS_IN_YEAR  # paid for part of the year only: rate × months ÷ 12
+    brief_source: str | None = None  # the sources as a one-page summary prints them
 
     @property
     def indicative(self) -> bool:
-        """Return whether documents must call the figure indicative."""
-        return not self.confirmed or self.set_by_network
+        """Return whether documents must call the figure an estimate or the network's own."""
+        return self.confidence == "estimate" or self.set_by_network
 
     def times(self, patients: int) -> Amount:
-        """Return the rate applied to a number of patients."""
-        return Amount(self.low * patients, self.high * patients, self.indicative)
+        """Return the rate applied to a number of patients, for the months it was paid."""
+        part = self.months / MONTHS_IN_YEAR
+        return Amount(self.low * patients * part, self.high * patients * part, self.indicative)
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,20 @@ class StreamFunds:
     title: str
     amount: Amount | None
     working: str  # how the amount is worked out, or why it cannot be
-    source: str
+    source: str  # the rate's sources, worded for its confidence
+    confidence: Confidence = "confirmed"
+    note: str | None = None  # the caveat the data keeps beside the rate, in one line
+    brief_source: str | None = None  # the sources as a one-page summary prints them
+
+    @property
+    def estimate(self) -> bool:
+        """Return whether the amount rests on an estimate (not the network's own figure)."""
+        return self.confidence == "estimate" and self.source != NETWORK_FIGURE
+
+    @property
+    def network_figure(self) -> bool:
+        """Return whether the amount is the network's own figure."""
+        return self.source == NETWORK_FIGURE
 
 
 @dataclass(frozen=True)
@@ -269,17 +289,33 @@ def payment_made(year: str, facts: Facts) -> bool:
 def _rate(rate: Rate) -> RateUsed:
     low = rate.value if rate.value is not None else rate.low
     high = rate.value if rate.value is not None else rate.high
-    return RateUsed(float(low or 0), float(high or 0), rate.confirmed, False, rate.source)
+    return RateUsed(
+        float(low or 0),
+        float(high or 0),
+        rate.confidence,
+        False,
+        rate.cited,
+        rate.note,
+        rate.months,
+        rate.cited_briefly,
+    )
 
 
 def _own(value: float) -> RateUsed:
-    return RateUsed(value, value, False, True, "the network's own figure")
+    return RateUsed(value, value, "confirmed", True, NETWORK_FIGURE)
 
 
 def _per_patient(rate: RateUsed, patients: int, who: str) -> str:
+    part = f" × {rate.months}/12 months" if rate.months != MONTHS_IN_YEAR else ""
     if rate.low == rate.high:
-        return f"£{rate.low:g} × {patients:,} {who}"
-    return f"£{rate.low:g} to £{rate.high:g} × {patients:,} {who}"
+        return f"£{rate.low:g} × {patients:,} {who}{part}"
+    return f"£{rate.low:g} to £{rate.high:g} × {patients:,} {who}{part}"
+
+
+def _funds(stream: str, title: str, rate: RateUsed, amount: Amount, working: str) -> StreamFunds:
+    return StreamFunds(
+        stream, title, amount, working, rate.source, rate.confidence, rate.note, rate.brief_source
+    )
 
 
 def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
@@ -301,9 +337,10 @@ def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
             else (_rate(national.cd_payment) if national.cd_payment else None)
         )
         if cd is not None:
-            found["cd_payment"] = StreamFunds(
+            found["cd_payment"] = _funds(
                 "cd_payment",
                 "Clinical director payment",
+                cd,
                 cd.times(patients),
                 _per_patient(cd, patients, "registered patients")
                 + (
@@ -311,7 +348,6 @@ def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
                     if national.period
                     else ""
                 ),
-                cd.source,
             )
     for stream in facts.funding.streams:
         if not stream.exists_in(year):
@@ -319,9 +355,10 @@ def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
         title = stream.name_in(year).title
         amount: Amount | None = None
         working = UNKNOWN_AMOUNT.get(stream.id, "its amount is not held")
-        source = stream.source
+        source = stream.cited
         if stream.id == "core":
-            amount, working, source = _core(profile, facts, year)
+            found[stream.id] = _core(profile, facts, year, title)
+            continue
         elif stream.id == "leadership_and_management":
             lm = (
                 _own(own.leadership_and_management_rate_per_patient)
@@ -339,59 +376,85 @@ def stream_funds(profile: Profile, facts: Facts) -> dict[str, StreamFunds]:
                 )
                 source = lm.source
             else:
-                amount = lm.times(adjusted)
-                working = _per_patient(lm, adjusted, "adjusted population")
-                source = lm.source
-        found[stream.id] = StreamFunds(stream.id, title, amount, working, source)
+                found[stream.id] = _funds(
+                    stream.id,
+                    title,
+                    lm,
+                    lm.times(adjusted),
+                    _per_patient(lm, adjusted, "adjusted population"),
+                )
+                continue
+        found[stream.id] = StreamFunds(stream.id, title, amount, working, source, stream.confidence)
     return found
 
 
-def _core(profile: Profile, facts: Facts, year: str) -> tuple[Amount | None, str, str]:
-    """Return the core funding of the year, how it is worked out, and its source."""
+def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
+    """Return the core funding of the year, how it is worked out, and its sources."""
     own = profile.funding
     national = facts.funding_year(year)
     patients = profile.population
     merged = not payment_made(year, facts)
     if merged and own.core_pcn_funding is not None:
         stated = own.core_pcn_funding
-        return Amount(stated, stated, True), "stated in the profile", "the network's own figure"
+        return StreamFunds(
+            "core", title, Amount(stated, stated, True), "stated in the profile", NETWORK_FIGURE
+        )
     if own.core_rate_per_patient is not None:
         rate = _own(own.core_rate_per_patient)
-        return (
-            rate.times(patients),
-            _per_patient(rate, patients, "registered patients"),
-            rate.source,
-        )
+        working = _per_patient(rate, patients, "registered patients")
+        return _funds("core", title, rate, rate.times(patients), working)
     if not merged and national.core_payment is not None:
         rate = _rate(national.core_payment)
-        return (
-            rate.times(patients),
-            _per_patient(rate, patients, "registered patients"),
-            rate.source,
-        )
+        working = _per_patient(rate, patients, "registered patients")
+        return _funds("core", title, rate, rate.times(patients), working)
     pcn = national.core_pcn_funding
     if pcn is None:
-        return (
+        return StreamFunds(
+            "core",
+            title,
             None,
-            f"no national rate is held for {year}: the profile can state it "
+            f"no national rate had been published for {year} when these facts were checked "
+            f"({facts.checked:%-d %B %Y}): the profile can state the network's own "
             "(funding.core_pcn_funding)",
-            national.source,
+            national.cited,
+            national.confidence,
+            national.note,
         )
+    first = pcn.first_published
+    earlier = f"First published as £{first.value:g} ({first.cited})." if first else None
+    confidence: Confidence = "estimate" if pcn.split_estimate else pcn.confidence
+    source, brief = pcn.cited, pcn.cited_briefly
+    if pcn.split_estimate and not pcn.estimate and pcn.split_source is not None:
+        # The rate is national, but its two parts are ours: the sum is an estimate.
+        split = f"but its split between registered and adjusted patients is {pcn.split_source}"
+        source = f"an estimate: the rate of £{pcn.value:g} a patient is from {pcn.cited}, {split}"
+        brief = f"an estimate: £{pcn.value:g} a patient ({pcn.cited_briefly}), {split}"
+    note = " ".join(n for n in (pcn.note, earlier) if n)
     registered = f"£{pcn.registered_part:g} × {patients:,} registered patients"
     if own.adjusted_population is None:
-        return (
+        return StreamFunds(
+            "core",
+            title,
             None,
             f"{registered}, plus £{pcn.adjusted_part:g} for each patient of the adjusted "
             "population, which the profile does not give (funding.adjusted_population)",
-            pcn.source,
+            source,
+            confidence,
+            note,
+            brief,
         )
     total = (
         float(pcn.registered_part) * patients + float(pcn.adjusted_part) * own.adjusted_population
     )
-    return (
-        Amount(total, total, not pcn.confirmed),
+    return StreamFunds(
+        "core",
+        title,
+        Amount(total, total, pcn.split_estimate),
         f"{registered} + £{pcn.adjusted_part:g} × {own.adjusted_population:,} adjusted population",
-        pcn.source,
+        source,
+        confidence,
+        note,
+        brief,
     )
 
 

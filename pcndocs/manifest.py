@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import io
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,7 +30,14 @@ from typing import Any
 
 from pcndocs import __version__
 from pcndocs.errors import OutputError, Problem
-from pcndocs.files import make_folder, write_atomically
+from pcndocs.files import (
+    clean_temporaries,
+    make_folder,
+    read_regular,
+    refuse_link,
+    sha256_of,
+    write_atomically,
+)
 from pcndocs.resources import builtin_templates
 
 FOLDER = ".pcndocs"
@@ -57,15 +66,6 @@ FONT_FOLDERS = (
     Path.home() / ".fonts",
     Path.home() / ".local/share/fonts",
 )
-
-
-def sha256_of(path: Path) -> str | None:
-    """Return a file's checksum, or None if it cannot be read."""
-    try:
-        with path.open("rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
-    except OSError:
-        return None
 
 
 # --- Fingerprints -------------------------------------------------------------------------
@@ -138,16 +138,46 @@ def profile_bytes(profile: Path) -> bytes | None:
 
     A FIFO or a device would make reading wait for ever; the loader says what is wrong.
     """
-    try:
-        info = profile.stat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _PROFILE_LIMIT:
-            return None
-        return profile.read_bytes()
-    except OSError:
-        return None
+    return read_regular(profile, _PROFILE_LIMIT)
 
 
 # --- The manifest -------------------------------------------------------------------------
+
+
+# What the manifest may hold. Anything else means it was not written by pcndocs as it is
+# (a tampered or damaged record): it is set aside, and the next build starts a fresh one.
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*$")  # a slug, with its suffixes
+_CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
+_TEXT_LIMIT = 1000  # a network's name or a warning: longer is not one pcndocs wrote
+MANIFEST_LIMIT = 64 * 1024 * 1024
+
+
+class DamagedRecordError(ValueError):
+    """The manifest is not in the shape pcndocs writes it."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > _TEXT_LIMIT * 4:
+        raise DamagedRecordError("a text field is not text")
+    return value
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise DamagedRecordError("a field is not a mapping")
+    return value
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not SAFE_NAME.match(value) or len(value) > 255:
+        raise DamagedRecordError(f"{str(value)[:40]!r} is not a file name pcndocs writes")
+    return value
+
+
+def _checksum(value: Any) -> str:
+    if not isinstance(value, str) or not (value == "" or _CHECKSUM.match(value)):
+        raise DamagedRecordError("a checksum is not one")
+    return value
 
 
 @dataclass
@@ -163,12 +193,14 @@ class Entry:
     sizes: dict[str, int] = field(default_factory=dict)
     kept: dict[str, str] = field(default_factory=dict)  # edited file -> sha256 pcndocs wrote
     warnings: list[Problem] = field(default_factory=list)  # shown again when skipped
+    code: str = ""  # the network's PCN code, which tells two networks of one name apart
 
     def to_json(self) -> dict[str, Any]:
         """Return the entry as it is stored."""
         return {
             "profile": self.profile,
             "network": self.network,
+            "code": self.code,
             "fingerprint": self.fingerprint,
             "outputs": self.outputs,
             "files": {name: [self.files[name], self.sizes.get(name, 0)] for name in self.files},
@@ -177,22 +209,40 @@ class Entry:
         }
 
     @classmethod
-    def from_json(cls, folder: str, data: dict[str, Any]) -> Entry:
-        """Return an entry read back from the manifest."""
-        files = data.get("files", {})
+    def from_json(cls, folder: str, data: Any) -> Entry:
+        """Return an entry read back from the manifest; DamagedRecordError if it is not one."""
+        data = _mapping(data)
+        files: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+        for name, value in _mapping(data.get("files", {})).items():
+            if not (isinstance(value, list) and len(value) == 2 and type(value[1]) is int):
+                raise DamagedRecordError("a file's checksum and size are not a pair")
+            files[_name(name)] = _checksum(value[0])
+            sizes[name] = value[1]
+        outputs: dict[str, list[str]] = {}
+        for output, names in _mapping(data.get("outputs", {})).items():
+            if not isinstance(names, list):
+                raise DamagedRecordError("an output's files are not a list")
+            outputs[_name(output)] = [_name(n) for n in names]
+        warnings = data.get("warnings", [])
+        if not isinstance(warnings, list) or not all(
+            isinstance(w, list) and len(w) == 4 for w in warnings
+        ):
+            raise DamagedRecordError("the warnings are not a list of four fields each")
+        line_numbers = [w[1] for w in warnings]
+        if not all(n is None or type(n) is int for n in line_numbers):
+            raise DamagedRecordError("a warning's line is not a number")
         return cls(
-            folder=folder,
-            profile=str(data.get("profile", "")),
-            network=str(data.get("network", "")),
-            fingerprint=str(data.get("fingerprint", "")),
-            outputs={str(k): [str(n) for n in v] for k, v in data.get("outputs", {}).items()},
-            files={str(name): str(value[0]) for name, value in files.items()},
-            sizes={str(name): int(value[1]) for name, value in files.items()},
-            kept={str(k): str(v) for k, v in data.get("kept", {}).items()},
-            warnings=[
-                Problem(str(f), int(n) if n else None, str(k), str(t))
-                for f, n, k, t in data.get("warnings", [])
-            ],
+            folder=_name(folder),
+            profile=_text(data.get("profile", "")),
+            network=_text(data.get("network", ""))[:_TEXT_LIMIT],
+            code=_text(data.get("code", ""))[:_TEXT_LIMIT],
+            fingerprint=_checksum(data.get("fingerprint", "")),
+            outputs=outputs,
+            files=files,
+            sizes=sizes,
+            kept={_name(k): _checksum(v) for k, v in _mapping(data.get("kept", {})).items()},
+            warnings=[Problem(_text(f), n, _text(k), _text(t)) for f, n, k, t in warnings],
         )
 
     def missing(self, root: Path, wanted: Iterable[str]) -> list[str] | None:
@@ -222,6 +272,7 @@ class Manifest:
         self.entries: dict[str, Entry] = {}
         self.index_sha256 = ""
         self.journaled: dict[str, set[str]] = {}  # "folder/file" -> checksums written
+        self.problem: str | None = None  # why the record on disk was set aside, if it was
         self._journal: Path | None = None
         self._read()
 
@@ -231,27 +282,64 @@ class Manifest:
         return self.out / FOLDER
 
     def _read(self) -> None:
+        # Journals first: a build that finishes meanwhile records its files in the manifest
+        # before it removes its journal, so reading in this order misses none of them.
+        self._read_journals()
+        path = self.folder / MANIFEST
+        if self.folder.is_symlink():
+            return  # never read through a link: a build refuses to write there
+        raw = read_regular(path, MANIFEST_LIMIT)
+        if raw is None:
+            if path.exists() or path.is_symlink():
+                self.problem = f"{path}: is not a file pcndocs can read"
+            return
         try:
-            data = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
-            data = {}
-        self.index_sha256 = str(data.get("index_sha256", ""))
-        for folder, entry in data.get("networks", {}).items():
-            with contextlib.suppress(KeyError, TypeError, ValueError, IndexError):
-                self.entries[folder] = Entry.from_json(folder, entry)
+            data = json.loads(raw.decode("utf-8"))
+            self._take(data)
+        except (ValueError, RecursionError) as exc:  # DamagedRecordError is a ValueError
+            self.entries, self.index_sha256 = {}, ""
+            reason = exc if isinstance(exc, DamagedRecordError) else "it is not JSON pcndocs wrote"
+            self.problem = (
+                f"{path}: the record of what pcndocs wrote is damaged ({reason}); "
+                "a fresh one is started, and files it does not know are kept, not replaced"
+            )
+
+    def _take(self, data: Any) -> None:
+        """Take the entries of a manifest's JSON; DamagedRecordError if it is not in our shape."""
+        data = _mapping(data)
+        if data.get("version") != FORMAT_VERSION:
+            raise DamagedRecordError(f"its version is not {FORMAT_VERSION}")
+        self.index_sha256 = _checksum(data.get("index_sha256", ""))
+        networks = _mapping(data.get("networks", {}))
+        self.entries = {name: Entry.from_json(name, entry) for name, entry in networks.items()}
+
+    def _read_journals(self) -> None:
         for journal in self._journals():
-            with contextlib.suppress(OSError):
-                for line in journal.read_text(encoding="utf-8").splitlines():
-                    name, _, checksum = line.rpartition(" ")
-                    self.journaled.setdefault(name, set()).add(checksum)
+            raw = read_regular(journal, MANIFEST_LIMIT)
+            for line in (raw or b"").decode("utf-8", "replace").splitlines():
+                name, _, checksum = line.rpartition(" ")
+                self.journaled.setdefault(name, set()).add(checksum)
 
     def _journals(self) -> list[Path]:
+        if self.folder.is_symlink():
+            return []
         try:
             return sorted(self.folder.glob("journal-*.txt"))
         except OSError:
             return []
+
+    def refresh(self) -> None:
+        """Learn what other builds into this folder have recorded since this one began.
+
+        Two builds of one network at once must not take each other's documents for ones a
+        user edited.
+        """
+        other = Manifest(self.out)
+        for name, checksums in other.journaled.items():
+            self.journaled.setdefault(name, set()).update(checksums)
+        for entry in other.entries.values():
+            for name, checksum in (*entry.files.items(), *entry.kept.items()):
+                self.journaled.setdefault(f"{entry.folder}/{name}", set()).add(checksum)
 
     def index_stale(self) -> bool:
         """Return whether index.csv is missing or is not the one pcndocs last wrote."""
@@ -277,14 +365,19 @@ class Manifest:
     def note_written(self, folder: str, name: str, checksum: str) -> None:
         """Add a file about to be put in place to this build's journal."""
         if self._journal is None:
-            make_folder(self.folder)
+            self._make_folder()
             self._journal = self.folder / f"journal-{os.getpid()}.txt"
         try:
-            with self._journal.open("a", encoding="utf-8") as stream:
-                stream.write(f"{folder}/{name} {checksum}\n")
+            with _open_record(self._journal) as handle:
+                os.write(handle, f"{folder}/{name} {checksum}\n".encode())
         except OSError as exc:
             raise OutputError(self._journal, f"cannot be written: {exc.strerror}") from None
         self.journaled.setdefault(f"{folder}/{name}", set()).add(checksum)
+
+    def _make_folder(self) -> None:
+        refuse_link(self.folder)
+        make_folder(self.folder)
+        refuse_link(self.folder)  # made a link between the two looks: still refused
 
     def save(self, touched: Sequence[Entry], legacy_rows: bool = True) -> IndexOutcome:
         """Record the touched entries, under a lock, and rewrite index.csv from the record.
@@ -292,8 +385,11 @@ class Manifest:
         Another build writing into the same folder at the same time waits for the lock,
         then merges its own networks with these: no one's rows are lost.
         """
-        make_folder(self.folder)
+        self._make_folder()
         with _locked(self.folder / "lock"):
+            # What killed builds left: .index.csv.*.tmp here, .manifest.json.*.tmp in .pcndocs.
+            for folder in (self.out, self.folder):
+                clean_temporaries(folder)
             current = Manifest(self.out)  # what other builds may have recorded meanwhile
             for entry in touched:
                 current.entries[entry.folder] = entry
@@ -315,6 +411,27 @@ class Manifest:
         return outcome
 
 
+@contextlib.contextmanager
+def _open_record(path: Path) -> Iterator[int]:
+    """Open one of pcndocs' own records to append to: never through a link, never a FIFO."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
+    except OSError as exc:
+        if path.is_symlink():
+            reason = "is a link; pcndocs never writes its records through one"
+            raise OutputError(path, reason) from None
+        if exc.errno == errno.ENXIO:  # a FIFO with no reader
+            raise OutputError(path, "is not a file (a device or a pipe); move it away") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OutputError(path, "is not a file (a device or a pipe); move it away") from None
+        yield handle
+    finally:
+        os.close(handle)
+
+
 def _pid_alive(journal: Path) -> bool:
     from pcndocs.files import _still_writing  # the same test as for temporaries
 
@@ -330,7 +447,7 @@ def _locked(path: Path) -> Iterator[None]:
     except ImportError:  # Windows: builds into one folder at once are not guarded there
         yield
         return
-    with path.open("a") as handle:
+    with _open_record(path) as handle:  # never through a link, never a FIFO
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -383,7 +500,7 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: as_text(value) for column, value in row.items()} for row in rows)
     data = buffer.getvalue().encode("utf-8")
     write_atomically(index, data)
     return IndexOutcome(index, hashlib.sha256(data).hexdigest(), kept)
@@ -391,20 +508,28 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
 
 def read_index(index: Path) -> list[dict[str, str]]:
     """Return the rows of an index, read tolerantly: UTF-8 or Windows-1252, any columns."""
-    try:
-        raw = index.read_bytes()
-    except OSError:
+    raw = read_regular(index, MANIFEST_LIMIT)
+    if raw is None:
         return []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     rows: list[dict[str, str]] = []
-    for row in csv.DictReader(io.StringIO(text, newline="")):
-        if not row.get("file"):
-            continue
-        rows.append({column: str(row.get(column) or "") for column in INDEX_COLUMNS})
+    with contextlib.suppress(csv.Error):  # a field over the CSV limit: the rows before it
+        for row in csv.DictReader(io.StringIO(text, newline="")):
+            folder, _, name = str(row.get("file") or "").partition("/")
+            if not (SAFE_NAME.match(folder) and SAFE_NAME.match(name)):
+                continue  # only a file pcndocs could have written, inside its own folder
+            rows.append(
+                {column: str(row.get(column) or "")[:_TEXT_LIMIT] for column in INDEX_COLUMNS}
+            )
     return rows
+
+
+def as_text(cell: str) -> str:
+    """Return a cell Excel shows as the text it is, never as a formula (= + - @ first)."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def _keep_copy(index: Path) -> Path:
@@ -412,5 +537,5 @@ def _keep_copy(index: Path) -> Path:
     number = 1
     while (copy := index.with_name(f"index.edited-{number}.csv")).exists():
         number += 1
-    write_atomically(copy, index.read_bytes())
+    write_atomically(copy, read_regular(index) or b"")
     return copy

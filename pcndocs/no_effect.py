@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import BaseModel
+
 from pcndocs import voting, years
 from pcndocs.facts import Facts
 from pcndocs.funding import contract_year, payment_made
@@ -23,11 +25,17 @@ def _words(value: object) -> str:
     return str(value).replace("_", " ")
 
 
+def _not_default(model: BaseModel, name: str) -> bool:
+    """Return whether a model's value differs from the default of its field."""
+    return bool(getattr(model, name) != type(model).model_fields[name].get_default())
+
+
 def no_effect(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
     """Yield (key, why) for each value the profile sets that changes none of its documents."""
     rules = profile.appointment
-    set_here = rules.model_fields_set
-    if "tie_break" in set_here:
+    # A value equal to its default is said of no profile in particular (the web form sends
+    # every default), so only a value other than the default is warned of.
+    if _not_default(rules, "tie_break"):
         why = None
         if rules.method == "selection":
             why = "under selection alone there is no ballot, so no tie to break"
@@ -39,7 +47,7 @@ def no_effect(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
         if why:
             yield ("appointment", "tie_break"), f"{_words(rules.tie_break)} has no effect: {why}"
     if rules.majority == "unanimous":
-        if "quorum_percent" in set_here:
+        if _not_default(rules, "quorum_percent"):
             yield (
                 ("appointment", "quorum_percent"),
                 f"{rules.quorum_percent}% has no effect: under unanimity every member practice "

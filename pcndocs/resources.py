@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -60,3 +61,16 @@ def write_example(path: Path) -> None:
     from pcndocs.files import write_atomically
 
     write_atomically(path, example_profile().read_bytes())
+
+
+_CHECKED = re.compile(r"^checked:\s*(\d{4}-\d{2}-\d{2})", re.MULTILINE)
+
+
+def facts_checked_date() -> str:
+    """Return the day the national facts were last checked, read without loading them.
+
+    `pcndocs --version` prints it, so it reads one line of sources.yaml and imports nothing.
+    """
+    text = (_PACKAGE / "data" / "sources.yaml").read_text(encoding="utf-8")
+    found = _CHECKED.search(text)
+    return found.group(1) if found else "unknown"

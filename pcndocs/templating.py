@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from pcndocs.errors import TemplateError
 from pcndocs.funding import sessions_number, sessions_text, wte_text
@@ -135,6 +136,15 @@ class _Loader(jinja2.FileSystemLoader):
     """The template folders' loader, reporting a file it cannot read as a TemplateError."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        try:
+            split_template_path(template)  # a name with '..' is Jinja's to refuse, as not found
+            where = self._path(template)
+        except jinja2.TemplateNotFound:
+            where = template
+        if where != template:  # found: refuse a link out, or a FIFO, before reading a byte
+            confined(Path(where), [Path(f) for f in self.searchpath])
+            if not Path(where).is_file():
+                raise TemplateError(where, None, "is not a file; templates must be text files")
         try:
             source, filename, uptodate = super().get_source(environment, template)
         except jinja2.TemplateNotFound:

@@ -289,7 +289,10 @@ def test_a_lead_of_a_workstream_the_year_did_not_have(
     clean["leads"][0]["workstream"] = "neighbourhood_teams"
     (warning,) = [w for w in texts(write_profile, clean) if w.startswith("leads[0]")]
     assert warning.startswith("leads[0].workstream: lead 1 (Lead 0): Neighbourhood")
-    assert warning.endswith("is not a workstream of 2023/24: it began only in 2026/27")
+    # Neighbourhood teams began in the 2024/25 specification (issue 22).
+    assert warning.endswith(
+        "is not a workstream of 2023/24: it began only in 2024/25"
+    )  # issue 22: in the 2024/25 specification
 
 
 @pytest.mark.parametrize(
@@ -361,3 +364,11 @@ def test_joint_shares_unlike_the_directors_time(
         "divides only the benchmark"
     ) in found
     assert any(w.startswith("clinical_directors[1].funded_share") for w in found)
+
+
+def test_a_default_stated_again_is_not_warned_of(
+    write_profile: WriteProfile, clean: dict[str, Any]
+) -> None:
+    # The web form sends every default: a selection's second ballot is the default, not a choice.
+    clean["appointment"].update(method="selection", tie_break="second_ballot")
+    assert not [w for w in texts(write_profile, clean) if "has no effect" in w]

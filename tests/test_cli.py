@@ -24,7 +24,10 @@ def run(*args: str) -> Any:
 
 
 def test_version_and_help() -> None:
-    assert run("--version").output.strip() == f"pcndocs, version {__version__}"
+    # The version, and the day the national facts were last checked (issue 22).
+    assert run("--version").output.strip() == (
+        f"pcndocs, version {__version__} (national facts checked 2026-12-06)"
+    )
     result = run("--help")
     assert result.exit_code == 0
     for command in ("build", "check", "docs", "schema"):

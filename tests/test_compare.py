@@ -18,6 +18,7 @@ from pdfua import validate
 from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
 from pcndocs.compare.run import CompareOptions, compare_profiles
+from pcndocs.ownership import Kept
 from tests.readback import pdf_text, squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -479,11 +480,11 @@ def test_a_redline_a_user_edited_is_not_replaced_by_the_next_one(
     mine = redline.read_bytes()
     result = compare_profiles(old, new, options)
     beside = result.folder / "schedule-1-changes.new.html"
-    assert result.kept == [(redline, beside)]
+    assert result.kept == [Kept(redline, beside)]
     assert redline.read_bytes() == mine
     assert beside.read_text(encoding="utf-8") == written
     # Run again: the new one beside is pcndocs' own, so it is simply written again.
-    assert compare_profiles(old, new, options).kept == [(redline, beside)]
+    assert compare_profiles(old, new, options).kept == [Kept(redline, beside)]
     assert beside.read_text(encoding="utf-8") == written
 
 

@@ -18,7 +18,6 @@ import pytest
 from pypdf import PdfReader
 
 from pcndocs.build import BuildOptions, BuildResult, build_profile
-from pcndocs.context import specification_in
 from pcndocs.facts import load_facts
 from tests.readback import docx_text, pdf_text, squash
 
@@ -343,15 +342,19 @@ def test_job_description_duties_of_the_year(
     network["network"]["population_date"] = date(int(year[:4]), 1, 1)
     result = build(write_profile, tmp_path, network, "cd-job-description")
     for fmt, text in texts(result, "cd-job-description"):
-        assert f"Duties the contract adds for {year}" in text, fmt
+        assert f"adds for {year}" in text, fmt
         assert "Use the funding and additional roles well" in text, fmt
         assert "Integrated neighbourhood teams" in text, fmt
         assert ("capacity and access support payment" in text) == capacity_duties, fmt
         assert ("informing the commissioner" in text) == capacity_duties, fmt
-        assert "report" not in text.split("Duties the contract adds")[1].split("Terms")[0], fmt
-        assert ("This list is indicative" in text) == (not confirmed), fmt
-        # From 2024/25 there is no separate payment: the basis is a benchmark only.
-        assert "the benchmark used until 2023/24" in text, fmt
+        # The commissioner is informed, not reported to ("as reported by" names a source).
+        duties = text.split("adds for")[1].split("Terms agreed locally")[0]
+        assert not re.search(r"\breport(?!ed by)", duties), fmt
+        unconfirmed = "has not yet been confirmed against the specification" in text
+        assert unconfirmed == (not confirmed), fmt
+        assert ("These are national duties" in text) == (year == "2024/25"), fmt
+        # From 2024/25 there is no separate payment: the basis is kept as a guide only.
+        assert "Level of time funded until 2023/24" in text, fmt
         assert "Clinical director payment" not in text, fmt
 
 
@@ -402,7 +405,8 @@ def test_one_checklist_per_lead(
             assert "whenever the specification for the workstream changes" not in text
         else:
             # From 2024/25 one specification a year covers every service: the example's year.
-            assert f"Source: {specification_in(workstream.specification, '2026/27')}." in text
+            # History is cited to the specification that began the work, with its standing.
+            assert f"Source: {workstream.cited}." in text
 
 
 def test_checklist_items_are_tick_boxes(
@@ -538,19 +542,22 @@ def test_leadership_summary_figures(
         assert lead["name"] in text
     assert "The network pays the directors £45,500 a year" in text
     assert money(pay + cost["core"]) in text  # what Core PCN Funding pays for
-    assert money(core_pcn_funding) in text and "figure)" in text  # the network's figure
+    assert money(core_pcn_funding) in text and "(the network's figure)" in text
     assert f"{round((pay + cost['core']) * 100 / core_pcn_funding)}%" in text
     assert money(pay + sum(cost.values())) in text  # all leadership
-    assert "national benchmark used until 2023/24 of 2.66 sessions" in text
+    assert "level of time funded until 2023/24, kept as a guide, of 2.66 sessions" in " ".join(
+        text.split()
+    )
     # Sessions read one way: as the profile states them (1.5, 1), worked-out ones to 2 places.
     flat = " ".join(text.split())
     assert "1.5 sessions and 1 session a week, 2.5 sessions in all" in flat
     assert "1.50" not in text and "1.00" not in text
-    assert "From 2024/25 there is no separate payment for the role" in flat
+    assert "Core PCN Funding still pays the clinical director" in flat
+    assert "its rate for 2026/27 was not published when these facts were checked" in flat
     # The IIF row says why its amount is unknown instead of leaving a bare "not known".
     assert "Not known in advance: it depends" in flat and "what the network earns" in flat
     assert "| not known |" not in text and "IIF) earnings Omar Haddad £6,720 not known" not in flat
-    assert "(a dash where the cost or the stream's amount is not known)" in flat
+    assert "(a dash where either is not known)" in flat
     # Nothing set against the directors' money, and no money "received for the role".
     assert "The leads cost" not in text and "receives" not in text
     assert "Workstreams without a lead: Vaccination programme" in text
@@ -569,7 +576,7 @@ def test_summary_says_why_core_funding_is_not_shown(
     for fmt, text in texts(result, "leadership-summary"):
         assert "Not known: no national rate" in text, fmt
         assert "network states none" in text, fmt
-        assert "(a dash where the cost or the stream's amount is not known)" in text, fmt
+        assert "(a dash where either is not known)" in text, fmt
     (pdf,) = [p for p in result.written if p.name == "leadership-summary.pdf"]
     assert len(PdfReader(str(pdf)).pages) == 1  # the reasons keep the summary to one page
 
@@ -577,9 +584,8 @@ def test_summary_says_why_core_funding_is_not_shown(
 def test_build_warnings_carry_their_figures(example_build: BuildResult) -> None:
     messages = [w.text for w in example_build.warnings]
     assert (
-        "1 local responsibility is added beyond the national minimum (Annex E); the LMC "
-        "advises agreeing nothing that cannot be delivered within the benchmark of 2.66 "
-        "sessions a week"
+        "1 local responsibility is added beyond the national minimum (Annex E); set the time "
+        "against the level of time funded until 2023/24, 2.66 sessions a week, kept as a guide"
     ) in messages
     assert any(
         m.startswith("12 workstreams have no lead in 2026/27: Vaccination programme")

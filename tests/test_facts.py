@@ -41,6 +41,7 @@ EXPECTED_IDS = (
     "stakeholders",
     "finance",
     "operations",
+    "proactive_care",
     "continuity_of_care",
     "care_home_vaccination",
     "neighbourhood_teams",
@@ -51,6 +52,11 @@ EXPECTED_IDS = (
 def facts() -> Facts:
     """Return the packaged facts."""
     return load_facts()
+
+
+def with_sources() -> dict[str, Any]:
+    """Return the validation context a data file's model needs to look up its sources."""
+    return {"sources": load_facts().sources}
 
 
 def raw_data() -> dict[str, Any]:
@@ -113,7 +119,7 @@ def test_unknown_keys_are_rejected() -> None:
     data = raw_data()["annex_e"]
     data["core_responsibilities"][0]["extra"] = "x"
     with pytest.raises(ValidationError, match="extra"):
-        AnnexE.model_validate(data)
+        AnnexE.model_validate(data, context=with_sources())
 
 
 # --- Annex E ----------------------------------------------------------------------------
@@ -122,7 +128,7 @@ def test_unknown_keys_are_rejected() -> None:
 def test_annex_e_has_eight_items_in_order(facts: Facts) -> None:
     items = facts.annex_e.core_responsibilities
     assert [i.number for i in items] == list(range(1, 9))
-    assert [i.source for i in items] == [f"Annex E, item {n}" for n in range(1, 9)]
+    assert [str(i.source) for i in items] == [f"Annex E, item {n}" for n in range(1, 9)]
     for item in items:
         assert 3 <= len(item.title.split()) <= 6, item.title
 
@@ -144,37 +150,42 @@ def test_annex_e_mismatched_number_is_rejected() -> None:
     data = raw_data()["annex_e"]
     data["core_responsibilities"][2]["number"] = 4
     with pytest.raises(ValidationError, match="numbered 4"):
-        AnnexE.model_validate(data)
+        AnnexE.model_validate(data, context=with_sources())
 
 
 @pytest.mark.parametrize(
-    ("year", "titles", "confirmed"),
+    ("year", "titles", "confidence"),
     [
         ("2023/24", None, None),
-        ("2024/25", 4, True),
-        ("2025/26", 4, True),
-        ("2026/27", 2, False),
-        ("2027/28", 2, False),  # a later year keeps the last list, unconfirmed
+        ("2024/25", 5, "confirmed"),
+        ("2025/26", 5, "reported"),  # the 2025/26 clause itself was not read
+        ("2026/27", 2, "estimate"),
+        ("2027/28", 2, "estimate"),  # a later year keeps the last list, unconfirmed
     ],
 )
 def test_added_duties_by_year(
-    facts: Facts, year: str, titles: int | None, confirmed: bool | None
+    facts: Facts, year: str, titles: int | None, confidence: str | None
 ) -> None:
     duties = facts.annex_e.added_duties.of_year(year)
     if titles is None:
         assert duties is None
         return
     assert duties is not None and len(duties.duties) == titles
-    assert duties.confirmed is confirmed
+    assert duties.confidence == confidence
     text = " ".join(d.text for d in duties.duties)
-    assert ("capacity and access" in text) == (titles == 4)
+    assert ("capacity and access" in text) == (titles == 5)
+    # The capacity and access improvement assessment, before 31 March (correction 6).
+    assert ("before 31 March" in text) == (titles == 5)
     assert "informing the commissioner" in text or titles == 2
     assert "report" not in text.lower()
 
 
 def test_lmc_advice(facts: Facts) -> None:
     assert len(facts.annex_e.lmc_advice) == 3
-    assert all(a.source == "LMC briefing (seed 001)" for a in facts.annex_e.lmc_advice)
+    assert all(
+        str(a.source) == str(facts.annex_e.lmc_advice[0].source) for a in facts.annex_e.lmc_advice
+    )
+    assert "Londonwide LMCs" in str(facts.annex_e.lmc_advice[0].source)
 
 
 # --- workstreams ------------------------------------------------------------------------
@@ -217,9 +228,7 @@ def test_workstream_lookup_unknown_id(facts: Facts) -> None:
 def test_general_checklist_has_eleven_items(facts: Facts) -> None:
     items = facts.workstreams.general_checklist
     assert len(items) == 11
-    assert all(
-        i.source == "Clinical lead checklist (seed 000, after Dr Najib Seedat)" for i in items
-    )
+    assert all("Dr Najib Seedat" in str(i.source) and "THC" in str(i.source) for i in items)
 
 
 def test_lead_facts(facts: Facts) -> None:
@@ -233,7 +242,10 @@ def test_lead_facts(facts: Facts) -> None:
     ]
     assert ws.typical_sessions_per_month_max.value == 2
     assert len(ws.functions_from_2024_25) == 4
-    assert all(f.confirmed for f in ws.functions_from_2024_25)
+    assert all(f.confidence == "confirmed" for f in ws.functions_from_2024_25)
+    # One consultancy's remark: an estimate, and said to be one.
+    assert ws.typical_sessions_per_month_max.confidence == "estimate"
+    assert "an estimate" in ws.typical_sessions_per_month_max.cited
 
 
 # --- funding ----------------------------------------------------------------------------
@@ -246,22 +258,23 @@ def test_funding_years_and_rates(facts: Facts) -> None:
     assert years["2019/20"].cd_payment.value == Decimal("0.51430")
     assert years["2023/24"].cd_payment is not None
     assert years["2023/24"].cd_payment.value == Decimal("0.72963")
-    assert years["2023/24"].cd_payment.confirmed
+    assert years["2023/24"].cd_payment.confidence == "reported"
     lm = {k: y.leadership_and_management_payment for k, y in years.items()}
     assert lm["2022/23"] is not None and lm["2022/23"].value == Decimal("0.699")
     assert lm["2023/24"] is not None and lm["2023/24"].value == Decimal("0.684")
     twenty_two = years["2022/23"].cd_payment
-    assert twenty_two is not None and not twenty_two.confirmed
+    assert twenty_two is not None and twenty_two.estimate
     assert (twenty_two.low, twenty_two.high) == (Decimal("0.722"), Decimal("0.72963"))
     core = years["2024/25"].core_pcn_funding
-    assert core is not None and core.confirmed
-    assert (core.value, core.registered_part, core.adjusted_part) == (
-        Decimal("2.916"),
-        Decimal("2.218"),
-        Decimal("0.698"),
-    )
+    # Raised to £2.967 in September 2024, backdated (correction 2); the split is ours.
+    assert core is not None and core.confidence == "confirmed" and core.split_estimate
+    assert core.value == Decimal("2.967")
+    assert core.first_published is not None
+    assert core.first_published.value == Decimal("2.916")
     later = years["2025/26"].core_pcn_funding
-    assert later is not None and not later.confirmed
+    assert later is not None and later.estimate
+    l_and_m = years["2021/22"].leadership_and_management_payment
+    assert l_and_m is not None and l_and_m.months == 6 and l_and_m.estimate
     assert years["2026/27"].core_pcn_funding is None  # not found anywhere: the profile states it
     for key, year in years.items():
         assert year.population_date.isoformat() == f"{key[:4]}-01-01", key
@@ -280,7 +293,8 @@ def test_streams_by_year(facts: Facts) -> None:
         s.id: [y for y in facts.funding.years if s.exists_in(y)] for s in facts.funding.streams
     }
     assert exists["leadership_and_management"] == ["2021/22", "2022/23", "2023/24"]
-    assert exists["capacity_and_access"] == ["2023/24", "2024/25", "2025/26"]
+    # The support payment began in October 2022 (correction 5).
+    assert exists["capacity_and_access"] == ["2022/23", "2023/24", "2024/25", "2025/26"]
     assert exists["core"] == list(facts.funding.years)
     core = facts.stream("core")
     assert core.name_in("2023/24").title.startswith("Core payment")
@@ -288,10 +302,19 @@ def test_streams_by_year(facts: Facts) -> None:
 
 
 def test_workstreams_by_year(facts: Facts) -> None:
-    new = {"continuity_of_care", "care_home_vaccination", "neighbourhood_teams"}
+    new = {"continuity_of_care", "care_home_vaccination"}
     assert not new & {w.id for w in facts.workstreams_in("2025/26")}
     assert new <= {w.id for w in facts.workstreams_in("2026/27")}
+    # Neighbourhood teams and proactive care began in the 2024/25 specification (correction 9).
+    for year in ("2024/25", "2025/26"):
+        assert {"neighbourhood_teams", "proactive_care"} <= {
+            w.id for w in facts.workstreams_in(year)
+        }
+    assert "neighbourhood_teams" not in {w.id for w in facts.workstreams_in("2023/24")}
+    assert "proactive_care" not in {w.id for w in facts.workstreams_in("2026/27")}
     assert "cvd_prevention" not in {w.id for w in facts.workstreams_in("2020/21")}
+    in_2019 = {w.id for w in facts.workstreams_in("2019/20")}
+    assert not {"vaccination", "care_homes"} & in_2019
 
 
 def test_funding_basis_session_and_pay(facts: Facts) -> None:
@@ -313,7 +336,7 @@ def test_funding_year_with_wrong_population_date_is_rejected() -> None:
     data = raw_data()["funding"]
     data["years"]["2020/21"]["population_date"] = data["years"]["2019/20"]["population_date"]
     with pytest.raises(ValidationError, match="1 January 2020"):
-        Funding.model_validate(data)
+        Funding.model_validate(data, context=with_sources())
 
 
 # --- person specification ---------------------------------------------------------------
@@ -361,7 +384,7 @@ def test_every_entry_has_a_source() -> None:
 def test_unconfirmed_figures_are_flagged(facts: Facts) -> None:
     years = facts.funding.years
     cd = years["2022/23"].cd_payment
-    assert cd is not None and not cd.confirmed
+    assert cd is not None and cd.estimate
     assert not years["2026/27"].population_date_confirmed
 
 

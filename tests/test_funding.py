@@ -117,8 +117,25 @@ def test_core_pcn_funding_2024_25_needs_the_adjusted_population(
         network(example_data, "2024/25", funding={"adjusted_population": 55_000}), facts
     )["core"]
     assert with_adjusted.amount is not None
-    assert with_adjusted.amount.low == pytest.approx(2.218 * POPULATION + 0.698 * 55_000)
-    assert not with_adjusted.amount.indicative  # the 2024/25 split is confirmed
+    # £2.967 a patient from September 2024, backdated; its split is our scaling of the first.
+    assert with_adjusted.amount.low == pytest.approx(2.2568 * POPULATION + 0.7102 * 55_000)
+    assert with_adjusted.amount.indicative and with_adjusted.estimate
+    assert "its split between registered and adjusted patients is pcndocs' own" in (
+        with_adjusted.source
+    )
+    assert with_adjusted.note is not None and "backdated to 1 April 2024" in with_adjusted.note
+
+
+def test_leadership_and_management_2021_22_is_for_six_months(
+    example_data: dict[str, Any],
+) -> None:
+    facts = load_facts()
+    funds = stream_funds(
+        network(example_data, "2021/22", funding={"adjusted_population": 60_000}), facts
+    )["leadership_and_management"]
+    # Paid from October 2021 (correction 13): half a year at the rate, and an estimate.
+    assert funds.amount is not None and funds.amount.low == pytest.approx(0.707 * 60_000 / 2)
+    assert "6/12 months" in funds.working and funds.estimate
 
 
 def test_core_pcn_funding_2026_27_is_the_networks_own(example_data: dict[str, Any]) -> None:

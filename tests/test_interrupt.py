@@ -132,15 +132,16 @@ def earlier(
 def earlier_copy(
     earlier: tuple[Path, list[Path], dict[Path, bytes]], tmp_path: Path
 ) -> tuple[Path, dict[Path, bytes]]:
-    """Return a fresh copy of the earlier documents, to be overwritten by one test."""
+    """Return a fresh copy of the earlier build (its record too), to be overwritten by one test.
+
+    With its record: documents pcndocs has no record of writing are kept, not replaced.
+    """
+    import shutil
+
     out, _, documents = earlier
     copy = tmp_path / "out"
-    snapshot = {}
-    for path, data in documents.items():
-        target = copy / path.relative_to(out)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        snapshot[target] = data
+    shutil.copytree(out, copy)
+    snapshot = {copy / path.relative_to(out): data for path, data in documents.items()}
     return copy, snapshot
 
 

@@ -93,11 +93,12 @@ def test_a_wrong_answer_is_explained_in_one_line_and_asked_again() -> None:
     assert said == [HINT, "  an answer is needed", "  expected a whole number, got 'twelve'"]
 
 
-def test_blank_takes_the_default_and_the_end_of_input_takes_defaults() -> None:
+def test_blank_takes_the_default_but_the_end_of_input_is_no_answer() -> None:
     ask, said = asker([""])
     assert ask("Term", int_or_error, "3") == 3
-    assert ask("Kind", str, "clinical") == "clinical"  # the input has ended
-    assert ask("Code (blank to skip)", lambda text: text or None, "") is None
+    with pytest.raises(InputEndedError) as caught:  # the input has ended: no default taken
+        ask("Kind", str, "clinical")
+    assert str(caught.value) == "the input ended before 'Kind' was answered; nothing was written"
     assert ask.ended
     assert said == [HINT]
 
@@ -442,11 +443,21 @@ def test_the_end_of_the_input_mid_way_is_one_line_and_exit_1(tmp_path: Path) -> 
     assert not path.exists()
 
 
-def test_input_that_ends_after_the_last_needed_answer_takes_the_defaults(
-    tmp_path: Path,
-) -> None:
+def test_input_that_ends_at_a_question_with_a_default_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "network.yaml"
     result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*SESSION[: at("method") + 1]))
+    assert result.exit_code == 1
+    assert result.output.endswith(
+        "error: the input ended before 'Term of office in years' was answered; "
+        "nothing was written\n"
+    )
+    assert not path.exists()
+
+
+def test_blank_lines_after_the_last_needed_answer_take_the_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "network.yaml"
+    answers = [*SESSION[: at("method") + 1], *[""] * 60]
+    result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
     assert result.exit_code == 0, result.output
     profile = load(path).profile
     assert (profile.appointment.method, profile.appointment.term_years) == ("election", 3)

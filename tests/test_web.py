@@ -237,7 +237,8 @@ def test_drop_downs_offer_member_practices_and_the_years_workstreams(client: Tes
     assert payee.value == "A99001"
     workstream = page.get_element_by_id("f-leads-0-workstream")
     offered = [o.get("value") for o in workstream.iter("option") if o.get("value")]
-    assert offered == [w.id for w in load_facts().workstreams.workstreams] + [":local"]
+    # The example's year's workstreams: proactive care ended with 2025/26.
+    assert offered == [w.id for w in load_facts().workstreams_in("2026/27")] + [":local"]
     method = page.get_element_by_id("f-appointment-method")
     assert [o.get("value") for o in method.iter("option") if o.get("value")] == [
         "selection",
@@ -612,6 +613,7 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
 
     server = subprocess.Popen(
         [sys.executable, "-m", "pcndocs", "serve", "--no-browser", "--port", "0", "-j", "1"],
+        cwd=tmp_path,  # the workspace, ./networks, is made there
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -630,6 +632,7 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
             server.kill()
     assert server.returncode == 0, err
     assert "pcndocs stopped." in out
+    assert (tmp_path / "networks").is_dir()
     assert "Traceback" not in err
 
 

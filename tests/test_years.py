@@ -91,23 +91,27 @@ def test_how_each_year_words_the_money(
         assert "Cost for the 9 months" in summary
         assert money(pay * 9 / 12) in summary
         assert (
-            "The sum covers the 9 months from 1 July 2019 to 31 March 2020, not a whole year" in job
+            "the sum covers the 9 months from 1 July 2019 to 31 March 2020, not a whole year" in job
         )
-    elif year == "2022/23":  # two rates in the sources: a range, called indicative
+    elif year == "2022/23":  # two rates in the sources: a range, called an estimate
         assert f"{money(0.722 * POPULATION)} to {money(0.72963 * POPULATION)}" in job
-        assert "indicative" in job
+        assert "The figure is an estimate: the sources do not settle which rate applied" in job
     if paid_until_2023_24:
         assert "Paid from | The clinical director payment" in job
     else:
         # The payee receives the network's funding, but nothing is received "for the role".
         assert not re.search(r"receiv[^.]*\bfor (its|the) (clinical director )?role", everything)
         assert "received this payment" not in job
-        assert "the benchmark used until 2023/24" in job
-        assert "national benchmark used until 2023/24" in summary
+        assert "Level of time funded until 2023/24" in job
+        assert "level of time funded until 2023/24, kept as a guide" in summary
         assert "Paid from | Core PCN Funding" in job
-        assert "Benchmark sessions a week" in job
+        assert "Time funded until 2023/24, as sessions a week" in job
     if year == "2027/28":
-        assert "pcndocs holds no national figures for 2027/28" in job
+        for text in (job, summary):
+            assert (
+                "No national figures for 2027/28 had been published when these facts were "
+                "checked (6 December 2026"
+            ) in text
 
 
 def test_a_later_year_builds_with_a_warning(
@@ -171,10 +175,10 @@ def test_the_2026_27_job_description_has_no_capacity_and_access_duty(
     write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any]
 ) -> None:
     job = build(write_profile, tmp_path, profile_of(example_data, "2026/27"))["cd-job-description"]
-    assert "Duties the contract adds for 2026/27" in job
-    duties = job.split("Duties the contract adds")[1].split("This list is indicative")[0]
+    assert "Duties the contract probably adds for 2026/27 (not yet confirmed)" in job
+    duties = job.split("in particular by:")[1].split("Source of the list")[0]
     assert "capacity and access" not in duties and "commissioner" not in duties
-    assert "This list is indicative" in job
+    assert "has not yet been confirmed against the specification for 2026/27" in job
 
 
 def test_pay_to_be_agreed_is_said_plainly(

@@ -51,6 +51,8 @@ def diff_documents(old: Document | None, new: Document | None) -> Document | Non
 
     A missing old document is all inserted; a missing new one is all deleted.
     """
+    if old is new:  # one tree for both: a document whose text did not change
+        return None
     old_blocks = old.tree.children if old is not None else []
     new_blocks = new.tree.children if new is not None else []
     if _same_blocks(old_blocks, new_blocks):
@@ -82,7 +84,7 @@ def merge_block(old: SyntaxTreeNode, new: SyntaxTreeNode) -> list[SyntaxTreeNode
     if _fingerprint(old) == _fingerprint(new):
         return [new]
     if not _comparable(old, new):
-        return [mark(old, DELETED), mark(new, INSERTED)]
+        return [mark(copied(old), DELETED), mark(new, INSERTED)]
     if new.type in TEXT_BLOCKS:
         _merge_text(old, new)
     elif new.type == "tr":
@@ -108,6 +110,26 @@ def mark(node: SyntaxTreeNode, change: str) -> SyntaxTreeNode:
     for child in node.children:
         mark(child, change)
     return node
+
+
+def copied(node: SyntaxTreeNode) -> SyntaxTreeNode:
+    """Return a copy of a block and all in it, its tokens' meta its own: safe to mark.
+
+    The older version's trees are never marked themselves, so they can be kept and compared
+    again (an agreed version's, say); only the blocks deleted from them are copied.
+    """
+    twin = object.__new__(type(node))
+    twin.__dict__.update(node.__dict__)
+    if node.token is not None:
+        twin.token = node.token.copy(meta=dict(node.token.meta))
+    if node.nester_tokens is not None:
+        opening, closing = node.nester_tokens
+        twin.nester_tokens = type(node.nester_tokens)(
+            opening.copy(meta=dict(opening.meta)), closing
+        )
+    twin._parent = None  # adopt() below, and the caller's, set it
+    adopt(twin, [copied(child) for child in node.children])
+    return twin
 
 
 def change_of(node: SyntaxTreeNode) -> str | None:
@@ -174,7 +196,7 @@ def _pair_up(
     inserted: list[SyntaxTreeNode] = []
 
     def flush() -> None:
-        merged.extend(mark(b, DELETED) for b in deleted)
+        merged.extend(mark(copied(b), DELETED) for b in deleted)
         merged.extend(mark(b, INSERTED) for b in inserted)
         deleted.clear()
         inserted.clear()

@@ -7,8 +7,11 @@ render it: DOCX with Word tracked changes, HTML with <ins> and <del>, PDF from t
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from html import escape
@@ -29,12 +32,13 @@ from pcndocs.build import (
 )
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.document import Document
+from pcndocs.document import Document, parse_markdown
 from pcndocs.documents import FORMATS
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.facts import Facts, load_facts
-from pcndocs.files import inside, make_folder, slug, write_atomically
-from pcndocs.manifest import sha256_of
+from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
+from pcndocs.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
+from pcndocs.ownership import Kept, beside_names, is_ours, place
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.templating import Templates
 from pcndocs.writers.html import PageInfo
@@ -99,7 +103,7 @@ class CompareResult:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-    kept: list[tuple[Path, Path]] = field(default_factory=list)  # edited file, new one beside
+    kept: list[Kept] = field(default_factory=list)  # user's files left, new ones beside
     removed: list[Path] = field(default_factory=list)  # redlines of documents now unchanged
     kept_stale: list[Path] = field(default_factory=list)  # such redlines a user had edited
 
@@ -143,11 +147,14 @@ def load_older(path: Path, facts: Facts) -> LoadedProfile:
             raise exc from None  # every problem, as `check` lists them
 
 
-def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) -> CompareResult:
+def compare_profiles(
+    old_path: Path, new_path: Path, options: CompareOptions, old_label: str | None = None
+) -> CompareResult:
     """Write a redline of each document that changed from the old profile to the new.
 
     A redline left by an earlier run for a document that has not changed now is removed
-    if it is as pcndocs wrote it, and kept (and said) if someone has edited it.
+    if it is as pcndocs wrote it, and kept (and said) if someone has edited it. `old_label`
+    names the older version in the summary and the redlines (an agreed version, say).
     """
     if old_path.resolve() == new_path.resolve():
         raise PcndocsError(
@@ -155,8 +162,10 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
         )
     facts = load_facts()
     old, new = load_older(old_path, facts), load(new_path, facts)
-    comparison = compare_loaded(old, new, facts, options)
+    labels = (old_label, new_path.name) if old_label else None
+    comparison = compare_loaded(old, new, facts, options, labels)
     folder = inside(options.out, slug(new.profile.network.name or new_path.stem))
+    _refuse_another_networks_folder(folder, new, new_path)
     result = CompareResult(comparison.network, folder, comparison.summary)
     result.changed = [c.name for c in comparison.changed]
     result.unchanged = list(comparison.unchanged)
@@ -165,15 +174,55 @@ def compare_profiles(old_path: Path, new_path: Path, options: CompareOptions) ->
         for changed in comparison.changed
         for fmt in options.formats
     }
-    files[SUMMARY_NAME] = summary_text(result, old_path, new_path).encode("utf-8")
+    files[SUMMARY_NAME] = summary_text(result, old_label or old_path, new_path).encode("utf-8")
+    documents = {c.name for c in comparison.changed} | set(comparison.unchanged)
     stale = [
-        f"{name}-changes{new}.{fmt}"
-        for name in comparison.unchanged
-        for new in ("", ".new")
+        name
+        for document in comparison.unchanged
         for fmt in FORMATS
+        for name in (f"{document}-changes.{fmt}", *beside_names(f"{document}-changes.{fmt}"))
+        if name.split(".", 1)[0] not in documents  # a lead named "... Changes": a document
     ]
     _put_in_place(folder, files, stale, result)
     return result
+
+
+class TreeCache:
+    """The document trees of the older versions compared lately, by their fingerprint.
+
+    An agreed version does not change, so its trees are made once and diffed again and
+    again: the diff never marks the older tree (it marks copies of the blocks deleted).
+    """
+
+    def __init__(self, kept: int = 8) -> None:
+        self.kept = kept
+        self._trees: OrderedDict[str, list[tuple[tuple[str, ...], DocumentTree]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def versions(
+        self, loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
+    ) -> list[tuple[tuple[str, ...], DocumentTree]]:
+        """Return the keyed trees of a profile's documents, made once."""
+        key = hashlib.sha256(
+            repr(
+                (
+                    loaded.source.data,
+                    options.documents,
+                    inputs_fingerprint(options.templates, options.blank, options.today),
+                )
+            ).encode()
+        ).hexdigest()
+        with self._lock:
+            found = self._trees.get(key)
+            if found is not None:
+                self._trees.move_to_end(key)
+        if found is None:
+            found = list(_versions(loaded, options, facts, templates))
+            with self._lock:
+                self._trees[key] = found
+                while len(self._trees) > self.kept:
+                    self._trees.popitem(last=False)
+        return found
 
 
 def compare_loaded(
@@ -182,10 +231,12 @@ def compare_loaded(
     facts: Facts,
     options: CompareOptions,
     labels: tuple[str, str] | None = None,
+    cache: TreeCache | None = None,
 ) -> Comparison:
     """Return what changed between two loaded versions of a profile, writing nothing.
 
-    `labels` name the two versions in the key to the marks (by default their file names).
+    `labels` name the two versions in the key to the marks (by default their file names);
+    `cache` keeps the older version's trees between calls (an agreed version's, say).
     """
     _same_network(old, new)
     templates = templates_for(options.templates)
@@ -193,8 +244,23 @@ def compare_loaded(
         out=options.out, documents=options.documents, templates=options.templates
     )
     # A version with values missing (a draft built with --blank) shows its placeholders.
-    olds = dict(_versions(old, replace(build_options, blank=bool(old.gaps)), facts, templates))
-    news = dict(_versions(new, replace(build_options, blank=bool(new.gaps)), facts, templates))
+    old_options = replace(build_options, blank=bool(old.gaps))
+    olds = dict(
+        cache.versions(old, old_options, facts, templates)
+        if cache is not None
+        else _versions(old, old_options, facts, templates)
+    )
+    # A document whose Markdown is the older version's is that version's tree, not parsed
+    # again: the diff sees at once that nothing changed.
+    known = {tree.text: tree.document for tree in olds.values() if tree.text}
+    new_options = replace(build_options, blank=bool(new.gaps))
+    news = dict(_versions(new, new_options, facts, templates, known))
+    for key, tree in news.items():
+        before = olds.get(key)
+        if tree.text in known and (before is None or before.document is not tree.document):
+            # The same text as another document of the older version: a tree of its own, since
+            # the diff marks the newer tree and the older one must stay as it is.
+            news[key] = replace(tree, document=parse_markdown(tree.text, tree.kind.template))
     when = document_date(new, facts)
     comparison = Comparison(
         network_name(new),
@@ -242,34 +308,35 @@ def _put_in_place(
 ) -> None:
     """Write the files, and remove stale redlines, never losing a file a user has edited.
 
-    A file is ours if its checksum is one compare recorded writing under that name. The
-    record is saved before the files are written, so a run stopped half-way still knows them.
+    A file is ours if its checksum is one compare recorded writing under that name; any
+    other file is kept and ours goes beside it (`ownership.place`). The record is saved
+    before the files are written, so a run stopped half-way still knows them.
     """
     import hashlib
 
     make_folder(folder)
     record = _read_record(folder)
+
+    def known(name: str) -> list[str]:
+        return record.get(name, [])
+
     targets: dict[str, Path] = {}
     for name, data in files.items():
-        target = folder / name
         checksum = hashlib.sha256(data).hexdigest()
-        on_disk = sha256_of(target) if target.exists() else None
-        if on_disk not in (None, checksum, *record.get(name, [])):
-            stem, _, fmt = name.rpartition(".")
-            beside = folder / f"{stem}.new.{fmt}"  # the user's own file stays as it is
-            result.kept.append((target, beside))
-            target = beside
-        ours = record.setdefault(target.name, [])
-        record[target.name] = [*[c for c in ours if c != checksum], checksum][-CHECKSUMS_KEPT:]
-        targets[name] = target
+        placed = place(folder, name, checksum, known)
+        if placed.kept is not None:
+            result.kept.append(Kept(folder / name, folder / placed.name, placed.recorded))
+        ours = record.setdefault(placed.name, [])
+        record[placed.name] = [*[c for c in ours if c != checksum], checksum][-CHECKSUMS_KEPT:]
+        targets[name] = folder / placed.name
     _write_record(folder, record)
     for name, data in files.items():
         result.written.append(write_atomically(targets[name], data))
     for name in stale:
         target = folder / name
-        if not target.exists():
-            continue
-        if sha256_of(target) in record.get(name, []):
+        if name not in record or not (target.exists() or target.is_symlink()):
+            continue  # only a redline compare wrote, never a file it has no record of
+        if is_ours(folder, name, known):
             target.unlink()
             result.removed.append(target)
         else:
@@ -277,14 +344,18 @@ def _put_in_place(
 
 
 def _read_record(folder: Path) -> dict[str, list[str]]:
+    refuse_link(folder / WRITTEN_RECORD.parent)
+    raw = read_regular(folder / WRITTEN_RECORD, MANIFEST_LIMIT)
     try:
-        data = json.loads((folder / WRITTEN_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw or b"{}")
+    except (ValueError, RecursionError):  # damaged: a fresh record, and the user's files kept
         return {}
     if not isinstance(data, dict):
         return {}
     return {
-        str(name): [str(c) for c in sums] for name, sums in data.items() if isinstance(sums, list)
+        name: [c for c in sums if isinstance(c, str)]
+        for name, sums in data.items()
+        if isinstance(sums, list) and SAFE_NAME.match(name)
     }
 
 
@@ -292,6 +363,19 @@ def _write_record(folder: Path, record: dict[str, list[str]]) -> None:
     make_folder((folder / WRITTEN_RECORD).parent)
     text = json.dumps(dict(sorted(record.items())), indent=1) + "\n"
     write_atomically(folder / WRITTEN_RECORD, text.encode("utf-8"))
+
+
+def _refuse_another_networks_folder(folder: Path, new: LoadedProfile, named: Path) -> None:
+    """Refuse to write into a folder a build made for a network of the same name, other code."""
+    entry = Manifest(folder.parent).entries.get(folder.name)
+    code = new.profile.network.code or ""
+    if entry is not None and entry.code and code and entry.code != code:
+        raise PcndocsError(
+            f"{named}: the network {network_name(new)!r} ({code}) would be compared into "
+            f"{folder}, the folder of {entry.network!r} ({entry.code}) built from "
+            f"{entry.profile}; networks of the same name need different names to share "
+            "an output folder"
+        )
 
 
 def _same_network(old: LoadedProfile, new: LoadedProfile) -> None:
@@ -311,7 +395,11 @@ def _label(name: str | None, code: str | None) -> str:
 
 
 def _versions(
-    loaded: LoadedProfile, options: BuildOptions, facts: Facts, templates: Templates
+    loaded: LoadedProfile,
+    options: BuildOptions,
+    facts: Facts,
+    templates: Templates,
+    known: Mapping[str, Document] | None = None,
 ) -> Iterator[tuple[tuple[str, ...], DocumentTree]]:
     """Yield each document of a profile under a key that pairs it with the other version's.
 
@@ -319,7 +407,7 @@ def _versions(
     changes to the same document rather than one removed and one added.
     """
     seen: dict[tuple[str, ...], int] = {}
-    for tree in document_trees(loaded, options, facts, templates):
+    for tree in document_trees(loaded, options, facts, templates, known=known):
         key: tuple[str, ...] = (tree.kind.name,)
         if tree.lead is not None:
             key = (tree.kind.name, tree.lead.workstream.id)

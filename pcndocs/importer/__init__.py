@@ -163,6 +163,15 @@ def _file_stems(networks: list[Network]) -> list[tuple[Network, str]]:
     ]
 
 
+def network_cautions(
+    network: Network, list_sizes: ListSizes | None, lists_name: str | None
+) -> list[str]:
+    """Return what to check in one network's import, as `pcndocs import` says it."""
+    report = ImportReport()
+    _check_network(network, list_sizes, lists_name, report)
+    return report.problems
+
+
 def _check_network(
     network: Network, list_sizes: ListSizes | None, lists_name: str | None, report: ImportReport
 ) -> None:

@@ -90,6 +90,10 @@ _LABELS = {
 }
 
 
+#: The national file has about 1,250 networks and 6,500 partner rows.
+MAX_SHEET_ROWS = 50_000
+
+
 def read_epcn(path: Path, as_of: dt.date | None = None) -> EpcnFile:
     """Return the networks of an ePCN workbook with the partners current on `as_of` (today).
 
@@ -168,10 +172,19 @@ def _rows(path: Path, sheet: Worksheet) -> Iterator[tuple[Any, ...]]:
     The sheet is read to the end at once (a few thousand rows), so openpyxl closes its
     file even when a caller stops early on a missing column.
     """
+    rows: list[tuple[Any, ...]] = []
     try:
-        return iter(list(sheet.iter_rows(values_only=True)))
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(row)
+            if len(rows) > MAX_SHEET_ROWS:
+                raise InputFileError(
+                    path,
+                    f"sheet {sheet.title!r}, row {len(rows):,}: more than {MAX_SHEET_ROWS:,} "
+                    "rows; the national file has a few thousand (is this the ePCN file?)",
+                )
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputFileError(path, f"sheet {sheet.title!r} cannot be read ({exc})") from None
+    return iter(rows)
 
 
 def _read_details(
@@ -194,11 +207,19 @@ def _read_details(
     )
     open_networks: list[Network] = []
     closed: list[Network] = []
+    seen: dict[str, str] = {}  # PCN code -> the name of its first row
     for row in rows:
         code = _text(columns.get(row, "pcn_code")).upper()
         if not code:
             continue  # blank rows at the end of a sheet
         name = _text(columns.get(row, "pcn_name"))
+        if code in seen:  # one code, two networks: which is meant cannot be known
+            problems.append(
+                f"{code}: listed twice in {sheet.title!r} ({seen[code]!r} and {name!r}); "
+                "only the first is imported"
+            )
+            continue
+        seen[code] = name
         network = Network(
             code=code,
             name=name,

@@ -45,6 +45,8 @@ class ListSizes:
     commissioners: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
+#: Practices in one file: England has about 6,300; more is not a list-size file.
+MAX_PRACTICES = 20_000
 #: NHS Digital's largest list-size file (every practice, by sex and age) is tens of MB.
 MAX_LIST_BYTES = 500 * 1024 * 1024
 
@@ -93,6 +95,7 @@ def _read(path: Path, reader: Reader) -> ListSizes:
     sizes: dict[str, int] = {}
     commissioners: dict[str, str] = {}
     dates: set[dt.date] = set()
+    stamps: set[str] = set()
     for row in reader:
         line = reader.line_num
         code = str(columns.get(row, "code") or "").strip().upper()
@@ -103,12 +106,21 @@ def _read(path: Path, reader: Reader) -> ListSizes:
             raise InputFileError(path, f"line {line}: NUMBER_OF_PATIENTS {patients!r} for {code}")
         if code in sizes:
             raise InputFileError(path, f"line {line}: practice {code} appears twice")
+        if len(sizes) >= MAX_PRACTICES:
+            raise InputFileError(
+                path,
+                f"line {line}: more than {MAX_PRACTICES:,} practices; England has about "
+                "6,300 (is this the 'Patients Registered at a GP Practice' file?)",
+            )
         sizes[code] = int(patients)
         if "commissioner" in columns:
             commissioner = str(columns.get(row, "commissioner") or "").strip().upper()
             if commissioner:
                 commissioners[code] = commissioner
-        dates.add(_extract_date(path, line, str(columns.get(row, "extract_date") or "")))
+        stamp = str(columns.get(row, "extract_date") or "")
+        if stamp not in stamps:  # one date in a whole file: read each spelling once
+            stamps.add(stamp)
+            dates.add(_extract_date(path, line, stamp))
     if not sizes:
         raise InputFileError(path, "no practice rows")
     if len(dates) > 1:

@@ -26,11 +26,14 @@ def profile_text(
     epcn_name: str,
     lists_name: str | None,
     imported_on: dt.date,
+    year: str | None = None,
 ) -> str:
     """Return the YAML text of one network's profile, in the keys of profile-format.md.
 
     Values the national files do not hold are null (or empty lists) with a comment saying
     they are to be filled in; practices missing from the list-size file get a null list size.
+    `year` is the contract year being agreed, if the user chose it; by default the year
+    the list sizes were counted for.
     """
     sources = epcn_name if lists_name is None else f"{epcn_name} and {lists_name}"
     population_date = list_sizes.extract_date if list_sizes else None
@@ -60,7 +63,9 @@ def profile_text(
             "population_date": population_date,
             "nominated_payee": None,
         },
-        "contract_year": _contract_year(population_date, notes),
+        "contract_year": _chosen_year(year, population_date, notes)
+        if year
+        else _contract_year(population_date, notes),
         "practices": [
             _practice(i, partner, list_sizes, lists_name, notes)
             for i, partner in enumerate(partners)
@@ -104,6 +109,16 @@ def _contract_year(population_date: dt.date | None, notes: dict[str, str]) -> st
             "set the year you are agreeing, with that year's list sizes"
         )
     return contract_year(population_date)
+
+
+def _chosen_year(year: str, population_date: dt.date | None, notes: dict[str, str]) -> str:
+    """Return the contract year the user chose, noting when the list sizes are of another."""
+    if population_date is not None and contract_year(population_date) != year:
+        notes["contract_year"] = (
+            f"chosen when imported; the list sizes are of {population_date.isoformat()}, "
+            f"for {contract_year(population_date)}: update them to {year}'s"
+        )
+    return year
 
 
 def _practices_summary(

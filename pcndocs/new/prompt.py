@@ -12,6 +12,7 @@ default when its question comes again, where it is still a right answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -25,6 +26,10 @@ Read = Callable[[str], str | None]  # returns None at the end of the input
 
 
 Questions = Callable[["Ask", Say], T]
+
+# Characters an answer cannot hold: C0 and C1 controls (a tab aside), DEL, and the line and
+# paragraph separators, which YAML and some editors read as a new line.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 # What a user types to go back to the question before.
 BACK = ("<", "back")
@@ -96,8 +101,9 @@ class GoBack(Exception):  # noqa: N818 (a request of the user, not an error)
 class LineAsker:
     """An `Ask` over a line reader: says why an answer is wrong, then asks again.
 
-    Once the input has ended, every later question takes its default (a loop that a
-    blank answer ends, ends); a question with no default raises InputEndedError.
+    The end of the input at any question, even one with a default, raises InputEndedError:
+    a profile is written only when every question was answered (a blank line takes the
+    default).
     `run` lets the user go back to an earlier question.
     """
 
@@ -204,8 +210,19 @@ class LineAsker:
         while True:
             answer = None if self.ended else self.read(prompt)
             if answer is None:
+                # The input ended before this question was answered: a pipe cut short, a
+                # file of answers one line too short. Taking the defaults would write a
+                # profile the user never finished, so nothing is written.
                 self.ended = True
-            typed = (answer or "").strip()
+                raise InputEndedError(question)
+            typed = answer.strip()
+            hidden = _CONTROL.search(typed)
+            if hidden is not None:  # invisible: DEL from a backspace that failed, a pasted NEL
+                self._say(
+                    f"  the answer holds a control character (U+{ord(hidden.group()):04X}) "
+                    "that cannot be seen or printed; type it again without it"
+                )
+                continue
             if typed == "?":
                 self._say(f"  {help_of(convert)}; {BACK_HINT}")
                 continue

@@ -28,6 +28,8 @@ from pcndocs.text import one_line
 ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
 PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
 ORG_PATTERN = re.compile(r"^[A-Z0-9]{3,6}$")
+# Practices, leads or local duties in one profile: the largest networks have a few dozen.
+MAX_ITEMS = 200
 
 
 def _ods_code(value: str) -> str:
@@ -664,7 +666,7 @@ class Profile(Model):
         description="The contract year, such as 2026/27: selects the national rates and duties. "
         "A year later than pcndocs knows builds with the network's own figures.",
     )
-    practices: Annotated[list[Practice], Needed] = Field(
+    practices: Annotated[list[Practice], Field(max_length=MAX_ITEMS), Needed] = Field(
         default_factory=list, description="The member practices, one or more."
     )
     clinical_directors: Annotated[list[ClinicalDirector], Field(max_length=4), Needed] = Field(
@@ -678,10 +680,10 @@ class Profile(Model):
         default_factory=lambda: Governance(),
         description="How the member practices meet and decide; every key has a default.",
     )
-    leads: list[Lead] = Field(
+    leads: Annotated[list[Lead], Field(max_length=MAX_ITEMS)] = Field(
         default_factory=list, description="Clinical and non-clinical leads, each of a workstream."
     )
-    local_cd_responsibilities: list[LocalDuty] = Field(
+    local_cd_responsibilities: Annotated[list[LocalDuty], Field(max_length=MAX_ITEMS)] = Field(
         default_factory=list,
         description="Duties agreed locally beyond the national minimum; text, or {duty:, "
         "sessions_per_week:}.",

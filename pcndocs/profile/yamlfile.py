@@ -55,7 +55,16 @@ _EXPECTED = {
     "timestamp": "a date that exists",
 }
 # Characters YAML does not allow in a file (it would refuse them with a message in two lines).
-_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# NEL, LS and PS too: YAML reads each as a new line where an editor shows none, so a key
+# could hide inside what looks like one value.
+_NOT_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_HIDDEN_BREAKS = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+_DEPTH_MESSAGE = (
+    f"values nested more than {MAX_DEPTH} levels deep (the top level counts as one); "
+    "a profile needs five at most"
+)
 _ESCAPE = "a '\\' in double quotes starts an escape; write '\\\\' or use single quotes"
 # The usual YAML mistakes, in plain words; libyaml and PyYAML word them differently.
 _MISFIT = "this line does not fit the lines above it; check its indenting and its quotes"
@@ -158,17 +167,19 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        raise ProfileError(
-            [
-                Problem(
-                    path,
-                    line,
-                    "",
-                    f"a control character (U+{ord(bad.group()):04X}) in column {column}, "
-                    "which a profile cannot hold; delete it",
-                )
-            ]
-        )
+        char = bad.group()
+        if char in _HIDDEN_BREAKS:
+            reason = (
+                f"a hidden line break ({_HIDDEN_BREAKS[char]}, U+{ord(char):04X}) in column "
+                f"{column}: YAML reads a new line there that an editor does not show; delete "
+                "it, or press Enter for a real line break"
+            )
+        else:
+            reason = (
+                f"a control character (U+{ord(char):04X}) in column {column}, "
+                "which a profile cannot hold; delete it"
+            )
+        raise ProfileError([Problem(path, line, "", reason)])
     root = _compose(text, path)
     if root is None:
         raise ProfileError(
@@ -249,11 +260,7 @@ def _compose(text: str, path: str) -> Node | None:
                 if isinstance(node, SequenceNode | MappingNode):
                     stack.append((node, []))
                     if len(stack) > MAX_DEPTH:
-                        raise fail(
-                            event,
-                            f"values nested more than {MAX_DEPTH} deep; a profile needs "
-                            "five at most",
-                        )
+                        raise fail(event, _DEPTH_MESSAGE)
             elif isinstance(event, SequenceEndEvent | MappingEndEvent):
                 stack.pop()
     except yaml.MarkedYAMLError as exc:
@@ -285,6 +292,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     problem = " ".join((exc.problem or "").split())
     context = " ".join((exc.context or "").split())
     at = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+    if "nesting depth" in problem:  # libyaml's own limit, far above ours: say ours
+        return Problem(path, line, "", _DEPTH_MESSAGE)
     if at == "\t" or "'\\t'" in problem:
         return Problem(
             path, line, "", "not valid YAML: a tab is used for indenting; YAML needs spaces"

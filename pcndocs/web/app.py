@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
+import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ import markupsafe
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -41,7 +43,16 @@ from pcndocs.resources import example_profile
 from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Group, Input, Repeat, profile_form
-from pcndocs.web.formdata import LOCAL_WORKSTREAM, apply_operation, data_from_form, field_id
+from pcndocs.web.formdata import (
+    LOCAL_WORKSTREAM,
+    MAX_FORM_FIELDS,
+    FormLimitError,
+    apply_operation,
+    data_from_form,
+    field_id,
+    refuse_too_many_items,
+    too_many_fields,
+)
 from pcndocs.web.guard import PAGE_TOKEN_FIELD, Guard, TooLargeError, is_loopback, page_token
 from pcndocs.web.service import (
     MISSING,
@@ -60,9 +71,8 @@ from pcndocs.web.service import (
 from pcndocs.web.view import FormView, Option, drawn, normalised, place
 
 HERE = Path(__file__).resolve().parent
+MIN_TOKEN = 16  # characters of a --token: shorter could be guessed by trying
 PREVIEWS_KEPT = 32
-# The form holds a field per value; a profile of 1 MB holds at most 20,000 values.
-MAX_FORM_FIELDS = 20_000
 # A document shown in a frame (a preview, a redline): its own style inline, no script at all.
 DOCUMENT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
@@ -81,6 +91,7 @@ class Settings:
     out: Path = Path("output")  # where `pcndocs build` writes (--out): compare looks there
     today: date | None = None  # fixed in tests; otherwise the day of each request
     warm: bool = False  # start the build workers with the server, not at the first build
+    workspace: Path | None = None  # the folder of profiles the server opens and saves into
 
 
 class Web:
@@ -94,6 +105,7 @@ class Web:
         self.uploads = national.Uploads()
         self.comparisons = Comparisons()
         self.comparing = threading.Lock()  # one comparison or redline at a time: they are heavy
+        self.workspace: Any = None  # web/workspace_routes.WorkspacePages, with a workspace
         self.pages = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             extensions=["jinja2.ext.do"],
@@ -167,9 +179,11 @@ class Web:
         chosen: str = "",
         focus: str | None = None,
         changes: dict[str, Any] | None = None,
+        workspace: dict[str, Any] | None = None,
     ) -> HTMLResponse:
+        """Return the edit page; `workspace` is its file's part, when it is in a workspace."""
         context = self.form_context(data, chosen, focus)
-        return self.page("edit.html", status, **context, changes=changes)
+        return self.page("edit.html", status, **context, changes=changes, workspace=workspace)
 
     def changes_context(self, data: dict[str, Any]) -> dict[str, Any]:
         """Return what "What changed since the last build" shows for the form's data.
@@ -273,9 +287,36 @@ def build_name(names: list[tuple[str, str]], choice: str) -> tuple[str, str] | N
 
 
 async def form_of(request: Request) -> dict[str, str]:
-    """Return the text fields of a posted form, the first value of each name."""
-    async with request.form(max_fields=MAX_FORM_FIELDS, max_files=0) as form:
-        return {k: v for k, v in form.multi_items()[::-1] if isinstance(v, str)}
+    """Return the text fields of a posted form, the first value of each name.
+
+    A form larger than any profile is refused as it is read (FormLimitError): past
+    MAX_FORM_FIELDS fields, or with more items in a list than a profile may hold.
+    """
+    try:
+        async with request.form(max_fields=MAX_FORM_FIELDS, max_files=0) as form:
+            fields = {k: v for k, v in form.multi_items()[::-1] if isinstance(v, str)}
+    except HTTPException as exc:
+        if exc.status_code == 400 and "fields" in str(exc.detail):
+            raise too_many_fields() from None
+        raise
+    refuse_too_many_items(fields)
+    return fields
+
+
+def off_the_loop(
+    handler: Callable[[Request, dict[str, str]], Response],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Return an endpoint that reads the form, then does the work in a thread.
+
+    Turning a form into a profile, checking it and drawing the page take a while for a
+    large profile; in a thread, every other client is still answered meanwhile.
+    """
+
+    async def endpoint(request: Request) -> Response:
+        form = await form_of(request)
+        return await run_in_threadpool(handler, request, form)
+
+    return endpoint
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -317,8 +358,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return web.page("start.html", 422, problems=[str(exc)])
         return web.open_text(text, name)
 
-    async def edit(request: Request) -> Response:
-        form = await form_of(request)
+    def edit(request: Request, form: dict[str, str]) -> Response:
         data = data_from_form(form)
         data, focus_key = apply_operation(data, form.get("_op", ""))
         focus = _focus_id(focus_key, form.get("_op", ""), data)
@@ -329,8 +369,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return HTMLResponse(html, headers={"HX-Trigger-After-Settle": "recheck"})
         return web.edit_page(data, chosen=form.get("doc", ""), focus=focus)
 
-    async def form_check(request: Request) -> Response:
-        form = await form_of(request)
+    def form_check(_request: Request, form: dict[str, str]) -> Response:
         data = data_from_form(form)
         context = web.form_context(data, form.get("doc", ""))
         shown = list(drawn(context["view"].data))
@@ -347,8 +386,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def form_preview(request: Request) -> Response:
         form = await form_of(request)
-        data = data_from_form(form)
-        checked = check_data(data, web.facts, web.today)
+        data = await run_in_threadpool(data_from_form, form)
+        checked = await run_in_threadpool(check_data, data, web.facts, web.today)
         loaded = checked.loaded
         if loaded is None:
             count = sum(1 for p in checked.errors if p.text != MISSING)
@@ -386,7 +425,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def form_changes(request: Request) -> Response:
         form = await form_of(request)
-        data = data_from_form(form)
+        data = await run_in_threadpool(data_from_form, form)
         changes = await run_in_threadpool(web.changes_context, data)
         if request.headers.get("hx-request"):
             return web.page("changes.html", changes=changes)
@@ -407,16 +446,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return HTMLResponse(content, headers={"Content-Security-Policy": DOCUMENT_POLICY})
         return _attachment(content, file, _MEDIA[fmt])
 
-    async def download_profile(request: Request) -> Response:
-        data = data_from_form(await form_of(request))
+    def download_profile(_request: Request, form: dict[str, str]) -> Response:
+        data = data_from_form(form)
         name = slug(_network_name(data) or "network") + ".yaml"
         text = profile_yaml(data, web.facts, name, web.today)
         return _attachment(text.encode("utf-8"), name, "application/yaml")
 
     async def download(request: Request) -> Response:
         form = await form_of(request)
-        data = data_from_form(form)
-        checked = check_data(data, web.facts, web.today)
+        data = await run_in_threadpool(data_from_form, form)
+        checked = await run_in_threadpool(check_data, data, web.facts, web.today)
         if checked.loaded is None:
             return web.edit_page(data, status=422, chosen=form.get("doc", ""))
         loaded = checked.loaded
@@ -447,7 +486,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _problems_json(exc.problems, [])
         except PcndocsError as exc:
             return _problems_json([Problem("", None, "", str(exc))], [])
-        checked = check_text(text, web.facts, web.today)
+        checked = await run_in_threadpool(check_text, text, web.facts, web.today)
         return _problems_json(checked.errors, checked.warnings)
 
     async def api_build(request: Request) -> Response:
@@ -474,7 +513,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _problems_json(exc.problems, [], 422)
         except PcndocsError as exc:
             return _problems_json([Problem("", None, "", str(exc))], [], 422)
-        checked = check_text(text, web.facts, web.today)
+        checked = await run_in_threadpool(check_text, text, web.facts, web.today)
         loaded = checked.loaded
         if loaded is None or (checked.errors and not blank):
             return _problems_json(checked.errors, [], 422)
@@ -492,37 +531,43 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return web.page("national.html", problems=[], upload="", files="", query="", matches=None)
 
     async def national_search(request: Request) -> Response:
-        async with request.form(max_files=2, max_fields=10) as form:
-            query = str(form.get("query", "")).strip()
-            upload_id = str(form.get("upload", ""))
-            files = [
-                (role, upload)
-                for role in ("epcn", "lists")
-                if isinstance(upload := form.get(role), UploadFile) and upload.filename
-            ]
-            contents = {
-                role: (Path(upload.filename or role).name, await upload.read())
-                for role, upload in files
-            }
-        try:
-            if upload_id:
-                found = web.uploads.get(upload_id)
-            else:
-                if "epcn" not in contents:
-                    raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
-                found = await run_in_threadpool(web.uploads.add, contents, web.today)
-                upload_id = found.key
-        except PcndocsError as exc:
-            return web.page(
-                "national.html",
-                422,
-                problems=[str(exc)],
-                upload="",
-                files="",
-                query=query,
-                matches=None,
-            )
-        return web.page(
+        session = request.cookies.get(national.SESSION_COOKIE) or secrets.token_urlsafe(16)
+        with tempfile.TemporaryDirectory(prefix="pcndocs-national-") as folder:
+            async with request.form(max_files=2, max_fields=10) as form:
+                query = str(form.get("query", "")).strip()
+                upload_id = str(form.get("upload", ""))
+                files = [
+                    (role, upload)
+                    for role in ("epcn", "lists")
+                    if isinstance(upload := form.get(role), UploadFile) and upload.filename
+                ]
+                # To disk, not memory: the worker that reads them opens them there.
+                contents = {
+                    role: (
+                        Path(upload.filename or role).name,
+                        await run_in_threadpool(national.save_upload, upload.file, folder, role),
+                    )
+                    for role, upload in files
+                }
+            try:
+                if upload_id:
+                    found = web.uploads.get(upload_id)
+                else:
+                    if "epcn" not in contents:
+                        raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
+                    found = await run_in_threadpool(web.uploads.add, contents, web.today, session)
+                    upload_id = found.key
+            except PcndocsError as exc:
+                return web.page(
+                    "national.html",
+                    422,
+                    problems=[str(exc)],
+                    upload="",
+                    files="",
+                    query=query,
+                    matches=None,
+                )
+        page = web.page(
             "national.html",
             problems=found.problems[:5],
             upload=upload_id,
@@ -530,6 +575,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             query=query,
             matches=found.search(query) if query else [],
         )
+        page.set_cookie(
+            national.SESSION_COOKIE, session, path="/national", httponly=True, samesite="strict"
+        )
+        return page
 
     async def national_choose(request: Request) -> Response:
         fields = await form_of(request)
@@ -551,6 +600,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def too_large(_request: Request, _exc: Exception) -> Response:
         return PlainResponse("the request is too large", 413)
 
+    async def form_too_large(_request: Request, exc: Exception) -> Response:
+        return PlainResponse(f"error: {exc}", 413)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if settings.warm:  # start the workers while the user reads the first page
@@ -566,13 +618,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/example", example),
         Route("/given", given),
         Route("/open", open_upload, methods=["POST"]),
-        Route("/edit", edit, methods=["POST"]),
-        Route("/form/check", form_check, methods=["POST"]),
+        Route("/edit", off_the_loop(edit), methods=["POST"]),
+        Route("/form/check", off_the_loop(form_check), methods=["POST"]),
         Route("/form/preview", form_preview, methods=["POST"]),
         Route("/preview/{key:str}", preview),
         Route("/form/changes", form_changes, methods=["POST"]),
         Route("/changes/{key:str}/{file:str}", redline),
-        Route("/download/profile", download_profile, methods=["POST"]),
+        Route("/download/profile", off_the_loop(download_profile), methods=["POST"]),
         Route("/download/document", download, methods=["POST"]),
         Route("/download/pack", download, methods=["POST"]),
         Route("/api/check", api_check, methods=["POST"]),
@@ -582,10 +634,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/national/choose", national_choose, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+    if settings.workspace is not None:
+        from pcndocs.web.workspace_routes import routes as workspace_routes
+
+        routes = [*workspace_routes(web, settings.workspace), *routes]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={TooLargeError: too_large},
+        exception_handlers={TooLargeError: too_large, FormLimitError: form_too_large},
     )
     app.state.web = web
     guarded = Guard(app, settings.token, loopback_only=is_loopback(settings.host))
@@ -659,7 +715,15 @@ def _repeat_at(key: str) -> Repeat | None:
 
 
 def token_for(host: str, token: str | None) -> str | None:
-    """Return the token a server on this address needs: given, generated, or none on loopback."""
-    if token:
+    """Return the token a server on this address needs: given, generated, or none on loopback.
+
+    A token given must be long enough not to be guessed: at least MIN_TOKEN characters.
+    """
+    if token is not None:
+        if len(token) < MIN_TOKEN:
+            raise PcndocsError(
+                f"--token is {len(token)} characters; give at least {MIN_TOKEN}, or leave it "
+                "out and pcndocs makes one"
+            )
         return token
     return None if is_loopback(host) else secrets.token_urlsafe(24)

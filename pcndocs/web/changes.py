@@ -23,11 +23,13 @@ from pcndocs.compare.run import (
     ChangedDocument,
     CompareOptions,
     Comparison,
+    TreeCache,
     built_from,
     load_older,
 )
 from pcndocs.compare.run import compare_loaded as compare_versions
 from pcndocs.facts import Facts
+from pcndocs.files import slug
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.web.service import PROFILE_NAME, documents_of
 
@@ -80,16 +82,35 @@ def since_last_build(
     """
     kept = built_from(out, loaded, PROFILE_NAME)
     old = load_older(kept, facts)  # perhaps a draft, built with --blank
+    return compared(old, loaded, facts, out, templates, today, LABELS, kept.read_bytes())
+
+
+def compared(
+    old: LoadedProfile,
+    new: LoadedProfile,
+    facts: Facts,
+    out: Path,
+    templates: Path | None,
+    today: date,
+    labels: tuple[str, str],
+    old_bytes: bytes,
+    cache: TreeCache | None = None,
+) -> SinceLastBuild:
+    """Compare two loaded versions of a profile in memory, for the page to show.
+
+    `old_bytes` are the older version's file, which with the newer's data make the key the
+    redlines are fetched by; `cache` keeps the older version's document trees.
+    """
     options = CompareOptions(out=out, templates=templates, today=today)
-    comparison = compare_versions(old, loaded, facts, options, LABELS)
-    titles = dict(documents_of(old, facts)) | dict(documents_of(loaded, facts))
+    comparison = compare_versions(old, new, facts, options, labels, cache)
+    titles = dict(documents_of(old, facts)) | dict(documents_of(new, facts))
     key = hashlib.sha256(
-        repr((kept.read_bytes(), loaded.source.data, templates, today)).encode()
+        repr((old_bytes, new.source.data, templates, today, labels)).encode()
     ).hexdigest()[:32]
     return SinceLastBuild(
         key,
-        network_name(loaded),
-        kept.parent.parent,
+        network_name(new),
+        out / slug(network_name(new)),
         comparison,
         [
             Changed(c, titles.get(c.name, c.title), *changed_passages(html_of(comparison, c)))

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from pcndocs.errors import PcndocsError
+from pcndocs.profile.model import MAX_ITEMS
 from pcndocs.profile.yamlfile import KeyPath, dotted
 from pcndocs.web.fields import Group, Input, Node, Repeat, profile_form
 
@@ -209,6 +211,36 @@ def item_indexes(form: Mapping[str, str], path: KeyPath) -> list[int]:
     pattern = re.compile(rf"^{prefix}\[(\d+)\]")
     found = {int(m.group(1)) for name in form if (m := pattern.match(name))}
     return sorted(found)
+
+
+# --- bounds ---------------------------------------------------------------------------------
+
+# A form of the largest profile (MAX_ITEMS practices and leads, each with its fields) holds a
+# few thousand fields; the parser stops at the first field past this.
+MAX_FORM_FIELDS = 8_000
+
+
+class FormLimitError(PcndocsError):
+    """A form larger than any profile: too many fields, or too many items in a list."""
+
+
+def too_many_fields() -> FormLimitError:
+    """Return the error of a form whose parsing stopped at MAX_FORM_FIELDS."""
+    return FormLimitError(
+        f"the form has more than {MAX_FORM_FIELDS:,} fields; a profile of {MAX_ITEMS} "
+        "practices and leads has fewer"
+    )
+
+
+def refuse_too_many_items(form: Mapping[str, str]) -> None:
+    """Refuse a form with more items in a list (practices, leads...) than a profile may hold."""
+    for key, _node in repeats(profile_form(), ()):
+        pattern = re.compile(rf"^{re.escape(key)}\[(\d{{1,9}})\]")
+        indexes = {m.group(1) for name in form if (m := pattern.match(name))}
+        if len(indexes) > MAX_ITEMS:
+            raise FormLimitError(
+                f"{key}: the form has {len(indexes):,} items; a profile holds at most {MAX_ITEMS}"
+            )
 
 
 # --- changing the structure ----------------------------------------------------------------

@@ -98,7 +98,8 @@ def is_loopback(host: str) -> bool:
 
 
 class Guard:
-    """Refuses requests from the wrong host or without the token, and bodies too large."""
+    """Refuses requests from the wrong host or without the token, changes asked by anything
+    but this server's own page, and bodies too large."""
 
     def __init__(self, app: App, token: str | None, loopback_only: bool) -> None:
         self.app = app

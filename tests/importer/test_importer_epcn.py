@@ -186,3 +186,36 @@ def test_unusable_files_raise_input_file_error(tmp_path: Path, make: object, rea
     assert caught.value.reason == reason
     assert str(caught.value) == f"{path}: {reason}"
     assert "\n" not in str(caught.value)
+
+
+def test_a_pcn_code_listed_twice_is_reported_and_only_the_first_imported(tmp_path: Path) -> None:
+    twin = ("U00001", "ANOTHER PCN", "99A", "NHS TESTTOWN CCG", 20191001, None)
+    details = [*EPCN_2019_DETAILS, (*twin, "2 LOW ST", None, None, "TESTTOWN", None, "TT1 1AB")]
+    path = write_xlsx(
+        tmp_path / "e.xlsx",
+        {"PCN Details": details, "PCN Core Partner Details": EPCN_2019_PARTNERS},
+    )
+    epcn = read_epcn(path, AS_OF)
+    assert [n.name for n in epcn.networks if n.code == "U00001"] == ["CENTRAL TESTTOWN PCN"]
+    assert (
+        "U00001: listed twice in 'PCN Details' ('CENTRAL TESTTOWN PCN' and 'ANOTHER PCN'); "
+        "only the first is imported"
+    ) in epcn.problems
+
+
+def test_a_sheet_of_too_many_rows_is_refused_naming_the_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pcndocs.importer import epcn
+
+    monkeypatch.setattr(epcn, "MAX_SHEET_ROWS", 3)
+    path = write_xlsx(
+        tmp_path / "e.xlsx",
+        {"PCN Details": EPCN_2019_DETAILS * 2, "PCN Core Partner Details": EPCN_2019_PARTNERS},
+    )
+    with pytest.raises(InputFileError) as caught:
+        read_epcn(path, AS_OF)
+    assert str(caught.value) == (
+        f"{path}: sheet 'PCN Details', row 4: more than 3 rows; the national file has a few "
+        "thousand (is this the ePCN file?)"
+    )

@@ -104,3 +104,19 @@ def test_missing_folder_and_binary_files(tmp_path: Path, epcn_2019: Path) -> Non
         read_list_sizes(tmp_path)
     with pytest.raises(InputFileError, match=r"not a text CSV file$"):
         read_list_sizes(epcn_2019)
+
+
+def test_a_file_of_millions_of_practices_is_refused_at_once(tmp_path: Path) -> None:
+    from pcndocs.importer.lists import MAX_PRACTICES
+
+    path = tmp_path / "huge.csv"
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write("EXTRACT_DATE,TYPE,CODE,SEX,AGE,NUMBER_OF_PATIENTS\n")
+        for number in range(MAX_PRACTICES + 10):  # as if it went on to two million rows
+            stream.write(f"01JAN2021,GP,Z{number:07d},ALL,ALL,5000\n")
+    with pytest.raises(InputFileError) as caught:
+        read_list_sizes(path)
+    assert str(caught.value) == (
+        f"{path}: line {MAX_PRACTICES + 2}: more than {MAX_PRACTICES:,} practices; England has "
+        "about 6,300 (is this the 'Patients Registered at a GP Practice' file?)"
+    )

@@ -1,0 +1,477 @@
+"""The routes of the workspace: the networks' page, each network's page, saves and versions.
+
+Only when the server was started on a folder (`pcndocs serve FOLDER`). Every name in an
+address is a file name the store checks (pcndocs/workspace.py): nothing the browser sends
+can name a file outside the workspace. Every request that writes is a POST, which the guard
+lets through only from this server's own page.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import threading
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from pcndocs import years
+from pcndocs.build import BuildOptions
+from pcndocs.compare.run import TreeCache, built_from
+from pcndocs.errors import PcndocsError, ProfileError
+from pcndocs.importer.names import format_name
+from pcndocs.new.answers import contract_year_now, date_answer
+from pcndocs.profile.load import KnownIds, validate_profile
+from pcndocs.profile.yamlfile import parse_yaml
+from pcndocs.web import national
+from pcndocs.web.changes import compared
+from pcndocs.web.formdata import data_from_form
+from pcndocs.web.networks import Builds, States, is_draft, saved_text
+from pcndocs.web.service import MISSING, check_data, read_profile_text
+from pcndocs.web.view import normalised, place
+from pcndocs.workspace import ConflictError, Saved, Workspace, WorkspaceError, network_in
+
+if TYPE_CHECKING:
+    from pcndocs.web.app import Web
+
+MAX_CHOSEN = 400  # networks built or imported at once
+
+
+class WorkspacePages:
+    """The workspace's state in the server: the store, the states, the jobs, the trees."""
+
+    def __init__(self, web: Web, folder: Path) -> None:
+        self.web = web
+        self.space = Workspace(folder)
+        self.states = States(self.space, web.facts, web.settings.out)
+        self.builds = Builds()
+        self.trees = TreeCache()
+
+    # --- what the pages show ------------------------------------------------------------------
+
+    def year_now(self) -> str:
+        """Return the contract year of today, or the latest the facts know."""
+        year = contract_year_now(self.web.today)
+        known = list(self.web.facts.funding.years)
+        return year if year in known else known[-1]
+
+    def list_page(self, status: int = 200, **context: Any) -> Response:
+        states = self.states.all(self.web.today)
+        return self.web.page(
+            "networks.html",
+            status,
+            states=states,
+            folder=str(self.space.root),
+            problems=context.pop("problems", []),
+            **context,
+        )
+
+    def network_page(self, name: str, status: int = 200, **extra: Any) -> Response:
+        """Return a network's edit page, with its file's version for the saves to carry."""
+        saved = self.space.read(name)
+        try:
+            document = parse_yaml(saved.text, name)
+        except ProfileError as exc:
+            return self.list_page(422, problems=[str(p) for p in exc.problems])
+        return self.web.edit_page(
+            document.data if isinstance(document.data, dict) else {},
+            status,
+            workspace=self.context_of(saved, **extra),
+        )
+
+    def context_of(self, saved: Saved, **extra: Any) -> dict[str, Any]:
+        """Return what the workspace part of a network's page is drawn from."""
+        return {
+            "file": saved.name,
+            "version": saved.version,
+            "draft": is_draft(saved.text),
+            "versions": list(reversed(self.space.versions(saved.name))),
+            "today": self.web.today,
+            "has_build": bool(self.states.last_build(network_in(saved.text) or "")),
+            **extra,
+        }
+
+    # --- saving -------------------------------------------------------------------------------
+
+    def save(self, name: str, form: dict[str, str]) -> Response:
+        """Save the form's data to a network's file if it is still the version the page had."""
+        data = data_from_form(form)
+        checked = check_data(data, self.web.facts, self.web.today)
+        before = self.space.current(name)
+        text = saved_text(data, checked, before.text if before else "")
+        try:
+            saved = self.space.save(name, text, form.get("_base") or None)
+        except ConflictError as exc:
+            return JSONResponse(
+                {
+                    "conflict": str(exc),
+                    "removed": exc.current is None,
+                    "message": "This network's file was changed elsewhere (another tab, an "
+                    "editor or git) since this page opened it, so your change was not saved.",
+                },
+                status_code=409,
+            )
+        wrong = sum(1 for p in checked.errors if p.text != MISSING)
+        return JSONResponse({"version": saved.version, "draft": bool(wrong), "errors": wrong})
+
+    def keep_both(self, name: str, form: dict[str, str]) -> Response:
+        """Save the form's data beside a network's file, which stays as the other wrote it."""
+        data = data_from_form(form)
+        checked = check_data(data, self.web.facts, self.web.today)
+        before = self.space.current(name)
+        kept = self.space.keep_beside(
+            name, saved_text(data, checked, before.text if before else "")
+        )
+        return JSONResponse({"file": kept.name, "url": f"/networks/{kept.name}"})
+
+    def agree(self, name: str, form: dict[str, str]) -> Response:
+        """Keep the file as agreed on a date, with a note; say what is wrong, if anything."""
+        problems: list[str] = []
+        try:
+            agreed_on = date_answer(form.get("agreed_on", ""))
+        except ValueError as exc:
+            problems.append(f"Agreed on: {exc}")
+            agreed_on = self.web.today
+        if not problems:
+            try:
+                self.space.agree(name, agreed_on, form.get("note", ""), form.get("_base", ""))
+            except ConflictError as exc:
+                problems.append(str(exc))
+        if problems:
+            return self.network_page(name, 422, agree_problems=problems)
+        return RedirectResponse(f"/networks/{name}#versions", status_code=303)
+
+    # --- what changed -------------------------------------------------------------------------
+
+    def changes(self, name: str, against: str, upload: tuple[str, bytes] | None) -> dict[str, Any]:
+        """Return what "What changed" shows: the file now against an older version of it."""
+        saved = self.space.read(name)
+        checked = check_data(parse_yaml(saved.text, name).data, self.web.facts, self.web.today)
+        if checked.errors and not checked.only_missing:
+            return {"errors": place(checked.errors, "error", normalised(checked.data))}
+        new = checked.loaded
+        assert new is not None
+        facts = self.web.facts
+        cache = None
+        if against == "upload":
+            if upload is None:
+                return {"failed": "choose the older profile's file (.yaml) to compare with"}
+            text = read_profile_text(upload[1], upload[0])
+            label = f"the profile {upload[0]}"
+        elif against == "build":
+            kept = built_from(self.web.settings.out, new, name)
+            text = kept.read_text(encoding="utf-8")
+            label = "the documents last built"
+        else:
+            versions = self.space.versions(name)
+            wanted = against.removeprefix("version:")
+            chosen = next((v for v in versions if v.id == wanted), None)
+            if against == "agreed" and versions:
+                chosen = versions[-1]
+            if chosen is None:
+                return {"no_version": True}
+            text = self.space.version_text(name, chosen.id)
+            label = chosen.label
+            cache = self.trees
+        old = _loaded(text, label, facts)
+        with self.web.comparing:  # one comparison at a time: they are heavy
+            found = compared(
+                old,
+                new,
+                facts,
+                self.web.settings.out,
+                self.web.settings.templates,
+                self.web.today,
+                (label, "the network's file now"),
+                text.encode("utf-8"),
+                cache,
+            )
+            self.web.comparisons.remember(found)
+        return {"found": found, "against": label}
+
+
+def _loaded(text: str, label: str, facts: Any) -> Any:
+    """Return an older version loaded as compare loads it: a draft with gaps shows them."""
+    document = parse_yaml(text, label)
+    known = KnownIds.of(facts)
+    try:
+        return validate_profile(document, known)
+    except ProfileError as exc:
+        try:
+            return validate_profile(document, known, blank=True)
+        except ProfileError:
+            raise exc from None
+
+
+async def _form(request: Request) -> dict[str, str]:
+    from pcndocs.web.app import form_of
+
+    return await form_of(request)
+
+
+def routes(web: Web, folder: Path) -> list[Route]:
+    """Return the workspace's routes, which come before the ordinary pages' ones."""
+    pages = WorkspacePages(web, folder)
+    web.workspace = pages
+    if web.settings.warm:  # check every network while the browser opens: the first page is quick
+        threading.Thread(target=pages.states.all, args=(web.today,), daemon=True).start()
+
+    def refused(exc: PcndocsError, status: int = 404) -> Response:
+        return pages.list_page(status, problems=[str(exc)])
+
+    async def start(_request: Request) -> Response:
+        return await run_in_threadpool(pages.list_page)
+
+    async def network(request: Request) -> Response:
+        try:
+            return await run_in_threadpool(pages.network_page, request.path_params["file"])
+        except WorkspaceError as exc:
+            return refused(exc)
+
+    async def save(request: Request) -> Response:
+        form = await _form(request)
+        try:
+            return await run_in_threadpool(pages.save, request.path_params["file"], form)
+        except PcndocsError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+
+    async def keep(request: Request) -> Response:
+        form = await _form(request)
+        try:
+            return await run_in_threadpool(pages.keep_both, request.path_params["file"], form)
+        except PcndocsError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+
+    async def agree(request: Request) -> Response:
+        form = await _form(request)
+        try:
+            return await run_in_threadpool(pages.agree, request.path_params["file"], form)
+        except WorkspaceError as exc:
+            return refused(exc)
+
+    async def changes(request: Request) -> Response:
+        name = request.path_params["file"]
+        async with request.form(max_files=1, max_fields=20) as form:
+            against = str(form.get("against", "agreed"))
+            file = form.get("older")
+            upload = None
+            if isinstance(file, UploadFile) and file.filename:
+                upload = (Path(file.filename).name, await file.read())
+        try:
+            shown = await run_in_threadpool(pages.changes, name, against, upload)
+        except PcndocsError as exc:
+            shown = {"failed": str(exc)}
+        return web.page("changes.html", changes=shown)
+
+    async def version(request: Request) -> Response:
+        name = request.path_params["file"]
+        try:
+            text = pages.space.version_text(name, request.path_params["id"])
+        except WorkspaceError as exc:
+            return refused(exc)
+        stem = Path(name).stem
+        return Response(
+            text.encode("utf-8"),
+            media_type="application/yaml",
+            headers={
+                "Content-Disposition": f'attachment; filename="{stem}-'
+                f'version-{int(request.path_params["id"])}.yaml"'
+            },
+        )
+
+    async def new(request: Request) -> Response:
+        form = await _form(request)
+        name = " ".join(form.get("name", "").split())
+        if not name:
+            return pages.list_page(422, problems=["New network: give the network's name"])
+        data = web.new_profile()
+        data["network"]["name"] = name
+        checked = check_data(data, web.facts, web.today)
+        try:
+            saved = pages.space.create(name, saved_text(data, checked, ""))
+        except PcndocsError as exc:
+            return refused(exc, 422)
+        return RedirectResponse(f"/networks/{saved.name}", status_code=303)
+
+    async def duplicate(request: Request) -> Response:
+        form = await _form(request)
+        name = " ".join(form.get("name", "").split())
+        try:
+            source = pages.space.read(form.get("file", ""))
+            if not name:
+                raise WorkspaceError("Duplicate: give the copy a name of its own")
+            data = parse_yaml(source.text, source.name).data
+            if not isinstance(data, dict) or not isinstance(data.get("network"), dict):
+                raise WorkspaceError(f"{source.name}: has no network to copy; open it first")
+            data["network"]["name"] = name
+            checked = check_data(data, web.facts, web.today)
+            saved = pages.space.create(name, saved_text(data, checked, source.text))
+        except PcndocsError as exc:
+            return refused(exc, 422)
+        return RedirectResponse(f"/networks/{saved.name}", status_code=303)
+
+    async def build(request: Request) -> Response:
+        async with request.form(max_fields=MAX_CHOSEN + 10, max_files=0) as form:
+            names = [str(v) for v in form.getlist("file")][:MAX_CHOSEN]
+            blank = form.get("blank") == "yes"
+        if not names:
+            return pages.list_page(422, problems=["Build: choose at least one network"])
+        settings = web.settings
+        options = BuildOptions(
+            out=settings.out, templates=settings.templates, blank=blank, today=web.today
+        )
+        try:
+            job = pages.builds.start(pages.space, names, options, settings.workers)
+        except PcndocsError as exc:
+            return refused(exc, 422)
+        return RedirectResponse(f"/networks/building/{job.key}", status_code=303)
+
+    async def building(request: Request) -> Response:
+        job = pages.builds.get(request.path_params["key"])
+        if job is None:
+            return pages.list_page(404, problems=["That build is no longer followed."])
+        part = request.url.path.endswith("/progress")
+        return web.page("building.html" if not part else "progress.html", job=job)
+
+    async def import_page(_request: Request) -> Response:
+        return web.page("import.html", **_import_context(pages))
+
+    async def import_search(request: Request) -> Response:
+        session = request.cookies.get(national.SESSION_COOKIE) or secrets.token_urlsafe(16)
+        with tempfile.TemporaryDirectory(prefix="pcndocs-national-") as scratch:
+            async with request.form(max_files=2, max_fields=10) as form:
+                query = str(form.get("query", "")).strip()
+                upload_id = str(form.get("upload", ""))
+                year = str(form.get("year", ""))
+                uploads = [
+                    (role, upload)
+                    for role in ("epcn", "lists")
+                    if isinstance(upload := form.get(role), UploadFile) and upload.filename
+                ]
+                # To disk, not memory: the worker that reads them opens them there.
+                contents = {
+                    role: (
+                        Path(upload.filename or role).name,
+                        await run_in_threadpool(national.save_upload, upload.file, scratch, role),
+                    )
+                    for role, upload in uploads
+                }
+            try:
+                if upload_id:
+                    found = web.uploads.get(upload_id)
+                else:
+                    if "epcn" not in contents:
+                        raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
+                    found = await run_in_threadpool(web.uploads.add, contents, web.today, session)
+            except PcndocsError as exc:
+                return web.page("import.html", 422, **_import_context(pages, problems=[str(exc)]))
+        return web.page(
+            "import.html",
+            **_import_context(
+                pages,
+                problems=found.problems[:5],
+                upload=found.key,
+                files=found.names,
+                query=query,
+                year=year,
+                list_date=found.list_date,
+                matches=found.search(query, commissioner=True) if query else [],
+            ),
+        )
+
+    async def import_add(request: Request) -> Response:
+        async with request.form(max_fields=MAX_CHOSEN + 10, max_files=0) as form:
+            codes = [str(v) for v in form.getlist("code")][:MAX_CHOSEN]
+            upload_id = str(form.get("upload", ""))
+            year = str(form.get("year", "")) or pages.year_now()
+        try:
+            found = web.uploads.get(upload_id)
+            if years.problem(year) or year not in web.facts.funding.years:
+                raise PcndocsError(f"Contract year: '{year}' is not a year pcndocs knows")
+        except PcndocsError as exc:
+            return web.page("import.html", 422, **_import_context(pages, problems=[str(exc)]))
+        added: list[dict[str, Any]] = []
+        for code in dict.fromkeys(codes):
+            row: dict[str, Any] = {"code": code, "file": "", "problem": "", "cautions": []}
+            try:
+                text = found.profile(code, web.today, year)
+                row["network"] = network_in(text) or code
+                row["cautions"] = [*_year_cautions(found, code, year, web), *found.cautions(code)]
+                row["file"] = pages.space.create(row["network"], text).name
+            except PcndocsError as exc:
+                row["network"] = row.get("network", code)
+                row["problem"] = str(exc)
+            added.append(row)
+        if not added:
+            return web.page(
+                "import.html",
+                422,
+                **_import_context(pages, problems=["Choose at least one network to add"]),
+            )
+        return web.page("imported.html", added=added, year=year, list_date=found.list_date)
+
+    return [
+        Route("/", start),
+        Route("/networks/new", new, methods=["POST"]),
+        Route("/networks/duplicate", duplicate, methods=["POST"]),
+        Route("/networks/build", build, methods=["POST"]),
+        Route("/networks/building/{key:str}", building),
+        Route("/networks/building/{key:str}/progress", building),
+        Route("/networks/import", import_page),
+        Route("/networks/import", import_search, methods=["POST"]),
+        Route("/networks/import/add", import_add, methods=["POST"]),
+        Route("/networks/{file:str}", network),
+        Route("/networks/{file:str}/save", save, methods=["POST"]),
+        Route("/networks/{file:str}/keep", keep, methods=["POST"]),
+        Route("/networks/{file:str}/agree", agree, methods=["POST"]),
+        Route("/networks/{file:str}/changes", changes, methods=["POST"]),
+        Route("/networks/{file:str}/versions/{id:str}", version),
+    ]
+
+
+def _year_cautions(found: Any, code: str, year: str, web: Web) -> list[str]:
+    """Return what the national files leave out of date for the year being agreed."""
+    cautions = []
+    wanted = web.facts.funding_year(year).population_date
+    if found.list_date is not None and found.list_date != wanted:
+        cautions.append(
+            f"the list sizes are of {found.list_date:%d/%m/%Y}; {year} counts those of "
+            f"{wanted:%d/%m/%Y}: update each practice's list size"
+        )
+    elif found.list_date is None:
+        cautions.append("no list-size file: each practice's list size is to be filled in")
+    commissioner = format_name(found.network(code).commissioner_name)
+    if "CCG" in commissioner.upper().split():
+        cautions.append(
+            f"the commissioner, {commissioner}, is a CCG in the national files; CCGs have "
+            "since been replaced by Sub ICB Locations of the ICBs: write the current one"
+        )
+    return cautions
+
+
+def _import_context(pages: WorkspacePages, **given: Any) -> dict[str, Any]:
+    year = given.pop("year", "") or pages.year_now()
+    facts = pages.web.facts
+    return {
+        "problems": [],
+        "upload": "",
+        "files": "",
+        "query": "",
+        "matches": None,
+        "list_date": None,
+        "year": year,
+        "years": list(facts.funding.years),
+        "population_date": facts.funding_year(year).population_date,
+        **given,
+    }
+
+
+def today_text(day: date) -> str:
+    """Return a day as the page writes it: 12/03/2026."""
+    return f"{day:%d/%m/%Y}"

@@ -1,0 +1,379 @@
+"""pcndocs serve FOLDER: the networks' page, saving as you go, conflicts, agreed versions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+import pytest
+import yaml
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from pcndocs.build import BuildOptions, build_profile
+from pcndocs.cli import cli
+from pcndocs.resources import example_profile
+from pcndocs.web.app import Settings, create_app
+from pcndocs.web.networks import is_draft
+from pcndocs.workspace import Workspace
+
+TODAY = date(2026, 11, 28)
+LOCAL = "http://127.0.0.1"
+EXAMPLE = "riverside-primary-care-network.yaml"
+NOTE = "approved at the board of 12 March"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Return a workspace holding the example network."""
+    space = tmp_path / "networks"
+    space.mkdir()
+    shutil.copy(example_profile(), space / EXAMPLE)
+    return space
+
+
+@pytest.fixture
+def client(folder: Path, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(today=TODAY, workers=1, workspace=folder, out=tmp_path / "output")
+    with TestClient(create_app(settings), base_url=LOCAL) as test:
+        yield test
+
+
+def token_headers(client: TestClient, page: str) -> dict[str, str]:
+    """Return the headers the page's own script sends with a request that changes things."""
+    found = re.search(r'<meta name="pcndocs-token" content="([^"]*)"', page)
+    return {"X-Pcndocs-Token": found.group(1)} if found else {}
+
+
+def form_fields(page: str) -> dict[str, str]:
+    form = lxml.html.fromstring(page).get_element_by_id("profile")
+    fields: dict[str, str] = {}
+    for name, value in form.form_values():
+        fields.setdefault(name, value)
+    return fields
+
+
+def version_of(page: str) -> str:
+    found = re.search(r'id="workspace" data-file="[^"]*" data-version="([0-9a-f]+)"', page)
+    assert found, "the page carries no version"
+    return found.group(1)
+
+
+def open_network(client: TestClient, name: str = EXAMPLE) -> tuple[str, dict[str, str], str]:
+    page = client.get(f"/networks/{name}")
+    assert page.status_code == 200, page.text
+    return page.text, form_fields(page.text), version_of(page.text)
+
+
+def save(
+    client: TestClient, page: str, fields: dict[str, str], base: str, name: str = EXAMPLE
+) -> tuple[int, dict[str, object]]:
+    answer = client.post(
+        f"/networks/{name}/save",
+        data={**fields, "_base": base},
+        headers=token_headers(client, page),
+    )
+    return answer.status_code, answer.json()
+
+
+def test_the_start_page_lists_each_network_with_its_state(client: TestClient, folder: Path) -> None:
+    (folder / "broken.yaml").write_text("network: [\n", encoding="utf-8")
+    draft = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+    draft["network"]["name"] = "Hillside PCN"
+    draft["clinical_directors"][0]["name"] = None
+    (folder / "hillside-pcn.yaml").write_text(yaml.safe_dump(draft), encoding="utf-8")
+    page = client.get("/")
+    assert page.status_code == 200
+    rows = {
+        row.xpath(".//span[@class='file']")[0].text: " ".join(row.text_content().split())
+        for row in lxml.html.fromstring(page.text).xpath("//table[@class='networks']/tbody/tr")
+    }
+    assert len(rows) == 3
+    riverside = rows[EXAMPLE]
+    assert "Riverside Primary Care Network" in riverside
+    assert "Ready" in riverside and "2026/27" in riverside
+    assert "Not yet" in riverside  # neither agreed nor built
+    assert "Hillside PCN" in rows["hillside-pcn.yaml"]
+    assert "1 value still to agree" in rows["hillside-pcn.yaml"]
+    assert "Cannot be read" in rows["broken.yaml"]
+    assert "The same network" not in riverside
+
+
+def test_two_files_of_one_network_are_each_told_of_the_other(
+    client: TestClient, folder: Path
+) -> None:
+    shutil.copy(folder / EXAMPLE, folder / "riverside-copy.yaml")
+    listed = " ".join(lxml.html.fromstring(client.get("/").text).text_content().split())
+    assert "The same network as riverside-copy.yaml" in listed
+    assert f"The same network as {EXAMPLE}" in listed
+
+
+def test_a_change_is_saved_to_the_file_and_read_back(client: TestClient, folder: Path) -> None:
+    page, fields, base = open_network(client)
+    fields["network.name"] = "Riverside Primary Care Network (North)"
+    code, answer = save(client, page, fields, base)
+    assert code == 200, answer
+    assert answer["draft"] is False
+    text = (folder / EXAMPLE).read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["network"]["name"] == "Riverside Primary Care Network (North)"
+    assert "# " in text  # the writer's comments beside the keys
+    # A reload (or a restart of the server) shows what was saved.
+    again, _fields, version = open_network(client)
+    assert "Riverside Primary Care Network (North)" in again
+    assert version == answer["version"]
+
+
+def test_a_draft_with_errors_is_saved_and_marked(client: TestClient, folder: Path) -> None:
+    page, fields, base = open_network(client)
+    fields["practices[0].list_size"] = "many"
+    code, answer = save(client, page, fields, base)
+    assert code == 200 and answer["draft"] is True and answer["errors"] != 0
+    text = (folder / EXAMPLE).read_text(encoding="utf-8")
+    assert is_draft(text)
+    result = CliRunner().invoke(cli, ["check", str(folder / EXAMPLE)])
+    assert result.exit_code == 1  # check treats it as the file says
+    listed = client.get("/").text
+    assert "(draft)" in listed
+
+
+def test_a_save_based_on_an_older_version_is_refused(client: TestClient, folder: Path) -> None:
+    page, fields, base = open_network(client)
+    other_page, other, _same = open_network(client)  # a second tab
+    other["network.code"] = "U99999"
+    assert save(client, other_page, other, base)[0] == 200
+    fields["network.code"] = "U11111"
+    code, answer = save(client, page, fields, base)
+    assert code == 409
+    assert "changed elsewhere" in str(answer["message"])
+    assert yaml.safe_load((folder / EXAMPLE).read_text(encoding="utf-8"))["network"]["code"] == (
+        "U99999"
+    )
+
+
+def test_an_editor_writing_the_file_is_a_conflict_too(client: TestClient, folder: Path) -> None:
+    page, fields, base = open_network(client)
+    path = folder / EXAMPLE
+    path.write_text(path.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
+    code, _answer = save(client, page, fields, base)
+    assert code == 409
+    assert path.read_text(encoding="utf-8").endswith("# edited by hand\n")
+
+
+def test_keep_both_saves_the_page_beside_the_file(client: TestClient, folder: Path) -> None:
+    page, fields, _base = open_network(client)
+    fields["network.code"] = "U22222"
+    answer = client.post(
+        f"/networks/{EXAMPLE}/keep", data=fields, headers=token_headers(client, page)
+    ).json()
+    kept = folder / answer["file"]
+    assert kept.name.startswith("riverside-primary-care-network-kept-")
+    assert yaml.safe_load(kept.read_text(encoding="utf-8"))["network"]["code"] == "U22222"
+    assert client.get(answer["url"]).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fetc%2Fpasswd.yaml", "%2Fetc%2Fpasswd", "x.txt"])
+def test_a_name_outside_the_workspace_is_refused(client: TestClient, name: str) -> None:
+    assert client.get(f"/networks/{name}").status_code == 404
+    page = client.get("/").text
+    answer = client.post(
+        f"/networks/{name}/save", data={"_base": ""}, headers=token_headers(client, page)
+    )
+    assert answer.status_code in (404, 422)
+
+
+def test_new_network_and_a_clash_of_names(client: TestClient, folder: Path) -> None:
+    page = client.get("/").text
+    headers = token_headers(client, page)
+    made = client.post("/networks/new", data={"name": "Hillside PCN"}, headers=headers)
+    assert made.status_code == 200 and made.url.path == "/networks/hillside-pcn.yaml"
+    assert (folder / "hillside-pcn.yaml").is_file()
+    clash = client.post("/networks/new", data={"name": "Hillside: PCN"}, headers=headers)
+    assert clash.status_code == 422
+    said = " ".join(
+        lxml.html.fromstring(clash.text).get_element_by_id("problems").text_content().split()
+    )
+    assert "hillside-pcn.yaml" in said and "Hillside PCN" in said and "Hillside: PCN" in said
+
+
+def test_duplicate(client: TestClient, folder: Path) -> None:
+    page = client.get("/").text
+    copied = client.post(
+        "/networks/duplicate",
+        data={"file": EXAMPLE, "name": "Lakeside PCN"},
+        headers=token_headers(client, page),
+    )
+    assert copied.url.path == "/networks/lakeside-pcn.yaml"
+    data = yaml.safe_load((folder / "lakeside-pcn.yaml").read_text(encoding="utf-8"))
+    assert data["network"]["name"] == "Lakeside PCN"
+    assert data["practices"] == yaml.safe_load(example_profile().read_text())["practices"]
+
+
+def test_mark_as_agreed_then_what_changed(client: TestClient, folder: Path) -> None:
+    page, fields, base = open_network(client)
+    headers = token_headers(client, page)
+    agreed = client.post(
+        f"/networks/{EXAMPLE}/agree",
+        data={
+            "agreed_on": "12/03/2026",
+            "note": "approved at the board of 12 March",
+            "_base": base,
+        },
+        headers=headers,
+    )
+    assert agreed.status_code == 200
+    assert "Version 1, agreed on 12/03/2026: approved at the board of 12 March" in agreed.text
+    versions = Workspace(folder).versions(EXAMPLE)
+    assert [v.note for v in versions] == ["approved at the board of 12 March"]
+    fields["appointment.term_years"] = "2"
+    assert save(client, page, fields, base)[0] == 200
+    shown = client.post(f"/networks/{EXAMPLE}/changes", data={"against": "agreed"}, headers=headers)
+    text = " ".join(lxml.html.fromstring(shown.text).text_content().split())
+    assert "since version 1, agreed on 12/03/2026" in text
+    assert "document" in text and "changed" in text
+    assert "<del>" in shown.text or "<ins>" in shown.text
+    listed = " ".join(lxml.html.fromstring(client.get("/").text).text_content().split())
+    assert "Version 1, 12/03/2026" in listed
+
+
+def test_agreeing_a_version_no_longer_in_the_file_is_refused(
+    client: TestClient, folder: Path
+) -> None:
+    page, fields, base = open_network(client)
+    assert save(client, page, fields | {"network.code": "U33333"}, base)[0] == 200
+    refused = client.post(
+        f"/networks/{EXAMPLE}/agree",
+        data={"agreed_on": "12/03/2026", "_base": base},
+        headers=token_headers(client, page),
+    )
+    assert refused.status_code == 422
+    assert Workspace(folder).versions(EXAMPLE) == []
+
+
+def test_what_changed_against_an_uploaded_profile_and_the_last_build(
+    client: TestClient, folder: Path, tmp_path: Path
+) -> None:
+    page, fields, base = open_network(client)
+    headers = token_headers(client, page)
+    old = example_profile().read_bytes()
+    build_profile(folder / EXAMPLE, BuildOptions(out=tmp_path / "output", formats=("html",)))
+    fields["appointment.term_years"] = "2"
+    assert save(client, page, fields, base)[0] == 200
+    shown = client.post(
+        f"/networks/{EXAMPLE}/changes",
+        data={"against": "upload"},
+        files={"older": ("older.yaml", old, "application/yaml")},
+        headers=headers,
+    )
+    assert "since the profile older.yaml" in " ".join(shown.text.split())
+    built = client.post(f"/networks/{EXAMPLE}/changes", data={"against": "build"}, headers=headers)
+    assert "since the documents last built" in " ".join(built.text.split())
+
+
+def test_build_several_into_the_output_folder(
+    client: TestClient, folder: Path, tmp_path: Path
+) -> None:
+    page = client.get("/").text
+    started = client.post(
+        "/networks/build",
+        data={"file": [EXAMPLE], "blank": "no"},
+        headers=token_headers(client, page),
+    )
+    assert started.status_code == 200
+    key = started.url.path.rsplit("/", 1)[1]
+    job = client.app.app.state.web.workspace.builds.get(key)  # type: ignore[attr-defined]
+    assert job.ended.wait(600)  # the build's own event, not a clock
+    part = client.get(started.url.path + "/progress").text
+    assert 'data-finished="yes"' in part
+    assert "1 built or up to date" in part
+    out = tmp_path / "output" / "riverside-primary-care-network"
+    assert (out / "schedule-1.pdf").is_file()
+    assert (tmp_path / "output" / ".pcndocs" / "manifest.json").is_file()
+
+
+def test_compare_since_agreed_on_the_command_line(folder: Path, tmp_path: Path) -> None:
+    space = Workspace(folder)
+    saved = space.read(EXAMPLE)
+    space.agree(EXAMPLE, date(2026, 3, 12), "board", saved.version)
+    text = saved.text.replace("term_years: 3", "term_years: 2")
+    assert text != saved.text
+    space.save(EXAMPLE, text, saved.version)
+    out = tmp_path / "changes"
+    result = CliRunner().invoke(
+        cli,
+        ["compare", "--since-agreed", str(folder / EXAMPLE), "--out", str(out), "--format", "html"],
+    )
+    assert result.exit_code == 0, result.output
+    summary = (out / "riverside-primary-care-network" / "changes.txt").read_text(encoding="utf-8")
+    assert "version 1, agreed on 12/03/2026" in summary
+    never = CliRunner().invoke(cli, ["compare", "--since-agreed", str(example_profile())])
+    assert never.exit_code == 1
+    assert "no version" in never.output
+
+
+@pytest.mark.national
+def test_import_several_networks_from_the_national_files(
+    client: TestClient, folder: Path, national_data: Path
+) -> None:
+    page = client.get("/networks/import")
+    assert "Where to get the two files" in page.text
+    assert "01/01/2026" in page.text  # the list-size date 2026/27 counts
+    headers = token_headers(client, page.text)
+    found = client.post(
+        "/networks/import",
+        files={
+            "epcn": ("ePCN.xlsx", (national_data / "ePCN-2019-12.xlsx").read_bytes()),
+            "lists": (
+                "gp-reg-pat-prac-all.csv",
+                (national_data / "gp-reg-pat-prac-all-2021-01.csv").read_bytes(),
+            ),
+        },
+        data={"query": "leeds"},
+        headers=headers,
+    )
+    assert found.status_code == 200, found.text
+    tree = lxml.html.fromstring(found.text)
+    codes = [box.get("value") for box in tree.xpath("//input[@name='code']")]
+    assert len(codes) >= 3
+    assert tree.xpath("//select[@id='year']/option[@selected]")[0].get("value") == "2026/27"
+    upload = tree.xpath("//input[@name='upload']")[0].get("value")
+    added = client.post(
+        "/networks/import/add",
+        data={"upload": upload, "code": codes[:3], "year": "2026/27"},
+        headers=headers,
+    )
+    assert added.status_code == 200
+    said = " ".join(lxml.html.fromstring(added.text).text_content().split())
+    assert "3 networks added" in said
+    assert "list sizes of 01/01/2021" in said
+    # Each network's cautions: sizes older than the year counts, a commissioner now gone.
+    assert said.count("2026/27 counts those of 01/01/2026") == 3
+    assert "is a CCG in the national files" in said
+    files = [name for name in Workspace(folder).names() if name != EXAMPLE]
+    assert len(files) == 3
+    for name in files:
+        data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+        assert data["contract_year"] == "2026/27"
+        assert str(data["network"]["population_date"]) == "2021-01-01"  # what the sizes are
+    listed = client.get("/").text
+    assert listed.count("2026/27") >= 4
+
+
+@pytest.mark.parametrize(
+    "path", [f"/networks/{EXAMPLE}/save", f"/networks/{EXAMPLE}/agree", "/networks/new"]
+)
+def test_a_page_elsewhere_changes_nothing(client: TestClient, folder: Path, path: str) -> None:
+    _page, fields, base = open_network(client)
+    before = (folder / EXAMPLE).read_bytes()
+    answer = client.post(
+        path,
+        data={**fields, "_base": base, "name": "Evil PCN", "agreed_on": "12/03/2026"},
+        headers={"Origin": "http://evil.example"},
+    )
+    assert answer.status_code == 403
+    assert (folder / EXAMPLE).read_bytes() == before
+    assert Workspace(folder).names() == [EXAMPLE]
+    assert Workspace(folder).versions(EXAMPLE) == []
