@@ -26,6 +26,7 @@ from benchmarks import (
     rebuilds,
     startup,
     web,
+    web_browser,
 )
 from benchmarks.report import BENCH, REPO, Section, Settings, load_average, machine, verdict_text
 
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[Settings], Section]] = {
     "startup": startup.run,
     "profile": hotspots.run,
     "web": web.run,
+    "web-browser": web_browser.run,
     "rebuilds": rebuilds.run,
 }
 

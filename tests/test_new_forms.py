@@ -57,6 +57,7 @@ FORMS = [
     ("list size", "12,45"),
     ("list size", "12,450.5"),
     ("list size", "twelve"),
+    ("list size", "1,2,3"),
     ("list size", "-5"),
     ("session rate", "£350"),
     ("session rate", "£1,234.50"),
@@ -67,6 +68,8 @@ FORMS = [
     ("sessions", ".5"),
     ("sessions", "2."),
     ("sessions", "10"),
+    ("sessions", "3,50"),
+    ("sessions", "3.50"),
     ("date", "01/01/2026"),
     ("date", "1/1/2026"),
     ("date", "2026-01-01"),
@@ -112,6 +115,20 @@ def test_new_and_the_file_take_the_same_forms(
     except ValueError:
         answered = None
 
+    in_file, _message = file_reads(key, typed, example_data, write_profile)
+    assert answered == in_file, f"new: {answered!r}, file: {in_file!r}"
+
+
+def file_reads(
+    key: tuple[str | int, ...],
+    typed: str,
+    example_data: dict[str, Any],
+    write_profile: Callable[[dict[str, Any] | str], Path],
+) -> tuple[Any, str]:
+    """Return the value a file holding the text typed at a key gives, or None and the message.
+
+    The text is written into the YAML as it is typed, unquoted, as a user would write it.
+    """
     data = yaml.safe_load(yaml.safe_dump(example_data))  # a deep copy
     place = data
     for part in key[:-1]:
@@ -120,13 +137,13 @@ def test_new_and_the_file_take_the_same_forms(
     text = yaml.safe_dump(data, sort_keys=False).replace("THE-VALUE", typed)
     try:
         profile = load(write_profile(text)).profile
-    except ProfileError:
-        in_file: Any = None
-    else:
-        in_file = profile.model_dump()
-        for part in key:
-            in_file = in_file[part]
-    assert answered == in_file, f"new: {answered!r}, file: {in_file!r}"
+    except ProfileError as exc:
+        dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in key).lstrip(".")
+        return None, next((p.text for p in exc.problems if p.key == dotted), "")
+    found: Any = profile.model_dump()
+    for part in key:
+        found = found[part]
+    return found, ""
 
 
 def test_a_few_forms_are_taken_as_people_mean_them() -> None:

@@ -63,6 +63,10 @@ def problem_at(document: YamlDocument, key_path: KeyPath, text: str) -> Problem:
     )
 
 
+# A joint director's share of the funded time, not given where another director's is.
+MISSING_SHARE = "is required but missing"
+
+
 def load_profile(path: Path, known: KnownIds, blank: bool = False) -> LoadedProfile:
     """Return the validated profile in a file, or raise ProfileError listing every problem.
 
@@ -83,15 +87,17 @@ def validate_profile(document: YamlDocument, known: KnownIds, blank: bool = Fals
         for error in exc.errors():
             found = _problem_from_error(document, error)
             (gaps if blank and error["type"] == "missing" else problems).append(found)
-    problems.extend(
-        problem_at(document, key_path, text)
-        for key_path, text in [
-            *_cross_checks(document.data, known),
-            *_dates_out_of_range(document.data),
-        ]
-    )
+    for key_path, text in [
+        *_cross_checks(document.data, known),
+        *_dates_out_of_range(document.data),
+    ]:
+        found = problem_at(document, key_path, text)
+        (gaps if blank and text == MISSING_SHARE else problems).append(found)
     if blank and gaps and not problems:
-        profile = Profile.model_validate(document.data, context={"blank": True})
+        try:
+            profile = Profile.model_validate(document.data, context={"blank": True})
+        except ValidationError as exc:  # a value no placeholder stands for (a lead's name)
+            problems.extend(_problem_from_error(document, error) for error in exc.errors())
     if problems or profile is None:
         unique = list(dict.fromkeys(problems))
         unique.sort(key=lambda p: p.line or 0)
@@ -209,7 +215,7 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
         yield from _payee(network, members)
     directors = data.get("clinical_directors")
     if isinstance(directors, list):
-        shares: list[float] = []
+        shares: dict[int, float] = {}
         for i, director in enumerate(directors):
             if isinstance(director, dict):
                 yield from member(
@@ -219,13 +225,21 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
                 )
                 share = director.get("funded_share")
                 if isinstance(share, int | float) and not isinstance(share, bool):
-                    shares.append(float(share))
-        if shares and (len(shares) != len(directors) or abs(sum(shares) - 1) > 0.001):
-            yield (
-                ("clinical_directors",),
-                "funded_share must be given for every director and add up to 1, "
-                f"got {' + '.join(f'{s:g}' for s in shares)}",
-            )
+                    shares[i] = float(share)
+        if shares:
+            # Once one director's share is given, every director's is needed: a director
+            # without one (such as one just added) is a value still to fill in, as in a draft.
+            for i, director in enumerate(directors):
+                if i not in shares and (
+                    not isinstance(director, dict) or director.get("funded_share") is None
+                ):
+                    yield ("clinical_directors", i, "funded_share"), MISSING_SHARE
+            if len(shares) == len(directors) and abs(sum(shares.values()) - 1) > 0.001:
+                yield (
+                    ("clinical_directors",),
+                    "funded_share must be given for every director and add up to 1, "
+                    f"got {' + '.join(f'{s:g}' for s in shares.values())}",
+                )
     leads = data.get("leads")
     if isinstance(leads, list):
         for i, lead in enumerate(leads):

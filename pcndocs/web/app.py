@@ -149,7 +149,8 @@ class Web:
 
     def view_of(self, data: dict[str, Any], checked: Checked, focus: str | None) -> FormView:
         shown = normalised(data)
-        messages = place(checked.errors, "error", shown) + place(checked.warnings, "warning", shown)
+        messages = place(checked.errors, "error", shown, checked.only_missing)
+        messages += place(checked.warnings, "warning", shown)
         return FormView(shown, self.facts, messages, focus)
 
     def form_context(
@@ -164,6 +165,7 @@ class Web:
             "root": profile_form(),
             "checked": checked,
             "only_missing": checked.only_missing,
+            "left_out": checked.left_out,
             "numbers": figures(checked.loaded, self.facts) if checked.loaded else None,
             "choices": choices,
             "chosen": chosen if chosen in {c.value for c in choices} else choices[0].value,
@@ -191,7 +193,9 @@ class Web:
         """
         checked = check_data(data, self.facts, self.today)
         if checked.errors:
-            return {"errors": place(checked.errors, "error", normalised(data))}
+            return {
+                "errors": place(checked.errors, "error", normalised(data), checked.only_missing)
+            }
         assert checked.loaded is not None
         try:
             with self.comparing:
@@ -361,7 +365,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if request.headers.get("hx-request"):
             context = web.form_context(data, form.get("doc", ""), focus)
             html = web.pages.get_template("fields.html").render(**context)
-            return HTMLResponse(html, headers={"HX-Trigger": "recheck"})
+            # After the swap: the check and the preview are of the form as redrawn.
+            return HTMLResponse(html, headers={"HX-Trigger-After-Settle": "recheck"})
         return web.edit_page(data, chosen=form.get("doc", ""), focus=focus)
 
     def form_check(_request: Request, form: dict[str, str]) -> Response:
@@ -692,6 +697,8 @@ def _focus_id(key: str | None, operation: str, data: dict[str, Any]) -> str | No
         return "op-add-" + field_id(key.rsplit("[", 1)[0] if "[" in key else key)
     if verb in ("up", "down"):
         return f"op-{verb}-{field_id(key)}"
+    if verb == "forget":
+        return key  # "unknown-keys": the list of keys the form does not know
     return None
 
 

@@ -346,9 +346,40 @@ def node_for(name: str, info: FieldInfo) -> Node:
     return Input(name, label, help_text, kind, required, default=default)
 
 
-def _with_form_help(node: Node, help_text: str | None) -> Node:
-    """Return a node with the form's own help in place of the model's, where there is one."""
-    return dataclasses.replace(node, help=help_text) if help_text else node
+# The form's label where the key's name, made into words, is not what a PCN manager would call
+# it ("Term years", "Reimbursed to"); every message names a field by its label.
+FORM_LABELS = {
+    "Lead.reimbursed_to": "Paid to",
+    "Lead.kind": "Clinical or non-clinical",
+    "Appointment.term_years": "Length of a term (years)",
+    "Appointment.nomination_days": "Days nominations stay open",
+    "Appointment.notice_days": "Days' notice before the vote or panel",
+    "Appointment.quorum_percent": "Quorum (% of member practices)",
+    "Appointment.max_consecutive_terms": "Most terms in a row",
+    "Appointment.resignation_notice_months": "Notice to resign (months)",
+    "Governance.body_name": "Name of the meeting",
+    "Governance.notice_days": "Days' notice of a meeting",
+    "Governance.quorum_percent": "Quorum (% of member practices)",
+    "Governance.minutes_days": "Days to send the minutes",
+    "Governance.meetings_per_year": "Meetings a year",
+    "ClinicalDirector.funded_share": "Share of the funded time",
+    "ClinicalDirector.annual_pay": "Pay a year",
+    "ClinicalDirector.session_rate": "Pay a session",
+    "Lead.session_rate": "Pay a session",
+    "Lead.sessions_per_month": "Sessions a month",
+    "ClinicalDirector.sessions_per_week": "Sessions a week",
+    "Profile.local_cd_responsibilities": "Local duties of the clinical director",
+    "Profile.job_description": "Clinical director's job description",
+    "Profile.document_control": "Document control",
+    "FundingOverrides.cd_rate_per_patient": "Clinical director rate per patient",
+}
+
+
+def _with_form_words(node: Node, help_text: str | None, label: str | None) -> Node:
+    """Return a node with the form's own help and label in place of the model's, if any."""
+    if help_text:
+        node = dataclasses.replace(node, help=help_text)
+    return dataclasses.replace(node, label=label) if label else node
 
 
 def _model_words(model: type[BaseModel]) -> str:
@@ -374,7 +405,11 @@ def group_for(
 ) -> Group:
     """Return the form group of a model: one node per field, in the model's order."""
     nodes = tuple(
-        _with_form_help(node_for(key, info), FORM_HELP.get(f"{model.__name__}.{key}"))
+        _with_form_words(
+            node_for(key, info),
+            FORM_HELP.get(f"{model.__name__}.{key}"),
+            FORM_LABELS.get(f"{model.__name__}.{key}"),
+        )
         for key, info in model.model_fields.items()
     )
     return Group(name, label, help_text or (model.__doc__ or "").strip(), nodes, optional)

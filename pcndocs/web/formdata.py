@@ -1,9 +1,10 @@
 """Turns the form's fields into profile data and back, walking the fields of the model.
 
 Each field is named by its key path as messages give it (`practices[2].list_size`), so a
-message finds its field by its key. Values are turned into what YAML would give (numbers,
-dates) where they read as such; anything else is kept as typed, so the check says what is
-wrong with it in the same words as for a file. Empty fields are left out of the profile.
+message finds its field by its key. The form has no reader of its own: what is typed becomes
+what a file holds where it is typed (see `typed`), and the profile model reads that by its own
+rules, so "12,450" is 12450, "3,50" is refused in the model's words, and every message is the
+one a file gets. Empty fields are left out of the profile.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+import yaml
+
 from pcndocs.errors import PcndocsError
 from pcndocs.profile.model import MAX_ITEMS
 from pcndocs.profile.yamlfile import KeyPath, dotted
@@ -20,9 +23,10 @@ from pcndocs.web.fields import Group, Input, Node, Repeat, profile_form
 
 # The workstream drop-down's value for "a local workstream" (not a possible id).
 LOCAL_WORKSTREAM = ":local"
-_BRITISH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# What YAML reads as a number or a date in a file, written plainly: 2.5, -5, .5, 2026-04-01
+# (not YAML's other forms, such as 1_000, 0x1F or 1:30, which nobody types in a form).
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def field_id(key: str) -> str:
@@ -30,28 +34,23 @@ def field_id(key: str) -> str:
     return "f-" + re.sub(r"[^A-Za-z0-9_]+", "-", key).strip("-")
 
 
-def read_date(text: str) -> date | str:
-    """Return a date typed as 01/04/2026 (British) or 2026-04-01, or the text if it is neither."""
-    for pattern, order in ((_BRITISH_DATE, (3, 2, 1)), (_ISO_DATE, (1, 2, 3))):
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(match.group(i)) for i in order)
-            try:
-                return date(year, month, day)
-            except ValueError:
-                return text.strip()
-    return text.strip()
+def typed(text: str, kind: str) -> Any:
+    """Return what a profile file holds where the text typed in a number or date field is
+    written in it, unquoted: the profile model then reads it as it reads that file.
 
-
-def read_number(text: str, whole: bool) -> int | float | str:
-    """Return a number typed with or without thousands commas or a pound sign, else the text."""
-    cleaned = text.strip().replace(",", "").replace("£", "").replace(" ", "")
-    if not _NUMBER.match(cleaned):
-        return text.strip()
-    number = float(cleaned)
-    if whole or (number.is_integer() and "." not in cleaned):
-        return int(number) if number.is_integer() else number
-    return number
+    YAML gives -5 and 2.5 as numbers and 2026-04-01 as a date; everything else ("12,450",
+    "£350", "01/04/2026", "3,50") stays text, which the model reads by its own rules (those of
+    `pcndocs new` too) or refuses in its own words. The form reads nothing its own way.
+    """
+    text = text.strip()
+    pattern = _PLAIN_NUMBER if kind in ("int", "float") else _ISO_DATE
+    if not pattern.fullmatch(text):
+        return text
+    try:
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError):  # a date that does not exist (2026-02-31) stays text
+        return text
+    return value if isinstance(value, int | float | date) else text
 
 
 def show(value: Any, node: Input) -> str:
@@ -73,9 +72,80 @@ def show(value: Any, node: Input) -> str:
 
 
 def data_from_form(form: Mapping[str, str]) -> dict[str, Any]:
-    """Return the profile data the form's fields describe."""
-    data = _group_data(profile_form(), (), form)
-    return data if isinstance(data, dict) else {}
+    """Return the profile data the form's fields describe, keys it does not know included."""
+    data = _group_data(profile_form(), (), form) or {}
+    for path, value in kept_unknown(form):
+        _put(data, path, value)
+    return data
+
+
+# --- keys the form does not know --------------------------------------------------------------
+# A profile opened in the browser may hold a key pcndocs does not know (`practises:`). It has no
+# field, so it travels in a hidden field of its own (the key path and its value, as YAML) and
+# goes back into the data at its place, until the user removes it: nothing is dropped silently.
+UNKNOWN = "_unknown"
+
+
+def unknown_keys(data: Any) -> list[tuple[KeyPath, Any]]:
+    """Return (key path, value) of each key in the data that the form has no field for."""
+    return list(_unknown_in(profile_form(), (), data))
+
+
+def _unknown_in(group: Group, path: KeyPath, data: Any) -> Iterable[tuple[KeyPath, Any]]:
+    if not isinstance(data, dict):
+        return
+    nodes = {node.name: node for node in group.fields}
+    for key, value in data.items():
+        node = nodes.get(str(key))
+        here = (*path, str(key))
+        if node is None:
+            yield here, value
+        elif isinstance(node, Group):
+            yield from _unknown_in(node, here, value)
+        elif isinstance(node, Repeat) and isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _unknown_in(node.item, (*here, index), item)
+        elif isinstance(node, Input) and node.custom is not None:
+            yield from _unknown_in(node.custom, here, value)
+
+
+def unknown_fields(data: Any) -> list[tuple[str, str, str]]:
+    """Return (field name, key path, value as YAML) of each unknown key, for hidden fields."""
+    return [
+        (f"{UNKNOWN}.{i}", dotted(path), yaml.safe_dump({"key": list(path), "value": value}))
+        for i, (path, value) in enumerate(unknown_keys(data))
+    ]
+
+
+def kept_unknown(form: Mapping[str, str]) -> Iterable[tuple[KeyPath, Any]]:
+    """Yield (key path, value) of each unknown key the form carries (bad ones are ignored)."""
+    for name, text in form.items():
+        if not name.startswith(UNKNOWN + "."):
+            continue
+        try:
+            found = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        key = found.get("key") if isinstance(found, dict) else None
+        if isinstance(key, list) and key and all(isinstance(p, str | int) for p in key):
+            yield tuple(key), found.get("value")
+
+
+def _put(data: dict[str, Any], path: KeyPath, value: Any) -> None:
+    """Put a value at a key path, inside the items that are still there (a removed item's
+    unknown keys go with it); the form's own value wins over a kept one."""
+    current: Any = data
+    for part in path[:-1]:
+        if isinstance(part, int):
+            if not (isinstance(current, list) and 0 <= part < len(current)):
+                return
+            current = current[part]
+        elif isinstance(current, dict):
+            current = current.setdefault(part, {})
+        else:
+            return
+    if isinstance(current, dict) and path[-1] not in current:
+        current[path[-1]] = value
 
 
 def _group_data(group: Group, path: KeyPath, form: Mapping[str, str]) -> dict[str, Any] | None:
@@ -122,10 +192,8 @@ def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
         return lines or None
     if not text.strip():
         return None
-    if node.kind in ("int", "float"):
-        return read_number(text, node.kind == "int")
-    if node.kind == "date":
-        return read_date(text)
+    if node.kind in ("int", "float", "date"):
+        return typed(text, node.kind)
     if node.kind == "bool":
         return {"yes": True, "no": False}.get(text, text)
     return text
@@ -179,12 +247,15 @@ def refuse_too_many_items(form: Mapping[str, str]) -> None:
 
 
 def apply_operation(data: dict[str, Any], operation: str) -> tuple[dict[str, Any], str | None]:
-    """Return the data after 'add:KEY', 'remove:KEY[i]', 'up:KEY[i]' or 'down:KEY[i]'.
+    """Return the data after 'add:KEY', 'remove:KEY[i]', 'up:KEY[i]', 'down:KEY[i]' or
+    'forget:KEY' (a key the form does not know).
 
     Also returns the key of the field to focus afterwards (the new item, or the moved one).
     An operation that names no list is ignored.
     """
     verb, _, target = operation.partition(":")
+    if verb == "forget":
+        return _forget(data, target)
     match = re.fullmatch(r"(.+?)(?:\[(\d+)\])?", target)
     if not match:
         return data, None
@@ -214,6 +285,18 @@ def apply_operation(data: dict[str, Any], operation: str) -> tuple[dict[str, Any
         parent[name] = items
         return data, f"{key}[{other}]"
     return data, f"{key}[{index}]"
+
+
+def _forget(data: dict[str, Any], key: str) -> tuple[dict[str, Any], str | None]:
+    """Return the data without one of the keys the form does not know (the user removed it)."""
+    for path, _value in unknown_keys(data):
+        if dotted(path) == key:
+            parent: Any = data
+            for part in path[:-1]:
+                parent = parent[part]
+            del parent[path[-1]]
+            return data, "unknown-keys"
+    return data, None
 
 
 def _list_parent(data: dict[str, Any], key: str) -> tuple[dict[str, Any] | None, str]:

@@ -21,6 +21,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from pcndocs.build import (
     STILL_TO_AGREE,
     BuildOptions,
@@ -37,6 +39,7 @@ from pcndocs.files import slug
 from pcndocs.funding import director_funding, leadership_costs
 from pcndocs.gaps import Gap
 from pcndocs.profile.load import KnownIds, LoadedProfile, validate_profile
+from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 from pcndocs.workers import Failure, WorkerPool, default_jobs
 
@@ -106,11 +109,13 @@ class Checked:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     loaded: LoadedProfile | None = None
+    # Items added in the form but not yet filled in at all ("lead 7"), left out of the draft.
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def only_missing(self) -> bool:
-        """Return whether every error is a value still missing (a blank build can show it)."""
-        return bool(self.errors) and all(p.text == MISSING for p in self.errors)
+        """Return whether every error is a value still to fill in (a blank build can show it)."""
+        return bool(self.errors) and self.loaded is not None
 
 
 @dataclass(frozen=True)
@@ -153,11 +158,13 @@ def check_document(document: YamlDocument, facts: Facts, today: date) -> Checked
     try:
         loaded = validate_profile(document, known)
     except ProfileError as exc:
-        checked = Checked(document.data, errors=list(exc.problems))
-        if checked.only_missing:
+        # A draft, as `build --blank` takes it, if every error is a value still to fill in
+        # (a missing key, or one another key's choice makes necessary): those are its gaps.
+        try:
             blank = validate_profile(document, known, blank=True)
-            return Checked(document.data, checked.errors, loaded=blank)
-        return checked
+        except ProfileError:
+            return Checked(document.data, errors=list(exc.problems))
+        return Checked(document.data, list(exc.problems), loaded=blank)
     return Checked(document.data, warnings=warnings_for(loaded, facts, today), loaded=loaded)
 
 
@@ -171,8 +178,57 @@ def check_text(text: str, facts: Facts, today: date, name: str = PROFILE_NAME) -
 
 
 def check_data(data: dict[str, Any], facts: Facts, today: date) -> Checked:
-    """Return what `check` says about profile data from the form (it has no lines)."""
-    return check_document(YamlDocument(PROFILE_NAME, data), facts, today)
+    """Return what `check` says about profile data from the form (it has no lines).
+
+    A lead or director just added and not yet filled in is still to fill in, not an error
+    that stops the draft: the draft is made without it, and `left_out` names it.
+    """
+    checked = check_document(YamlDocument(PROFILE_NAME, data), facts, today)
+    if checked.loaded is not None or not checked.errors:
+        return checked
+    trimmed, left_out = _without_empty_items(data)
+    if not left_out:
+        return checked
+    draft = check_document(YamlDocument(PROFILE_NAME, trimmed), facts, today)
+    if draft.loaded is None:
+        return checked
+    return Checked(data, checked.errors, loaded=draft.loaded, left_out=left_out)
+
+
+# The lists whose items the form adds empty: their model, and an item's name in messages.
+_ITEMS: dict[str, tuple[type[BaseModel], str]] = {
+    "leads": (Lead, "lead"),
+    "clinical_directors": (ClinicalDirector, "clinical director"),
+}
+
+
+def _without_empty_items(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Return the data without the leads and directors not filled in, and their names.
+
+    An item is not filled in when it holds nothing but the model's defaults, which the form
+    shows chosen in its drop-downs (a lead's practice is paid).
+    """
+    trimmed = dict(data)
+    left_out = []
+    for key, (model, word) in _ITEMS.items():
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        empty = [_only_defaults(item, model) for item in items]
+        left_out += [f"{word} {i + 1}" for i, blank in enumerate(empty) if blank]
+        kept = [item for item, blank in zip(items, empty, strict=True) if not blank]
+        # Every director left out would be a profile without one: that stays as it is.
+        trimmed[key] = kept if kept or key != "clinical_directors" else items
+    return trimmed, left_out
+
+
+def _only_defaults(item: Any, model: type[BaseModel]) -> bool:
+    if item is None:
+        return True
+    if not isinstance(item, dict):
+        return False
+    fields = model.model_fields
+    return all(k in fields and v == fields[k].get_default() for k, v in item.items())
 
 
 def figures(loaded: LoadedProfile, facts: Facts) -> Figures:

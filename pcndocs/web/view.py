@@ -7,8 +7,10 @@ each problem at the nearest field that is drawn.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pcndocs import years
@@ -16,7 +18,7 @@ from pcndocs.errors import Problem
 from pcndocs.facts import Facts
 from pcndocs.profile.yamlfile import KeyPath, dotted
 from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_form
-from pcndocs.web.formdata import LOCAL_WORKSTREAM, field_id, show
+from pcndocs.web.formdata import LOCAL_WORKSTREAM, field_id, show, unknown_fields
 from pcndocs.web.service import MISSING
 
 
@@ -37,11 +39,12 @@ class Message:
     slot: str  # the key of the drawn field or group it is shown at ("" for none)
     where: str  # the place in words: "Practice 3, List size"
     text: str
+    missing: bool = False  # a value still to fill in, whatever the words (a draft's gap)
 
     @property
     def kind(self) -> str:
         """Return the message's style: an error, a value still missing, or a warning."""
-        if self.severity == "error" and self.text == MISSING:
+        if self.severity == "error" and (self.missing or self.text == MISSING):
             return "missing"
         return self.severity
 
@@ -49,6 +52,58 @@ class Message:
     def target(self) -> str:
         """Return the id to link to from the list at the top."""
         return field_id(self.slot) if self.slot else "fields"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One section of the form as a step: its title and the top-level keys it holds."""
+
+    id: str
+    title: str
+    keys: tuple[str, ...]
+
+
+# The form's sections, in the order a PCN manager fills them in. Every top-level key of the
+# profile is in one (a test holds this as keys are added to the model).
+STEPS = (
+    Step("network", "Network", ("network", "contract_year")),
+    Step("practices", "Practices", ("practices",)),
+    Step("directors", "Directors", ("clinical_directors", "local_cd_responsibilities")),
+    Step("appointment", "Appointment", ("appointment",)),
+    Step("meetings", "Meetings and decisions", ("governance",)),
+    Step("leads", "Leads", ("leads",)),
+    Step("pay", "Pay and funding", ("job_description", "funding")),
+    Step("control", "Document control", ("document_control",)),
+)
+
+
+@dataclass(frozen=True)
+class StepState:
+    """What is left to do in a step, as the side list shows it."""
+
+    errors: int
+    missing: int
+    warnings: int
+
+    @property
+    def words(self) -> str:
+        """Return the state in words: '1 error, 2 to fill in', or 'Done'."""
+        said = []
+        if self.errors:
+            said.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
+        if self.missing:
+            said.append(f"{self.missing} to fill in")
+        if self.warnings:
+            said.append(f"{self.warnings} warning{'s' if self.warnings != 1 else ''}")
+        return ", ".join(said) if said else "Done"
+
+    @property
+    def kind(self) -> str:
+        """Return the state's style: error, missing, warning or done."""
+        return next(
+            (k for k, n in (("error", self.errors), ("missing", self.missing)) if n),
+            "warning" if self.warnings else "done",
+        )
 
 
 @dataclass
@@ -71,6 +126,14 @@ class FormView:
         """Return the data at a key path, or None."""
         return _get(self.data, path)
 
+    def unknown(self) -> list[tuple[str, str, str, str]]:
+        """Return (field name, key, value as YAML, message) of each key the form does not know."""
+        said = {m.key: m.text for m in self.messages}
+        return [
+            (name, key, text, said.get(key, f"this profile has a key pcndocs does not know: {key}"))
+            for name, key, text in unknown_fields(self.data)
+        ]
+
     def items(self, path: KeyPath) -> list[int]:
         """Return the indexes of a repeatable group's items."""
         found = _get(self.data, path)
@@ -79,6 +142,42 @@ class FormView:
     def at(self, key: str) -> list[Message]:
         """Return the messages shown at one field or group."""
         return [m for m in self.messages if m.slot == key]
+
+    def steps(self) -> list[tuple[Step, StepState]]:
+        """Return each step of the form with what is left to do in it."""
+        found = []
+        for step in STEPS:
+            mine = [m for m in self.messages if _top(m.key) in step.keys]
+            found.append(
+                (
+                    step,
+                    StepState(
+                        sum(m.kind == "error" for m in mine),
+                        sum(m.kind == "missing" for m in mine),
+                        sum(m.kind == "warning" for m in mine),
+                    ),
+                )
+            )
+        return found
+
+    def step_nodes(self, step: Step) -> list[Node]:
+        """Return the top-level nodes of the form that a step holds, in its order."""
+        nodes = {node.name: node for node in profile_form().fields}
+        return [nodes[key] for key in step.keys if key in nodes]
+
+    def folded(self, node: Node, path: KeyPath) -> bool:
+        """Return whether a field is folded under "More options": optional, with no value
+        set and no message at it or inside it."""
+        if isinstance(node, Input | Repeat) and node.required:
+            return False
+        if isinstance(node, Group) and not node.optional:
+            return False
+        if self.raw(path) not in (None, [], {}, ""):
+            return False
+        key = dotted(path)
+        return not any(
+            m.slot == key or m.slot.startswith((key + ".", key + "[")) for m in self.messages
+        )
 
     def practices(self, current: str) -> list[Option]:
         """Return the member practices as options, and the current value if it is not one."""
@@ -125,6 +224,11 @@ class FormView:
         """Return a choice field's options in words, and the current value if it is not one."""
         options = [Option(c, humanise(c)) for c in node.choices]
         return _with_current(options, current)
+
+
+def _top(key: str) -> str:
+    """Return the top-level key of a key path: practices[2].name becomes practices."""
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
 
 
 def _with_current(options: list[Option], current: str) -> list[Option]:
@@ -183,16 +287,111 @@ def _drawn_group(group: Group, path: KeyPath, data: Any) -> Iterator[tuple[KeyPa
             yield from _drawn_group(node.custom, node_path, data)
 
 
-def place(problems: Sequence[Problem], severity: str, data: dict[str, Any]) -> list[Message]:
-    """Return each problem as a message at the nearest field or group the form draws."""
+def place(
+    problems: Sequence[Problem], severity: str, data: dict[str, Any], missing: bool = False
+) -> list[Message]:
+    """Return each problem as a message at the nearest field or group the form draws.
+
+    missing: every problem is a value still to fill in (the profile builds as a draft).
+    """
     nodes = {dotted(path): node for path, node in drawn(data)}
     placed = []
     for problem in problems:
         slot = _nearest(problem.key, nodes)
+        text = in_form_words(problem.text, problem.key)
         placed.append(
-            Message(severity, problem.key, slot, where(problem.key, problem.item), problem.text)
+            Message(severity, problem.key, slot, where(problem.key, problem.item), text, missing)
         )
     return placed
+
+
+# --- the form's words -------------------------------------------------------------------------
+# `check` speaks of the YAML file: its keys (reimbursed_to, funding.core_pcn_funding), settings
+# written as in it (reimbursed_to: individual) and the command line's options. The page says the
+# same in the words of the form: the label of the field, the choice as the drop-down shows it.
+_QUOTED = re.compile(r"('[^']*')")
+_KEY_NAME = re.compile(
+    r"`?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.[a-z][a-z0-9_]*)*|[a-z]+\.[a-z_.]+)\b`?"
+)
+_SETTING = re.compile(r"\b(set )?`?([a-z][a-z0-9]*(?:[_.][a-z0-9]+)+)`?: ([a-z][a-z0-9_]*)\b")
+_UNKNOWN = re.compile(r"unknown key; (?:did you mean '([^']+)'\?|known keys here: (.*))")
+_FILE_WORDS = {
+    "give practice, or set": "choose the lead's practice, or set",
+    "shown as placeholders by build --blank": "shown as placeholders in the draft",
+    "build without --blank": "download the finished documents",
+    "build --blank": "the draft",
+    " (--strict)": "",
+    "(pcndocs schema lists them all)": "(the drop-down lists them all)",
+}
+
+
+def in_form_words(text: str, key: str) -> str:
+    """Return a message of `check` in the form's words: no YAML key, no command-line option.
+
+    Text in quotes is what the user typed, and is never changed.
+    """
+    name = _parts(key)[-1] if key else ""
+    unknown = _UNKNOWN.fullmatch(text)
+    if unknown:
+        said = f"this profile has a key pcndocs does not know: {name}"
+        if unknown[1]:
+            return f"{said} — did you mean {unknown[1]}?"
+        return f"{said}; the keys known here are {unknown[2]}"
+    for words, plain in _FILE_WORDS.items():
+        text = text.replace(words, plain)
+    group = _generic(key).rpartition(".")[0]
+    pieces = _QUOTED.split(text)
+    for i in range(0, len(pieces), 2):  # the pieces outside quotes
+        piece = _SETTING.sub(lambda m: _setting_words(m, group), pieces[i])
+        pieces[i] = _KEY_NAME.sub(lambda m: _label_words(m[1], group, m[0]), piece)
+    return "".join(pieces)
+
+
+def _setting_words(match: re.Match[str], group: str) -> str:
+    """Return 'set reimbursed_to: individual' as 'choose “Individual” for “Paid to”'."""
+    node = _node_of(match[2], group)
+    if not isinstance(node, Input) or match[3] not in node.choices:
+        return match[0]
+    return f"{'choose ' if match[1] else ''}“{humanise(match[3])}” for “{node.label}”"
+
+
+def _label_words(name: str, group: str, written: str) -> str:
+    node = _node_of(name, group)
+    return f"“{node.label}”" if node is not None else written
+
+
+def _node_of(name: str, group: str) -> Node | None:
+    """Return the field a key named in a message is: beside the message's key first."""
+    nodes = _nodes()
+    for candidate in (f"{group}.{name}" if group else name, name):
+        if candidate in nodes:
+            return nodes[candidate]
+    return next((node for path, node in nodes.items() if path.endswith("." + name)), None)
+
+
+def _generic(key: str) -> str:
+    """Return a key path without its indexes: leads[2].name becomes leads.name."""
+    return re.sub(r"\[\d+\]", "", key)
+
+
+@cache
+def _nodes() -> dict[str, Node]:
+    """Return every field and group of the form, by its key path without indexes."""
+    found: dict[str, Node] = {}
+
+    def walk(group: Group, prefix: str) -> None:
+        for node in group.fields:
+            path = f"{prefix}.{node.name}" if prefix else node.name
+            found[path] = node
+            if isinstance(node, Group):
+                walk(node, path)
+            elif isinstance(node, Repeat):
+                walk(node.item, path)
+            elif node.custom is not None:
+                walk(node.custom, path)
+
+    walk(profile_form(), "")
+    return found
 
 
 def _nearest(key: str, nodes: dict[str, Node]) -> str:
