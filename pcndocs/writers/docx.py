@@ -33,7 +33,7 @@ from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 from docx.oxml.numbering import CT_Numbering
 from docx.section import _Footer, _Header
-from docx.shared import Cm, Emu, Pt
+from docx.shared import Cm, Emu, Mm, Pt
 from docx.styles import BabelFish
 from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
@@ -106,6 +106,7 @@ def write_docx(
     width = _set_up_page(word, ready, info, logo, document.title or info.title)
     if info.compact:
         docx_xml.tighten_spacing(word.styles.element)
+        _narrow_top_and_bottom(word)
     _set_properties(word, info, when)
     _Renderer(word, ready, width, Revisions(revision_author, when)).blocks(document.tree.children)
     return docx_xml.save(word, when)
@@ -245,6 +246,13 @@ def _set_up_page(
     footer.add_run(" of ")
     docx_xml.add_field(footer, "NUMPAGES", "1")
     return width
+
+
+def _narrow_top_and_bottom(word: WordDocument) -> None:
+    """Give a one-page document the narrower top and bottom margins pdf.css gives it."""
+    section = word.sections[0]
+    section.top_margin = section.bottom_margin = Mm(14)
+    section.header_distance = section.footer_distance = Mm(5)
 
 
 def _header(

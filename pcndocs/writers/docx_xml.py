@@ -401,9 +401,10 @@ def save(word: WordDocument, when: datetime) -> bytes:
 
 # A one-page document's spacing, in twips: as pdf.css draws `main.compact`.
 _COMPACT_CELL_MARGIN = 20  # 1 pt above and below a table cell's text, not 3 pt
-_COMPACT_SPACING = {"Normal": (None, 80), "heading 1": (200, 80)}  # before, after
+_COMPACT_SPACING = {"Normal": (None, 40), "heading 1": (160, 80)}  # before, after
 _COMPACT_TEXT = 20  # half-points: body text of 10 pt, not 10.5
 _COMPACT_TITLE = 32  # half-points: a title of 16 pt, not 20
+_COMPACT_LINE = 252  # 240ths of a line: lines spaced at 1.05, not 1.2 (pdf.css: 1.21 em)
 
 
 def tighten_spacing(styles: CT_Styles) -> None:
@@ -414,6 +415,11 @@ def tighten_spacing(styles: CT_Styles) -> None:
     size = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}")
     if size is not None:
         size.set(qn("w:val"), str(_COMPACT_TEXT))
+    lines = styles.find(
+        f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}"
+    )
+    if lines is not None and lines.get(qn("w:line")) is not None:
+        lines.set(qn("w:line"), str(_COMPACT_LINE))
     for style in styles.findall(qn("w:style")):
         name_element = style.find(qn("w:name"))
         name = name_element.get(qn("w:val")) if name_element is not None else None

@@ -107,6 +107,7 @@ def render_page(
         else f'<span class="network"><span class="name">{escape(info.network)}</span></span>'
     )
     main_class = ' class="compact"' if info.compact else ""
+    body_class = main_class  # the body names the page, so the first page is narrower too
     running = (
         f'<div class="running-header" aria-hidden="true">{network}'
         f'<span class="doctitle">{escape(info.title)}</span></div>'
@@ -114,7 +115,7 @@ def render_page(
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(info.language)}">\n<head>\n'
         + "\n".join(head)
-        + f"\n</head>\n<body>\n{running}\n<main{main_class}>\n"
+        + f"\n</head>\n<body{body_class}>\n{running}\n<main{main_class}>\n"
         + f"{preface}{render_body(document.tree)}</main>\n"
         "</body>\n</html>\n"
     )
