@@ -114,8 +114,7 @@ def stream_line(funds: StreamFunds, year: str, facts: Facts) -> FigureLine:
             "",
             "not published",
             f"No national figure for {year} had been published when these facts were checked "
-            f"({facts.checked:%-d %B %Y}), so the network states its own "
-            f"({OWN_FIGURE_KEYS.get(funds.stream, 'funding')})",
+            f"({facts.checked:%-d %B %Y}), so the network is to state its own figure",
         )
     standing: Standing = funds.confidence
     return FigureLine(
@@ -147,6 +146,15 @@ def benchmark_line(funding: DirectorFunding, facts: Facts) -> FigureLine:
     else:
         label = f"Level of time funded until {funding.last_paid}, kept as a guide"
     spec = basis.source.refs[0]  # the specification's section; the LMC only repeats it
+    if funding.population <= 0:  # no list size yet: no figure, never "0 sessions"
+        return FigureLine(
+            label,
+            "",
+            "worked out",
+            str(spec),
+            f"{funding.basis_wte:g} WTE for every {funding.basis_patients:,} registered "
+            "patients, once the practices' list sizes are known",
+        )
     return FigureLine(
         label,
         f"{sessions_text(funding.funded_sessions_per_week)} a week "
