@@ -24,6 +24,10 @@ class OverMemoryError(Exception):
     """The work asked for more memory than it was allowed."""
 
 
+#: How soon an alarm comes again when the first was swallowed, in seconds.
+_AGAIN = 0.5
+
+
 class _Alarm(BaseException):
     """Raised by the alarm in the middle of the work; a BaseException so that no library's
     `except Exception` swallows it."""
@@ -53,7 +57,15 @@ def process_limits(seconds: float, memory: int) -> Iterator[None]:
         return
     import resource
 
+    over = False  # set once the body has stopped, so a late alarm raises nothing
+
     def alarm(_signum: int, _frame: object) -> None:
+        if over:
+            return
+        # The alarm lands wherever the work is. Where that is a place whose errors Python
+        # only reports (a garbage-collector callback, a __del__), the work would run on
+        # unbounded: so it comes again shortly, until it lands in the work itself.
+        signal.setitimer(signal.ITIMER_REAL, _AGAIN)
         raise _Alarm
 
     previous = signal.signal(signal.SIGALRM, alarm)
@@ -68,6 +80,7 @@ def process_limits(seconds: float, memory: int) -> Iterator[None]:
     except MemoryError:
         raise OverMemoryError from None
     finally:
+        over = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         resource.setrlimit(resource.RLIMIT_AS, old_limits)
