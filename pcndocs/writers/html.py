@@ -12,7 +12,7 @@ from pathlib import Path
 
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import Document, introduces_signature, plain_text
+from pcndocs.document import Document, clause_id, introduces_signature, plain_text
 from pcndocs.layout import (
     KEEP_WHOLE_ROWS,
     TEXT_WIDTH_TWIPS,
@@ -158,6 +158,9 @@ def _children(node: SyntaxTreeNode) -> str:
 
 def _block(node: SyntaxTreeNode) -> str:
     html = _unmarked_block(node)
+    clause = clause_id(node)
+    if clause:  # the clause's id, as `pcndocs clauses` and a house wording file name it
+        html = re.sub(r"^<(\w+)", rf'<\1 data-clause="{clause}"', html, count=1)
     change = None if node.is_root else node.meta.get("change")
     if change in ("ins", "del"):  # a block compare marked as inserted or deleted
         return re.sub(r"^<(\w+)", rf'<\1 data-change="{change}"', html, count=1)
