@@ -36,6 +36,7 @@ from pcndocs.manifest import Entry, IndexOutcome, Manifest, inputs_fingerprint, 
 from pcndocs.workers import Failure, WorkerPool, default_jobs, start_early
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
+WORDING_FILE = "wording.yaml"  # a house wording file beside the profiles (pcndocs.wording)
 
 __all__ = ["Outcome", "WorkerPool", "build_many", "build_pack", "default_jobs", "expand_profiles"]
 
@@ -78,7 +79,10 @@ def expand_profiles(paths: Sequence[Path]) -> list[Path]:
             inside = sorted(
                 p
                 for p in path.iterdir()
-                if p.suffix in PROFILE_SUFFIXES and p.is_file() and not p.name.startswith(".")
+                if p.suffix in PROFILE_SUFFIXES
+                and p.is_file()
+                and not p.name.startswith(".")
+                and p.name != WORDING_FILE  # the folder's house wording, not a network
             )
             if not inside:
                 raise InputFileError(path, "is a folder with no .yaml profiles in it")
@@ -133,7 +137,7 @@ def build_many(
     manifest = Manifest(options.out)
     if manifest.problem is not None:
         batch.notes.append(manifest.problem)
-    inputs = inputs_fingerprint(options.templates, options.blank, options.today)
+    inputs = inputs_fingerprint(options.templates, options.blank, options.today, options.wording)
     outcomes: dict[Path, Outcome] = {}
     claimed = {entry.folder: entry for entry in manifest.entries.values()}
     touched: dict[str, None] = {}  # the folders written to, in order

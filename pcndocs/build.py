@@ -8,7 +8,7 @@ import os
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from pcndocs.checks import assumed_values, warnings_for
@@ -21,7 +21,7 @@ from pcndocs.context import (
     network_context,
     render_context,
 )
-from pcndocs.document import Document, parse_markdown
+from pcndocs.document import Document, clause_prefix, parse_markdown
 from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import InputFileError, Problem, RenderLimitError
 from pcndocs.facts import Facts, load_facts
@@ -43,6 +43,7 @@ from pcndocs.profile.load import KnownIds, LoadedProfile, load_profile
 from pcndocs.resources import builtin_templates
 from pcndocs.stylesheet import check_stylesheet
 from pcndocs.templating import Templates
+from pcndocs.wording import apply_wording, field_values, wording_for, wording_notes
 from pcndocs.writers.html import PageInfo, include_builtin, logo_uri, render_page
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class DocumentOptions:
     formats: tuple[str, ...] = ("docx", "pdf")
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
+    wording: Path | None = None  # a house wording file (pcndocs/wording.py)
 
 
 @dataclass(frozen=True)
@@ -260,10 +262,14 @@ def document_trees(
     a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
+    wording = wording_for(options.wording, templates) if options.wording else None
     for source in document_sources(loaded, options, facts, templates, shared, only):
-        document = known.get(source.text) if known else None
+        entries = wording.for_prefix(clause_prefix(source.kind.template)) if wording else {}
+        # A tree with house wording depends on the fields too, not on the text alone.
+        document = known.get(source.text) if known and not entries else None
         if document is None:
-            document = parse_markdown(source.text, source.kind.template)
+            edit = partial(apply_wording, entries=entries, values=source.fields)
+            document = parse_markdown(source.text, source.kind.template, edit if entries else None)
         info = _page_info(source.kind, document, loaded, when)
         yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
@@ -276,6 +282,7 @@ class DocumentSource:
     lead: LeadView | None
     name: str  # the file name without its format
     text: str
+    fields: Mapping[str, str] = field(default_factory=dict)  # house wording's {fields}
 
 
 def document_sources(
@@ -296,8 +303,9 @@ def document_sources(
     for kind, lead, name in _instances(options, lead_documents(shared)):
         if only is not None and name not in only:
             continue
-        context = render_context(shared, facts, lead)
-        yield DocumentSource(kind, lead, name, templates.render(kind.template, context.variables()))
+        variables = render_context(shared, facts, lead).variables()
+        fields = field_values(variables) if options.wording else {}
+        yield DocumentSource(kind, lead, name, templates.render(kind.template, variables), fields)
 
 
 def document_date(loaded: LoadedProfile, facts: Facts) -> datetime:
@@ -330,12 +338,15 @@ def network_name(loaded: LoadedProfile) -> str:
     return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
 
 
-def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()) -> str:
+def still_to_agree(
+    network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = (), house: Sequence[str] = ()
+) -> str:
     """Return, in plain sentences, what a blank profile still needs and what its documents propose.
 
     Four lists: what the profile's data is too old or too thin to show as it is, the values
     missing from the profile (with their lines), what the documents leave to agree (by
-    document and section), and the defaults they propose.
+    document and section), and the defaults they propose; then the clauses taken from a
+    house wording file (`house`, one line each), for the practices to read.
     """
     profile = loaded.profile
     notes = old_data_notes(profile, load_facts())
@@ -361,7 +372,19 @@ def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()
         ]
         body = profile.governance.body_name
         lines += [proposal_line(a.key, a.value, body) for a in assumed]
+    if house:
+        lines += ["", "House wording: these clauses are the LMC's own, not the built-in text."]
+        lines += [f"- {line}" for line in house]
     return "\n".join(lines) + "\n"
+
+
+def house_lines(options: DocumentOptions) -> list[str]:
+    """Return, one line a clause, what the pack takes from the house wording file, if any."""
+    if options.wording is None:
+        return []
+    templates = templates_for(options.templates)
+    notes = wording_notes(wording_for(options.wording, templates), templates)
+    return [f"{options.wording.name}: {line}" for line in notes.used]
 
 
 @cache
@@ -589,7 +612,8 @@ def write_network(
     result.placeholders = [g for n in names for g in rendered.placeholders.get(n, [])]
     notes: dict[str, bytes] = {}
     if options.blank:
-        text = still_to_agree(plan.network, plan.loaded, result.placeholders)
+        house = house_lines(options)
+        text = still_to_agree(plan.network, plan.loaded, result.placeholders, house)
         notes[STILL_TO_AGREE] = text.encode("utf-8")
     else:
         # A finished document should hold no placeholder: say where one is left, so --strict fails.

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -171,6 +171,47 @@ def _templates_option() -> Callable[[F], F]:
     )
 
 
+def _wording_option() -> Callable[[F], F]:
+    return click.option(
+        "--wording",
+        type=click.Path(path_type=Path, dir_okay=False, readable=False),
+        help="A house wording file: your own text for some clauses (`pcndocs clauses`). "
+        "Default: wording.yaml beside the profiles, if there is one.",
+    )
+
+
+def _house_wording(
+    ctx: click.Context, given: Path | None, places: Sequence[Path], templates: Path | None
+) -> tuple[Path | None, int]:
+    """Return the house wording file to use (checked), and how many warnings it gave.
+
+    Without --wording, a `wording.yaml` in the folder of the profiles (a workspace's) is
+    used, and the output says so. Each clause whose built-in text changed since the file
+    was pinned is a warning, said once for the whole run.
+    """
+    from pcndocs.build import templates_for
+    from pcndocs.wording import WORKSPACE_FILE, load_wording, wording_notes
+
+    path = given
+    if path is None and places:
+        folder = places[0] if places[0].is_dir() else places[0].parent
+        beside = folder / WORKSPACE_FILE
+        path = beside if beside.is_file() else None
+        if path is not None and not ctx.obj["quiet"]:
+            click.echo(
+                f"House wording: {path} (beside the profiles; --wording FILE for another)",
+                err=True,
+            )
+    if path is None:
+        return None, 0
+    chosen = templates_for(templates)
+    notes = wording_notes(load_wording(path, chosen), chosen)
+    if not ctx.obj["quiet"]:
+        for warning in notes.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+    return path, len(notes.warnings)
+
+
 def _out_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "-o",
@@ -205,6 +246,7 @@ def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
             help=f"{doing} only this document (see `pcndocs docs`); repeat for several.",
         ),
         _templates_option(),
+        _wording_option(),
     ]
 
     def add(command: F) -> F:
@@ -290,6 +332,7 @@ def build(
     formats: tuple[str, ...],
     docs: tuple[str, ...],
     templates: Path | None,
+    wording: Path | None,
     jobs: int | None,
     blank: bool,
     strict: bool,
@@ -308,17 +351,19 @@ def build(
     from pcndocs.resources import example_profile
 
     quiet = ctx.obj["quiet"]
-    options = BuildOptions(
-        out=out,
-        formats=formats,
-        documents=docs,
-        templates=templates,
-        blank=blank,
-        force=force,
-        overwrite_edited=overwrite_edited,
-    )
     batch = Batch()
     with user_errors(ctx):
+        wording, house_warnings = _house_wording(ctx, wording, profiles, templates)
+        options = BuildOptions(
+            out=out,
+            formats=formats,
+            documents=docs,
+            templates=templates,
+            wording=wording.resolve() if wording else None,
+            blank=blank,
+            force=force,
+            overwrite_edited=overwrite_edited,
+        )
         paths = expand_profiles(profiles) if profiles else [example_profile()]
         many = len(paths) > 1
         bar = (
@@ -343,7 +388,7 @@ def build(
         if not many and outcomes[0].result is None:
             outcomes[0].built()  # raises its failure: the user's error, or the bug
         failed = [o for o in outcomes if o.result is None]
-        warned = _print_outcomes(outcomes, quiet=quiet, many=many)
+        warned = _print_outcomes(outcomes, quiet=quiet, many=many) + house_warnings
         if batch.index is not None and batch.index.kept is not None:
             click.secho(
                 f"kept: {batch.index.path} had been changed since pcndocs wrote it; your copy "
@@ -430,8 +475,15 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
     help="Check an incomplete profile, as `build --blank` takes it: list what is still to agree.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
+@_wording_option()
 @click.pass_context
-def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: bool) -> None:
+def check(
+    ctx: click.Context,
+    profiles: tuple[Path, ...],
+    blank: bool,
+    strict: bool,
+    wording: Path | None,
+) -> None:
     """Check profiles and summarise them, without building documents.
 
     Ends with one line: `ready: ...` when no profile has an error, `not ready: ...` when
@@ -446,6 +498,15 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: b
     quiet = ctx.obj["quiet"]
     facts = load_facts()
     errors = failed = warned = to_agree = 0
+    with user_errors(ctx):
+        house, warned = _house_wording(ctx, wording, profiles, None)
+    if house is not None and not quiet:
+        from pcndocs.build import DocumentOptions, house_lines
+
+        used = house_lines(DocumentOptions(out=Path(), wording=house))
+        click.echo(f"Every pack takes {len(used)} clauses from the house wording:")
+        for line in used:
+            click.echo(f"  {line}")
     for path in profiles:
         try:
             loaded = load(path, facts, blank=blank)
@@ -748,6 +809,7 @@ def compare(
     formats: tuple[str, ...],
     docs: tuple[str, ...],
     templates: Path | None,
+    wording: Path | None,
     author: str,
     since_last_build: bool,
     since_agreed: bool,
@@ -779,8 +841,14 @@ def compare(
             new = profiles[0]
         else:
             old, new = profiles
+        wording, _warned = _house_wording(ctx, wording, [new], templates)
         options = CompareOptions(
-            out=out, formats=formats, documents=docs, templates=templates, author=author
+            out=out,
+            formats=formats,
+            documents=docs,
+            templates=templates,
+            wording=wording.resolve() if wording else None,
+            author=author,
         )
         result = compare_profiles(old, new, options, label)
     for kept in result.kept:  # said even with --quiet: a file was not replaced
@@ -816,6 +884,110 @@ def _last_agreed(profile: Path) -> tuple[Path, str]:
             "in `pcndocs serve` first"
         )
     return space.version_path(name, agreed.id), agreed.label
+
+
+@cli.command()
+@click.argument(
+    "document",
+    required=False,
+    metavar="[DOC]",
+    callback=lambda c, p, v: _split_docs(c, p, (v,))[0] if v else None,
+)
+@click.option("--fields", "show_fields", is_flag=True, help="List the fields a house text may use.")
+@click.option(
+    "--pin",
+    is_flag=True,
+    help="Record in the wording file the built-in text each of its clauses replaces.",
+)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Show, as a redline, the built-in text that changed under each clause the wording "
+    "file replaces.",
+)
+@_wording_option()
+@_templates_option()
+@click.pass_context
+def clauses(
+    ctx: click.Context,
+    document: str | None,
+    show_fields: bool,
+    pin: bool,
+    changed: bool,
+    wording: Path | None,
+    templates: Path | None,
+) -> None:
+    """List the clauses of every document (or DOC) with their ids and built-in wording.
+
+    A house wording file (wording.yaml) gives some of them your own text, omits them, or adds
+    a clause after them, for every network you build; `--pin` records which built-in text
+    each replaces, so `check` and `build` tell you when a new version changes it, and
+    `--changed` shows what changed.
+    """
+    from pcndocs import wording as house
+    from pcndocs.build import templates_for
+    from pcndocs.clauses import document_clauses, documents_once, load_catalogue, redline
+    from pcndocs.documents import document_kind
+
+    chosen = templates_for(templates)
+    with user_errors(ctx):
+        if show_fields:
+            width = max(len(f.name) for f in house.FIELDS) + 2
+            for item in house.FIELDS:
+                click.echo(f"{{{item.name}}}".ljust(width) + f"  {item.description}")
+            return
+        path = wording or (Path(house.WORKSPACE_FILE) if (pin or changed) else None)
+        if (pin or changed) and path is not None and not path.is_file():
+            raise PcndocsError(f"{path}: no such wording file; give it with --wording FILE")
+        if pin and path is not None:
+            pinned = house.pin(path, chosen)
+            click.echo(
+                f"{path}: pinned {len(pinned)} clause{'s' if len(pinned) != 1 else ''} to "
+                "the built-in text they replace" + (": " + ", ".join(pinned) if pinned else "")
+            )
+            return
+        if changed and path is not None:
+            _print_changed(house.load_wording(path, chosen), chosen, load_catalogue(), redline)
+            return
+        entries = house.load_wording(path, chosen).entries if path else {}
+        kinds = [document_kind(document)] if document else documents_once()
+        lines: list[str] = []
+        for kind in kinds:
+            for clause in document_clauses(chosen, kind):
+                entry = entries.get(clause.id)
+                mark = f"  [house wording: {entry.describe()}]" if entry else ""
+                repeated = "  (repeated: once per item)" if clause.repeated else ""
+                lines.append(f"{clause.id}{mark}{repeated}")
+                lines += [f"    {line}" for line in clause.source.split("\n")]
+    try:
+        click.echo("\n".join(lines))
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print_changed(wording: Any, templates: Any, catalogue: Any, redline: Any) -> None:
+    """Print, for each clause the wording replaces whose built-in text moved, a redline."""
+    from pcndocs.wording import current_clauses
+
+    clauses = current_clauses(templates)
+    shown = 0
+    for ident, entry in wording.entries.items():
+        clause = clauses.get(ident)
+        if clause is None or not entry.changes_text or entry.pinned in ("", clause.fingerprint):
+            continue
+        shown += 1
+        then = catalogue.version(ident, entry.pinned)
+        now = catalogue.version(ident, clause.fingerprint)
+        when = f"in {now[1].since}" if now else "in your templates folder"
+        click.echo(f"{ident}: the built-in text changed {when}")
+        if then is None:
+            click.echo("  (the text you pinned is not one pcndocs recorded; the text now is:)")
+            click.echo(f"  {clause.source}")
+        else:
+            click.echo(f"  {redline(then[1].text, clause.source)}")
+        click.echo(f"  your wording: {entry.text if entry.text is not None else '(omitted)'}")
+    if not shown:
+        click.echo(f"{wording.path}: no clause it replaces has changed since it was pinned")
 
 
 @cli.command()

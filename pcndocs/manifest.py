@@ -105,8 +105,12 @@ def _code_and_libraries() -> str:
     return digest.hexdigest()
 
 
-def inputs_fingerprint(templates: Path | None, blank: bool, today: date) -> str:
+def inputs_fingerprint(
+    templates: Path | None, blank: bool, today: date, wording: Path | None = None
+) -> str:
     """Return a fingerprint of everything a build depends on except the profile itself.
+
+    A house wording file counts by its bytes, so changing its text rebuilds every network.
 
     Today's date counts only where a template mentions it (the built-in ones do not), so
     nothing is rebuilt merely because a day has passed.
@@ -116,6 +120,10 @@ def inputs_fingerprint(templates: Path | None, blank: bool, today: date) -> str:
     if templates is not None:
         digest.update(f"\0templates {templates.resolve()}\0".encode())
         uses_today = _hash_tree(digest, templates) or uses_today
+    if wording is not None:
+        digest.update(f"\0wording {wording.resolve()}\0".encode())
+        with contextlib.suppress(OSError):  # unreadable: the build says why, with its name
+            digest.update(hashlib.sha256(wording.read_bytes()).digest())
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     digest.update(f"\0blank {blank}\0epoch {epoch}\0".encode())
     if uses_today:

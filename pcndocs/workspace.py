@@ -29,6 +29,7 @@ from pcndocs.files import make_folder, slug, write_atomically
 from pcndocs.profile.yamlfile import parse_yaml
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
+WORDING_FILE = "wording.yaml"  # the workspace's house wording (pcndocs.wording), not a network
 HIDDEN = ".pcndocs"  # the workspace's own records: agreed versions
 VERSIONS = Path(HIDDEN) / "versions"
 MAX_PROFILE_BYTES = 1024 * 1024  # as the command line reads a profile
@@ -132,7 +133,11 @@ class Workspace:
         """Return the profile files in the workspace, by name: its networks."""
         found = []
         for path in sorted(self.root.iterdir()):
-            wanted = path.suffix in PROFILE_SUFFIXES and _FILE_NAME.fullmatch(path.name)
+            wanted = (
+                path.suffix in PROFILE_SUFFIXES
+                and _FILE_NAME.fullmatch(path.name) is not None
+                and path.name != WORDING_FILE  # the house wording, not a network
+            )
             if wanted and path.is_file() and not path.is_symlink():
                 found.append(path.name)
         return found

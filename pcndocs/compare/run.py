@@ -208,7 +208,9 @@ class TreeCache:
                 (
                     loaded.source.data,
                     options.documents,
-                    inputs_fingerprint(options.templates, options.blank, options.today),
+                    inputs_fingerprint(
+                        options.templates, options.blank, options.today, options.wording
+                    ),
                 )
             ).encode()
         ).hexdigest()
@@ -241,7 +243,10 @@ def compare_loaded(
     _same_network(old, new)
     templates = templates_for(options.templates)
     build_options = BuildOptions(
-        out=options.out, documents=options.documents, templates=options.templates
+        out=options.out,
+        documents=options.documents,
+        templates=options.templates,
+        wording=options.wording,  # both versions get the same house wording
     )
     # A version with values missing (a draft built with --blank) shows its placeholders.
     old_options = replace(build_options, blank=bool(old.gaps))
@@ -257,7 +262,8 @@ def compare_loaded(
     news = dict(_versions(new, new_options, facts, templates, known))
     for key, tree in news.items():
         before = olds.get(key)
-        if tree.text in known and (before is None or before.document is not tree.document):
+        taken = known.get(tree.text) is tree.document  # the older version's own tree
+        if taken and (before is None or before.document is not tree.document):
             # The same text as another document of the older version: a tree of its own, since
             # the diff marks the newer tree and the older one must stay as it is.
             news[key] = replace(tree, document=parse_markdown(tree.text, tree.kind.template))
