@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pcndocs import __version__
-from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
+from pcndocs.render.documents import DOCUMENTS, FORMATS
 
 if TYPE_CHECKING:
-    from pcndocs.ownership import Kept
+    from pcndocs.output.ownership import Kept
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -189,8 +189,8 @@ def _house_wording(
     used, and the output says so. Each clause whose built-in text changed since the file
     was pinned is a warning, said once for the whole run.
     """
-    from pcndocs.build import templates_for
-    from pcndocs.wording import WORKSPACE_FILE, load_wording, wording_notes
+    from pcndocs.output.build import templates_for
+    from pcndocs.render.wording import WORKSPACE_FILE, load_wording, wording_notes
 
     path = given
     if path is None and places:
@@ -346,8 +346,8 @@ def build(
     A network whose profile, templates and options have not changed since its last
     build, and whose files are as pcndocs wrote them, is not built again.
     """
-    from pcndocs.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
-    from pcndocs.build import BuildOptions
+    from pcndocs.output.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
+    from pcndocs.output.build import BuildOptions
     from pcndocs.resources import example_profile
 
     quiet = ctx.obj["quiet"]
@@ -425,7 +425,7 @@ def _say_kept(kept: Kept, remedy: str = "") -> None:
 
 def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
-    from pcndocs.gaps import gap_line
+    from pcndocs.rules.checks import gap_line
 
     warned = 0
     for outcome in outcomes:
@@ -491,9 +491,9 @@ def check(
     """
     from datetime import date
 
-    from pcndocs.build import load
-    from pcndocs.checks import advice, summary, verdict, warnings_for
-    from pcndocs.facts import load_facts
+    from pcndocs.output.build import load
+    from pcndocs.rules.checks import advice, summary, verdict, warnings_for
+    from pcndocs.rules.facts import load_facts
 
     quiet = ctx.obj["quiet"]
     facts = load_facts()
@@ -501,7 +501,7 @@ def check(
     with user_errors(ctx):
         house, warned = _house_wording(ctx, wording, profiles, None)
     if house is not None and not quiet:
-        from pcndocs.build import DocumentOptions, house_lines
+        from pcndocs.output.build import DocumentOptions, house_lines
 
         used = house_lines(DocumentOptions(out=Path(), wording=house))
         click.echo(f"Every pack takes {len(used)} clauses from the house wording:")
@@ -634,7 +634,6 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
     from datetime import date
 
     from pcndocs.errors import Problem
-    from pcndocs.facts import load_facts
     from pcndocs.new.fill import known_values
     from pcndocs.new.prompt import LineAsker
     from pcndocs.new.questions import ask_profile
@@ -644,6 +643,7 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
         write_filled_profile,
         write_new_profile,
     )
+    from pcndocs.rules.facts import load_facts
 
     def read(prompt: str) -> str | None:
         try:
@@ -871,7 +871,7 @@ def compare(
 
 def _last_agreed(profile: Path) -> tuple[Path, str]:
     """Return the kept copy of a profile's last agreed version, and how to name it."""
-    from pcndocs.workspace import workspace_of
+    from pcndocs.output.workspace import workspace_of
 
     if not profile.is_file():
         raise PcndocsError(f"{profile}: no such profile")
@@ -924,10 +924,10 @@ def clauses(
     each replaces, so `check` and `build` tell you when a new version changes it, and
     `--changed` shows what changed.
     """
-    from pcndocs import wording as house
-    from pcndocs.build import templates_for
-    from pcndocs.clauses import document_clauses, documents_once, load_catalogue, redline
-    from pcndocs.documents import document_kind
+    from pcndocs.output.build import templates_for
+    from pcndocs.render import wording as house
+    from pcndocs.render.clauses import document_clauses, documents_once, load_catalogue, redline
+    from pcndocs.render.documents import document_kind
 
     chosen = templates_for(templates)
     with user_errors(ctx):
@@ -967,7 +967,7 @@ def clauses(
 
 def _print_changed(wording: Any, templates: Any, catalogue: Any, redline: Any) -> None:
     """Print, for each clause the wording replaces whose built-in text moved, a redline."""
-    from pcndocs.wording import current_clauses
+    from pcndocs.render.wording import current_clauses
 
     clauses = current_clauses(templates)
     shown = 0
@@ -1011,8 +1011,8 @@ def facts(ctx: click.Context, year: str | None) -> None:
     from datetime import date
 
     from pcndocs import years
-    from pcndocs.facts import load_facts
-    from pcndocs.factsreport import report
+    from pcndocs.rules.facts import load_facts
+    from pcndocs.rules.factsreport import report
 
     with user_errors(ctx):
         chosen = year.strip() if year else str(years.containing(date.today()))
@@ -1029,11 +1029,10 @@ def facts(ctx: click.Context, year: str | None) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of a profile, for editors' YAML autocompletion."""
-    from pcndocs.facts import load_facts
-    from pcndocs.profile.load import KnownIds
     from pcndocs.profile.schema import profile_schema
+    from pcndocs.rules.facts import load_facts
 
-    click.echo(json.dumps(profile_schema(KnownIds.of(load_facts())), indent=2))
+    click.echo(json.dumps(profile_schema(load_facts().known_ids()), indent=2))
 
 
 @cli.group()

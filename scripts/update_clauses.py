@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 
 from pcndocs import __version__
-from pcndocs.clauses import (
+from pcndocs.files import write_atomically
+from pcndocs.render.clauses import (
     CATALOGUE,
     all_clauses,
     catalogue_text,
@@ -18,8 +19,7 @@ from pcndocs.clauses import (
     problems_with_catalogue,
     updated_catalogue,
 )
-from pcndocs.facts import load_facts
-from pcndocs.files import write_atomically
+from pcndocs.rules.facts import load_facts
 
 
 def main() -> int:

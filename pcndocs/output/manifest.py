@@ -1,0 +1,549 @@
+"""What each build wrote, and from what: the record that makes rebuilds incremental and safe.
+
+`OUT/.pcndocs/manifest.json` holds, for each network folder, the profile it was built from,
+a fingerprint of every input the documents depend on, and the checksum of each file
+pcndocs wrote there. A build uses it to skip a network whose inputs have not changed and
+whose files are intact, to notice a document someone has edited since, and to write
+`OUT/index.csv`. Each file is also noted in a journal as it is written, so even a build that
+is killed outright leaves a record of what it replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno
+import hashlib
+import io
+import json
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pcndocs import __version__
+from pcndocs.errors import OutputError, Problem
+from pcndocs.files import (
+    clean_temporaries,
+    make_folder,
+    read_regular,
+    refuse_link,
+    sha256_of,
+    write_atomically,
+)
+from pcndocs.resources import builtin_templates
+
+FOLDER = ".pcndocs"
+MANIFEST = "manifest.json"
+INDEX_NAME = "index.csv"
+INDEX_COLUMNS = ("network", "document", "format", "file", "sha256", "bytes")
+FORMAT_VERSION = 1
+
+#: The libraries whose versions change what a document looks like, byte for byte.
+RENDERING_LIBRARIES = (
+    "weasyprint",
+    "pydyf",
+    "tinycss2",
+    "cssselect2",
+    "fonttools",
+    "pillow",
+    "python-docx",
+    "lxml",
+    "jinja2",
+    "markdown-it-py",
+    "mdit-py-plugins",
+)
+FONT_FOLDERS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+)
+
+
+# --- Fingerprints -------------------------------------------------------------------------
+
+
+def _hash_tree(digest: Any, folder: Path) -> bool:
+    """Add every file under folder (names and bytes) to digest; return whether any says today."""
+    mentions_today = False
+    if not folder.is_dir():
+        return False
+    files = (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):  # not Python's compiled caches: they change on their own
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+        mentions_today = mentions_today or b"today" in data
+    return mentions_today
+
+
+@cache
+def _code_and_libraries() -> str:
+    """Return a fingerprint of pcndocs' own code and data and the rendering libraries."""
+    digest = hashlib.sha256(f"pcndocs {__version__}\0python {sys.version}\0".encode())
+    _hash_tree(digest, Path(__file__).resolve().parents[1])  # the whole package
+    for name in RENDERING_LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name} {version}\0".encode())
+    for folder in FONT_FOLDERS:  # a font added, removed or updated changes the PDFs
+        with contextlib.suppress(OSError):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    info = path.stat()
+                    digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(
+    templates: Path | None, blank: bool, today: date, wording: Path | None = None
+) -> str:
+    """Return a fingerprint of everything a build depends on except the profile itself.
+
+    A house wording file counts by its bytes, so changing its text rebuilds every network.
+
+    Today's date counts only where a template mentions it (the built-in ones do not), so
+    nothing is rebuilt merely because a day has passed.
+    """
+    digest = hashlib.sha256(_code_and_libraries().encode())
+    uses_today = _hash_tree(digest, builtin_templates())
+    if templates is not None:
+        digest.update(f"\0templates {templates.resolve()}\0".encode())
+        uses_today = _hash_tree(digest, templates) or uses_today
+    if wording is not None:
+        digest.update(f"\0wording {wording.resolve()}\0".encode())
+        with contextlib.suppress(OSError):  # unreadable: the build says why, with its name
+            digest.update(hashlib.sha256(wording.read_bytes()).digest())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    digest.update(f"\0blank {blank}\0epoch {epoch}\0".encode())
+    if uses_today:
+        digest.update(f"today {today.isoformat()}".encode())
+    return digest.hexdigest()
+
+
+def profile_fingerprint(profile: Path, inputs: str) -> str | None:
+    """Return the fingerprint of one network's build, or None if its profile cannot be read."""
+    data = profile_bytes(profile)
+    return None if data is None else hashlib.sha256(inputs.encode() + b"\0" + data).hexdigest()
+
+
+#: Larger than any profile the loader accepts; such a file is its to refuse, not ours to read.
+_PROFILE_LIMIT = 2 * 1024 * 1024
+
+
+def profile_bytes(profile: Path) -> bytes | None:
+    """Return a profile's bytes, or None for anything but a readable, modest, regular file.
+
+    A FIFO or a device would make reading wait for ever; the loader says what is wrong.
+    """
+    return read_regular(profile, _PROFILE_LIMIT)
+
+
+# --- The manifest -------------------------------------------------------------------------
+
+
+# What the manifest may hold. Anything else means it was not written by pcndocs as it is
+# (a tampered or damaged record): it is set aside, and the next build starts a fresh one.
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*$")  # a slug, with its suffixes
+_CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
+_TEXT_LIMIT = 1000  # a network's name or a warning: longer is not one pcndocs wrote
+MANIFEST_LIMIT = 64 * 1024 * 1024
+
+
+class DamagedRecordError(ValueError):
+    """The manifest is not in the shape pcndocs writes it."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > _TEXT_LIMIT * 4:
+        raise DamagedRecordError("a text field is not text")
+    return value
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise DamagedRecordError("a field is not a mapping")
+    return value
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not SAFE_NAME.match(value) or len(value) > 255:
+        raise DamagedRecordError(f"{str(value)[:40]!r} is not a file name pcndocs writes")
+    return value
+
+
+def _checksum(value: Any) -> str:
+    if not isinstance(value, str) or not (value == "" or _CHECKSUM.match(value)):
+        raise DamagedRecordError("a checksum is not one")
+    return value
+
+
+@dataclass
+class Entry:
+    """One network folder: where it came from, and what pcndocs wrote in it."""
+
+    folder: str
+    profile: str
+    network: str
+    fingerprint: str = ""  # empty: not known to be complete, so never skipped
+    outputs: dict[str, list[str]] = field(default_factory=dict)  # "kind.fmt" -> file names
+    files: dict[str, str] = field(default_factory=dict)  # file name -> sha256 as written
+    sizes: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)  # edited file -> sha256 pcndocs wrote
+    warnings: list[Problem] = field(default_factory=list)  # shown again when skipped
+    code: str = ""  # the network's PCN code, which tells two networks of one name apart
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the entry as it is stored."""
+        return {
+            "profile": self.profile,
+            "network": self.network,
+            "code": self.code,
+            "fingerprint": self.fingerprint,
+            "outputs": self.outputs,
+            "files": {name: [self.files[name], self.sizes.get(name, 0)] for name in self.files},
+            "kept": self.kept,
+            "warnings": [[w.file, w.line, w.key, w.text] for w in self.warnings],
+        }
+
+    @classmethod
+    def from_json(cls, folder: str, data: Any) -> Entry:
+        """Return an entry read back from the manifest; DamagedRecordError if it is not one."""
+        data = _mapping(data)
+        files: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+        for name, value in _mapping(data.get("files", {})).items():
+            if not (isinstance(value, list) and len(value) == 2 and type(value[1]) is int):
+                raise DamagedRecordError("a file's checksum and size are not a pair")
+            files[_name(name)] = _checksum(value[0])
+            sizes[name] = value[1]
+        outputs: dict[str, list[str]] = {}
+        for output, names in _mapping(data.get("outputs", {})).items():
+            if not isinstance(names, list):
+                raise DamagedRecordError("an output's files are not a list")
+            outputs[_name(output)] = [_name(n) for n in names]
+        warnings = data.get("warnings", [])
+        if not isinstance(warnings, list) or not all(
+            isinstance(w, list) and len(w) == 4 for w in warnings
+        ):
+            raise DamagedRecordError("the warnings are not a list of four fields each")
+        line_numbers = [w[1] for w in warnings]
+        if not all(n is None or type(n) is int for n in line_numbers):
+            raise DamagedRecordError("a warning's line is not a number")
+        return cls(
+            folder=_name(folder),
+            profile=_text(data.get("profile", "")),
+            network=_text(data.get("network", ""))[:_TEXT_LIMIT],
+            code=_text(data.get("code", ""))[:_TEXT_LIMIT],
+            fingerprint=_checksum(data.get("fingerprint", "")),
+            outputs=outputs,
+            files=files,
+            sizes=sizes,
+            kept={_name(k): _checksum(v) for k, v in _mapping(data.get("kept", {})).items()},
+            warnings=[Problem(_text(f), n, _text(k), _text(t)) for f, n, k, t in warnings],
+        )
+
+    def missing(self, root: Path, wanted: Iterable[str]) -> list[str] | None:
+        """Return the wanted outputs ("kind.fmt") not on disk as written; None if all are."""
+        absent: list[str] = []
+        for output in wanted:
+            names = self.outputs.get(output)
+            if names is None or not all(self._intact(root / self.folder, n) for n in names):
+                absent.append(output)
+        return absent or None
+
+    def _intact(self, folder: Path, name: str) -> bool:
+        try:
+            size = (folder / name).stat().st_size
+        except OSError:
+            return False
+        if name not in self.files or size != self.sizes.get(name):
+            return False
+        return sha256_of(folder / name) == self.files[name]
+
+
+class Manifest:
+    """The record of an output folder, read once at the start of a build."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.entries: dict[str, Entry] = {}
+        self.index_sha256 = ""
+        self.journaled: dict[str, set[str]] = {}  # "folder/file" -> checksums written
+        self.problem: str | None = None  # why the record on disk was set aside, if it was
+        self._journal: Path | None = None
+        self._read()
+
+    @property
+    def folder(self) -> Path:
+        """Return the hidden folder of pcndocs' own records."""
+        return self.out / FOLDER
+
+    def _read(self) -> None:
+        # Journals first: a build that finishes meanwhile records its files in the manifest
+        # before it removes its journal, so reading in this order misses none of them.
+        self._read_journals()
+        path = self.folder / MANIFEST
+        if self.folder.is_symlink():
+            return  # never read through a link: a build refuses to write there
+        raw = read_regular(path, MANIFEST_LIMIT)
+        if raw is None:
+            if path.exists() or path.is_symlink():
+                self.problem = f"{path}: is not a file pcndocs can read"
+            return
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            self._take(data)
+        except (ValueError, RecursionError) as exc:  # DamagedRecordError is a ValueError
+            self.entries, self.index_sha256 = {}, ""
+            reason = exc if isinstance(exc, DamagedRecordError) else "it is not JSON pcndocs wrote"
+            self.problem = (
+                f"{path}: the record of what pcndocs wrote is damaged ({reason}); "
+                "a fresh one is started, and files it does not know are kept, not replaced"
+            )
+
+    def _take(self, data: Any) -> None:
+        """Take the entries of a manifest's JSON; DamagedRecordError if it is not in our shape."""
+        data = _mapping(data)
+        if data.get("version") != FORMAT_VERSION:
+            raise DamagedRecordError(f"its version is not {FORMAT_VERSION}")
+        self.index_sha256 = _checksum(data.get("index_sha256", ""))
+        networks = _mapping(data.get("networks", {}))
+        self.entries = {name: Entry.from_json(name, entry) for name, entry in networks.items()}
+
+    def _read_journals(self) -> None:
+        for journal in self._journals():
+            raw = read_regular(journal, MANIFEST_LIMIT)
+            for line in (raw or b"").decode("utf-8", "replace").splitlines():
+                name, _, checksum = line.rpartition(" ")
+                self.journaled.setdefault(name, set()).add(checksum)
+
+    def _journals(self) -> list[Path]:
+        if self.folder.is_symlink():
+            return []
+        try:
+            return sorted(self.folder.glob("journal-*.txt"))
+        except OSError:
+            return []
+
+    def refresh(self) -> None:
+        """Learn what other builds into this folder have recorded since this one began.
+
+        Two builds of one network at once must not take each other's documents for ones a
+        user edited.
+        """
+        other = Manifest(self.out)
+        for name, checksums in other.journaled.items():
+            self.journaled.setdefault(name, set()).update(checksums)
+        for entry in other.entries.values():
+            for name, checksum in (*entry.files.items(), *entry.kept.items()):
+                self.journaled.setdefault(f"{entry.folder}/{name}", set()).add(checksum)
+
+    def index_stale(self) -> bool:
+        """Return whether index.csv is missing or is not the one pcndocs last wrote."""
+        return not self.index_sha256 or sha256_of(self.out / INDEX_NAME) != self.index_sha256
+
+    def by_profile(self, profile: Path) -> Entry | None:
+        """Return the entry of the folder last built from this profile file."""
+        wanted = str(profile.resolve())
+        return next((e for e in self.entries.values() if e.profile == wanted), None)
+
+    def written_by_us(self, folder: str, name: str) -> set[str]:
+        """Return every checksum pcndocs is known to have written for a file.
+
+        The journal counts too: a build killed between writing a file and recording it
+        must not make the next build take its own document for one a user edited.
+        """
+        known = set(self.journaled.get(f"{folder}/{name}", ()))
+        entry = self.entries.get(folder)
+        if entry is not None:
+            known |= {c for c in (entry.files.get(name), entry.kept.get(name)) if c}
+        return known
+
+    def note_written(self, folder: str, name: str, checksum: str) -> None:
+        """Add a file about to be put in place to this build's journal."""
+        if self._journal is None:
+            self._make_folder()
+            self._journal = self.folder / f"journal-{os.getpid()}.txt"
+        try:
+            with _open_record(self._journal) as handle:
+                os.write(handle, f"{folder}/{name} {checksum}\n".encode())
+        except OSError as exc:
+            raise OutputError(self._journal, f"cannot be written: {exc.strerror}") from None
+        self.journaled.setdefault(f"{folder}/{name}", set()).add(checksum)
+
+    def _make_folder(self) -> None:
+        refuse_link(self.folder)
+        make_folder(self.folder)
+        refuse_link(self.folder)  # made a link between the two looks: still refused
+
+    def save(self, touched: Sequence[Entry], legacy_rows: bool = True) -> IndexOutcome:
+        """Record the touched entries, under a lock, and rewrite index.csv from the record.
+
+        Another build writing into the same folder at the same time waits for the lock,
+        then merges its own networks with these: no one's rows are lost.
+        """
+        self._make_folder()
+        with _locked(self.folder / "lock"):
+            # What killed builds left: .index.csv.*.tmp here, .manifest.json.*.tmp in .pcndocs.
+            for folder in (self.out, self.folder):
+                clean_temporaries(folder)
+            current = Manifest(self.out)  # what other builds may have recorded meanwhile
+            for entry in touched:
+                current.entries[entry.folder] = entry
+            outcome = write_index(self.out, current, legacy_rows)
+            document = {
+                "version": FORMAT_VERSION,
+                "index_sha256": outcome.sha256,
+                "networks": {
+                    name: current.entries[name].to_json() for name in sorted(current.entries)
+                },
+            }
+            text = json.dumps(document, indent=1, sort_keys=False) + "\n"
+            write_atomically(self.folder / MANIFEST, text.encode("utf-8"))
+            for journal in current._journals():  # all now in the manifest
+                if journal == self._journal or not _pid_alive(journal):
+                    journal.unlink(missing_ok=True)
+            self._journal = None
+        self.entries = current.entries
+        return outcome
+
+
+@contextlib.contextmanager
+def _open_record(path: Path) -> Iterator[int]:
+    """Open one of pcndocs' own records to append to: never through a link, never a FIFO."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
+    except OSError as exc:
+        if path.is_symlink():
+            reason = "is a link; pcndocs never writes its records through one"
+            raise OutputError(path, reason) from None
+        if exc.errno == errno.ENXIO:  # a FIFO with no reader
+            raise OutputError(path, "is not a file (a device or a pipe); move it away") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OutputError(path, "is not a file (a device or a pipe); move it away") from None
+        yield handle
+    finally:
+        os.close(handle)
+
+
+def _pid_alive(journal: Path) -> bool:
+    from pcndocs.files import _still_writing  # the same test as for temporaries
+
+    pid = journal.stem.removeprefix("journal-")
+    return pid.isdigit() and len(pid) < 10 and _still_writing(int(pid), journal)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a file while the block runs (where the system has them)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: builds into one folder at once are not guarded there
+        yield
+        return
+    with _open_record(path) as handle:  # never through a link, never a FIFO
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- index.csv ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexOutcome:
+    """Where the index went, and where a user's edited copy of it was kept."""
+
+    path: Path
+    sha256: str
+    kept: Path | None = None
+
+
+def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> IndexOutcome:
+    """Write OUT/index.csv listing every document pcndocs has written, with its checksum.
+
+    Rows come from the manifest, not from the old index, so an index opened and saved in
+    Excel (another encoding, columns added or removed) cannot break a build; such a copy
+    is kept beside the new one under its own name. Folders an older pcndocs built, with
+    no manifest entry, keep the rows the old index gave them.
+    """
+    index = out / INDEX_NAME
+    rows = [
+        {
+            "network": entry.network,
+            "document": name.split(".", 1)[0],  # NAME.new.FORMAT is still document NAME
+            "format": Path(name).suffix.lstrip("."),
+            "file": f"{entry.folder}/{name}",
+            "sha256": entry.files[name],
+            "bytes": str(entry.sizes.get(name, 0)),
+        }
+        for entry in manifest.entries.values()
+        for name in entry.files
+    ]
+    kept: Path | None = None
+    existing = sha256_of(index)
+    if existing is not None and existing != manifest.index_sha256:
+        if legacy_rows:
+            known = {entry.folder for entry in manifest.entries.values()}
+            rows += [r for r in read_index(index) if r["file"].split("/", 1)[0] not in known]
+        if manifest.index_sha256:  # we wrote it, and someone has changed it since
+            kept = _keep_copy(index)
+    rows.sort(key=lambda row: row["file"])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({column: as_text(value) for column, value in row.items()} for row in rows)
+    data = buffer.getvalue().encode("utf-8")
+    write_atomically(index, data)
+    return IndexOutcome(index, hashlib.sha256(data).hexdigest(), kept)
+
+
+def read_index(index: Path) -> list[dict[str, str]]:
+    """Return the rows of an index, read tolerantly: UTF-8 or Windows-1252, any columns."""
+    raw = read_regular(index, MANIFEST_LIMIT)
+    if raw is None:
+        return []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    rows: list[dict[str, str]] = []
+    with contextlib.suppress(csv.Error):  # a field over the CSV limit: the rows before it
+        for row in csv.DictReader(io.StringIO(text, newline="")):
+            folder, _, name = str(row.get("file") or "").partition("/")
+            if not (SAFE_NAME.match(folder) and SAFE_NAME.match(name)):
+                continue  # only a file pcndocs could have written, inside its own folder
+            rows.append(
+                {column: str(row.get(column) or "")[:_TEXT_LIMIT] for column in INDEX_COLUMNS}
+            )
+    return rows
+
+
+def as_text(cell: str) -> str:
+    """Return a cell Excel shows as the text it is, never as a formula (= + - @ first)."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _keep_copy(index: Path) -> Path:
+    """Copy a user's edited index to a name of its own that no other file has."""
+    number = 1
+    while (copy := index.with_name(f"index.edited-{number}.csv")).exists():
+        number += 1
+    write_atomically(copy, read_regular(index) or b"")
+    return copy
