@@ -61,6 +61,8 @@ class DocumentOptions:
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
     wording: Path | None = None  # a house wording file (pcndocs/render/wording.py)
+    # The wording file's text as the browser's editor has it, unsaved: read instead of the file.
+    wording_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,9 @@ def document_trees(
     a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
-    wording = wording_for(options.wording, templates) if options.wording else None
+    wording = (
+        wording_for(options.wording, templates, options.wording_text) if options.wording else None
+    )
     for source in document_sources(loaded, options, facts, templates, shared, only):
         entries = wording.for_prefix(clause_prefix(source.kind.template)) if wording else {}
         # A tree with house wording depends on the fields too, not on the text alone.
@@ -370,7 +374,7 @@ def house_lines(options: DocumentOptions) -> list[str]:
     if options.wording is None:
         return []
     templates = templates_for(options.templates)
-    notes = wording_notes(wording_for(options.wording, templates), templates)
+    notes = wording_notes(wording_for(options.wording, templates, options.wording_text), templates)
     return [f"{options.wording.name}: {line}" for line in notes.used]
 
 
