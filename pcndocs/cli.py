@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -965,6 +966,10 @@ def clauses(
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _wrapped(text: str) -> str:
+    return textwrap.fill(text, width=96, initial_indent="    ", subsequent_indent="    ")
+
+
 def _print_changed(wording: Any, templates: Any, catalogue: Any, redline: Any) -> None:
     """Print, for each clause the wording replaces whose built-in text moved, a redline."""
     from pcndocs.render.wording import current_clauses
@@ -982,10 +987,13 @@ def _print_changed(wording: Any, templates: Any, catalogue: Any, redline: Any) -
         click.echo(f"{ident}: the built-in text changed {when}")
         if then is None:
             click.echo("  (the text you pinned is not one pcndocs recorded; the text now is:)")
-            click.echo(f"  {clause.source}")
+            click.echo(_wrapped(" ".join(clause.source.split())))
         else:
-            click.echo(f"  {redline(then[1].text, clause.source)}")
-        click.echo(f"  your wording: {entry.text if entry.text is not None else '(omitted)'}")
+            click.echo("  the built-in text, [-taken out-] {+put in+}:")
+            click.echo(_wrapped(redline(then[1].text, clause.source)))
+        yours = " ".join(entry.text.split()) if entry.text is not None else "(omitted)"
+        click.echo("  your wording:")
+        click.echo(_wrapped(yours))
     if not shown:
         click.echo(f"{wording.path}: no clause it replaces has changed since it was pinned")
 

@@ -282,7 +282,7 @@ def problems_with_catalogue(catalogue: Catalogue, clauses: dict[str, Clause]) ->
 
 def redline(old: str, new: str) -> str:
     """Return new text, the words taken out of old as [-words-] and those put in as {+words+}."""
-    before, after = old.split(" "), new.split(" ")
+    before, after = old.split(), new.split()
     parts: list[str] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():

@@ -27,11 +27,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.files import write_atomically
@@ -41,6 +42,10 @@ from pcndocs.render.document import CLAUSE_ID, parse_tokens
 from pcndocs.render.sandbox import MAX_TEXT
 from pcndocs.render.templating import Markdown, Placeholder, Templates, escape_markdown, format_date
 from pcndocs.resources import builtin_templates
+
+if TYPE_CHECKING:
+    from pcndocs.render.context import NetworkContext
+    from pcndocs.rules.facts import Facts
 
 #: The name of a workspace's house wording file, beside its profiles (batch and workspace
 #: leave it out of the networks).
@@ -624,7 +629,8 @@ def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str
     if not entry.pinned:
         return (
             f"your wording {what} this clause but does not record which built-in text it "
-            "replaced: run `pcndocs clauses --pin` so you are told when that text changes"
+            f"replaced: run `pcndocs clauses --pin --wording {path}` so you are told when "
+            "that text changes"
         )
     if entry.pinned == clause.fingerprint:
         return ""
@@ -634,7 +640,8 @@ def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str
     known = "" if then is not None else " (the text you pinned is not one pcndocs recorded)"
     return (
         f"your wording {what} {clause.id}, whose national text changed {when}{known}: "
-        "review it (`pcndocs clauses --changed` shows what changed)"
+        f"review it (`pcndocs clauses --changed --wording {path}` shows what changed, and "
+        "--pin records that you have)"
     )
 
 
@@ -784,3 +791,89 @@ def _entry_lines(entry: Entry) -> list[str]:
 
 def _block(text: str, indent: int) -> list[str]:
     return [(" " * indent + line) if line.strip() else "" for line in text.strip("\n").split("\n")]
+
+
+# What the browser's editor shows: each clause of a document, built-in and house text.
+
+
+@dataclass(frozen=True)
+class ClauseView:
+    """One clause of a document as the wording editor lists it."""
+
+    id: str
+    kind: str  # "heading", "item" or "paragraph"
+    section: str  # the heading it sits under, as the template writes it
+    source: str  # the built-in template source, every branch ("or:" between them)
+    fingerprint: str  # of that source: what saving house text pins
+    repeated: bool  # printed once per practice, director or lead: omit or add after only
+    rendered: str  # its built-in text for the profile, plain ('' where the profile has none)
+    house: Entry | None  # what the house wording does to it, if anything
+    house_rendered: str  # the house text for the profile, plain ('' if none)
+    changed: str  # why the house text needs review (its built-in text moved), or ''
+
+
+def clause_views(
+    document: str,
+    shared: NetworkContext | None = None,
+    facts: Facts | None = None,
+    wording: Wording | None = None,
+    templates: Templates | None = None,
+) -> list[ClauseView]:
+    """Return the clauses of one document (its --doc name), with their texts for a network.
+
+    `shared` is the network's context (render.context.network_context of a profile); without
+    it the rendered texts are ''. A lead's document is shown for the network's first lead.
+    """
+    from pcndocs.render.clauses import document_clauses
+    from pcndocs.render.context import lead_documents, render_context
+    from pcndocs.render.document import clause_prefix, parse_markdown
+    from pcndocs.render.documents import document_kind
+
+    templates = templates or Templates(builtin_templates())
+    kind = document_kind(document)
+    builtin: dict[str, str] = {}
+    housed: dict[str, str] = {}
+    entries = wording.for_prefix(clause_prefix(kind.template)) if wording else {}
+    if shared is not None and facts is not None:
+        leads = lead_documents(shared) if kind.per_lead else [None]
+        if leads:
+            variables = render_context(shared, facts, leads[0]).variables()
+            text = templates.render(kind.template, variables)
+            builtin = clause_texts(parse_markdown(text, kind.template).tree)
+            if entries:
+                edit = partial(apply_wording, entries=entries, values=field_values(variables))
+                housed = clause_texts(parse_markdown(text, kind.template, edit).tree)
+    catalogue = load_catalogue()
+    views = []
+    for clause in document_clauses(templates, kind):
+        entry = entries.get(clause.id)
+        changed = _moved(entry, clause, catalogue, wording.path) if entry and wording else ""
+        views.append(
+            ClauseView(
+                clause.id,
+                clause.kind,
+                clause.section,
+                clause.source,
+                clause.fingerprint,
+                clause.repeated,
+                builtin.get(clause.id, ""),
+                entry,
+                housed.get(clause.id, "") if entry and entry.text is not None else "",
+                changed if entry and entry.pinned else "",
+            )
+        )
+    return views
+
+
+def clause_texts(tree: SyntaxTreeNode) -> dict[str, str]:
+    """Return the plain text of each clause of a tree, by id (a list item's own words only)."""
+    from pcndocs.render.document import clause_id, plain_text
+
+    texts: dict[str, str] = {}
+    for node in tree.walk():
+        ident = clause_id(node)
+        if not ident or ident in texts:  # a repeated clause: its first
+            continue
+        own = [c for c in node.children if not c.type.endswith("_list")] or [node]
+        texts[ident] = " ".join(plain_text(c).strip() for c in own).strip()
+    return texts
