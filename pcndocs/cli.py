@@ -731,6 +731,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
     default=None,
     help="Documents to build at once, in parallel processes. Default: one per core.",
 )
+@_wording_option()
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -742,6 +743,7 @@ def serve(
     templates: Path | None,
     out: Path,
     jobs: int | None,
+    wording: Path | None,
 ) -> None:
     """Open a workspace of networks in a web browser: PROFILE or FOLDER (default ./networks).
 
@@ -764,6 +766,7 @@ def serve(
             profile=profile,
             out=out,
             workspace=folder,
+            wording=wording.resolve() if wording else None,
         )
         run_server(settings, port, open_browser=not no_browser, say=click.echo)
 

@@ -645,9 +645,7 @@ def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str
     )
 
 
-def wording_for(
-    path: Path, templates: Templates | None = None, text: str | None = None
-) -> Wording:
+def wording_for(path: Path, templates: Templates | None = None, text: str | None = None) -> Wording:
     """Return a wording file, read and checked once a process while its text is the same.
 
     `text`, if given, is used instead of the file's (the browser's editor previews a draft).

@@ -92,6 +92,7 @@ class Settings:
     today: date | None = None  # fixed in tests; otherwise the day of each request
     warm: bool = False  # start the build workers with the server, not at the first build
     workspace: Path | None = None  # the folder of profiles the server opens and saves into
+    wording: Path | None = None  # --wording: the house wording file (else the workspace's)
 
 
 class Web:
@@ -135,6 +136,13 @@ class Web:
             repeat_node=lambda n: isinstance(n, Repeat),
             mapping=lambda v: isinstance(v, Mapping),
         )
+
+    def house_wording(self) -> Path | None:
+        """Return the house wording file every build of the server uses, if there is one."""
+        from pcndocs.web.wording_routes import wording_path
+
+        path = wording_path(self)
+        return path if path is not None and path.is_file() else None
 
     @property
     def today(self) -> date:
@@ -403,7 +411,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             # On the workers, as every render: their time, memory and page limits apply.
             built = await web.pool.build(
-                loaded, ("html",), [chosen[0]], settings.templates, web.today
+                loaded, ("html",), [chosen[0]], settings.templates, web.today, web.house_wording()
             )
         except (BusyError, WorkerDiedError) as exc:
             reason = f"Not updated: {exc}."
@@ -463,7 +471,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             if request.url.path.endswith("/pack"):
                 built = await web.pool.build(
-                    loaded, ("docx", "pdf"), [n for n, _t in names], settings.templates, web.today
+                    loaded,
+                    ("docx", "pdf"),
+                    [n for n, _t in names],
+                    settings.templates,
+                    web.today,
+                    web.house_wording(),
                 )
                 folder = slug(loaded.profile.network.name or "network")
                 return _attachment(pack_zip(loaded, built), f"{folder}.zip", "application/zip")
@@ -471,7 +484,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             chosen = build_name(names, form.get("doc", "")) or names[0]
             if fmt not in ("docx", "pdf"):
                 return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
-            built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
+            built = await web.pool.build(
+                loaded, (fmt,), [chosen[0]], settings.templates, web.today, web.house_wording()
+            )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return PlainResponse(str(exc), 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
@@ -519,7 +534,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _problems_json(checked.errors, [], 422)
         names = [n for n, _t in documents_of(loaded, web.facts)]
         try:
-            built = await web.pool.build(loaded, formats, names, settings.templates, web.today)
+            built = await web.pool.build(
+                loaded, formats, names, settings.templates, web.today, web.house_wording()
+            )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return _problems_json([Problem("", None, "", str(exc))], [], 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
@@ -638,6 +655,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         from pcndocs.web.workspace_routes import routes as workspace_routes
 
         routes = [*workspace_routes(web, settings.workspace), *routes]
+    from pcndocs.web.wording_routes import routes as wording_routes
+
+    routes = [*wording_routes(web), *routes]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -272,12 +272,17 @@ def render_loaded(
     names: tuple[str, ...] | None,
     templates: Path | None,
     today: date,
+    wording: Path | None = None,
 ) -> Built:
-    """Return some documents of a profile validated already (by the request), in memory."""
+    """Return some documents of a profile validated already (by the request), in memory.
+
+    `wording` is the house wording file the server uses (`serve --wording`, or the one beside
+    the workspace's profiles), if any.
+    """
     facts = load_facts()
     blank = bool(loaded.gaps)
     options = BuildOptions(
-        out=Path(), formats=formats, templates=templates, blank=blank, today=today
+        out=Path(), formats=formats, templates=templates, blank=blank, today=today, wording=wording
     )
     result = BuildResult(network_name(loaded), Path())
     only = set(names) if names is not None else None
@@ -352,6 +357,7 @@ class BuildPool:
         names: Sequence[str],
         templates: Path | None,
         today: date,
+        wording: Path | None = None,
     ) -> Built:
         """Return the documents named, built across the workers, in the order named.
 
@@ -360,7 +366,16 @@ class BuildPool:
         """
         key = hashlib.sha256(
             repr(
-                (loaded.source.data, formats, tuple(names), bool(loaded.gaps), templates, today)
+                (
+                    loaded.source.data,
+                    formats,
+                    tuple(names),
+                    bool(loaded.gaps),
+                    templates,
+                    today,
+                    wording,
+                    _stamp(wording),
+                )
             ).encode()
         ).hexdigest()
         running = self._running.get(key)
@@ -376,7 +391,7 @@ class BuildPool:
             # One task per document, in every format: its template is rendered once, and the
             # profile the request validated is sent as it is, not validated again.
             calls = [
-                (render_loaded, (loaded, tuple(formats), (name,), templates, today))
+                (render_loaded, (loaded, tuple(formats), (name,), templates, today, wording))
                 for name in names  # in build order: the longest documents first
             ]
             # HTML alone (a preview) is quick and someone is watching for it: it goes first.
@@ -397,6 +412,29 @@ class BuildPool:
         finally:
             self._waiting -= 1
             del self._running[key]
+
+    async def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Return one call's result, run on a worker as a preview is: first in the queue.
+
+        The wording editor's preview runs so, with the workers' limits; BusyError as a build.
+        """
+        if self._waiting >= MAX_WAITING_BUILDS:
+            raise BusyError()
+        self._waiting += 1
+        try:
+            (result,) = await asyncio.to_thread(self._run, [(function, args)], True)
+        finally:
+            self._waiting -= 1
+        return result
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """Return a file's size and modification time: a changed wording file is a new build."""
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (found.st_size, found.st_mtime_ns) if found else None
 
 
 def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:

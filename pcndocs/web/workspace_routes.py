@@ -324,7 +324,11 @@ def routes(web: Web, folder: Path) -> list[Route]:
             return pages.list_page(422, problems=["Build: choose at least one network"])
         settings = web.settings
         options = BuildOptions(
-            out=settings.out, templates=settings.templates, blank=blank, today=web.today
+            out=settings.out,
+            templates=settings.templates,
+            blank=blank,
+            today=web.today,
+            wording=web.house_wording(),
         )
         try:
             job = pages.builds.start(pages.space, names, options, settings.workers)
