@@ -248,7 +248,7 @@ def test_an_lmc_house_wording_for_ten_blank_packs_and_the_upgrade_that_moves_a_c
         "0.2.0, contract year 2027/28" in said
     )
     assert "{+Nominations, in writing,+} are open for" in said
-    assert "Local Medical Committee is told of every nomination." in said  # the house text
+    assert "Medical Committee is told of every nomination." in said  # the house text
     print(said)
     # Reviewed: pinning again records the new text, and the warning goes.
     assert (
