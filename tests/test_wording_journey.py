@@ -107,7 +107,8 @@ def clause_paragraphs(path: Path) -> list[tuple[str, str, str | None, int | None
         if num is not None:
             num_id = num.find(qn("w:numId")).get(qn("w:val"))
             level = int(num.find(qn("w:ilvl")).get(qn("w:val")))
-        found.append((paragraph.text, paragraph.style.name, num_id, level))
+        style = paragraph.style.name if paragraph.style is not None else ""
+        found.append((paragraph.text, style, num_id, level))
     return found
 
 
