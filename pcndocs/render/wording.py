@@ -286,7 +286,7 @@ def check_wording(
                     document.line_of((key,)),
                     str(key),
                     "unknown key; the file "
-                    "has one, 'clauses:', with a clause id under it for each clause",
+                    "has one, 'clauses:', with a clause id under it for each clause it changes",
                 )
             )
     found = data.get("clauses") or {}
@@ -343,8 +343,10 @@ def _entry(
     if clause is None:
         if ident in catalogue.retired:
             return None, [problem(f"this clause was retired; {catalogue.retired[ident]}")]
-        near = difflib.get_close_matches(ident, list(clauses), n=1)
-        hint = f" (did you mean {near[0]}?)" if near else ""
+        kind, _, rest = ident.partition(".")
+        same = {i.partition(".")[2]: i for i in clauses if i.startswith(kind + ".")}
+        near = difflib.get_close_matches(rest, list(same), n=1, cutoff=0.75)
+        hint = f" (did you mean {same[near[0]]}?)" if near else ""
         return None, [problem(f"no clause has this id{hint}; `pcndocs clauses` lists them")]
     if isinstance(value, str):
         value = {"omit": True} if value.strip() == "omit" else {"text": value}
@@ -363,6 +365,8 @@ def _entry(
         if key not in _ENTRY_KEYS
     ]
     text = value.get("text")
+    if isinstance(text, str):
+        text = text.strip()  # a YAML block's last line break is not part of the clause
     omit = value.get("omit", False)
     pinned = value.get("pinned", "")
     if omit not in (True, False):
@@ -395,7 +399,7 @@ def _entry(
     raw = value.get("add_after") or []
     for index, item in enumerate(raw if isinstance(raw, list) else [raw]):
         keys = ("clauses", ident, "add_after") + ((index,) if isinstance(raw, list) else ())
-        at = document.line_of(keys) or line
+        at = document.line_of((*keys, "id")) or document.line_of(keys) or line
         if not isinstance(item, dict) or set(item) != {"id", "text"}:
             problems.append(problem("add_after takes the new clause's id and text", at))
             continue
@@ -414,9 +418,10 @@ def _entry(
         if not isinstance(words, str) or not words.strip():
             problems.append(problem("the new clause's text is its wording, in plain words", at))
             continue
+        at = document.line_of((*keys, "text")) or at
         problems += [problem(p, at) for p in text_problems(words, clause)]
         new_ids.add(new)
-        additions.append(Addition(new, words))
+        additions.append(Addition(new, words.strip()))
     if omit is not True and text is None and not additions and not problems:
         problems.append(problem("says nothing to do: give text, omit or add_after"))
     entry = Entry(
