@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 EXAMPLE = "example"  # the network a preview uses where the workspace has none that builds
 ACTIONS = ("save", "omit", "reset")
+CHOSEN = "chosen-clause"  # the id the preview gives the clause being edited, to scroll to it
 DONE = {
     "save": "Saved: the clause now reads your text in every network's documents.",
     "omit": "Saved: the clause is left out of every network's documents.",
@@ -159,6 +160,19 @@ class WordingPages:
         )
         return shown, network, note
 
+    def preview_url(self, html: str, clause: str) -> str | None:
+        """Return the address of a preview with the clause being edited marked, and shown."""
+        if not html:
+            return None
+        found = f'data-clause="{clause}"'  # an id is small letters, digits, dots and hyphens
+        if not clause or found not in html:
+            return self.web.remember_preview(html)
+        html = html.replace(found, f'{found} id="{CHOSEN}"', 1)
+        style = f"<style>#{CHOSEN} {{ background: #fff6b3; outline: 3px solid #ffdd00; }}</style>"
+        return self.web.remember_preview(html.replace("</head>", style + "</head>", 1)) + (
+            "#" + CHOSEN
+        )
+
     # --- the page -------------------------------------------------------------------------
 
     async def page(
@@ -180,7 +194,7 @@ class WordingPages:
         views = shown.clauses
         chosen = next((v for v in views if v.id == params.get("clause", "")), None)
         start_text, from_network = editable_text(chosen) if chosen else ("", False)
-        preview_url = self.web.remember_preview(shown.html) if shown.html else None
+        preview_url = self.preview_url(shown.html, chosen.id if chosen else "")
         reason = (
             ""
             if shown.html
@@ -247,7 +261,7 @@ class WordingPages:
                 url=None, reason=reason, problems=[], title="", oob=True
             )
             return HTMLResponse(html, status_code=503, headers={"HX-Reswap": "none"})
-        url = self.web.remember_preview(shown.html) if shown.html else None
+        url = self.preview_url(shown.html, clause)
         html = self.web.pages.get_template("wording_preview.html").render(
             url=url, reason="", problems=[], title=shown.title, oob=True
         )

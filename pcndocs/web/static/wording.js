@@ -17,6 +17,12 @@
       text.dispatchEvent(new Event("input", { bubbles: true }));
     });
   }
+  /* The clause being edited is scrolled into view in the list, which scrolls on its own. */
+  var list = document.querySelector(".clause-list");
+  var current = list && list.querySelector("[aria-current]");
+  if (current) {
+    list.scrollTop += current.getBoundingClientRect().top - list.getBoundingClientRect().top - 48;
+  }
   var answered = 0;
   document.addEventListener("htmx:afterRequest", function (event) {
     if (text && event.detail.elt === text) {
