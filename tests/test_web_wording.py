@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -155,6 +157,17 @@ def test_the_servers_own_previews_and_downloads_use_the_saved_wording(
     assert HOUSE_READ in " ".join(
         lxml.html.fromstring(client.get(frame).text).text_content().split()
     )
+    # A blank pack says, in still-to-agree.txt, which clauses are the house's.
+    pack = client.post(
+        "/api/build?blank=1&format=html",
+        content=example_profile().read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert pack.status_code == 200, pack.text
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith("still-to-agree.txt")]
+        notes = archive.read(name).decode("utf-8")
+    assert f"wording.yaml: {CLAUSE}: replaced" in notes
 
 
 def test_omit_then_reset_to_the_built_in_text(client: PageClient, folder: Path) -> None:
@@ -280,3 +293,20 @@ def test_without_a_wording_file_the_page_says_how_to_get_one(tmp_path: Path) -> 
         answer = test.get("/wording")
     assert answer.status_code == 404
     assert "pcndocs serve --wording FILE" in answer.text
+
+
+def test_a_clause_whose_built_in_text_moved_is_to_review_and_saving_records_it(
+    client: PageClient, folder: Path
+) -> None:
+    (folder / "wording.yaml").write_text(
+        f"clauses:\n  {CLAUSE}:\n    text: {HOUSE}\n    pinned: 0123456789abcdef\n", "utf-8"
+    )
+    page = page_of(client, clause=CLAUSE)
+    assert tags(page, CLAUSE) == ["House text", "To review"]
+    said = " ".join(page.get_element_by_id("clause-changed").text_content().split())
+    assert f"your wording replaces {CLAUSE}, whose national text changed" in said
+    assert "save your text again" in said
+    assert post_clause(client, page, "save", HOUSE).status_code == 303
+    assert tags(page_of(client, clause=CLAUSE), CLAUSE) == ["House text"]
+    entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
+    assert entry.pinned == next(v.fingerprint for v in clause_views("schedule-1") if v.id == CLAUSE)

@@ -479,7 +479,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     web.house_wording(),
                 )
                 folder = slug(loaded.profile.network.name or "network")
-                return _attachment(pack_zip(loaded, built), f"{folder}.zip", "application/zip")
+                return _attachment(
+                    pack_zip(loaded, built, wording=web.house_wording()),
+                    f"{folder}.zip",
+                    "application/zip",
+                )
             fmt = form.get("format", "pdf")
             chosen = build_name(names, form.get("doc", "")) or names[0]
             if fmt not in ("docx", "pdf"):
@@ -542,7 +546,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return JSONResponse({"error": str(exc)}, status_code=422)
         folder = slug(loaded.profile.network.name or "network")
-        return _attachment(pack_zip(loaded, built, blank), f"{folder}.zip", "application/zip")
+        return _attachment(
+            pack_zip(loaded, built, blank, web.house_wording()), f"{folder}.zip", "application/zip"
+        )
 
     async def national_page(_request: Request) -> Response:
         return web.page("national.html", problems=[], upload="", files="", query="", matches=None)

@@ -29,7 +29,9 @@ from pcndocs.output.build import (
     STILL_TO_AGREE,
     BuildOptions,
     BuildResult,
+    DocumentOptions,
     document_names,
+    house_lines,
     network_name,
     render_documents,
     still_to_agree,
@@ -446,11 +448,14 @@ def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
     return place
 
 
-def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:
+def pack_zip(
+    loaded: LoadedProfile, built: Built, blank: bool = False, wording: Path | None = None
+) -> bytes:
     """Return a ZIP of built documents in a folder named after the network.
 
     A blank build (asked for, or of a profile with values missing) adds still-to-agree.txt:
-    the values still missing, the placeholders in each document, and the defaults assumed.
+    the values still missing, the placeholders in each document, and the defaults assumed,
+    and, as `build --blank` says, the clauses taken from the house wording file.
     """
     network = network_name(loaded)
     folder = slug(loaded.profile.network.name or "network")
@@ -460,7 +465,8 @@ def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:
         for name, fmt, data in built.files:
             archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
         if blank or loaded.gaps:
-            text = still_to_agree(network, loaded, built.placeholders)
+            house = house_lines(DocumentOptions(out=Path(), wording=wording))
+            text = still_to_agree(network, loaded, built.placeholders, house)
             archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
     return buffer.getvalue()
 

@@ -27,10 +27,11 @@ from pcndocs.output.build import templates_for
 from pcndocs.output.workspace import ConflictError, Saved, VersionedFile
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.yamlfile import parse_yaml
-from pcndocs.render.clauses import documents_once
+from pcndocs.render.clauses import documents_once, load_catalogue
 from pcndocs.render.wording import (
     FIELDS,
     WORKSPACE_FILE,
+    ClauseView,
     WordingError,
     check_wording,
     with_clause,
@@ -194,6 +195,7 @@ class WordingPages:
         views = shown.clauses
         chosen = next((v for v in views if v.id == params.get("clause", "")), None)
         start_text, from_network = editable_text(chosen) if chosen else ("", False)
+        replaced = replaced_text(chosen) if chosen and chosen.changed else None
         preview_url = self.preview_url(shown.html, chosen.id if chosen else "")
         reason = (
             ""
@@ -224,6 +226,7 @@ class WordingPages:
             conflict=draft.conflict,
             done=DONE.get(draft.done, ""),
             fields=FIELDS,
+            replaced=replaced,
             url=preview_url,
             title=shown.title,
             reason=reason,
@@ -290,6 +293,13 @@ class WordingPages:
         except ConflictError:
             return await self.page(params, Draft(typed, conflict=True), 409)
         return RedirectResponse(address_of(**params, done=action) + "#editor", status_code=303)
+
+
+def replaced_text(view: ClauseView) -> str | None:
+    """Return the built-in text a house text was pinned to, if pcndocs recorded it."""
+    pinned = view.house.pinned if view.house else ""
+    found = load_catalogue().version(view.id, pinned) if pinned else None
+    return found[1].text if found else None
 
 
 def address_of(**params: str) -> str:
