@@ -720,6 +720,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 @click.option("--token", help="The token other machines must give (default: one is generated).")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser.")
 @_templates_option()
+@_wording_option()
 @_out_option(
     'The folder `pcndocs build` writes into: "What changed since the last build" '
     "compares the form with the profile last built there."
@@ -740,6 +741,7 @@ def serve(
     token: str | None,
     no_browser: bool,
     templates: Path | None,
+    wording: Path | None,
     out: Path,
     jobs: int | None,
 ) -> None:
@@ -756,7 +758,13 @@ def serve(
 
     with user_errors(ctx):
         folder, profile = _workspace_place(place or Path("networks"))
+        house, _warned = _house_wording(ctx, wording, [folder], templates)
+        if house is None:  # the workspace's own, used as soon as the browser's editor makes it
+            from pcndocs.render.wording import WORKSPACE_FILE
+
+            house = folder / WORKSPACE_FILE
         settings = Settings(
+            wording=house.resolve() if house else None,
             host=host,
             token=token_for(host, token),
             templates=templates,

@@ -249,7 +249,10 @@ def document_trees(
     a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
-    wording = wording_for(options.wording, templates) if options.wording else None
+    # A workspace's wording.yaml counts once it exists (`serve` names it before the editor
+    # makes it); the command line has checked a file it was given before building.
+    given = options.wording
+    wording = wording_for(given, templates) if given and given.exists() else None
     for source in document_sources(loaded, options, facts, templates, shared, only):
         entries = wording.for_prefix(clause_prefix(source.kind.template)) if wording else {}
         # A tree with house wording depends on the fields too, not on the text alone.
@@ -367,7 +370,7 @@ def still_to_agree(
 
 def house_lines(options: DocumentOptions) -> list[str]:
     """Return, one line a clause, what the pack takes from the house wording file, if any."""
-    if options.wording is None:
+    if options.wording is None or not options.wording.exists():
         return []
     templates = templates_for(options.templates)
     notes = wording_notes(wording_for(options.wording, templates), templates)

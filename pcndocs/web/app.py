@@ -35,6 +35,7 @@ from pcndocs.compare.run import NoBuildError
 from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
 from pcndocs.files import slug
 from pcndocs.new.answers import contract_year_now
+from pcndocs.output.build import DocumentOptions, house_lines
 from pcndocs.profile.yamlfile import dotted, read_text
 from pcndocs.render.documents import DOCUMENTS, FORMATS
 from pcndocs.resources import example_profile
@@ -92,6 +93,7 @@ class Settings:
     today: date | None = None  # fixed in tests; otherwise the day of each request
     warm: bool = False  # start the build workers with the server, not at the first build
     workspace: Path | None = None  # the folder of profiles the server opens and saves into
+    wording: Path | None = None  # the house wording file (--wording, or the workspace's own)
 
 
 class Web:
@@ -205,6 +207,7 @@ class Web:
                     self.settings.out,
                     self.settings.templates,
                     self.today,
+                    self.settings.wording,
                 )
         except NoBuildError:
             return {"no_build": _network_name(data)}
@@ -322,6 +325,11 @@ def off_the_loop(
 # --- routes ----------------------------------------------------------------------------------
 
 
+def _house(settings: Settings) -> list[str]:
+    """Return what a pack takes from the house wording, for still-to-agree.txt."""
+    return house_lines(DocumentOptions(out=settings.out, wording=settings.wording))
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Return the web application, guarded by host, token and body limits."""
     settings = settings or Settings()
@@ -403,7 +411,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             # On the workers, as every render: their time, memory and page limits apply.
             built = await web.pool.build(
-                loaded, ("html",), [chosen[0]], settings.templates, web.today
+                loaded, ("html",), [chosen[0]], settings.templates, web.today, settings.wording
             )
         except (BusyError, WorkerDiedError) as exc:
             reason = f"Not updated: {exc}."
@@ -463,15 +471,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             if request.url.path.endswith("/pack"):
                 built = await web.pool.build(
-                    loaded, ("docx", "pdf"), [n for n, _t in names], settings.templates, web.today
+                    loaded,
+                    ("docx", "pdf"),
+                    [n for n, _t in names],
+                    settings.templates,
+                    web.today,
+                    settings.wording,
                 )
                 folder = slug(loaded.profile.network.name or "network")
-                return _attachment(pack_zip(loaded, built), f"{folder}.zip", "application/zip")
+                return _attachment(
+                    pack_zip(loaded, built, house=_house(settings)),
+                    f"{folder}.zip",
+                    "application/zip",
+                )
             fmt = form.get("format", "pdf")
             chosen = build_name(names, form.get("doc", "")) or names[0]
             if fmt not in ("docx", "pdf"):
                 return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
-            built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
+            built = await web.pool.build(
+                loaded, (fmt,), [chosen[0]], settings.templates, web.today, settings.wording
+            )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return PlainResponse(str(exc), 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
@@ -519,13 +538,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _problems_json(checked.errors, [], 422)
         names = [n for n, _t in documents_of(loaded, web.facts)]
         try:
-            built = await web.pool.build(loaded, formats, names, settings.templates, web.today)
+            built = await web.pool.build(
+                loaded, formats, names, settings.templates, web.today, settings.wording
+            )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return _problems_json([Problem("", None, "", str(exc))], [], 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return JSONResponse({"error": str(exc)}, status_code=422)
         folder = slug(loaded.profile.network.name or "network")
-        return _attachment(pack_zip(loaded, built, blank), f"{folder}.zip", "application/zip")
+        return _attachment(
+            pack_zip(loaded, built, blank, _house(settings)), f"{folder}.zip", "application/zip"
+        )
 
     async def national_page(_request: Request) -> Response:
         return web.page("national.html", problems=[], upload="", files="", query="", matches=None)

@@ -191,6 +191,7 @@ class WorkspacePages:
                 (label, "the network's file now"),
                 text.encode("utf-8"),
                 cache,
+                wording=self.web.settings.wording,
             )
             self.web.comparisons.remember(found)
         return {"found": found, "against": label}
@@ -324,7 +325,11 @@ def routes(web: Web, folder: Path) -> list[Route]:
             return pages.list_page(422, problems=["Build: choose at least one network"])
         settings = web.settings
         options = BuildOptions(
-            out=settings.out, templates=settings.templates, blank=blank, today=web.today
+            out=settings.out,
+            templates=settings.templates,
+            wording=settings.wording,
+            blank=blank,
+            today=web.today,
         )
         try:
             job = pages.builds.start(pages.space, names, options, settings.workers)
