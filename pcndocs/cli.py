@@ -720,6 +720,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 @click.option("--token", help="The token other machines must give (default: one is generated).")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser.")
 @_templates_option()
+@_wording_option()
 @_out_option(
     'The folder `pcndocs build` writes into: "What changed since the last build" '
     "compares the form with the profile last built there."
@@ -731,7 +732,6 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
     default=None,
     help="Documents to build at once, in parallel processes. Default: one per core.",
 )
-@_wording_option()
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -741,9 +741,9 @@ def serve(
     token: str | None,
     no_browser: bool,
     templates: Path | None,
+    wording: Path | None,
     out: Path,
     jobs: int | None,
-    wording: Path | None,
 ) -> None:
     """Open a workspace of networks in a web browser: PROFILE or FOLDER (default ./networks).
 
@@ -758,7 +758,13 @@ def serve(
 
     with user_errors(ctx):
         folder, profile = _workspace_place(place or Path("networks"))
+        house, _warned = _house_wording(ctx, wording, [folder], templates)
+        if house is None:  # the workspace's own, used as soon as the browser's editor makes it
+            from pcndocs.render.wording import WORKSPACE_FILE
+
+            house = folder / WORKSPACE_FILE
         settings = Settings(
+            wording=house.resolve() if house else None,
             host=host,
             token=token_for(host, token),
             templates=templates,
@@ -766,7 +772,6 @@ def serve(
             profile=profile,
             out=out,
             workspace=folder,
-            wording=wording.resolve() if wording else None,
         )
         run_server(settings, port, open_browser=not no_browser, say=click.echo)
 

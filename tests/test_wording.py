@@ -311,3 +311,33 @@ def test_compare_gives_both_versions_the_house_wording(
     assert vote.text_content().strip() == "Two thirds must agree."  # the same on both sides
     assert not vote.xpath(".//ins|.//del")
     assert page.xpath("//ins")  # the term that changed is marked
+
+
+def test_serve_previews_with_the_house_wording_and_sees_a_save(tmp_path: Path) -> None:
+    from datetime import date
+
+    from pcndocs.web.app import Settings, create_app
+    from tests.test_web import LOCAL, form_fields
+    from tests.webclient import PageClient
+
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, "schedule-1.appointment.term.length", "Terms at {network.name} are short.")
+    app = create_app(Settings(today=date(2026, 6, 1), workers=1, wording=wording))
+    with PageClient(app, base_url=LOCAL) as client:
+
+        def preview() -> str:
+            fields = form_fields(client.get("/example").text)
+            answer = client.post("/form/preview", data={**fields, "doc": "schedule-1"})
+            src = lxml_html.fromstring(answer.text).xpath("//iframe")[0].get("src")
+            return " ".join(client.get(src).text.split())
+
+        assert "Terms at Riverside Primary Care Network are short." in preview()
+        set_clause(wording, "schedule-1.appointment.term.length", "Terms are long.")
+        assert "Terms are long." in preview()  # the editor's save shows at the next preview
+
+
+def test_the_readme_example_is_a_wording_file_that_loads() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Your own wording", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    wording = parse_wording(block, "README.md")
+    assert len(wording.entries) == 4

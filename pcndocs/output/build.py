@@ -251,8 +251,15 @@ def document_trees(
     a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
+    # A workspace's wording.yaml counts once it exists (`serve` names it before the editor
+    # makes it); the command line has checked a file it was given before building. The
+    # browser's editor gives the text of its draft instead (wording_text).
+    given = options.wording
+    draft = options.wording_text
     wording = (
-        wording_for(options.wording, templates, options.wording_text) if options.wording else None
+        wording_for(given, templates, draft)
+        if given and (draft is not None or given.exists())
+        else None
     )
     for source in document_sources(loaded, options, facts, templates, shared, only):
         entries = wording.for_prefix(clause_prefix(source.kind.template)) if wording else {}
@@ -371,7 +378,7 @@ def still_to_agree(
 
 def house_lines(options: DocumentOptions) -> list[str]:
     """Return, one line a clause, what the pack takes from the house wording file, if any."""
-    if options.wording is None:
+    if options.wording is None or (options.wording_text is None and not options.wording.exists()):
         return []
     templates = templates_for(options.templates)
     notes = wording_notes(wording_for(options.wording, templates, options.wording_text), templates)

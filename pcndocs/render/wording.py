@@ -650,6 +650,16 @@ def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str
     )
 
 
+def wording_digest(path: Path | None) -> str:
+    """Return the SHA-256 of a wording file's bytes ('' for none, or one not readable)."""
+    if path is None:
+        return ""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 def wording_for(path: Path, templates: Templates | None = None, text: str | None = None) -> Wording:
     """Return a wording file, read and checked once a process while its text is the same.
 

@@ -14,7 +14,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,10 @@ from pcndocs.compare.run import NoBuildError
 from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
 from pcndocs.files import slug
 from pcndocs.new.answers import contract_year_now
+from pcndocs.output.build import DocumentOptions, house_lines
 from pcndocs.profile.yamlfile import dotted, read_text
 from pcndocs.render.documents import DOCUMENTS, FORMATS
+from pcndocs.render.wording import WORKSPACE_FILE
 from pcndocs.resources import example_profile
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import sessions_text, wte_text
@@ -92,7 +94,7 @@ class Settings:
     today: date | None = None  # fixed in tests; otherwise the day of each request
     warm: bool = False  # start the build workers with the server, not at the first build
     workspace: Path | None = None  # the folder of profiles the server opens and saves into
-    wording: Path | None = None  # --wording: the house wording file (else the workspace's)
+    wording: Path | None = None  # the house wording file (--wording, or the workspace's own)
 
 
 class Web:
@@ -136,13 +138,6 @@ class Web:
             repeat_node=lambda n: isinstance(n, Repeat),
             mapping=lambda v: isinstance(v, Mapping),
         )
-
-    def house_wording(self) -> Path | None:
-        """Return the house wording file every build of the server uses, if there is one."""
-        from pcndocs.web.wording_routes import wording_path
-
-        path = wording_path(self)
-        return path if path is not None and path.is_file() else None
 
     @property
     def today(self) -> date:
@@ -213,6 +208,7 @@ class Web:
                     self.settings.out,
                     self.settings.templates,
                     self.today,
+                    self.settings.wording,
                 )
         except NoBuildError:
             return {"no_build": _network_name(data)}
@@ -330,9 +326,17 @@ def off_the_loop(
 # --- routes ----------------------------------------------------------------------------------
 
 
+def _house(settings: Settings) -> list[str]:
+    """Return what a pack takes from the house wording, for still-to-agree.txt."""
+    return house_lines(DocumentOptions(out=settings.out, wording=settings.wording))
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Return the web application, guarded by host, token and body limits."""
     settings = settings or Settings()
+    if settings.wording is None and settings.workspace is not None:
+        # The workspace's own house wording, used once the wording page (or anyone) makes it.
+        settings = replace(settings, wording=settings.workspace / WORKSPACE_FILE)
     web = Web(settings)
 
     async def start(_request: Request) -> Response:
@@ -411,7 +415,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             # On the workers, as every render: their time, memory and page limits apply.
             built = await web.pool.build(
-                loaded, ("html",), [chosen[0]], settings.templates, web.today, web.house_wording()
+                loaded, ("html",), [chosen[0]], settings.templates, web.today, settings.wording
             )
         except (BusyError, WorkerDiedError) as exc:
             reason = f"Not updated: {exc}."
@@ -476,11 +480,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     [n for n, _t in names],
                     settings.templates,
                     web.today,
-                    web.house_wording(),
+                    settings.wording,
                 )
                 folder = slug(loaded.profile.network.name or "network")
                 return _attachment(
-                    pack_zip(loaded, built, wording=web.house_wording()),
+                    pack_zip(loaded, built, house=_house(settings)),
                     f"{folder}.zip",
                     "application/zip",
                 )
@@ -489,7 +493,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if fmt not in ("docx", "pdf"):
                 return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
             built = await web.pool.build(
-                loaded, (fmt,), [chosen[0]], settings.templates, web.today, web.house_wording()
+                loaded, (fmt,), [chosen[0]], settings.templates, web.today, settings.wording
             )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return PlainResponse(str(exc), 503)
@@ -539,7 +543,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         names = [n for n, _t in documents_of(loaded, web.facts)]
         try:
             built = await web.pool.build(
-                loaded, formats, names, settings.templates, web.today, web.house_wording()
+                loaded, formats, names, settings.templates, web.today, settings.wording
             )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return _problems_json([Problem("", None, "", str(exc))], [], 503)
@@ -547,7 +551,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"error": str(exc)}, status_code=422)
         folder = slug(loaded.profile.network.name or "network")
         return _attachment(
-            pack_zip(loaded, built, blank, web.house_wording()), f"{folder}.zip", "application/zip"
+            pack_zip(loaded, built, blank, _house(settings)), f"{folder}.zip", "application/zip"
         )
 
     async def national_page(_request: Request) -> Response:

@@ -29,9 +29,7 @@ from pcndocs.output.build import (
     STILL_TO_AGREE,
     BuildOptions,
     BuildResult,
-    DocumentOptions,
     document_names,
-    house_lines,
     network_name,
     render_documents,
     still_to_agree,
@@ -41,6 +39,7 @@ from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 from pcndocs.render.gaps import Gap
+from pcndocs.render.wording import wording_digest
 from pcndocs.rules.checks import warnings_for
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import director_funding, leadership_costs
@@ -261,11 +260,12 @@ def render_share(
     names: tuple[str, ...] | None,
     templates: Path | None,
     today: date,
+    wording: Path | None = None,
 ) -> Built:
     """Return some documents of a profile, built in memory: one worker's share of a pack."""
     facts = load_facts()
     loaded = validate_profile(document, facts.known_ids(), blank)
-    return render_loaded(loaded, formats, names, templates, today)
+    return render_loaded(loaded, formats, names, templates, today, wording)
 
 
 def render_loaded(
@@ -278,13 +278,12 @@ def render_loaded(
 ) -> Built:
     """Return some documents of a profile validated already (by the request), in memory.
 
-    `wording` is the house wording file the server uses (`serve --wording`, or the one beside
-    the workspace's profiles), if any.
+    `wording` is the workspace's house wording file, applied as `build` applies it.
     """
     facts = load_facts()
     blank = bool(loaded.gaps)
     options = BuildOptions(
-        out=Path(), formats=formats, templates=templates, blank=blank, today=today, wording=wording
+        out=Path(), formats=formats, templates=templates, wording=wording, blank=blank, today=today
     )
     result = BuildResult(network_name(loaded), Path())
     only = set(names) if names is not None else None
@@ -376,7 +375,7 @@ class BuildPool:
                     templates,
                     today,
                     wording,
-                    _stamp(wording),
+                    wording_digest(wording),  # a wording saved since is another build
                 )
             ).encode()
         ).hexdigest()
@@ -430,15 +429,6 @@ class BuildPool:
         return result
 
 
-def _stamp(path: Path | None) -> tuple[int, int] | None:
-    """Return a file's size and modification time: a changed wording file is a new build."""
-    try:
-        found = path.stat() if path is not None else None
-    except OSError:
-        return None
-    return (found.st_size, found.st_mtime_ns) if found else None
-
-
 def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
     """Return what puts a round's result at its place among the build's results."""
 
@@ -449,13 +439,12 @@ def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
 
 
 def pack_zip(
-    loaded: LoadedProfile, built: Built, blank: bool = False, wording: Path | None = None
+    loaded: LoadedProfile, built: Built, blank: bool = False, house: Sequence[str] = ()
 ) -> bytes:
     """Return a ZIP of built documents in a folder named after the network.
 
     A blank build (asked for, or of a profile with values missing) adds still-to-agree.txt:
-    the values still missing, the placeholders in each document, and the defaults assumed,
-    and, as `build --blank` says, the clauses taken from the house wording file.
+    the values still missing, the placeholders in each document, and the defaults assumed.
     """
     network = network_name(loaded)
     folder = slug(loaded.profile.network.name or "network")
@@ -465,7 +454,6 @@ def pack_zip(
         for name, fmt, data in built.files:
             archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
         if blank or loaded.gaps:
-            house = house_lines(DocumentOptions(out=Path(), wording=wording))
             text = still_to_agree(network, loaded, built.placeholders, house)
             archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
     return buffer.getvalue()

@@ -30,7 +30,6 @@ from pcndocs.profile.yamlfile import parse_yaml
 from pcndocs.render.clauses import documents_once, load_catalogue
 from pcndocs.render.wording import (
     FIELDS,
-    WORKSPACE_FILE,
     ClauseView,
     WordingError,
     check_wording,
@@ -62,15 +61,6 @@ class Draft:
     file_problems: list[str] = field(default_factory=list)  # elsewhere in the file
     conflict: bool = False
     done: str = ""  # what the last save did (DONE's key)
-
-
-def wording_path(web: Web) -> Path | None:
-    """Return the house wording file the server uses: --wording, or the workspace's."""
-    if web.settings.wording is not None:
-        return web.settings.wording
-    if web.settings.workspace is not None:
-        return web.settings.workspace / WORKSPACE_FILE
-    return None
 
 
 class WordingPages:
@@ -320,7 +310,7 @@ def in_page_words(problem: Problem) -> str:
 
 def routes(web: Web) -> list[Route]:
     """Return the wording page's routes (with no wording file, a page that says how to get one)."""
-    path = wording_path(web)
+    path = web.settings.wording  # --wording, or the workspace's own (app.create_app)
 
     async def none(_request: Request) -> Response:
         return web.page("wording_none.html", 404)

@@ -191,6 +191,7 @@ class WorkspacePages:
                 (label, "the network's file now"),
                 text.encode("utf-8"),
                 cache,
+                wording=self.web.settings.wording,
             )
             self.web.comparisons.remember(found)
         return {"found": found, "against": label}
@@ -326,9 +327,9 @@ def routes(web: Web, folder: Path) -> list[Route]:
         options = BuildOptions(
             out=settings.out,
             templates=settings.templates,
+            wording=settings.wording,
             blank=blank,
             today=web.today,
-            wording=web.house_wording(),
         )
         try:
             job = pages.builds.start(pages.space, names, options, settings.workers)
