@@ -191,7 +191,7 @@ def test_a_wrong_field_is_said_at_the_text_and_nothing_is_saved(
     assert answer.status_code == 422
     shown = lxml.html.fromstring(answer.text)
     message = shown.get_element_by_id("msg-clause-text").text_content()
-    assert "no field {network.nam} (did you mean {network.name}?)" in message
+    assert "No field {network.nam} (did you mean {network.name}?)" in message
     assert "Fields you can use" in message and "pcndocs clauses" not in message
     assert shown.get_element_by_id("clause-text").get("aria-invalid") == "true"
     assert shown.get_element_by_id("clause-text").text_content() == "Kept by {network.nam}."

@@ -154,7 +154,7 @@ def test_change_a_clause_by_keyboard_see_it_save_and_reset(
         tab.keyboard.type(" {network.nam}")
     message = tab.locator("#msg-clause-text .error")
     message.wait_for()
-    assert "no field {network.nam}" in message.inner_text()
+    assert "No field {network.nam}" in message.inner_text()
     assert tab.locator("#clause-text").get_attribute("aria-invalid") == "true"
     for _ in " {network.nam}":
         tab.keyboard.press("Backspace")

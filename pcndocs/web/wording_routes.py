@@ -299,13 +299,14 @@ def address_of(**params: str) -> str:
 
 def in_page_words(problem: Problem) -> str:
     """Return a wording problem as the editor shows it at the text: no file, line or command."""
-    return (
+    text = (
         problem.text.replace(
             "`pcndocs clauses --fields` lists them", "“Fields you can use” lists them"
         )
         .replace("; `pcndocs clauses` lists them", "")
         .replace("(`pcndocs clauses --fields` lists them)", "(“Fields you can use” lists them)")
     )
+    return text[:1].upper() + text[1:]  # a sentence of its own, under the text
 
 
 def routes(web: Web) -> list[Route]:
