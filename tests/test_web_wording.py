@@ -202,7 +202,7 @@ def test_a_wrong_field_is_said_at_the_text_and_nothing_is_saved(
         data={**editor_fields(page), "text": "Kept by {{ network.name }}."},
     )
     assert live.headers.get("HX-Reswap") == "none"
-    assert "template code ({{ }}, {% %}) is not accepted" in words(live.text)
+    assert "Template code ({{ }}, {% %}) is not accepted" in words(live.text)
     bad = client.post("/wording/preview", data={**editor_fields(page), "text": "1. A new list"})
     assert "would break the document's numbering" in words(bad.text)
 
