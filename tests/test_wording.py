@@ -341,3 +341,21 @@ def test_the_readme_example_is_a_wording_file_that_loads() -> None:
     block = readme.split("## Your own wording", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     wording = parse_wording(block, "README.md")
     assert len(wording.entries) == 4
+
+
+def test_the_editor_adds_a_clause_after_another_and_takes_it_away(tmp_path: Path) -> None:
+    from pcndocs.render.wording import Addition
+
+    wording = tmp_path / "wording.yaml"
+    extra = Addition("schedule-1.appointment.review.lmc", "The LMC may help with the review.")
+    set_clause(wording, "schedule-1.appointment.review.date", add_after=[extra])
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == (extra,) and entry.text is None and not entry.pinned
+    set_clause(wording, "schedule-1.appointment.review.date", "By the review date.")
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == (extra,) and entry.text == "By the review date." and entry.pinned
+    set_clause(wording, "schedule-1.appointment.review.date", "By the review date.", add_after=())
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == () and entry.text == "By the review date."
+    set_clause(wording, "schedule-1.appointment.review.date")
+    assert load_wording(wording).entries == {}

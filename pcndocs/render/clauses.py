@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -201,7 +202,15 @@ class Catalogue:
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Return the catalogue of clause versions shipped with pcndocs (or the one at path)."""
-    data = yaml.safe_load((path or CATALOGUE).read_text(encoding="utf-8")) or {}
+    where = path or CATALOGUE
+    return _catalogue_of(where, where.stat().st_mtime_ns)
+
+
+@cache
+def _catalogue_of(path: Path, _changed: int) -> Catalogue:
+    """Return the catalogue at path, read once while the file is unchanged."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where it is installed
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     clauses = {
         str(ident): [
             Version(str(v["fingerprint"]), str(v.get("since", "")), str(v.get("text", "")))

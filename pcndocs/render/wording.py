@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.errors import InputFileError, PcndocsError, Problem, ProfileError
 from pcndocs.files import write_atomically
 from pcndocs.profile.yamlfile import YamlDocument, parse_yaml, read_text
 from pcndocs.render.clauses import Catalogue, Clause, all_clauses, load_catalogue
@@ -254,7 +254,10 @@ class Wording:
 
 def load_wording(path: Path, templates: Templates | None = None) -> Wording:
     """Return a checked house wording file, or raise WordingError naming every problem."""
-    text = read_text(path)
+    try:
+        text = read_text(path)
+    except InputFileError as exc:  # the reader speaks of profiles
+        raise InputFileError(path, exc.reason.replace("profile file", "wording file")) from None
     return parse_wording(text, str(path), templates)
 
 
@@ -285,8 +288,8 @@ def check_wording(
                     path,
                     document.line_of((key,)),
                     str(key),
-                    "unknown key; the file "
-                    "has one, 'clauses:', with a clause id under it for each clause it changes",
+                    "unknown key; the file has one, 'clauses:', with a clause id under it "
+                    "for each clause it changes",
                 )
             )
     found = data.get("clauses") or {}
@@ -711,23 +714,25 @@ def set_clause(
     text: str | None = None,
     omit: bool = False,
     templates: Templates | None = None,
+    add_after: Sequence[Addition] | None = None,
 ) -> Wording:
     """Give one clause new text, omit it, or (neither) reset it to the built-in text; save.
 
-    The file is written atomically, its other entries and comments kept, and the clause
-    pinned to the built-in text it now replaces. Raises WordingError if the result would not
-    load (an unknown field, Jinja, a list marker), leaving the file as it was.
+    `add_after` replaces the clauses added after it (None keeps them; () removes them). The
+    file is written atomically, its other entries and comments kept, and the clause pinned to
+    the built-in text it now replaces. Raises WordingError if the result would not load (an
+    unknown id or field, Jinja, a list marker), leaving the file as it was.
     """
     source = read_text(path) if path.exists() else ""
     clauses = current_clauses(templates)
     known = parse_wording(source, str(path), templates).entries.get(ident) if source else None
-    if text is None and not omit:
-        entry = replace(known, text=None, omit=False) if known and known.add_after else None
-    else:
-        pinned = clauses[ident].fingerprint if ident in clauses else ""
-        entry = Entry(
-            ident, 0, text if not omit else None, omit, known.add_after if known else (), pinned
-        )
+    added = tuple(add_after) if add_after is not None else known.add_after if known else ()
+    changes = text is not None or omit
+    pinned = clauses[ident].fingerprint if ident in clauses and changes else ""
+    # Neither text, omission nor additions: reset, the clause is the built-in one again.
+    entry = (
+        Entry(ident, 0, None if omit else text, omit, added, pinned) if changes or added else None
+    )
     new = _rewrite_entry(source, str(path), ident, entry)
     wording = parse_wording(new, str(path), templates)
     write_atomically(path, new.encode("utf-8"))
