@@ -53,6 +53,7 @@ class Clause:
     section: str  # the heading it sits under, as the template writes it
     repeated: bool = False  # inside a {% for %}: one clause printed once per practice, lead...
     branches: list[str] = field(default_factory=list)  # its source, once per place it is marked
+    lines: list[tuple[str, int]] = field(default_factory=list)  # (template, line) of its source
 
     @property
     def source(self) -> str:
@@ -81,6 +82,7 @@ def document_clauses(templates: Templates, kind: DocumentKind) -> list[Clause]:
             found[clause.id] = clause
         else:  # the same clause in another branch
             known.branches += clause.branches
+            known.lines += clause.lines
             known.repeated = known.repeated or clause.repeated
     return list(found.values())
 
@@ -143,6 +145,7 @@ def _scan(
                 section,
                 repeated=loops > 0 and not _FOR.search(line),
                 branches=[body.strip()],
+                lines=[(name, number)],
             )
             if kind == "heading":
                 yield current
@@ -160,6 +163,7 @@ def _scan(
             current = None
         elif not _CONTROL.match(line):
             current.branches[-1] += "\n" + line.strip()
+            current.lines.append((name, number))
     if current is not None:
         yield current
 

@@ -44,6 +44,7 @@ from pcndocs.render.templating import Markdown, Placeholder, Templates, escape_m
 from pcndocs.resources import builtin_templates
 
 if TYPE_CHECKING:
+    from pcndocs.profile.load import LoadedProfile
     from pcndocs.render.context import NetworkContext
     from pcndocs.rules.facts import Facts
 
@@ -162,6 +163,36 @@ FIELDS: tuple[Field, ...] = (
         "the deputy's name",
     ),
     Field(
+        "appointment.quorum_percent",
+        "the share of practices (or votes) an appointment vote needs, in %",
+        lambda v: v["appointment"].quorum_percent,
+        "",
+    ),
+    Field(
+        "governance.meetings_per_year",
+        "how often the members' meeting meets, a year",
+        lambda v: v["governance"].meetings_per_year,
+        "",
+    ),
+    Field(
+        "governance.notice_days",
+        "days' notice of a meeting",
+        lambda v: v["governance"].notice_days,
+        "",
+    ),
+    Field(
+        "governance.quorum_percent",
+        "the share of practices (or votes) a meeting needs, in %",
+        lambda v: v["governance"].quorum_percent,
+        "",
+    ),
+    Field(
+        "governance.minutes_days",
+        "days within which the minutes go out",
+        lambda v: v["governance"].minutes_days,
+        "",
+    ),
+    Field(
         "control.review_date",
         "the review date of the documents",
         lambda v: v["control"].review_date,
@@ -181,6 +212,8 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 FIELD_NAMES = {f.name: f for f in FIELDS}
+#: Fields named as their profile key: a blank pack marks an unset one [proposed: ...].
+_RULES = ("appointment.", "governance.")
 
 
 def field_values(variables: Mapping[str, Any]) -> dict[str, str]:
@@ -191,6 +224,10 @@ def field_values(variables: Mapping[str, Any]) -> dict[str, str]:
             value = item.value(variables)
         except (AttributeError, IndexError, KeyError, TypeError):
             value = None
+        proposed = variables.get("proposed")
+        if value is not None and callable(proposed) and item.name.startswith(_RULES):
+            # A default the profile never set is a proposal, in house text as in the built-in.
+            value = proposed(value, item.name)
         values[item.name] = _shown(value, item)
     return values
 
@@ -875,3 +912,75 @@ def clause_texts(tree: SyntaxTreeNode) -> dict[str, str]:
         own = [c for c in node.children if not c.type.endswith("_list")] or [node]
         texts[ident] = " ".join(plain_text(c).strip() for c in own).strip()
     return texts
+
+
+# Honour or warn: a profile's value that only a replaced or omitted clause stated.
+
+_SECTIONS = {"appointment": ("a", "appointment"), "governance": ("g", "governance")}
+
+
+def unstated_values(
+    loaded: LoadedProfile, wording: Wording, templates: Templates | None = None
+) -> list[Problem]:
+    """Return a warning for each value the profile sets that no document shows any more.
+
+    A house text that replaces (or omits) the only clause stating a value the profile sets,
+    without naming it as a field, would leave that value with no effect: say so, at its key.
+    """
+    changed = {i: e for i, e in wording.entries.items() if e.changes_text}
+    if not changed:
+        return []
+    clauses = current_clauses(templates)
+    gone = {line for ident in changed if ident in clauses for line in clauses[ident].lines}
+    remaining = _template_text(templates, gone)
+    found = []
+    for section, names in _SECTIONS.items():
+        rules = getattr(loaded.profile, section)
+        for key in sorted(rules.model_fields_set):
+            pattern = re.compile(rf"\b(?:{'|'.join(names)})\.{key}\b")
+            if pattern.search(remaining):
+                continue  # another clause, table or sentence still states it
+            stating = [
+                i
+                for i in changed
+                if i in clauses
+                and pattern.search(clauses[i].source)
+                and f"{{{section}.{key}}}" not in (changed[i].text or "")
+            ]
+            if stating:
+                what = "omits" if changed[stating[0]].omit else "replaces"
+                found.append(
+                    loaded.problem(
+                        (section, key),
+                        f"the house wording ({Path(wording.path).name}) {what} {stating[0]}, "
+                        "the only clause that states this value, so no document shows it: "
+                        f"word it into that clause's house text{_as_field(section, key)}, or "
+                        "take it out of the profile",
+                    )
+                )
+    return found
+
+
+# A line of only {% ... %}: it decides which words are printed, and prints none itself.
+_CONTROL_LINE = re.compile(r"^\s*\{%.*%\}\s*$")
+
+
+def _as_field(section: str, key: str) -> str:
+    name = f"{section}.{key}"
+    return f" (as {{{name}}})" if name in FIELD_NAMES else ""
+
+
+def _template_text(templates: Templates | None, leave_out: set[tuple[str, int]]) -> str:
+    """Return the source of every template and partial, without the lines left out."""
+    from pcndocs.render.clauses import documents_once
+
+    templates = templates or Templates(builtin_templates())
+    names = [kind.template for kind in documents_once()]
+    names += [f"partials/{p.name}" for p in (builtin_templates() / "partials").glob("*.md")]
+    kept = [
+        line
+        for name in names
+        for number, line in enumerate((templates.read_text(name) or "").split("\n"), start=1)
+        if (name, number) not in leave_out and not _CONTROL_LINE.match(line)
+    ]
+    return "\n".join(kept)
