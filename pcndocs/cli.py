@@ -517,6 +517,10 @@ def check(
             failed += 1
             continue
         warnings = warnings_for(loaded, facts, date.today())
+        if house is not None:
+            from pcndocs.output.build import DocumentOptions, house_warnings
+
+            warnings += house_warnings(loaded, DocumentOptions(out=Path(), wording=house))
         warned += len(warnings)
         to_agree += len(loaded.gaps)
         if quiet:

@@ -341,3 +341,68 @@ def test_the_readme_example_is_a_wording_file_that_loads() -> None:
     block = readme.split("## Your own wording", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     wording = parse_wording(block, "README.md")
     assert len(wording.entries) == 4
+
+
+def test_the_editor_adds_a_clause_after_another_and_takes_it_away(tmp_path: Path) -> None:
+    from pcndocs.render.wording import Addition
+
+    wording = tmp_path / "wording.yaml"
+    extra = Addition("schedule-1.appointment.review.lmc", "The LMC may help with the review.")
+    set_clause(wording, "schedule-1.appointment.review.date", add_after=[extra])
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == (extra,) and entry.text is None and not entry.pinned
+    set_clause(wording, "schedule-1.appointment.review.date", "By the review date.")
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == (extra,) and entry.text == "By the review date." and entry.pinned
+    set_clause(wording, "schedule-1.appointment.review.date", "By the review date.", add_after=())
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == () and entry.text == "By the review date."
+    set_clause(wording, "schedule-1.appointment.review.date")
+    assert load_wording(wording).entries == {}
+
+
+def test_a_default_the_profile_never_set_is_proposed_in_house_text_too(tmp_path: Path) -> None:
+    """The first rule: a proposal is printed as proposed, never as agreed."""
+    profile = tmp_path / "blank.yaml"
+    profile.write_text(
+        "network:\n  name: Newtown PCN\n  population_date: 2026-01-01\n"
+        "contract_year: 2026/27\npractices:\n  - name: Newtown Surgery\n    ods_code: B12345\n"
+        "clinical_directors: []\nappointment:\n  method: null\n",
+        encoding="utf-8",
+    )
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, "schedule-1.appointment.term.length", "{appointment.term_years} years.")
+    facts = load_facts()
+    options = BuildOptions(out=tmp_path, documents=("schedule-1",), wording=wording, blank=True)
+    (tree,) = document_trees(load(profile, facts, True), options, facts, templates_for(None))
+    page = lxml_html.fromstring(f"<div>{render_body(tree.document.tree)}</div>")
+    (item,) = page.xpath('//li[@data-clause="schedule-1.appointment.term.length"]')
+    assert " ".join(item.text_content().split()) == "[proposed: 3] years."
+
+
+def test_a_value_only_a_replaced_clause_stated_is_warned_at_its_key(tmp_path: Path) -> None:
+    """Honour or warn: the profile's removal majority, stated only by the clause replaced."""
+    wording = tmp_path / "wording.yaml"
+    wording.write_text(
+        "clauses:\n"
+        "  schedule-1.appointment.removal.vote: Two thirds of the practices must agree.\n"
+        "  schedule-1.appointment.term.length: Terms are {appointment.term_years} years.\n"
+        "  schedule-1.governance.meetings.notice: Papers go out {governance.notice_days} days "
+        "before.\n",
+        encoding="utf-8",
+    )
+    profile = tmp_path / "riverside.yaml"
+    profile.write_text(example_profile().read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(profile), "--wording", str(wording)])
+    warned = [
+        line
+        for line in result.output.splitlines()
+        if line.startswith("warning: ") and "house wording" in line
+    ]
+    line = profile.read_text(encoding="utf-8").splitlines().index("  removal_majority: two_thirds")
+    assert warned == [
+        f"warning: {profile}:{line + 1}: appointment.removal_majority: the house wording "
+        "(wording.yaml) replaces schedule-1.appointment.removal.vote, the only clause that "
+        "states this value, so no document shows it: word it into that clause's house text, "
+        "or take it out of the profile"
+    ]

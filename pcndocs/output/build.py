@@ -36,7 +36,13 @@ from pcndocs.render.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.render.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
 from pcndocs.render.stylesheet import check_stylesheet
 from pcndocs.render.templating import Templates
-from pcndocs.render.wording import apply_wording, field_values, wording_for, wording_notes
+from pcndocs.render.wording import (
+    apply_wording,
+    field_values,
+    unstated_values,
+    wording_for,
+    wording_notes,
+)
 from pcndocs.render.writers.html import include_builtin, logo_uri, render_page
 from pcndocs.resources import builtin_templates
 from pcndocs.rules.checks import assumed_values, warnings_for
@@ -152,7 +158,7 @@ def plan_profile(path: Path, options: BuildOptions) -> Plan:
         for kind, _, name in _instances(options, lead_documents(shared))
         for fmt in options.formats
     ]
-    warnings = warnings_for(loaded, facts, options.today)
+    warnings = warnings_for(loaded, facts, options.today) + house_warnings(loaded, options)
     return Plan(path, loaded, network, folder, tasks, warnings)
 
 
@@ -374,6 +380,14 @@ def still_to_agree(
         lines += ["", "House wording: these clauses are the LMC's own, not the built-in text."]
         lines += [f"- {line}" for line in house]
     return "\n".join(lines) + "\n"
+
+
+def house_warnings(loaded: LoadedProfile, options: DocumentOptions) -> list[Problem]:
+    """Return a warning for each value of the profile only a house-worded clause stated."""
+    if options.wording is None or not options.wording.exists():
+        return []
+    templates = templates_for(options.templates)
+    return unstated_values(loaded, wording_for(options.wording, templates), templates)
 
 
 def house_lines(options: DocumentOptions) -> list[str]:

@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -52,6 +53,7 @@ class Clause:
     section: str  # the heading it sits under, as the template writes it
     repeated: bool = False  # inside a {% for %}: one clause printed once per practice, lead...
     branches: list[str] = field(default_factory=list)  # its source, once per place it is marked
+    lines: list[tuple[str, int]] = field(default_factory=list)  # (template, line) of its source
 
     @property
     def source(self) -> str:
@@ -80,6 +82,7 @@ def document_clauses(templates: Templates, kind: DocumentKind) -> list[Clause]:
             found[clause.id] = clause
         else:  # the same clause in another branch
             known.branches += clause.branches
+            known.lines += clause.lines
             known.repeated = known.repeated or clause.repeated
     return list(found.values())
 
@@ -142,6 +145,7 @@ def _scan(
                 section,
                 repeated=loops > 0 and not _FOR.search(line),
                 branches=[body.strip()],
+                lines=[(name, number)],
             )
             if kind == "heading":
                 yield current
@@ -159,6 +163,7 @@ def _scan(
             current = None
         elif not _CONTROL.match(line):
             current.branches[-1] += "\n" + line.strip()
+            current.lines.append((name, number))
     if current is not None:
         yield current
 
@@ -201,7 +206,15 @@ class Catalogue:
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Return the catalogue of clause versions shipped with pcndocs (or the one at path)."""
-    data = yaml.safe_load((path or CATALOGUE).read_text(encoding="utf-8")) or {}
+    where = path or CATALOGUE
+    return _catalogue_of(where, where.stat().st_mtime_ns)
+
+
+@cache
+def _catalogue_of(path: Path, _changed: int) -> Catalogue:
+    """Return the catalogue at path, read once while the file is unchanged."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where it is installed
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     clauses = {
         str(ident): [
             Version(str(v["fingerprint"]), str(v.get("since", "")), str(v.get("text", "")))

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.errors import InputFileError, PcndocsError, Problem, ProfileError
 from pcndocs.files import write_atomically
 from pcndocs.profile.yamlfile import YamlDocument, parse_yaml, read_text
 from pcndocs.render.clauses import Catalogue, Clause, all_clauses, load_catalogue
@@ -44,6 +44,7 @@ from pcndocs.render.templating import Markdown, Placeholder, Templates, escape_m
 from pcndocs.resources import builtin_templates
 
 if TYPE_CHECKING:
+    from pcndocs.profile.load import LoadedProfile
     from pcndocs.render.context import NetworkContext
     from pcndocs.rules.facts import Facts
 
@@ -162,6 +163,36 @@ FIELDS: tuple[Field, ...] = (
         "the deputy's name",
     ),
     Field(
+        "appointment.quorum_percent",
+        "the share of practices (or votes) an appointment vote needs, in %",
+        lambda v: v["appointment"].quorum_percent,
+        "",
+    ),
+    Field(
+        "governance.meetings_per_year",
+        "how often the members' meeting meets, a year",
+        lambda v: v["governance"].meetings_per_year,
+        "",
+    ),
+    Field(
+        "governance.notice_days",
+        "days' notice of a meeting",
+        lambda v: v["governance"].notice_days,
+        "",
+    ),
+    Field(
+        "governance.quorum_percent",
+        "the share of practices (or votes) a meeting needs, in %",
+        lambda v: v["governance"].quorum_percent,
+        "",
+    ),
+    Field(
+        "governance.minutes_days",
+        "days within which the minutes go out",
+        lambda v: v["governance"].minutes_days,
+        "",
+    ),
+    Field(
         "control.review_date",
         "the review date of the documents",
         lambda v: v["control"].review_date,
@@ -181,6 +212,8 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 FIELD_NAMES = {f.name: f for f in FIELDS}
+#: Fields named as their profile key: a blank pack marks an unset one [proposed: ...].
+_RULES = ("appointment.", "governance.")
 
 
 def field_values(variables: Mapping[str, Any]) -> dict[str, str]:
@@ -191,6 +224,10 @@ def field_values(variables: Mapping[str, Any]) -> dict[str, str]:
             value = item.value(variables)
         except (AttributeError, IndexError, KeyError, TypeError):
             value = None
+        proposed = variables.get("proposed")
+        if value is not None and callable(proposed) and item.name.startswith(_RULES):
+            # A default the profile never set is a proposal, in house text as in the built-in.
+            value = proposed(value, item.name)
         values[item.name] = _shown(value, item)
     return values
 
@@ -254,7 +291,10 @@ class Wording:
 
 def load_wording(path: Path, templates: Templates | None = None) -> Wording:
     """Return a checked house wording file, or raise WordingError naming every problem."""
-    text = read_text(path)
+    try:
+        text = read_text(path)
+    except InputFileError as exc:  # the reader speaks of profiles
+        raise InputFileError(path, exc.reason.replace("profile file", "wording file")) from None
     return parse_wording(text, str(path), templates)
 
 
@@ -285,8 +325,8 @@ def check_wording(
                     path,
                     document.line_of((key,)),
                     str(key),
-                    "unknown key; the file "
-                    "has one, 'clauses:', with a clause id under it for each clause it changes",
+                    "unknown key; the file has one, 'clauses:', with a clause id under it "
+                    "for each clause it changes",
                 )
             )
     found = data.get("clauses") or {}
@@ -714,15 +754,17 @@ def set_clause(
     text: str | None = None,
     omit: bool = False,
     templates: Templates | None = None,
+    add_after: Sequence[Addition] | None = None,
 ) -> Wording:
     """Give one clause new text, omit it, or (neither) reset it to the built-in text; save.
 
-    The file is written atomically, its other entries and comments kept, and the clause
-    pinned to the built-in text it now replaces. Raises WordingError if the result would not
-    load (an unknown field, Jinja, a list marker), leaving the file as it was.
+    `add_after` replaces the clauses added after it (None keeps them; () removes them). The
+    file is written atomically, its other entries and comments kept, and the clause pinned to
+    the built-in text it now replaces. Raises WordingError if the result would not load (an
+    unknown id or field, Jinja, a list marker), leaving the file as it was.
     """
     source = read_text(path) if path.exists() else ""
-    new = with_clause(source, str(path), ident, text, omit, templates)
+    new = with_clause(source, str(path), ident, text, omit, templates, add_after)
     wording = parse_wording(new, str(path), templates)
     write_atomically(path, new.encode("utf-8"))
     return wording
@@ -735,6 +777,7 @@ def with_clause(
     text: str | None = None,
     omit: bool = False,
     templates: Templates | None = None,
+    add_after: Sequence[Addition] | None = None,
 ) -> str:
     """Return a wording file's text with one clause given new text, omitted, or reset.
 
@@ -744,13 +787,13 @@ def with_clause(
     """
     clauses = current_clauses(templates)
     known = parse_wording(source, path, templates).entries.get(ident) if source.strip() else None
-    if text is None and not omit:
-        entry = replace(known, text=None, omit=False) if known and known.add_after else None
-    else:
-        pinned = clauses[ident].fingerprint if ident in clauses else ""
-        entry = Entry(
-            ident, 0, text if not omit else None, omit, known.add_after if known else (), pinned
-        )
+    added = tuple(add_after) if add_after is not None else known.add_after if known else ()
+    changes = text is not None or omit
+    pinned = clauses[ident].fingerprint if ident in clauses and changes else ""
+    # Neither text, omission nor additions: reset, the clause is the built-in one again.
+    entry = (
+        Entry(ident, 0, None if omit else text, omit, added, pinned) if changes or added else None
+    )
     return _rewrite_entry(source, path, ident, entry)
 
 
@@ -890,3 +933,75 @@ def clause_texts(tree: SyntaxTreeNode) -> dict[str, str]:
         own = [c for c in node.children if not c.type.endswith("_list")] or [node]
         texts[ident] = " ".join(plain_text(c).strip() for c in own).strip()
     return texts
+
+
+# Honour or warn: a profile's value that only a replaced or omitted clause stated.
+
+_SECTIONS = {"appointment": ("a", "appointment"), "governance": ("g", "governance")}
+
+
+def unstated_values(
+    loaded: LoadedProfile, wording: Wording, templates: Templates | None = None
+) -> list[Problem]:
+    """Return a warning for each value the profile sets that no document shows any more.
+
+    A house text that replaces (or omits) the only clause stating a value the profile sets,
+    without naming it as a field, would leave that value with no effect: say so, at its key.
+    """
+    changed = {i: e for i, e in wording.entries.items() if e.changes_text}
+    if not changed:
+        return []
+    clauses = current_clauses(templates)
+    gone = {line for ident in changed if ident in clauses for line in clauses[ident].lines}
+    remaining = _template_text(templates, gone)
+    found = []
+    for section, names in _SECTIONS.items():
+        rules = getattr(loaded.profile, section)
+        for key in sorted(rules.model_fields_set):
+            pattern = re.compile(rf"\b(?:{'|'.join(names)})\.{key}\b")
+            if pattern.search(remaining):
+                continue  # another clause, table or sentence still states it
+            stating = [
+                i
+                for i in changed
+                if i in clauses
+                and pattern.search(clauses[i].source)
+                and f"{{{section}.{key}}}" not in (changed[i].text or "")
+            ]
+            if stating:
+                what = "omits" if changed[stating[0]].omit else "replaces"
+                found.append(
+                    loaded.problem(
+                        (section, key),
+                        f"the house wording ({Path(wording.path).name}) {what} {stating[0]}, "
+                        "the only clause that states this value, so no document shows it: "
+                        f"word it into that clause's house text{_as_field(section, key)}, or "
+                        "take it out of the profile",
+                    )
+                )
+    return found
+
+
+# A line of only {% ... %}: it decides which words are printed, and prints none itself.
+_CONTROL_LINE = re.compile(r"^\s*\{%.*%\}\s*$")
+
+
+def _as_field(section: str, key: str) -> str:
+    name = f"{section}.{key}"
+    return f" (as {{{name}}})" if name in FIELD_NAMES else ""
+
+
+def _template_text(templates: Templates | None, leave_out: set[tuple[str, int]]) -> str:
+    """Return the source of every template and partial, without the lines left out."""
+    from pcndocs.render.clauses import documents_once
+
+    templates = templates or Templates(builtin_templates())
+    names = [kind.template for kind in documents_once()]
+    names += [f"partials/{p.name}" for p in (builtin_templates() / "partials").glob("*.md")]
+    kept = [
+        line
+        for name in names
+        for number, line in enumerate((templates.read_text(name) or "").split("\n"), start=1)
+        if (name, number) not in leave_out and not _CONTROL_LINE.match(line)
+    ]
+    return "\n".join(kept)
