@@ -310,3 +310,26 @@ def test_a_clause_whose_built_in_text_moved_is_to_review_and_saving_records_it(
     assert tags(page_of(client, clause=CLAUSE), CLAUSE) == ["House text"]
     entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
     assert entry.pinned == next(v.fingerprint for v in clause_views("schedule-1") if v.id == CLAUSE)
+
+
+def test_two_paragraphs_typed_in_the_box_are_saved_as_typed(
+    client: PageClient, folder: Path
+) -> None:
+    page = page_of(client, clause=CLAUSE)
+    typed = "Every declaration is recorded.\r\n\r\nThe register is kept by {network.name}."
+    assert post_clause(client, page, "save", typed).status_code == 303
+    entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
+    assert entry.text is not None
+    assert entry.text.strip() == typed.replace("\r\n", "\n")
+    shown = page_of(client, clause=CLAUSE)
+    assert shown.get_element_by_id("clause-text").text_content() == typed.replace("\r\n", "\n")
+
+
+def test_only_a_clause_the_list_offers_can_be_changed(client: PageClient, folder: Path) -> None:
+    page = page_of(client, clause=CLAUSE)
+    fields = {**editor_fields(page), "action": "omit"}
+    fields["clause"] = f"{CLAUSE}:\n    omit: true\n  schedule-1.intro"
+    answer = client.post("/wording/save", data=fields, follow_redirects=False)
+    assert answer.status_code == 422
+    assert "No clause has this id" in words(answer.text)
+    assert not (folder / "wording.yaml").exists()

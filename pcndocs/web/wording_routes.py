@@ -33,6 +33,7 @@ from pcndocs.render.wording import (
     ClauseView,
     WordingError,
     check_wording,
+    current_clauses,
     with_clause,
 )
 from pcndocs.resources import example_profile
@@ -126,6 +127,8 @@ class WordingPages:
     ) -> tuple[str, list[str], list[str]]:
         """Return the file's text with a clause changed, the problems at the clause, the rest."""
         path = str(self.file.path)
+        if clause not in current_clauses(self.templates()):  # only an id the list offers
+            return source, [], ["No clause has this id: choose one from the list."]
         try:
             new = with_clause(
                 source,
@@ -234,7 +237,7 @@ class WordingPages:
             source,
             clause,
             action if action in ACTIONS else "save",
-            form.get("text", ""),
+            typed_text(form),
         )
         reason = ""
         if problems or others:
@@ -267,7 +270,7 @@ class WordingPages:
         params = {k: form.get(k, "") for k in ("doc", "network", "clause")}
         if action not in ACTIONS:
             return await self.page(params, Draft(file_problems=["choose Save, Omit or Reset"]), 400)
-        typed = form.get("text", "")
+        typed = typed_text(form)
         now = await run_in_threadpool(self.file.current)
         base = form.get("_base", "")
         if (now.version if now is not None else "") != base:
@@ -283,6 +286,14 @@ class WordingPages:
         except ConflictError:
             return await self.page(params, Draft(typed, conflict=True), 409)
         return RedirectResponse(address_of(**params, done=action) + "#editor", status_code=303)
+
+
+def typed_text(form: dict[str, str]) -> str:
+    """Return the text typed in the box, its line breaks as the file writes them.
+
+    A browser posts a textarea's line breaks as CR LF; the file holds LF alone.
+    """
+    return form.get("text", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def replaced_text(view: ClauseView) -> str | None:
