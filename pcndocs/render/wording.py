@@ -580,8 +580,10 @@ def apply_wording(
                 block = _replaced(block, substitute(entry.text, values))
             inner = apply_wording(block[1:-1], entries, values)
             out += [block[0], *inner, block[-1]]
+        # An added list item is tight or loose as the item it follows.
+        tight = i + 1 < len(tokens) and tokens[i + 1].hidden
         for addition in entry.add_after:
-            out += _added(token, addition.id, substitute(addition.text, values))
+            out += _added(token, addition.id, substitute(addition.text, values), tight)
         i = end + 1
     return out
 
@@ -647,7 +649,7 @@ def _replaced(block: list[Token], text: str) -> list[Token]:
     return [opening, *new, *block[nested:]]
 
 
-def _added(after: Token, ident: str, text: str) -> list[Token]:
+def _added(after: Token, ident: str, text: str, tight: bool = True) -> list[Token]:
     """Return a new clause of the same kind as the one it follows, with its own id."""
     if after.type == "list_item_open":
         opening = Token(
@@ -663,7 +665,7 @@ def _added(after: Token, ident: str, text: str) -> list[Token]:
         closing = Token(
             "list_item_close", "li", -1, level=after.level, markup=after.markup, block=True
         )
-        return [opening, *_paragraphs(text, after.level + 1, True), closing]
+        return [opening, *_paragraphs(text, after.level + 1, tight), closing]
     new = _paragraphs(text, after.level, False)
     new[0].meta = {"clause": ident}
     return new
