@@ -114,58 +114,75 @@ def _scan(
     text = templates.read_text(name)
     if text is None:
         raise TemplateError(name, None, "no such template")
+    # Comments go, their lines kept blank, so every line keeps its number.
     text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
-    lines = text.split("\n")
-    loops = 0
-    section = ""
-    current: Clause | None = None
-    indent = 0
-    for number, line in enumerate(lines, start=1):
+    scanner = _Scanner(name, prefix)
+    for number, line in enumerate(text.split("\n"), start=1):
         included = _INCLUDE.match(line)
         if included:
-            current = None
+            yield from scanner.close()
             yield from _scan(templates, included.group(1), prefix, document, depth + 1)
-            continue
-        loops += len(_FOR.findall(line)) - len(_ENDFOR.findall(line))
+        else:
+            yield from scanner.feed(number, line)
+    yield from scanner.close()
+
+
+@dataclass
+class _Scanner:
+    """Follows one template's lines: the clause being read, its section, the loops open."""
+
+    name: str
+    prefix: str
+    loops: int = 0
+    section: str = ""
+    current: Clause | None = None
+    indent: int = 0  # of the current clause's first line
+
+    def feed(self, number: int, line: str) -> Iterator[Clause]:
+        """Take one line: it starts a clause, goes on with the current one, or ends it."""
+        self.loops += len(_FOR.findall(line)) - len(_ENDFOR.findall(line))
         marker = _MARKER.search(line)
-        heading = _HEADING.match(line)
         if marker is not None:
-            if current is not None:
-                yield current
-            kind = "heading" if heading else "item" if _LIST_ITEM.match(line) else "paragraph"
-            body = _MARKER.sub("", line, count=1)
-            if heading:
-                section = body[heading.end() :].strip()
-            indent = len(line) - len(line.lstrip())
-            current = Clause(
-                prefix + marker.group(1),
-                name,
-                number,
-                kind,
-                section,
-                repeated=loops > 0 and not _FOR.search(line),
-                branches=[body.strip()],
-                lines=[(name, number)],
-            )
-            if kind == "heading":
-                yield current
-                current = None
-            continue
-        if current is None:
-            continue
-        ends = (
-            not line.strip()
-            or heading is not None
-            or (_LIST_ITEM.match(line) is not None and _indent(line) <= indent)
+            yield from self.close()
+            yield from self.start(number, line, marker.group(1))
+        elif self.current is not None and self.ends(line):
+            yield from self.close()
+        elif self.current is not None and not _CONTROL.match(line):
+            self.current.branches[-1] += "\n" + line.strip()
+            self.current.lines.append((self.name, number))
+
+    def start(self, number: int, line: str, ident: str) -> Iterator[Clause]:
+        heading = _HEADING.match(line)
+        kind = "heading" if heading else "item" if _LIST_ITEM.match(line) else "paragraph"
+        body = _MARKER.sub("", line, count=1)
+        if heading:
+            self.section = body[heading.end() :].strip()
+        self.indent = _indent(line)
+        self.current = Clause(
+            self.prefix + ident,
+            self.name,
+            number,
+            kind,
+            self.section,
+            repeated=self.loops > 0 and not _FOR.search(line),
+            branches=[body.strip()],
+            lines=[(self.name, number)],
         )
-        if ends:
-            yield current
-            current = None
-        elif not _CONTROL.match(line):
-            current.branches[-1] += "\n" + line.strip()
-            current.lines.append((name, number))
-    if current is not None:
-        yield current
+        if heading:  # a heading is one line
+            yield from self.close()
+
+    def ends(self, line: str) -> bool:
+        """Return whether a line ends the current clause: a blank line, a heading, a sibling."""
+        return (
+            not line.strip()
+            or _HEADING.match(line) is not None
+            or (_LIST_ITEM.match(line) is not None and _indent(line) <= self.indent)
+        )
+
+    def close(self) -> Iterator[Clause]:
+        if self.current is not None:
+            yield self.current
+        self.current = None
 
 
 def _indent(line: str) -> int:

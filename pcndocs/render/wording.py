@@ -376,103 +376,133 @@ def _entry(
     catalogue: Catalogue,
     new_ids: set[str],
 ) -> tuple[Entry | None, list[Problem]]:
-    def problem(text: str, at: int | None = None) -> Problem:
-        return Problem(path, at or line, ident, text)
-
+    """Return one clause's entry and its problems (an entry with problems is not used)."""
+    reader = _EntryReader(ident, line, path, document, new_ids)
     clause = clauses.get(ident)
     if clause is None:
-        if ident in catalogue.retired:
-            return None, [problem(f"this clause was retired; {catalogue.retired[ident]}")]
-        kind, _, rest = ident.partition(".")
-        same = {i.partition(".")[2]: i for i in clauses if i.startswith(kind + ".")}
-        near = difflib.get_close_matches(rest, list(same), n=1, cutoff=0.75)
-        hint = f" (did you mean {same[near[0]]}?)" if near else ""
-        return None, [problem(f"no clause has this id{hint}; `pcndocs clauses` lists them")]
-    if isinstance(value, str):
+        return None, [reader.problem(_unknown_id(ident, clauses, catalogue))]
+    if isinstance(value, str):  # the short forms: `id: omit`, `id: new text`
         value = {"omit": True} if value.strip() == "omit" else {"text": value}
     if not isinstance(value, dict) or not value:
         return None, [
-            problem(
+            reader.problem(
                 "expected the clause's new text, 'omit', or keys text, omit, add_after and pinned"
             )
         ]
-    problems = [
-        problem(
-            f"unknown key '{key}'; a clause takes {', '.join(_ENTRY_KEYS)}",
-            document.line_of(("clauses", ident, key)),
-        )
-        for key in value
-        if key not in _ENTRY_KEYS
-    ]
-    text = value.get("text")
-    if isinstance(text, str):
-        text = text.strip()  # a YAML block's last line break is not part of the clause
+    reader.unknown_keys(value)
     omit = value.get("omit", False)
-    pinned = value.get("pinned", "")
     if omit not in (True, False):
-        problems.append(problem("omit is true or false"))
-    if omit and text is not None:
-        problems.append(problem("a clause is either omitted or given new text, not both"))
-    if not isinstance(pinned, str) or (pinned and not re.fullmatch(r"[0-9a-f]{16}", pinned)):
-        problems.append(
-            problem(
-                "pinned is the 16-character fingerprint `pcndocs clauses --pin` "
-                "writes; delete it and pin again"
-            )
-        )
-        pinned = ""
-    if text is not None:
-        where = document.line_of(("clauses", ident, "text")) or line
+        reader.problem("omit is true or false")
+    text = reader.text(value.get("text"), clause)
+    if omit is True and text is not None:
+        reader.problem("a clause is either omitted or given new text, not both")
+    pinned = reader.pinned(value.get("pinned", ""))
+    additions = reader.additions(value.get("add_after") or [], clause, set(clauses))
+    if omit is not True and text is None and not additions and not reader.problems:
+        reader.problem("says nothing to do: give text, omit or add_after")
+    return Entry(ident, line, text, omit is True, additions, pinned), reader.problems
+
+
+def _unknown_id(ident: str, clauses: Mapping[str, Clause], catalogue: Catalogue) -> str:
+    """Return why an id is not a clause's: retired (and what replaces it), or a near miss."""
+    if ident in catalogue.retired:
+        return f"this clause was retired; {catalogue.retired[ident]}"
+    kind, _, rest = ident.partition(".")
+    same = {i.partition(".")[2]: i for i in clauses if i.startswith(kind + ".")}
+    near = difflib.get_close_matches(rest, list(same), n=1, cutoff=0.75)
+    hint = f" (did you mean {same[near[0]]}?)" if near else ""
+    return f"no clause has this id{hint}; `pcndocs clauses` lists them"
+
+
+@dataclass
+class _EntryReader:
+    """Reads the keys of one clause's entry, gathering problems at their lines."""
+
+    ident: str
+    line: int
+    path: str
+    document: YamlDocument
+    new_ids: set[str]  # the ids of clauses added so far in the file
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, text: str, *keys: str | int) -> Problem:
+        """Record a problem at the line of a key under this clause (or of the clause)."""
+        at = self.document.line_of(("clauses", self.ident, *keys)) if keys else None
+        found = Problem(self.path, at or self.line, self.ident, text)
+        self.problems.append(found)
+        return found
+
+    def unknown_keys(self, value: Mapping[object, object]) -> None:
+        for key in value:
+            if key not in _ENTRY_KEYS:
+                self.problem(
+                    f"unknown key '{key}'; a clause takes {', '.join(_ENTRY_KEYS)}", str(key)
+                )
+
+    def text(self, text: object, clause: Clause) -> str | None:
+        """Return the clause's new text, checked, or None if it has none."""
+        if text is None:
+            return None
         if not isinstance(text, str) or not text.strip():
-            problems.append(problem("text is the clause's new wording, in plain words", where))
-        else:
-            problems += [problem(p, where) for p in text_problems(text, clause)]
-            if clause.repeated:
-                problems.append(
-                    problem(
-                        "this clause is printed once for each practice, director or lead, so it "
-                        "cannot take one text; omit it, or add a clause after it",
-                        where,
-                    )
-                )
-    additions: list[Addition] = []
-    raw = value.get("add_after") or []
-    for index, item in enumerate(raw if isinstance(raw, list) else [raw]):
-        keys = ("clauses", ident, "add_after") + ((index,) if isinstance(raw, list) else ())
-        at = document.line_of((*keys, "id")) or document.line_of(keys) or line
-        if not isinstance(item, dict) or set(item) != {"id", "text"}:
-            problems.append(problem("add_after takes the new clause's id and text", at))
-            continue
-        new, words = str(item["id"]), item["text"]
-        document_of = ident.split(".", 1)[0] + "."
-        if not CLAUSE_ID.fullmatch(new) or not new.startswith(document_of):
-            problems.append(
-                problem(
-                    f"the new clause's id must start with {document_of} and be words of small "
-                    "letters, digits and hyphens joined by dots",
-                    at,
-                )
+            self.problem("text is the clause's new wording, in plain words", "text")
+            return None
+        for said in text_problems(text, clause):
+            self.problem(said, "text")
+        if clause.repeated:
+            self.problem(
+                "this clause is printed once for each practice, director or lead, so it cannot "
+                "take one text; omit it, or add a clause after it",
+                "text",
             )
-        elif new in clauses or new in new_ids:
-            problems.append(problem(f"{new} is already a clause's id; choose another", at))
+        return text.strip()  # a YAML block's last line break is not part of the clause
+
+    def pinned(self, pinned: object) -> str:
+        if isinstance(pinned, str) and (not pinned or re.fullmatch(r"[0-9a-f]{16}", pinned)):
+            return pinned
+        self.problem(
+            "pinned is the 16-character fingerprint `pcndocs clauses --pin` writes; delete it "
+            "and pin again",
+            "pinned",
+        )
+        return ""
+
+    def additions(self, raw: object, clause: Clause, known: set[str]) -> tuple[Addition, ...]:
+        """Return the clauses added after this one (one, or a list of them), checked."""
+        items = raw if isinstance(raw, list) else [raw]
+        found = []
+        for index, item in enumerate(items):
+            keys: tuple[str | int, ...] = (
+                ("add_after", index) if isinstance(raw, list) else ("add_after",)
+            )
+            addition = self.addition(item, keys, clause, known)
+            if addition is not None:
+                found.append(addition)
+        return tuple(found)
+
+    def addition(
+        self, item: object, keys: tuple[str | int, ...], clause: Clause, known: set[str]
+    ) -> Addition | None:
+        if not isinstance(item, dict) or set(item) != {"id", "text"}:
+            self.problem("add_after takes the new clause's id and text", *keys)
+            return None
+        new, words = str(item["id"]), item["text"]
+        document = self.ident.split(".", 1)[0] + "."
+        if not CLAUSE_ID.fullmatch(new) or not new.startswith(document):
+            self.problem(
+                f"the new clause's id must start with {document} and be words of small "
+                "letters, digits and hyphens joined by dots",
+                *keys,
+                "id",
+            )
+        elif new in known or new in self.new_ids:
+            self.problem(f"{new} is already a clause's id; choose another", *keys, "id")
         if not isinstance(words, str) or not words.strip():
-            problems.append(problem("the new clause's text is its wording, in plain words", at))
-            continue
-        at = document.line_of((*keys, "text")) or at
-        problems += [problem(p, at) for p in text_problems(words, clause)]
-        new_ids.add(new)
-        additions.append(Addition(new, words.strip()))
-    if omit is not True and text is None and not additions and not problems:
-        problems.append(problem("says nothing to do: give text, omit or add_after"))
-    entry = Entry(
-        ident,
-        line,
-        text if isinstance(text, str) else None,
-        omit is True,
-        tuple(additions),
-        pinned if isinstance(pinned, str) else "",
-    )
-    return entry, problems
+            self.problem("the new clause's text is its wording, in plain words", *keys, "text")
+            return None
+        for said in text_problems(words, clause):
+            self.problem(said, *keys, "text")
+        self.new_ids.add(new)
+        return Addition(new, words.strip())
 
 
 def text_problems(text: str, clause: Clause) -> list[str]:
@@ -550,8 +580,10 @@ def apply_wording(
                 block = _replaced(block, substitute(entry.text, values))
             inner = apply_wording(block[1:-1], entries, values)
             out += [block[0], *inner, block[-1]]
+        # An added list item is tight or loose as the item it follows.
+        tight = i + 1 < len(tokens) and tokens[i + 1].hidden
         for addition in entry.add_after:
-            out += _added(token, addition.id, substitute(addition.text, values))
+            out += _added(token, addition.id, substitute(addition.text, values), tight)
         i = end + 1
     return out
 
@@ -617,7 +649,7 @@ def _replaced(block: list[Token], text: str) -> list[Token]:
     return [opening, *new, *block[nested:]]
 
 
-def _added(after: Token, ident: str, text: str) -> list[Token]:
+def _added(after: Token, ident: str, text: str, tight: bool = True) -> list[Token]:
     """Return a new clause of the same kind as the one it follows, with its own id."""
     if after.type == "list_item_open":
         opening = Token(
@@ -633,7 +665,7 @@ def _added(after: Token, ident: str, text: str) -> list[Token]:
         closing = Token(
             "list_item_close", "li", -1, level=after.level, markup=after.markup, block=True
         )
-        return [opening, *_paragraphs(text, after.level + 1, True), closing]
+        return [opening, *_paragraphs(text, after.level + 1, tight), closing]
     new = _paragraphs(text, after.level, False)
     new[0].meta = {"clause": ident}
     return new
