@@ -333,3 +333,19 @@ def test_only_a_clause_the_list_offers_can_be_changed(client: PageClient, folder
     assert answer.status_code == 422
     assert "No clause has this id" in words(answer.text)
     assert not (folder / "wording.yaml").exists()
+
+
+def test_a_wording_file_that_cannot_be_read_is_said_and_kept(
+    client: PageClient, folder: Path
+) -> None:
+    broken = b"clauses:\n  \xff\xfe: omit\n"
+    (folder / "wording.yaml").write_bytes(broken)
+    page = page_of(client, clause=CLAUSE)
+    said = page.get_element_by_id("wording-problems").text_content()
+    assert "wording.yaml: is not UTF-8 text; save it as UTF-8" in said
+    answer = post_clause(client, page, "save", HOUSE)
+    assert answer.status_code == 422
+    assert words(answer.text).count("is not UTF-8 text") == 1
+    live = client.post("/wording/preview", data={**editor_fields(page), "text": HOUSE})
+    assert "is not UTF-8 text" in words(live.text)
+    assert (folder / "wording.yaml").read_bytes() == broken

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +28,7 @@ from pcndocs.output.workspace import ConflictError, Saved, VersionedFile
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.yamlfile import parse_yaml
 from pcndocs.render.clauses import documents_once, load_catalogue
+from pcndocs.render.templating import Templates
 from pcndocs.render.wording import (
     FIELDS,
     ClauseView,
@@ -113,13 +114,16 @@ class WordingPages:
 
     def saved(self) -> tuple[Saved | None, list[str]]:
         """Return the file as it is now, and its problems (a file edited by hand may have some)."""
-        now = self.file.current()
+        try:
+            now = self.file.current()
+        except PcndocsError as exc:  # not UTF-8, over 1 MB, unreadable: said, never replaced
+            return None, [str(exc)]
         if now is None:
             return None, []
         _entries, problems = check_wording(now.text, str(self.file.path), self.templates())
         return now, [str(p) for p in problems]
 
-    def templates(self) -> Any:
+    def templates(self) -> Templates:
         return templates_for(self.web.settings.templates)
 
     def draft_of(
@@ -204,7 +208,7 @@ class WordingPages:
             file=str(self.file.path),
             exists=now is not None,
             version=now.version if now is not None else "",
-            file_problems=[*file_problems, *draft.file_problems],
+            file_problems=list(dict.fromkeys([*file_problems, *draft.file_problems])),
             documents=documents,
             document=document,
             networks=self.networks(),
@@ -228,7 +232,7 @@ class WordingPages:
 
     async def preview(self, form: dict[str, str]) -> Response:
         """Return the preview of the document with the typed text, and its problems."""
-        now, _problems = await run_in_threadpool(self.saved)
+        now, unreadable = await run_in_threadpool(self.saved)
         source = now.text if now is not None else ""
         clause = form.get("clause", "")
         action = form.get("action", "save")
@@ -239,6 +243,7 @@ class WordingPages:
             action if action in ACTIONS else "save",
             typed_text(form),
         )
+        others = others if now is not None else [*unreadable, *others]
         reason = ""
         if problems or others:
             reason = "Not updated: put right what is said at the text first."
@@ -271,7 +276,10 @@ class WordingPages:
         if action not in ACTIONS:
             return await self.page(params, Draft(file_problems=["choose Save, Omit or Reset"]), 400)
         typed = typed_text(form)
-        now = await run_in_threadpool(self.file.current)
+        try:
+            now = await run_in_threadpool(self.file.current)
+        except PcndocsError as exc:
+            return await self.page(params, Draft(typed, file_problems=[str(exc)]), 422)
         base = form.get("_base", "")
         if (now.version if now is not None else "") != base:
             return await self.page(params, Draft(typed, conflict=True), 409)
