@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 EXAMPLE = "example"  # the network a preview uses where the workspace has none that builds
 ACTIONS = ("save", "omit", "reset")
-CHOSEN = "chosen-clause"  # the id the preview gives the clause being edited, to scroll to it
+CHOSEN = "chosen-clause"  # the id the preview gives the clause being edited (wording.js too)
 DONE = {
     "save": "Saved: the clause now reads your text in every network's documents.",
     "omit": "Saved: the clause is left out of every network's documents.",
@@ -167,9 +167,8 @@ class WordingPages:
             return self.web.remember_preview(html)
         html = html.replace(found, f'{found} id="{CHOSEN}"', 1)
         style = f"<style>#{CHOSEN} {{ background: #fff6b3; outline: 3px solid #ffdd00; }}</style>"
-        return self.web.remember_preview(html.replace("</head>", style + "</head>", 1)) + (
-            "#" + CHOSEN
-        )
+        # Scrolled to by static/wording.js: a #fragment would scroll the page to the frame too.
+        return self.web.remember_preview(html.replace("</head>", style + "</head>", 1))
 
     # --- the page -------------------------------------------------------------------------
 

@@ -23,6 +23,19 @@
   if (current) {
     list.scrollTop += current.getBoundingClientRect().top - list.getBoundingClientRect().top - 48;
   }
+  /* The preview shows the clause being edited: its frame is scrolled to it once loaded (and
+   * again when a new preview is swapped in), the page around it left where it is. */
+  document.addEventListener("load", function (event) {
+    var frame = event.target;
+    if (!frame || frame.id !== "wording-frame" || !frame.contentDocument) {
+      return;
+    }
+    var chosen = frame.contentDocument.getElementById("chosen-clause");
+    if (chosen) {
+      var view = frame.contentWindow;
+      view.scrollTo(0, Math.max(0, chosen.getBoundingClientRect().top + view.scrollY - 48));
+    }
+  }, true);
   var answered = 0;
   document.addEventListener("htmx:afterRequest", function (event) {
     if (text && event.detail.elt === text) {
