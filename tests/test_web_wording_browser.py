@@ -126,6 +126,7 @@ def previewed(response: Any) -> bool:
 def test_change_a_clause_by_keyboard_see_it_save_and_reset(
     server: str, folder: Path, tab: Any
 ) -> None:
+    (folder / "wording.yaml").unlink(missing_ok=True)
     tab.goto(server + "/wording")
     axe_clean(tab)
     # Choose the clause from the list.
@@ -187,3 +188,65 @@ def test_the_page_on_a_phone_is_clean_too(server: str, browser: Any) -> None:
     assert width <= 420  # nothing wider than the screen
     axe_clean(tab)
     context.close()
+
+
+def choose_clause(tab: Any, clause: str) -> None:
+    """Move to a clause's link in the list by keyboard and open it."""
+    tab_to_match(tab, f"a[href$='clause={clause}#editor']")
+    press_and_load(tab)
+
+
+def type_clause_text(tab: Any, text: str) -> None:
+    """Type over the chosen clause's text and wait for its preview to be answered."""
+    tab_to_match(tab, "#clause-text")
+    tab.keyboard.press("Control+A")
+    with tab.expect_response(previewed):
+        tab.keyboard.type(text)
+
+
+def press_button(tab: Any, element_id: str) -> None:
+    tab_to_match(tab, f"#{element_id}")
+    press_and_load(tab)
+    tab.locator("#wording-done").wait_for()
+
+
+def test_an_lmc_adviser_changes_three_clauses_and_omits_one(
+    server: str, folder: Path, tab: Any
+) -> None:
+    """Issue 25's journey, its browser part: the house wording every network's papers get."""
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    tab.goto(server + "/wording")
+    choose_clause(tab, "schedule-1.governance.meetings.extra")
+    type_clause_text(tab, "Any three member practices may call an extra meeting.")
+    press_button(tab, "save-clause")
+    choose_clause(tab, CLAUSE)
+    type_clause_text(tab, TYPED + "{network.name}.")
+    press_button(tab, "save-clause")
+    choose_clause(tab, "schedule-1.governance.conflicts.declare")
+    press_button(tab, "omit-clause")
+    # Another document: chosen from the drop-down by keyboard.
+    tab_to_match(tab, "#doc")
+    while tab.evaluate("document.getElementById('doc').value") != "cd-job-description":
+        tab.keyboard.press("ArrowDown")
+    tab_to_match(tab, "#show-document")
+    press_and_load(tab)
+    choose_clause(tab, "cd-job-description.acceptance.text")
+    box = tab.locator("#clause-text")
+    assert box.input_value().startswith("I accept the role of clinical director of {network.name}")
+    type_clause_text(tab, "I accept the role of clinical director of {network.name}, as agreed.")
+    press_button(tab, "save-clause")
+    axe_clean(tab)
+    entries = load_wording(folder / "wording.yaml").entries
+    assert {i: (e.omit, e.text is not None, bool(e.pinned)) for i, e in entries.items()} == {
+        "schedule-1.governance.meetings.extra": (False, True, True),
+        CLAUSE: (False, True, True),
+        "schedule-1.governance.conflicts.declare": (True, False, True),
+        "cd-job-description.acceptance.text": (False, True, True),
+    }
+    # The network's own page previews its papers with the house wording.
+    tab.goto(server + "/networks/riverside-primary-care-network.yaml")
+    preview = tab.frame_locator("#preview iframe")
+    preview.locator("text=Any three member practices may call an extra meeting.").wait_for()
+    preview.locator(f"text={HOUSE_READ}").wait_for()
+    text = preview.locator("body").inner_text()
+    assert "A representative declares" not in text  # omitted
