@@ -972,6 +972,8 @@ def clauses(
                 repeated = "  (repeated: once per item)" if clause.repeated else ""
                 lines.append(f"{clause.id}{mark}{repeated}")
                 lines += [f"    {line}" for line in clause.source.split("\n")]
+                if entry is not None and entry.text is not None:
+                    lines += ["  house wording:", *(f"    {t}" for t in entry.text.split("\n"))]
     try:
         click.echo("\n".join(lines))
     except BrokenPipeError:  # the reader stopped early (| head): not an error

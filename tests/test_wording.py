@@ -406,3 +406,17 @@ def test_a_value_only_a_replaced_clause_stated_is_warned_at_its_key(tmp_path: Pa
         "states this value, so no document shows it: word it into that clause's house text, "
         "or take it out of the profile"
     ]
+
+
+def test_clauses_lists_ids_with_their_wording_and_the_fields() -> None:
+    listed = CliRunner().invoke(cli, ["clauses", "schedule-1"])
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    at = lines.index("schedule-1.appointment.removal.reasons")
+    assert lines[at + 1].startswith("    1. Before any vote, the director is given the reasons")
+    assert "schedule-1.appointment.term.current  (repeated: once per item)" in lines
+    assert not any(line.startswith("cd-job-description.") for line in lines)
+    fields = CliRunner().invoke(cli, ["clauses", "--fields"])
+    assert "{network.name}" in fields.output and "{appointment.term_years}" in fields.output
+    unknown = CliRunner().invoke(cli, ["clauses", "schedule-2"])
+    assert unknown.exit_code == 2 and "unknown document 'schedule-2'" in unknown.output

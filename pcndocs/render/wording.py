@@ -17,6 +17,13 @@ Text is plain Markdown with named fields (`{network.name}`, FIELDS below), never
 wording is applied to the parsed tree of each document (`apply_wording`), so a replaced clause
 keeps its place in the numbering, its Word style, its redline in `compare` (both sides get the
 same wording) and its PDF tags. Every problem is one line with the file, line and clause id.
+
+For the browser's editor: `clause_views` lists a document's clauses (id, section, built-in
+source, its text for a network, the house text, why it needs review), `FIELDS` the fields,
+`check_wording` a file's problems without raising, `set_clause` sets, omits or resets one
+clause (and its added clauses) and saves atomically, pinned; `pin` pins them all. `serve`
+passes the workspace's wording.yaml (Settings.wording) to every preview and download, and a
+saved change shows at the next preview.
 """
 
 from __future__ import annotations
