@@ -509,49 +509,6 @@ def stylesheet_for(templates: Templates) -> str:
     return text
 
 
-INDEX_NAME = "index.csv"
-INDEX_COLUMNS = ("network", "document", "format", "file", "sha256", "bytes")
-
-
-def write_index(out: Path, results: Sequence[BuildResult]) -> Path:
-    """Write OUT/index.csv listing every document with its network and checksum.
-
-    Rows of networks not in this build are kept, so building one network never hides another.
-    """
-    import csv
-    import io
-
-    index = out / INDEX_NAME
-    rebuilt = {result.folder.name for result in results}
-    rows: list[dict[str, str]] = []
-    if index.is_file():
-        with index.open(encoding="utf-8", newline="") as stream:
-            rows = [
-                row
-                for row in csv.DictReader(stream)
-                if row.get("file", "").split("/", 1)[0] not in rebuilt
-            ]
-    for result in results:
-        for path in result.written:
-            data = path.read_bytes()
-            rows.append(
-                {
-                    "network": result.network,
-                    "document": path.stem,
-                    "format": path.suffix.lstrip("."),
-                    "file": path.relative_to(out.resolve()).as_posix(),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": str(len(data)),
-                }
-            )
-    rows.sort(key=lambda row: row["file"])
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return write_atomically(index, buffer.getvalue().encode("utf-8"))
-
-
 def keep_profile_copy(folder: Path, profile: Path) -> None:
     """Keep a copy of the profile a network's documents came from, in its .pcndocs folder."""
     refuse_link(folder / BUILT_FROM.parent)  # never written through a link

@@ -132,14 +132,6 @@ def copied(node: SyntaxTreeNode) -> SyntaxTreeNode:
     return twin
 
 
-def change_of(node: SyntaxTreeNode) -> str | None:
-    """Return how a block changed (INSERTED or DELETED), or None if it is kept."""
-    if node.is_root:
-        return None
-    value = node.meta.get(CHANGE)
-    return value if isinstance(value, str) else None
-
-
 # ---- matching -------------------------------------------------------------------------
 
 

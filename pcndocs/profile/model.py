@@ -100,19 +100,6 @@ def _shape(value: Any) -> str:
     return "as-keys" if isinstance(value, dict) else "as-text"
 
 
-def text_or(model: Any) -> Any:
-    """Return the annotation 'text, or a group of keys read as model'."""
-    return Annotated[
-        Annotated[
-            str,
-            StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-            Tag("as-text"),
-        ]
-        | Annotated[model, Tag("as-keys")],
-        Discriminator(_shape),
-    ]
-
-
 def _schema_required(
     schema: dict[str, Any], model: type[BaseModel], also: tuple[str, ...] = ()
 ) -> None:

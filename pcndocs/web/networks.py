@@ -22,7 +22,7 @@ from typing import Any
 
 from pcndocs.batch import build_many, default_jobs
 from pcndocs.build import BUILT_FROM, BuildOptions
-from pcndocs.errors import PcndocsError, Problem
+from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts
 from pcndocs.files import slug
 from pcndocs.profile.write import profile_yaml
@@ -261,8 +261,3 @@ class Builds:
                 self._jobs.popitem(last=False)
         threading.Thread(target=run, name=f"build-{job.key[:8]}", daemon=True).start()
         return job
-
-
-def problems_text(problems: list[Problem]) -> list[str]:
-    """Return problems as the lines `check` prints."""
-    return [str(p) for p in problems]

@@ -252,20 +252,6 @@ def documents_of(loaded: LoadedProfile, facts: Facts) -> list[tuple[str, str]]:
     return document_names(loaded, BuildOptions(out=Path()), facts)
 
 
-def render_share(
-    document: YamlDocument,
-    blank: bool,
-    formats: tuple[str, ...],
-    names: tuple[str, ...] | None,
-    templates: Path | None,
-    today: date,
-) -> Built:
-    """Return some documents of a profile, built in memory: one worker's share of a pack."""
-    facts = load_facts()
-    loaded = validate_profile(document, KnownIds.of(facts), blank)
-    return render_loaded(loaded, formats, names, templates, today)
-
-
 def render_loaded(
     loaded: LoadedProfile,
     formats: tuple[str, ...],

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 import tempfile
 import threading
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -470,8 +469,3 @@ def _import_context(pages: WorkspacePages, **given: Any) -> dict[str, Any]:
         "population_date": facts.funding_year(year).population_date,
         **given,
     }
-
-
-def today_text(day: date) -> str:
-    """Return a day as the page writes it: 12/03/2026."""
-    return f"{day:%d/%m/%Y}"
