@@ -414,6 +414,7 @@ def _render(
             "",
             f"refused to fetch {url}: only files in the template "
             "folders and data: URIs are allowed",
+            kind="warning",
         )
         for url in dict.fromkeys(refused)
     )
@@ -557,6 +558,7 @@ def write_network(
                 "",
                 f"{gap.document}, {gap.section}, still shows '[{gap.text}]'; "
                 "set the value in the profile",
+                kind="warning",
             )
             for gap in dict.fromkeys(result.placeholders)
         ]

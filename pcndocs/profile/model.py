@@ -78,10 +78,14 @@ OrganisationCode = Annotated[
 ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(years.checked)]
 
 
+#: What a message says of a value required and not given (code decides by the kind, "missing").
+REQUIRED = "is required but missing"
+
+
 def _required(value: Any, info: ValidationInfo) -> Any:
     """Refuse a missing value, unless building blank templates where it becomes a placeholder."""
     if (value is None or value == []) and not (info.context or {}).get("blank"):
-        raise PydanticCustomError("missing", "is required but missing")
+        raise PydanticCustomError("missing", REQUIRED)
     return value
 
 
@@ -128,8 +132,7 @@ class Model(BaseModel):
         if isinstance(value, bool) and info.field_name is not None:
             kinds = _number_kinds(cls.model_fields[info.field_name].annotation)
             if kinds:
-                what = "a whole number" if kinds == {int} else "a number"
-                raise ValueError(f"expected {what}, got {str(value).lower()}")
+                raise _not_a_number(kinds, str(value).lower())
         return value
 
     @field_validator("*", mode="before")
@@ -174,6 +177,15 @@ def peoples_number(text: str) -> int | float | None:
     return float(whole + match["part"]) if match["part"] else int(whole)
 
 
+def _not_a_number(kinds: set[type], got: str) -> PydanticCustomError:
+    """Return the error of a value that is not a number where one is expected (a type error)."""
+    if kinds == {int}:
+        return PydanticCustomError(
+            "int_parsing", "expected a whole number, got {got}", {"got": got}
+        )
+    return PydanticCustomError("float_parsing", "expected a number, got {got}", {"got": got})
+
+
 def as_people_write(value: Any, annotation: Any) -> Any:
     """Return a value written as people write it (12,450; 01/04/2026; Non-clinical) as the type
     it stands for.
@@ -187,8 +199,7 @@ def as_people_write(value: Any, annotation: Any) -> Any:
         # Only the forms `pcndocs new` takes, so the file and `new` take the same numbers.
         number = peoples_number(value)
         if number is None:
-            what = "a whole number" if kinds == {int} else "a number"
-            raise ValueError(f"expected {what}, got '{value}'")
+            raise _not_a_number(kinds, f"'{value}'")
         return number
     accepts_date = annotation is date or date in typing.get_args(annotation)
     if accepts_date:

@@ -55,7 +55,6 @@ from pcndocs.web.formdata import (
 )
 from pcndocs.web.guard import PAGE_TOKEN_FIELD, Guard, TooLargeError, is_loopback, page_token
 from pcndocs.web.service import (
-    MISSING,
     BuildPool,
     BusyError,
     Checked,
@@ -390,7 +389,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         checked = await run_in_threadpool(check_data, data, web.facts, web.today)
         loaded = checked.loaded
         if loaded is None:
-            count = sum(1 for p in checked.errors if p.text != MISSING)
+            count = sum(1 for p in checked.errors if p.kind != "missing")
             reason = (
                 f"Not updated: put right the {count} error{'s' if count != 1 else ''} "
                 "listed above first."

@@ -26,7 +26,7 @@ from pcndocs.errors import PcndocsError
 from pcndocs.facts import Facts
 from pcndocs.files import slug
 from pcndocs.profile.write import profile_yaml
-from pcndocs.web.service import MISSING, Checked, check_text
+from pcndocs.web.service import Checked, check_text
 from pcndocs.workspace import Agreed, Saved, Workspace
 
 # The first lines pcndocs writes at the top of a file it saves; a user's own lines there stay.
@@ -62,7 +62,7 @@ class NetworkState:
 def state_of(saved: Saved, checked: Checked, draft: bool) -> NetworkState:
     """Return the state of a network from its file and what `check` says about it."""
     data = checked.data if isinstance(checked.data, dict) else {}
-    missing = sum(1 for p in checked.errors if p.text == MISSING)
+    missing = sum(1 for p in checked.errors if p.kind == "missing")
     network = data.get("network")
     name = network.get("name") if isinstance(network, dict) else None
     year = data.get("contract_year")
@@ -97,7 +97,7 @@ def saved_text(data: dict[str, Any], checked: Checked, before: str) -> str:
     with errors is marked as one in its first lines, and is written all the same.
     """
     header = [SAVED_HEADER]
-    wrong = [p for p in checked.errors if p.text != MISSING]
+    wrong = [p for p in checked.errors if p.kind != "missing"]
     if wrong:
         count = f"{len(wrong)} problem{'s' if len(wrong) != 1 else ''}"
         header.append(f"{DRAFT_MARK} {count} to put right before it builds (`pcndocs check`).")

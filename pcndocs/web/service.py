@@ -45,7 +45,6 @@ from pcndocs.workers import Failure, WorkerPool, default_jobs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
-MISSING = "is required but missing"
 # Builds (previews included) that may wait for a worker; beyond this the server answers "busy".
 MAX_WAITING_BUILDS = 16
 # The longest a build waits for its turn on the workers before the answer is "busy".

@@ -32,7 +32,7 @@ from pcndocs.web import national
 from pcndocs.web.changes import compared
 from pcndocs.web.formdata import data_from_form
 from pcndocs.web.networks import Builds, States, is_draft, saved_text
-from pcndocs.web.service import MISSING, check_data, read_profile_text
+from pcndocs.web.service import check_data, read_profile_text
 from pcndocs.web.view import normalised, place
 from pcndocs.workspace import ConflictError, Saved, Workspace, WorkspaceError, network_in
 
@@ -116,7 +116,7 @@ class WorkspacePages:
                 },
                 status_code=409,
             )
-        wrong = sum(1 for p in checked.errors if p.text != MISSING)
+        wrong = sum(1 for p in checked.errors if p.kind != "missing")
         return JSONResponse({"version": saved.version, "draft": bool(wrong), "errors": wrong})
 
     def keep_both(self, name: str, form: dict[str, str]) -> Response:
