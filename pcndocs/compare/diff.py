@@ -23,6 +23,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.compare.words import DELETED, INSERTED, adopt, diff_inline, words, wrap
 from pcndocs.document import Document, plain_text
+from pcndocs.profile.codes import PRACTICE_CODE
 
 CHANGE = "change"
 
@@ -43,7 +44,7 @@ ALIKE = 0.5
 #: Words a text needs for "most of it is in the other" to make two blocks alike.
 CONTAINED_FROM = 6
 
-_ODS = re.compile(r"\b[A-Z][0-9]{5}\b")
+_ODS = re.compile(rf"\b{PRACTICE_CODE.pattern}\b")
 
 
 def diff_documents(old: Document | None, new: Document | None) -> Document | None:

@@ -14,9 +14,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from pcndocs.errors import Problem, ProblemKind, ProfileError
+from pcndocs.profile.codes import is_practice_code
 from pcndocs.profile.explain import explain, kind_of
 from pcndocs.profile.items import item_at, item_name
-from pcndocs.profile.model import ODS_PATTERN, REQUIRED, Profile
+from pcndocs.profile.model import REQUIRED, Profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
         if not isinstance(practice, dict):
             continue
         code = _code(practice.get("ods_code"))
-        if code and ODS_PATTERN.match(code):
+        if code and is_practice_code(code):
             if code in members:
                 first = members[code]
                 yield (
@@ -204,7 +205,7 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
 
     def member(key_path: KeyPath, value: Any, what: str) -> Iterator[tuple[KeyPath, str]]:
         code = _code(value)
-        if code and ODS_PATTERN.match(code) and members and code not in members:
+        if code and is_practice_code(code) and members and code not in members:
             listed = ", ".join(members)
             yield key_path, f"{what} must be a member practice ({listed}), got '{value}'"
 

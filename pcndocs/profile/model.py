@@ -23,25 +23,23 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from pcndocs import years
+from pcndocs.profile.codes import ORGANISATION_CODE, PCN_CODE, is_practice_code
 from pcndocs.text import one_line
 
-ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
-PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
-ORG_PATTERN = re.compile(r"^[A-Z0-9]{3,6}$")
 # Practices, leads or local duties in one profile: the largest networks have a few dozen.
 MAX_ITEMS = 200
 
 
 def _ods_code(value: str) -> str:
     code = value.strip().upper()
-    if not ODS_PATTERN.match(code):
+    if not is_practice_code(code):
         raise ValueError(f"expected an ODS code: a letter and five digits (A81001), got '{value}'")
     return code
 
 
 def _org_code(value: str) -> str:
     code = value.strip().upper()
-    if not ORG_PATTERN.match(code):
+    if not ORGANISATION_CODE.fullmatch(code):
         raise ValueError(
             f"expected an ODS code: three to six letters and digits (A81001, RXX), got '{value}'"
         )
@@ -50,7 +48,7 @@ def _org_code(value: str) -> str:
 
 def _pcn_code(value: str) -> str:
     code = value.strip().upper()
-    if not PCN_PATTERN.match(code):
+    if not PCN_CODE.fullmatch(code):
         raise ValueError(f"expected a PCN code: U and five digits (U35980), got '{value}'")
     return code
 
