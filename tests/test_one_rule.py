@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from pcndocs.compare import diff
 from pcndocs.errors import PcndocsError
 from pcndocs.files import process_alive
+from pcndocs.output.workers import Failure, WorkerPool, run_task
 from pcndocs.profile.codes import is_practice_code, normalise_code
 from pcndocs.profile.model import Practice
-from pcndocs.workers import Failure, WorkerPool, run_task
 
 
 def _user_error() -> None:

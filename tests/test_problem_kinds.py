@@ -16,14 +16,14 @@ import yaml
 from pydantic_core import ErrorDetails
 
 from pcndocs.errors import Problem, ProfileError
-from pcndocs.facts import load_facts
+from pcndocs.output.workspace import Saved
 from pcndocs.profile import explain, load
-from pcndocs.profile.load import KnownIds, validate_profile
+from pcndocs.profile.load import validate_profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, parse_yaml
+from pcndocs.rules.facts import load_facts
 from pcndocs.web import view
 from pcndocs.web.networks import saved_text, state_of
 from pcndocs.web.service import check_data, check_text
-from pcndocs.workspace import Saved
 
 TODAY = date(2026, 12, 7)
 
@@ -57,7 +57,7 @@ def _drafts(example: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _kinds(data: dict[str, Any], blank: bool) -> tuple[list[tuple[str, str]], list[str]]:
     """Return (key, kind) of each problem, and the keys taken as gaps, of a profile's data."""
-    known = KnownIds.of(load_facts())
+    known = load_facts().known_ids()
     try:
         loaded = validate_profile(YamlDocument("p.yaml", data), known, blank)
     except ProfileError as exc:
