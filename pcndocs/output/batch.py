@@ -46,6 +46,7 @@ from pcndocs.output.workers import (
 )
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.render.gaps import Gap
+from pcndocs.render.writers.registry import slow_modules
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -213,8 +214,7 @@ def build_many(
 
 def _preload(options: BuildOptions) -> list[str]:
     """Return the modules the workers need for these formats, for the forkserver to import."""
-    writers = {"pdf": "pcndocs.render.writers.pdf", "docx": "pcndocs.render.writers.docx"}
-    return ["pcndocs.output.build", *(writers[f] for f in options.formats if f in writers)]
+    return ["pcndocs.output.build", *slow_modules(options.formats)]
 
 
 def _may_use_workers(

@@ -32,11 +32,12 @@ from pcndocs.render.context import (
     render_context,
 )
 from pcndocs.render.document import Document, PageInfo, parse_markdown
-from pcndocs.render.documents import DOCUMENTS, FORMATS, DocumentKind
+from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.render.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
 from pcndocs.render.stylesheet import check_stylesheet
 from pcndocs.render.templating import Templates
-from pcndocs.render.writers.html import include_builtin, logo_uri, render_page
+from pcndocs.render.writers.html import include_builtin
+from pcndocs.render.writers.registry import Page, default_formats, writer_for
 from pcndocs.resources import builtin_templates
 from pcndocs.rules.checks import assumed_values, warnings_for
 from pcndocs.rules.facts import Facts, load_facts
@@ -56,7 +57,7 @@ class DocumentOptions:
     """What build and compare share: where to write, the formats, documents and templates."""
 
     out: Path
-    formats: tuple[str, ...] = ("docx", "pdf")
+    formats: tuple[str, ...] = field(default_factory=default_formats)
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
 
@@ -423,22 +424,10 @@ def render_file(
     marks); `author` signs the DOCX's tracked changes, dated as the document (info.created).
     """
     logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
-    if fmt == "html":
-        return render_page(document, info, css, logo_uri(logo), preface).encode("utf-8"), []
-    if fmt == "pdf":
-        from pcndocs.render.writers.pdf import (
-            write_pdf,  # WeasyPrint loads only when a PDF is wanted
-        )
-
-        identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
-        page = render_page(document, info, logo=logo_uri(logo), preface=preface)
-        return write_pdf(page, css, templates.folders, identifier.encode())
-    if fmt == "docx":
-        from pcndocs.render.writers.docx import write_docx  # python-docx loads only when needed
-
-        reference = templates.find(REFERENCE_DOCX)
-        return write_docx(document, info, reference, logo, info.created, author), []
-    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    reference = templates.find(REFERENCE_DOCX)
+    page = Page(document, info, css, tuple(templates.folders), logo, reference, preface, author)
+    written = writer_for(fmt).write(page)
+    return written.data, list(written.refused)
 
 
 def _page_info(
@@ -483,7 +472,7 @@ def _check_brand(templates: Templates, formats: Sequence[str]) -> None:
     if logo is not None:
         check_logo(logo)
     reference = templates.find(REFERENCE_DOCX)
-    if reference is not None and "docx" in formats:
+    if reference is not None and any(writer_for(f).uses_reference for f in formats):
         check_reference(reference)
 
 

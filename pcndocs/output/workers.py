@@ -25,6 +25,7 @@ from typing import Any
 
 from pcndocs.errors import PcndocsError, WorkerDiedError
 from pcndocs.files import process_alive
+from pcndocs.render.writers.registry import Writer, install, slow_modules, writers_now
 
 #: How often a worker checks that the process that started it is still there.
 PARENT_CHECK_SECONDS = 0.25
@@ -59,7 +60,7 @@ def run_task(function: Callable[..., Any], arguments: tuple[Any, ...]) -> Any:
 #: What the forkserver imports once, so that every worker forked from it starts with
 #: WeasyPrint and python-docx loaded (and their system libraries opened) instead of
 #: importing them itself: about 0.6 s of CPU a worker.
-PRELOAD = ["pcndocs.output.build", "pcndocs.render.writers.pdf", "pcndocs.render.writers.docx"]
+PRELOAD = ["pcndocs.output.build", *slow_modules()]
 
 
 def _context(preload: list[str] = PRELOAD) -> Any:
@@ -118,7 +119,10 @@ class WorkerPool:
         context = _context()
         ours, theirs = context.Pipe()
         process = context.Process(
-            target=_serve, args=(theirs, os.getpid()), name="pcndocs-worker", daemon=True
+            target=_serve,
+            args=(theirs, os.getpid(), writers_now()),
+            name="pcndocs-worker",
+            daemon=True,
         )
         process.start()
         theirs.close()  # only the worker holds its end: our exit is its end of file
@@ -228,8 +232,13 @@ class WorkerPool:
         self._workers = []
 
 
-def _serve(connection: Connection, parent: int) -> None:
-    """A worker's life: run each task it is sent, until told to stop or its parent goes."""
+def _serve(connection: Connection, parent: int, writers: tuple[Writer, ...] = ()) -> None:
+    """A worker's life: run each task it is sent, until told to stop or its parent goes.
+
+    writers: the output formats registered in the parent, so a worker writes every one
+    (a format registered at run time, such as a test's, is not in a fresh process's registry).
+    """
+    install(writers)
     # Ctrl-C reaches every process of the terminal's group: only the parent acts on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -255,4 +264,3 @@ def _watch_parent(parent: int) -> None:
         # Where the parent's being alive cannot be told (not POSIX), the pipe tells instead.
         if os.getppid() != start or not process_alive(parent):
             os._exit(1)
-    return True

@@ -56,5 +56,3 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         compact=True,
     ),
 )
-
-FORMATS = ("docx", "pdf", "html")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import io
 import threading
 import zipfile
@@ -39,6 +40,7 @@ from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 from pcndocs.render.gaps import Gap
+from pcndocs.render.writers.registry import slow_modules
 from pcndocs.rules.checks import warnings_for
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import director_funding, leadership_costs
@@ -272,9 +274,8 @@ def render_loaded(
 
 def _warm_up() -> None:
     """Load what every build needs, once per worker, so the first build is not slow."""
-    import pcndocs.render.writers.docx
-    import pcndocs.render.writers.pdf  # noqa: F401  (imports WeasyPrint)
-
+    for module in slow_modules():  # WeasyPrint and python-docx
+        importlib.import_module(module)
     load_facts()
 
 
