@@ -661,7 +661,14 @@ def _attachment(content: bytes, name: str, media: str) -> Response:
 
 def _problems_json(errors: list[Problem], warnings: list[Problem], status: int = 200) -> Response:
     problems = [
-        {"severity": severity, "line": p.line, "key": p.key, "item": p.item, "message": p.text}
+        {
+            "severity": severity,
+            "kind": p.kind,
+            "line": p.line,
+            "key": p.key,
+            "item": p.item,
+            "message": p.text,
+        }
         for severity, found in (("error", errors), ("warning", warnings))
         for p in found
     ]
