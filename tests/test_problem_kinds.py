@@ -20,6 +20,7 @@ from pcndocs.output.workspace import Saved
 from pcndocs.profile import explain, load
 from pcndocs.profile.load import validate_profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, parse_yaml
+from pcndocs.render.gaps import Gap, document_lines
 from pcndocs.rules.facts import load_facts
 from pcndocs.web import view
 from pcndocs.web.networks import saved_text, state_of
@@ -155,3 +156,30 @@ def test_unknown_key_in_the_forms_words_comes_from_its_kind() -> None:
     [message] = view.place([other], "error", {"network": {"zzz": 1}})
     assert message.text.startswith("this profile has a key pcndocs does not know: zzz; the keys")
     assert "nominated_payee" in message.text
+
+
+def test_a_placeholder_is_of_a_declared_kind_and_a_templates_own_words_are_kept() -> None:
+    def gap(text: str) -> Gap:
+        return Gap("Schedule 1", "section 'Meetings'", text)
+
+    assert [(g.kind, g.words) for g in map(gap, _PLACEHOLDERS)] == [
+        ("to be agreed", "the PCN code"),
+        ("proposed", "twice a year"),
+        ("incomplete", ""),
+        ("to be agreed", "the date of the first meeting"),
+        ("to be agreed", "Chair: the practice that chairs"),
+    ]
+    # A template's own [[words]] is listed as still to agree, not left out.
+    assert document_lines(map(gap, _PLACEHOLDERS)) == [
+        "- Schedule 1, section 'Meetings': agree the PCN code, the date of the first meeting "
+        "and Chair: the practice that chairs.",
+    ]
+
+
+_PLACEHOLDERS = [
+    "to be agreed: the PCN code",
+    "proposed: twice a year",
+    "incomplete",
+    "the date of the first meeting",
+    "Chair: the practice that chairs",
+]
