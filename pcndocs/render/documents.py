@@ -57,11 +57,9 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
     ),
 )
 
-FORMATS = ("docx", "pdf", "html")
-
 
 def document_kind(name: str) -> DocumentKind:
-    """Return the document kind with this --doc name."""
+    """Return the document kind with this --doc name (`pcndocs clauses DOC`, the wording page)."""
     for kind in DOCUMENTS:
         if kind.name == name:
             return kind
