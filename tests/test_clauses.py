@@ -66,6 +66,14 @@ def variants(example: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
         if not joint:
             data["clinical_directors"] = data["clinical_directors"][:1]
         found.append((data, method is None))
+    for own, shared in itertools.product([False, True], [False, True]):
+        data = copy.deepcopy(example)  # who line-manages whom: one paragraph, four ways
+        for director in data["clinical_directors"]:
+            director["line_manages"] = ["the network manager"] if own else []
+        data.setdefault("job_description", {})["line_manages"] = (
+            ["the care coordinators"] if shared else []
+        )
+        found.append((data, False))
     for year in ("2019/20", "2023/24", "2024/25"):
         data = copy.deepcopy(example)
         data["contract_year"] = year

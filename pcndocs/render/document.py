@@ -172,8 +172,16 @@ def _clause_block_rule(state: StateCore) -> None:
                 f"the clause id {{@{ids[-1]}}}{line} is not at the start of its heading, "
                 "paragraph or list item",
             )
-        token.children = [child for child in token.children if child.type != "clause_id"]
-        token.content = _MARKER_IN_SOURCE.sub("", token.content, count=len(ids))
+        children = [child for child in token.children if child.type != "clause_id"]
+        # An id on a line of its own (before lines some of which a branch leaves out) leaves
+        # a line break where it stood: the block starts at its first word.
+        while children and (
+            children[0].type == "softbreak"
+            or (children[0].type == "text" and not children[0].content.strip())
+        ):
+            children.pop(0)
+        token.children = children
+        token.content = _MARKER_IN_SOURCE.sub("", token.content, count=len(ids)).lstrip()
         block = tokens[i - 1]
         item = tokens[i - 2] if i >= 2 else None
         first_of_item = (
