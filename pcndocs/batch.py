@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -30,10 +29,10 @@ from pcndocs.build import (
     write_network,
 )
 from pcndocs.documents import DOCUMENTS
-from pcndocs.errors import InputFileError, PcndocsError, Stopped
+from pcndocs.errors import InputFileError, PcndocsError, Problem, Stopped
 from pcndocs.gaps import Gap
 from pcndocs.manifest import Entry, IndexOutcome, Manifest, inputs_fingerprint, profile_fingerprint
-from pcndocs.workers import Failure, WorkerPool, default_jobs, start_early
+from pcndocs.workers import Failure, WorkerPool, default_jobs, run_tasks, start_early
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -127,7 +126,9 @@ def build_many(
     Networks already up to date are skipped before any worker starts. Whatever happens,
     even Ctrl-C or SIGTERM, the documents already written are recorded with their
     checksums in the manifest and index.csv before this returns or raises. A pool given
-    by the caller (a server's warm workers) is used and left running.
+    by the caller (a server's warm workers) is used and left running. With several
+    profiles, each result keeps no placeholders or gaps (its still-to-agree.txt lists them),
+    so that memory does not grow with the batch.
     """
     batch = batch if batch is not None else Batch()
     manifest = Manifest(options.out)
@@ -137,6 +138,8 @@ def build_many(
     outcomes: dict[Path, Outcome] = {}
     claimed = {entry.folder: entry for entry in manifest.entries.values()}
     touched: dict[str, None] = {}  # the folders written to, in order
+    many = len(paths) > 1
+    texts: dict[str, str] = {}  # one copy of each warning's words, for every network
     with _stopping_cleanly():
         try:
             needed: list[tuple[Path, str, list[str] | None]] = []
@@ -181,7 +184,12 @@ def build_many(
 
             def finished(network: _Network) -> None:
                 touched[network.plan.folder.name] = None
+                _share_words(network.plan.warnings, texts)
+                _share_words(network.rendered.warnings, texts)
                 outcome = _write(network, options, manifest)
+                if many and outcome.result is not None:
+                    # In its still-to-agree.txt and its warnings already: not kept to the end.
+                    outcome.result.placeholders, outcome.result.gaps = [], []
                 outcomes[network.plan.path] = outcome
                 progress([outcome])
 
@@ -197,6 +205,15 @@ def build_many(
             batch.index = manifest.save(_entries(manifest, touched))
     batch.outcomes = [outcomes[path] for path in paths]
     return batch.outcomes
+
+
+def _share_words(warnings: list[Problem], texts: dict[str, str]) -> None:
+    """Make warnings of the same words share one copy of them, across a batch's networks.
+
+    Most networks of a national batch have the same few warnings ("no review_date: ..."),
+    kept for the summary and the manifest until the batch ends.
+    """
+    warnings[:] = [replace(w, text=texts.setdefault(w.text, w.text)) for w in warnings]
 
 
 def _preload(options: BuildOptions) -> list[str]:
@@ -332,17 +349,7 @@ def _render_all(
         work = list(work)  # one network: on workers only if it has several pieces
         if len(work) <= 1:
             jobs = 1
-    if jobs <= 1:
-        for number, (function, arguments) in enumerate(work):
-            done(number, _in_process(function, arguments) if needed(number) else _SKIPPED)
-    elif pool is not None:
-        pool.run(work, done, needed)
-    else:
-        with WorkerPool(jobs) as own:
-            own.run(work, done, needed)
-
-
-_SKIPPED = Failure(bug="not run: not needed any more")
+    run_tasks(work, done, jobs, pool, needed)
 
 
 def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
@@ -351,15 +358,6 @@ def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
     for task in tasks:
         pieces.setdefault(task.name, []).append(task)
     return list(pieces.values())  # the longest documents come first, as DOCUMENTS lists them
-
-
-def _in_process(function: Callable[..., Any], arguments: tuple[Any, ...]) -> Any:
-    try:
-        return function(*arguments)
-    except PcndocsError as exc:
-        return Failure(error=exc)
-    except Exception:
-        return Failure(bug=traceback.format_exc().rstrip())
 
 
 def _write(network: _Network, options: BuildOptions, manifest: Manifest) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -638,6 +639,8 @@ def write_network(
     files += [(name, name, None) for name in notes]
     written_outputs: dict[str, list[str]] = {}
     for name, output, task in files:
+        # Every network has files of the same names: one copy of each name for them all.
+        name, output = sys.intern(name), sys.intern(output)
         data = rendered.files[name] if task is not None else notes[name]
         checksum = hashlib.sha256(data).hexdigest()
         placed = place(

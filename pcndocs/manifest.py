@@ -14,6 +14,7 @@ import contextlib
 import csv
 import errno
 import hashlib
+import heapq
 import io
 import json
 import os
@@ -372,7 +373,9 @@ class Manifest:
                 os.write(handle, f"{folder}/{name} {checksum}\n".encode())
         except OSError as exc:
             raise OutputError(self._journal, f"cannot be written: {exc.strerror}") from None
-        self.journaled.setdefault(f"{folder}/{name}", set()).add(checksum)
+        # Not kept in memory as well: the journal on disk holds it for a later build, and
+        # this build records the file in its entry once it is in place (a national batch
+        # would otherwise hold every file's checksum twice).
 
     def _make_folder(self) -> None:
         refuse_link(self.folder)
@@ -394,21 +397,28 @@ class Manifest:
             for entry in touched:
                 current.entries[entry.folder] = entry
             outcome = write_index(self.out, current, legacy_rows)
-            document = {
-                "version": FORMAT_VERSION,
-                "index_sha256": outcome.sha256,
-                "networks": {
-                    name: current.entries[name].to_json() for name in sorted(current.entries)
-                },
-            }
-            text = json.dumps(document, indent=1, sort_keys=False) + "\n"
-            write_atomically(self.folder / MANIFEST, text.encode("utf-8"))
+            write_atomically(self.folder / MANIFEST, _record(outcome.sha256, current.entries))
             for journal in current._journals():  # all now in the manifest
                 if journal == self._journal or not _pid_alive(journal):
                     journal.unlink(missing_ok=True)
             self._journal = None
         self.entries = current.entries
         return outcome
+
+
+def _record(index_sha256: str, entries: dict[str, Entry]) -> Iterator[bytes]:
+    """Yield the manifest's JSON a network at a time, as one json.dumps(indent=1) of it all.
+
+    A national build's record is megabytes: made whole, it and its text would be the largest
+    thing the main process ever holds, just as the build ends.
+    """
+    head = {"version": FORMAT_VERSION, "index_sha256": index_sha256}
+    yield json.dumps(head, indent=1)[:-2].encode("utf-8")  # without the closing "\n}"
+    yield b',\n "networks": {'
+    for number, name in enumerate(sorted(entries)):
+        body = json.dumps(entries[name].to_json(), indent=1).replace("\n", "\n  ")
+        yield f"{',' if number else ''}\n  {json.dumps(name)}: {body}".encode()
+    yield b"\n }\n}\n" if entries else b"}\n}\n"
 
 
 @contextlib.contextmanager
@@ -476,18 +486,9 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
     no manifest entry, keep the rows the old index gave them.
     """
     index = out / INDEX_NAME
-    rows = [
-        {
-            "network": entry.network,
-            "document": name.split(".", 1)[0],  # NAME.new.FORMAT is still document NAME
-            "format": Path(name).suffix.lstrip("."),
-            "file": f"{entry.folder}/{name}",
-            "sha256": entry.files[name],
-            "bytes": str(entry.sizes.get(name, 0)),
-        }
-        for entry in manifest.entries.values()
-        for name in entry.files
-    ]
+    # Each row is made as it is written: a national index holds many thousands.
+    files = [(f"{e.folder}/{name}", e, name) for e in manifest.entries.values() for name in e.files]
+    rows: list[dict[str, str]] = []
     kept: Path | None = None
     existing = sha256_of(index)
     if existing is not None and existing != manifest.index_sha256:
@@ -497,13 +498,31 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
         if manifest.index_sha256:  # we wrote it, and someone has changed it since
             kept = _keep_copy(index)
     rows.sort(key=lambda row: row["file"])
+    files.sort(key=lambda file: file[0])
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({column: as_text(value) for column, value in row.items()} for row in rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(INDEX_COLUMNS)
+    for row in heapq.merge(
+        ([row[column] for column in INDEX_COLUMNS] for row in rows),
+        (_index_row(file, entry, name) for file, entry, name in files),
+        key=lambda row: row[3],  # the file, as the old rows and the manifest's were sorted
+    ):
+        writer.writerow([as_text(cell) for cell in row])
     data = buffer.getvalue().encode("utf-8")
     write_atomically(index, data)
     return IndexOutcome(index, hashlib.sha256(data).hexdigest(), kept)
+
+
+def _index_row(file: str, entry: Entry, name: str) -> list[str]:
+    """Return the index's row of one file, in the order of INDEX_COLUMNS."""
+    return [
+        entry.network,
+        name.split(".", 1)[0],  # NAME.new.FORMAT is still document NAME
+        Path(name).suffix.lstrip("."),
+        file,
+        entry.files[name],
+        str(entry.sizes.get(name, 0)),
+    ]
 
 
 def read_index(index: Path) -> list[dict[str, str]]:

@@ -157,7 +157,7 @@ class WorkerPool:
                 number, task = queue.popleft()
                 queue.extend(islice(pending, 1))  # the next task, planned only now
                 if not needed(number):  # its result could no longer be used
-                    done(number, Failure(bug="not run: not needed any more"))
+                    done(number, NOT_NEEDED)
                     continue
                 connection = idle.pop()
                 try:
@@ -209,6 +209,55 @@ class WorkerPool:
         self._workers = []
 
 
+Task = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+def run_tasks(
+    tasks: Iterable[Task],
+    done: Callable[[int, Any], None],
+    jobs: int,
+    pool: WorkerPool | None = None,
+    needed: Callable[[int], bool] = lambda _number: True,
+) -> None:
+    """Run every task, calling done(task number, result or Failure) in this process.
+
+    The one scheduler of `build` and `compare`: on the caller's pool (a server's warm
+    workers), else here when jobs is 1, else on a pool of `jobs` workers started for these
+    tasks and stopped after. Each task is the same call wherever it runs, so the bytes are
+    the same whatever the number of jobs.
+    """
+    if pool is not None:
+        pool.run(tasks, done, needed)
+    elif jobs <= 1:
+        for number, (function, arguments) in enumerate(tasks):
+            done(number, run_here(function, arguments) if needed(number) else NOT_NEEDED)
+    else:
+        with WorkerPool(jobs) as own:
+            own.run(tasks, done, needed)
+
+
+#: What done() gets for a task not run because needed() said its result was no use.
+NOT_NEEDED = Failure(bug="not run: not needed any more")
+
+
+def run_here(function: Callable[..., Any], arguments: tuple[Any, ...]) -> Any:
+    """Run one task in this process as a worker runs it: its result, or a Failure."""
+    try:
+        return function(*arguments)
+    except PcndocsError as exc:
+        return Failure(error=exc)
+    except Exception:
+        return Failure(bug=traceback.format_exc().rstrip())
+
+
+def raise_failure(result: Any) -> None:
+    """Raise a task's Failure as what it was: the user's error, or a bug with its traceback."""
+    if isinstance(result, Failure):
+        if result.error is not None:
+            raise result.error
+        raise RuntimeError(f"a task failed (a bug):\n{result.bug}")
+
+
 def _serve(connection: Connection, parent: int) -> None:
     """A worker's life: run each task it is sent, until told to stop or its parent goes."""
     # Ctrl-C reaches every process of the terminal's group: only the parent acts on it.
@@ -222,12 +271,7 @@ def _serve(connection: Connection, parent: int) -> None:
         if task is None:
             return
         function, arguments = task
-        try:
-            result: Any = function(*arguments)
-        except PcndocsError as exc:
-            result = Failure(error=exc)
-        except Exception:
-            result = Failure(bug=traceback.format_exc().rstrip())
+        result = run_here(function, arguments)
         try:
             connection.send(result)
         except OSError:
