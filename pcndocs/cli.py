@@ -740,6 +740,13 @@ def _workspace_place(place: Path) -> tuple[Path, Path | None]:
     is_flag=True,
     help="Compare PROFILE with its last agreed version (marked in `pcndocs serve`).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes to render the redlines with, as `build` uses. Default: one per core.",
+)
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -751,6 +758,7 @@ def compare(
     author: str,
     since_last_build: bool,
     since_agreed: bool,
+    jobs: int | None,
 ) -> None:
     """Show what changed between two versions of a network's profile: OLD NEW.
 
@@ -760,6 +768,7 @@ def compare(
     and not written. A summary of the changes goes to OUT/<network>/changes.txt.
     """
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
+    from pcndocs.workers import default_jobs
 
     if since_last_build and since_agreed:
         raise click.UsageError("give --since-last-build or --since-agreed, not both")
@@ -782,7 +791,7 @@ def compare(
         options = CompareOptions(
             out=out, formats=formats, documents=docs, templates=templates, author=author
         )
-        result = compare_profiles(old, new, options, label)
+        result = compare_profiles(old, new, options, label, jobs or default_jobs())
     for kept in result.kept:  # said even with --quiet: a file was not replaced
         _say_kept(kept)
     for edited in result.kept_stale:
