@@ -32,6 +32,7 @@ from pcndocs.facts import Facts
 from pcndocs.files import slug
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.web.service import PROFILE_NAME, documents_of
+from pcndocs.workers import Task
 
 COMPARISONS_KEPT = 8
 #: What the redlines call the two versions when their version numbers are the same.
@@ -138,15 +139,18 @@ class Comparisons:
         while len(self._kept) > COMPARISONS_KEPT:
             self._kept.popitem(last=False)
 
-    def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
-        """Return (format, bytes) of a kept redline named NAME-changes.FORMAT, or None."""
+    def redline(self, key: str, file: str) -> tuple[str, Task] | None:
+        """Return the format of a kept redline named NAME-changes.FORMAT and its render, or None.
+
+        The render is a task for the server's workers (pcndocs.workers), like every other.
+        """
         comparison = self._kept.get(key)
         if comparison is None:
             return None
         for changed in comparison.changed:
             for fmt in FORMATS:
                 if changed.file_name(fmt) == file:
-                    return fmt, comparison.render(changed, fmt)
+                    return fmt, comparison.task(changed, fmt)
         return None
 
 

@@ -41,7 +41,7 @@ from pcndocs.gaps import Gap
 from pcndocs.profile.load import KnownIds, LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
-from pcndocs.workers import Failure, WorkerPool, default_jobs
+from pcndocs.workers import Failure, Task, WorkerPool, default_jobs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
@@ -344,6 +344,13 @@ class BuildPool:
                         raise result.error
                     raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
         return results
+
+    def render(self, task: Task) -> Any:
+        """Return one task's result, rendered on a worker in its turn (a redline, say).
+
+        Called from a thread, not the event loop; raises BusyError or the task's own error.
+        """
+        return self._run([task])[0]
 
     async def build(
         self,
