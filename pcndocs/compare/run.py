@@ -13,12 +13,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from pcndocs.build import (
+from pcndocs.compare.diff import diff_documents
+from pcndocs.compare.summary import what_changed
+from pcndocs.errors import PcndocsError, ProfileError
+from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
+from pcndocs.output.build import (
     BUILT_FROM,
     BuildOptions,
     DocumentOptions,
@@ -31,19 +35,14 @@ from pcndocs.build import (
     stylesheet_for,
     templates_for,
 )
-from pcndocs.compare.diff import diff_documents
-from pcndocs.compare.summary import what_changed
-from pcndocs.document import Document, parse_markdown
-from pcndocs.documents import FORMATS
-from pcndocs.errors import PcndocsError, ProfileError
-from pcndocs.facts import Facts, load_facts
-from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
-from pcndocs.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
-from pcndocs.ownership import Kept, beside_names, is_ours, place
+from pcndocs.output.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
+from pcndocs.output.ownership import Kept, beside_names, is_ours, place
+from pcndocs.output.workers import Task, WorkerPool, raise_failure, run_tasks, start_early
 from pcndocs.profile.load import LoadedProfile
-from pcndocs.templating import Templates
-from pcndocs.workers import Task, WorkerPool, raise_failure, run_tasks, start_early
-from pcndocs.writers.html import PageInfo
+from pcndocs.render.document import Document, PageInfo, parse_markdown
+from pcndocs.render.documents import FORMATS
+from pcndocs.render.templating import Templates
+from pcndocs.rules.facts import Facts, load_facts
 
 SUMMARY_NAME = "changes.txt"
 # What compare wrote in a network's folder, by file name: the checksums of what it put there,
@@ -93,7 +92,7 @@ class Comparison:
         return data
 
     def task(self, changed: ChangedDocument, fmt: str) -> Task:
-        """Return the redline's render as a task a worker can run (pcndocs.workers)."""
+        """Return the redline's render as a task a worker can run (pcndocs.output.workers)."""
         return render_redline, (
             fmt,
             changed.document,
@@ -237,7 +236,7 @@ def _render_all(
 
 def _preload(formats: tuple[str, ...]) -> list[str]:
     """Return the modules the workers need for these formats, for the forkserver to import."""
-    writers = {"pdf": "pcndocs.writers.pdf", "docx": "pcndocs.writers.docx"}
+    writers = {"pdf": "pcndocs.render.writers.pdf", "docx": "pcndocs.render.writers.docx"}
     return ["pcndocs.compare.run", *(writers[f] for f in formats if f in writers)]
 
 
@@ -336,7 +335,7 @@ def compare_loaded(
         if marked is None:
             comparison.unchanged.append(shown.name)
             continue
-        info = _changes_info(shown.info, when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        info = _changes_info(shown.info, when)
         comparison.changed.append(ChangedDocument(shown.name, shown.info.title, marked, info))
     return comparison
 
@@ -470,7 +469,7 @@ def _versions(
         yield key, tree
 
 
-def _changes_info(info: PageInfo, created: str) -> PageInfo:
+def _changes_info(info: PageInfo, created: datetime) -> PageInfo:
     return PageInfo(
         title=f"Changes: {info.title}",
         network=info.network,

@@ -18,7 +18,6 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from pcndocs.build import network_name
 from pcndocs.compare.run import (
     ChangedDocument,
     CompareOptions,
@@ -28,11 +27,12 @@ from pcndocs.compare.run import (
     load_older,
 )
 from pcndocs.compare.run import compare_loaded as compare_versions
-from pcndocs.facts import Facts
 from pcndocs.files import slug
+from pcndocs.output.build import network_name
+from pcndocs.output.workers import Task
 from pcndocs.profile.load import LoadedProfile
+from pcndocs.rules.facts import Facts
 from pcndocs.web.service import PROFILE_NAME, documents_of
-from pcndocs.workers import Task
 
 COMPARISONS_KEPT = 8
 #: What the redlines call the two versions when their version numbers are the same.
@@ -142,7 +142,7 @@ class Comparisons:
     def redline(self, key: str, file: str) -> tuple[str, Task] | None:
         """Return the format of a kept redline named NAME-changes.FORMAT and its render, or None.
 
-        The render is a task for the server's workers (pcndocs.workers), like every other.
+        The render is a task for the server's workers (pcndocs.output.workers), like every other.
         """
         comparison = self._kept.get(key)
         if comparison is None:
