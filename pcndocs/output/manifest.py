@@ -499,18 +499,32 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
             kept = _keep_copy(index)
     rows.sort(key=lambda row: row["file"])
     files.sort(key=lambda file: file[0])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(INDEX_COLUMNS)
-    for row in heapq.merge(
+    merged = heapq.merge(
         ([row[column] for column in INDEX_COLUMNS] for row in rows),
         (_index_row(file, entry, name) for file, entry, name in files),
         key=lambda row: row[3],  # the file, as the old rows and the manifest's were sorted
-    ):
+    )
+    digest = hashlib.sha256()
+    write_atomically(index, _csv_pieces(merged, digest))
+    return IndexOutcome(index, digest.hexdigest(), kept)
+
+
+def _csv_pieces(rows: Iterable[list[str]], digest: Any, per_piece: int = 500) -> Iterator[bytes]:
+    """Yield the index's CSV a few hundred rows at a time, adding each piece to the digest."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(INDEX_COLUMNS)
+    for number, row in enumerate(rows, 1):
         writer.writerow([as_text(cell) for cell in row])
-    data = buffer.getvalue().encode("utf-8")
-    write_atomically(index, data)
-    return IndexOutcome(index, hashlib.sha256(data).hexdigest(), kept)
+        if number % per_piece == 0:
+            piece = buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            digest.update(piece)
+            yield piece
+    piece = buffer.getvalue().encode("utf-8")
+    digest.update(piece)
+    yield piece
 
 
 def _index_row(file: str, entry: Entry, name: str) -> list[str]:
