@@ -40,8 +40,8 @@ from pcndocs.output.ownership import Kept, beside_names, is_ours, place
 from pcndocs.output.workers import Task, WorkerPool, raise_failure, run_tasks, start_early
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.render.document import Document, PageInfo, parse_markdown
-from pcndocs.render.documents import FORMATS
 from pcndocs.render.templating import Templates
+from pcndocs.render.writers.registry import WRITERS, slow_modules
 from pcndocs.rules.facts import Facts, load_facts
 
 SUMMARY_NAME = "changes.txt"
@@ -208,7 +208,7 @@ def compare_profiles(
     stale = [
         name
         for document in comparison.unchanged
-        for fmt in FORMATS
+        for fmt in WRITERS
         for name in (f"{document}-changes.{fmt}", *beside_names(f"{document}-changes.{fmt}"))
         if name.split(".", 1)[0] not in documents  # a lead named "... Changes": a document
     ]
@@ -236,8 +236,7 @@ def _render_all(
 
 def _preload(formats: tuple[str, ...]) -> list[str]:
     """Return the modules the workers need for these formats, for the forkserver to import."""
-    writers = {"pdf": "pcndocs.render.writers.pdf", "docx": "pcndocs.render.writers.docx"}
-    return ["pcndocs.compare.run", *(writers[f] for f in formats if f in writers)]
+    return ["pcndocs.compare.run", *slow_modules(formats)]
 
 
 class TreeCache:

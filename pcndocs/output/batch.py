@@ -39,6 +39,7 @@ from pcndocs.output.manifest import (
 from pcndocs.output.workers import Failure, WorkerPool, default_jobs, run_tasks, start_early
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.render.gaps import Gap
+from pcndocs.render.writers.registry import slow_modules
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -224,8 +225,7 @@ def _share_words(warnings: list[Problem], texts: dict[str, str]) -> None:
 
 def _preload(options: BuildOptions) -> list[str]:
     """Return the modules the workers need for these formats, for the forkserver to import."""
-    writers = {"pdf": "pcndocs.render.writers.pdf", "docx": "pcndocs.render.writers.docx"}
-    return ["pcndocs.output.build", *(writers[f] for f in options.formats if f in writers)]
+    return ["pcndocs.output.build", *slow_modules(options.formats)]
 
 
 def _may_use_workers(
