@@ -53,6 +53,16 @@ class Answer:
     status: int  # 0: no answer at all (the connection failed)
     seconds: float
     started: float
+    said: str = ""  # what a refusal said, in short
+
+
+def said(status: int, content: bytes) -> str:
+    """Return the gist of an answer that is not 200: its text without markup, shortened."""
+    if status == 200:
+        return ""
+    text = re.sub(r"<[^>]+>|\s+", " ", content.decode(errors="replace"))
+    found = re.search(r"(busy|died|stopped|too many|larger than|longer than)[^.<]*", text)
+    return (found.group(0) if found else text.strip())[:80]
 
 
 class Session:
@@ -234,6 +244,7 @@ def client(
             plan = [("pack (API, PDF+Word)", "/api/build?format=pdf,docx", profile, False)]
         elif number == 1 and national:  # the national files, uploaded and searched
             started = time.monotonic()
+            page = b""
             try:
                 status, page = session.upload(national, "Liverpool")
                 if status == 200 and b"CENTRAL LIVERPOOL" not in page.upper():
@@ -242,7 +253,8 @@ def client(
                 status = 0
             with lock:
                 kind = f"national upload ({megabytes:.1f} MB) and search"
-                answers.append(Answer(kind, status, time.monotonic() - started, started))
+                seconds = time.monotonic() - started
+                answers.append(Answer(kind, status, seconds, started, said(status, page)))
             continue
         else:
             plan = [
@@ -257,12 +269,14 @@ def client(
                 plan.append(("one PDF", "/download/document", body, True))
         for kind, path, body, form in plan:
             started = time.monotonic()
+            content = b""
             try:
-                status, _content = session.post(path, body, form)
+                status, content = session.post(path, body, form)
             except OSError:
                 status = 0
             with lock:
-                answers.append(Answer(kind, status, time.monotonic() - started, started))
+                seconds = time.monotonic() - started
+                answers.append(Answer(kind, status, seconds, started, said(status, content)))
 
 
 def main() -> None:
@@ -367,7 +381,14 @@ def report(
     print(f"requests answered: {len(answers)}; by status: {dict(sorted(statuses.items()))}")
     before, peak, after = memories
     failed = [a for a in answers if a.status not in (200,)]
-    print(f"not 200: {len(failed)} ({', '.join(f'{a.kind} {a.status}' for a in failed[:10])})")
+    print(f"not 200: {len(failed)}")
+    for (kind, status, gist), count in collections.Counter(
+        (a.kind, a.status, a.said) for a in failed
+    ).items():
+        slowest = max(
+            a.seconds for a in failed if (a.kind, a.status, a.said) == (kind, status, gist)
+        )
+        print(f"  {count} × {kind}: {status}, after {slowest:.1f} s at most: {gist!r}")
     times = [a.seconds for a in answers]
     print(
         f"all: p50 {statistics.median(times):.2f} s, p95 {p95(times):.2f} s, max {max(times):.2f} s"
