@@ -263,7 +263,7 @@ def document_trees(
     for source in document_sources(loaded, options, facts, templates, shared, only):
         document = known.get(source.text) if known else None
         if document is None:
-            document = parse_markdown(source.text, source.kind.template)
+            document = parse_markdown(source.text, templates.shown(source.kind.template))
         info = _page_info(source.kind, document, loaded, when)
         yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
