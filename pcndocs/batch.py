@@ -24,6 +24,7 @@ from pcndocs.build import (
     FileTask,
     Plan,
     Rendered,
+    clean_stopped,
     plan_profile,
     profile_copy_intact,
     render_files,
@@ -154,6 +155,8 @@ def build_many(
                     and not options.force
                     and profile_copy_intact(options.out / entry.folder, path)
                 ):
+                    # Up to date, yet a build stopped here before may have left its temporaries.
+                    clean_stopped(options.out / entry.folder)
                     outcome = Outcome(path, _up_to_date(entry, options.out))
                     outcomes[path] = outcome
                     progress([outcome])
@@ -194,7 +197,9 @@ def build_many(
             raise
         built = any(outcome.result is not None for outcome in outcomes.values())
         if built and (touched or manifest.index_stale()):
-            batch.index = manifest.save(_entries(manifest, touched))
+            batch.index = manifest.save(_entries(manifest, touched))  # cleans as it saves
+        else:  # nothing to record: still clean what a stopped build left beside the records
+            manifest.clean_stopped()
     batch.outcomes = [outcomes[path] for path in paths]
     return batch.outcomes
 

@@ -379,6 +379,16 @@ class Manifest:
         make_folder(self.folder)
         refuse_link(self.folder)  # made a link between the two looks: still refused
 
+    def clean_stopped(self) -> None:
+        """Remove what stopped builds left: .index.csv.*.tmp in OUT, .manifest.json.*.tmp here.
+
+        A temporary whose build is still running is kept (files.clean_temporaries), so this
+        needs no lock; nothing is cleaned through a link.
+        """
+        for folder in (self.out, self.folder):
+            if not folder.is_symlink():
+                clean_temporaries(folder)
+
     def save(self, touched: Sequence[Entry], legacy_rows: bool = True) -> IndexOutcome:
         """Record the touched entries, under a lock, and rewrite index.csv from the record.
 
