@@ -12,18 +12,18 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pcndocs import brand, sandbox
 from pcndocs.cli import cli
-from pcndocs.document import MAX_LISTS, MAX_QUOTES, parse_markdown
 from pcndocs.errors import PcndocsError, TemplateError
 from pcndocs.importer import epcn, lists
+from pcndocs.output.workspace import Workspace, WorkspaceError
 from pcndocs.profile import yamlfile
 from pcndocs.profile.model import MAX_ITEMS
+from pcndocs.render import brand, sandbox
+from pcndocs.render.document import MAX_LISTS, MAX_QUOTES, parse_markdown
+from pcndocs.render.templating import Templates
 from pcndocs.resources import example_profile
-from pcndocs.templating import Templates
 from pcndocs.web import guard, national
 from pcndocs.web.app import Settings, create_app
-from pcndocs.workspace import Workspace, WorkspaceError
 
 from .importer.sample_files import EPCN_2019_DETAILS, EPCN_2019_PARTNERS, LISTS_2021, write_xlsx
 from .webclient import PageClient
