@@ -380,3 +380,26 @@ def test_the_workspace_takes_national_files_as_large_as_the_start_page_does(
         )
     assert found.status_code == 200, found.text
     assert "U00001" in found.text
+
+
+def test_a_message_about_many_practices_stays_one_short_line(tmp_path: Path) -> None:
+    """A payee that is no member, in a network of as many practices as a profile holds: the
+    message names a few members and counts the rest, rather than printing 200 codes."""
+    data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+    data["practices"] = [
+        {**data["practices"][0], "ods_code": f"A{n:05d}", "name": f"Practice {n}"}
+        for n in range(MAX_ITEMS)
+    ]
+    data["network"]["nominated_payee"] = "Z99999"
+    for lead in data.get("leads", []):
+        lead["practice"] = "A00000"
+    for director in data.get("clinical_directors", []):
+        director["practice"] = "A00000"
+    path = tmp_path / "network.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    message = _check(path, "nominated payee")
+    assert (
+        f"A00000, A00001, A00002, A00003, A00004, A00005, A00006, A00007, and {MAX_ITEMS - 8} more"
+        in message
+    )
+    assert len(message) < len(str(path)) + 250
