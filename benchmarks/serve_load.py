@@ -138,22 +138,27 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
-def children(pid: int) -> list[int]:
-    found = []
+def parents() -> dict[int, int]:
+    """Return the parent of every process, from one reading of /proc."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue
-            if parent == pid:
-                found.append(int(entry.name))
+            found[int(entry.name)] = parent
     return found
 
 
-def descendants(pid: int) -> list[int]:
-    found = children(pid)
-    return found + [d for c in found for d in descendants(c)]
+def children(pid: int, of: dict[int, int] | None = None) -> list[int]:
+    return [child for child, parent in (of or parents()).items() if parent == pid]
+
+
+def descendants(pid: int, of: dict[int, int] | None = None) -> list[int]:
+    of = of or parents()
+    found = children(pid, of)
+    return found + [d for c in found for d in descendants(c, of)]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -166,7 +171,8 @@ def cpu_seconds(pid: int) -> float:
 
 def workers_of(server: int) -> list[int]:
     """Return the build workers: the children of the server's forkserver."""
-    return [w for c in children(server) for w in children(c)]
+    of = parents()
+    return [w for c in children(server, of) for w in children(c, of)]
 
 
 def memory(server: int) -> tuple[int, int]:
