@@ -17,7 +17,13 @@ import click
 
 from pcndocs import __version__
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
-from pcndocs.render.documents import DOCUMENTS, FORMATS
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.writers.registry import (
+    WRITERS,
+    UnknownFormatError,
+    default_formats,
+    parse_formats,
+)
 
 if TYPE_CHECKING:
     from pcndocs.output.ownership import Kept
@@ -142,11 +148,17 @@ def _verbosity_options() -> list[click.Parameter]:
 def _split_formats(
     _ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
-    formats = [part.strip().lower() for item in value for part in item.split(",") if part.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    return tuple(dict.fromkeys(formats)) or ("docx", "pdf")
+    try:
+        return parse_formats(value)
+    except UnknownFormatError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _formats_help() -> str:
+    names = list(WRITERS)
+    listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    default = " and ".join(default_formats())
+    return f"{listed}; repeat or give a list (-f pdf,docx). Default: {default}."
 
 
 def _split_docs(
@@ -193,7 +205,7 @@ def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
             multiple=True,
             callback=_split_formats,
             metavar="FMT",
-            help="docx, pdf or html; repeat or give a list (-f pdf,docx). Default: docx and pdf.",
+            help=_formats_help(),
         ),
         click.option(
             "-d",

@@ -208,6 +208,16 @@ def _still_writing(pid: int, entry: Path) -> bool:
             return time.time() - entry.stat().st_mtime < STALE_SECONDS
         except OSError:
             return True
+    return process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Return whether a process with this number is running (True where it cannot be told).
+
+    Only on POSIX can one ask without touching the process: on Windows os.kill ends it.
+    """
+    if os.name != "posix":
+        return True
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # OverflowError: no process has that number

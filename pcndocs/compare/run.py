@@ -38,8 +38,8 @@ from pcndocs.output.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_
 from pcndocs.output.ownership import Kept, beside_names, is_ours, place
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.render.document import Document, PageInfo, parse_markdown
-from pcndocs.render.documents import FORMATS
 from pcndocs.render.templating import Templates
+from pcndocs.render.writers.registry import WRITERS
 from pcndocs.rules.facts import Facts, load_facts
 
 SUMMARY_NAME = "changes.txt"
@@ -178,7 +178,7 @@ def compare_profiles(
     stale = [
         name
         for document in comparison.unchanged
-        for fmt in FORMATS
+        for fmt in WRITERS
         for name in (f"{document}-changes.{fmt}", *beside_names(f"{document}-changes.{fmt}"))
         if name.split(".", 1)[0] not in documents  # a lead named "... Changes": a document
     ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,9 +37,17 @@ from pcndocs.output.manifest import (
     inputs_fingerprint,
     profile_fingerprint,
 )
-from pcndocs.output.workers import Failure, WorkerPool, default_jobs, start_early
+from pcndocs.output.workers import (
+    SKIPPED,
+    Failure,
+    WorkerPool,
+    default_jobs,
+    run_task,
+    start_early,
+)
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.render.gaps import Gap
+from pcndocs.render.writers.registry import slow_modules
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -216,8 +223,7 @@ def build_many(
 
 def _preload(options: BuildOptions) -> list[str]:
     """Return the modules the workers need for these formats, for the forkserver to import."""
-    writers = {"pdf": "pcndocs.render.writers.pdf", "docx": "pcndocs.render.writers.docx"}
-    return ["pcndocs.output.build", *(writers[f] for f in options.formats if f in writers)]
+    return ["pcndocs.output.build", *slow_modules(options.formats)]
 
 
 def _may_use_workers(
@@ -353,15 +359,12 @@ def _render_all(
             jobs = 1
     if jobs <= 1:
         for number, (function, arguments) in enumerate(work):
-            done(number, _in_process(function, arguments) if needed(number) else _SKIPPED)
+            done(number, run_task(function, arguments) if needed(number) else SKIPPED)
     elif pool is not None:
         pool.run(work, done, needed)
     else:
         with WorkerPool(jobs) as own:
             own.run(work, done, needed)
-
-
-_SKIPPED = Failure(bug="not run: not needed any more")
 
 
 def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
@@ -370,15 +373,6 @@ def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
     for task in tasks:
         pieces.setdefault(task.name, []).append(task)
     return list(pieces.values())  # the longest documents come first, as DOCUMENTS lists them
-
-
-def _in_process(function: Callable[..., Any], arguments: tuple[Any, ...]) -> Any:
-    try:
-        return function(*arguments)
-    except PcndocsError as exc:
-        return Failure(error=exc)
-    except Exception:
-        return Failure(bug=traceback.format_exc().rstrip())
 
 
 def _write(network: _Network, options: BuildOptions, manifest: Manifest) -> Outcome:

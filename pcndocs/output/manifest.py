@@ -242,7 +242,9 @@ class Entry:
             files=files,
             sizes=sizes,
             kept={_name(k): _checksum(v) for k, v in _mapping(data.get("kept", {})).items()},
-            warnings=[Problem(_text(f), n, _text(k), _text(t)) for f, n, k, t in warnings],
+            warnings=[
+                Problem(_text(f), n, _text(k), _text(t), kind="warning") for f, n, k, t in warnings
+            ],
         )
 
     def missing(self, root: Path, wanted: Iterable[str]) -> list[str] | None:

@@ -30,14 +30,13 @@ from pcndocs.compare.run import compare_loaded as compare_versions
 from pcndocs.files import slug
 from pcndocs.output.build import network_name
 from pcndocs.profile.load import LoadedProfile
+from pcndocs.render.writers.registry import WRITERS
 from pcndocs.rules.facts import Facts
 from pcndocs.web.service import PROFILE_NAME, documents_of
 
 COMPARISONS_KEPT = 8
 #: What the redlines call the two versions when their version numbers are the same.
 LABELS = ("the documents last built", "this draft")
-#: The redline shown in the page (HTML) and the two to download.
-FORMATS = ("html", "docx", "pdf")
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ class Comparisons:
         if comparison is None:
             return None
         for changed in comparison.changed:
-            for fmt in FORMATS:
+            for fmt in WRITERS:
                 if changed.file_name(fmt) == file:
                     return fmt, comparison.render(changed, fmt)
         return None

@@ -23,9 +23,9 @@ from typing import Any, BinaryIO
 
 from pcndocs.errors import PcndocsError
 from pcndocs.importer import ListSizes, Network, network_cautions, read_epcn, read_list_sizes
-from pcndocs.importer.codes import normalise_code
 from pcndocs.importer.names import format_name
 from pcndocs.importer.profiles import profile_text
+from pcndocs.profile.codes import normalise_code
 
 MATCHES_SHOWN = 50
 # Uploads kept: one per browser session, for a few minutes, and a few sessions at most.

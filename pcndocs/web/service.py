@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import io
 import threading
 import zipfile
@@ -39,13 +40,13 @@ from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 from pcndocs.render.gaps import Gap
+from pcndocs.render.writers.registry import slow_modules
 from pcndocs.rules.checks import warnings_for
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import director_funding, leadership_costs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
-MISSING = "is required but missing"
 # Builds (previews included) that may wait for a worker; beyond this the server answers "busy".
 MAX_WAITING_BUILDS = 16
 # The longest a build waits for its turn on the workers before the answer is "busy".
@@ -252,20 +253,6 @@ def documents_of(loaded: LoadedProfile, facts: Facts) -> list[tuple[str, str]]:
     return document_names(loaded, BuildOptions(out=Path()), facts)
 
 
-def render_share(
-    document: YamlDocument,
-    blank: bool,
-    formats: tuple[str, ...],
-    names: tuple[str, ...] | None,
-    templates: Path | None,
-    today: date,
-) -> Built:
-    """Return some documents of a profile, built in memory: one worker's share of a pack."""
-    facts = load_facts()
-    loaded = validate_profile(document, facts.known_ids(), blank)
-    return render_loaded(loaded, formats, names, templates, today)
-
-
 def render_loaded(
     loaded: LoadedProfile,
     formats: tuple[str, ...],
@@ -287,9 +274,8 @@ def render_loaded(
 
 def _warm_up() -> None:
     """Load what every build needs, once per worker, so the first build is not slow."""
-    import pcndocs.render.writers.docx
-    import pcndocs.render.writers.pdf  # noqa: F401  (imports WeasyPrint)
-
+    for module in slow_modules():  # WeasyPrint and python-docx
+        importlib.import_module(module)
     load_facts()
 
 
