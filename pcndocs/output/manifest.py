@@ -384,9 +384,12 @@ class Manifest:
         claims, one append-only file a build (`claims-PID.txt`, removed when it ends), taken
         under the lock, let the second see the first and refuse a different network.
         """
-        self._make_folder()
         own = self.folder / f"claims-{os.getpid()}.txt"
         others: list[list[str]] = []
+        try:
+            self._make_folder()
+        except (OutputError, OSError):
+            return others  # nothing can be written here: writing the network says why
         with _locked(self.folder / "lock"):
             for path in sorted(self.folder.glob("claims-*.txt")):
                 if path == own or path.is_symlink() or not _pid_alive(path):
