@@ -24,6 +24,7 @@ from pcndocs.output.build import (
     FileTask,
     Plan,
     Rendered,
+    clean_stopped,
     plan_profile,
     profile_copy_intact,
     render_files,
@@ -149,67 +150,75 @@ def build_many(
     texts: dict[str, str] = {}  # one copy of each warning's words, for every network
     with _stopping_cleanly():
         try:
-            needed: list[tuple[Path, str, list[str] | None]] = []
-            for path in paths:
-                fingerprint = profile_fingerprint(path, inputs) or ""
-                entry = manifest.by_profile(path)
-                missing = (
-                    entry.missing(options.out, options.wanted_outputs())
-                    if entry is not None and fingerprint and entry.fingerprint == fingerprint
-                    else options.wanted_outputs()
-                )
-                if (
-                    entry is not None
-                    and not missing
-                    and not options.force
-                    and profile_copy_intact(options.out / entry.folder, path)
-                ):
-                    outcome = Outcome(path, _up_to_date(entry, options.out))
-                    outcomes[path] = outcome
-                    progress([outcome])
-                    continue
-                needed.append((path, fingerprint, missing))
-            if _may_use_workers(len(needed), options, jobs, pool):
-                start_early(_preload(options))  # the workers' imports, while this process plans
-
-            def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
-                """Plan each network as the workers are ready for it, not all at once."""
-                for path, fingerprint, missing in needed:
-                    try:
-                        plan = plan_profile(path, options)
-                        _claim(claimed, plan)
-                    except PcndocsError as exc:
-                        outcomes[path] = Outcome(path, None, str(exc), exception=exc)
-                        progress([outcomes[path]])
+            try:
+                needed: list[tuple[Path, str, list[str] | None]] = []
+                for path in paths:
+                    fingerprint = profile_fingerprint(path, inputs) or ""
+                    entry = manifest.by_profile(path)
+                    missing = (
+                        entry.missing(options.out, options.wanted_outputs())
+                        if entry is not None and fingerprint and entry.fingerprint == fingerprint
+                        else options.wanted_outputs()
+                    )
+                    if (
+                        entry is not None
+                        and not missing
+                        and not options.force
+                        and profile_copy_intact(options.out / entry.folder, path)
+                    ):
+                        # Up to date, yet a build stopped here before may have left its temporaries.
+                        clean_stopped(options.out / entry.folder)
+                        outcome = Outcome(path, _up_to_date(entry, options.out))
+                        outcomes[path] = outcome
+                        progress([outcome])
                         continue
-                    plan.fingerprint = fingerprint
-                    plan.profile_key = str(path.resolve())
-                    # still-to-agree.txt of a blank build lists every document's placeholders.
-                    partial = not options.force and not options.blank
-                    wanted = set(missing or ()) if partial else None
-                    yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
+                    needed.append((path, fingerprint, missing))
+                if _may_use_workers(len(needed), options, jobs, pool):
+                    start_early(_preload(options))  # the workers' imports, while this process plans
 
-            def finished(network: _Network) -> None:
-                touched[network.plan.folder.name] = None
-                _share_words(network.plan.warnings, texts)
-                _share_words(network.rendered.warnings, texts)
-                outcome = _write(network, options, manifest)
-                if many and outcome.result is not None:
-                    # In its still-to-agree.txt and its warnings already: not kept to the end.
-                    outcome.result.placeholders, outcome.result.gaps = [], []
-                outcomes[network.plan.path] = outcome
-                progress([outcome])
+                def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
+                    """Plan each network as the workers are ready for it, not all at once."""
+                    for path, fingerprint, missing in needed:
+                        try:
+                            plan = plan_profile(path, options)
+                            _claim(claimed, plan, manifest)
+                        except PcndocsError as exc:
+                            outcomes[path] = Outcome(path, None, str(exc), exception=exc)
+                            progress([outcomes[path]])
+                            continue
+                        plan.fingerprint = fingerprint
+                        plan.profile_key = str(path.resolve())
+                        # still-to-agree.txt of a blank build lists every document's placeholders.
+                        partial = not options.force and not options.blank
+                        wanted = set(missing or ()) if partial else None
+                        yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
 
-            _render_all(planned(), len(needed), options, jobs, pool, finished)
-        except BaseException:
-            # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
-            if touched:
-                with contextlib.suppress(PcndocsError, OSError):
-                    batch.index = manifest.save(_entries(manifest, touched))
-            raise
-        built = any(outcome.result is not None for outcome in outcomes.values())
-        if built and (touched or manifest.index_stale()):
-            batch.index = manifest.save(_entries(manifest, touched))
+                def finished(network: _Network) -> None:
+                    touched[network.plan.folder.name] = None
+                    _share_words(network.plan.warnings, texts)
+                    _share_words(network.rendered.warnings, texts)
+                    outcome = _write(network, options, manifest)
+                    if many and outcome.result is not None:
+                        # In its still-to-agree.txt and its warnings already: not kept to the end.
+                        outcome.result.placeholders, outcome.result.gaps = [], []
+                    outcomes[network.plan.path] = outcome
+                    progress([outcome])
+
+                _render_all(planned(), len(needed), options, jobs, pool, finished)
+            except BaseException:
+                # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
+                if touched:
+                    with contextlib.suppress(PcndocsError, OSError):
+                        batch.index = manifest.save(_entries(manifest, touched))
+                raise
+            built = any(outcome.result is not None for outcome in outcomes.values())
+            if built and (touched or manifest.index_stale()):
+                batch.index = manifest.save(_entries(manifest, touched))  # cleans as it saves
+            else:  # nothing to record: still clean what a stopped build left beside the records
+                manifest.clean_stopped()
+        finally:  # a build that ends, however it ends, holds no folder any more
+            with contextlib.suppress(OSError):
+                manifest.release_claims()
     batch.outcomes = [outcomes[path] for path in paths]
     return batch.outcomes
 
@@ -263,16 +272,20 @@ def _up_to_date(entry: Any, out: Path) -> BuildResult:
     )
 
 
-def _claim(claimed: dict[str, Any], plan: Plan) -> None:
-    """Refuse a network whose folder another network has or will write.
+def _claim(claimed: dict[str, Any], plan: Plan, manifest: Manifest) -> None:
+    """Refuse a network whose folder another network has or will write: in this build, in
+    the record of earlier builds, or in another build running now.
 
     Another network is one by another name, or by the same name with another PCN code
     (two networks can share a name; their codes tell them apart, as compare does).
     """
-    other = claimed.get(plan.folder.name)
     here = str(plan.path.resolve())
     code = plan.loaded.profile.network.code or ""
-    if other is not None and other.profile != here:
+    running = manifest.claim(plan.folder.name, here, plan.network, code)
+    others = [claimed.get(plan.folder.name), *(_Claim(*fields) for fields in running)]
+    for other in others:
+        if other is None or other.profile == here:
+            continue
         if other.network != plan.network:
             raise FolderClashError(
                 plan.path, plan.network, plan.folder, other.profile, other.network

@@ -252,7 +252,7 @@ def document_trees(
     for source in document_sources(loaded, options, facts, templates, shared, only):
         document = known.get(source.text) if known else None
         if document is None:
-            document = parse_markdown(source.text, source.kind.template)
+            document = parse_markdown(source.text, templates.shown(source.kind.template))
         info = _page_info(source.kind, document, loaded, when)
         yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
@@ -503,6 +503,14 @@ def profile_copy_intact(folder: Path, profile: Path) -> bool:
     return copy is not None and copy == profile_bytes(profile)
 
 
+def clean_stopped(folder: Path) -> None:
+    """Remove the temporaries a stopped build left in a network's folder and its records."""
+    if folder.is_symlink():
+        return  # never cleaned through a link (writing into one is refused elsewhere)
+    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
+        log.info("removed %s, left by a build that was stopped", stale)
+
+
 def write_network(
     plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
 ) -> BuildResult:
@@ -513,8 +521,7 @@ def write_network(
     """
     folder = plan.folder
     make_folder(folder)  # first: a folder that cannot be made is named as such
-    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
-        log.info("removed %s, left by a build that was stopped", stale)
+    clean_stopped(folder)
     result = BuildResult(
         plan.network,
         folder,

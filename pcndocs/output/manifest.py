@@ -379,10 +379,54 @@ class Manifest:
         # this build records the file in its entry once it is in place (a national batch
         # would otherwise hold every file's checksum twice).
 
+    def claim(self, folder: str, profile: str, network: str, code: str) -> list[list[str]]:
+        """Note that this build will write a network's folder; return the claims other builds
+        running now have on it, each [profile, network, code].
+
+        Two builds started at once each read the record before either has written it: these
+        claims, one append-only file a build (`claims-PID.txt`, removed when it ends), taken
+        under the lock, let the second see the first and refuse a different network.
+        """
+        own = self.folder / f"claims-{os.getpid()}.txt"
+        others: list[list[str]] = []
+        try:
+            self._make_folder()
+        except (OutputError, OSError):
+            return others  # nothing can be written here: writing the network says why
+        with _locked(self.folder / "lock"):
+            for path in sorted(self.folder.glob("claims-*.txt")):
+                if path == own or path.is_symlink() or not _pid_alive(path):
+                    continue
+                raw = read_regular(path, MANIFEST_LIMIT)
+                for line in (raw or b"").decode("utf-8", "replace").splitlines():
+                    fields = line.split("\t")
+                    if len(fields) == 4 and fields[0] == folder:
+                        others.append(fields[1:])
+            with _open_record(own) as handle:
+                os.write(handle, "\t".join((folder, profile, network, code)).encode() + b"\n")
+        return others
+
+    def release_claims(self) -> None:
+        """Remove this build's claims, and those of builds that are no longer running."""
+        for path in self.folder.glob("claims-*.txt") if not self.folder.is_symlink() else []:
+            if path.name == f"claims-{os.getpid()}.txt" or not _pid_alive(path):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
     def _make_folder(self) -> None:
         refuse_link(self.folder)
         make_folder(self.folder)
         refuse_link(self.folder)  # made a link between the two looks: still refused
+
+    def clean_stopped(self) -> None:
+        """Remove what stopped builds left: .index.csv.*.tmp in OUT, .manifest.json.*.tmp here.
+
+        A temporary whose build is still running is kept (files.clean_temporaries), so this
+        needs no lock; nothing is cleaned through a link.
+        """
+        for folder in (self.out, self.folder):
+            if not folder.is_symlink():
+                clean_temporaries(folder)
 
     def save(self, touched: Sequence[Entry], legacy_rows: bool = True) -> IndexOutcome:
         """Record the touched entries, under a lock, and rewrite index.csv from the record.
@@ -447,7 +491,7 @@ def _open_record(path: Path) -> Iterator[int]:
 def _pid_alive(journal: Path) -> bool:
     from pcndocs.files import _still_writing  # the same test as for temporaries
 
-    pid = journal.stem.removeprefix("journal-")
+    pid = journal.stem.rpartition("-")[2]  # journal-PID, claims-PID
     return pid.isdigit() and len(pid) < 10 and _still_writing(int(pid), journal)
 
 
