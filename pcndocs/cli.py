@@ -18,7 +18,13 @@ import click
 
 from pcndocs import __version__
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
-from pcndocs.render.documents import DOCUMENTS, FORMATS
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.writers.registry import (
+    WRITERS,
+    UnknownFormatError,
+    default_formats,
+    parse_formats,
+)
 
 if TYPE_CHECKING:
     from pcndocs.output.ownership import Kept
@@ -143,11 +149,17 @@ def _verbosity_options() -> list[click.Parameter]:
 def _split_formats(
     _ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
-    formats = [part.strip().lower() for item in value for part in item.split(",") if part.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    return tuple(dict.fromkeys(formats)) or ("docx", "pdf")
+    try:
+        return parse_formats(value)
+    except UnknownFormatError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _formats_help() -> str:
+    names = list(WRITERS)
+    listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    default = " and ".join(default_formats())
+    return f"{listed}; repeat or give a list (-f pdf,docx). Default: {default}."
 
 
 def _split_docs(
@@ -235,7 +247,7 @@ def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
             multiple=True,
             callback=_split_formats,
             metavar="FMT",
-            help="docx, pdf or html; repeat or give a list (-f pdf,docx). Default: docx and pdf.",
+            help=_formats_help(),
         ),
         click.option(
             "-d",
@@ -814,6 +826,13 @@ def _workspace_place(place: Path) -> tuple[Path, Path | None]:
     is_flag=True,
     help="Compare PROFILE with its last agreed version (marked in `pcndocs serve`).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes to render the redlines with, as `build` uses. Default: one per core.",
+)
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -826,6 +845,7 @@ def compare(
     author: str,
     since_last_build: bool,
     since_agreed: bool,
+    jobs: int | None,
 ) -> None:
     """Show what changed between two versions of a network's profile: OLD NEW.
 
@@ -835,6 +855,7 @@ def compare(
     and not written. A summary of the changes goes to OUT/<network>/changes.txt.
     """
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
+    from pcndocs.output.workers import default_jobs
 
     if since_last_build and since_agreed:
         raise click.UsageError("give --since-last-build or --since-agreed, not both")
@@ -863,7 +884,7 @@ def compare(
             wording=wording.resolve() if wording else None,
             author=author,
         )
-        result = compare_profiles(old, new, options, label)
+        result = compare_profiles(old, new, options, label, jobs or default_jobs())
     for kept in result.kept:  # said even with --quiet: a file was not replaced
         _say_kept(kept)
     for edited in result.kept_stale:
@@ -939,8 +960,13 @@ def clauses(
     """
     from pcndocs.output.build import templates_for
     from pcndocs.render import wording as house
-    from pcndocs.render.clauses import document_clauses, documents_once, load_catalogue, redline
-    from pcndocs.render.documents import document_kind
+    from pcndocs.render.clauses import (
+        document_clauses,
+        document_named,
+        documents_once,
+        load_catalogue,
+        redline,
+    )
 
     chosen = templates_for(templates)
     with user_errors(ctx):
@@ -963,7 +989,7 @@ def clauses(
             _print_changed(house.load_wording(path, chosen), chosen, load_catalogue(), redline)
             return
         entries = house.load_wording(path, chosen).entries if path else {}
-        kinds = [document_kind(document)] if document else documents_once()
+        kinds = [document_named(document)] if document else documents_once()
         lines: list[str] = []
         for kind in kinds:
             for clause in document_clauses(chosen, kind):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -32,7 +33,7 @@ from pcndocs.render.context import (
     render_context,
 )
 from pcndocs.render.document import Document, PageInfo, clause_prefix, parse_markdown
-from pcndocs.render.documents import DOCUMENTS, FORMATS, DocumentKind
+from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.render.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
 from pcndocs.render.stylesheet import check_stylesheet
 from pcndocs.render.templating import Templates
@@ -43,7 +44,8 @@ from pcndocs.render.wording import (
     wording_for,
     wording_notes,
 )
-from pcndocs.render.writers.html import include_builtin, logo_uri, render_page
+from pcndocs.render.writers.html import include_builtin
+from pcndocs.render.writers.registry import Page, default_formats, writer_for
 from pcndocs.resources import builtin_templates
 from pcndocs.rules.checks import assumed_values, warnings_for
 from pcndocs.rules.facts import Facts, load_facts
@@ -63,7 +65,7 @@ class DocumentOptions:
     """What build and compare share: where to write, the formats, documents and templates."""
 
     out: Path
-    formats: tuple[str, ...] = ("docx", "pdf")
+    formats: tuple[str, ...] = field(default_factory=default_formats)
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
     wording: Path | None = None  # a house wording file (pcndocs/render/wording.py)
@@ -265,7 +267,8 @@ def document_trees(
         document = known.get(source.text) if known and not entries else None
         if document is None:
             edit = partial(apply_wording, entries=entries, values=source.fields)
-            document = parse_markdown(source.text, source.kind.template, edit if entries else None)
+            shown = templates.shown(source.kind.template)
+            document = parse_markdown(source.text, shown, edit if entries else None)
         info = _page_info(source.kind, document, loaded, when)
         yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
@@ -441,6 +444,7 @@ def _render(
             "",
             f"refused to fetch {url}: only files in the template "
             "folders and data: URIs are allowed",
+            kind="warning",
         )
         for url in dict.fromkeys(refused)
     )
@@ -462,22 +466,10 @@ def render_file(
     marks); `author` signs the DOCX's tracked changes, dated as the document (info.created).
     """
     logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
-    if fmt == "html":
-        return render_page(document, info, css, logo_uri(logo), preface).encode("utf-8"), []
-    if fmt == "pdf":
-        from pcndocs.render.writers.pdf import (
-            write_pdf,  # WeasyPrint loads only when a PDF is wanted
-        )
-
-        identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
-        page = render_page(document, info, logo=logo_uri(logo), preface=preface)
-        return write_pdf(page, css, templates.folders, identifier.encode())
-    if fmt == "docx":
-        from pcndocs.render.writers.docx import write_docx  # python-docx loads only when needed
-
-        reference = templates.find(REFERENCE_DOCX)
-        return write_docx(document, info, reference, logo, info.created, author), []
-    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    reference = templates.find(REFERENCE_DOCX)
+    page = Page(document, info, css, tuple(templates.folders), logo, reference, preface, author)
+    written = writer_for(fmt).write(page)
+    return written.data, list(written.refused)
 
 
 def _page_info(
@@ -522,7 +514,7 @@ def _check_brand(templates: Templates, formats: Sequence[str]) -> None:
     if logo is not None:
         check_logo(logo)
     reference = templates.find(REFERENCE_DOCX)
-    if reference is not None and "docx" in formats:
+    if reference is not None and any(writer_for(f).uses_reference for f in formats):
         check_reference(reference)
 
 
@@ -535,49 +527,6 @@ def stylesheet_for(templates: Templates) -> str:
         check_stylesheet(text, path, templates.folders)  # the user's own lines, before the include
         text = include_builtin(text, builtin.read_text(encoding="utf-8"))
     return text
-
-
-INDEX_NAME = "index.csv"
-INDEX_COLUMNS = ("network", "document", "format", "file", "sha256", "bytes")
-
-
-def write_index(out: Path, results: Sequence[BuildResult]) -> Path:
-    """Write OUT/index.csv listing every document with its network and checksum.
-
-    Rows of networks not in this build are kept, so building one network never hides another.
-    """
-    import csv
-    import io
-
-    index = out / INDEX_NAME
-    rebuilt = {result.folder.name for result in results}
-    rows: list[dict[str, str]] = []
-    if index.is_file():
-        with index.open(encoding="utf-8", newline="") as stream:
-            rows = [
-                row
-                for row in csv.DictReader(stream)
-                if row.get("file", "").split("/", 1)[0] not in rebuilt
-            ]
-    for result in results:
-        for path in result.written:
-            data = path.read_bytes()
-            rows.append(
-                {
-                    "network": result.network,
-                    "document": path.stem,
-                    "format": path.suffix.lstrip("."),
-                    "file": path.relative_to(out.resolve()).as_posix(),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": str(len(data)),
-                }
-            )
-    rows.sort(key=lambda row: row["file"])
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return write_atomically(index, buffer.getvalue().encode("utf-8"))
 
 
 def keep_profile_copy(folder: Path, profile: Path) -> None:
@@ -595,6 +544,14 @@ def profile_copy_intact(folder: Path, profile: Path) -> bool:
     return copy is not None and copy == profile_bytes(profile)
 
 
+def clean_stopped(folder: Path) -> None:
+    """Remove the temporaries a stopped build left in a network's folder and its records."""
+    if folder.is_symlink():
+        return  # never cleaned through a link (writing into one is refused elsewhere)
+    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
+        log.info("removed %s, left by a build that was stopped", stale)
+
+
 def write_network(
     plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
 ) -> BuildResult:
@@ -605,8 +562,7 @@ def write_network(
     """
     folder = plan.folder
     make_folder(folder)  # first: a folder that cannot be made is named as such
-    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
-        log.info("removed %s, left by a build that was stopped", stale)
+    clean_stopped(folder)
     result = BuildResult(
         plan.network,
         folder,
@@ -629,6 +585,7 @@ def write_network(
                 "",
                 f"{gap.document}, {gap.section}, still shows '[{gap.text}]'; "
                 "set the value in the profile",
+                kind="warning",
             )
             for gap in dict.fromkeys(result.placeholders)
         ]
@@ -667,6 +624,8 @@ def write_network(
     files += [(name, name, None) for name in notes]
     written_outputs: dict[str, list[str]] = {}
     for name, output, task in files:
+        # Every network has files of the same names: one copy of each name for them all.
+        name, output = sys.intern(name), sys.intern(output)
         data = rendered.files[name] if task is not None else notes[name]
         checksum = hashlib.sha256(data).hexdigest()
         placed = place(

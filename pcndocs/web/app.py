@@ -37,7 +37,14 @@ from pcndocs.files import slug
 from pcndocs.new.answers import contract_year_now
 from pcndocs.output.build import DocumentOptions, house_lines
 from pcndocs.profile.yamlfile import dotted, read_text
-from pcndocs.render.documents import DOCUMENTS, FORMATS
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.writers.registry import (
+    WRITERS,
+    UnknownFormatError,
+    default_formats,
+    parse_formats,
+    writer_for,
+)
 from pcndocs.resources import example_profile
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import sessions_text, wte_text
@@ -56,7 +63,6 @@ from pcndocs.web.formdata import (
 )
 from pcndocs.web.guard import PAGE_TOKEN_FIELD, Guard, TooLargeError, is_loopback, page_token
 from pcndocs.web.service import (
-    MISSING,
     BuildPool,
     BusyError,
     Checked,
@@ -106,7 +112,7 @@ class Web:
         self.previews: OrderedDict[str, str] = OrderedDict()
         self.uploads = national.Uploads()
         self.comparisons = Comparisons()
-        self.comparing = threading.Lock()  # one comparison or redline at a time: they are heavy
+        self.comparing = threading.Lock()  # one comparison at a time (redlines: on the workers)
         self.workspace: Any = None  # web/workspace_routes.WorkspacePages, with a workspace
         self.pages = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -217,9 +223,17 @@ class Web:
         return {"found": found}
 
     def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
-        """Return (format, bytes) of a redline of a recent comparison, or None."""
-        with self.comparing:
-            return self.comparisons.redline(key, file)
+        """Return (format, bytes) of a redline of a recent comparison, or None.
+
+        Rendered on the build workers, as every document is: their limits apply, and
+        WeasyPrint's memory is theirs, not the server's. Raises BusyError when they are.
+        """
+        found = self.comparisons.redline(key, file)
+        if found is None:
+            return None
+        fmt, task = found
+        data: bytes = self.pool.render(task)
+        return fmt, data
 
     def new_profile(self) -> dict[str, Any]:
         """Return the data of a new network: this contract year, one practice, one director."""
@@ -398,7 +412,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         checked = await run_in_threadpool(check_data, data, web.facts, web.today)
         loaded = checked.loaded
         if loaded is None:
-            count = sum(1 for p in checked.errors if p.text != MISSING)
+            count = sum(1 for p in checked.errors if p.kind != "missing")
             reason = (
                 f"Not updated: put right the {count} error{'s' if count != 1 else ''} "
                 "listed above first."
@@ -442,7 +456,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def redline(request: Request) -> Response:
         file = request.path_params["file"]
-        found = await run_in_threadpool(web.redline, request.path_params["key"], file)
+        try:
+            found = await run_in_threadpool(web.redline, request.path_params["key"], file)
+        except (BusyError, WorkerDiedError) as exc:  # the next request is served
+            return PlainResponse(str(exc), 503)
+        except PcndocsError as exc:  # such as a mistake in a --templates template
+            return PlainResponse(f"error: {exc}", 422)
         if found is None:
             return HTMLResponse(
                 "<p>These changes are no longer kept: ask again for what changed since "
@@ -452,7 +471,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         fmt, content = found
         if fmt == "html":
             return HTMLResponse(content, headers={"Content-Security-Policy": DOCUMENT_POLICY})
-        return _attachment(content, file, _MEDIA[fmt])
+        return _attachment(content, file, writer_for(fmt).media_type)
 
     def download_profile(_request: Request, form: dict[str, str]) -> Response:
         data = data_from_form(form)
@@ -472,7 +491,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if request.url.path.endswith("/pack"):
                 built = await web.pool.build(
                     loaded,
-                    ("docx", "pdf"),
+                    default_formats(),
                     [n for n, _t in names],
                     settings.templates,
                     web.today,
@@ -486,8 +505,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 )
             fmt = form.get("format", "pdf")
             chosen = build_name(names, form.get("doc", "")) or names[0]
-            if fmt not in ("docx", "pdf"):
-                return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
+            if fmt not in WRITERS:
+                return PlainResponse(str(UnknownFormatError(fmt)), 400)
             built = await web.pool.build(
                 loaded, (fmt,), [chosen[0]], settings.templates, web.today, settings.wording
             )
@@ -496,7 +515,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return PlainResponse(f"error: {exc}", 422)
         _name, _fmt, content = built.files[0]
-        return _attachment(content, f"{chosen[0]}.{fmt}", _MEDIA[fmt])
+        return _attachment(content, f"{chosen[0]}.{fmt}", writer_for(fmt).media_type)
 
     async def api_check(request: Request) -> Response:
         try:
@@ -509,22 +528,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return _problems_json(checked.errors, checked.warnings)
 
     async def api_build(request: Request) -> Response:
-        formats = tuple(
-            dict.fromkeys(
-                f.strip().lower()
-                for f in request.query_params.get("format", "docx,pdf").split(",")
-                if f.strip()
-            )
-        )
-        unknown = [f for f in formats if f not in FORMATS]
-        if unknown or not formats:
-            return JSONResponse(
-                {
-                    "error": f"unknown format '{unknown[0] if unknown else ''}'; "
-                    f"choose from {', '.join(FORMATS)}"
-                },
-                status_code=400,
-            )
+        try:
+            formats = parse_formats(request.query_params.getlist("format"))
+        except UnknownFormatError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
         blank = request.query_params.get("blank", "0") in ("1", "true", "yes")
         try:
             text = read_profile_text(await request.body())
@@ -680,12 +687,6 @@ class PlainResponse(Response):
         super().__init__(text + "\n", status_code=status)
 
 
-_MEDIA = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
 def _attachment(content: bytes, name: str, media: str) -> Response:
     return Response(
         content,
@@ -696,7 +697,14 @@ def _attachment(content: bytes, name: str, media: str) -> Response:
 
 def _problems_json(errors: list[Problem], warnings: list[Problem], status: int = 200) -> Response:
     problems = [
-        {"severity": severity, "line": p.line, "key": p.key, "item": p.item, "message": p.text}
+        {
+            "severity": severity,
+            "kind": p.kind,
+            "line": p.line,
+            "key": p.key,
+            "item": p.item,
+            "message": p.text,
+        }
         for severity, found in (("error", errors), ("warning", warnings))
         for p in found
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import io
 import threading
 import zipfile
@@ -34,19 +35,19 @@ from pcndocs.output.build import (
     render_documents,
     still_to_agree,
 )
-from pcndocs.output.workers import Failure, WorkerPool, default_jobs
+from pcndocs.output.workers import Failure, Task, WorkerPool, default_jobs
 from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 from pcndocs.render.gaps import Gap
 from pcndocs.render.wording import wording_digest
+from pcndocs.render.writers.registry import slow_modules
 from pcndocs.rules.checks import warnings_for
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import director_funding, leadership_costs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
-MISSING = "is required but missing"
 # Builds (previews included) that may wait for a worker; beyond this the server answers "busy".
 MAX_WAITING_BUILDS = 16
 # The longest a build waits for its turn on the workers before the answer is "busy".
@@ -253,21 +254,6 @@ def documents_of(loaded: LoadedProfile, facts: Facts) -> list[tuple[str, str]]:
     return document_names(loaded, BuildOptions(out=Path()), facts)
 
 
-def render_share(
-    document: YamlDocument,
-    blank: bool,
-    formats: tuple[str, ...],
-    names: tuple[str, ...] | None,
-    templates: Path | None,
-    today: date,
-    wording: Path | None = None,
-) -> Built:
-    """Return some documents of a profile, built in memory: one worker's share of a pack."""
-    facts = load_facts()
-    loaded = validate_profile(document, facts.known_ids(), blank)
-    return render_loaded(loaded, formats, names, templates, today, wording)
-
-
 def render_loaded(
     loaded: LoadedProfile,
     formats: tuple[str, ...],
@@ -293,9 +279,8 @@ def render_loaded(
 
 def _warm_up() -> None:
     """Load what every build needs, once per worker, so the first build is not slow."""
-    import pcndocs.render.writers.docx
-    import pcndocs.render.writers.pdf  # noqa: F401  (imports WeasyPrint)
-
+    for module in slow_modules():  # WeasyPrint and python-docx
+        importlib.import_module(module)
     load_facts()
 
 
@@ -350,6 +335,13 @@ class BuildPool:
                         raise result.error
                     raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
         return results
+
+    def render(self, task: Task) -> Any:
+        """Return one task's result, rendered on a worker in its turn (a redline, say).
+
+        Called from a thread, not the event loop; raises BusyError or the task's own error.
+        """
+        return self._run([task])[0]
 
     async def build(
         self,

@@ -25,6 +25,7 @@ from pcndocs.render.layout import (
     rows_kept_with_next,
     subheading_rows,
 )
+from pcndocs.render.writers.registry import Page, Written
 
 #: How a user's pdf.css includes the built-in one before changing it: `@import "builtin/pdf.css";`
 _BUILTIN_IMPORT = re.compile(
@@ -58,6 +59,12 @@ def logo_uri(path: Path | None) -> str:
 def w3c_date(moment: datetime) -> str:
     """Return a moment as a W3C date-time, read as UTC when it names no zone."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def write(page: Page) -> Written:
+    """Return a page as HTML: the registry's writer of the "html" format."""
+    html = render_page(page.document, page.info, page.stylesheet, logo_uri(page.logo), page.preface)
+    return Written(html.encode("utf-8"))
 
 
 def render_page(
