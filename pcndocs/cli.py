@@ -826,6 +826,13 @@ def _workspace_place(place: Path) -> tuple[Path, Path | None]:
     is_flag=True,
     help="Compare PROFILE with its last agreed version (marked in `pcndocs serve`).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes to render the redlines with, as `build` uses. Default: one per core.",
+)
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -838,6 +845,7 @@ def compare(
     author: str,
     since_last_build: bool,
     since_agreed: bool,
+    jobs: int | None,
 ) -> None:
     """Show what changed between two versions of a network's profile: OLD NEW.
 
@@ -847,6 +855,7 @@ def compare(
     and not written. A summary of the changes goes to OUT/<network>/changes.txt.
     """
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
+    from pcndocs.output.workers import default_jobs
 
     if since_last_build and since_agreed:
         raise click.UsageError("give --since-last-build or --since-agreed, not both")
@@ -875,7 +884,7 @@ def compare(
             wording=wording.resolve() if wording else None,
             author=author,
         )
-        result = compare_profiles(old, new, options, label)
+        result = compare_profiles(old, new, options, label, jobs or default_jobs())
     for kept in result.kept:  # said even with --quiet: a file was not replaced
         _say_kept(kept)
     for edited in result.kept_stale:
@@ -951,8 +960,13 @@ def clauses(
     """
     from pcndocs.output.build import templates_for
     from pcndocs.render import wording as house
-    from pcndocs.render.clauses import document_clauses, documents_once, load_catalogue, redline
-    from pcndocs.render.documents import document_kind
+    from pcndocs.render.clauses import (
+        document_clauses,
+        document_named,
+        documents_once,
+        load_catalogue,
+        redline,
+    )
 
     chosen = templates_for(templates)
     with user_errors(ctx):
@@ -975,7 +989,7 @@ def clauses(
             _print_changed(house.load_wording(path, chosen), chosen, load_catalogue(), redline)
             return
         entries = house.load_wording(path, chosen).entries if path else {}
-        kinds = [document_kind(document)] if document else documents_once()
+        kinds = [document_named(document)] if document else documents_once()
         lines: list[str] = []
         for kind in kinds:
             for clause in document_clauses(chosen, kind):

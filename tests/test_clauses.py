@@ -23,13 +23,13 @@ from pcndocs.render.clauses import (
     Catalogue,
     all_clauses,
     document_clauses,
+    document_named,
     load_catalogue,
     problems_with_catalogue,
     redline,
     updated_catalogue,
 )
 from pcndocs.render.document import clause_id, parse_markdown
-from pcndocs.render.documents import document_kind
 from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates
 from pcndocs.rules.facts import load_facts
@@ -66,6 +66,14 @@ def variants(example: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
         if not joint:
             data["clinical_directors"] = data["clinical_directors"][:1]
         found.append((data, method is None))
+    for own, shared in itertools.product([False, True], [False, True]):
+        data = copy.deepcopy(example)  # who line-manages whom: one paragraph, four ways
+        for director in data["clinical_directors"]:
+            director["line_manages"] = ["the network manager"] if own else []
+        data.setdefault("job_description", {})["line_manages"] = (
+            ["the care coordinators"] if shared else []
+        )
+        found.append((data, False))
     for year in ("2019/20", "2023/24", "2024/25"):
         data = copy.deepcopy(example)
         data["contract_year"] = year
@@ -114,7 +122,7 @@ def test_the_html_carries_each_clause_id_and_nothing_else_changes(
 def test_one_clause_worded_per_case_is_one_id_with_every_branch() -> None:
     clauses = {
         c.id: c
-        for c in document_clauses(Templates(builtin_templates()), document_kind("schedule-1"))
+        for c in document_clauses(Templates(builtin_templates()), document_named("schedule-1"))
     }
     chair = clauses["schedule-1.governance.body.chair"]
     assert len(chair.branches) == 2

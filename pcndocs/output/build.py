@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -274,7 +275,8 @@ def document_trees(
         document = known.get(source.text) if known and not entries else None
         if document is None:
             edit = partial(apply_wording, entries=entries, values=source.fields)
-            document = parse_markdown(source.text, source.kind.template, edit if entries else None)
+            shown = templates.shown(source.kind.template)
+            document = parse_markdown(source.text, shown, edit if entries else None)
         info = _page_info(source.kind, document, loaded, when)
         yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
@@ -550,6 +552,14 @@ def profile_copy_intact(folder: Path, profile: Path) -> bool:
     return copy is not None and copy == profile_bytes(profile)
 
 
+def clean_stopped(folder: Path) -> None:
+    """Remove the temporaries a stopped build left in a network's folder and its records."""
+    if folder.is_symlink():
+        return  # never cleaned through a link (writing into one is refused elsewhere)
+    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
+        log.info("removed %s, left by a build that was stopped", stale)
+
+
 def write_network(
     plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
 ) -> BuildResult:
@@ -560,8 +570,7 @@ def write_network(
     """
     folder = plan.folder
     make_folder(folder)  # first: a folder that cannot be made is named as such
-    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
-        log.info("removed %s, left by a build that was stopped", stale)
+    clean_stopped(folder)
     result = BuildResult(
         plan.network,
         folder,
@@ -623,6 +632,8 @@ def write_network(
     files += [(name, name, None) for name in notes]
     written_outputs: dict[str, list[str]] = {}
     for name, output, task in files:
+        # Every network has files of the same names: one copy of each name for them all.
+        name, output = sys.intern(name), sys.intern(output)
         data = rendered.files[name] if task is not None else notes[name]
         checksum = hashlib.sha256(data).hexdigest()
         placed = place(

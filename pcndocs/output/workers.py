@@ -232,6 +232,41 @@ class WorkerPool:
         self._workers = []
 
 
+Task = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+def run_tasks(
+    tasks: Iterable[Task],
+    done: Callable[[int, Any], None],
+    jobs: int,
+    pool: WorkerPool | None = None,
+    needed: Callable[[int], bool] = lambda _number: True,
+) -> None:
+    """Run every task, calling done(task number, result or Failure) in this process.
+
+    The one scheduler of `build` and `compare`: on the caller's pool (a server's warm
+    workers), else here when jobs is 1, else on a pool of `jobs` workers started for these
+    tasks and stopped after. Each task is the same call wherever it runs, so the bytes are
+    the same whatever the number of jobs.
+    """
+    if pool is not None:
+        pool.run(tasks, done, needed)
+    elif jobs <= 1:
+        for number, (function, arguments) in enumerate(tasks):
+            done(number, run_task(function, arguments) if needed(number) else SKIPPED)
+    else:
+        with WorkerPool(jobs) as own:
+            own.run(tasks, done, needed)
+
+
+def raise_failure(result: Any) -> None:
+    """Raise a task's Failure as what it was: the user's error, or a bug with its traceback."""
+    if isinstance(result, Failure):
+        if result.error is not None:
+            raise result.error
+        raise RuntimeError(f"a task failed (a bug):\n{result.bug}")
+
+
 def _serve(connection: Connection, parent: int, writers: tuple[Writer, ...] = ()) -> None:
     """A worker's life: run each task it is sent, until told to stop or its parent goes.
 

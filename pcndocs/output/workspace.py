@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -254,6 +255,8 @@ class Workspace:
         for record in sorted(folder.glob("*.json")):
             if not _VERSION_ID.fullmatch(record.stem) or record.is_symlink():
                 continue
+            if not record.is_file():  # a FIFO would never answer: not a record of ours
+                continue
             try:
                 info = json.loads(record.read_text(encoding="utf-8"))
                 found.append(
@@ -326,14 +329,18 @@ def workspace_of(profile: Path) -> tuple[Workspace, str]:
 
 
 def _read_bytes(path: Path, name: str) -> bytes | None:
-    """Return a file's bytes, None if it is not there; never through a symbolic link."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    """Return a file's bytes, None if it is not there; never through a symbolic link, and
+    never waiting on a FIFO (opened without blocking, then refused as no regular file)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         handle = os.open(path, flags)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise WorkspaceError(f"{name}: cannot be read: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise WorkspaceError(f"{name}: is not a file (a pipe or a device); move it away")
     with os.fdopen(handle, "rb") as stream:
         raw = stream.read(MAX_PROFILE_BYTES + 1)
     if len(raw) > MAX_PROFILE_BYTES:

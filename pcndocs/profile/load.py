@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -198,8 +198,7 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
     def member(key_path: KeyPath, value: Any, what: str) -> Iterator[tuple[KeyPath, str]]:
         code = _code(value)
         if code and is_practice_code(code) and members and code not in members:
-            listed = ", ".join(members)
-            yield key_path, f"{what} must be a member practice ({listed}), got '{value}'"
+            yield key_path, f"{what} must be a member practice ({_some(members)}), got '{value}'"
 
     network = data.get("network")
     if isinstance(network, dict):
@@ -243,6 +242,13 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
                 yield ("leads", i, "funding_stream"), f"unknown funding stream '{stream}'{hint}"
 
 
+def _some(codes: Iterable[str], shown: int = 8) -> str:
+    """Return codes for a message, the first few: one line even for 200 practices."""
+    listed = list(codes)
+    more = f", and {len(listed) - shown} more" if len(listed) > shown else ""
+    return ", ".join(listed[:shown]) + more
+
+
 def _missing_shares(data: Any) -> Iterator[KeyPath]:
     """Yield each joint director's funded_share left out where another director's is given.
 
@@ -271,7 +277,7 @@ def _payee(network: dict[str, Any], members: dict[str, int]) -> Iterator[tuple[K
     if network.get("payee_name") is None and code not in members:
         yield (
             ("network", "nominated_payee"),
-            f"the nominated payee must be a member practice ({', '.join(members)}), got "
+            f"the nominated payee must be a member practice ({_some(members)}), got "
             f"'{value}'; for another provider, give its name as payee_name",
         )
     elif network.get("payee_name") is not None and code in members:

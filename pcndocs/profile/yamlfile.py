@@ -61,10 +61,9 @@ _NOT_PRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 _HIDDEN_BREAKS = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
-_DEPTH_MESSAGE = (
-    f"values nested more than {MAX_DEPTH} levels deep (the top level counts as one); "
-    "a profile needs five at most"
-)
+_DEPTH_LIMIT = f"values nested more than {MAX_DEPTH} levels deep"
+_DEPTH_NOTE = "(the top level counts as one); a profile needs five at most"
+_DEPTH_MESSAGE = f"{_DEPTH_LIMIT} {_DEPTH_NOTE}"
 _ESCAPE = "a '\\' in double quotes starts an escape; write '\\\\' or use single quotes"
 # The usual YAML mistakes, in plain words; libyaml and PyYAML word them differently.
 _MISFIT = "this line does not fit the lines above it; check its indenting and its quotes"
@@ -330,18 +329,18 @@ class _Builder:
     def build(self, node: Node, key_path: KeyPath, depth: int) -> Any:
         self.visited += 1
         if self.visited > MAX_VALUES or depth > MAX_DEPTH:
-            # Aliases expanding past this are a "billion laughs" file, not a profile.
+            # Only aliases take a file past these here (the parser counted what is written):
+            # a "billion laughs" file, or one nested deep through them. Say which limit, at
+            # the line of the top-level key being read (the alias's own anchor may be far up).
+            reason = (
+                f"the file expands to more than {MAX_VALUES:,} values (YAML aliases nested "
+                "too deep)"
+                if self.visited > MAX_VALUES
+                else f"{_DEPTH_LIMIT} once its YAML aliases are expanded {_DEPTH_NOTE}"
+            )
+            line = self.lines.get(key_path[:1], node.start_mark.line + 1)
             raise ProfileError(
-                [
-                    Problem(
-                        self.path,
-                        node.start_mark.line + 1,
-                        _dotted(key_path[:1]),
-                        f"the file expands to more than {MAX_VALUES:,} values "
-                        "(YAML aliases nested too deep)",
-                        kind="syntax",
-                    )
-                ]
+                [Problem(self.path, line, _dotted(key_path[:1]), reason, kind="syntax")]
             )
         self.lines.setdefault(key_path, node.start_mark.line + 1)
         if node.tag not in _ALLOWED_TAGS:

@@ -97,6 +97,11 @@ def all_clauses(templates: Templates | None = None) -> dict[str, Clause]:
     return seen
 
 
+def document_named(name: str) -> DocumentKind:
+    """Return the document kind with this --doc name (the CLI has checked it is one)."""
+    return next(kind for kind in DOCUMENTS if kind.name == name)
+
+
 def documents_once() -> list[DocumentKind]:
     """Return each document kind whose template is not already another's."""
     kinds: dict[str, DocumentKind] = {}

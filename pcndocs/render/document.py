@@ -32,6 +32,10 @@ CHECKBOX = "[ ] "
 #: How deep the parser's blocks may nest (a list level takes up to three; the parser's own
 #: default, 20, dropped every block after a list nested 7 deep).
 MAX_NESTING = 100
+#: What that lets a template nest, one inside another: the deepest text sits a paragraph and
+#: its inline text below its innermost block; a list level is two (list and item), a quote one.
+MAX_LISTS = (MAX_NESTING - 3) // 2
+MAX_QUOTES = MAX_NESTING - 3
 BLOCKS = ("signature", "pagebreak")
 
 
@@ -76,8 +80,8 @@ def parse_markdown(
         raise TemplateError(
             source,
             None,
-            f"lists or quotes nested too deep (at {line}the rendered text); "
-            f"nest them at most {MAX_NESTING // 4} deep",
+            f"lists or quotes nested too deep (at {line}the rendered text); at most "
+            f"{MAX_LISTS} lists, or {MAX_QUOTES} quotes, fit one inside another",
         )
     tree = SyntaxTreeNode(tokens)
     return Document(title=_first_heading(tree), tree=tree)
@@ -91,7 +95,7 @@ def parse_tokens(text: str, prefix: str = "", source: str = "a template") -> lis
 
 def clause_prefix(source: str) -> str:
     """Return what a template's clause ids begin with: its name without `.md`, and a dot."""
-    name = source.rsplit("/", 1)[-1]
+    name = re.split(r"[\\/]", source)[-1]  # a user's template is named by its path
     return name.removesuffix(".md") + "." if name.endswith(".md") else ""
 
 
@@ -172,8 +176,16 @@ def _clause_block_rule(state: StateCore) -> None:
                 f"the clause id {{@{ids[-1]}}}{line} is not at the start of its heading, "
                 "paragraph or list item",
             )
-        token.children = [child for child in token.children if child.type != "clause_id"]
-        token.content = _MARKER_IN_SOURCE.sub("", token.content, count=len(ids))
+        children = [child for child in token.children if child.type != "clause_id"]
+        # An id on a line of its own (before lines some of which a branch leaves out) leaves
+        # a line break where it stood: the block starts at its first word.
+        while children and (
+            children[0].type == "softbreak"
+            or (children[0].type == "text" and not children[0].content.strip())
+        ):
+            children.pop(0)
+        token.children = children
+        token.content = _MARKER_IN_SOURCE.sub("", token.content, count=len(ids)).lstrip()
         block = tokens[i - 1]
         item = tokens[i - 2] if i >= 2 else None
         first_of_item = (

@@ -227,6 +227,11 @@ class Templates:
                 return confined(candidate, self.folders)
         return None
 
+    def shown(self, name: str) -> str:
+        """Return how messages name a template: the user's by its path, a built-in by name."""
+        path = self.find(name)
+        return self._where(str(path)) if path is not None else name
+
     def read_text(self, name: str) -> str | None:
         """Return the text of a file in the template folders (a stylesheet), or None."""
         path = self.find(name)

@@ -919,13 +919,12 @@ def clause_views(
     `shared` is the network's context (render.context.network_context of a profile); without
     it the rendered texts are ''. A lead's document is shown for the network's first lead.
     """
-    from pcndocs.render.clauses import document_clauses
+    from pcndocs.render.clauses import document_clauses, document_named
     from pcndocs.render.context import lead_documents, render_context
     from pcndocs.render.document import clause_prefix, parse_markdown
-    from pcndocs.render.documents import document_kind
 
     templates = templates or Templates(builtin_templates())
-    kind = document_kind(document)
+    kind = document_named(document)
     builtin: dict[str, str] = {}
     housed: dict[str, str] = {}
     entries = wording.for_prefix(clause_prefix(kind.template)) if wording else {}

@@ -113,7 +113,7 @@ class Web:
         self.previews: OrderedDict[str, str] = OrderedDict()
         self.uploads = national.Uploads()
         self.comparisons = Comparisons()
-        self.comparing = threading.Lock()  # one comparison or redline at a time: they are heavy
+        self.comparing = threading.Lock()  # one comparison at a time (redlines: on the workers)
         self.workspace: Any = None  # web/workspace_routes.WorkspacePages, with a workspace
         self.pages = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -224,9 +224,17 @@ class Web:
         return {"found": found}
 
     def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
-        """Return (format, bytes) of a redline of a recent comparison, or None."""
-        with self.comparing:
-            return self.comparisons.redline(key, file)
+        """Return (format, bytes) of a redline of a recent comparison, or None.
+
+        Rendered on the build workers, as every document is: their limits apply, and
+        WeasyPrint's memory is theirs, not the server's. Raises BusyError when they are.
+        """
+        found = self.comparisons.redline(key, file)
+        if found is None:
+            return None
+        fmt, task = found
+        data: bytes = self.pool.render(task)
+        return fmt, data
 
     def new_profile(self) -> dict[str, Any]:
         """Return the data of a new network: this contract year, one practice, one director."""
@@ -452,7 +460,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def redline(request: Request) -> Response:
         file = request.path_params["file"]
-        found = await run_in_threadpool(web.redline, request.path_params["key"], file)
+        try:
+            found = await run_in_threadpool(web.redline, request.path_params["key"], file)
+        except (BusyError, WorkerDiedError) as exc:  # the next request is served
+            return PlainResponse(str(exc), 503)
+        except PcndocsError as exc:  # such as a mistake in a --templates template
+            return PlainResponse(f"error: {exc}", 422)
         if found is None:
             return HTMLResponse(
                 "<p>These changes are no longer kept: ask again for what changed since "

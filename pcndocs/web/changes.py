@@ -29,6 +29,7 @@ from pcndocs.compare.run import (
 from pcndocs.compare.run import compare_loaded as compare_versions
 from pcndocs.files import slug
 from pcndocs.output.build import network_name
+from pcndocs.output.workers import Task
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.render.wording import wording_digest
 from pcndocs.render.writers.registry import WRITERS
@@ -148,15 +149,18 @@ class Comparisons:
         while len(self._kept) > COMPARISONS_KEPT:
             self._kept.popitem(last=False)
 
-    def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
-        """Return (format, bytes) of a kept redline named NAME-changes.FORMAT, or None."""
+    def redline(self, key: str, file: str) -> tuple[str, Task] | None:
+        """Return the format of a kept redline named NAME-changes.FORMAT and its render, or None.
+
+        The render is a task for the server's workers (pcndocs.output.workers), like every other.
+        """
         comparison = self._kept.get(key)
         if comparison is None:
             return None
         for changed in comparison.changed:
             for fmt in WRITERS:
                 if changed.file_name(fmt) == file:
-                    return fmt, comparison.render(changed, fmt)
+                    return fmt, comparison.task(changed, fmt)
         return None
 
 

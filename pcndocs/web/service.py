@@ -35,7 +35,7 @@ from pcndocs.output.build import (
     render_documents,
     still_to_agree,
 )
-from pcndocs.output.workers import Failure, WorkerPool, default_jobs
+from pcndocs.output.workers import Failure, Task, WorkerPool, default_jobs
 from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
@@ -335,6 +335,13 @@ class BuildPool:
                         raise result.error
                     raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
         return results
+
+    def render(self, task: Task) -> Any:
+        """Return one task's result, rendered on a worker in its turn (a redline, say).
+
+        Called from a thread, not the event loop; raises BusyError or the task's own error.
+        """
+        return self._run([task])[0]
 
     async def build(
         self,
