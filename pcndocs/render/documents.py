@@ -56,11 +56,3 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         compact=True,
     ),
 )
-
-
-def document_kind(name: str) -> DocumentKind:
-    """Return the document kind with this --doc name (`pcndocs clauses DOC`, the wording page)."""
-    for kind in DOCUMENTS:
-        if kind.name == name:
-            return kind
-    raise KeyError(name)
