@@ -774,7 +774,10 @@ def serve(
 
     with user_errors(ctx):
         folder, profile = _workspace_place(place or Path("networks"))
-        house, _warned = _house_wording(ctx, wording, [folder], templates)
+        if wording is not None and not wording.exists():
+            house: Path | None = wording  # a new file: the wording page makes it at its first save
+        else:
+            house, _warned = _house_wording(ctx, wording, [folder], templates)
         if house is None:  # the workspace's own, used as soon as the browser's editor makes it
             from pcndocs.render.wording import WORKSPACE_FILE
 
