@@ -20,6 +20,8 @@ from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
 
 if TYPE_CHECKING:
+    from pcndocs.batch import Outcome
+    from pcndocs.build import BuildResult
     from pcndocs.ownership import Kept
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -303,7 +305,7 @@ def build(
     A network whose profile, templates and options have not changed since its last
     build, and whose files are as pcndocs wrote them, is not built again.
     """
-    from pcndocs.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
+    from pcndocs.batch import Batch, build_many, default_jobs, expand_profiles
     from pcndocs.build import BuildOptions
     from pcndocs.resources import example_profile
 
@@ -378,46 +380,60 @@ def _say_kept(kept: Kept, remedy: str = "") -> None:
     )
 
 
-def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
+def _print_outcomes(outcomes: list[Outcome], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
+    warned = sum(_print_outcome(outcome, quiet=quiet, many=many) for outcome in outcomes)
+    if many and not quiet:
+        _print_summary(outcomes, warned)
+    return warned
+
+
+def _print_outcome(outcome: Outcome, quiet: bool, many: bool) -> int:
+    """Print one network's failure, or its kept files, warnings and files; return warnings."""
+    if outcome.result is None:
+        click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
+        return 0
+    result = outcome.result
+    for kept in result.kept:  # said even with --quiet: a file was not replaced
+        _say_kept(kept, " (--overwrite-edited replaces it)")
+    if not quiet:
+        for warning in result.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        if not many:
+            _print_files(result)
+    return len(result.warnings)
+
+
+def _print_files(result: BuildResult) -> None:
+    """Print the files a network's build wrote (or found up to date) and what is still to agree."""
     from pcndocs.gaps import gap_line
 
-    warned = 0
-    for outcome in outcomes:
-        if outcome.result is None:
-            click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
-            continue
-        result = outcome.result
-        for kept in result.kept:  # said even with --quiet: a file was not replaced
-            _say_kept(kept, " (--overwrite-edited replaces it)")
-        for warning in result.warnings:
-            if not quiet:
-                click.secho(f"warning: {warning}", fg="yellow", err=True)
-        warned += len(result.warnings)
-        if not quiet and not many and result.up_to_date:
-            click.echo(
-                f"{result.network}: up to date, {len(result.written)} files in {result.folder} "
-                "(nothing changed since the last build; --force builds it again)"
-            )
-        elif not quiet and not many:
-            click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
-            for written in result.written:
-                click.echo(f"  {written}")
-            if result.gaps:
-                click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
-                for gap in result.gaps:
-                    click.echo(f"  {gap_line(gap)}")
-    if many and not quiet:
-        done = [o.result for o in outcomes if o.result is not None]
-        built = [r for r in done if not r.up_to_date]
-        documents = sum(len(r.written) for r in built)
-        current = len(done) - len(built)
+    if result.up_to_date:
         click.echo(
-            f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
-            + (f"{current} already up to date; " if current else "")
-            + f"{warned} warnings; {len(outcomes) - len(done)} failed."
+            f"{result.network}: up to date, {len(result.written)} files in {result.folder} "
+            "(nothing changed since the last build; --force builds it again)"
         )
-    return warned
+        return
+    click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
+    for written in result.written:
+        click.echo(f"  {written}")
+    if result.gaps:
+        click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
+        for gap in result.gaps:
+            click.echo(f"  {gap_line(gap)}")
+
+
+def _print_summary(outcomes: list[Outcome], warned: int) -> None:
+    """Print the one line that sums up a build of many networks."""
+    done = [o.result for o in outcomes if o.result is not None]
+    built = [r for r in done if not r.up_to_date]
+    documents = sum(len(r.written) for r in built)
+    current = len(done) - len(built)
+    click.echo(
+        f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
+        + (f"{current} already up to date; " if current else "")
+        + f"{warned} warnings; {len(outcomes) - len(done)} failed."
+    )
 
 
 @cli.command()
