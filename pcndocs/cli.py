@@ -882,7 +882,7 @@ def schema() -> None:
 
 @cli.group()
 def templates() -> None:
-    """Copy the built-in templates, to change them and build with --templates DIR."""
+    """Copy the built-in templates to change them, and list what a template can use."""
 
 
 @templates.command("export", short_help="Copy the built-in templates into FOLDER to change them.")
@@ -905,6 +905,19 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
         click.echo(f"copied {len(written)} files to {folder}")
         for path in written:
             click.echo(f"  {path}")
+
+
+@templates.command(
+    "reference", short_help="List every name and filter a template can use, in plain words."
+)
+def templates_reference() -> None:
+    """Print every name a template can use and every filter, with what each means.
+
+    The same text is docs/templates.md, in Markdown.
+    """
+    from pcndocs.reference import reference
+
+    click.echo(reference(), nl=False)
 
 
 def _add_verbosity(group: click.Group) -> None:
