@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pcndocs import __version__
-from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
+from pcndocs.render.documents import DOCUMENTS, FORMATS
 
 if TYPE_CHECKING:
-    from pcndocs.batch import Outcome
-    from pcndocs.build import BuildResult
-    from pcndocs.ownership import Kept
+    from pcndocs.output.batch import Outcome
+    from pcndocs.output.build import BuildResult
+    from pcndocs.output.ownership import Kept
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -305,8 +305,8 @@ def build(
     A network whose profile, templates and options have not changed since its last
     build, and whose files are as pcndocs wrote them, is not built again.
     """
-    from pcndocs.batch import Batch, build_many, default_jobs, expand_profiles
-    from pcndocs.build import BuildOptions
+    from pcndocs.output.batch import Batch, build_many, default_jobs, expand_profiles
+    from pcndocs.output.build import BuildOptions
     from pcndocs.resources import example_profile
 
     quiet = ctx.obj["quiet"]
@@ -406,7 +406,7 @@ def _print_outcome(outcome: Outcome, quiet: bool, many: bool) -> int:
 
 def _print_files(result: BuildResult) -> None:
     """Print the files a network's build wrote (or found up to date) and what is still to agree."""
-    from pcndocs.gaps import gap_line
+    from pcndocs.rules.checks import gap_line
 
     if result.up_to_date:
         click.echo(
@@ -455,9 +455,9 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: b
     """
     from datetime import date
 
-    from pcndocs.build import load
-    from pcndocs.checks import advice, summary, verdict, warnings_for
-    from pcndocs.facts import load_facts
+    from pcndocs.output.build import load
+    from pcndocs.rules.checks import advice, summary, verdict, warnings_for
+    from pcndocs.rules.facts import load_facts
 
     quiet = ctx.obj["quiet"]
     facts = load_facts()
@@ -589,7 +589,6 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
     from datetime import date
 
     from pcndocs.errors import Problem
-    from pcndocs.facts import load_facts
     from pcndocs.new.fill import known_values
     from pcndocs.new.prompt import LineAsker
     from pcndocs.new.questions import ask_profile
@@ -599,6 +598,7 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
         write_filled_profile,
         write_new_profile,
     )
+    from pcndocs.rules.facts import load_facts
 
     def read(prompt: str) -> str | None:
         try:
@@ -819,7 +819,7 @@ def compare(
 
 def _last_agreed(profile: Path) -> tuple[Path, str]:
     """Return the kept copy of a profile's last agreed version, and how to name it."""
-    from pcndocs.workspace import workspace_of
+    from pcndocs.output.workspace import workspace_of
 
     if not profile.is_file():
         raise PcndocsError(f"{profile}: no such profile")
@@ -855,8 +855,8 @@ def facts(ctx: click.Context, year: str | None) -> None:
     from datetime import date
 
     from pcndocs import years
-    from pcndocs.facts import load_facts
-    from pcndocs.factsreport import report
+    from pcndocs.rules.facts import load_facts
+    from pcndocs.rules.factsreport import report
 
     with user_errors(ctx):
         chosen = year.strip() if year else str(years.containing(date.today()))
@@ -873,11 +873,10 @@ def facts(ctx: click.Context, year: str | None) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of a profile, for editors' YAML autocompletion."""
-    from pcndocs.facts import load_facts
-    from pcndocs.profile.load import KnownIds
     from pcndocs.profile.schema import profile_schema
+    from pcndocs.rules.facts import load_facts
 
-    click.echo(json.dumps(profile_schema(KnownIds.of(load_facts())), indent=2))
+    click.echo(json.dumps(profile_schema(load_facts().known_ids()), indent=2))
 
 
 @cli.group()
@@ -915,7 +914,7 @@ def templates_reference() -> None:
 
     The same text is docs/templates.md, in Markdown.
     """
-    from pcndocs.reference import reference
+    from pcndocs.render.reference import reference
 
     click.echo(reference(), nl=False)
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pcndocs.context import DocumentContext, NetworkContext
-from pcndocs.templating import FILTERS, Markdown
+from pcndocs.render.context import DocumentContext, NetworkContext
+from pcndocs.render.templating import FILTERS, Markdown
 
 # What each filter's options mean; a test fails on an option not described here.
 OPTION_WORDS = {
