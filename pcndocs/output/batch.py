@@ -143,55 +143,28 @@ def build_many(
     outcomes: dict[Path, Outcome] = {}
     claimed = {entry.folder: entry for entry in manifest.entries.values()}
     touched: dict[str, None] = {}  # the folders written to, in order
+
+    def settled(outcome: Outcome) -> None:
+        outcomes[outcome.path] = outcome
+        progress([outcome])
+
+    def finished(network: _Network) -> None:
+        touched[network.plan.folder.name] = None
+        settled(_write(network, options, manifest))
+
     with _stopping_cleanly():
         try:
             needed: list[tuple[Path, str, list[str] | None]] = []
             for path in paths:
-                fingerprint = profile_fingerprint(path, inputs) or ""
-                entry = manifest.by_profile(path)
-                missing = (
-                    entry.missing(options.out, options.wanted_outputs())
-                    if entry is not None and fingerprint and entry.fingerprint == fingerprint
-                    else options.wanted_outputs()
-                )
-                if (
-                    entry is not None
-                    and not missing
-                    and not options.force
-                    and profile_copy_intact(options.out / entry.folder, path)
-                ):
-                    outcome = Outcome(path, _up_to_date(entry, options.out))
-                    outcomes[path] = outcome
-                    progress([outcome])
-                    continue
-                needed.append((path, fingerprint, missing))
+                fingerprint, missing, current = _status(path, options, manifest, inputs)
+                if current is not None:
+                    settled(current)
+                else:
+                    needed.append((path, fingerprint, missing))
             if _may_use_workers(len(needed), options, jobs, pool):
                 start_early(_preload(options))  # the workers' imports, while this process plans
-
-            def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
-                """Plan each network as the workers are ready for it, not all at once."""
-                for path, fingerprint, missing in needed:
-                    try:
-                        plan = plan_profile(path, options)
-                        _claim(claimed, plan)
-                    except PcndocsError as exc:
-                        outcomes[path] = Outcome(path, None, str(exc), exception=exc)
-                        progress([outcomes[path]])
-                        continue
-                    plan.fingerprint = fingerprint
-                    plan.profile_key = str(path.resolve())
-                    # still-to-agree.txt of a blank build lists every document's placeholders.
-                    partial = not options.force and not options.blank
-                    wanted = set(missing or ()) if partial else None
-                    yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
-
-            def finished(network: _Network) -> None:
-                touched[network.plan.folder.name] = None
-                outcome = _write(network, options, manifest)
-                outcomes[network.plan.path] = outcome
-                progress([outcome])
-
-            _render_all(planned(), len(needed), options, jobs, pool, finished)
+            planned = _planned(needed, options, claimed, settled)
+            _render_all(planned, len(needed), options, jobs, pool, finished)
         except BaseException:
             # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
             if touched:
@@ -271,6 +244,49 @@ def _claim(claimed: dict[str, Any], plan: Plan) -> None:
     claimed[plan.folder.name] = _Claim(here, plan.network, code)
 
 
+def _planned(
+    needed: list[tuple[Path, str, list[str] | None]],
+    options: BuildOptions,
+    claimed: dict[str, Any],
+    failed: Callable[[Outcome], None],
+) -> Iterator[tuple[Plan, list[FileTask]]]:
+    """Plan each network as the workers are ready for it, not all at once."""
+    for path, fingerprint, missing in needed:
+        try:
+            plan = plan_profile(path, options)
+            _claim(claimed, plan)
+        except PcndocsError as exc:
+            failed(Outcome(path, None, str(exc), exception=exc))
+            continue
+        plan.fingerprint = fingerprint
+        plan.profile_key = str(path.resolve())
+        # still-to-agree.txt of a blank build lists every document's placeholders.
+        partial = not options.force and not options.blank
+        wanted = set(missing or ()) if partial else None
+        yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
+
+
+def _status(
+    path: Path, options: BuildOptions, manifest: Manifest, inputs: str
+) -> tuple[str, list[str] | None, Outcome | None]:
+    """Return a profile's fingerprint, the outputs it lacks, and its outcome if up to date."""
+    fingerprint = profile_fingerprint(path, inputs) or ""
+    entry = manifest.by_profile(path)
+    missing = (
+        entry.missing(options.out, options.wanted_outputs())
+        if entry is not None and fingerprint and entry.fingerprint == fingerprint
+        else options.wanted_outputs()
+    )
+    if (
+        entry is not None
+        and not missing
+        and not options.force
+        and profile_copy_intact(options.out / entry.folder, path)
+    ):
+        return fingerprint, missing, Outcome(path, _up_to_date(entry, options.out))
+    return fingerprint, missing, None
+
+
 @dataclass(frozen=True)
 class _Claim:
     profile: str
@@ -333,7 +349,21 @@ def _render_all(
         # A network with a failed document writes nothing: its other documents need no work.
         return networks[owners[task]].failure is None
 
-    work: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]] = calls()
+    _run(calls(), count, jobs, pool, done, needed)
+
+
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+def _run(
+    work: Iterable[Call],
+    count: int,
+    jobs: int,
+    pool: WorkerPool | None,
+    done: Callable[[int, Any], None],
+    needed: Callable[[int], bool],
+) -> None:
+    """Make the calls in this process, on the caller's pool or on a pool of `jobs` workers."""
     if jobs > 1 and count <= 1 and pool is None:
         work = list(work)  # one network: on workers only if it has several pieces
         if len(work) <= 1:
