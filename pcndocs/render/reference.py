@@ -51,8 +51,8 @@ A template is a Markdown file with a few marks of the Jinja template language:
   typed: a `*` or `#` in a practice's name stays a `*` or `#`.
 - `{% for practice in practices %} ... {% endfor %}` repeats a passage for each item of a list,
   and `{% if blank %} ... {% endif %}` keeps a passage only when something is true.
-- A filter after `|` formats a value: `{{ funding.cd_pay_per_year|money }}` prints £12,345.
-  Options go in brackets: `{{ lead.sessions_per_year|sessions(missing="the lead's sessions") }}`.
+- A filter after `|` formats a value: `{{ costs.total|money }}` prints £12,345. Options go
+  in brackets: `{{ lead.lead.sessions_per_month|sessions(missing="the lead's sessions") }}`.
 - A name with a dot reaches inside a value: `network.name` is the name of the network.
 
 In a blank build (`pcndocs build --blank`) a value the profile does not give yet is printed as a
@@ -111,31 +111,42 @@ def _names(cls: type, skip: set[str] = frozenset()) -> list[str]:  # type: ignor
             continue
         comment = field_comments(cls).get(field.name, Comment())
         if comment.heading:
-            parts.append(f"### {comment.heading.rstrip('.')}\n")
+            # A heading names the code it comes from, which a template's author needs not.
+            heading = re.sub(r" \(pcndocs/[^)]*\)", "", comment.heading).rstrip(".")
+            parts.append(f"### {heading}\n")
         parts.append(_entry(field.name, hints[field.name], comment.text))
     return parts
 
 
 def _entry(name: str, kind: Any, text: str | None) -> str:
     """Return one name's entry: what it is, its kind, and the parts inside it."""
-    lines = [f"- **`{name}`**: {_sentence(text)} *{_kind(kind).capitalize()}.*"]
+    lines = [f"- **`{name}`**: {_described(text, kind)}"]
     inner, is_list = _inner(kind)
     if inner is not None:
-        prefix = "each one's " if is_list else f"`{name}."
-        for part, part_kind, part_text in _parts(inner):
-            shown = f"`.{part}`" if is_list else f"{prefix}{part}`"
-            lines.append(f"  - {shown}: {_sentence(part_text)} *{_kind(part_kind).capitalize()}.*")
         if is_list:
-            lines.insert(1, "  Each one has:")
+            lines.append("  Each one has:")
+        for part, part_kind, part_text in _parts(inner):
+            shown = f"`.{part}`" if is_list else f"`{name}.{part}`"
+            lines.append(f"  - {shown}: {_described(part_text, part_kind)}")
     return "\n".join(lines) + "\n"
 
 
+def _described(text: str | None, kind: Any) -> str:
+    """Return what a value is, then its kind in italics: 'The name. *Text.*'."""
+    kind_words = f"*{_kind(kind).capitalize()}.*"
+    sentence = _sentence(text)
+    return f"{sentence} {kind_words}" if sentence else kind_words
+
+
 def _sentence(text: str | None) -> str:
+    """Return a description as a sentence; one that opens with a call, such as
+    cite(source), keeps its lower case and shows the call as code."""
     if not text:
         return ""
     text = " ".join(text.split())
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "?", "!", ")", '"')) else text + "."
+    call = re.match(r"\w+\([^)]*\)", text)
+    text = f"`{call.group()}`{text[call.end() :]}" if call else text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _inner(kind: Any) -> tuple[type | None, bool]:
@@ -170,15 +181,37 @@ def _unoptional(kind: Any) -> Any:
 
 
 def _parts(kind: Any) -> Iterator[tuple[str, Any, str | None]]:
-    """Yield each part of a value of a type: its name, type and description."""
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
+    """Yield each part of a value of a type: its name, type and description, then properties."""
+    comments = _comments_in_mro(kind)
+    if issubclass(kind, BaseModel):
         for name, info in kind.model_fields.items():
-            yield name, info.annotation, info.description
-        return
-    hints = typing.get_type_hints(kind)
-    comments = field_comments(kind)
-    for field in dataclasses.fields(kind):
-        yield field.name, hints[field.name], comments.get(field.name, Comment()).text
+            yield name, info.annotation, info.description or comments.get(name)
+    else:
+        hints = typing.get_type_hints(kind)
+        for field in dataclasses.fields(kind):
+            yield field.name, hints[field.name], comments.get(field.name)
+    for name, value in _properties(kind):
+        yield name, typing.get_type_hints(value.fget).get("return"), _first_line(value)
+
+
+def _comments_in_mro(kind: type) -> dict[str, str | None]:
+    """Return each field's comment, from the class that declares it (a base class's too)."""
+    found: dict[str, str | None] = {}
+    for cls in reversed(kind.__mro__):
+        if cls.__module__.startswith("pcndocs"):
+            found.update((name, c.text) for name, c in field_comments(cls).items())
+    return found
+
+
+def _properties(kind: type) -> list[tuple[str, property]]:
+    """Return the public properties of a type and of its bases, in the order they are written."""
+    found: dict[str, property] = {}
+    for cls in reversed(kind.__mro__):
+        if cls.__module__.startswith("pcndocs"):
+            for name, value in vars(cls).items():
+                if isinstance(value, property) and not name.startswith("_"):
+                    found[name] = value
+    return list(found.items())
 
 
 _WORDS: Mapping[Any, str] = {
