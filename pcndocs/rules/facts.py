@@ -544,6 +544,14 @@ class PayRange(Sourced):
     uplifts: tuple[YearNote, ...] = ()  # each later uplift of the range, with its source
 
 
+class Milestone(Sourced):
+    """A change the contract brought from a contract year (and from a day of it, if later)."""
+
+    first: YearText  # the first contract year it applies in
+    from_: date | None = Field(None, alias="from")  # the day it began, if not the year's first
+    text: Text  # what changed, in a sentence or two
+
+
 class Funding(FactModel):
     """The clinical director's funding basis, session length and rates by contract year.
 
@@ -554,6 +562,8 @@ class Funding(FactModel):
     session: Session
     years: dict[str, FundingYear]
     streams: tuple[Stream, ...]
+    local_variation: Milestone  # Local Variation Agreements: from when an ICB may agree one
+    neighbourhoods: Milestone  # footprints aligned with neighbourhood boundaries: from when
     salaried_gp_range_2023_24: PayRange
 
     @model_validator(mode="after")

@@ -64,6 +64,7 @@ def report(year: str, facts: Facts) -> list[str]:
             if stream.exists_in(year)
             for line in _entry(stream.name_in(year).title, stream.text, stream)
         ),
+        *_footprint(year, facts),
         *_added_duties(year, facts),
         "",
         f"Workstreams in {year}",
@@ -152,6 +153,19 @@ def _time_and_pay(year: str, facts: Facts) -> list[str]:
         if years.at_least(year, uplift.from_):
             out += _entry(f"  uplift {uplift.from_}", uplift.text, uplift)
     return out
+
+
+def _footprint(year: str, facts: Facts) -> list[str]:
+    """Return what the contract lets a network change in its footprint in the year, if any."""
+    changes = (
+        ("Local Variation Agreements", facts.funding.local_variation),
+        ("Neighbourhood footprints", facts.funding.neighbourhoods),
+    )
+    out: list[str] = []
+    for name, change in changes:
+        if years.at_least(year, change.first):
+            out += _entry(name, " ".join(change.text.split()), change)
+    return ["", f"The network's footprint in {year}", *out] if out else []
 
 
 def _added_duties(year: str, facts: Facts) -> list[str]:

@@ -165,11 +165,13 @@ def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str
                 f"{year} begins on {parsed.starts.isoformat()}; give the start of the term "
                 "they now serve",
             )
-    if profile.network.local_variation_agreement and years.later("2026/27", year):
+    variation = facts.funding.local_variation
+    if profile.network.local_variation_agreement and years.later(variation.first, year):
+        since = f"{variation.from_.day} {variation.from_:%B %Y} " if variation.from_ else ""
         yield (
             ("network", "local_variation_agreement"),
-            f"is true for {year}, but Local Variation Agreements exist only from 1 May 2026 "
-            "(2026/27)",
+            f"is true for {year}, but Local Variation Agreements exist only from {since}"
+            f"({variation.first})",
         )
     for i, lead in enumerate(profile.leads):
         if not isinstance(lead.workstream, str):
