@@ -60,6 +60,7 @@ def test_without_blank_every_missing_value_is_an_error(incomplete: Path, tmp_pat
         assert f"{incomplete}:{line}: {key}: is required but missing" in result.output
 
 
+@pytest.mark.e2e
 def test_blank_build_shows_placeholders_and_lists_the_gaps(
     incomplete: Path, tmp_path: Path
 ) -> None:
@@ -131,6 +132,7 @@ def test_blank_still_refuses_values_that_are_wrong(
     )
 
 
+@pytest.mark.e2e
 @pytest.mark.national
 def test_imported_profiles_build_blank_as_they_come(
     import_networks: ImportNetworks, tmp_path: Path
@@ -167,6 +169,7 @@ def blank_build(path: Path, out: Path, *args: str) -> Path:
     return out / "newtown-pcn"
 
 
+@pytest.mark.e2e
 def test_still_to_agree_lists_every_placeholder_the_documents_hold(
     incomplete: Path, tmp_path: Path
 ) -> None:
@@ -199,6 +202,7 @@ def test_still_to_agree_lists_every_placeholder_the_documents_hold(
     ) in proposals
 
 
+@pytest.mark.e2e
 def test_an_open_method_sets_out_the_three_methods_as_alternatives(
     incomplete: Path, tmp_path: Path
 ) -> None:
@@ -217,6 +221,7 @@ def test_an_open_method_sets_out_the_three_methods_as_alternatives(
         assert one_method not in text
 
 
+@pytest.mark.e2e
 def test_a_missing_list_size_marks_the_total_and_names_the_practice(
     incomplete: Path, tmp_path: Path
 ) -> None:
@@ -226,6 +231,7 @@ def test_a_missing_list_size_marks_the_total_and_names_the_practice(
     assert "[incomplete: no list size for Newtown Surgery]" in schedule
 
 
+@pytest.mark.e2e
 def test_a_blank_build_proposes_the_defaults_it_assumes(incomplete: Path, tmp_path: Path) -> None:
     folder = blank_build(incomplete, tmp_path, "-d", "schedule-1", "-f", "pdf")
     text = squash(pdf_text(folder / "schedule-1.pdf"))
@@ -282,6 +288,7 @@ def test_a_missing_value_never_becomes_a_false_statement(incomplete: Path) -> No
     assert "No leads are paid yet" in summary
 
 
+@pytest.mark.e2e
 def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
     incomplete: Path, tmp_path: Path
 ) -> None:
@@ -300,6 +307,7 @@ def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
     assert "the lead's name" in (folder / "still-to-agree.txt").read_text()
 
 
+@pytest.mark.e2e
 def test_a_network_without_a_director_yet_has_no_pay_and_no_profession_assumed(
     incomplete: Path, tmp_path: Path
 ) -> None:
@@ -318,6 +326,7 @@ def test_a_network_without_a_director_yet_has_no_pay_and_no_profession_assumed(
     assert "[to be agreed: the clinical director's profession]" in schedule
 
 
+@pytest.mark.e2e
 def test_the_blank_lead_documents_read_true(incomplete: Path, tmp_path: Path) -> None:
     # No lead is chosen yet: nothing is said of a workstream, a time or a kind that is not.
     folder = blank_build(incomplete, tmp_path, "-d", "lead-role-description", "-f", "docx,pdf")
@@ -352,6 +361,7 @@ def test_no_zero_stands_for_a_missing_value(write_profile: Callable[[Any], Path]
     assert gaps in summary
 
 
+@pytest.mark.e2e
 def test_every_default_the_profile_leaves_unset_is_marked_proposed(
     incomplete: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -391,6 +401,7 @@ def test_every_default_the_profile_leaves_unset_is_marked_proposed(
     assert "may also be two clinicians who stand together" in text
 
 
+@pytest.mark.e2e
 @pytest.mark.national
 def test_an_imported_blank_pack_flags_its_old_data_on_page_one(
     import_networks: ImportNetworks, tmp_path: Path

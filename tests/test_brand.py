@@ -115,6 +115,7 @@ def _png(width: int, height: int, pixels: bytes | None = None) -> bytes:
     return png + chunk(b"IEND", b"")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
@@ -138,6 +139,7 @@ def test_a_logo_is_checked_the_same_in_every_format(
     assert documents_in(tmp_path / "out") == []
 
 
+@pytest.mark.e2e
 def test_a_sensible_logo_appears_in_every_format(tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
