@@ -86,6 +86,7 @@ def _build(folder: Path, out: Path, formats: str) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", REFERENCES)
 def test_a_malformed_reference_is_refused_with_one_line_or_used(name: str, tmp_path: Path) -> None:
     change, reason = REFERENCES[name]

@@ -63,6 +63,7 @@ edit them, and build with `--templates FOLDER`.
 """
 
 
+@cache
 def reference() -> str:
     """Return the whole reference, as Markdown: the introduction, filters and names."""
     parts = [INTRODUCTION, "## Filters\n", *(_filter(name, f) for name, f in FILTERS.items())]
