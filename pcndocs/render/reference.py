@@ -16,7 +16,7 @@ import textwrap
 import tokenize
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -82,7 +82,7 @@ def reference() -> str:
 
 
 def _filter(name: str, function: Callable[..., Any]) -> str:
-    """Return a filter's entry: what it does, an example and its options."""
+    """Return a filter's entry: what it does, and what each of its options means."""
     what = _first_line(function)
     lines = [f"- **`{name}`**: {what}"]
     options = [] if isinstance(function, type) else filter_options(function)
@@ -103,7 +103,7 @@ def _first_line(thing: Any) -> str:
     return line[:1].upper() + line[1:]
 
 
-def _names(cls: type, skip: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def _names(cls: type, skip: Collection[str] = ()) -> list[str]:
     """Return the entries of a context's names, under the headings its comments give."""
     hints = typing.get_type_hints(cls)
     parts: list[str] = []
