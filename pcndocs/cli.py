@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pcndocs import __version__
-from pcndocs.errors import PcndocsError, ProfileError, Stopped
+from pcndocs.errors import PcndocsError, Problem, ProfileError, Stopped
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.render.writers.registry import (
     WRITERS,
@@ -27,7 +27,11 @@ from pcndocs.render.writers.registry import (
 )
 
 if TYPE_CHECKING:
+    from pcndocs.output.batch import Outcome
+    from pcndocs.output.build import BuildResult
     from pcndocs.output.ownership import Kept
+    from pcndocs.profile.load import LoadedProfile
+    from pcndocs.rules.facts import Facts
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -359,7 +363,7 @@ def build(
     A network whose profile, templates and options have not changed since its last
     build, and whose files are as pcndocs wrote them, is not built again.
     """
-    from pcndocs.output.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
+    from pcndocs.output.batch import Batch, build_many, default_jobs, expand_profiles
     from pcndocs.output.build import BuildOptions
     from pcndocs.resources import example_profile
 
@@ -436,46 +440,60 @@ def _say_kept(kept: Kept, remedy: str = "") -> None:
     )
 
 
-def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
+def _print_outcomes(outcomes: list[Outcome], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
+    warned = sum(_print_outcome(outcome, quiet=quiet, many=many) for outcome in outcomes)
+    if many and not quiet:
+        _print_summary(outcomes, warned)
+    return warned
+
+
+def _print_outcome(outcome: Outcome, quiet: bool, many: bool) -> int:
+    """Print one network's failure, or its kept files, warnings and files; return warnings."""
+    if outcome.result is None:
+        click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
+        return 0
+    result = outcome.result
+    for kept in result.kept:  # said even with --quiet: a file was not replaced
+        _say_kept(kept, " (--overwrite-edited replaces it)")
+    if not quiet:
+        for warning in result.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        if not many:
+            _print_files(result)
+    return len(result.warnings)
+
+
+def _print_files(result: BuildResult) -> None:
+    """Print the files a network's build wrote (or found up to date) and what is still to agree."""
     from pcndocs.rules.checks import gap_line
 
-    warned = 0
-    for outcome in outcomes:
-        if outcome.result is None:
-            click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
-            continue
-        result = outcome.result
-        for kept in result.kept:  # said even with --quiet: a file was not replaced
-            _say_kept(kept, " (--overwrite-edited replaces it)")
-        for warning in result.warnings:
-            if not quiet:
-                click.secho(f"warning: {warning}", fg="yellow", err=True)
-        warned += len(result.warnings)
-        if not quiet and not many and result.up_to_date:
-            click.echo(
-                f"{result.network}: up to date, {len(result.written)} files in {result.folder} "
-                "(nothing changed since the last build; --force builds it again)"
-            )
-        elif not quiet and not many:
-            click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
-            for written in result.written:
-                click.echo(f"  {written}")
-            if result.gaps:
-                click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
-                for gap in result.gaps:
-                    click.echo(f"  {gap_line(gap)}")
-    if many and not quiet:
-        done = [o.result for o in outcomes if o.result is not None]
-        built = [r for r in done if not r.up_to_date]
-        documents = sum(len(r.written) for r in built)
-        current = len(done) - len(built)
+    if result.up_to_date:
         click.echo(
-            f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
-            + (f"{current} already up to date; " if current else "")
-            + f"{warned} warnings; {len(outcomes) - len(done)} failed."
+            f"{result.network}: up to date, {len(result.written)} files in {result.folder} "
+            "(nothing changed since the last build; --force builds it again)"
         )
-    return warned
+        return
+    click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
+    for written in result.written:
+        click.echo(f"  {written}")
+    if result.gaps:
+        click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
+        for gap in result.gaps:
+            click.echo(f"  {gap_line(gap)}")
+
+
+def _print_summary(outcomes: list[Outcome], warned: int) -> None:
+    """Print the one line that sums up a build of many networks."""
+    done = [o.result for o in outcomes if o.result is not None]
+    built = [r for r in done if not r.up_to_date]
+    documents = sum(len(r.written) for r in built)
+    current = len(done) - len(built)
+    click.echo(
+        f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
+        + (f"{current} already up to date; " if current else "")
+        + f"{warned} warnings; {len(outcomes) - len(done)} failed."
+    )
 
 
 @cli.command()
@@ -505,7 +523,7 @@ def check(
     from datetime import date
 
     from pcndocs.output.build import load
-    from pcndocs.rules.checks import advice, summary, verdict, warnings_for
+    from pcndocs.rules.checks import advice, verdict, warnings_for
     from pcndocs.rules.facts import load_facts
 
     quiet = ctx.obj["quiet"]
@@ -514,12 +532,7 @@ def check(
     with user_errors(ctx):
         house, warned = _house_wording(ctx, wording, profiles, None)
     if house is not None and not quiet:
-        from pcndocs.output.build import DocumentOptions, house_lines
-
-        used = house_lines(DocumentOptions(out=Path(), wording=house))
-        click.echo(f"Every pack takes {len(used)} clauses from the house wording:")
-        for line in used:
-            click.echo(f"  {line}")
+        _print_house_clauses(house)
     for path in profiles:
         try:
             loaded = load(path, facts, blank=blank)
@@ -535,13 +548,8 @@ def check(
             warnings += house_warnings(loaded, DocumentOptions(out=Path(), wording=house))
         warned += len(warnings)
         to_agree += len(loaded.gaps)
-        if quiet:
-            continue
-        click.echo(f"{path}: {loaded.profile.network.name or '(no name yet)'}")
-        for line in summary(loaded, facts):
-            click.echo(f"  {line}")
-        for warning in warnings:
-            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        if not quiet:
+            _print_checked(path, loaded, facts, warnings)
     if not quiet and failed < len(profiles):
         click.echo("The LMC's advice on the clinical director's role:")
         for text in advice(facts):
@@ -550,6 +558,29 @@ def check(
     click.echo(verdict(len(profiles), failed, errors, warned, strict, to_agree))
     if not ready:
         ctx.exit(EXIT_USER_ERROR)
+
+
+def _print_house_clauses(house: Path) -> None:
+    """Print which clauses every pack takes from the house wording."""
+    from pcndocs.output.build import DocumentOptions, house_lines
+
+    used = house_lines(DocumentOptions(out=Path(), wording=house))
+    click.echo(f"Every pack takes {len(used)} clauses from the house wording:")
+    for line in used:
+        click.echo(f"  {line}")
+
+
+def _print_checked(
+    path: Path, loaded: LoadedProfile, facts: Facts, warnings: Sequence[Problem]
+) -> None:
+    """Print one checked profile: its network, its summary and its warnings."""
+    from pcndocs.rules.checks import summary
+
+    click.echo(f"{path}: {loaded.profile.network.name or '(no name yet)'}")
+    for line in summary(loaded, facts):
+        click.echo(f"  {line}")
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
 @cli.command("import")
@@ -650,7 +681,6 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
     import shlex
     from datetime import date
 
-    from pcndocs.errors import Problem
     from pcndocs.new.fill import known_values
     from pcndocs.new.prompt import LineAsker
     from pcndocs.new.questions import ask_profile
@@ -1088,7 +1118,7 @@ def schema() -> None:
 
 @cli.group()
 def templates() -> None:
-    """Copy the built-in templates, to change them and build with --templates DIR."""
+    """Copy the built-in templates to change them, and list what a template can use."""
 
 
 @templates.command("export", short_help="Copy the built-in templates into FOLDER to change them.")
@@ -1111,6 +1141,19 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
         click.echo(f"copied {len(written)} files to {folder}")
         for path in written:
             click.echo(f"  {path}")
+
+
+@templates.command(
+    "reference", short_help="List every name and filter a template can use, in plain words."
+)
+def templates_reference() -> None:
+    """Print every name a template can use and every filter, with what each means.
+
+    The same text is docs/templates.md, in Markdown.
+    """
+    from pcndocs.render.reference import reference
+
+    click.echo(reference(), nl=False)
 
 
 def _add_verbosity(group: click.Group) -> None:

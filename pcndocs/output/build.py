@@ -1,4 +1,12 @@
-"""Builds a network's documents: profile to Markdown to tree to files. The only file writer."""
+"""Builds one network's documents: profile, then Markdown, a tree, and DOCX, PDF or HTML files.
+
+`plan_profile` loads and checks the profile and lists the files to make; `render_files` renders
+a share of them (on a worker, or in this process); `write_network`, in the main process only,
+puts them in the network's folder (beside, never over, a file someone edited), with
+still-to-agree.txt of a blank build, the copy of the profile `compare --since-last-build`
+reads, and the manifest's record. output/batch.py drives these for one or many profiles;
+compare and the web render through the same functions and write their own files.
+"""
 
 from __future__ import annotations
 
