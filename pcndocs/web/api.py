@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pcndocs.documents import FORMATS
 from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
 from pcndocs.files import slug
+from pcndocs.render.documents import FORMATS
 from pcndocs.web.http import attachment, problems_json, web_of
 from pcndocs.web.service import (
     BusyError,

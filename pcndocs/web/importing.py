@@ -24,10 +24,10 @@ from starlette.routing import Route
 from pcndocs import years
 from pcndocs.errors import PcndocsError
 from pcndocs.importer.names import format_name
+from pcndocs.output.workspace import network_in
 from pcndocs.web import national
 from pcndocs.web.http import form_of, session_of, web_of
 from pcndocs.web.state import Web
-from pcndocs.workspace import network_in
 
 MAX_CHOSEN = 400  # networks imported at once
 PAGE = "import.html"

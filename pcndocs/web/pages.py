@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pcndocs.documents import DOCUMENTS
 from pcndocs.errors import PcndocsError, WorkerDiedError
 from pcndocs.files import slug
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.yamlfile import dotted, read_text
+from pcndocs.render.documents import DOCUMENTS
 from pcndocs.resources import example_profile
 from pcndocs.web.fields import Group, Input, Repeat, profile_form
 from pcndocs.web.formdata import apply_operation, data_from_form, field_id

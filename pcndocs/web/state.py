@@ -23,12 +23,12 @@ from starlette.responses import HTMLResponse
 
 from pcndocs import __version__
 from pcndocs.compare.run import NoBuildError
-from pcndocs.documents import DOCUMENTS
 from pcndocs.errors import PcndocsError, ProfileError
-from pcndocs.facts import Facts, load_facts
-from pcndocs.funding import sessions_text, wte_text
 from pcndocs.new.answers import contract_year_now
 from pcndocs.profile.yamlfile import dotted
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.rules.facts import Facts, load_facts
+from pcndocs.rules.funding import sessions_text, wte_text
 from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Input, Repeat, profile_form
