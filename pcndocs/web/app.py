@@ -2,8 +2,8 @@
 workspace, web/workspace_routes.py), its state on `app.state.web`, and the guard in front.
 
 The whole profile travels with each request as the form's fields (or as YAML for the
-API): the server keeps no one's profile, only recent previews, comparisons and uploaded
-national files, each for a few minutes, in memory. Nothing the browser sends names a file
+API): the server keeps no one's profile, only, in memory, recent previews and uploaded
+national files for a few minutes, and the last few comparisons. Nothing the browser sends names a file
 on this machine.
 """
 

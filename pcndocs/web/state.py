@@ -1,5 +1,6 @@
 """The server's state, kept on `app.state.web`: its settings, the facts, the pages' templates,
-the build pool and what it keeps a few minutes (previews, comparisons, national uploads).
+the build pool and what it keeps: previews and national uploads for a few minutes (a
+`cachetools.TTLCache` each), the last few comparisons.
 
 The whole profile travels with each request as the form's fields (or as YAML for the
 API): the server keeps no one's profile. Nothing the browser sends names a file on this
