@@ -7,6 +7,11 @@ of models becomes a repeatable group. Two kinds are found by their type, not the
 an ODS code that refers to a practice (any OdsCode field other than a practice's own
 `ods_code`) is a drop-down of the member practices, and a workstream (a built-in id or a
 custom one) is a drop-down of the year's workstreams plus "a local workstream".
+
+Walked from the model's annotations, not from its JSON Schema (profile/schema.py): the kinds
+hang on the types themselves (OdsCode, ContractYear, FundingStreamId, `Needed`, a workstream's
+union), which the schema gives only as patterns, `anyOf` and `$ref`s to resolve and match back;
+the schema would make this module longer, not shorter.
 """
 
 from __future__ import annotations
