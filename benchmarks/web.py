@@ -47,7 +47,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def worker_pids(app: object) -> list[int]:
     """Return the process ids of a running server's build workers."""
-    web = app.app.state.web  # type: ignore[attr-defined]
+    web = app.state.web  # type: ignore[attr-defined]
     return [process.pid for process, _connection in web.pool._pool._workers]
 
 

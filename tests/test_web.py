@@ -511,6 +511,39 @@ def test_api_build_blank_adds_still_to_agree(client: TestClient) -> None:
     assert "Fill in clinical director 1: its name" in still  # plain words, not the key path
 
 
+def test_a_pack_keeps_the_warnings_build_prints(tmp_path: Path) -> None:
+    """A fetch the stylesheet asked for and was refused is said in the pack, as `build` says it."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    secret = tmp_path / "secret.css"
+    secret.write_text("h1 { color: red; }", encoding="utf-8")
+    (folder / "pdf.css").write_text(f'@import url("{secret.as_uri()}");\n', encoding="utf-8")
+    app = create_app(Settings(today=TODAY, workers=2, templates=folder))
+    with TestClient(app, base_url=LOCAL) as client:
+        answer = client.post("/api/build?format=pdf", content=example_text().encode())
+    assert answer.status_code == 200, answer.text
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    said = archive.read("riverside-primary-care-network/warnings.txt").decode().splitlines()
+    built = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "-f",
+            "pdf",
+            "--templates",
+            str(folder),
+            "-o",
+            str(tmp_path / "out"),
+            str(example_profile()),
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    printed = [line for line in built.stderr.splitlines() if "refused to fetch" in line]
+    assert printed and "secret.css" in printed[0]
+    # The same words; said once in the pack, where `build` says it once per document.
+    assert said == list(dict.fromkeys(printed))
+
+
 def test_api_build_refuses_an_unknown_format(client: TestClient) -> None:
     answer = client.post("/api/build?format=odt", content=example_text().encode())
     assert answer.status_code == 400
@@ -593,6 +626,8 @@ def test_national_files_fill_in_a_network(client: TestClient, tmp_path: Path) ->
     assert "<h1>Central Testtown PCN</h1>" in chosen.text
     fields = form_fields(chosen.text)
     assert fields["practices[0].ods_code"] == "A00002"
+    # The year the page named for its list sizes: this contract year, as a workspace adds.
+    assert fields["contract_year"] == "2026/27"
     assert "still to fill in" in text_of(chosen.text, "problems")
 
 

@@ -23,6 +23,7 @@ from pcndocs.profile.model import MAX_ITEMS
 from pcndocs.resources import example_profile
 from pcndocs.web import national
 from pcndocs.web.app import Settings, create_app, token_for
+from pcndocs.web.guard import SESSION_COOKIE
 from pcndocs.web.server import (
     MOST_CONNECTIONS,
     BoundedH11Protocol,
@@ -177,7 +178,9 @@ def test_one_upload_is_kept_per_session_and_the_earlier_is_released() -> None:
     with PageClient(create_app(Settings(today=TODAY, workers=1)), base_url=LOCAL) as client:
         first = _upload(client)
         assert first.status_code == 200, first.text
-        assert client.cookies.get(national.SESSION_COOKIE)
+        # The browser's one session is the guard's: no cookie of the upload's own.
+        assert "set-cookie" not in first.headers
+        assert list(client.cookies.keys()) == [SESSION_COOKIE]
         second = _upload(client)
         assert second.status_code == 200
         # The same browser: its first upload is forgotten, its second is kept.
@@ -194,14 +197,20 @@ def _key(page: str) -> str:
 
 @pytest.mark.national
 @national_files
-def test_an_upload_is_released_after_a_few_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
-    uploads = national.Uploads()
+def test_an_upload_is_released_after_a_few_minutes() -> None:
+    now = [0.0]
+    uploads = national.Uploads(clock=lambda: now[0])
     epcn = NATIONAL_DATA / "ePCN-2019-12.xlsx"
     upload = uploads.add({"epcn": ("ePCN.xlsx", epcn)}, TODAY, "browser")
-    assert uploads.get(upload.key) is upload
-    monkeypatch.setattr(national, "KEPT_SECONDS", -1)  # as if the minutes had passed
+    assert uploads.get(upload.key, "browser") is upload
+    # Another browser's session does not find it, even with its key.
     with pytest.raises(PcndocsError, match="expired"):
-        uploads.get(upload.key)
+        uploads.get(upload.key, "another browser")
+    now[0] = national.KEPT_SECONDS - 1
+    assert uploads.get(upload.key, "browser") is upload
+    now[0] = national.KEPT_SECONDS + 1  # as if the minutes had passed
+    with pytest.raises(PcndocsError, match="expired"):
+        uploads.get(upload.key, "browser")
     assert len(uploads) == 0
 
 

@@ -288,7 +288,7 @@ def test_build_several_into_the_output_folder(
     )
     assert started.status_code == 200
     key = started.url.path.rsplit("/", 1)[1]
-    job = client.app.app.state.web.workspace.builds.get(key)  # type: ignore[attr-defined]
+    job = client.app.state.web.workspace.builds.get(key)  # type: ignore[attr-defined]
     assert job.ended.wait(600)  # the build's own event, not a clock
     part = client.get(started.url.path + "/progress").text
     assert 'data-finished="yes"' in part
@@ -327,7 +327,7 @@ def test_import_several_networks_from_the_national_files(
     assert "01/01/2026" in page.text  # the list-size date 2026/27 counts
     headers = token_headers(client, page.text)
     found = client.post(
-        "/networks/import",
+        upload_action(page.text),
         files={
             "epcn": ("ePCN.xlsx", (national_data / "ePCN-2019-12.xlsx").read_bytes()),
             "lists": (
@@ -364,6 +364,86 @@ def test_import_several_networks_from_the_national_files(
         assert str(data["network"]["population_date"]) == "2021-01-01"  # what the sizes are
     listed = client.get("/").text
     assert listed.count("2026/27") >= 4
+
+
+def upload_action(page: str) -> str:
+    """Return where the import page's form sends the national files."""
+    (action,) = lxml.html.fromstring(page).xpath("//form[.//input[@name='epcn']]/@action")
+    return str(action)
+
+
+def sample_workbook(tmp_path: Path) -> bytes:
+    from tests.importer.sample_files import EPCN_2019_DETAILS, EPCN_2019_PARTNERS, write_xlsx
+
+    return write_xlsx(
+        tmp_path / "ePCN.xlsx",
+        {"PCN Details": EPCN_2019_DETAILS, "PCN Core Partner Details": EPCN_2019_PARTNERS},
+    ).read_bytes()
+
+
+def test_both_ways_in_reach_one_import_page_and_one_session(
+    client: TestClient, tmp_path: Path
+) -> None:
+    workbook = sample_workbook(tmp_path)
+    keys = []
+    for way_in in ("/national", "/networks/import"):
+        page = client.get(way_in)
+        assert "<h1>Add networks from the national files</h1>" in page.text
+        found = client.post(
+            upload_action(page.text),
+            files={"epcn": ("ePCN.xlsx", workbook)},
+            data={"query": "testtown"},
+            headers=token_headers(client, page.text),
+        )
+        assert found.status_code == 200, found.text
+        assert "set-cookie" not in found.headers  # the guard's session, no cookie of its own
+        keys.append(lxml.html.fromstring(found.text).xpath("//input[@name='upload']/@value")[0])
+    # One browser, one session, one upload: the second upload replaced the first.
+    for key, kept in zip(keys, (False, True), strict=True):
+        answer = client.post(
+            "/networks/import/add",
+            data={"upload": key, "code": "U00001", "year": "2026/27"},
+            headers=token_headers(client, client.get("/").text),
+        )
+        assert (answer.status_code == 200) == kept, answer.text
+        assert ("have expired" in answer.text) != kept
+
+
+def test_another_browser_cannot_use_an_upload(
+    client: TestClient, folder: Path, tmp_path: Path
+) -> None:
+    page = client.get("/networks/import")
+    found = client.post(
+        upload_action(page.text),
+        files={"epcn": ("ePCN.xlsx", sample_workbook(tmp_path))},
+        data={"query": "testtown"},
+        headers=token_headers(client, page.text),
+    )
+    key = lxml.html.fromstring(found.text).xpath("//input[@name='upload']/@value")[0]
+    with TestClient(client.app, base_url=LOCAL) as other:
+        assert other.cookies.get("pcndocs_session") is None
+        headers = token_headers(other, other.get("/").text)
+        answer = other.post(
+            "/networks/import/add",
+            data={"upload": key, "code": "U00001", "year": "2026/27"},
+            headers=headers,
+        )
+    assert answer.status_code == 422
+    assert "have expired" in answer.text
+    assert Workspace(folder).names() == [EXAMPLE]
+
+
+def test_the_import_page_takes_files_as_large_as_the_national_ones(client: TestClient) -> None:
+    # The ePCN workbook and a month's list sizes are over 2 MB together, more than a form.
+    page = client.get("/networks/import")
+    answer = client.post(
+        upload_action(page.text),
+        files={"epcn": ("mine.xlsx", b"x" * (3 << 20))},
+        data={"query": "testtown"},
+        headers=token_headers(client, page.text),
+    )
+    assert answer.status_code == 422, answer.text
+    assert "mine.xlsx" in answer.text
 
 
 @pytest.mark.parametrize(

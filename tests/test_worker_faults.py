@@ -104,7 +104,7 @@ def test_the_server_answers_503_and_serves_the_next_request(tmp_path: Path) -> N
     app = create_app(Settings(today=TODAY, workers=1, templates=folder))
     profile = example_profile().read_bytes()
     with PageClient(app, base_url="http://127.0.0.1") as client:
-        pool = app.app.state.web.pool._pool  # type: ignore[attr-defined]
+        pool = app.state.web.pool._pool
 
         def killed_while(ask: Any) -> Any:
             """Return the answer to a request during which the working worker was killed."""

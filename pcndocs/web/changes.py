@@ -10,12 +10,13 @@ memory for a few minutes, like the previews, for their links to fetch.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
 from markupsafe import Markup, escape
 
 from pcndocs.compare.run import (
@@ -140,21 +141,21 @@ class Comparisons:
     """The last few comparisons, kept for the links to their redlines."""
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[str, Comparison] = OrderedDict()
+        self._kept: LRUCache[str, Comparison] = LRUCache(COMPARISONS_KEPT)
+        self._lock = threading.Lock()  # remembered from several threads
 
     def remember(self, found: SinceLastBuild) -> None:
-        """Keep a comparison under its key, forgetting the oldest beyond a few."""
-        self._kept[found.key] = found.comparison
-        self._kept.move_to_end(found.key)
-        while len(self._kept) > COMPARISONS_KEPT:
-            self._kept.popitem(last=False)
+        """Keep a comparison under its key, forgetting the least recently used beyond a few."""
+        with self._lock:
+            self._kept[found.key] = found.comparison
 
     def redline(self, key: str, file: str) -> tuple[str, Task] | None:
         """Return the format of a kept redline named NAME-changes.FORMAT and its render, or None.
 
         The render is a task for the server's workers (pcndocs.output.workers), like every other.
         """
-        comparison = self._kept.get(key)
+        with self._lock:
+            comparison = self._kept.get(key)
         if comparison is None:
             return None
         for changed in comparison.changed:

@@ -7,6 +7,11 @@ of models becomes a repeatable group. Two kinds are found by their type, not the
 an ODS code that refers to a practice (any OdsCode field other than a practice's own
 `ods_code`) is a drop-down of the member practices, and a workstream (a built-in id or a
 custom one) is a drop-down of the year's workstreams plus "a local workstream".
+
+Walked from the model's annotations, not from its JSON Schema (profile/schema.py): the kinds
+hang on the types themselves (OdsCode, ContractYear, FundingStreamId, `Needed`, a workstream's
+union), which the schema gives only as patterns, `anyOf` and `$ref`s to resolve and match back;
+the schema would make this module longer, not shorter.
 """
 
 from __future__ import annotations
@@ -302,32 +307,59 @@ def node_for(name: str, info: FieldInfo) -> Node:
         streams = tuple(stream.id for stream in load_facts().funding.streams)
         return Input(name, label, help_text, "choice", required, streams, default)
     if typing.get_origin(inner) is list:
-        (element,) = typing.get_args(inner)
-        element_inner, _metadata, _optional = _unwrap(element)
-        models = (
-            _models_of_union(element_inner)
-            if typing.get_origin(element_inner) in (typing.Union, types.UnionType)
-            else [element_inner]
-            if isinstance(element_inner, type) and issubclass(element_inner, BaseModel)
-            else []
-        )
-        if models:
-            item = group_for(models[0], name, _model_words(models[0]), "")
-            return Repeat(
-                name,
-                label,
-                help_text,
-                item,
-                required,
-                max_items=_max_length(info, metadata),
-                text_or_keys=element_inner is not models[0],
-            )
-        return Input(name, label, help_text or "One a line.", "lines", required)
+        return _list_node(name, label, help_text, inner, info, metadata, required)
     if isinstance(inner, type) and issubclass(inner, BaseModel):
         return group_for(inner, name, label, help_text, optional=optional)
     if typing.get_origin(inner) is Literal:
         choices = tuple(str(c) for c in typing.get_args(inner))
         return Input(name, label, help_text, "choice", required, choices, default)
+    return _scalar_node(name, label, help_text, inner, info, metadata, required, default)
+
+
+def _list_node(
+    name: str,
+    label: str,
+    help_text: str,
+    inner: Any,
+    info: FieldInfo,
+    metadata: list[Any],
+    required: bool,
+) -> Node:
+    """Return the node of a list: items of a model repeated, or text one item a line."""
+    (element,) = typing.get_args(inner)
+    element_inner, _metadata, _optional = _unwrap(element)
+    models = (
+        _models_of_union(element_inner)
+        if typing.get_origin(element_inner) in (typing.Union, types.UnionType)
+        else [element_inner]
+        if isinstance(element_inner, type) and issubclass(element_inner, BaseModel)
+        else []
+    )
+    if models:
+        item = group_for(models[0], name, _model_words(models[0]), "")
+        return Repeat(
+            name,
+            label,
+            help_text,
+            item,
+            required,
+            max_items=_max_length(info, metadata),
+            text_or_keys=element_inner is not models[0],
+        )
+    return Input(name, label, help_text or "One a line.", "lines", required)
+
+
+def _scalar_node(
+    name: str,
+    label: str,
+    help_text: str,
+    inner: Any,
+    info: FieldInfo,
+    metadata: list[Any],
+    required: bool,
+    default: Any,
+) -> Input:
+    """Return the input of one value: a yes/no, a number, a date, a code, a year or text."""
     minimum = _constraint(metadata, info, "gt")
     if minimum is None:
         minimum = _constraint(metadata, info, "ge")

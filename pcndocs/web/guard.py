@@ -23,17 +23,13 @@ import hmac
 import re
 import secrets
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TOKEN_COOKIE = "pcndocs_token"
@@ -61,13 +57,13 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'"
 )
 SECURITY_HEADERS = (
-    (b"x-content-type-options", b"nosniff"),
+    ("x-content-type-options", "nosniff"),
     # Not no-referrer: under it a browser names the origin of a form's POST as "null", and
     # the guard could not tell this page's posts from a sandboxed frame's. Nothing goes elsewhere.
-    (b"referrer-policy", b"same-origin"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-    (b"cross-origin-resource-policy", b"same-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ("referrer-policy", "same-origin"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
 )
 
 
@@ -96,19 +92,6 @@ def body_limit(path: str) -> int:
     return FORM_BYTES
 
 
-def too_large(path: str) -> str:
-    """Return the line refusing a request over its limit, naming what the page sent."""
-    limit = f"{body_limit(path) // 1_048_576} MB"
-    if path.startswith(NATIONAL_PATHS):
-        return (
-            f"the ePCN workbook and the list sizes uploaded are larger than {limit} together; "
-            "the national files are a few MB each"
-        )
-    if path.startswith(("/api/", "/open")):
-        return f"the profile sent is larger than {limit}; a profile is at most 1 MB"
-    return f"the form sent is larger than {limit}; the form of the largest profile is smaller"
-
-
 def is_loopback(host: str) -> bool:
     """Return whether an address to bind is this machine only."""
     return host in LOOPBACK_HOSTS or host.startswith("127.")
@@ -116,9 +99,13 @@ def is_loopback(host: str) -> bool:
 
 class Guard:
     """Refuses requests from the wrong host or without the token, changes asked by anything
-    but this server's own page, and bodies too large."""
+    but this server's own page, and bodies too large.
 
-    def __init__(self, app: App, token: str | None, loopback_only: bool) -> None:
+    Attached as `Middleware(Guard, token=..., loopback_only=...)`. The browser's session
+    (its cookie, made here if it has none) is put on `request.state.session` for the routes.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None, loopback_only: bool) -> None:
         self.app = app
         self.token = token
         self.loopback_only = loopback_only
@@ -133,86 +120,136 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        # A header sent twice counts by its last value, as it always has here.
+        headers = {k.lower(): v for k, v in Headers(scope=scope).items()}
+        limit = body_limit(scope.get("path", ""))
+        refusal, token_from_query = self._at_the_door(scope, headers, limit)
+        if refusal is not None:
+            await _plain(scope, receive, send, *refusal)
+            return
+        session, new_session = _session(headers)
+        scope.setdefault("state", {})["session"] = session  # whose uploads are whose
+        expected = self.page_token_for(session)
+        _page_token.set(expected)  # the pages drawn for this request carry it
+        cookies = []
+        if token_from_query and self.token is not None:
+            cookies.append(f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict")
+        if new_session:
+            # Lax, not Strict: a link followed from elsewhere must not start a new
+            # session and so expire the token of a page already open.
+            cookies.append(f"{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax")
+        body = _CountedBody(receive, limit)
+        answer = _GuardedAnswer(send, cookies)
+        try:
+            receiving: Receive = body.receive
+            if scope.get("method", "GET").upper() not in SAFE_METHODS:
+                change, receiving = await _change_refused(scope, headers, expected, body.receive)
+                if change is not None:
+                    await _plain(scope, receive, send, 403, change)
+                    return
+            await self.app(scope, receiving, answer.send)
+        except TooLargeError:
+            if not answer.started:
+                await _plain(scope, receive, send, 413, too_large(scope.get("path", "")))
+
+    def _at_the_door(
+        self, scope: Scope, headers: dict[str, str], limit: int
+    ) -> tuple[tuple[int, str] | None, bool]:
+        """Return (status, why) if a request is refused before its body is read, or None;
+        and whether it gave the server's token in its address (to keep as a cookie)."""
         if self.loopback_only and _hostname(headers.get("host", "")) not in LOOPBACK_HOSTS:
             # Another name for this machine is how a page elsewhere reaches a local server.
-            await _plain(send, 403, "this server answers only to 127.0.0.1 and localhost")
-            return
-        set_cookie = False
+            return (403, "this server answers only to 127.0.0.1 and localhost"), False
+        from_query = False
         if self.token is not None:
             given, from_query = _token_given(scope, headers)
             if given is None:
-                await _plain(send, 401, "a token is needed: open the address pcndocs printed")
-                return
+                return (401, "a token is needed: open the address pcndocs printed"), False
             if not secrets.compare_digest(given.encode(), self.token.encode()):
-                await _plain(send, 403, "the token is wrong: open the address pcndocs printed")
-                return
-            set_cookie = from_query
-        limit = body_limit(scope.get("path", ""))
+                return (403, "the token is wrong: open the address pcndocs printed"), False
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            await _plain(send, 413, too_large(scope.get("path", "")))
-            return
-        session = _cookie(headers, SESSION_COOKIE)
-        new_session = session is None or not _SESSION.match(session)
-        if new_session:
-            session = secrets.token_urlsafe(24)
-        assert session is not None
-        expected = self.page_token_for(session)
-        _page_token.set(expected)  # the pages drawn for this request carry it
-        started = False
-        received = 0
+            return (413, too_large(scope.get("path", ""))), False
+        return None, from_query
 
-        async def counted_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise TooLargeError
-            return message
 
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                extra = list(SECURITY_HEADERS)
-                present = {k.lower() for k, _v in message.get("headers", [])}
-                if b"content-security-policy" not in present:
-                    extra.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
-                if set_cookie and self.token is not None:
-                    cookie = f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
-                    extra.append((b"set-cookie", cookie.encode()))
-                if new_session:
-                    # Lax, not Strict: a link followed from elsewhere must not start a new
-                    # session and so expire the token of a page already open.
-                    cookie = f"{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax"
-                    extra.append((b"set-cookie", cookie.encode()))
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
+def too_large(path: str) -> str:
+    """Return the line refusing a request over its limit, naming what the page sent."""
+    limit = f"{body_limit(path) // 1_048_576} MB"
+    if path.startswith(NATIONAL_PATHS):
+        return (
+            f"the ePCN workbook and the list sizes uploaded are larger than {limit} together; "
+            "the national files are a few MB each"
+        )
+    if path.startswith(("/api/", "/open")):
+        return f"the profile sent is larger than {limit}; a profile is at most 1 MB"
+    return f"the form sent is larger than {limit}; the form of the largest profile is smaller"
 
-        receiving: Receive = counted_receive
-        try:
-            if scope.get("method", "GET").upper() not in SAFE_METHODS:
-                refusal = _foreign(headers)
-                if refusal is None and not _script_to_api(scope, headers):
-                    given = headers.get(PAGE_TOKEN_HEADER)
-                    if given is None:
-                        given, receiving = await _first_field(headers, counted_receive)
-                    if given is None or not secrets.compare_digest(
-                        given.encode(), expected.encode()
-                    ):
-                        refusal = (
-                            "refused: this request did not come from this pcndocs page "
-                            "(its token is missing or out of date); reload the page and try again"
-                        )
-                if refusal is not None:
-                    await _plain(send, 403, refusal)
-                    return
-            await self.app(scope, receiving, guarded_send)
-        except TooLargeError:
-            if not started:
-                await _plain(send, 413, too_large(scope.get("path", "")))
+
+def _session(headers: dict[str, str]) -> tuple[str, bool]:
+    """Return the browser's session from its cookie, or a new one; and whether it is new."""
+    session = _cookie(headers, SESSION_COOKIE)
+    if session is None or not _SESSION.match(session):
+        return secrets.token_urlsafe(24), True
+    return session, False
+
+
+class _CountedBody:
+    """The request's body as the application reads it, refused (TooLargeError) past a limit."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive = receive
+        self._limit = limit
+        self._received = 0
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            if self._received > self._limit:
+                raise TooLargeError
+        return message
+
+
+class _GuardedAnswer:
+    """The application's answer, with the security headers and the guard's cookies added."""
+
+    def __init__(self, send: Send, cookies: list[str]) -> None:
+        self._send = send
+        self._cookies = cookies
+        self.started = False
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            answer = MutableHeaders(raw=list(message.get("headers", [])))
+            if "content-security-policy" not in answer:
+                answer.append("content-security-policy", CONTENT_SECURITY_POLICY)
+            for name, value in SECURITY_HEADERS:
+                answer.append(name, value)
+            for cookie in self._cookies:
+                answer.append("set-cookie", cookie)
+            message["headers"] = answer.raw
+        await self._send(message)
+
+
+async def _change_refused(
+    scope: Scope, headers: dict[str, str], expected: str, receive: Receive
+) -> tuple[str | None, Receive]:
+    """Return why a request that may change something is refused, or None; and the receive
+    that gives the application the whole body (the part read for the token first)."""
+    refusal = _foreign(headers)
+    if refusal is not None or _script_to_api(scope, headers):
+        return refusal, receive
+    given = headers.get(PAGE_TOKEN_HEADER)
+    if given is None:
+        given, receive = await _first_field(headers, receive)
+    if given is None or not secrets.compare_digest(given.encode(), expected.encode()):
+        return (
+            "refused: this request did not come from this pcndocs page "
+            "(its token is missing or out of date); reload the page and try again"
+        ), receive
+    return None, receive
 
 
 def _hostname(host: str) -> str:
@@ -322,18 +359,7 @@ def _token_given(scope: Scope, headers: dict[str, str]) -> tuple[str | None, boo
     return _cookie(headers, TOKEN_COOKIE), False
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
-    body = f"{text}\n".encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-                *SECURITY_HEADERS,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _plain(scope: Scope, receive: Receive, send: Send, status: int, text: str) -> None:
+    """Answer with one line of text, with every header the guard adds: a refusal."""
+    headers = {"content-security-policy": CONTENT_SECURITY_POLICY, **dict(SECURITY_HEADERS)}
+    await PlainTextResponse(f"{text}\n", status, headers)(scope, receive, send)

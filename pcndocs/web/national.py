@@ -15,11 +15,13 @@ import threading
 import time
 import traceback
 import zlib
-from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from cachetools import TTLCache
 
 from pcndocs.errors import PcndocsError
 from pcndocs.importer import ListSizes, Network, network_cautions, read_epcn, read_list_sizes
@@ -35,7 +37,6 @@ SESSIONS_KEPT = 8
 PARSE_MEMORY = 1536 * 1024 * 1024
 PARSE_SECONDS = 120
 MAX_NETWORKS = 5_000
-SESSION_COOKIE = "pcndocs_national"  # which browser an upload belongs to
 NAMES = {"epcn": "epcn.xlsx", "lists": "lists.csv"}  # the server's names for the files
 
 
@@ -229,13 +230,13 @@ def _parse(sender: Any, epcn: Path, lists: Path | None, today: date, memory: int
 
 
 class Uploads:
-    """The uploads kept: one per browser session, each for a few minutes."""
+    """The uploads kept: one per browser session (the guard's cookie), each for a few minutes."""
 
-    def __init__(self) -> None:
-        self._kept: OrderedDict[str, tuple[float, Upload]] = OrderedDict()  # by session
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._kept: TTLCache[str, Upload] = TTLCache(SESSIONS_KEPT, KEPT_SECONDS, timer=clock)
         self._lock = threading.Lock()
 
-    def add(self, files: dict[str, tuple[str, Path]], today: date, session: str = "") -> Upload:
+    def add(self, files: dict[str, tuple[str, Path]], today: date, session: str) -> Upload:
         """Read uploaded files ({"epcn": (name, path), "lists": ...}) in a worker, and keep them.
 
         The session's earlier upload is forgotten: each browser keeps one at most.
@@ -259,28 +260,21 @@ class Uploads:
             parsed.problems,
         )
         with self._lock:
-            self._forget_expired()
-            self._kept.pop(session, None)
-            self._kept[session] = (time.monotonic(), upload)
-            while len(self._kept) > SESSIONS_KEPT:
-                self._kept.popitem(last=False)
+            self._kept[session] = upload
         return upload
 
-    def get(self, key: str) -> Upload:
-        """Return a kept upload, or say it has gone."""
+    def get(self, key: str, session: str) -> Upload:
+        """Return the session's kept upload if it is the one named, or say it has gone.
+
+        An upload is its browser's only: another session naming its key finds nothing.
+        """
         with self._lock:
-            self._forget_expired()
-            upload = next((u for _t, u in self._kept.values() if u.key == key), None)
-        if upload is None:
+            upload = self._kept.get(session)
+        if upload is None or not secrets.compare_digest(upload.key.encode(), key.encode()):
             raise PcndocsError("the uploaded files have expired; upload them again")
         return upload
 
     def __len__(self) -> int:
         with self._lock:
-            self._forget_expired()
+            self._kept.expire()
             return len(self._kept)
-
-    def _forget_expired(self) -> None:
-        now = time.monotonic()
-        for session in [s for s, (added, _u) in self._kept.items() if now - added > KEPT_SECONDS]:
-            del self._kept[session]

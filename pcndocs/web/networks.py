@@ -13,12 +13,13 @@ import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from pcndocs.errors import PcndocsError
 from pcndocs.files import slug
@@ -122,7 +123,7 @@ class States:
         self.space = space
         self.facts = facts
         self.out = out
-        self._kept: OrderedDict[tuple[str, str, date], NetworkState] = OrderedDict()
+        self._kept: LRUCache[tuple[str, str, date], NetworkState] = LRUCache(STATES_KEPT)
         self._lock = threading.Lock()
 
     def of(self, name: str, today: date) -> NetworkState | None:
@@ -138,8 +139,6 @@ class States:
             state = state_of(saved, checked, is_draft(saved.text))
             with self._lock:
                 self._kept[key] = state
-                while len(self._kept) > STATES_KEPT:
-                    self._kept.popitem(last=False)
         return NetworkState(
             **{
                 **state.__dict__,
@@ -208,7 +207,7 @@ class Builds:
     """The last few jobs of "Build several", by a random key the page asks about."""
 
     def __init__(self) -> None:
-        self._jobs: OrderedDict[str, BuildJob] = OrderedDict()
+        self._jobs: LRUCache[str, BuildJob] = LRUCache(BUILDS_KEPT)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> BuildJob | None:
@@ -257,7 +256,5 @@ class Builds:
 
         with self._lock:
             self._jobs[job.key] = job
-            while len(self._jobs) > BUILDS_KEPT:
-                self._jobs.popitem(last=False)
         threading.Thread(target=run, name=f"build-{job.key[:8]}", daemon=True).start()
         return job

@@ -30,6 +30,7 @@ from pcndocs.output.build import (
     STILL_TO_AGREE,
     BuildOptions,
     BuildResult,
+    Rendered,
     document_names,
     network_name,
     render_documents,
@@ -39,7 +40,6 @@ from pcndocs.output.workers import Failure, Task, WorkerPool, default_jobs
 from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
-from pcndocs.render.gaps import Gap
 from pcndocs.render.wording import wording_digest
 from pcndocs.render.writers.registry import slow_modules
 from pcndocs.rules.checks import warnings_for
@@ -48,6 +48,7 @@ from pcndocs.rules.funding import director_funding, leadership_costs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
+WARNINGS = "warnings.txt"  # in a pack: what `build` would have printed as warnings
 # Builds (previews included) that may wait for a worker; beyond this the server answers "busy".
 MAX_WAITING_BUILDS = 16
 # The longest a build waits for its turn on the workers before the answer is "busy".
@@ -118,14 +119,6 @@ class Checked:
     def only_missing(self) -> bool:
         """Return whether every error is a value still to fill in (a blank build can show it)."""
         return bool(self.errors) and self.loaded is not None
-
-
-@dataclass(frozen=True)
-class Built:
-    """Documents built in memory: (file name, format, bytes), and the placeholders they hold."""
-
-    files: list[tuple[str, str, bytes]]
-    placeholders: list[Gap]
 
 
 @dataclass(frozen=True)
@@ -257,13 +250,15 @@ def documents_of(loaded: LoadedProfile, facts: Facts) -> list[tuple[str, str]]:
 def render_loaded(
     loaded: LoadedProfile,
     formats: tuple[str, ...],
-    names: tuple[str, ...] | None,
+    names: Sequence[str],
     templates: Path | None,
     today: date,
     wording: Path | None = None,
-) -> Built:
+) -> Rendered:
     """Return some documents of a profile validated already (by the request), in memory.
 
+    As a build's worker returns them (build.Rendered): each file's bytes by its name
+    (schedule-1.pdf), each document's placeholders, and the warnings (fetches refused).
     `wording` is the workspace's house wording file, applied as `build` applies it.
     """
     facts = load_facts()
@@ -271,10 +266,28 @@ def render_loaded(
     options = BuildOptions(
         out=Path(), formats=formats, templates=templates, wording=wording, blank=blank, today=today
     )
-    result = BuildResult(network_name(loaded), Path())
-    only = set(names) if names is not None else None
-    files = list(render_documents(loaded, options, facts, result, only))
-    return Built(files, result.placeholders)
+    rendered = Rendered()
+    for name in names:
+        result = BuildResult(network_name(loaded), Path())
+        for file, fmt, data in render_documents(loaded, options, facts, result, {name}):
+            rendered.files[f"{file}.{fmt}"] = data
+        rendered.placeholders[name] = result.placeholders
+        rendered.warnings += result.warnings
+    return rendered
+
+
+def merged(shares: Sequence[Rendered], order: Sequence[str]) -> Rendered:
+    """Return the workers' shares of one build as one result, the files in the order given.
+
+    A refused fetch said by several documents (one stylesheet) is said once.
+    """
+    files = {name: data for share in shares for name, data in share.files.items()}
+    placeholders = {k: v for share in shares for k, v in share.placeholders.items()}
+    return Rendered(
+        {name: files[name] for name in order if name in files},
+        placeholders,
+        list(dict.fromkeys(w for share in shares for w in share.warnings)),
+    )
 
 
 def _warm_up() -> None:
@@ -299,7 +312,7 @@ class BuildPool:
         self._pool = WorkerPool(self.workers)
         self._turn = _FairTurn()
         self._waiting = 0
-        self._running: dict[str, asyncio.Future[Built]] = {}
+        self._running: dict[str, asyncio.Future[Rendered]] = {}
         self._stopping = False
 
     def warm(self) -> None:
@@ -351,7 +364,7 @@ class BuildPool:
         templates: Path | None,
         today: date,
         wording: Path | None = None,
-    ) -> Built:
+    ) -> Rendered:
         """Return the documents named, built across the workers, in the order named.
 
         An identical request already being built shares that build; more than
@@ -377,7 +390,7 @@ class BuildPool:
         if self._waiting >= MAX_WAITING_BUILDS:
             raise BusyError()
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Built] = loop.create_future()
+        future: asyncio.Future[Rendered] = loop.create_future()
         self._running[key] = future
         self._waiting += 1
         try:
@@ -389,13 +402,8 @@ class BuildPool:
             ]
             # HTML alone (a preview) is quick and someone is watching for it: it goes first.
             urgent = formats == ("html",)
-            done: list[Built] = await asyncio.to_thread(self._run, calls, urgent)
-            files = {(name, fmt): data for share in done for name, fmt, data in share.files}
-            built = Built(
-                [(n, f, files[n, f]) for n in names for f in formats if (n, f) in files],
-                # Each document's placeholders once, not once per format.
-                list(dict.fromkeys(gap for share in done for gap in share.placeholders)),
-            )
+            done: list[Rendered] = await asyncio.to_thread(self._run, calls, urgent)
+            built = merged(done, [f"{n}.{f}" for n in names for f in formats])
             future.set_result(built)
             return built
         except BaseException as exc:
@@ -431,23 +439,29 @@ def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
 
 
 def pack_zip(
-    loaded: LoadedProfile, built: Built, blank: bool = False, house: Sequence[str] = ()
+    loaded: LoadedProfile, built: Rendered, blank: bool = False, house: Sequence[str] = ()
 ) -> bytes:
     """Return a ZIP of built documents in a folder named after the network.
 
     A blank build (asked for, or of a profile with values missing) adds still-to-agree.txt:
     the values still missing, the placeholders in each document, and the defaults assumed.
+    What the build warned of (a fetch the stylesheet asked for, refused) is in warnings.txt,
+    as `build` prints it.
     """
     network = network_name(loaded)
     folder = slug(loaded.profile.network.name or "network")
     when = datetime.now().timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, fmt, data in built.files:
-            archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
+        for name, data in built.files.items():
+            archive.writestr(_entry(f"{folder}/{name}", when), data)
         if blank or loaded.gaps:
-            text = still_to_agree(network, loaded, built.placeholders, house)
+            gaps = [gap for found in built.placeholders.values() for gap in found]
+            text = still_to_agree(network, loaded, gaps, house)
             archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
+        if built.warnings:
+            text = "".join(f"warning: {w}\n" for w in built.warnings)
+            archive.writestr(_entry(f"{folder}/{WARNINGS}", when), text)
     return buffer.getvalue()
 
 

@@ -42,7 +42,7 @@ from pcndocs.web.service import BusyError, check_data
 from pcndocs.web.wording_view import House, Shown, editable_text, shown_document
 
 if TYPE_CHECKING:
-    from pcndocs.web.app import Web
+    from pcndocs.web.state import Web
 
 EXAMPLE = "example"  # the network a preview uses where the workspace has none that builds
 ACTIONS = ("save", "omit", "reset")
@@ -90,8 +90,10 @@ class WordingPages:
         """Return the profile a preview uses, its file name, and why not the one asked for."""
         note = ""
         if network != EXAMPLE and network in self.networks():
+            workspace = self.web.workspace
+            assert workspace is not None  # networks() lists none without one
             try:
-                saved = self.web.workspace.space.read(network)
+                saved = workspace.space.read(network)
                 data = parse_yaml(saved.text, network).data
                 checked = check_data(
                     data if isinstance(data, dict) else {}, self.web.facts, self.web.today
@@ -343,12 +345,12 @@ def routes(web: Web) -> list[Route]:
         return await pages.page(params, Draft(done=params.get("done", "")))
 
     async def preview(request: Request) -> Response:
-        from pcndocs.web.app import form_of
+        from pcndocs.web.http import form_of
 
         return await pages.preview(await form_of(request))
 
     async def save(request: Request) -> Response:
-        from pcndocs.web.app import form_of
+        from pcndocs.web.http import form_of
 
         return await pages.save(await form_of(request))
 

@@ -8,11 +8,9 @@ lets through only from this server's own page.
 
 from __future__ import annotations
 
-import secrets
-import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -20,26 +18,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pcndocs import years
 from pcndocs.compare.run import TreeCache, built_from
 from pcndocs.errors import PcndocsError, ProfileError
-from pcndocs.importer.names import format_name
-from pcndocs.new.answers import contract_year_now, date_answer
+from pcndocs.new.answers import date_answer
 from pcndocs.output.build import BuildOptions
 from pcndocs.output.workspace import ConflictError, Saved, Workspace, WorkspaceError, network_in
 from pcndocs.profile.load import validate_profile
 from pcndocs.profile.yamlfile import parse_yaml
-from pcndocs.web import national
 from pcndocs.web.changes import compared
 from pcndocs.web.formdata import data_from_form
+from pcndocs.web.http import attachment, form_of, web_of
+from pcndocs.web.importing import MAX_CHOSEN, WORKSPACE_ROUTES
 from pcndocs.web.networks import Builds, States, is_draft, saved_text
 from pcndocs.web.service import check_data, read_profile_text
+from pcndocs.web.state import Web
 from pcndocs.web.view import normalised, place
-
-if TYPE_CHECKING:
-    from pcndocs.web.app import Web
-
-MAX_CHOSEN = 400  # networks built or imported at once
 
 
 class WorkspacePages:
@@ -52,13 +45,11 @@ class WorkspacePages:
         self.builds = Builds()
         self.trees = TreeCache()
 
-    # --- what the pages show ------------------------------------------------------------------
+    def warm(self) -> None:
+        """Check every network on a thread while the browser opens: the first page is quick."""
+        threading.Thread(target=self.states.all, args=(self.web.today,), daemon=True).start()
 
-    def year_now(self) -> str:
-        """Return the contract year of today, or the latest the facts know."""
-        year = contract_year_now(self.web.today)
-        known = list(self.web.facts.funding.years)
-        return year if year in known else known[-1]
+    # --- what the pages show ------------------------------------------------------------------
 
     def list_page(self, status: int = 200, **context: Any) -> Response:
         states = self.states.all(self.web.today)
@@ -209,268 +200,160 @@ def _loaded(text: str, label: str, facts: Any) -> Any:
             raise exc from None
 
 
-async def _form(request: Request) -> dict[str, str]:
-    from pcndocs.web.app import form_of
+def _space(request: Request) -> WorkspacePages:
+    """Return the workspace's state: the routes below exist only with one."""
+    pages = web_of(request).workspace
+    assert pages is not None
+    return pages
 
-    return await form_of(request)
+
+def _refused(request: Request, exc: PcndocsError, status: int = 404) -> Response:
+    return _space(request).list_page(status, problems=[str(exc)])
 
 
-def routes(web: Web, folder: Path) -> list[Route]:
-    """Return the workspace's routes, which come before the ordinary pages' ones."""
-    pages = WorkspacePages(web, folder)
-    web.workspace = pages
-    if web.settings.warm:  # check every network while the browser opens: the first page is quick
-        threading.Thread(target=pages.states.all, args=(web.today,), daemon=True).start()
+async def start(request: Request) -> Response:
+    return await run_in_threadpool(_space(request).list_page)
 
-    def refused(exc: PcndocsError, status: int = 404) -> Response:
-        return pages.list_page(status, problems=[str(exc)])
 
-    async def start(_request: Request) -> Response:
-        return await run_in_threadpool(pages.list_page)
+async def network(request: Request) -> Response:
+    try:
+        return await run_in_threadpool(_space(request).network_page, request.path_params["file"])
+    except WorkspaceError as exc:
+        return _refused(request, exc)
 
-    async def network(request: Request) -> Response:
-        try:
-            return await run_in_threadpool(pages.network_page, request.path_params["file"])
-        except WorkspaceError as exc:
-            return refused(exc)
 
-    async def save(request: Request) -> Response:
-        form = await _form(request)
-        try:
-            return await run_in_threadpool(pages.save, request.path_params["file"], form)
-        except PcndocsError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=422)
+async def save(request: Request) -> Response:
+    form = await form_of(request)
+    try:
+        return await run_in_threadpool(_space(request).save, request.path_params["file"], form)
+    except PcndocsError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=422)
 
-    async def keep(request: Request) -> Response:
-        form = await _form(request)
-        try:
-            return await run_in_threadpool(pages.keep_both, request.path_params["file"], form)
-        except PcndocsError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=422)
 
-    async def agree(request: Request) -> Response:
-        form = await _form(request)
-        try:
-            return await run_in_threadpool(pages.agree, request.path_params["file"], form)
-        except WorkspaceError as exc:
-            return refused(exc)
+async def keep(request: Request) -> Response:
+    form = await form_of(request)
+    try:
+        return await run_in_threadpool(_space(request).keep_both, request.path_params["file"], form)
+    except PcndocsError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=422)
 
-    async def changes(request: Request) -> Response:
-        name = request.path_params["file"]
-        async with request.form(max_files=1, max_fields=20) as form:
-            against = str(form.get("against", "agreed"))
-            file = form.get("older")
-            upload = None
-            if isinstance(file, UploadFile) and file.filename:
-                upload = (Path(file.filename).name, await file.read())
-        try:
-            shown = await run_in_threadpool(pages.changes, name, against, upload)
-        except PcndocsError as exc:
-            shown = {"failed": str(exc)}
-        return web.page("changes.html", changes=shown)
 
-    async def version(request: Request) -> Response:
-        name = request.path_params["file"]
-        try:
-            text = pages.space.version_text(name, request.path_params["id"])
-        except WorkspaceError as exc:
-            return refused(exc)
-        stem = Path(name).stem
-        return Response(
-            text.encode("utf-8"),
-            media_type="application/yaml",
-            headers={
-                "Content-Disposition": f'attachment; filename="{stem}-'
-                f'version-{int(request.path_params["id"])}.yaml"'
-            },
-        )
+async def agree(request: Request) -> Response:
+    form = await form_of(request)
+    try:
+        return await run_in_threadpool(_space(request).agree, request.path_params["file"], form)
+    except WorkspaceError as exc:
+        return _refused(request, exc)
 
-    async def new(request: Request) -> Response:
-        form = await _form(request)
-        name = " ".join(form.get("name", "").split())
+
+async def changes(request: Request) -> Response:
+    name = request.path_params["file"]
+    async with request.form(max_files=1, max_fields=20) as form:
+        against = str(form.get("against", "agreed"))
+        file = form.get("older")
+        upload = None
+        if isinstance(file, UploadFile) and file.filename:
+            upload = (Path(file.filename).name, await file.read())
+    try:
+        shown = await run_in_threadpool(_space(request).changes, name, against, upload)
+    except PcndocsError as exc:
+        shown = {"failed": str(exc)}
+    return web_of(request).page("changes.html", changes=shown)
+
+
+async def version(request: Request) -> Response:
+    name = request.path_params["file"]
+    try:
+        text = _space(request).space.version_text(name, request.path_params["id"])
+    except WorkspaceError as exc:
+        return _refused(request, exc)
+    stem = Path(name).stem
+    number = int(request.path_params["id"])
+    return attachment(text.encode("utf-8"), f"{stem}-version-{number}.yaml", "application/yaml")
+
+
+async def new(request: Request) -> Response:
+    web = web_of(request)
+    pages = _space(request)
+    form = await form_of(request)
+    name = " ".join(form.get("name", "").split())
+    if not name:
+        return pages.list_page(422, problems=["New network: give the network's name"])
+    data = web.new_profile()
+    data["network"]["name"] = name
+    checked = check_data(data, web.facts, web.today)
+    try:
+        saved = pages.space.create(name, saved_text(data, checked, ""))
+    except PcndocsError as exc:
+        return _refused(request, exc, 422)
+    return RedirectResponse(f"/networks/{saved.name}", status_code=303)
+
+
+async def duplicate(request: Request) -> Response:
+    web = web_of(request)
+    pages = _space(request)
+    form = await form_of(request)
+    name = " ".join(form.get("name", "").split())
+    try:
+        source = pages.space.read(form.get("file", ""))
         if not name:
-            return pages.list_page(422, problems=["New network: give the network's name"])
-        data = web.new_profile()
+            raise WorkspaceError("Duplicate: give the copy a name of its own")
+        data = parse_yaml(source.text, source.name).data
+        if not isinstance(data, dict) or not isinstance(data.get("network"), dict):
+            raise WorkspaceError(f"{source.name}: has no network to copy; open it first")
         data["network"]["name"] = name
         checked = check_data(data, web.facts, web.today)
-        try:
-            saved = pages.space.create(name, saved_text(data, checked, ""))
-        except PcndocsError as exc:
-            return refused(exc, 422)
-        return RedirectResponse(f"/networks/{saved.name}", status_code=303)
-
-    async def duplicate(request: Request) -> Response:
-        form = await _form(request)
-        name = " ".join(form.get("name", "").split())
-        try:
-            source = pages.space.read(form.get("file", ""))
-            if not name:
-                raise WorkspaceError("Duplicate: give the copy a name of its own")
-            data = parse_yaml(source.text, source.name).data
-            if not isinstance(data, dict) or not isinstance(data.get("network"), dict):
-                raise WorkspaceError(f"{source.name}: has no network to copy; open it first")
-            data["network"]["name"] = name
-            checked = check_data(data, web.facts, web.today)
-            saved = pages.space.create(name, saved_text(data, checked, source.text))
-        except PcndocsError as exc:
-            return refused(exc, 422)
-        return RedirectResponse(f"/networks/{saved.name}", status_code=303)
-
-    async def build(request: Request) -> Response:
-        async with request.form(max_fields=MAX_CHOSEN + 10, max_files=0) as form:
-            names = [str(v) for v in form.getlist("file")][:MAX_CHOSEN]
-            blank = form.get("blank") == "yes"
-        if not names:
-            return pages.list_page(422, problems=["Build: choose at least one network"])
-        settings = web.settings
-        options = BuildOptions(
-            out=settings.out,
-            templates=settings.templates,
-            wording=settings.wording,
-            blank=blank,
-            today=web.today,
-        )
-        try:
-            job = pages.builds.start(pages.space, names, options, settings.workers)
-        except PcndocsError as exc:
-            return refused(exc, 422)
-        return RedirectResponse(f"/networks/building/{job.key}", status_code=303)
-
-    async def building(request: Request) -> Response:
-        job = pages.builds.get(request.path_params["key"])
-        if job is None:
-            return pages.list_page(404, problems=["That build is no longer followed."])
-        part = request.url.path.endswith("/progress")
-        return web.page("building.html" if not part else "progress.html", job=job)
-
-    async def import_page(_request: Request) -> Response:
-        return web.page("import.html", **_import_context(pages))
-
-    async def import_search(request: Request) -> Response:
-        session = request.cookies.get(national.SESSION_COOKIE) or secrets.token_urlsafe(16)
-        with tempfile.TemporaryDirectory(prefix="pcndocs-national-") as scratch:
-            async with request.form(max_files=2, max_fields=10) as form:
-                query = str(form.get("query", "")).strip()
-                upload_id = str(form.get("upload", ""))
-                year = str(form.get("year", ""))
-                uploads = [
-                    (role, upload)
-                    for role in ("epcn", "lists")
-                    if isinstance(upload := form.get(role), UploadFile) and upload.filename
-                ]
-                # To disk, not memory: the worker that reads them opens them there.
-                contents = {
-                    role: (
-                        Path(upload.filename or role).name,
-                        await run_in_threadpool(national.save_upload, upload.file, scratch, role),
-                    )
-                    for role, upload in uploads
-                }
-            try:
-                if upload_id:
-                    found = web.uploads.get(upload_id)
-                else:
-                    if "epcn" not in contents:
-                        raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
-                    found = await run_in_threadpool(web.uploads.add, contents, web.today, session)
-            except PcndocsError as exc:
-                return web.page("import.html", 422, **_import_context(pages, problems=[str(exc)]))
-        return web.page(
-            "import.html",
-            **_import_context(
-                pages,
-                problems=found.problems[:5],
-                upload=found.key,
-                files=found.names,
-                query=query,
-                year=year,
-                list_date=found.list_date,
-                matches=found.search(query, commissioner=True) if query else [],
-            ),
-        )
-
-    async def import_add(request: Request) -> Response:
-        async with request.form(max_fields=MAX_CHOSEN + 10, max_files=0) as form:
-            codes = [str(v) for v in form.getlist("code")][:MAX_CHOSEN]
-            upload_id = str(form.get("upload", ""))
-            year = str(form.get("year", "")) or pages.year_now()
-        try:
-            found = web.uploads.get(upload_id)
-            if years.problem(year) or year not in web.facts.funding.years:
-                raise PcndocsError(f"Contract year: '{year}' is not a year pcndocs knows")
-        except PcndocsError as exc:
-            return web.page("import.html", 422, **_import_context(pages, problems=[str(exc)]))
-        added: list[dict[str, Any]] = []
-        for code in dict.fromkeys(codes):
-            row: dict[str, Any] = {"code": code, "file": "", "problem": "", "cautions": []}
-            try:
-                text = found.profile(code, web.today, year)
-                row["network"] = network_in(text) or code
-                row["cautions"] = [*_year_cautions(found, code, year, web), *found.cautions(code)]
-                row["file"] = pages.space.create(row["network"], text).name
-            except PcndocsError as exc:
-                row["network"] = row.get("network", code)
-                row["problem"] = str(exc)
-            added.append(row)
-        if not added:
-            return web.page(
-                "import.html",
-                422,
-                **_import_context(pages, problems=["Choose at least one network to add"]),
-            )
-        return web.page("imported.html", added=added, year=year, list_date=found.list_date)
-
-    return [
-        Route("/", start),
-        Route("/networks/new", new, methods=["POST"]),
-        Route("/networks/duplicate", duplicate, methods=["POST"]),
-        Route("/networks/build", build, methods=["POST"]),
-        Route("/networks/building/{key:str}", building),
-        Route("/networks/building/{key:str}/progress", building),
-        Route("/networks/import", import_page),
-        Route("/networks/import", import_search, methods=["POST"]),
-        Route("/networks/import/add", import_add, methods=["POST"]),
-        Route("/networks/{file:str}", network),
-        Route("/networks/{file:str}/save", save, methods=["POST"]),
-        Route("/networks/{file:str}/keep", keep, methods=["POST"]),
-        Route("/networks/{file:str}/agree", agree, methods=["POST"]),
-        Route("/networks/{file:str}/changes", changes, methods=["POST"]),
-        Route("/networks/{file:str}/versions/{id:str}", version),
-    ]
+        saved = pages.space.create(name, saved_text(data, checked, source.text))
+    except PcndocsError as exc:
+        return _refused(request, exc, 422)
+    return RedirectResponse(f"/networks/{saved.name}", status_code=303)
 
 
-def _year_cautions(found: Any, code: str, year: str, web: Web) -> list[str]:
-    """Return what the national files leave out of date for the year being agreed."""
-    cautions = []
-    wanted = web.facts.funding_year(year).population_date
-    if found.list_date is not None and found.list_date != wanted:
-        cautions.append(
-            f"the list sizes are of {found.list_date:%d/%m/%Y}; {year} counts those of "
-            f"{wanted:%d/%m/%Y}: update each practice's list size"
-        )
-    elif found.list_date is None:
-        cautions.append("no list-size file: each practice's list size is to be filled in")
-    commissioner = format_name(found.network(code).commissioner_name)
-    if "CCG" in commissioner.upper().split():
-        cautions.append(
-            f"the commissioner, {commissioner}, is a CCG in the national files; CCGs have "
-            "since been replaced by Sub ICB Locations of the ICBs: write the current one"
-        )
-    return cautions
+async def build(request: Request) -> Response:
+    web = web_of(request)
+    pages = _space(request)
+    async with request.form(max_fields=MAX_CHOSEN + 10, max_files=0) as form:
+        names = [str(v) for v in form.getlist("file")][:MAX_CHOSEN]
+        blank = form.get("blank") == "yes"
+    if not names:
+        return pages.list_page(422, problems=["Build: choose at least one network"])
+    settings = web.settings
+    options = BuildOptions(
+        out=settings.out,
+        templates=settings.templates,
+        wording=settings.wording,
+        blank=blank,
+        today=web.today,
+    )
+    try:
+        job = pages.builds.start(pages.space, names, options, settings.workers)
+    except PcndocsError as exc:
+        return _refused(request, exc, 422)
+    return RedirectResponse(f"/networks/building/{job.key}", status_code=303)
 
 
-def _import_context(pages: WorkspacePages, **given: Any) -> dict[str, Any]:
-    year = given.pop("year", "") or pages.year_now()
-    facts = pages.web.facts
-    return {
-        "problems": [],
-        "upload": "",
-        "files": "",
-        "query": "",
-        "matches": None,
-        "list_date": None,
-        "year": year,
-        "years": list(facts.funding.years),
-        "population_date": facts.funding_year(year).population_date,
-        **given,
-    }
+async def building(request: Request) -> Response:
+    pages = _space(request)
+    job = pages.builds.get(request.path_params["key"])
+    if job is None:
+        return pages.list_page(404, problems=["That build is no longer followed."])
+    part = request.url.path.endswith("/progress")
+    return web_of(request).page("building.html" if not part else "progress.html", job=job)
+
+
+# Before the ordinary pages' routes: "/" is the networks' page.
+ROUTES: list[Any] = [
+    Route("/", start),
+    Route("/networks/new", new, methods=["POST"]),
+    Route("/networks/duplicate", duplicate, methods=["POST"]),
+    Route("/networks/build", build, methods=["POST"]),
+    Route("/networks/building/{key:str}", building),
+    Route("/networks/building/{key:str}/progress", building),
+    *WORKSPACE_ROUTES,
+    Route("/networks/{file:str}", network),
+    Route("/networks/{file:str}/save", save, methods=["POST"]),
+    Route("/networks/{file:str}/keep", keep, methods=["POST"]),
+    Route("/networks/{file:str}/agree", agree, methods=["POST"]),
+    Route("/networks/{file:str}/changes", changes, methods=["POST"]),
+    Route("/networks/{file:str}/versions/{id:str}", version),
+]
