@@ -390,7 +390,7 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
     assumed = assumed_values(profile)
     if assumed:
         lines.append(
-            f"assumed ({len(assumed)} values the profile does not set; "
+            f"assumed ({counted(len(assumed), 'value')} the profile does not set; "
             "the documents use these defaults, so confirm them or set your own):"
         )
         lines += [f"  {value.key}: {value.words()}" for value in assumed]
@@ -402,8 +402,11 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
     return lines
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
+def counted(number: int, word: str, plural: str | None = None) -> str:
+    """Return a count with its noun, singular for one: '1 file', '3 files', '2 practices'."""
+    if number == 1:
+        return f"1 {word}"
+    return f"{number:,} {plural or word + 's'}"
 
 
 def verdict(
@@ -413,15 +416,15 @@ def verdict(
 
     to_agree counts the values a blank check found still to agree: ready for a blank build.
     """
-    checked = _count(profiles, "profile")
+    checked = counted(profiles, "profile")
     if to_agree and not errors:
-        checked += f" for a blank build ({_count(to_agree, 'value')} still to agree)"
+        checked += f" for a blank build ({counted(to_agree, 'value')} still to agree)"
     if errors:
         which = "" if profiles == 1 else f" in {failed} of {profiles} profiles"
-        return f"not ready: {_count(errors, 'error')}{which}, {_count(warnings, 'warning')}"
+        return f"not ready: {counted(errors, 'error')}{which}, {counted(warnings, 'warning')}"
     if strict and warnings:
-        return f"not ready: {checked}, no errors, {_count(warnings, 'warning')} (--strict)"
-    return f"ready: {checked}, no errors, {_count(warnings, 'warning')}"
+        return f"not ready: {checked}, no errors, {counted(warnings, 'warning')} (--strict)"
+    return f"ready: {checked}, no errors, {counted(warnings, 'warning')}"
 
 
 def _agreed_sessions(profile: Profile) -> str:

@@ -305,6 +305,7 @@ def build(
     """
     from pcndocs.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
     from pcndocs.build import BuildOptions
+    from pcndocs.checks import counted
     from pcndocs.resources import example_profile
 
     quiet = ctx.obj["quiet"]
@@ -353,13 +354,11 @@ def build(
             )
         if failed:
             raise PcndocsError(
-                f"{len(failed)} of {len(outcomes)} network"
-                f"{'s' if len(outcomes) != 1 else ''} failed; see above"
+                f"{len(failed)} of {counted(len(outcomes), 'network')} failed; see above"
             )
         if strict and warned:
             raise PcndocsError(
-                f"--strict: {warned} warning{'s' if warned != 1 else ''}; "
-                "documents were written but need attention"
+                f"--strict: {counted(warned, 'warning')}; documents were written but need attention"
             )
 
 
@@ -380,6 +379,7 @@ def _say_kept(kept: Kept, remedy: str = "") -> None:
 
 def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
+    from pcndocs.checks import counted
     from pcndocs.gaps import gap_line
 
     warned = 0
@@ -396,11 +396,14 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
         warned += len(result.warnings)
         if not quiet and not many and result.up_to_date:
             click.echo(
-                f"{result.network}: up to date, {len(result.written)} files in {result.folder} "
+                f"{result.network}: up to date, {counted(len(result.written), 'file')} in "
+                f"{result.folder} "
                 "(nothing changed since the last build; --force builds it again)"
             )
         elif not quiet and not many:
-            click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
+            click.echo(
+                f"{result.network}: {counted(len(result.written), 'file')} in {result.folder}"
+            )
             for written in result.written:
                 click.echo(f"  {written}")
             if result.gaps:
@@ -413,9 +416,10 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
         documents = sum(len(r.written) for r in built)
         current = len(done) - len(built)
         click.echo(
-            f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
+            f"Built {len(built)} of {counted(len(outcomes), 'network')}: "
+            f"{counted(documents, 'file')}; "
             + (f"{current} already up to date; " if current else "")
-            + f"{warned} warnings; {len(outcomes) - len(done)} failed."
+            + f"{counted(warned, 'warning')}; {len(outcomes) - len(done)} failed."
         )
     return warned
 
@@ -520,6 +524,7 @@ def import_(
     Values the files do not hold (the clinical director, the appointment process) are
     marked as still to be filled in; build such a profile with `pcndocs build --blank`.
     """
+    from pcndocs.checks import counted
     from pcndocs.importer import import_networks
 
     if not (pcn_codes or ccg_codes or all_networks):
@@ -532,19 +537,22 @@ def import_(
         click.secho(f"warning: {problem}", fg="yellow", err=True)
     if not ctx.obj["quiet"]:
         click.echo(
-            f"Imported {report.networks} networks, {report.practices} practices, "
-            f"{report.population:,} registered patients; {len(report.written)} profiles "
-            f"written to {out}"
+            f"Imported {counted(report.networks, 'network')}, "
+            f"{counted(report.practices, 'practice')}, "
+            f"{counted(report.population, 'registered patient')}; "
+            f"{counted(len(report.written), 'profile')} written to {out}"
         )
         if report.kept:
             click.echo(
-                f"{len(report.kept)} profiles already existed and were kept "
-                "(use --force to replace them)"
+                f"{counted(len(report.kept), 'profile')} already existed and "
+                f"{'was' if len(report.kept) == 1 else 'were'} kept "
+                f"(use --force to replace {'it' if len(report.kept) == 1 else 'them'})"
             )
         if report.missing_list_sizes:
             click.echo(
-                f"{report.missing_list_sizes} practices have no list size: "
-                "their profiles mark it as still to be filled in"
+                f"{counted(report.missing_list_sizes, 'practice')} "
+                f"{'has' if report.missing_list_sizes == 1 else 'have'} no list size: "
+                "the profiles mark it as still to be filled in"
             )
 
 
@@ -759,6 +767,7 @@ def compare(
     words underlined and removed words struck through. Unchanged documents are listed
     and not written. A summary of the changes goes to OUT/<network>/changes.txt.
     """
+    from pcndocs.checks import counted
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
 
     if since_last_build and since_agreed:
@@ -794,7 +803,7 @@ def compare(
         )
     if not ctx.obj["quiet"]:
         click.echo(summary_text(result, label or old, new), nl=False)
-        click.echo(f"{len(result.written)} files in {result.folder}")
+        click.echo(f"{counted(len(result.written), 'file')} in {result.folder}")
         for written in result.written:
             click.echo(f"  {written}")
         for removed in result.removed:
@@ -881,12 +890,13 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     build with `pcndocs build --templates FOLDER`. A file you delete from FOLDER
     falls back to the built-in one.
     """
+    from pcndocs.checks import counted
     from pcndocs.resources import export_templates
 
     with user_errors(ctx):
         written = export_templates(folder, force)
     if not ctx.find_root().obj["quiet"]:
-        click.echo(f"copied {len(written)} files to {folder}")
+        click.echo(f"copied {counted(len(written), 'file')} to {folder}")
         for path in written:
             click.echo(f"  {path}")
 
