@@ -204,9 +204,12 @@ def test_a_joint_director_is_shown_the_time_left_of_the_whole(tmp_path: Path) ->
     ]
     result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
     assert result.exit_code == 0, result.output
-    assert "Director 1 (Dr Jane Example): sessions a week (benchmark: 1) [1]: " in result.output
     assert (
-        "Director 2 (Sister Two): sessions a week (benchmark: 0.5 left of 1) [0.5]: "
+        "Clinical director 1 (Dr Jane Example): sessions a week (benchmark: 1) [1]: "
+        in result.output
+    )
+    assert (
+        "Clinical director 2 (Sister Two): sessions a week (benchmark: 0.5 left of 1) [0.5]: "
         in result.output
     )
     assert [d.sessions_per_week for d in load(path).profile.clinical_directors] == [0.5, 0.5]
