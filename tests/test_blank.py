@@ -81,7 +81,7 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
     start = listed.index("Missing from the profile:")
     assert listed[start : start + 5] == [
         "Missing from the profile:",
-        "- Fill in the nominated payee, the practice that receives the funding "
+        "- Fill in the nominated payee, the practice or provider that receives the funding "
         "(line 4 of the profile).",
         "- Fill in practice 1 (Newtown Surgery): its list size (line 9 of the profile).",
         "- Fill in the clinical director: name, practice and sessions a week "
@@ -147,9 +147,12 @@ def test_imported_profiles_build_blank_as_they_come(
 
 
 # A line of what the documents leave to agree: the document, where in it, and what.
+# "- Agree the review date: Schedule 1, sections 'Appointing the clinical director' (clause
+# 'Review') and 'Document control'; Lead checklist, at the top and section 'Review'."
+_PLACES = r"(?:at the top(?: and )?)?(?:sections? '[^']+'.*?)?"
 AGREE_LINE = re.compile(
-    r"^- (?P<document>[^,]+(?:: [^,]+)?), (?:at the top|section '[^']+'(?:, clause '[^']+')?): "
-    r"(?:agree|the figures are incomplete:) (?P<what>.+)\.$"
+    rf"^- (?:Agree (?P<what>[^:]+?)|Incomplete figures \((?P<figures>[^)]+)\)): "
+    rf"(?P<where>[^;]+?, {_PLACES}(?:; [^;]+?, {_PLACES})*)\.$"
 )
 PROPOSAL_LINE = re.compile(
     r"^- Schedule 1, section '[^']+'(?:, clause '[^']+')?: proposed: .+\. "
@@ -174,8 +177,12 @@ def test_still_to_agree_lists_every_placeholder_the_documents_hold(
     text = (folder / "still-to-agree.txt").read_text(encoding="utf-8")
     to_agree = text.split("To agree in the documents", 1)[1].split("\nProposed:", 1)[0]
     lines = [line for line in to_agree.splitlines()[1:] if line]
-    # Every line is a plain sentence: the document, the section (and clause), what to agree.
-    assert lines and all(AGREE_LINE.match(line) for line in lines), lines
+    # Every line is a plain sentence: what to agree, then each document, section (and clause)
+    # it appears in; each thing once, however many documents leave it open.
+    matches = [AGREE_LINE.match(line) for line in lines]
+    assert lines and all(matches), [line for line, m in zip(lines, matches, strict=True) if not m]
+    things = [m["what"] or m["figures"] for m in matches if m]
+    assert len(things) == len(set(things)), things
     # Every placeholder says what it stands for: no bare [to be agreed]; a bare [incomplete]
     # marks a figure worked from a missing list size, which is listed once by its practice.
     assert {s.split(": ", 1)[0] for s in shown} <= {"to be agreed", "incomplete", "proposed"}
