@@ -46,6 +46,8 @@ from pcndocs.web.fields import Group, Input, Repeat, profile_form
 from pcndocs.web.formdata import (
     LOCAL_WORKSTREAM,
     MAX_FORM_FIELDS,
+    OTHER_PROVIDER,
+    PROVIDER_CODE,
     FormLimitError,
     apply_operation,
     data_from_form,
@@ -120,6 +122,8 @@ class Web:
             dotted=dotted,
             yes_no=[Option("yes", "Yes"), Option("no", "No")],
             local=LOCAL_WORKSTREAM,
+            other_provider=OTHER_PROVIDER,
+            provider_code=PROVIDER_CODE,
             output_folder=str(settings.out),
             # Every page carries the token its posts must send back (see guard.py): in a
             # meta element for htmx and form.js, and as the first field of each form.
@@ -380,7 +384,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         context["practice_fields"] = [
             (path, node)
             for path, node in shown
-            if isinstance(node, Input) and node.kind in ("practice", "workstream")
+            if isinstance(node, Input) and node.kind in ("practice", "payee", "workstream")
         ]
         return web.page("check.html", **context)
 
