@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from pcndocs.build import load
 from pcndocs.errors import PcndocsError
-from pcndocs.facts import load_facts
+from pcndocs.output.build import load
 from pcndocs.profile import yamlfile
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
 
 LAUGHS = "".join(
     f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['lol'] * 9)}]\n"

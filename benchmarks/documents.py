@@ -1,8 +1,8 @@
-"""Which documents can be built here: every kind in pcndocs.documents whose template exists."""
+"""Which documents can be built here: every kind in render.documents whose template exists."""
 
 from __future__ import annotations
 
-from pcndocs.documents import DOCUMENTS, DocumentKind
+from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.resources import builtin_templates
 
 #: The one document of a --smoke run: the shortest.

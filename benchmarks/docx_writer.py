@@ -25,12 +25,12 @@ from benchmarks.documents import available
 from benchmarks.measure import interleaved, ratio
 from benchmarks.per_document import WordModel, _python_docx_alone, _read_word
 from benchmarks.report import Section, Settings, Verdict, note, seconds
-from pcndocs.build import REFERENCE_DOCX, BuildOptions, build_profile
-from pcndocs.document import Document
-from pcndocs.documents import DocumentKind
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import REFERENCE_DOCX, BuildOptions
+from pcndocs.render.document import Document, PageInfo
+from pcndocs.render.documents import DocumentKind
+from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.templating import Templates
-from pcndocs.writers.html import PageInfo
 
 TARGET = 1.3
 
@@ -124,7 +124,7 @@ def run(settings: Settings) -> Section:
 
 def capture_inputs(kind: DocumentKind, folder: Path) -> list[WriterInput]:
     """Build a document's DOCX files once, keeping what the build handed the writer."""
-    import pcndocs.writers.docx as docx_writer
+    import pcndocs.render.writers.docx as docx_writer
 
     captured: list[WriterInput] = []
     original = docx_writer.write_docx
@@ -144,7 +144,7 @@ def capture_inputs(kind: DocumentKind, folder: Path) -> list[WriterInput]:
     finally:
         docx_writer.write_docx = original
     if not captured:
-        raise RuntimeError("pcndocs no longer calls pcndocs.writers.docx.write_docx")
+        raise RuntimeError("pcndocs no longer calls pcndocs.render.writers.docx.write_docx")
     return captured
 
 
@@ -152,7 +152,7 @@ def writer_and_baseline(
     inputs: list[WriterInput],
 ) -> tuple[Callable[[], object], Callable[[], object]]:
     """Return two functions: the writer on every input, python-docx alone on the same."""
-    from pcndocs.writers.docx import write_docx
+    from pcndocs.render.writers.docx import write_docx
 
     with tempfile.TemporaryDirectory() as scratch:
         models: list[WordModel] = []

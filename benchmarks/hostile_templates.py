@@ -25,12 +25,12 @@ if __package__ in (None, ""):  # run as a script: import from the repository, no
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from pcndocs.build import load
-from pcndocs.context import network_context, render_context
-from pcndocs.documents import DOCUMENTS
-from pcndocs.facts import load_facts
+from pcndocs.output.build import load
+from pcndocs.render.context import network_context, render_context
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.templating import Templates
+from pcndocs.rules.facts import load_facts
 
 HOSTILE: dict[str, dict[str, str]] = {
     "'x'.center(10**9)": {"cd-job-description.md": "{{ 'x'.center(10**9) }}"},
@@ -69,7 +69,7 @@ HOSTILE: dict[str, dict[str, str]] = {
         "pdf.css": "".join(f"h1 {{ colour-{i}: red }}\n" for i in range(5000))
     },
 }
-#: A render is stopped after 60 s (pcndocs.writers.pdf.PDF_SECONDS); a template after 10 s.
+#: A render is stopped after 60 s (pcndocs.render.writers.pdf.PDF_SECONDS); a template after 10 s.
 SLOWEST_SECONDS = 60
 
 # A small Python that runs the command and reports its peak memory (the child's own, not ours).

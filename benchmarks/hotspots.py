@@ -24,14 +24,16 @@ from typing import Any
 from benchmarks.documents import available
 from benchmarks.measure import interleaved, load_now
 from benchmarks.report import REPO, Section, Settings, note, seconds
-from pcndocs.build import STYLESHEET, BuildOptions, build_profile
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import STYLESHEET, BuildOptions
 from pcndocs.resources import builtin_templates, example_profile
 
 _FIRST_AND_NEXT = r"""
 import json, sys, time
 from pathlib import Path
 clock = time.process_time()
-from pcndocs.build import BuildOptions, build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.output.batch import build_profile
 imported = time.process_time() - clock
 # force: every build renders every file (without it the second would be a no-op rebuild)
 options = BuildOptions(
@@ -190,7 +192,7 @@ def _stylesheet_levers(example: Path, out: Path, options: BuildOptions, settings
         f"Stylesheet levers, tried against the shipped stylesheet (CPU, minimum of "
         f"alternating runs, load {load:.1f}): the example's PDFs take "
         f"{seconds(shipped)} warm as shipped; {changes}. The shipped stylesheet already sizes "
-        "columns once (`table-layout: fixed`, with `<col>` widths from pcndocs/layout.py), so "
+        "columns once (`table-layout: fixed`, with `<col>` widths from render/layout.py), so "
         "WeasyPrint no longer breaks every cell's text at each opportunity to find each "
         "column's minimum width; before that change the job description's PDF took about 2.5 "
         "times as long (768 ms against 300 ms) and the whole example about 1.4 times."
@@ -230,7 +232,7 @@ def _table_cells_lever(example: Path, out: Path, options: BuildOptions, settings
     before, after = timings["as is"].cpu, timings["listed once"].cpu
     load = max(t.load for t in timings.values())
     return (
-        f"DOCX lever (pcndocs/writers/docx.py now reads each row's cells once; this check "
+        f"DOCX lever (pcndocs/render/writers/docx.py now reads each row's cells once; this check "
         f"replaces `Table.cell` too; CPU, load {load:.1f}): the example's DOCX take "
         f"{seconds(before)} warm; filling each table from one list of its cells, rather than "
         f"`table.cell(r, c)` for each cell, {seconds(after)} ({after / before - 1:+.0%})."
@@ -274,7 +276,7 @@ def _first_and_next(example: Path, out: Path, documents: list[str]) -> str:
     data = json.loads(result.stdout.strip().splitlines()[-1])
     first, *later = data["builds"]
     return (
-        f"In a fresh process (CPU time, load {load_now():.1f}), importing pcndocs.build takes "
+        f"In a fresh process (CPU time, load {load_now():.1f}), importing output.build takes "
         f"{seconds(data['import'])}; the first forced build of the example then takes "
         f"{seconds(first)} and the next "
         f"{' and '.join(seconds(t) for t in later)}: the first pays for importing WeasyPrint and "

@@ -15,7 +15,8 @@ from pathlib import Path
 from benchmarks.documents import available
 from benchmarks.measure import ProcessRun, highest_load, interleaved, min_runs, ratio, run_process
 from benchmarks.report import Section, Settings, Verdict, note, seconds
-from pcndocs.build import BuildOptions, build_profile
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
 
 

@@ -24,10 +24,11 @@ from typing import Any
 from benchmarks.documents import available
 from benchmarks.measure import Timing, cpu_now, interleaved, ratio
 from benchmarks.report import Section, Settings, Verdict, note, seconds
-from pcndocs.build import REFERENCE_DOCX, BuildOptions, build_profile
-from pcndocs.documents import DocumentKind
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import REFERENCE_DOCX, BuildOptions
+from pcndocs.render.documents import DocumentKind
+from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.templating import Templates
 
 TARGET = 1.15
 
@@ -61,7 +62,7 @@ class Measured:
     fmt: str
     library: str
     ours: Timing
-    render: float | None  # median seconds inside pcndocs.build._render, if it can be seen
+    render: float | None  # median seconds inside pcndocs.output.build._render, if it can be seen
     theirs: Timing
     files: int
 
@@ -142,7 +143,7 @@ def run(settings: Settings) -> Section:
         "checking the profile, rendering the template, parsing the Markdown, the writer and "
         "the library, and writing the file (a temporary file, fsync, rename); the libraries' "
         "time ends with the bytes in memory. The render step is the part inside "
-        "`pcndocs.build._render`: from the parsed document to the file's bytes (our HTML or "
+        "`pcndocs.output.build._render`: from the parsed document to the file's bytes (our HTML or "
         "Word writer plus the library)."
     )
     section.say()
@@ -230,7 +231,7 @@ def _measure(kind: DocumentKind, out: Path, repeat: int, checks: list[str]) -> l
 
 
 class _RenderClock:
-    """Adds up the CPU time spent in pcndocs.build._render while active (if it still exists)."""
+    """Adds up the CPU time spent in output.build._render while active (if it still exists)."""
 
     def __init__(self) -> None:
         self.spent = 0.0
@@ -238,9 +239,9 @@ class _RenderClock:
         self.original: Callable[..., Any] | None = None
 
     def __enter__(self) -> _RenderClock:
-        import pcndocs.build
+        import pcndocs.output.build
 
-        original = getattr(pcndocs.build, "_render", None)
+        original = getattr(pcndocs.output.build, "_render", None)
         if original is None:
             return self
         self.original = original
@@ -253,19 +254,19 @@ class _RenderClock:
                 self.spent += cpu_now() - start
                 self.seen = True
 
-        pcndocs.build._render = timed
+        pcndocs.output.build._render = timed
         return self
 
     def __exit__(self, *_: object) -> None:
-        import pcndocs.build
+        import pcndocs.output.build
 
         if self.original is not None:
-            pcndocs.build._render = self.original
+            pcndocs.output.build._render = self.original
 
 
 def _capture_pdf_inputs(profile: Path, kind: DocumentKind, folder: Path) -> list[PdfInput]:
     """Build the document's PDFs once, keeping what pcndocs handed to WeasyPrint."""
-    import pcndocs.writers.pdf as pdf_writer
+    import pcndocs.render.writers.pdf as pdf_writer
 
     captured: list[PdfInput] = []
     original = pdf_writer.write_pdf
@@ -287,7 +288,9 @@ def _capture_pdf_inputs(profile: Path, kind: DocumentKind, folder: Path) -> list
     finally:
         pdf_writer.write_pdf = original
     if not captured:
-        raise RuntimeError("pcndocs no longer calls pcndocs.writers.pdf.write_pdf at build time")
+        raise RuntimeError(
+            "pcndocs no longer calls pcndocs.render.writers.pdf.write_pdf at build time"
+        )
     return captured
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from benchmarks.documents import SMOKE_DOCUMENT
 from benchmarks.report import Section, Settings, Verdict, load_average, note
-from pcndocs.batch import default_jobs
-from pcndocs.build import BuildOptions, build_profile
+from pcndocs.output.batch import build_profile, default_jobs
+from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
 
 # The server's forms carry the page's token as their first field, valid for the session the

@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.web import example_fields
-from pcndocs.build import BuildOptions, build_profile
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
 
 

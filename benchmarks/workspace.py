@@ -33,8 +33,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from pcndocs.output.workspace import Workspace
 from pcndocs.resources import example_profile
-from pcndocs.workspace import Workspace
 
 EXAMPLE_NAME = "Riverside Primary Care Network"
 

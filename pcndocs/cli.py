@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pcndocs import __version__
-from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
+from pcndocs.render.documents import DOCUMENTS, FORMATS
 
 if TYPE_CHECKING:
-    from pcndocs.ownership import Kept
+    from pcndocs.output.ownership import Kept
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -303,10 +303,10 @@ def build(
     A network whose profile, templates and options have not changed since its last
     build, and whose files are as pcndocs wrote them, is not built again.
     """
-    from pcndocs.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
-    from pcndocs.build import BuildOptions
-    from pcndocs.checks import counted
+    from pcndocs.output.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
+    from pcndocs.output.build import BuildOptions
     from pcndocs.resources import example_profile
+    from pcndocs.rules.checks import counted
 
     quiet = ctx.obj["quiet"]
     options = BuildOptions(
@@ -379,8 +379,7 @@ def _say_kept(kept: Kept, remedy: str = "") -> None:
 
 def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
-    from pcndocs.checks import counted
-    from pcndocs.gaps import gap_line
+    from pcndocs.rules.checks import counted, gap_line
 
     warned = 0
     for outcome in outcomes:
@@ -443,9 +442,9 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: b
     """
     from datetime import date
 
-    from pcndocs.build import load
-    from pcndocs.checks import advice, summary, verdict, warnings_for
-    from pcndocs.facts import load_facts
+    from pcndocs.output.build import load
+    from pcndocs.rules.checks import advice, summary, verdict, warnings_for
+    from pcndocs.rules.facts import load_facts
 
     quiet = ctx.obj["quiet"]
     facts = load_facts()
@@ -524,8 +523,8 @@ def import_(
     Values the files do not hold (the clinical director, the appointment process) are
     marked as still to be filled in; build such a profile with `pcndocs build --blank`.
     """
-    from pcndocs.checks import counted
     from pcndocs.importer import import_networks
+    from pcndocs.rules.checks import counted
 
     if not (pcn_codes or ccg_codes or all_networks):
         raise click.UsageError("choose networks with --pcn CODE, --ccg CODE or --all")
@@ -581,7 +580,6 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
     from datetime import date
 
     from pcndocs.errors import Problem
-    from pcndocs.facts import load_facts
     from pcndocs.new.fill import known_values
     from pcndocs.new.prompt import LineAsker
     from pcndocs.new.questions import ask_profile
@@ -591,6 +589,7 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
         write_filled_profile,
         write_new_profile,
     )
+    from pcndocs.rules.facts import load_facts
 
     def read(prompt: str) -> str | None:
         try:
@@ -767,8 +766,8 @@ def compare(
     words underlined and removed words struck through. Unchanged documents are listed
     and not written. A summary of the changes goes to OUT/<network>/changes.txt.
     """
-    from pcndocs.checks import counted
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
+    from pcndocs.rules.checks import counted
 
     if since_last_build and since_agreed:
         raise click.UsageError("give --since-last-build or --since-agreed, not both")
@@ -812,7 +811,7 @@ def compare(
 
 def _last_agreed(profile: Path) -> tuple[Path, str]:
     """Return the kept copy of a profile's last agreed version, and how to name it."""
-    from pcndocs.workspace import workspace_of
+    from pcndocs.output.workspace import workspace_of
 
     if not profile.is_file():
         raise PcndocsError(f"{profile}: no such profile")
@@ -848,8 +847,8 @@ def facts(ctx: click.Context, year: str | None) -> None:
     from datetime import date
 
     from pcndocs import years
-    from pcndocs.facts import load_facts
-    from pcndocs.factsreport import report
+    from pcndocs.rules.facts import load_facts
+    from pcndocs.rules.factsreport import report
 
     with user_errors(ctx):
         chosen = year.strip() if year else str(years.containing(date.today()))
@@ -866,11 +865,10 @@ def facts(ctx: click.Context, year: str | None) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of a profile, for editors' YAML autocompletion."""
-    from pcndocs.facts import load_facts
-    from pcndocs.profile.load import KnownIds
     from pcndocs.profile.schema import profile_schema
+    from pcndocs.rules.facts import load_facts
 
-    click.echo(json.dumps(profile_schema(KnownIds.of(load_facts())), indent=2))
+    click.echo(json.dumps(profile_schema(load_facts().known_ids()), indent=2))
 
 
 @cli.group()
@@ -890,8 +888,8 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     build with `pcndocs build --templates FOLDER`. A file you delete from FOLDER
     falls back to the built-in one.
     """
-    from pcndocs.checks import counted
     from pcndocs.resources import export_templates
+    from pcndocs.rules.checks import counted
 
     with user_errors(ctx):
         written = export_templates(folder, force)

@@ -11,9 +11,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from pcndocs.build import BuildOptions, BuildResult, build_profile
-from pcndocs.cache import ENVIRONMENT_VARIABLE, template_cache
 from pcndocs.cli import cli
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, BuildResult
+from pcndocs.render.cache import ENVIRONMENT_VARIABLE, template_cache
 from pcndocs.resources import example_profile
 
 REPO = Path(__file__).resolve().parents[1]

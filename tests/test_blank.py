@@ -12,11 +12,12 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from pcndocs import context
-from pcndocs.build import BuildOptions, build_profile, load
-from pcndocs.checks import assumed_values
 from pcndocs.cli import cli
-from pcndocs.templating import Placeholder
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, load
+from pcndocs.render import context
+from pcndocs.render.templating import Placeholder
+from pcndocs.rules.checks import assumed_values
 from tests.conftest import ImportNetworks
 from tests.readback import docx_text, pdf_pages, pdf_text, squash
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pcndocs.build import load
-from pcndocs.checks import warnings_for
 from pcndocs.cli import cli
-from pcndocs.facts import load_facts
+from pcndocs.output.build import load
+from pcndocs.rules.checks import warnings_for
+from pcndocs.rules.facts import load_facts
 
 TODAY = date(2025, 6, 1)
 LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from pcndocs import __version__
 from pcndocs.cli import cli
-from pcndocs.documents import DOCUMENTS
-from pcndocs.facts import load_facts
+from pcndocs.render.documents import DOCUMENTS
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
 
 
 def run(*args: str) -> Any:

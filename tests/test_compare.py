@@ -15,10 +15,11 @@ from click.testing import CliRunner
 from lxml import etree
 from pdfua import validate
 
-from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
 from pcndocs.compare.run import CompareOptions, compare_profiles
-from pcndocs.ownership import Kept
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.output.ownership import Kept
 from tests.readback import pdf_text, squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

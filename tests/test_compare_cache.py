@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from pcndocs.compare.run import CompareOptions, TreeCache, compare_loaded
-from pcndocs.facts import load_facts
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
 from pcndocs.web.service import check_text
 
 TODAY = date(2026, 11, 28)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 
-from pcndocs.context import DocumentContext, NetworkContext
+from pcndocs.render.context import DocumentContext, NetworkContext
 from pcndocs.resources import builtin_templates
 
 

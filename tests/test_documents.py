@@ -17,8 +17,9 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from pcndocs.build import BuildOptions, BuildResult, build_profile
-from pcndocs.facts import load_facts
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, BuildResult
+from pcndocs.rules.facts import load_facts
 from tests.readback import docx_text, pdf_text, squash
 
 TODAY = date(2025, 6, 1)

@@ -13,12 +13,13 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from pcndocs.build import BuildOptions, build_profile
-from pcndocs.document import parse_markdown
 from pcndocs.errors import InputFileError
-from pcndocs.layout import column_widths
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.render.document import parse_markdown
+from pcndocs.render.layout import column_widths
+from pcndocs.render.writers.docx import STYLES, builtin_reference, load_reference, write_docx
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.writers.docx import STYLES, builtin_reference, load_reference, write_docx
 from tests.writer_samples import CHECKBOXES, INFO, SAMPLE, SIGNATURE_LINES, WHEN
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

@@ -15,9 +15,9 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from pcndocs.document import parse_markdown
-from pcndocs.writers import docx_xml
-from pcndocs.writers.docx import builtin_reference, write_docx
+from pcndocs.render.document import parse_markdown
+from pcndocs.render.writers import docx_xml
+from pcndocs.render.writers.docx import builtin_reference, write_docx
 from tests.writer_samples import INFO, WHEN
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

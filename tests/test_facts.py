@@ -13,7 +13,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from pcndocs.facts import (
+from pcndocs.rules.facts import (
     DATA_FILES,
     AnnexE,
     Facts,

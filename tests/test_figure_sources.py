@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 import yaml
 
-from pcndocs.build import BuildOptions, build_profile
-from pcndocs.citations import FigureLine
-from pcndocs.context import network_context
-from pcndocs.facts import load_facts
-from pcndocs.profile.load import KnownIds, load_profile
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.profile.load import load_profile
+from pcndocs.render.context import network_context
+from pcndocs.rules.citations import FigureLine
+from pcndocs.rules.facts import load_facts
 from tests.readback import docx_text, squash
 
 TODAY = date(2026, 12, 6)
@@ -115,7 +116,7 @@ def built_texts(
 def lines_of(path: Path) -> tuple[list[FigureLine], list[FigureLine], FigureLine]:
     """Return the summary's and the job description's figure lines, and the year's note."""
     facts = load_facts()
-    context = network_context(load_profile(path, KnownIds.of(facts)).profile, facts)
+    context = network_context(load_profile(path, facts.known_ids()).profile, facts)
     return list(context.summary_lines), list(context.director_figure_lines), context.year_note
 
 
@@ -364,7 +365,7 @@ def test_every_fact_in_the_data_has_a_source_and_a_confidence() -> None:
     """A mapping of the data files that names a source also says how sure it is, and back."""
     from importlib import resources
 
-    from pcndocs.facts import DATA_FILES
+    from pcndocs.rules.facts import DATA_FILES
 
     def walk(value: Any, path: str) -> list[str]:
         missing: list[str] = []
@@ -391,7 +392,7 @@ def test_every_source_in_the_register_is_cited_and_complete() -> None:
     facts = load_facts()
     from importlib import resources
 
-    from pcndocs.facts import DATA_FILES
+    from pcndocs.rules.facts import DATA_FILES
 
     data_dir = resources.files("pcndocs") / "data"
     text = " ".join((data_dir / f"{name}.yaml").read_text(encoding="utf-8") for name in DATA_FILES)

@@ -10,8 +10,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from pcndocs.build import BuildResult
 from pcndocs.cli import cli
+from pcndocs.output.build import BuildResult
 
 WriteProfile = Callable[[dict[str, Any] | str], Path]
 

@@ -14,19 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pcndocs.context import (
-    appointment_figures,
-    figure,
-    join_and,
-    percent_of,
-    person_spec_areas,
-    readable_source,
-    term_end,
-    votes_needed,
-)
-from pcndocs.facts import load_facts
-from pcndocs.funding import director_funding, leadership_costs, stream_funds, voting_weights
 from pcndocs.profile.model import Practice, Profile
+from pcndocs.render.context import figure, join_and, person_spec_areas, readable_source
+from pcndocs.rules.appointment import appointment_figures, term_end
+from pcndocs.rules.facts import load_facts
+from pcndocs.rules.funding import director_funding, leadership_costs, stream_funds, voting_weights
+from pcndocs.rules.voting import votes_for_quorum, votes_to_carry
 
 # Five practices whose lists add up to 53,117: not a round number.
 LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)
@@ -258,14 +251,14 @@ def test_voting_weights_always_add_up_and_stay_close(sizes: list[int]) -> None:
     ],
 )
 def test_votes_needed(majority: Any, voters: int, needed: int) -> None:
-    assert votes_needed(majority, voters) == needed
+    assert votes_to_carry(majority, voters) == needed
 
 
 @pytest.mark.parametrize(
     ("percent", "whole", "needed"), [(75, 5, 4), (75, 6, 5), (75, 4, 3), (50, 6, 3), (100, 7, 7)]
 )
 def test_quorum(percent: int, whole: int, needed: int) -> None:
-    assert percent_of(percent, whole) == needed
+    assert votes_for_quorum(percent, whole) == needed
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def test_a_bug_exits_70_with_its_traceback(monkeypatch: pytest.MonkeyPatch) -> N
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("pcndocs.facts.load_facts", broken)
+    monkeypatch.setattr("pcndocs.rules.facts.load_facts", broken)
     result = run("check", str(example_profile()))
     assert result.exit_code == 70
     assert "Traceback (most recent call last)" in result.stderr

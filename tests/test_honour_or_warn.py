@@ -23,21 +23,21 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from pcndocs import checks
-from pcndocs.build import (
+from pcndocs.errors import ProfileError
+from pcndocs.output.build import (
     BuildOptions,
     document_date,
     document_sources,
     network_name,
     templates_for,
 )
-from pcndocs.checks import assumed_values, warnings_for
-from pcndocs.context import lead_documents, network_context
-from pcndocs.errors import ProfileError
-from pcndocs.facts import Facts, load_facts
-from pcndocs.profile.load import KnownIds, validate_profile
+from pcndocs.profile.load import validate_profile
 from pcndocs.profile.yamlfile import YamlDocument
+from pcndocs.render.context import lead_documents, network_context
 from pcndocs.resources import example_profile
+from pcndocs.rules import checks
+from pcndocs.rules.checks import assumed_values, warnings_for
+from pcndocs.rules.facts import Facts, load_facts
 
 TODAY = date(2026, 12, 6)
 _NOWHERE = Path("unused")  # nothing is written
@@ -134,7 +134,7 @@ def outcome(data: dict[str, Any], blank: bool, lead: int = 0) -> Outcome | None:
     """
     facts = _facts()
     try:
-        loaded = validate_profile(YamlDocument("profile.yaml", data), KnownIds.of(facts), blank)
+        loaded = validate_profile(YamlDocument("profile.yaml", data), facts.known_ids(), blank)
     except ProfileError:
         return None
     profile = loaded.profile
@@ -259,7 +259,7 @@ def silent_values(base: str, under: str = "") -> tuple[int, list[str]]:
     make, blank = BASES[base]
     data = make()
     facts = _facts()
-    loaded = validate_profile(YamlDocument(base, data), KnownIds.of(facts), blank)
+    loaded = validate_profile(YamlDocument(base, data), facts.known_ids(), blank)
     before = {i: outcome(data, blank, i) for i in range(max(len(loaded.profile.leads), 1))}
     tried = 0
     silent: list[str] = []

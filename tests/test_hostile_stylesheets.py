@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from pcndocs.cli import cli
+from pcndocs.render.writers import pdf
+from pcndocs.render.writers.pdf import MAX_MESSAGES, MAX_PAGES
 from pcndocs.resources import example_profile
-from pcndocs.writers import pdf
-from pcndocs.writers.pdf import MAX_MESSAGES, MAX_PAGES
 from tests.readback import documents_in
 
 SELF = "imports itself (pdf.css -> pdf.css)"

@@ -233,7 +233,7 @@ def test_two_builds_into_one_folder_at_once_lose_no_rows(
 def test_python_caches_do_not_change_the_fingerprint(tmp_path: Path) -> None:
     import hashlib as hashes
 
-    from pcndocs.manifest import _hash_tree
+    from pcndocs.output.manifest import _hash_tree
 
     (tmp_path / "module.py").write_text("x = 1\n", encoding="utf-8")
     before = hashes.sha256()

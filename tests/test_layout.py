@@ -19,8 +19,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from pcndocs.build import BuildOptions, build_profile
-from pcndocs.facts import load_facts
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.rules.facts import load_facts
 from tests.readback import pdf_text
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
 from tests.conftest import ImportNetworks
 from tests.readback import pdf_text

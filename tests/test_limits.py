@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pcndocs import limits
+from pcndocs.render import limits
 
 
 def test_a_swallowed_alarm_comes_again_and_stops_the_work() -> None:

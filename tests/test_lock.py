@@ -14,8 +14,8 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pcndocs import manifest
 from pcndocs.cli import cli
+from pcndocs.output import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCKS = ROOT / "requirements"

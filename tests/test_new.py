@@ -16,15 +16,16 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
-from pcndocs.facts import load_facts
 from pcndocs.new.answers import contract_year_now
 from pcndocs.new.prompt import InputEndedError, LineAsker
 from pcndocs.new.questions import ask_profile
 from pcndocs.new.write import profile_text
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, load
 from pcndocs.profile.model import Profile
 from pcndocs.profile.write import scalar
+from pcndocs.rules.facts import load_facts
 
 TODAY = date(2026, 11, 22)
 HINT = "(Type < to go back to the question before; type ? for help on a question.)"

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
 from pcndocs.new import answers
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, load
 from pcndocs.profile.model import Practice
 from tests.test_new import SESSION, at, piped
 

@@ -14,14 +14,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pcndocs.build import load
 from pcndocs.cli import cli
 from pcndocs.errors import ProfileError
-from pcndocs.facts import load_facts
-from pcndocs.funding import funded_sessions, sessions_text
 from pcndocs.new import answers
 from pcndocs.new.questions import KINDS, METHODS, ask_profile, suggested_sessions
+from pcndocs.output.build import load
 from pcndocs.profile.model import Appointment, ClinicalDirector, Lead, Practice
+from pcndocs.rules.facts import load_facts
+from pcndocs.rules.funding import funded_sessions, sessions_text
 from tests.test_new import SESSION, TODAY, asker, at, piped
 
 # Where a value goes in the example profile, and `new`'s conversion of the same answer.

@@ -10,8 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from pcndocs.build import BuildOptions, build_profile, load
 from pcndocs.cli import cli
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, load
 from pcndocs.resources import example_profile
 from tests.conftest import ImportNetworks
 from tests.test_new import HINT, piped

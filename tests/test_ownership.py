@@ -1,6 +1,6 @@
 """Nothing a user edited is lost: `.new` files, no record at all, two networks of one name.
 
-Every file pcndocs writes goes through one rule (pcndocs/ownership.py): replace only what is
+Every file pcndocs writes goes through one rule (pcndocs/output/ownership.py): replace only what is
 absent, the same, or recorded as pcndocs' own; keep anything else and write beside it.
 """
 
@@ -17,8 +17,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from pcndocs.cli import cli
-from pcndocs.manifest import Manifest
-from pcndocs.ownership import place
+from pcndocs.output.manifest import Manifest
+from pcndocs.output.ownership import place
 
 FAST = ["-f", "html", "-d", "leadership-summary"]
 FOLDER = "riverside-primary-care-network"

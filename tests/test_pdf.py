@@ -14,11 +14,12 @@ from pdfua import validate
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from pcndocs.build import BuildOptions, BuildResult, build_profile
-from pcndocs.document import parse_markdown
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, BuildResult
+from pcndocs.render.document import parse_markdown
+from pcndocs.render.writers.html import render_page
+from pcndocs.render.writers.pdf import write_pdf
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.writers.html import render_page
-from pcndocs.writers.pdf import write_pdf
 from tests.readback import pdf_text, squash
 from tests.writer_samples import CHECKBOXES, INFO, SAMPLE
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pcndocs.build import load
 from pcndocs.errors import ProfileError
+from pcndocs.output.build import load
 
 
 def problems(path: Path) -> list[str]:

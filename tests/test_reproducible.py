@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
 from tests.writer_samples import SAMPLE
 

@@ -15,7 +15,8 @@ import docx
 import pytest
 import yaml
 
-from pcndocs.build import BuildOptions, BuildResult, build_profile
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, BuildResult
 from pcndocs.resources import example_profile
 from tests.readback import docx_text, pdf_text, squash
 

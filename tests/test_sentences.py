@@ -16,8 +16,9 @@ import yaml
 from lxml import html
 
 from pcndocs import years
-from pcndocs.build import BuildOptions, build_profile
-from pcndocs.facts import load_facts
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.rules.facts import load_facts
 
 # A full stop, colon or semicolon with a capital letter straight after it: "for.The", "it;The".
 RUN_TOGETHER = re.compile(r"[a-z\)][.;:][A-Z][a-z]")

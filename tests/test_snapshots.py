@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pcndocs.build import BuildResult
+from pcndocs.output.build import BuildResult
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 UPDATE = os.environ.get("PCNDOCS_UPDATE_SNAPSHOTS") == "1"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pcndocs.cache import ENVIRONMENT_VARIABLE
+from pcndocs.render.cache import ENVIRONMENT_VARIABLE
+from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates
-from pcndocs.templating import Templates
 
 LINUX = pytest.mark.skipif(sys.platform != "linux", reason="the library search is Linux's")
 
@@ -29,7 +29,7 @@ def hook(event, args):
 sys.addaudithook(hook)
 if sys.argv[1] == "plain":
     import weasyprint
-import pcndocs.writers.pdf
+import pcndocs.render.writers.pdf
 with open("/proc/self/maps") as maps:
     files = sorted({line.split()[-1] for line in maps
                     if any(n in line for n in ("pango", "harfbuzz", "fontconfig", "gobject"))})
@@ -43,7 +43,8 @@ import hashlib, json, sys
 from pathlib import Path
 if sys.argv[3] == "plain":
     import weasyprint
-from pcndocs.build import BuildOptions, build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.output.batch import build_profile
 from pcndocs.resources import example_profile
 out = Path(sys.argv[1])
 options = BuildOptions(out=out, formats=("pdf", "docx", "html"),

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pcndocs import sandbox
 from pcndocs.cli import cli
 from pcndocs.errors import TemplateError
+from pcndocs.render import sandbox
+from pcndocs.render.templating import Templates
 from pcndocs.resources import example_profile
-from pcndocs.templating import Templates
 from tests.readback import documents_in, docx_text, pdf_text, squash
 
 HOSTILE = {

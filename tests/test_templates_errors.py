@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from pcndocs.cli import cli
+from pcndocs.render.templating import Templates
+from pcndocs.render.writers.pdf import FolderFetcher
 from pcndocs.resources import builtin_templates, example_profile
-from pcndocs.templating import Templates
-from pcndocs.writers.pdf import FolderFetcher
 from tests.readback import documents_in
 
 DOC = "cd-job-description.md"

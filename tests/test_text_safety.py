@@ -11,11 +11,12 @@ from typing import Any
 import docx
 import pytest
 
-from pcndocs.build import BuildOptions, BuildResult, build_profile
-from pcndocs.document import parse_markdown, plain_text
 from pcndocs.errors import OutputError
 from pcndocs.files import inside, slug
-from pcndocs.templating import escape_markdown
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, BuildResult
+from pcndocs.render.document import parse_markdown, plain_text
+from pcndocs.render.templating import escape_markdown
 from tests.readback import docx_text, pdf_text
 
 MARKUP = (

@@ -1,4 +1,4 @@
-"""The voting model (pcndocs/voting.py) and Schedule 1's clauses, played through every case.
+"""The voting model (pcndocs/rules/voting.py) and Schedule 1's clauses, played through every case.
 
 The first tests play the model itself through every ballot of small networks: every ballot ends,
 and no one is appointed without the majority except by a tie-break that the majority allows.
@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
-from pcndocs import voting
-from pcndocs.context import network_context, render_context
-from pcndocs.documents import DOCUMENTS
-from pcndocs.facts import load_facts
 from pcndocs.profile.model import Profile
+from pcndocs.render.context import network_context, render_context
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates
-from pcndocs.templating import Templates
-from pcndocs.voting import Rules, carried, confirm_selection, count_ballot, run_ballot
+from pcndocs.rules import voting
+from pcndocs.rules.facts import load_facts
+from pcndocs.rules.voting import Rules, carried, confirm_selection, count_ballot, run_ballot
 
 MAJORITIES: tuple[voting.Majority, ...] = ("simple", "two_thirds", "unanimous")
 TIE_BREAKS: tuple[voting.TieBreak, ...] = ("second_ballot", "drawing_lots", "joint_appointment")

@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from pcndocs.cli import cli
-from pcndocs.documents import DOCUMENTS
-from pcndocs.facts import load_facts
 from pcndocs.profile import model as profile_model
 from pcndocs.profile.model import Profile
+from pcndocs.render.documents import DOCUMENTS
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.fields import FORM_HELP, Group, Input, Node, Repeat, profile_form
 from pcndocs.web.formdata import apply_operation, data_from_form

@@ -20,8 +20,9 @@ import yaml
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.changes import changed_passages
 from tests.webclient import PageClient

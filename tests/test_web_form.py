@@ -17,8 +17,8 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from pcndocs.facts import load_facts
 from pcndocs.profile.yamlfile import dotted
+from pcndocs.rules.facts import load_facts
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.formdata import data_from_form, typed
 from pcndocs.web.service import check_data

@@ -14,12 +14,13 @@ import yaml
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from pcndocs.build import BuildOptions, build_profile
 from pcndocs.cli import cli
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.output.workspace import Workspace
 from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.networks import is_draft
-from pcndocs.workspace import Workspace
 
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"

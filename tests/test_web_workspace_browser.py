@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
+from pcndocs.output.workspace import Workspace
 from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
-from pcndocs.workspace import Workspace
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from pcndocs.errors import WorkerDiedError
+from pcndocs.output.workers import Failure, WorkerPool
 from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
-from pcndocs.workers import Failure, WorkerPool
 from tests.readback import documents_in
 from tests.test_web import form_fields
 from tests.webclient import PageClient

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from pcndocs.resources import example_profile
-from pcndocs.workspace import (
+from pcndocs.output.workspace import (
     ConflictError,
     Workspace,
     WorkspaceError,
     file_name_for,
     fingerprint,
 )
+from pcndocs.resources import example_profile
 
 EXAMPLE = example_profile().read_text(encoding="utf-8")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from pcndocs.build import load
+from pcndocs.output.build import load
 from pcndocs.profile.model import Profile
 from pcndocs.profile.write import profile_data, profile_yaml
 from pcndocs.resources import example_profile

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from pcndocs.build import BuildOptions, BuildResult, build_profile, load
-from pcndocs.checks import warnings_for
-from pcndocs.facts import load_facts
+from pcndocs.output.batch import build_profile
+from pcndocs.output.build import BuildOptions, BuildResult, load
+from pcndocs.rules.checks import warnings_for
+from pcndocs.rules.facts import load_facts
 from tests.readback import docx_text, squash
 
 TODAY = date(2026, 11, 28)

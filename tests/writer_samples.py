@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pcndocs.writers.html import PageInfo
+from pcndocs.render.document import PageInfo
 
 WHEN = datetime(2025, 3, 20)
 
@@ -14,7 +14,7 @@ INFO = PageInfo(
     subject="Schedule 1 of the Network Agreement",
     author="Network Manager",
     keywords="Primary Care Network, Riverside Primary Care Network, schedule-1",
-    created=WHEN.isoformat(),
+    created=WHEN,
 )
 
 SAMPLE = """\

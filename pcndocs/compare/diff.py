@@ -22,7 +22,7 @@ from functools import cache
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.compare.words import DELETED, INSERTED, adopt, diff_inline, words, wrap
-from pcndocs.document import Document, plain_text
+from pcndocs.render.document import Document, plain_text
 
 CHANGE = "change"
 

@@ -13,11 +13,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
-from pcndocs.build import (
+from pcndocs.compare.diff import diff_documents
+from pcndocs.compare.summary import what_changed
+from pcndocs.errors import PcndocsError, ProfileError
+from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
+from pcndocs.output.build import (
     BUILT_FROM,
     BuildOptions,
     DocumentOptions,
@@ -30,18 +34,13 @@ from pcndocs.build import (
     stylesheet_for,
     templates_for,
 )
-from pcndocs.compare.diff import diff_documents
-from pcndocs.compare.summary import what_changed
-from pcndocs.document import Document, parse_markdown
-from pcndocs.documents import FORMATS
-from pcndocs.errors import PcndocsError, ProfileError
-from pcndocs.facts import Facts, load_facts
-from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
-from pcndocs.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
-from pcndocs.ownership import Kept, beside_names, is_ours, place
+from pcndocs.output.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
+from pcndocs.output.ownership import Kept, beside_names, is_ours, place
 from pcndocs.profile.load import LoadedProfile
-from pcndocs.templating import Templates
-from pcndocs.writers.html import PageInfo
+from pcndocs.render.document import Document, PageInfo, parse_markdown
+from pcndocs.render.documents import FORMATS
+from pcndocs.render.templating import Templates
+from pcndocs.rules.facts import Facts, load_facts
 
 SUMMARY_NAME = "changes.txt"
 # What compare wrote in a network's folder, by file name: the checksums of what it put there,
@@ -282,7 +281,7 @@ def compare_loaded(
         if marked is None:
             comparison.unchanged.append(shown.name)
             continue
-        info = _changes_info(shown.info, when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        info = _changes_info(shown.info, when)
         comparison.changed.append(ChangedDocument(shown.name, shown.info.title, marked, info))
     return comparison
 
@@ -416,7 +415,7 @@ def _versions(
         yield key, tree
 
 
-def _changes_info(info: PageInfo, created: str) -> PageInfo:
+def _changes_info(info: PageInfo, created: datetime) -> PageInfo:
     return PageInfo(
         title=f"Changes: {info.title}",
         network=info.network,

@@ -13,10 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pcndocs.context import METHOD_NAMES, workstream_view
-from pcndocs.facts import Facts
-from pcndocs.funding import contract_year
 from pcndocs.profile.model import ClinicalDirector, Lead, Practice, Profile
+from pcndocs.render.context import METHOD_NAMES
+from pcndocs.rules.facts import Facts
+from pcndocs.rules.funding import contract_year
+from pcndocs.rules.leads import workstream_view
 
 ARROW = "→"
 NOT_SET = "not set"

@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import plain_text
+from pcndocs.render.document import plain_text
 
 INSERTED = "ins"
 DELETED = "del"

@@ -16,7 +16,6 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pcndocs import years
-from pcndocs.facts import Workstream
 from pcndocs.new.prompt import Described, help_of
 from pcndocs.profile.explain import explain
 from pcndocs.profile.load import FIRST_DATE, LAST_DATE
@@ -29,6 +28,7 @@ from pcndocs.profile.model import (
     peoples_number,
 )
 from pcndocs.profile.write import description
+from pcndocs.rules.facts import Workstream
 
 T = TypeVar("T")
 

@@ -10,8 +10,6 @@ from typing import Literal, cast, get_args
 from annotated_types import MaxLen
 
 from pcndocs import years
-from pcndocs.facts import Facts, Workstream
-from pcndocs.funding import funded_sessions, payment_made, sessions_number, sessions_text
 from pcndocs.new import answers
 from pcndocs.new.prompt import Ask, Say
 from pcndocs.profile.items import item_heading
@@ -28,6 +26,8 @@ from pcndocs.profile.model import (
     Profile,
 )
 from pcndocs.profile.write import number_text
+from pcndocs.rules.facts import Facts, Workstream
+from pcndocs.rules.funding import funded_sessions, payment_made, sessions_number, sessions_text
 
 Kind = Literal["clinical", "non_clinical"]
 

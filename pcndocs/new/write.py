@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from pcndocs.errors import PcndocsError, Problem, ProfileError
-from pcndocs.facts import Facts
 from pcndocs.files import write_atomically
-from pcndocs.funding import funded_sessions, payment_made, sessions_number
 from pcndocs.new.fill import PartialProfile, filled_data
 from pcndocs.new.questions import MAX_DIRECTORS
-from pcndocs.profile.load import KnownIds, validate_profile
+from pcndocs.profile.load import validate_profile
 from pcndocs.profile.model import Profile
 from pcndocs.profile.write import profile_data, profile_yaml
 from pcndocs.profile.yamlfile import KeyPath, parse_yaml, read_text
+from pcndocs.rules.facts import Facts
+from pcndocs.rules.funding import funded_sessions, payment_made, sessions_number
 
 
 def profile_text(profile: Profile, facts: Facts, file_name: str, today: date) -> str:
@@ -111,7 +111,7 @@ def write_filled_profile(
     problems: list[Problem] = []
     profile: Profile | None = None
     try:
-        profile = validate_profile(parse_yaml(draft, str(path)), KnownIds.of(facts)).profile
+        profile = validate_profile(parse_yaml(draft, str(path)), facts.known_ids()).profile
     except ProfileError as exc:
         problems = exc.problems
     text = filled_text(data, profile, facts, path.name, made, kept, partial.header())
@@ -124,5 +124,5 @@ def read_partial_profile(path: Path, facts: Facts) -> PartialProfile:
     text = read_text(path)
     document = parse_yaml(text, str(path))
     if not isinstance(document.data, dict):
-        validate_profile(document, KnownIds.of(facts))  # raises check's own message
+        validate_profile(document, facts.known_ids())  # raises check's own message
     return PartialProfile(text, document)

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -18,9 +18,6 @@ from pcndocs.profile.explain import explain
 from pcndocs.profile.items import item_at, item_name
 from pcndocs.profile.model import ODS_PATTERN, Profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
-
-if TYPE_CHECKING:
-    from pcndocs.facts import Facts
 
 # A file that is not a profile at all can have thousands of problems; the first ones tell.
 MAX_PROBLEMS = 50
@@ -32,11 +29,6 @@ class KnownIds:
 
     workstreams: Collection[str]  # the built-in workstreams (workstreams.yaml)
     funding_streams: Collection[str]  # what may pay a lead (funding.yaml)
-
-    @classmethod
-    def of(cls, facts: Facts) -> KnownIds:
-        """Return the ids the national facts define."""
-        return cls(facts.workstreams.ids, tuple(s.id for s in facts.funding.streams))
 
 
 @dataclass(frozen=True)

@@ -346,6 +346,7 @@ class ClinicalDirector(Model):
 
 Method = Literal["selection", "election", "selection_and_election"]
 Majority = Literal["simple", "two_thirds", "unanimous"]
+TieBreak = Literal["second_ballot", "drawing_lots", "joint_appointment"]
 Voting = Literal["one_practice_one_vote", "list_size_weighted"]
 
 
@@ -377,7 +378,7 @@ class Appointment(Model):
     quorum_percent: int = Field(
         75, ge=1, le=100, description="Share of member practices (or of votes) that must take part."
     )
-    tie_break: Literal["second_ballot", "drawing_lots", "joint_appointment"] = Field(
+    tie_break: TieBreak = Field(
         "second_ballot",
         description="How a tie is broken: second_ballot, drawing_lots or joint_appointment.",
     )

@@ -32,14 +32,14 @@ from starlette.staticfiles import StaticFiles
 
 from pcndocs import __version__
 from pcndocs.compare.run import NoBuildError
-from pcndocs.documents import DOCUMENTS, FORMATS
 from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
-from pcndocs.facts import Facts, load_facts
 from pcndocs.files import slug
-from pcndocs.funding import sessions_text, wte_text
 from pcndocs.new.answers import contract_year_now
 from pcndocs.profile.yamlfile import dotted, read_text
+from pcndocs.render.documents import DOCUMENTS, FORMATS
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import Facts, load_facts
+from pcndocs.rules.funding import sessions_text, wte_text
 from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Group, Input, Repeat, profile_form

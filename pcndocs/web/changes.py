@@ -18,7 +18,6 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from pcndocs.build import network_name
 from pcndocs.compare.run import (
     ChangedDocument,
     CompareOptions,
@@ -28,9 +27,10 @@ from pcndocs.compare.run import (
     load_older,
 )
 from pcndocs.compare.run import compare_loaded as compare_versions
-from pcndocs.facts import Facts
 from pcndocs.files import slug
+from pcndocs.output.build import network_name
 from pcndocs.profile.load import LoadedProfile
+from pcndocs.rules.facts import Facts
 from pcndocs.web.service import PROFILE_NAME, documents_of
 
 COMPARISONS_KEPT = 8

@@ -27,7 +27,6 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from pcndocs.facts import load_facts
 from pcndocs.profile.model import (
     ContractYear,
     FundingStreamId,
@@ -37,6 +36,7 @@ from pcndocs.profile.model import (
     Profile,
     WorkstreamRef,
 )
+from pcndocs.rules.facts import load_facts
 
 Kind = Literal[
     "text",

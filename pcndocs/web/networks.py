@@ -1,6 +1,6 @@
 """The workspace in the browser: the networks' page, saving as you go, agreed versions.
 
-`pcndocs serve FOLDER` opens a folder of profiles (pcndocs/workspace.py is the store). This
+`pcndocs serve FOLDER` opens a folder of profiles (pcndocs/output/workspace.py is the store). This
 module holds what the pages need beyond the store: each network's state as `check` gives it
 (kept by the file's version, so a page of many networks checks only what changed), the
 text a save writes, building several networks into the output folder on a thread with its
@@ -20,14 +20,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pcndocs.batch import build_many, default_jobs
-from pcndocs.build import BUILT_FROM, BuildOptions
 from pcndocs.errors import PcndocsError, Problem
-from pcndocs.facts import Facts
 from pcndocs.files import slug
+from pcndocs.output.batch import build_many, default_jobs
+from pcndocs.output.build import BUILT_FROM, BuildOptions
+from pcndocs.output.workspace import Agreed, Saved, Workspace
 from pcndocs.profile.write import profile_yaml
+from pcndocs.rules.facts import Facts
 from pcndocs.web.service import MISSING, Checked, check_text
-from pcndocs.workspace import Agreed, Saved, Workspace
 
 # The first lines pcndocs writes at the top of a file it saves; a user's own lines there stay.
 SAVED_HEADER = "A network profile for pcndocs, saved as you go by `pcndocs serve`."

@@ -17,8 +17,8 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pcndocs.errors import PcndocsError
+from pcndocs.output.workspace import is_profile_name
 from pcndocs.web.app import Settings, create_app
-from pcndocs.workspace import is_profile_name
 
 DEFAULT_PORT = 8765
 PORTS_TRIED = 20

@@ -2,7 +2,7 @@
 
 Everything goes through the same loading, validation, checks and build code as the
 command line, so a message is word for word what `pcndocs check` says. Builds of PDF and
-DOCX run on warm worker processes (pcndocs.workers, as `build` uses): one pack is shared
+DOCX run on warm worker processes (pcndocs.output.workers, as `build` uses): one pack is shared
 out across them by document and format, identical requests waiting at the same time share
 one build, and when the queue is full the answer is "busy" rather than another build.
 """
@@ -23,7 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pcndocs.build import (
+from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.files import slug
+from pcndocs.output.build import (
     STILL_TO_AGREE,
     BuildOptions,
     BuildResult,
@@ -32,16 +34,14 @@ from pcndocs.build import (
     render_documents,
     still_to_agree,
 )
-from pcndocs.checks import warnings_for
-from pcndocs.errors import PcndocsError, Problem, ProfileError
-from pcndocs.facts import Facts, load_facts
-from pcndocs.files import slug
-from pcndocs.funding import director_funding, leadership_costs
-from pcndocs.gaps import Gap
-from pcndocs.profile.load import KnownIds, LoadedProfile, validate_profile
+from pcndocs.output.workers import Failure, WorkerPool, default_jobs
+from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
-from pcndocs.workers import Failure, WorkerPool, default_jobs
+from pcndocs.render.gaps import Gap
+from pcndocs.rules.checks import warnings_for
+from pcndocs.rules.facts import Facts, load_facts
+from pcndocs.rules.funding import director_funding, leadership_costs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
@@ -154,7 +154,7 @@ def parse_text(text: str, name: str = PROFILE_NAME) -> YamlDocument:
 
 def check_document(document: YamlDocument, facts: Facts, today: date) -> Checked:
     """Return every error and warning `pcndocs check` gives for a parsed profile."""
-    known = KnownIds.of(facts)
+    known = facts.known_ids()
     try:
         loaded = validate_profile(document, known)
     except ProfileError as exc:
@@ -262,7 +262,7 @@ def render_share(
 ) -> Built:
     """Return some documents of a profile, built in memory: one worker's share of a pack."""
     facts = load_facts()
-    loaded = validate_profile(document, KnownIds.of(facts), blank)
+    loaded = validate_profile(document, facts.known_ids(), blank)
     return render_loaded(loaded, formats, names, templates, today)
 
 
@@ -287,14 +287,14 @@ def render_loaded(
 
 def _warm_up() -> None:
     """Load what every build needs, once per worker, so the first build is not slow."""
-    import pcndocs.writers.docx
-    import pcndocs.writers.pdf  # noqa: F401  (imports WeasyPrint)
+    import pcndocs.render.writers.docx
+    import pcndocs.render.writers.pdf  # noqa: F401  (imports WeasyPrint)
 
     load_facts()
 
 
 class BuildPool:
-    """Warm worker processes (pcndocs.workers) that build documents for the server.
+    """Warm worker processes (pcndocs.output.workers) that build documents for the server.
 
     The workers serve one round of one build at a time (a round: a document per worker),
     builds taking turns round by round in the order they came; up to MAX_WAITING_BUILDS

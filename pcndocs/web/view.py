@@ -15,8 +15,8 @@ from typing import Any
 
 from pcndocs import years
 from pcndocs.errors import Problem
-from pcndocs.facts import Facts
 from pcndocs.profile.yamlfile import KeyPath, dotted
+from pcndocs.rules.facts import Facts
 from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_form
 from pcndocs.web.formdata import (
     LOCAL_WORKSTREAM,

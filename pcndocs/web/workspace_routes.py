@@ -1,7 +1,7 @@
 """The routes of the workspace: the networks' page, each network's page, saves and versions.
 
 Only when the server was started on a folder (`pcndocs serve FOLDER`). Every name in an
-address is a file name the store checks (pcndocs/workspace.py): nothing the browser sends
+address is a file name the store checks (pcndocs/output/workspace.py): nothing the browser sends
 can name a file outside the workspace. Every request that writes is a POST, which the guard
 lets through only from this server's own page.
 """
@@ -22,12 +22,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from pcndocs import years
-from pcndocs.build import BuildOptions
 from pcndocs.compare.run import TreeCache, built_from
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.importer.names import format_name
 from pcndocs.new.answers import contract_year_now, date_answer
-from pcndocs.profile.load import KnownIds, validate_profile
+from pcndocs.output.build import BuildOptions
+from pcndocs.output.workspace import ConflictError, Saved, Workspace, WorkspaceError, network_in
+from pcndocs.profile.load import validate_profile
 from pcndocs.profile.yamlfile import parse_yaml
 from pcndocs.web import national
 from pcndocs.web.changes import compared
@@ -35,7 +36,6 @@ from pcndocs.web.formdata import data_from_form
 from pcndocs.web.networks import Builds, States, is_draft, saved_text
 from pcndocs.web.service import MISSING, check_data, read_profile_text
 from pcndocs.web.view import normalised, place
-from pcndocs.workspace import ConflictError, Saved, Workspace, WorkspaceError, network_in
 
 if TYPE_CHECKING:
     from pcndocs.web.app import Web
@@ -199,7 +199,7 @@ class WorkspacePages:
 def _loaded(text: str, label: str, facts: Any) -> Any:
     """Return an older version loaded as compare loads it: a draft with gaps shows them."""
     document = parse_yaml(text, label)
-    known = KnownIds.of(facts)
+    known = facts.known_ids()
     try:
         return validate_profile(document, known)
     except ProfileError as exc:

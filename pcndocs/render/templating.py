@@ -12,10 +12,10 @@ from typing import Any
 import jinja2
 from jinja2.loaders import split_template_path
 
-from pcndocs.cache import template_cache
 from pcndocs.errors import TemplateError
-from pcndocs.funding import sessions_number, sessions_text, wte_text
-from pcndocs.sandbox import LimitError, Sandbox, render_bounded
+from pcndocs.render.cache import template_cache
+from pcndocs.render.sandbox import LimitError, Sandbox, render_bounded
+from pcndocs.rules.funding import sessions_number, sessions_text, wte_text
 from pcndocs.text import remove_forbidden
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, so escaping all

@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlparse
 import pydyf
 
 from pcndocs.errors import RenderLimitError
-from pcndocs.limits import OverMemoryError, OverTimeError, in_worker, process_limits
-from pcndocs.writers.libraries import load_weasyprint
+from pcndocs.render.limits import OverMemoryError, OverTimeError, in_worker, process_limits
+from pcndocs.render.writers.libraries import load_weasyprint
 
 load_weasyprint()  # first: its libraries found with one program rather than 87
 

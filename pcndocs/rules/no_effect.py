@@ -10,11 +10,13 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from pcndocs import voting, years
-from pcndocs.facts import Facts
-from pcndocs.funding import contract_year, payment_made
+from pcndocs import years
 from pcndocs.profile.model import Profile
 from pcndocs.profile.yamlfile import KeyPath
+from pcndocs.rules import voting
+from pcndocs.rules.appointment import term_end
+from pcndocs.rules.facts import Facts
+from pcndocs.rules.funding import contract_year, payment_made
 
 MAJORITY_WORDS = {"simple": "a simple majority", "two_thirds": "a two-thirds majority",
                   "unanimous": "unanimity"}  # fmt: skip
@@ -139,8 +141,6 @@ def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str
     parsed = years.parse(year)
     if parsed is None:
         return
-    from pcndocs.context import term_end  # the one place a term's last day is worked out
-
     term = profile.appointment.term_years
     for i, director in enumerate(profile.clinical_directors):
         if director.start_date is None:

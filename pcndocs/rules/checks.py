@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pcndocs import voting, years
+from pcndocs import years
 from pcndocs.errors import Problem
-from pcndocs.facts import Facts
-from pcndocs.funding import (
+from pcndocs.profile.items import item_name
+from pcndocs.profile.load import LoadedProfile
+from pcndocs.profile.model import Lead, Profile
+from pcndocs.rules import voting
+from pcndocs.rules.facts import Facts
+from pcndocs.rules.funding import (
     contract_year,
     director_funding,
     payment_made,
@@ -17,11 +21,7 @@ from pcndocs.funding import (
     stream_funds,
     wte_text,
 )
-from pcndocs.gaps import gap_line
-from pcndocs.no_effect import no_effect, share_warnings, term_warnings
-from pcndocs.profile.items import item_name
-from pcndocs.profile.load import LoadedProfile
-from pcndocs.profile.model import Lead, Profile
+from pcndocs.rules.no_effect import no_effect, share_warnings, term_warnings
 
 LEAD_SESSIONS_PER_MONTH = 2
 
@@ -226,7 +226,7 @@ def _estimate_warnings(loaded: LoadedProfile, facts: Facts) -> list[Problem]:
     The documents call such a sum an estimate; the network's own figure, stated under
     `funding:`, replaces it.
     """
-    from pcndocs.citations import OWN_FIGURE_KEYS  # citations imports funding, as we do
+    from pcndocs.rules.citations import OWN_FIGURE_KEYS  # citations imports funding, as we do
 
     found: list[Problem] = []
     year = contract_year(loaded.profile, facts)
@@ -440,3 +440,9 @@ def _agreed_sessions(profile: Profile) -> str:
         for d in directors
     )
     return f"{total} a week ({each})"
+
+
+def gap_line(gap: Problem) -> str:
+    """Return a value still to agree as `check` and `build --blank` list it: line, key, item."""
+    where = f"line {gap.line}: " if gap.line else ""
+    return f"{where}{gap.key}: {gap.item}" if gap.item else f"{where}{gap.key}"

@@ -25,7 +25,7 @@ from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
 
-from pcndocs.limits import OverMemoryError, OverTimeError, process_limits
+from pcndocs.render.limits import OverMemoryError, OverTimeError, process_limits
 
 #: The most characters one string made by a template may hold.
 MAX_TEXT = 1_000_000

@@ -34,7 +34,7 @@ class _Alarm(BaseException):
 
 
 def in_worker() -> bool:
-    """Return whether this process is a worker (pcndocs.workers), not the one the user ran."""
+    """Return whether this process is a worker (output/workers.py), not the one the user ran."""
     import multiprocessing
 
     return multiprocessing.parent_process() is not None

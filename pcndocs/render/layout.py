@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import plain_text
+from pcndocs.render.document import plain_text
 
 TABLE_FONT_TWIPS = 190  # 9.5 pt, the size of table text in both renderings
 CELL_PADDING_TWIPS = 2 * 100 + 20  # a cell's left and right padding (5 pt each), and borders

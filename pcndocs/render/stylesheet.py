@@ -5,7 +5,7 @@ as WeasyPrint will see it however it is written: `@import"pdf.css"` with no spac
 comment, a query (`pdf.css?1`) or a CSS escape (`@\\69mport`, `2p\\78`). A stylesheet that
 imports itself (twice: exponential) or a page 2 px square (millions of pages) would hang a
 build; each is refused here with one line naming the file, the line and the rule. What
-gets past is still bounded when the PDF is rendered (pcndocs/writers/pdf.py).
+gets past is still bounded when the PDF is rendered (pcndocs/render/writers/pdf.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Schedule 1's clauses are prose; this module is the same rules as code, so tests can play every
 combination of method, majority, tie-break and number of candidates through it and check that
-the rendered clauses say what the model does. It is pure: no profile, no template, no I/O.
+the rendered clauses say what the model does. It is pure: no template, no I/O; of the profile
+it takes only the names of the majorities and tie-breaks, which the profile declares once.
 
 Votes are whole numbers (1 per practice, or its registered patients when weighted), so every
 comparison is exact.
@@ -14,8 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-Majority = Literal["simple", "two_thirds", "unanimous"]
-TieBreak = Literal["second_ballot", "drawing_lots", "joint_appointment"]
+from pcndocs.profile.model import Majority, TieBreak
 
 # After the notice, a week passes between nominations closing and the vote or panel, so the
 # practices can read the candidates' statements.

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pcndocs import years
-from pcndocs.facts import Confidence, Facts, Rate
 from pcndocs.profile.model import (
     ClinicalDirector,
     Lead,
@@ -15,6 +14,7 @@ from pcndocs.profile.model import (
     Practice,
     Profile,
 )
+from pcndocs.rules.facts import Confidence, Facts, Rate
 
 MONTHS_IN_YEAR = 12
 # Why a stream's yearly amount cannot be worked out from the profile.

@@ -98,7 +98,7 @@ def _decode_strictly(image: Any) -> None:
 
 @cache
 def _check_reference(path: Path, size: int, _mtime: int) -> None:
-    from pcndocs.writers.docx import builtin_reference
+    from pcndocs.render.writers.docx import builtin_reference
 
     if path.resolve() == builtin_reference().resolve():
         return  # the built-in one is tested with pcndocs
@@ -151,16 +151,15 @@ def _check_contents(path: Path) -> None:
 
 def _trial(path: Path) -> None:
     """Write a small document with every kind of block, to find what the checks above miss."""
-    from pcndocs.document import parse_markdown
-    from pcndocs.writers.docx import write_docx
-    from pcndocs.writers.html import PageInfo
+    from pcndocs.render.document import PageInfo, parse_markdown
+    from pcndocs.render.writers.docx import write_docx
 
     sample = parse_markdown(
         "# Title\n\n## Heading\n\nText with **bold**.\n\n- one\n  - two\n\n"
         "1. first\n   1. second\n\n- [ ] tick\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
         "> quote\n\n::: signature\nName\n:::\n"
     )
-    info = PageInfo("Title", "Network", "Subject", "Author", "Keywords", "2025-04-01T00:00:00Z")
+    info = PageInfo("Title", "Network", "Subject", "Author", "Keywords", datetime(2025, 4, 1))
     try:
         write_docx(sample, info, path, None, datetime(2025, 4, 1))
     except InputFileError:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from pcndocs import years
-from pcndocs.facts import Facts
 from pcndocs.profile.model import SMALLEST_PLAUSIBLE_LIST, Profile
+from pcndocs.rules.facts import Facts
 
 # A CCG by name ("NHS Liverpool CCG (99A)"), or a bare three-character code of a former CCG or
 # sub-ICB location ("71E"): sub-ICB locations keep the CCGs' codes.

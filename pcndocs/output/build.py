@@ -11,20 +11,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
-from pcndocs.checks import assumed_values, warnings_for
-from pcndocs.context import (
-    BLANK_LEAD,
-    LeadView,
-    NetworkContext,
-    lead_documents,
-    lead_views,
-    network_context,
-    render_context,
-)
-from pcndocs.document import Document, parse_markdown
-from pcndocs.documents import DOCUMENTS, FORMATS, DocumentKind
 from pcndocs.errors import InputFileError, Problem, RenderLimitError
-from pcndocs.facts import Facts, load_facts
 from pcndocs.files import (
     clean_temporaries,
     inside,
@@ -34,16 +21,28 @@ from pcndocs.files import (
     slug,
     write_atomically,
 )
-from pcndocs.funding import contract_year
-from pcndocs.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
-from pcndocs.manifest import Entry, Manifest, profile_bytes
-from pcndocs.olddata import old_data_notes
-from pcndocs.ownership import Kept, place
-from pcndocs.profile.load import KnownIds, LoadedProfile, load_profile
+from pcndocs.output.manifest import Entry, Manifest, profile_bytes
+from pcndocs.output.ownership import Kept, place
+from pcndocs.profile.load import LoadedProfile, load_profile
+from pcndocs.render.context import (
+    BLANK_LEAD,
+    NetworkContext,
+    lead_documents,
+    network_context,
+    render_context,
+)
+from pcndocs.render.document import Document, PageInfo, parse_markdown
+from pcndocs.render.documents import DOCUMENTS, FORMATS, DocumentKind
+from pcndocs.render.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
+from pcndocs.render.stylesheet import check_stylesheet
+from pcndocs.render.templating import Templates
+from pcndocs.render.writers.html import include_builtin, logo_uri, render_page
 from pcndocs.resources import builtin_templates
-from pcndocs.stylesheet import check_stylesheet
-from pcndocs.templating import Templates
-from pcndocs.writers.html import PageInfo, include_builtin, logo_uri, render_page
+from pcndocs.rules.checks import assumed_values, warnings_for
+from pcndocs.rules.facts import Facts, load_facts
+from pcndocs.rules.funding import contract_year
+from pcndocs.rules.leads import LeadView, lead_views
+from pcndocs.rules.olddata import old_data_notes
 
 log = logging.getLogger(__name__)
 
@@ -136,19 +135,7 @@ class Rendered:
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
     """Return a validated profile, checked against the national facts."""
     facts = facts or load_facts()
-    return load_profile(path, KnownIds.of(facts), blank)
-
-
-def build_profile(path: Path, options: BuildOptions) -> BuildResult:
-    """Build every selected document of one profile in every selected format, here.
-
-    A network whose inputs have not changed since its last build is not built again
-    (its result says it is up to date) unless options.force is set.
-    """
-    from pcndocs.batch import build_many  # the one place that records what was built
-
-    (outcome,) = build_many([path], options, jobs=1)
-    return outcome.built()
+    return load_profile(path, facts.known_ids(), blank)
 
 
 def plan_profile(path: Path, options: BuildOptions) -> Plan:
@@ -438,17 +425,18 @@ def render_file(
     if fmt == "html":
         return render_page(document, info, css, logo_uri(logo), preface).encode("utf-8"), []
     if fmt == "pdf":
-        from pcndocs.writers.pdf import write_pdf  # WeasyPrint loads only when a PDF is wanted
+        from pcndocs.render.writers.pdf import (
+            write_pdf,  # WeasyPrint loads only when a PDF is wanted
+        )
 
         identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
         page = render_page(document, info, logo=logo_uri(logo), preface=preface)
         return write_pdf(page, css, templates.folders, identifier.encode())
     if fmt == "docx":
-        from pcndocs.writers.docx import write_docx  # python-docx loads only when needed
+        from pcndocs.render.writers.docx import write_docx  # python-docx loads only when needed
 
-        when = datetime.strptime(info.created, "%Y-%m-%dT%H:%M:%SZ")
         reference = templates.find(REFERENCE_DOCX)
-        return write_docx(document, info, reference, logo, when, author), []
+        return write_docx(document, info, reference, logo, info.created, author), []
     raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
@@ -465,7 +453,7 @@ def _page_info(
         subject=kind.summary,
         author=control.author or network,
         keywords=", ".join(("Primary Care Network", network, kind.name)),
-        created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),  # W3C form, as WeasyPrint reads it
+        created=when,
         compact=kind.compact,
     )
 
@@ -488,7 +476,7 @@ _LAST_ZIP_SECOND = int(_LAST_ZIP_MOMENT.replace(tzinfo=UTC).timestamp())
 
 def _check_brand(templates: Templates, formats: Sequence[str]) -> None:
     """Refuse a logo or reference.docx that cannot be used, before any document is written."""
-    from pcndocs.brand import check_logo, check_reference
+    from pcndocs.render.brand import check_logo, check_reference
 
     logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
     if logo is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pcndocs import years
-from pcndocs.facts import Citation, Confidence, Facts, Rate, Sourced
+from pcndocs.rules.facts import Citation, Confidence, Facts, Rate, Sourced
 
 
 def _sources(citation: Citation) -> Iterator[str]:

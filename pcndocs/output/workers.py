@@ -40,7 +40,7 @@ class Failure:
 #: What the forkserver imports once, so that every worker forked from it starts with
 #: WeasyPrint and python-docx loaded (and their system libraries opened) instead of
 #: importing them itself: about 0.6 s of CPU a worker.
-PRELOAD = ["pcndocs.build", "pcndocs.writers.pdf", "pcndocs.writers.docx"]
+PRELOAD = ["pcndocs.output.build", "pcndocs.render.writers.pdf", "pcndocs.render.writers.docx"]
 
 
 def _context(preload: list[str] = PRELOAD) -> Any:

@@ -40,13 +40,12 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import Document, introduces_signature, plain_text
 from pcndocs.errors import InputFileError
-from pcndocs.layout import column_widths, rows_kept_with_next, subheading_rows, text_width
+from pcndocs.render.document import Document, PageInfo, introduces_signature, plain_text
+from pcndocs.render.layout import column_widths, rows_kept_with_next, subheading_rows, text_width
+from pcndocs.render.writers import docx_xml
+from pcndocs.render.writers.docx_changes import Revisions
 from pcndocs.resources import builtin_templates
-from pcndocs.writers import docx_xml
-from pcndocs.writers.docx_changes import Revisions
-from pcndocs.writers.html import PageInfo
 
 HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
 #: Every style the writer uses; a user's reference document lacking one gets the built-in one.

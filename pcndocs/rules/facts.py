@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from pcndocs import years
+from pcndocs.profile.load import KnownIds
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty string, with surrounding whitespace removed."""
@@ -630,6 +631,10 @@ class Facts(FactModel):
     funding: Funding
     person_spec: PersonSpec
     job_description: JobDescriptionFacts
+
+    def known_ids(self) -> KnownIds:
+        """Return the ids a profile may name that these facts define."""
+        return KnownIds(self.workstreams.ids, tuple(s.id for s in self.funding.streams))
 
     def workstream(self, workstream_id: str) -> Workstream:
         """Return the workstream with this id; raise KeyError naming the known ids if none."""

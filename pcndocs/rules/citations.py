@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pcndocs.facts import Facts
-from pcndocs.funding import (
+from pcndocs.rules.facts import Facts
+from pcndocs.rules.funding import (
     DirectorFunding,
     StreamFunds,
     sessions_text,

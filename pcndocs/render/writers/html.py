@@ -5,36 +5,20 @@ from __future__ import annotations
 import base64
 import itertools
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import Document, introduces_signature, plain_text
-from pcndocs.layout import (
+from pcndocs.render.document import Document, PageInfo, introduces_signature, plain_text
+from pcndocs.render.layout import (
     KEEP_WHOLE_ROWS,
     TEXT_WIDTH_TWIPS,
     column_widths,
     rows_kept_with_next,
     subheading_rows,
 )
-
-
-@dataclass(frozen=True)
-class PageInfo:
-    """What a page says about itself: title, running header, properties."""
-
-    title: str
-    network: str
-    subject: str
-    author: str
-    keywords: str
-    created: str  # ISO date, for reproducible metadata
-    language: str = "en-GB"
-    compact: bool = False  # a one-page document: tables and spacing drawn tighter
-
 
 #: How a user's pdf.css includes the built-in one before changing it: `@import "builtin/pdf.css";`
 _BUILTIN_IMPORT = re.compile(
@@ -65,12 +49,9 @@ def logo_uri(path: Path | None) -> str:
     return f"data:image/{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def w3c_date(value: str) -> str:
-    """Return an ISO timestamp as a W3C date-time, read as UTC when it names no zone."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        return moment.isoformat() + "Z"
-    return moment.isoformat()
+def w3c_date(moment: datetime) -> str:
+    """Return a moment as a W3C date-time, read as UTC when it names no zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def render_page(

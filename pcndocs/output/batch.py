@@ -18,7 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from pcndocs.build import (
+from pcndocs.errors import InputFileError, PcndocsError, Stopped
+from pcndocs.output.build import (
     BuildOptions,
     BuildResult,
     FileTask,
@@ -29,11 +30,16 @@ from pcndocs.build import (
     render_files,
     write_network,
 )
-from pcndocs.documents import DOCUMENTS
-from pcndocs.errors import InputFileError, PcndocsError, Stopped
-from pcndocs.gaps import Gap
-from pcndocs.manifest import Entry, IndexOutcome, Manifest, inputs_fingerprint, profile_fingerprint
-from pcndocs.workers import Failure, WorkerPool, default_jobs, start_early
+from pcndocs.output.manifest import (
+    Entry,
+    IndexOutcome,
+    Manifest,
+    inputs_fingerprint,
+    profile_fingerprint,
+)
+from pcndocs.output.workers import Failure, WorkerPool, default_jobs, start_early
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.gaps import Gap
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -201,8 +207,8 @@ def build_many(
 
 def _preload(options: BuildOptions) -> list[str]:
     """Return the modules the workers need for these formats, for the forkserver to import."""
-    writers = {"pdf": "pcndocs.writers.pdf", "docx": "pcndocs.writers.docx"}
-    return ["pcndocs.build", *(writers[f] for f in options.formats if f in writers)]
+    writers = {"pdf": "pcndocs.render.writers.pdf", "docx": "pcndocs.render.writers.docx"}
+    return ["pcndocs.output.build", *(writers[f] for f in options.formats if f in writers)]
 
 
 def _may_use_workers(
@@ -408,3 +414,13 @@ _STOPPING = (
     signal.SIGTERM,
     *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()),
 )
+
+
+def build_profile(path: Path, options: BuildOptions) -> BuildResult:
+    """Build every selected document of one profile in every selected format, here.
+
+    A network whose inputs have not changed since its last build is not built again
+    (its result says it is up to date) unless options.force is set.
+    """
+    (outcome,) = build_many([path], options, jobs=1)
+    return outcome.built()

@@ -5,19 +5,38 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from pcndocs import voting, years
-from pcndocs.checks import assumed_values
-from pcndocs.citations import FigureLine, figure_lines, year_line
-from pcndocs.facts import (
+from pcndocs import years
+from pcndocs.profile.model import (
+    Appointment,
+    ClinicalDirector,
+    DocumentControl,
+    Governance,
+    JobDescription,
+    Lead,
+    LocalResponsibility,
+    Network,
+    Practice,
+    Profile,
+)
+from pcndocs.render.templating import Markdown, Placeholder, escape_markdown
+from pcndocs.rules import voting
+from pcndocs.rules.affordability import Charge, affordability
+from pcndocs.rules.appointment import (
+    AppointmentFigures,
+    VoteFigures,
+    appointment_figures,
+    vote_figures,
+)
+from pcndocs.rules.checks import assumed_values
+from pcndocs.rules.citations import FigureLine, figure_lines, year_line
+from pcndocs.rules.facts import (
     AnnexE,
     Citation,
-    Confidence,
     DutiesOfYear,
     Facts,
-    Item,
     JobDescriptionFacts,
     Note,
     PersonSpecRow,
@@ -29,37 +48,18 @@ from pcndocs.facts import (
     WorkstreamFacts,
     YearNote,
 )
-from pcndocs.funding import (
+from pcndocs.rules.funding import (
     DirectorFunding,
     LeadershipCosts,
-    StreamFunds,
     VotingWeight,
     contract_year,
     director_funding,
     leadership_costs,
-    stream_funds,
     voting_weights,
 )
-from pcndocs.olddata import old_data_notes
-from pcndocs.profile.model import (
-    Appointment,
-    ClinicalDirector,
-    CustomWorkstream,
-    DocumentControl,
-    Governance,
-    JobDescription,
-    Lead,
-    LocalResponsibility,
-    Majority,
-    Network,
-    Practice,
-    Profile,
-)
-from pcndocs.templating import Markdown, Placeholder, escape_markdown
+from pcndocs.rules.leads import LeadItems, LeadView, WorkstreamView, lead_items, lead_views
+from pcndocs.rules.olddata import old_data_notes
 
-DES_SPECIFICATION = "Network Contract DES specification"
-# From this year the service specifications are merged into one (pcn-facts.md, High).
-MERGED_SPECIFICATIONS_FROM = "2024/25"
 # Sources as the data files name them, and as a reader of a document can look them up.
 _SOURCE_NAMES = (
     (
@@ -105,86 +105,6 @@ BLANK_DIRECTOR = ClinicalDirector.model_construct(
     start_date=None,
     funded_share=None,
 )
-
-
-@dataclass(frozen=True)
-class WorkstreamView:
-    """A workstream as documents show it, whether built in or defined in the profile."""
-
-    id: str
-    title: str
-    summary: str
-    clinical: bool
-    checklist: tuple[str, ...]
-    source: str | Citation  # where the work began (or "agreed by the network")
-    since: str | None
-    custom: bool
-    specification: str | None = None  # the national specification to read this year
-    confidence: Confidence = "confirmed"
-    notes: tuple[YearNote, ...] = ()  # changes from a later year that apply this year
-
-    @property
-    def cited(self) -> str:
-        """Return the work's sources in the words its confidence needs."""
-        if isinstance(self.source, Citation):
-            return self.source.worded(self.confidence)
-        return self.source
-
-
-@dataclass(frozen=True)
-class LeadView:
-    """A lead with their workstream, practice and yearly cost resolved."""
-
-    lead: Lead
-    workstream: WorkstreamView
-    practice: Practice | None
-    sessions_per_year: float | None  # None only for the blank lead of a starter pack
-    cost_per_year: float | None
-    funding_stream_name: str
-    hours_per_month: float | None
-    stream_note: str | None = None  # why the stream is not paid in the profile's year
-
-
-@dataclass(frozen=True)
-class Term:
-    """A clinical director's current term of office: its first and last day, where known."""
-
-    director: ClinicalDirector
-    start: date | None
-    end: date | None
-
-
-@dataclass(frozen=True)
-class VoteFigures:
-    """The thresholds of one voting rule, in votes: practices, or registered patients."""
-
-    weighted: bool
-    complete: bool  # False when a weighted vote lacks a practice's list size (blank builds)
-    total: int  # every vote: the number of practices, or all their registered patients
-    quorum: int  # votes that must take part for a vote to count
-    to_carry: int  # votes that carry a decision when every vote is cast
-    to_remove: int  # votes that remove a director (appointment rules only)
-    blockers: tuple[Practice, ...]  # a practice whose absence alone leaves no quorum
-    carriers: tuple[Practice, ...]  # a practice whose votes alone carry a decision
-
-
-@dataclass(frozen=True)
-class AppointmentFigures:
-    """The numbers Schedule 1's appointment clauses quote, worked out for this network."""
-
-    practices: int
-    weighted: bool
-    weights: tuple[VotingWeight, ...]  # every practice's share of the votes, if weighted
-    quorum_practices: int  # practices that must take part, one practice one vote
-    majority_votes: int  # votes a candidate needs to win when every practice votes
-    removal_votes: int  # practices that must agree to remove a director
-    uses_panel: bool
-    uses_ballot: bool
-    terms: tuple[Term, ...]
-    figures: VoteFigures  # the thresholds in votes, weighted or not
-    tie_break_applies: bool  # False: a tie gives no one two thirds or unanimity
-    process_days: int  # from the notice to the vote or the panel
-    reappointment_days: int  # how long before a term ends the process starts
 
 
 # Not validated: a blank lead's time and rate are still to be agreed.
@@ -273,211 +193,6 @@ def join_and(items: Iterable[object]) -> str:
     return Markdown(text) if markdown else text
 
 
-def votes_needed(majority: Majority, voters: int) -> int:
-    """Return how many of a number of equal votes a majority rule needs."""
-    if majority == "simple":
-        return voters // 2 + 1
-    if majority == "two_thirds":
-        return -(-2 * voters // 3)
-    return voters
-
-
-def percent_of(percent: int, whole: int) -> int:
-    """Return the smallest whole number that is at least percent% of whole."""
-    return -(-percent * whole // 100)
-
-
-def term_end(start: date, years: int) -> date:
-    """Return the last day of a term of whole years that begins on start."""
-    try:
-        anniversary = start.replace(year=start.year + years)
-    except ValueError:  # 29 February, in a year that has none
-        anniversary = start.replace(year=start.year + years, day=28) + timedelta(days=1)
-    return anniversary - timedelta(days=1)
-
-
-def vote_figures(
-    practices: Sequence[Practice],
-    weighted: bool,
-    quorum_percent: int,
-    majority: Majority,
-    removal: Majority = "unanimous",
-) -> VoteFigures:
-    """Return a voting rule's quorum and majorities in votes, and who can block or carry."""
-    sizes = [p.list_size for p in practices]
-    complete = not weighted or all(size is not None for size in sizes)
-    weights = [(size or 0) if weighted else 1 for size in sizes]
-    total = sum(weights)
-    return VoteFigures(
-        weighted=weighted,
-        complete=complete,
-        total=total,
-        quorum=voting.votes_for_quorum(quorum_percent, total),
-        to_carry=voting.votes_to_carry(majority, total),
-        to_remove=voting.votes_to_carry(removal, total),
-        # Only a weighted vote gives one practice more say than another: with one vote each,
-        # the figures above already say how many practices block or carry.
-        blockers=tuple(
-            p
-            for p, w in zip(practices, weights, strict=True)
-            if weighted
-            and complete
-            and len(practices) > 1
-            and voting.can_block_quorum(w, total, quorum_percent)
-        ),
-        carriers=tuple(
-            p
-            for p, w in zip(practices, weights, strict=True)
-            if weighted
-            and complete
-            and len(practices) > 1
-            and voting.can_carry_alone(w, total, majority)
-        ),
-    )
-
-
-def appointment_figures(
-    profile: Profile, directors: Sequence[ClinicalDirector]
-) -> AppointmentFigures:
-    """Return the quorum, majorities, voting weights and terms of the appointment process."""
-    rules = profile.appointment
-    count = len(profile.practices)
-    weighted = rules.voting == "list_size_weighted"
-    figures = vote_figures(
-        profile.practices, weighted, rules.quorum_percent, rules.majority, rules.removal_majority
-    )
-    return AppointmentFigures(
-        figures=figures,
-        tie_break_applies=voting.tie_break_applies(rules.majority),
-        process_days=voting.process_days(rules.notice_days, rules.nomination_days),
-        reappointment_days=voting.reappointment_days(rules.notice_days, rules.nomination_days),
-        practices=count,
-        weighted=weighted,
-        weights=voting_weights(profile.practices) if weighted else (),
-        quorum_practices=percent_of(rules.quorum_percent, count),
-        majority_votes=votes_needed(rules.majority, count),
-        removal_votes=votes_needed(rules.removal_majority, count),
-        uses_panel=rules.method in ("selection", "selection_and_election"),
-        uses_ballot=rules.method in ("election", "selection_and_election"),
-        terms=tuple(
-            Term(
-                d, d.start_date, term_end(d.start_date, rules.term_years) if d.start_date else None
-            )
-            for d in directors
-        ),
-    )
-
-
-def stream_note(stream: str, year: str, facts: Facts) -> str | None:
-    """Return why a funding stream is not paid in a contract year, or None if it is paid."""
-    item = facts.stream(stream)
-    if item.exists_in(year):
-        return None
-    if item.first is not None and years.later(item.first, year):
-        return f"not paid in {year}: it began in {item.first}."
-    return f"not paid in {year}: it ended in {item.last}. {item.replaced_by or ''}".strip()
-
-
-def stream_title(stream: str, year: str, facts: Facts, short: bool = False) -> str:
-    """Return a funding stream's name as it was in a contract year."""
-    name = facts.stream(stream).name_in(year)
-    return name.short_title if short else name.title
-
-
-@dataclass(frozen=True)
-class Charge:
-    """One funding stream in the board's affordability view: what it pays, what it holds."""
-
-    stream: str
-    title: str
-    short_title: str  # the stream's short name, where a table has little room
-    pays_directors: bool
-    directors: float | None  # the directors' pay, on the stream that pays them; None: unknown
-    leads: float
-    lead_names: tuple[str, ...]
-    funds: StreamFunds | None  # what the network receives from the stream, where known
-    note: str | None  # why the stream is not paid this year
-    missing: str | None = None  # why no amount is shown for the stream, in the board's words
-
-    @property
-    def total(self) -> float | None:
-        """Return what the stream pays for, or None while the directors' pay is unknown."""
-        if self.pays_directors and self.directors is None:
-            return None
-        return (self.directors or 0) + self.leads
-
-    @property
-    def share(self) -> float | None:
-        """Return what the stream pays for as a fraction of what it holds, where both are known."""
-        total = self.total
-        amount = self.funds.amount if self.funds else None
-        if total is None or amount is None or not amount.exact or amount.low == 0:
-            return None
-        return total / amount.low
-
-
-def affordability(
-    profile: Profile, facts: Facts, funding: DirectorFunding, costs: LeadershipCosts
-) -> tuple[Charge, ...]:
-    """Return, per funding stream used, the pay and costs charged to it and what it holds.
-
-    The directors' stream comes first; the leads' streams follow in the order they appear.
-    Nothing compares the leads with the directors' money: each stream stands on its own.
-    Costs are for the contract year's months: 9 in 2019/20, which began on 1 July 2019.
-    """
-    year = funding.year
-    part = funding.months / 12
-    pay = funding.pay_per_year * part if funding.pay_per_year is not None else None
-    funds = stream_funds(profile, facts)
-    order = [funding.paid_from] + [s for s in costs.by_stream if s != funding.paid_from]
-    charges = []
-    for stream in order:
-        leads = [c.lead.name for c in costs.leads if c.lead.funding_stream == stream]
-        if stream != funding.paid_from and not leads:
-            continue
-        title = funds[stream].title if stream in funds else stream_title(stream, year, facts)
-        charges.append(
-            Charge(
-                stream=stream,
-                title=title,
-                short_title=title
-                if stream == "cd_payment"
-                else stream_title(stream, year, facts, True),
-                pays_directors=stream == funding.paid_from,
-                directors=pay if stream == funding.paid_from else 0.0,
-                leads=costs.by_stream.get(stream, 0.0) * part,
-                lead_names=tuple(leads),
-                funds=funds.get(stream),
-                note=None if stream == "cd_payment" else stream_note(stream, year, facts),
-                missing=why_no_amount(stream, funds.get(stream), year, profile),
-            )
-        )
-    return tuple(charges)
-
-
-def why_no_amount(
-    stream: str, funds: StreamFunds | None, year: str, profile: Profile
-) -> str | None:
-    """Return, in plain words for the board, why a stream's amount for the year is not shown.
-
-    None when the amount is shown. The summary puts this in the cell where the amount would be,
-    so no cell of the table is left for the reader to guess at.
-    """
-    if funds is not None and funds.amount is not None:
-        return None
-    if funds is None:
-        return f"None: the stream is not paid in {year}"
-    if stream == "iif":
-        return "Not known in advance: it depends on what the network earns"
-    if stream == "capacity_and_access":
-        return "Not known in advance: it depended on the network's results"
-    if stream == "other":
-        return "Not stated: a local source the member practices agree"
-    if profile.funding.adjusted_population is None and "adjusted population" in funds.working:
-        return "Not worked out: the profile does not give the adjusted population"
-    return f"Not known: no national rate for {year}, and the network states none"
-
-
 @dataclass(frozen=True)
 class PersonSpecArea:
     """One area of the person specification: its criteria, each marked essential or not."""
@@ -494,139 +209,6 @@ def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:
     return [
         PersonSpecArea(category, tuple(sorted(rows, key=lambda r: not r.essential)))
         for category, rows in areas.items()
-    ]
-
-
-@dataclass(frozen=True)
-class LeadItems:
-    """What one lead's documents list, chosen for the lead's kind and workstream."""
-
-    checklist: tuple[Item, ...]  # the starter checklist, in this lead's words
-    duties: tuple[Note, ...]  # what every lead does
-    everyday: tuple[Note, ...]  # everyday duties, without repeats of the duties
-    local_terms: tuple[Note, ...] = ()  # objective, supervision, the year's objectives: local
-
-
-def lead_items(
-    lead: Lead, workstream: WorkstreamView, facts: Facts, open_kind: bool = False
-) -> LeadItems:
-    """Return the checklist and duties that fit a lead.
-
-    A non-clinical lead gets no clinical items; a workstream with no national specification
-    (finance, HR, operations, a local one) is never told to read one; line management appears
-    only for a lead the profile gives staff to manage; a line said twice is said once. With
-    open_kind (a starter pack's blank lead, clinical or not yet agreed), every item is kept and a
-    clinical one says it is for a clinical lead only.
-    """
-    clinical = lead.kind == "clinical" or open_kind
-    specified = workstream.specification is not None
-    checklist = tuple(
-        Item(
-            title=item.title,
-            text=(
-                (None if specified else item.without_specification)
-                or (None if clinical else item.non_clinical)
-                or item.text
-            )
-            + (" (A clinical lead only.)" if open_kind and item.clinical_only else ""),
-            source=item.source,
-            confidence=item.confidence,
-        )
-        for item in facts.workstreams.general_checklist
-        if clinical or not item.clinical_only
-    )
-    duties = tuple(
-        Note(
-            text=(None if specified else duty.without_specification) or duty.text,
-            source=duty.source,
-            confidence=duty.confidence,
-        )
-        for duty in facts.workstreams.lead_duties
-    )
-    said = {" ".join(d.text.lower().split()) for d in duties}
-    everyday = tuple(
-        Note(
-            text=(None if clinical else duty.non_clinical) or duty.text,
-            source=duty.source,
-            confidence=duty.confidence,
-        )
-        for duty in facts.workstreams.everyday_duties
-        # An open kind's own work is said in the template: clinical work, or their own job.
-        if ((clinical and not open_kind) or "clinical work" not in duty.text)
-        and (lead.line_manages or not duty.line_management)
-        and " ".join(duty.text.lower().split()) not in said
-    )
-    local_terms = tuple(
-        Note(
-            text=(None if clinical else term.non_clinical) or term.text,
-            source=term.source,
-            confidence=term.confidence,
-        )
-        for term in facts.workstreams.lead_local_terms
-        if clinical or not term.clinical_only
-    )
-    return LeadItems(checklist, duties, everyday, local_terms)
-
-
-def specification_in(specification: str | None, year: str) -> str | None:
-    """Return the DES specification a workstream's lead reads in a contract year.
-
-    From 2024/25 the DES has one specification a year for all the network's services, so a
-    workstream that began in an earlier year's specification is read in the current one.
-    """
-    if specification is None or not specification.startswith(DES_SPECIFICATION):
-        return specification
-    if years.at_least(year, MERGED_SPECIFICATIONS_FROM):
-        return f"{DES_SPECIFICATION} {year}"
-    return specification
-
-
-def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str) -> WorkstreamView:
-    """Return the workstream of a lead, built-in or custom, in one shape, for a contract year."""
-    if isinstance(workstream, CustomWorkstream):
-        return WorkstreamView(
-            workstream.id,
-            workstream.title,
-            workstream.summary,
-            workstream.clinical,
-            tuple(workstream.checklist),
-            "agreed by the network",
-            None,
-            custom=True,
-        )
-    item = facts.workstream(workstream)
-    return WorkstreamView(
-        item.id,
-        item.title,
-        item.summary,
-        item.clinical,
-        tuple(item.checklist),
-        item.source,
-        item.since,
-        custom=False,
-        specification=specification_in(item.specification, year),
-        confidence=item.confidence,
-        notes=item.notes_in(year),
-    )
-
-
-def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:
-    """Return every lead with what the documents need to say about them."""
-    costs = leadership_costs(profile)
-    minutes = facts.funding.session.length_minutes
-    year = contract_year(profile, facts)
-    return [
-        LeadView(
-            cost.lead,
-            workstream_view(cost.lead.workstream, facts, year),
-            profile.practice(cost.lead.practice),
-            cost.sessions_per_year,
-            cost.cost_per_year,
-            stream_title(cost.lead.funding_stream, year, facts),
-            cost.lead.sessions_per_month * minutes / 60,
-            stream_note(cost.lead.funding_stream, year, facts),
-        )
-        for cost in costs.leads
     ]
 
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.document import Document, plain_text
-from pcndocs.errors import Problem
 from pcndocs.profile.items import LISTS, item_name
 from pcndocs.profile.model import Profile
+from pcndocs.render.document import Document, plain_text
 
 
 @dataclass(frozen=True)
@@ -107,12 +106,6 @@ def plain_key(key: str, profile: Profile) -> str:
     parts = key.split(".")
     words = parts[-1].replace("_", " ")
     return f"{words} ({parts[0].replace('_', ' ')})" if len(parts) > 1 else words
-
-
-def gap_line(gap: Problem) -> str:
-    """Return a value still to agree as `check` and `build --blank` list it: line, key, item."""
-    where = f"line {gap.line}: " if gap.line else ""
-    return f"{where}{gap.key}: {gap.item}" if gap.item else f"{where}{gap.key}"
 
 
 def document_lines(gaps: Iterable[Gap]) -> list[str]:

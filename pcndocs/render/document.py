@@ -10,6 +10,7 @@ Besides CommonMark and tables, the tree has four extensions a governance documen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -35,6 +36,20 @@ class Document:
 
     title: str
     tree: SyntaxTreeNode
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What a page says about itself: title, running header, properties."""
+
+    title: str
+    network: str
+    subject: str
+    author: str
+    keywords: str
+    created: datetime  # in UTC, without a zone: the documents' date, for reproducible metadata
+    language: str = "en-GB"
+    compact: bool = False  # a one-page document: tables and spacing drawn tighter
 
 
 def parse_markdown(text: str, source: str = "a template") -> Document:

@@ -89,7 +89,7 @@ def _hash_tree(digest: Any, folder: Path) -> bool:
 def _code_and_libraries() -> str:
     """Return a fingerprint of pcndocs' own code and data and the rendering libraries."""
     digest = hashlib.sha256(f"pcndocs {__version__}\0python {sys.version}\0".encode())
-    _hash_tree(digest, Path(__file__).resolve().parent)
+    _hash_tree(digest, Path(__file__).resolve().parents[1])  # the whole package
     for name in RENDERING_LIBRARIES:
         try:
             version = metadata.version(name)
