@@ -543,7 +543,7 @@ def test_leadership_summary_figures(
         assert lead["name"] in text
     assert "The network pays the directors £45,500 a year" in text
     assert money(pay + cost["core"]) in text  # what Core PCN Funding pays for
-    assert money(core_pcn_funding) in text and "(the network's figure)" in text
+    assert money(core_pcn_funding) in text and "(the network's own figure)" in text
     assert f"{round((pay + cost['core']) * 100 / core_pcn_funding)}%" in text
     assert money(pay + sum(cost.values())) in text  # all leadership
     assert "level of time funded until 2023/24, kept as a guide, of 2.66 sessions" in " ".join(
@@ -604,3 +604,75 @@ def test_optional_values_left_out_leave_no_placeholder(
         assert "[to be agreed" not in text, fmt
         for row in ("PCN code", "Commissioner |", "Area covered"):
             assert row not in text, (fmt, row)
+
+
+# --- the finance lead's figure -------------------------------------------------------------
+
+
+def _finance_workstream(result: BuildResult) -> list[str]:
+    """Return the finance lead checklist's section 'The workstream', in each format."""
+    found = []
+    for fmt in FORMATS:
+        (path,) = [
+            p for p in result.written if p.name == f"lead-checklist-finance-karen-wells.{fmt}"
+        ]
+        text = read(path)
+        found.append(text.split("The workstream ", 1)[1].split("Every workstream", 1)[0])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("year", "funding", "says", "not_said"),
+    [
+        # The network states its Core PCN Funding: that figure, called so, replaces what
+        # NHS England said of a typical network.
+        (
+            "2026/27",
+            {"core_pcn_funding": 177_500},
+            "The network's Core PCN Funding for 2026/27 is £177,500: the network's own figure.",
+            "ready reckoner",
+        ),
+        # Its own rate: worked out, and said to be at the network's rate.
+        (
+            "2026/27",
+            {"core_rate_per_patient": 3.1},
+            "The network's Core PCN Funding for 2026/27 is £183,291: worked out by pcndocs at "
+            "the network's own rate (£3.10 × 59,126 registered patients).",
+            "the network's own figure",
+        ),
+        # National rates of a year whose split is one calculator's: an estimate, with whose.
+        (
+            "2025/26",
+            {"adjusted_population": 60_000},
+            "The network's Core PCN Funding for 2025/26 is £177,960: worked out by pcndocs "
+            "(£2.266 × 59,126 registered patients + £0.733 × 60,000 adjusted population), "
+            "an estimate, from pcnd.info's payment calculator.",
+            "the network's own figure",
+        ),
+        # Nothing to work from: only what NHS England said of a typical network, reported.
+        (
+            "2026/27",
+            {},
+            "NHS England's 2025/26 ready reckoner gave about £1.6m for 30,000 patients "
+            "(Management in Practice, 2025).",
+            "The network's Core PCN Funding",
+        ),
+    ],
+)
+def test_the_finance_checklist_states_the_networks_own_core_funding(
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    example_data: dict[str, Any],
+    year: str,
+    funding: dict[str, Any],
+    says: str,
+    not_said: str,
+) -> None:
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    data["funding"] = funding
+    result = build(write_profile, tmp_path, data, "lead-checklist")
+    for text in _finance_workstream(result):
+        assert says in text, text
+        assert not_said not in text
