@@ -676,3 +676,43 @@ def test_the_finance_checklist_states_the_networks_own_core_funding(
     for text in _finance_workstream(result):
         assert says in text, text
         assert not_said not in text
+
+
+# --- words a board reads: no national benchmark after 2023/24 ----------------------------
+
+
+@pytest.mark.parametrize(("year", "benchmark"), [("2026/27", False), ("2023/24", True)])
+def test_schedule_1_calls_the_joint_directors_shares_what_they_are(
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    example_data: dict[str, Any],
+    year: str,
+    benchmark: bool,
+) -> None:
+    """From 2024/25 nothing is paid for the role apart: the shares are of the time funded
+    until 2023/24, kept as a guide, not of a national benchmark (corrections of 2026-12)."""
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    if benchmark:
+        data["funding"] = {}
+    result = build(write_profile, tmp_path, data, "schedule-1")
+    for _fmt, text in texts(result, "schedule-1"):
+        assert ("national funding benchmark" in text) is benchmark
+        if not benchmark:
+            assert (
+                "The level of time funded for the role until 2023/24, kept as a guide, is "
+                "divided between them as Dr Priya Shah 60% and Helen Okafor 40%: this divides "
+                "the guide level only" in text
+            )
+            assert "their shares of the level of time funded until 2023/24, kept as a guide" in (
+                text
+            )
+
+
+def test_the_salaried_gp_uplifts_read_as_a_list(
+    write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, example_data, "cd-job-description")
+    for _fmt, text in texts(result, "cd-job-description"):
+        assert "4% in 2025/26 (Pulse and Management in Practice, 2025) and 3.5% in 2026/27" in text
