@@ -402,3 +402,23 @@ def test_an_imported_blank_pack_flags_its_old_data_on_page_one(
         assert flag in first_page and flag in in_word and flag in listed, flag
     assert " 71E " not in f" {first_page} ".replace(commissioner, "")  # never a bare code
     assert flags[0] in squash(pdf_pages(folder / "cd-job-description.pdf")[0])
+
+
+@pytest.mark.national
+def test_a_sentence_introducing_a_table_stays_on_its_page(
+    import_networks: ImportNetworks, tmp_path: Path
+) -> None:
+    """Central Liverpool's blank pack: the member practices' sentence, under its heading, once
+    ended page 1 with its table on page 2. It now goes with the table, in the PDF and in Word."""
+    profiles = tmp_path / "profiles"
+    assert import_networks(profiles, "U35980").exit_code == 0
+    out = tmp_path / "out"
+    args = ["-q", "build", "--blank", str(profiles), "-o", str(out), "-f", "docx,pdf"]
+    assert CliRunner().invoke(cli, [*args, "-d", "schedule-1"]).exit_code == 0
+    folder = out / "central-liverpool-pcn"
+    pages = [squash(page) for page in pdf_pages(folder / "schedule-1.pdf")]
+    (page,) = [p for p in pages if "The network has 9 member practices" in p]
+    assert "Abercromby Family Practice N82054" in page
+    document = docx.Document(str(folder / "schedule-1.docx"))
+    (intro,) = [p for p in document.paragraphs if p.text.startswith("The network has 9 member")]
+    assert intro.paragraph_format.keep_with_next

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.render.document import Document, PageInfo, introduces_signature, plain_text
+from pcndocs.render.document import Document, PageInfo, keeps_with_next, plain_text
 from pcndocs.render.layout import (
     KEEP_WHOLE_ROWS,
     TEXT_WIDTH_TWIPS,
@@ -150,7 +150,7 @@ def _unmarked_block(node: SyntaxTreeNode) -> str:
     if kind == "heading":
         return f"<{node.tag}>{_inline_of(node)}</{node.tag}>\n"
     if kind == "paragraph":
-        keep = ' class="keep-with-next"' if introduces_signature(node) else ""
+        keep = ' class="keep-with-next"' if keeps_with_next(node) else ""
         return f"<p{keep}>{_inline_of(node)}</p>\n"
     if kind == "bullet_list":
         ticks = all(item.meta.get("checkbox") for item in node.children)
