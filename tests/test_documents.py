@@ -716,3 +716,18 @@ def test_the_salaried_gp_uplifts_read_as_a_list(
     result = build(write_profile, tmp_path, example_data, "cd-job-description")
     for _fmt, text in texts(result, "cd-job-description"):
         assert "4% in 2025/26 (Pulse and Management in Practice, 2025) and 3.5% in 2026/27" in text
+
+
+def test_a_sentence_introducing_a_list_stays_with_it(
+    write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    """LibreOffice once ended a page of the job description with 'The member practices have
+    agreed these duties beyond the national minimum:' and began the next with the list."""
+    result = build(write_profile, tmp_path, example_data, "cd-job-description")
+    (path,) = [p for p in result.written if p.suffix == ".docx"]
+    paragraphs = docx.Document(str(path)).paragraphs
+    (intro,) = [p for p in paragraphs if p.text.endswith("beyond the national minimum:")]
+    assert intro.paragraph_format.keep_with_next
+    # A paragraph that introduces nothing is left free to break where it falls.
+    (free,) = [p for p in paragraphs if p.text.startswith("A year is worked out as 52 weeks")]
+    assert not free.paragraph_format.keep_with_next

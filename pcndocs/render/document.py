@@ -86,19 +86,19 @@ def introduces_signature(node: SyntaxTreeNode) -> bool:
 def keeps_with_next(node: SyntaxTreeNode) -> bool:
     """Return whether a paragraph must stay on the page of the block after it.
 
-    It leads into a block to sign, or it is a section's sentence of introduction to a table
+    It leads into a block to sign; it is a section's sentence of introduction to a table
     ("The network has 9 member practices ...") that would otherwise end a page with the
-    table on the next.
+    table on the next; or it introduces a list with a colon ("... these duties beyond the
+    national minimum:").
     """
     if introduces_signature(node):
         return True
     following, previous = node.next_sibling, node.previous_sibling
-    return (
-        following is not None
-        and following.type == "table"
-        and previous is not None
-        and previous.type == "heading"
-    )
+    if following is None:
+        return False
+    if following.type in ("bullet_list", "ordered_list"):
+        return plain_text(node).rstrip().endswith(":")
+    return following.type == "table" and previous is not None and previous.type == "heading"
 
 
 def plain_text(node: SyntaxTreeNode) -> str:
