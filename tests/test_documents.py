@@ -731,3 +731,23 @@ def test_a_sentence_introducing_a_list_stays_with_it(
     # A paragraph that introduces nothing is left free to break where it falls.
     (free,) = [p for p in paragraphs if p.text.startswith("A year is worked out as 52 weeks")]
     assert not free.paragraph_format.keep_with_next
+
+
+# A profile key or a Python word, as a sentence must never hold one.
+KEY_LIKE = re.compile(r"\b(?:funding|network|appointment|governance)\.[a-z_]+|\b[a-z]+_[a-z_]+\b")
+
+
+@pytest.mark.parametrize("year", ["2024/25", "2025/26", "2026/27"])
+def test_a_figure_the_profile_cannot_give_names_no_key(
+    write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any], year: str
+) -> None:
+    """No adjusted population (2024/25, 2025/26) or Core PCN Funding (2026/27): the job
+    description and the summary say so in words, not as 'funding.adjusted_population'."""
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    data["funding"] = {}
+    result = build(write_profile, tmp_path, data, "cd-job-description", "leadership-summary")
+    for stem in ("cd-job-description", "leadership-summary"):
+        for _fmt, text in texts(result, stem):
+            assert not KEY_LIKE.search(text), KEY_LIKE.findall(text)

@@ -423,8 +423,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             title,
             None,
             f"no national rate had been published for {year} when these facts were checked "
-            f"({facts.checked:%-d %B %Y}): the profile can state the network's own "
-            "(funding.core_pcn_funding)",
+            f"({facts.checked:%-d %B %Y}): the profile can state the network's own figure",
             national.cited,
             national.confidence,
             national.note,
@@ -446,7 +445,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             title,
             None,
             f"{registered}, plus £{pcn.adjusted_part:g} for each patient of the adjusted "
-            "population, which the profile does not give (funding.adjusted_population)",
+            "population, which the profile does not give",
             source,
             confidence,
             note,
