@@ -109,7 +109,10 @@ def test_check_summarises_the_example(
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 0
     assert "practices: 6, registered patients: 59,126 at 2026-01-01" in result.output
-    assert "contract year 2026/27; clinical director benchmark time:" in result.output
+    assert (
+        "contract year 2026/27; clinical director time funded until 2023/24 (a guide):"
+        in result.output
+    )
     # Sessions are written one way throughout: 1.5 and 1 stated, 2.66 worked out, no "1.50".
     assert (
         "0.2956 WTE = 2.66 sessions a week; agreed: 2.5 sessions a week "

@@ -144,7 +144,7 @@ def test_an_imported_network_is_filled_in_and_builds(
     result = new_from(source, path, *answers, last=("180,000", ""))
     assert result.exit_code == 0, result.output
     assert "Practice 1" not in result.output and "Network name" not in result.output
-    assert "sessions a week (benchmark: 4.72) [4.5]" in result.output  # as 2026/27 says it
+    assert "sessions a week (guide: 4.72) [4.5]" in result.output  # as 2026/27 says it
     assert source.read_text(encoding="utf-8") == before
 
     imported_data: dict[str, Any] = yaml.safe_load(before)

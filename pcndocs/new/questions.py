@@ -205,8 +205,8 @@ def _ask_directors(
 ) -> list[ClinicalDirector]:
     funded = funded_sessions(sum(p.list_size or 0 for p in practices), facts)
     basis = facts.funding.cd_basis
-    # From 2024/25 nothing pays for the role apart: the old funding is a benchmark only.
-    what = "funded" if payment_made(year, facts) else "benchmark"
+    # From 2024/25 nothing pays for the role apart: the time funded until then is a guide only.
+    what = "funded" if payment_made(year, facts) else "guide"
     if what == "funded":
         say(
             f"The clinical director. The network is funded for {sessions_text(funded)} a week "
@@ -216,7 +216,8 @@ def _ask_directors(
     else:
         say(
             f"The clinical director. In {year} no payment is made for the role apart from "
-            f"Core PCN Funding; the national benchmark is {sessions_text(funded)} a week "
+            f"Core PCN Funding; the time funded until {basis.last_paid}, kept as a guide, is "
+            f"{sessions_text(funded)} a week "
             f"({basis.wte} WTE per {basis.per_registered_patients:,} patients). Up to "
             f"{MAX_DIRECTORS} directors may share the role."
         )

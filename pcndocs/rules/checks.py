@@ -46,7 +46,12 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 ("clinical_directors",),
                 f"the {whose} agreed time is {sessions_text(agreed)} a week{local}, "
                 f"{sessions_text(funding.sessions_over_funding)} more than the "
-                f"{'benchmark' if not funding.payment_made else 'funded equivalent'} of "
+                + (
+                    "funded equivalent"
+                    if funding.payment_made
+                    else f"level of time funded until {funding.last_paid}, kept as a guide,"
+                )
+                + " of "
                 f"{sessions_text(funding.funded_sessions_per_week)} "
                 f"({wte_text(funding.funded_wte)}: "
                 f"{wte_text(funding.basis_wte)} per {funding.basis_patients:,} patients, for "
@@ -363,7 +368,11 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
         f"practices: {len(profile.practices)}, registered patients: {profile.population:,} "
         f"at {when}"
     ]
-    benchmark = "funded time" if funding.payment_made else "benchmark time"
+    benchmark = (
+        "funded time"
+        if funding.payment_made
+        else f"time funded until {funding.last_paid} (a guide)"
+    )
     if all(p.list_size is not None for p in profile.practices) and profile.practices:
         lines.append(
             f"contract year {funding.year}; clinical director {benchmark}: "
