@@ -106,10 +106,10 @@ FORM_HELP = {
         "Instead of a rate for each session: the pounds a year the network pays the director."
     ),
     "ClinicalDirector.funded_share": (
-        "For joint directors: the part of the national funding benchmark this director holds, "
-        "as a decimal, for example 0.6 and 0.4 (the parts add up to 1). Their own time and pay "
-        "are their sessions and rate. Leave it empty to share the benchmark in proportion to "
-        "the directors' sessions."
+        "For joint directors: the part of the role's funded time (from 2024/25, the time funded "
+        "until 2023/24, kept as a guide) this director holds, as a decimal, for example 0.6 and "
+        "0.4 (the parts add up to 1). Their own time and pay are their sessions and rate. Leave "
+        "it empty to share it in proportion to the directors' sessions."
     ),
     "Appointment.method": (
         "How the member practices choose the clinical director: a selection panel, an election, "
