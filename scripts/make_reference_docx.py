@@ -24,7 +24,7 @@ from docx.styles import BabelFish
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pcndocs.writers.docx_xml import save  # noqa: E402
+from pcndocs.render.writers.docx_xml import save  # noqa: E402
 
 OUT = REPO / "templates" / "reference.docx"
 WHEN = datetime(2025, 4, 1)
