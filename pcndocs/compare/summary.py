@@ -99,9 +99,7 @@ def what_changed(old: Profile, new: Profile, facts: Facts) -> list[str]:
     lines: list[str] = []
     lines += _fields(old.network, new.network, NETWORK, skip={"nominated_payee"})
     if old.network.nominated_payee != new.network.nominated_payee:
-        lines.append(
-            f"Nominated payee: {_payee(old)} {ARROW} {_payee(new)}"
-        )
+        lines.append(f"Nominated payee: {_payee(old)} {ARROW} {_payee(new)}")
     if old.contract_year != new.contract_year:
         lines.append(
             f"Contract year: {_value(old.contract_year)} {ARROW} {_value(new.contract_year)}"
