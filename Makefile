@@ -11,7 +11,7 @@ LOCK_DEV := requirements/dev.lock
 UV_VERSION := 0.13.8
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-header --quiet
 
-.PHONY: run test lint bench serve clean lock upgrade
+.PHONY: run test lint bench serve clean lock upgrade clauses
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: $(STAMP_DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# After changing a built-in template's clause: record its new version in pcndocs/data/clauses.yaml.
+clauses: $(STAMP_RUN)
+	$(BIN)/python scripts/update_clauses.py
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

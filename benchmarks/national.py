@@ -14,8 +14,11 @@ the imported profiles that it completes itself with a made-up director and appoi
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import shutil
 import statistics
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -181,8 +184,125 @@ def run(settings: Settings) -> Section:
         )
         section.say()
     _verdicts(section, runs, settings)
+    _split(section, settings, profiles, blank, [k.name for k in kinds], out, runs[-1])
     _memory(section, settings, profiles, blank, out)
     return section
+
+
+#: The packages a national build's CPU is split into; the rest is "the standard library, other".
+SPLIT = {
+    "WeasyPrint (with pydyf, tinyhtml5, cssselect2, tinycss2, fontTools, cffi, Pillow)": {
+        "weasyprint",
+        "pydyf",
+        "tinyhtml5",
+        "cssselect2",
+        "tinycss2",
+        "fontTools",
+        "cffi",
+        "PIL",
+        "pyphen",
+        "webencodings",
+    },
+    "python-docx (with lxml)": {"python-docx", "lxml"},
+    "pcndocs (our code)": {"pcndocs (our code)"},
+    "markdown-it, Jinja, pydantic, YAML (libraries our code calls)": {
+        "markdown_it",
+        "mdit_py_plugins",
+        "mdurl",
+        "jinja2",
+        "markupsafe",
+        "pydantic",
+        "pydantic_core",
+        "yaml",
+        "annotated_types",
+    },
+}
+
+# What every process of a build pays before its first document: the imports and the facts.
+_START = (
+    "import pcndocs.output.batch, pcndocs.render.writers.pdf, pcndocs.render.writers.docx\n"
+    "from pcndocs.rules.facts import load_facts\n"
+    "load_facts()\n"
+)
+
+
+def _split(
+    section: Section,
+    settings: Settings,
+    profiles: list[Path],
+    blank: bool,
+    documents: list[str],
+    out: Path,
+    largest: tuple[int, ProcessRun, int],
+) -> None:
+    """Split a national build's CPU into WeasyPrint, python-docx, start-up and our own code."""
+    from benchmarks.hotspots import _area
+    from pcndocs.output.batch import build_many
+    from pcndocs.output.build import BuildOptions
+
+    count = 2 if settings.smoke else 5 if settings.quick else 20
+    note(f"national split: {count} networks under cProfile, in this process")
+    options = BuildOptions(
+        out=out / "split",
+        formats=("docx", "pdf"),
+        documents=tuple(documents),
+        blank=blank,
+        force=True,
+    )
+    build_many(profiles[:1], options, jobs=1)  # warm: imports, fonts, templates
+    profiler = cProfile.Profile()
+    profiler.enable()
+    build_many(profiles[:count], options, jobs=1)
+    profiler.disable()
+    raw: Any = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    spent: dict[str, float] = {}
+    for function, (_, _, own, _, callers) in raw.items():
+        if function[0] == "~" and callers:  # a C function: charged to its callers' packages
+            for caller, edge in callers.items():
+                group = _group(_area(caller[0]))
+                spent[group] = spent.get(group, 0.0) + edge[2]
+        else:
+            group = _group(_area(function[0]))
+            spent[group] = spent.get(group, 0.0) + own
+    total = sum(spent.values())
+    starts = [run_process([sys.executable, "-c", _START]) for _ in range(2)]
+    start = min(r.cpu for r in starts)
+    size, run, _documents = largest
+    processes = settings.jobs + 1
+    section.say(
+        f"Where a national build's CPU goes: cProfile of a warm build of {count} imported "
+        f"networks in one process ({'--blank, ' if blank else ''}DOCX and PDF), split by "
+        "package (a C function is charged to the package that called it; cProfile slows "
+        "Python code more than C, so our code's share is if anything overstated). Start-up, "
+        f"paid once by each process, is apart: {seconds(start)} of CPU for importing pcndocs, "
+        f"WeasyPrint and python-docx and loading the facts (least of {len(starts)} fresh "
+        f"processes); {processes} processes pay it in a `-j {settings.jobs}` build, "
+        f"{processes * start / run.cpu:.1%} of the {size:,}-network run's {seconds(run.cpu)}."
+    )
+    section.say()
+    documents_cpu = run.cpu - processes * start  # the run's CPU less its start-ups
+    section.table(
+        ["part", "share of the documents' CPU", f"in the {size:,}-network run, about"],
+        [
+            [
+                group,
+                f"{part / total:.0%}",
+                seconds(part / total * documents_cpu) if documents_cpu > 0 else "-",
+            ]
+            for group, part in sorted(spent.items(), key=lambda item: -item[1])
+            if part / total >= 0.005
+        ]
+        + [["start-up (each process, once)", "-", seconds(processes * start)]],
+    )
+    section.say()
+    shutil.rmtree(out / "split", ignore_errors=True)
+
+
+def _group(area: str) -> str:
+    return next(
+        (group for group, packages in SPLIT.items() if area in packages),
+        "the standard library, other",
+    )
 
 
 def _memory(

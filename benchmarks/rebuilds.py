@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,49 @@ for page in sys.argv[4:]:
     html = HTML(string=Path(page).read_text(encoding="utf-8"), base_url=sys.argv[2])
     html.write_pdf(Path(page).with_suffix(".raw.pdf"), stylesheets=[css], **options)
 """
+
+
+# Where a whole-process PDF pack spends what raw WeasyPrint does not: each stage of our own in
+# a fresh process, by CPU time (argv[1]: the profile). Prints JSON: stage -> seconds.
+_STAGES = r"""
+import json, resource, sys
+from pathlib import Path
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+spent = {}
+start = cpu(); import weasyprint; spent["importing WeasyPrint (raw pays it too)"] = cpu() - start
+start = cpu()
+import pcndocs.cli, pcndocs.output.batch, pcndocs.render.writers.pdf
+ours = "importing pcndocs beyond WeasyPrint (pydantic models, Jinja, markdown-it, YAML, Click)"
+spent[ours] = cpu() - start
+from pcndocs.rules.facts import load_facts
+from pcndocs.output.build import BuildOptions, document_sources, load, templates_for
+from pcndocs.render.document import parse_markdown
+start = cpu(); facts = load_facts(); spent["loading the national facts"] = cpu() - start
+start = cpu()
+loaded = load(Path(sys.argv[1]), facts)
+options = BuildOptions(out=Path("."), formats=("pdf",))
+sources = list(document_sources(loaded, options, facts, templates_for(None)))
+spent["loading the profile and rendering its templates"] = cpu() - start
+start = cpu()
+for source in sources:
+    parse_markdown(source.text, source.kind.template)
+spent["parsing the Markdown"] = cpu() - start
+print(json.dumps(spent))
+"""
+
+
+def _stages(example: str, repeat: int) -> dict[str, float]:
+    """Return the least CPU of each of our own stages of a PDF pack, over fresh processes."""
+    least: dict[str, float] = {}
+    for _ in range(repeat):
+        run = subprocess.run(
+            [sys.executable, "-c", _STAGES, example], capture_output=True, text=True, check=True
+        )
+        for stage, spent in json.loads(run.stdout).items():
+            least[stage] = min(spent, least.get(stage, spent))
+    return least
 
 
 def _profiles(folder: Path, count: int) -> list[Path]:
@@ -226,6 +270,23 @@ def run(settings: Settings) -> Section:
         f"the same PDF/UA-1 tagging, forms and metadata, {seconds(tagged_cpu)} "
         f"({ratio(ours_cpu, tagged_cpu):.3f}×); untagged {seconds(plain_cpu)} "
         f"({ratio(ours_cpu, plain_cpu):.3f}×)."
+    )
+    section.say()
+    note("our own stages of a PDF pack, in fresh processes")
+    stages = _stages(example, repeat)
+    gap = ours_cpu - tagged_cpu
+    section.say(
+        f"Where the {seconds(gap)} more than tagged WeasyPrint goes (each stage's least CPU in "
+        f"{repeat} fresh processes; the rest is writing the files and the record, and the "
+        "writer's limits):"
+    )
+    section.say()
+    section.table(
+        ["stage", "CPU", "share of the difference"],
+        [
+            [stage, seconds(spent), f"{spent / gap:.0%}" if gap > 0 and "raw" not in stage else "-"]
+            for stage, spent in stages.items()
+        ],
     )
     section.say()
     section.verdicts.append(

@@ -7,8 +7,9 @@ import logging
 import os
 import signal
 import sys
+import textwrap
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,7 +18,13 @@ import click
 
 from pcndocs import __version__
 from pcndocs.errors import PcndocsError, ProfileError, Stopped
-from pcndocs.render.documents import DOCUMENTS, FORMATS
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.writers.registry import (
+    WRITERS,
+    UnknownFormatError,
+    default_formats,
+    parse_formats,
+)
 
 if TYPE_CHECKING:
     from pcndocs.output.ownership import Kept
@@ -142,11 +149,17 @@ def _verbosity_options() -> list[click.Parameter]:
 def _split_formats(
     _ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
-    formats = [part.strip().lower() for item in value for part in item.split(",") if part.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    return tuple(dict.fromkeys(formats)) or ("docx", "pdf")
+    try:
+        return parse_formats(value)
+    except UnknownFormatError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _formats_help() -> str:
+    names = list(WRITERS)
+    listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    default = " and ".join(default_formats())
+    return f"{listed}; repeat or give a list (-f pdf,docx). Default: {default}."
 
 
 def _split_docs(
@@ -171,6 +184,47 @@ def _templates_option() -> Callable[[F], F]:
     )
 
 
+def _wording_option() -> Callable[[F], F]:
+    return click.option(
+        "--wording",
+        type=click.Path(path_type=Path, dir_okay=False, readable=False),
+        help="A house wording file: your own text for some clauses (`pcndocs clauses`). "
+        "Default: wording.yaml beside the profiles, if there is one.",
+    )
+
+
+def _house_wording(
+    ctx: click.Context, given: Path | None, places: Sequence[Path], templates: Path | None
+) -> tuple[Path | None, int]:
+    """Return the house wording file to use (checked), and how many warnings it gave.
+
+    Without --wording, a `wording.yaml` in the folder of the profiles (a workspace's) is
+    used, and the output says so. Each clause whose built-in text changed since the file
+    was pinned is a warning, said once for the whole run.
+    """
+    from pcndocs.output.build import templates_for
+    from pcndocs.render.wording import WORKSPACE_FILE, load_wording, wording_notes
+
+    path = given
+    if path is None and places:
+        folder = places[0] if places[0].is_dir() else places[0].parent
+        beside = folder / WORKSPACE_FILE
+        path = beside if beside.is_file() else None
+        if path is not None and not ctx.obj["quiet"]:
+            click.echo(
+                f"House wording: {path} (beside the profiles; --wording FILE for another)",
+                err=True,
+            )
+    if path is None:
+        return None, 0
+    chosen = templates_for(templates)
+    notes = wording_notes(load_wording(path, chosen), chosen)
+    if not ctx.obj["quiet"]:
+        for warning in notes.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+    return path, len(notes.warnings)
+
+
 def _out_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "-o",
@@ -193,7 +247,7 @@ def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
             multiple=True,
             callback=_split_formats,
             metavar="FMT",
-            help="docx, pdf or html; repeat or give a list (-f pdf,docx). Default: docx and pdf.",
+            help=_formats_help(),
         ),
         click.option(
             "-d",
@@ -205,6 +259,7 @@ def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
             help=f"{doing} only this document (see `pcndocs docs`); repeat for several.",
         ),
         _templates_option(),
+        _wording_option(),
     ]
 
     def add(command: F) -> F:
@@ -290,6 +345,7 @@ def build(
     formats: tuple[str, ...],
     docs: tuple[str, ...],
     templates: Path | None,
+    wording: Path | None,
     jobs: int | None,
     blank: bool,
     strict: bool,
@@ -309,17 +365,19 @@ def build(
     from pcndocs.rules.checks import counted
 
     quiet = ctx.obj["quiet"]
-    options = BuildOptions(
-        out=out,
-        formats=formats,
-        documents=docs,
-        templates=templates,
-        blank=blank,
-        force=force,
-        overwrite_edited=overwrite_edited,
-    )
     batch = Batch()
     with user_errors(ctx):
+        wording, house_warnings = _house_wording(ctx, wording, profiles, templates)
+        options = BuildOptions(
+            out=out,
+            formats=formats,
+            documents=docs,
+            templates=templates,
+            wording=wording.resolve() if wording else None,
+            blank=blank,
+            force=force,
+            overwrite_edited=overwrite_edited,
+        )
         paths = expand_profiles(profiles) if profiles else [example_profile()]
         many = len(paths) > 1
         bar = (
@@ -344,7 +402,7 @@ def build(
         if not many and outcomes[0].result is None:
             outcomes[0].built()  # raises its failure: the user's error, or the bug
         failed = [o for o in outcomes if o.result is None]
-        warned = _print_outcomes(outcomes, quiet=quiet, many=many)
+        warned = _print_outcomes(outcomes, quiet=quiet, many=many) + house_warnings
         if batch.index is not None and batch.index.kept is not None:
             click.secho(
                 f"kept: {batch.index.path} had been changed since pcndocs wrote it; your copy "
@@ -433,8 +491,15 @@ def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
     help="Check an incomplete profile, as `build --blank` takes it: list what is still to agree.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if there is any warning.")
+@_wording_option()
 @click.pass_context
-def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: bool) -> None:
+def check(
+    ctx: click.Context,
+    profiles: tuple[Path, ...],
+    blank: bool,
+    strict: bool,
+    wording: Path | None,
+) -> None:
     """Check profiles and summarise them, without building documents.
 
     Ends with one line: `ready: ...` when no profile has an error, `not ready: ...` when
@@ -449,6 +514,15 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: b
     quiet = ctx.obj["quiet"]
     facts = load_facts()
     errors = failed = warned = to_agree = 0
+    with user_errors(ctx):
+        house, warned = _house_wording(ctx, wording, profiles, None)
+    if house is not None and not quiet:
+        from pcndocs.output.build import DocumentOptions, house_lines
+
+        used = house_lines(DocumentOptions(out=Path(), wording=house))
+        click.echo(f"Every pack takes {len(used)} clauses from the house wording:")
+        for line in used:
+            click.echo(f"  {line}")
     for path in profiles:
         try:
             loaded = load(path, facts, blank=blank)
@@ -458,6 +532,10 @@ def check(ctx: click.Context, profiles: tuple[Path, ...], blank: bool, strict: b
             failed += 1
             continue
         warnings = warnings_for(loaded, facts, date.today())
+        if house is not None:
+            from pcndocs.output.build import DocumentOptions, house_warnings
+
+            warnings += house_warnings(loaded, DocumentOptions(out=Path(), wording=house))
         warned += len(warnings)
         to_agree += len(loaded.gaps)
         if quiet:
@@ -665,6 +743,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
 @click.option("--token", help="The token other machines must give (default: one is generated).")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser.")
 @_templates_option()
+@_wording_option()
 @_out_option(
     'The folder `pcndocs build` writes into: "What changed since the last build" '
     "compares the form with the profile last built there."
@@ -685,6 +764,7 @@ def serve(
     token: str | None,
     no_browser: bool,
     templates: Path | None,
+    wording: Path | None,
     out: Path,
     jobs: int | None,
 ) -> None:
@@ -701,7 +781,13 @@ def serve(
 
     with user_errors(ctx):
         folder, profile = _workspace_place(place or Path("networks"))
+        house, _warned = _house_wording(ctx, wording, [folder], templates)
+        if house is None:  # the workspace's own, used as soon as the browser's editor makes it
+            from pcndocs.render.wording import WORKSPACE_FILE
+
+            house = folder / WORKSPACE_FILE
         settings = Settings(
+            wording=house.resolve() if house else None,
             host=host,
             token=token_for(host, token),
             templates=templates,
@@ -747,6 +833,13 @@ def _workspace_place(place: Path) -> tuple[Path, Path | None]:
     is_flag=True,
     help="Compare PROFILE with its last agreed version (marked in `pcndocs serve`).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes to render the redlines with, as `build` uses. Default: one per core.",
+)
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -755,9 +848,11 @@ def compare(
     formats: tuple[str, ...],
     docs: tuple[str, ...],
     templates: Path | None,
+    wording: Path | None,
     author: str,
     since_last_build: bool,
     since_agreed: bool,
+    jobs: int | None,
 ) -> None:
     """Show what changed between two versions of a network's profile: OLD NEW.
 
@@ -767,6 +862,7 @@ def compare(
     and not written. A summary of the changes goes to OUT/<network>/changes.txt.
     """
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
+    from pcndocs.output.workers import default_jobs
     from pcndocs.rules.checks import counted
 
     if since_last_build and since_agreed:
@@ -787,10 +883,16 @@ def compare(
             new = profiles[0]
         else:
             old, new = profiles
+        wording, _warned = _house_wording(ctx, wording, [new], templates)
         options = CompareOptions(
-            out=out, formats=formats, documents=docs, templates=templates, author=author
+            out=out,
+            formats=formats,
+            documents=docs,
+            templates=templates,
+            wording=wording.resolve() if wording else None,
+            author=author,
         )
-        result = compare_profiles(old, new, options, label)
+        result = compare_profiles(old, new, options, label, jobs or default_jobs())
     for kept in result.kept:  # said even with --quiet: a file was not replaced
         _say_kept(kept)
     for edited in result.kept_stale:
@@ -824,6 +926,124 @@ def _last_agreed(profile: Path) -> tuple[Path, str]:
             "in `pcndocs serve` first"
         )
     return space.version_path(name, agreed.id), agreed.label
+
+
+@cli.command()
+@click.argument(
+    "document",
+    required=False,
+    metavar="[DOC]",
+    callback=lambda c, p, v: _split_docs(c, p, (v,))[0] if v else None,
+)
+@click.option("--fields", "show_fields", is_flag=True, help="List the fields a house text may use.")
+@click.option(
+    "--pin",
+    is_flag=True,
+    help="Record in the wording file the built-in text each of its clauses replaces.",
+)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Show, as a redline, the built-in text that changed under each clause the wording "
+    "file replaces.",
+)
+@_wording_option()
+@_templates_option()
+@click.pass_context
+def clauses(
+    ctx: click.Context,
+    document: str | None,
+    show_fields: bool,
+    pin: bool,
+    changed: bool,
+    wording: Path | None,
+    templates: Path | None,
+) -> None:
+    """List the clauses of every document (or DOC) with their ids and built-in wording.
+
+    A house wording file (wording.yaml) gives some of them your own text, omits them, or adds
+    a clause after them, for every network you build; `--pin` records which built-in text
+    each replaces, so `check` and `build` tell you when a new version changes it, and
+    `--changed` shows what changed.
+    """
+    from pcndocs.output.build import templates_for
+    from pcndocs.render import wording as house
+    from pcndocs.render.clauses import (
+        document_clauses,
+        document_named,
+        documents_once,
+        load_catalogue,
+        redline,
+    )
+
+    chosen = templates_for(templates)
+    with user_errors(ctx):
+        if show_fields:
+            width = max(len(f.name) for f in house.FIELDS) + 2
+            for item in house.FIELDS:
+                click.echo(f"{{{item.name}}}".ljust(width) + f"  {item.description}")
+            return
+        path = wording or (Path(house.WORKSPACE_FILE) if (pin or changed) else None)
+        if (pin or changed) and path is not None and not path.is_file():
+            raise PcndocsError(f"{path}: no such wording file; give it with --wording FILE")
+        if pin and path is not None:
+            pinned = house.pin(path, chosen)
+            click.echo(
+                f"{path}: pinned {len(pinned)} clause{'s' if len(pinned) != 1 else ''} to "
+                "the built-in text they replace" + (": " + ", ".join(pinned) if pinned else "")
+            )
+            return
+        if changed and path is not None:
+            _print_changed(house.load_wording(path, chosen), chosen, load_catalogue(), redline)
+            return
+        entries = house.load_wording(path, chosen).entries if path else {}
+        kinds = [document_named(document)] if document else documents_once()
+        lines: list[str] = []
+        for kind in kinds:
+            for clause in document_clauses(chosen, kind):
+                entry = entries.get(clause.id)
+                mark = f"  [house wording: {entry.describe()}]" if entry else ""
+                repeated = "  (repeated: once per item)" if clause.repeated else ""
+                lines.append(f"{clause.id}{mark}{repeated}")
+                lines += [f"    {line}" for line in clause.source.split("\n")]
+                if entry is not None and entry.text is not None:
+                    lines += ["  house wording:", *(f"    {t}" for t in entry.text.split("\n"))]
+    try:
+        click.echo("\n".join(lines))
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _wrapped(text: str) -> str:
+    return textwrap.fill(text, width=96, initial_indent="    ", subsequent_indent="    ")
+
+
+def _print_changed(wording: Any, templates: Any, catalogue: Any, redline: Any) -> None:
+    """Print, for each clause the wording replaces whose built-in text moved, a redline."""
+    from pcndocs.render.wording import current_clauses
+
+    clauses = current_clauses(templates)
+    shown = 0
+    for ident, entry in wording.entries.items():
+        clause = clauses.get(ident)
+        if clause is None or not entry.changes_text or entry.pinned in ("", clause.fingerprint):
+            continue
+        shown += 1
+        then = catalogue.version(ident, entry.pinned)
+        now = catalogue.version(ident, clause.fingerprint)
+        when = f"in {now[1].since}" if now else "in your templates folder"
+        click.echo(f"{ident}: the built-in text changed {when}")
+        if then is None:
+            click.echo("  (the text you pinned is not one pcndocs recorded; the text now is:)")
+            click.echo(_wrapped(" ".join(clause.source.split())))
+        else:
+            click.echo("  the built-in text, [-taken out-] {+put in+}:")
+            click.echo(_wrapped(redline(then[1].text, clause.source)))
+        yours = " ".join(entry.text.split()) if entry.text is not None else "(omitted)"
+        click.echo("  your wording:")
+        click.echo(_wrapped(yours))
+    if not shown:
+        click.echo(f"{wording.path}: no clause it replaces has changed since it was pinned")
 
 
 @cli.command()

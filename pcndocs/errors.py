@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 # Characters that would break a message's one line or change how a terminal shows it:
 # controls, line and paragraph separators, bidirectional overrides, lone surrogates.
@@ -41,9 +42,24 @@ class PcndocsError(Exception):
         return printable(str(self.args[0])) if self.args else type(self).__name__
 
 
+# What kind of problem a Problem is. Code decides by the kind, never by the words, so a
+# message can be reworded freely:
+#   syntax       the file cannot be read as a profile (YAML, encoding, size, nesting)
+#   missing      a value required and not given: in a blank build, a value still to agree
+#   type         a value of the wrong type (text where a number goes, a list for a key)
+#   value        a value of the right type but not allowed (out of range, not a choice)
+#   unknown key  a key the profile model does not have
+#   cross-check  values that do not fit together or with the national data files
+#   warning      the profile is usable, but something in it should be looked at
+#   other        none of these (a note such as "12 more problems", a server's refusal)
+ProblemKind = Literal[
+    "syntax", "missing", "type", "value", "unknown key", "cross-check", "warning", "other"
+]
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in an input file: where it is and what is wrong."""
+    """One problem found in an input file: where it is, what is wrong, and its kind."""
 
     file: str
     line: int | None
@@ -52,6 +68,7 @@ class Problem:
     # The practice, clinical director or lead the key is in, as people name it:
     # "practice 2 (Millbrook Medical Centre)" for practices[1] (see pcndocs.profile.items).
     item: str = ""
+    kind: ProblemKind = "other"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -9,6 +9,7 @@ import stat
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from pcndocs.errors import OutputError
@@ -52,11 +53,12 @@ def inside(root: Path, name: str) -> Path:
     return target
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> Path:
     """Write a file via a temporary name and a rename, so no half-written file is ever seen.
 
-    The temporary is a hidden file beside the target, `.NAME.PID.RANDOM.tmp`: a build that is
-    killed outright may leave one, and the next build of that folder removes it.
+    `data` is the bytes, or pieces of them written in turn (a large record need not be held
+    whole). The temporary is a hidden file beside the target, `.NAME.PID.RANDOM.tmp`: a
+    build that is killed outright may leave one, and the next build of that folder removes it.
     """
     make_folder(path.parent)
     _check_replaceable(path)
@@ -68,7 +70,8 @@ def write_atomically(path: Path, data: bytes) -> Path:
         raise OutputError(path.parent, f"cannot be written: {_reason(exc)}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                stream.write(piece)
             stream.flush()
             os.fsync(stream.fileno())
         Path(temporary).chmod(_mode_of(path))
@@ -208,6 +211,16 @@ def _still_writing(pid: int, entry: Path) -> bool:
             return time.time() - entry.stat().st_mtime < STALE_SECONDS
         except OSError:
             return True
+    return process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Return whether a process with this number is running (True where it cannot be told).
+
+    Only on POSIX can one ask without touching the process: on Windows os.kill ends it.
+    """
+    if os.name != "posix":
+        return True
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # OverflowError: no process has that number

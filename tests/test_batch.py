@@ -101,3 +101,40 @@ def test_an_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(tmp_path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert f"{tmp_path}: is a folder with no .yaml profiles in it" in result.output
+
+
+def test_a_batch_keeps_little_of_each_network_and_writes_its_record_whole(
+    example_data: dict[str, Any], tmp_path: Path
+) -> None:
+    import json
+
+    from pcndocs.output.batch import build_many
+    from pcndocs.output.build import BuildOptions
+
+    folder = tmp_path / "profiles"
+    blank = copy.deepcopy(example_data)
+    del blank["clinical_directors"]  # a draft: placeholders, and still-to-agree.txt lists them
+    _profiles(folder, blank, ["Alpha PCN", "Beta PCN"])
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, formats=("html",), documents=("schedule-1",), blank=True)
+    outcomes = build_many(sorted(folder.glob("*.yaml")), options, jobs=1)
+    for outcome in outcomes:
+        result = outcome.built()
+        assert result.placeholders == [] and result.gaps == []  # not kept to the end
+        notes = (result.folder / "still-to-agree.txt").read_text(encoding="utf-8")
+        assert (
+            "Schedule 1, section 'Clinical director': agree the clinical director's name" in notes
+        )
+    record = (out / ".pcndocs" / "manifest.json").read_text(encoding="utf-8")
+    assert record == json.dumps(json.loads(record), indent=1) + "\n"  # written a piece at a time
+    assert sorted(json.loads(record)["networks"]) == ["alpha-pcn", "beta-pcn"]
+    rows = _index(out)
+    assert [r["file"] for r in rows] == [
+        f"{network}/{file}"
+        for network in ("alpha-pcn", "beta-pcn")
+        for file in ("schedule-1.html", "still-to-agree.txt")
+    ]
+    for row in rows:
+        data = (out / row["file"]).read_bytes()
+        assert row["sha256"] == hashlib.sha256(data).hexdigest()
+        assert row["bytes"] == str(len(data))

@@ -47,3 +47,40 @@ def test_benchmark_runs(name: str, tmp_path: Path) -> None:
     text = results.read_text(encoding="utf-8")
     assert "--smoke" in text
     assert text.count("\n## ") >= 3, text  # the machine, the targets, and its own section
+
+
+def test_the_hostile_suite_counts_what_its_tests_tried() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.hostile_suite", "tests/test_limits.py"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = [line.split() for line in run.stdout.splitlines() if line.startswith("time limit")]
+    assert rows and rows[0][-8:-5] == ["2", "2", "0"]  # cases, held, failed
+
+
+@pytest.mark.slow
+def test_the_load_run_reports_its_requests_and_memory() -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.serve_load",
+            "--clients",
+            "3",
+            "--seconds",
+            "4",
+            "--epcn",
+            str(REPO / "no-such-file.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "requests answered:" in run.stdout
+    assert "a traceback: False" in run.stdout

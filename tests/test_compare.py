@@ -532,3 +532,37 @@ def test_a_payee_that_becomes_another_provider_is_named_in_the_summary(
         "Nominated payee: Riverside Surgery (A99001) → Riverside GP Federation (AD5), "
         "not a member practice"
     ) in result.summary
+
+
+def test_redlines_on_two_workers_are_the_bytes_of_one(
+    versions: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    old, new = versions["director replaced"]
+    runner = CliRunner()
+    written: dict[int, dict[str, bytes]] = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}"
+        run = runner.invoke(
+            cli,
+            [
+                "-q",
+                "compare",
+                str(old),
+                str(new),
+                "-o",
+                str(out),
+                "-f",
+                "docx,pdf",
+                "-j",
+                str(jobs),
+            ],
+        )
+        assert run.exit_code == 0, run.output
+        folder = out / "riverside-primary-care-network"
+        written[jobs] = {p.name: p.read_bytes() for p in sorted(folder.glob("*-changes.*"))}
+    one, two = written[1], written[2]
+    assert len(one) >= 4, "several redlines, so that two workers share them"
+    assert one == two
+    folder = tmp_path / "j2" / "riverside-primary-care-network"
+    assert "Nadia Brooks" in marked_texts(body_of(folder / "schedule-1-changes.docx"), "ins")
+    assert "Nadia Brooks" in squash(pdf_text(folder / "schedule-1-changes.pdf"))

@@ -208,17 +208,23 @@ def test_a_fifo_where_a_redline_goes_is_reported_never_waited_on(tmp_path: Path)
 # --- Temporaries -----------------------------------------------------------------------------
 
 
-def test_temporaries_a_killed_build_left_in_the_records_are_cleaned(built: Path) -> None:
+@pytest.mark.parametrize("again", [["--force"], []], ids=["building again", "up to date"])
+def test_temporaries_a_killed_build_left_in_the_records_are_cleaned(
+    built: Path, again: list[str]
+) -> None:
+    """By the next build, whether it builds again or finds everything up to date."""
     dead = 999_999_999  # no process has this number
     left = [
         built / f".index.csv.{dead}.abc123.tmp",
         built / ".pcndocs" / f".manifest.json.{dead}.abc123.tmp",
         built / FOLDER / ".pcndocs" / f".profile.yaml.{dead}.abc123.tmp",
+        built / FOLDER / f".leadership-summary.html.{dead}.abc123.tmp",
     ]
     for path in left:
         path.write_text("half", encoding="utf-8")
-    result = _build(built, "--force")
+    result = _build(built, *again)
     assert result.returncode == 0, result.stderr
+    assert ("up to date" in result.stdout) == (not again)
     assert [p for p in left if p.exists()] == []
 
 

@@ -10,6 +10,7 @@ import copy
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,55 @@ def test_two_networks_of_one_name_and_two_codes_are_refused_naming_both(
     assert compared.exit_code == 1
     assert f"the folder of '{name}' (U11111) built from {first.resolve()}" in compared.output
     assert not list((out / FOLDER).glob("*-changes*"))
+
+
+# A build that stops at its first document's write, once it has planned (and claimed) its
+# network's folder, until the test lets it go by removing the marker.
+_PAUSED = """
+import os, pathlib, sys, time
+marker = pathlib.Path(sys.argv[1])
+real_fsync = os.fsync
+waited = []
+def paused(fd):
+    if not waited:  # the first file only
+        waited.append(True)
+        marker.touch()
+        while marker.exists():
+            time.sleep(0.01)
+    return real_fsync(fd)
+os.fsync = paused
+import pcndocs.cli
+sys.argv = ["pcndocs", *sys.argv[2:]]
+pcndocs.cli.main()
+"""
+
+
+def test_a_network_of_the_same_name_built_meanwhile_by_another_build_is_refused(
+    example_data: dict[str, Any], tmp_path: Path
+) -> None:
+    """Two builds started at once, each before the other has recorded anything: the second
+    must not write its documents into the folder the first is writing."""
+    first = _profile(tmp_path / "p", example_data, "first.yaml", code="U11111")
+    second = _profile(tmp_path / "p", example_data, "second.yaml", code="U22222")
+    out = tmp_path / "out"
+    marker = tmp_path / "paused"
+    command = [sys.executable, "-c", _PAUSED, str(marker), "build", "-o", str(out), *FAST]
+    running = subprocess.Popen([*command, str(first)], stderr=subprocess.PIPE, text=True)
+    try:
+        while not marker.exists():  # planned, claimed, and writing its first document
+            assert running.poll() is None, running.stderr.read() if running.stderr else ""
+            time.sleep(0.01)
+        result = _run("build", "-o", str(out), *FAST, str(second))
+    finally:
+        marker.unlink(missing_ok=True)
+        _, stderr = running.communicate(timeout=120)
+    assert running.returncode == 0, stderr
+    assert result.exit_code == 1, result.output
+    name = example_data["network"]["name"]
+    assert f"the folder of '{name} (U11111)' from {first.resolve()}" in result.output
+    recorded = Manifest(out).entries[FOLDER]
+    assert (recorded.profile, recorded.code) == (str(first.resolve()), "U11111")
+    assert not list((out / ".pcndocs").glob("claims-*"))  # the first build let go
 
 
 def test_a_deleted_profile_copy_is_restored(example_data: dict[str, Any], tmp_path: Path) -> None:

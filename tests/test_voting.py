@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pcndocs.profile.model import Profile
+from pcndocs.profile.model import Majority, Profile, TieBreak
 from pcndocs.render.context import network_context, render_context
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.render.templating import Templates
@@ -27,8 +27,8 @@ from pcndocs.rules import voting
 from pcndocs.rules.facts import load_facts
 from pcndocs.rules.voting import Rules, carried, confirm_selection, count_ballot, run_ballot
 
-MAJORITIES: tuple[voting.Majority, ...] = ("simple", "two_thirds", "unanimous")
-TIE_BREAKS: tuple[voting.TieBreak, ...] = ("second_ballot", "drawing_lots", "joint_appointment")
+MAJORITIES: tuple[Majority, ...] = ("simple", "two_thirds", "unanimous")
+TIE_BREAKS: tuple[TieBreak, ...] = ("second_ballot", "drawing_lots", "joint_appointment")
 METHODS = ("selection", "election", "selection_and_election")
 VOTING = ("one_practice_one_vote", "list_size_weighted")
 NAMES = ("Ana", "Ben", "Cat", "Dev")
@@ -42,7 +42,7 @@ def first_drawn(names: Any) -> str:
 @pytest.mark.parametrize("tie_break", TIE_BREAKS)
 @pytest.mark.parametrize("weights", [(1, 1, 1, 1), (5, 3, 2, 2)])
 def test_every_ballot_ends_and_no_one_wins_without_the_majority(
-    majority: voting.Majority, tie_break: voting.TieBreak, weights: tuple[int, ...]
+    majority: Majority, tie_break: TieBreak, weights: tuple[int, ...]
 ) -> None:
     rules = Rules(majority, tie_break, 50, weights)
     for count in range(1, len(NAMES) + 1):
@@ -183,8 +183,8 @@ def test_schedule_1_says_what_the_model_decides(
     example_data: dict[str, Any],
     method: str,
     votes: str,
-    majority: voting.Majority,
-    tie_break: voting.TieBreak,
+    majority: Majority,
+    tie_break: TieBreak,
     joint: bool,
 ) -> None:
     data = profile_for(example_data, method, votes, majority, tie_break, joint)

@@ -496,13 +496,14 @@ def test_api_check_answers_problems_with_lines_and_keys(client: TestClient) -> N
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "list_size: twelve" in t)
     assert problems[0] == {
         "severity": "error",
+        "kind": "type",
         "line": line,
         "key": "practices[0].list_size",
         "item": "practice 1 (Riverside Surgery)",
         "message": "expected a whole number, got 'twelve'",
     }
     good = client.post("/api/check", content=example_text().encode()).json()["problems"]
-    assert {p["severity"] for p in good} == {"warning"}
+    assert {(p["severity"], p["kind"]) for p in good} == {("warning", "warning")}
 
 
 def test_api_check_of_text_that_is_not_yaml(client: TestClient) -> None:
@@ -510,6 +511,7 @@ def test_api_check_of_text_that_is_not_yaml(client: TestClient) -> None:
     assert answer.status_code == 200
     (problem,) = answer.json()["problems"]
     assert problem["severity"] == "error" and problem["line"] is not None
+    assert problem["kind"] == "syntax"
     binary = client.post("/api/check", content=b"\x00\x01")
     assert binary.json()["problems"][0]["message"] == (
         "profile.yaml: is a binary file, not a YAML text file"

@@ -18,6 +18,7 @@ import lxml.html
 import pytest
 import yaml
 from click.testing import CliRunner
+from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from pcndocs.cli import cli
@@ -270,3 +271,25 @@ def test_a_last_build_whose_profile_no_longer_loads_says_why(
         "practices[0].list_size: practice 1 (Riverside Surgery): expected a whole number, got "
         "'twelve thousand'"
     )
+
+
+def test_redlines_are_rendered_by_the_workers_not_the_server(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fields = example_form(client)
+    fields["appointment.term_years"] = "4"
+    html = client.post("/form/changes", data=fields, headers=HTMX).text
+    links = lxml.html.fromstring(html).xpath('//ul[@class="changed-documents"]//a[@download]')
+    pdf_link = next(a.get("href") for a in links if a.get("href").endswith("-changes.pdf"))
+
+    def not_here(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("a redline was rendered in the server's own process")
+
+    # The workers are processes of their own: what this process's writer does cannot reach them.
+    monkeypatch.setattr("pcndocs.compare.run.render_file", not_here)
+    for link in (pdf_link, pdf_link.replace(".pdf", ".docx")):
+        answer = client.get(link)
+        assert answer.status_code == 200, answer.text
+    reader = PdfReader(io.BytesIO(client.get(pdf_link).content))
+    text = " ".join((page.extract_text() or "") for page in reader.pages)
+    assert "What changed" in text and "4 years" in " ".join(text.split())

@@ -143,8 +143,7 @@ def test_a_form_with_more_practices_than_a_profile_may_hold_is_refused(
     answer = client.post(route, data=fields)
     assert answer.status_code == 413
     assert answer.text == (
-        f"error: practices: the form has {MAX_ITEMS + 1} items; a profile holds at most "
-        f"{MAX_ITEMS}\n"
+        f"error: “Practices”: the form has {MAX_ITEMS + 1}; a profile holds at most {MAX_ITEMS}\n"
     )
 
 

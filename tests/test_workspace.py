@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import date
 from pathlib import Path
@@ -187,3 +188,28 @@ def test_versions_are_never_written_through_a_symbolic_link(tmp_path: Path) -> N
     with pytest.raises(WorkspaceError, match="symbolic link"):
         space.agree(first.name, date(2026, 3, 12), "", first.version)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_fifo_in_the_workspace_is_refused_never_waited_on(tmp_path: Path) -> None:
+    """A pipe named like a profile, or like an agreed version's record, would block the
+    thread that reads it for ever: it is named and refused, or passed over."""
+    space = Workspace(tmp_path)
+    saved = space.create("Riverside PCN", EXAMPLE)
+    space.agree(saved.name, date(2026, 3, 12), "the board", saved.version)
+    os.mkfifo(tmp_path / "trap.yaml")
+    os.mkfifo(space._versions_folder(saved.name) / "2.json")
+    answers: list[object] = []
+
+    def read() -> None:
+        try:
+            space.read("trap.yaml")
+        except WorkspaceError as exc:
+            answers.append(str(exc))
+        answers.append([v.note for v in space.versions(saved.name)])
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert not reader.is_alive(), "waited on a FIFO"
+    assert answers == ["trap.yaml: is not a file (a pipe or a device); move it away", ["the board"]]
+    assert "trap.yaml" not in space.names()

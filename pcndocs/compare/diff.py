@@ -22,6 +22,7 @@ from functools import cache
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.compare.words import DELETED, INSERTED, adopt, diff_inline, words, wrap
+from pcndocs.profile.codes import PRACTICE_CODE
 from pcndocs.render.document import Document, plain_text
 
 CHANGE = "change"
@@ -43,7 +44,7 @@ ALIKE = 0.5
 #: Words a text needs for "most of it is in the other" to make two blocks alike.
 CONTAINED_FROM = 6
 
-_ODS = re.compile(r"\b[A-Z][0-9]{5}\b")
+_ODS = re.compile(rf"\b{PRACTICE_CODE.pattern}\b")
 
 
 def diff_documents(old: Document | None, new: Document | None) -> Document | None:
@@ -130,14 +131,6 @@ def copied(node: SyntaxTreeNode) -> SyntaxTreeNode:
     twin._parent = None  # adopt() below, and the caller's, set it
     adopt(twin, [copied(child) for child in node.children])
     return twin
-
-
-def change_of(node: SyntaxTreeNode) -> str | None:
-    """Return how a block changed (INSERTED or DELETED), or None if it is kept."""
-    if node.is_root:
-        return None
-    value = node.meta.get(CHANGE)
-    return value if isinstance(value, str) else None
 
 
 # ---- matching -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
@@ -36,10 +37,11 @@ from pcndocs.output.build import (
 )
 from pcndocs.output.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
 from pcndocs.output.ownership import Kept, beside_names, is_ours, place
+from pcndocs.output.workers import Task, WorkerPool, raise_failure, run_tasks, start_early
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.render.document import Document, PageInfo, parse_markdown
-from pcndocs.render.documents import FORMATS
 from pcndocs.render.templating import Templates
+from pcndocs.render.writers.registry import WRITERS, slow_modules
 from pcndocs.rules.facts import Facts, load_facts
 
 SUMMARY_NAME = "changes.txt"
@@ -79,17 +81,42 @@ class Comparison:
     summary: list[str]  # what changed in the profile, in plain words
     changed: list[ChangedDocument]
     unchanged: list[str]  # file names of the documents that did not change
-    templates: Templates
-    css: str
+    user_templates: Path | None  # the user's template folder, if any (as options.templates)
     preface: str  # the key to the marks, put before the HTML and PDF
     author: str
 
     def render(self, changed: ChangedDocument, fmt: str) -> bytes:
-        """Return the redline of a changed document in one format."""
-        data, _refused = render_file(
-            fmt, changed.document, changed.info, self.templates, self.css, self.preface, self.author
+        """Return the redline of a changed document in one format, in this process."""
+        function, arguments = self.task(changed, fmt)
+        data: bytes = function(*arguments)
+        return data
+
+    def task(self, changed: ChangedDocument, fmt: str) -> Task:
+        """Return the redline's render as a task a worker can run (pcndocs.output.workers)."""
+        return render_redline, (
+            fmt,
+            changed.document,
+            changed.info,
+            self.user_templates,
+            self.preface,
+            self.author,
         )
-        return data  # a refused URL is the stylesheet's, and `build` warns of it
+
+
+def render_redline(
+    fmt: str,
+    document: Document,
+    info: PageInfo,
+    user_templates: Path | None,
+    preface: str,
+    author: str,
+) -> bytes:
+    """Return a redline's bytes in one format: here, or in a worker process."""
+    templates = templates_for(user_templates)
+    data, _refused = render_file(
+        fmt, document, info, templates, stylesheet_for(templates), preface, author
+    )
+    return data  # a refused URL is the stylesheet's, and `build` warns of it
 
 
 @dataclass
@@ -147,13 +174,20 @@ def load_older(path: Path, facts: Facts) -> LoadedProfile:
 
 
 def compare_profiles(
-    old_path: Path, new_path: Path, options: CompareOptions, old_label: str | None = None
+    old_path: Path,
+    new_path: Path,
+    options: CompareOptions,
+    old_label: str | None = None,
+    jobs: int = 1,
+    pool: WorkerPool | None = None,
 ) -> CompareResult:
     """Write a redline of each document that changed from the old profile to the new.
 
     A redline left by an earlier run for a document that has not changed now is removed
     if it is as pcndocs wrote it, and kept (and said) if someone has edited it. `old_label`
-    names the older version in the summary and the redlines (an agreed version, say).
+    names the older version in the summary and the redlines (an agreed version, say). The
+    redlines are rendered on `jobs` worker processes (or the caller's pool), as `build`
+    renders documents; the files are the same whatever the number.
     """
     if old_path.resolve() == new_path.resolve():
         raise PcndocsError(
@@ -168,22 +202,41 @@ def compare_profiles(
     result = CompareResult(comparison.network, folder, comparison.summary)
     result.changed = [c.name for c in comparison.changed]
     result.unchanged = list(comparison.unchanged)
-    files = {
-        changed.file_name(fmt): comparison.render(changed, fmt)
-        for changed in comparison.changed
-        for fmt in options.formats
-    }
+    files = _render_all(comparison, options.formats, jobs, pool)
     files[SUMMARY_NAME] = summary_text(result, old_label or old_path, new_path).encode("utf-8")
     documents = {c.name for c in comparison.changed} | set(comparison.unchanged)
     stale = [
         name
         for document in comparison.unchanged
-        for fmt in FORMATS
+        for fmt in WRITERS
         for name in (f"{document}-changes.{fmt}", *beside_names(f"{document}-changes.{fmt}"))
         if name.split(".", 1)[0] not in documents  # a lead named "... Changes": a document
     ]
     _put_in_place(folder, files, stale, result)
     return result
+
+
+def _render_all(
+    comparison: Comparison, formats: tuple[str, ...], jobs: int, pool: WorkerPool | None
+) -> dict[str, bytes]:
+    """Return each redline's bytes by file name, in document order, rendered on the workers."""
+    wanted = [(changed, fmt) for changed in comparison.changed for fmt in formats]
+    rendered: dict[int, bytes] = {}
+
+    def done(number: int, result: Any) -> None:
+        raise_failure(result)
+        rendered[number] = result
+
+    tasks = [comparison.task(changed, fmt) for changed, fmt in wanted]
+    if jobs > 1 and len(tasks) > 1 and pool is None:
+        start_early(_preload(formats))  # the workers' imports, while the first tasks are sent
+    run_tasks(tasks, done, min(jobs, len(tasks)), pool)
+    return {changed.file_name(fmt): rendered[n] for n, (changed, fmt) in enumerate(wanted)}
+
+
+def _preload(formats: tuple[str, ...]) -> list[str]:
+    """Return the modules the workers need for these formats, for the forkserver to import."""
+    return ["pcndocs.compare.run", *slow_modules(formats)]
 
 
 class TreeCache:
@@ -207,7 +260,9 @@ class TreeCache:
                 (
                     loaded.source.data,
                     options.documents,
-                    inputs_fingerprint(options.templates, options.blank, options.today),
+                    inputs_fingerprint(
+                        options.templates, options.blank, options.today, options.wording
+                    ),
                 )
             ).encode()
         ).hexdigest()
@@ -240,7 +295,10 @@ def compare_loaded(
     _same_network(old, new)
     templates = templates_for(options.templates)
     build_options = BuildOptions(
-        out=options.out, documents=options.documents, templates=options.templates
+        out=options.out,
+        documents=options.documents,
+        templates=options.templates,
+        wording=options.wording,  # both versions get the same house wording
     )
     # A version with values missing (a draft built with --blank) shows its placeholders.
     old_options = replace(build_options, blank=bool(old.gaps))
@@ -256,18 +314,19 @@ def compare_loaded(
     news = dict(_versions(new, new_options, facts, templates, known))
     for key, tree in news.items():
         before = olds.get(key)
-        if tree.text in known and (before is None or before.document is not tree.document):
+        taken = known.get(tree.text) is tree.document  # the older version's own tree
+        if taken and (before is None or before.document is not tree.document):
             # The same text as another document of the older version: a tree of its own, since
             # the diff marks the newer tree and the older one must stay as it is.
             news[key] = replace(tree, document=parse_markdown(tree.text, tree.kind.template))
     when = document_date(new, facts)
+    stylesheet_for(templates)  # a user's stylesheet that cannot be used is said before any redline
     comparison = Comparison(
         network_name(new),
         what_changed(old.profile, new.profile, facts),
         [],
         [],
-        templates,
-        stylesheet_for(templates),
+        options.templates,
         _preface(old, new, labels),
         options.author,
     )

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from pcndocs.errors import PcndocsError
 from pcndocs.files import make_folder, slug, write_atomically
-from pcndocs.importer.codes import is_practice_code, normalise_code
 from pcndocs.importer.epcn import EpcnFile, Network, Partner, read_epcn
 from pcndocs.importer.lists import ListSizes, read_list_sizes
 from pcndocs.importer.names import format_name
@@ -19,6 +18,7 @@ from pcndocs.importer.profiles import (
     members_in_order,
     profile_text,
 )
+from pcndocs.profile.codes import is_practice_code, normalise_code
 from pcndocs.profile.items import item_name
 from pcndocs.profile.model import SMALLEST_PLAUSIBLE_LIST
 

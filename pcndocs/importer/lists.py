@@ -67,14 +67,17 @@ def read_list_sizes(path: Path) -> ListSizes:
         raise InputFileError(
             path, f"is larger than {MAX_LIST_BYTES >> 20} MB; not a list-size file?"
         )
+    reader = None
     try:
         # utf-8-sig: files saved from Excel start with a byte-order mark.
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _read(path, csv.reader(handle))
+            reader = csv.reader(handle)
+            return _read(path, reader)
     except UnicodeDecodeError:
         raise InputFileError(path, "not a text CSV file") from None
-    except csv.Error as exc:
-        raise InputFileError(path, f"not a readable CSV file ({exc})") from None
+    except csv.Error as exc:  # a field over the csv module's limit, a stray quote...
+        line = f"line {reader.line_num}: " if reader is not None and reader.line_num else ""
+        raise InputFileError(path, f"{line}not a readable CSV file ({exc})") from None
     except OSError as exc:
         raise InputFileError(path, f"cannot be read ({exc.strerror or exc})") from None
 

@@ -8,10 +8,10 @@ from collections import Counter
 from typing import Any
 
 from pcndocs import years
-from pcndocs.importer.codes import is_practice_code
 from pcndocs.importer.epcn import Network, Partner
 from pcndocs.importer.lists import ListSizes
 from pcndocs.importer.names import format_name
+from pcndocs.profile.codes import is_practice_code
 from pcndocs.profile.model import SMALLEST_PLAUSIBLE_LIST
 from pcndocs.profile.write import TO_FILL, profile_yaml
 

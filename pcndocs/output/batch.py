@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from pcndocs.errors import InputFileError, PcndocsError, Stopped
+from pcndocs.errors import InputFileError, PcndocsError, Problem, Stopped
 from pcndocs.output.build import (
     BuildOptions,
     BuildResult,
     FileTask,
     Plan,
     Rendered,
+    clean_stopped,
     plan_profile,
     profile_copy_intact,
     render_files,
@@ -37,11 +37,13 @@ from pcndocs.output.manifest import (
     inputs_fingerprint,
     profile_fingerprint,
 )
-from pcndocs.output.workers import Failure, WorkerPool, default_jobs, start_early
+from pcndocs.output.workers import Failure, WorkerPool, default_jobs, run_tasks, start_early
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.render.gaps import Gap
+from pcndocs.render.writers.registry import slow_modules
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
+WORDING_FILE = "wording.yaml"  # a house wording file beside the profiles (pcndocs.render.wording)
 
 __all__ = ["Outcome", "WorkerPool", "build_many", "build_pack", "default_jobs", "expand_profiles"]
 
@@ -84,7 +86,10 @@ def expand_profiles(paths: Sequence[Path]) -> list[Path]:
             inside = sorted(
                 p
                 for p in path.iterdir()
-                if p.suffix in PROFILE_SUFFIXES and p.is_file() and not p.name.startswith(".")
+                if p.suffix in PROFILE_SUFFIXES
+                and p.is_file()
+                and not p.name.startswith(".")
+                and p.name != WORDING_FILE  # the folder's house wording, not a network
             )
             if not inside:
                 raise InputFileError(path, "is a folder with no .yaml profiles in it")
@@ -133,82 +138,107 @@ def build_many(
     Networks already up to date are skipped before any worker starts. Whatever happens,
     even Ctrl-C or SIGTERM, the documents already written are recorded with their
     checksums in the manifest and index.csv before this returns or raises. A pool given
-    by the caller (a server's warm workers) is used and left running.
+    by the caller (a server's warm workers) is used and left running. With several
+    profiles, each result keeps no placeholders or gaps (its still-to-agree.txt lists them),
+    so that memory does not grow with the batch.
     """
     batch = batch if batch is not None else Batch()
     manifest = Manifest(options.out)
     if manifest.problem is not None:
         batch.notes.append(manifest.problem)
-    inputs = inputs_fingerprint(options.templates, options.blank, options.today)
+    inputs = inputs_fingerprint(options.templates, options.blank, options.today, options.wording)
     outcomes: dict[Path, Outcome] = {}
     claimed = {entry.folder: entry for entry in manifest.entries.values()}
     touched: dict[str, None] = {}  # the folders written to, in order
+    many = len(paths) > 1
+    texts: dict[str, str] = {}  # one copy of each warning's words, for every network
     with _stopping_cleanly():
         try:
-            needed: list[tuple[Path, str, list[str] | None]] = []
-            for path in paths:
-                fingerprint = profile_fingerprint(path, inputs) or ""
-                entry = manifest.by_profile(path)
-                missing = (
-                    entry.missing(options.out, options.wanted_outputs())
-                    if entry is not None and fingerprint and entry.fingerprint == fingerprint
-                    else options.wanted_outputs()
-                )
-                if (
-                    entry is not None
-                    and not missing
-                    and not options.force
-                    and profile_copy_intact(options.out / entry.folder, path)
-                ):
-                    outcome = Outcome(path, _up_to_date(entry, options.out))
-                    outcomes[path] = outcome
-                    progress([outcome])
-                    continue
-                needed.append((path, fingerprint, missing))
-            if _may_use_workers(len(needed), options, jobs, pool):
-                start_early(_preload(options))  # the workers' imports, while this process plans
-
-            def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
-                """Plan each network as the workers are ready for it, not all at once."""
-                for path, fingerprint, missing in needed:
-                    try:
-                        plan = plan_profile(path, options)
-                        _claim(claimed, plan)
-                    except PcndocsError as exc:
-                        outcomes[path] = Outcome(path, None, str(exc), exception=exc)
-                        progress([outcomes[path]])
+            try:
+                needed: list[tuple[Path, str, list[str] | None]] = []
+                for path in paths:
+                    fingerprint = profile_fingerprint(path, inputs) or ""
+                    entry = manifest.by_profile(path)
+                    missing = (
+                        entry.missing(options.out, options.wanted_outputs())
+                        if entry is not None and fingerprint and entry.fingerprint == fingerprint
+                        else options.wanted_outputs()
+                    )
+                    if (
+                        entry is not None
+                        and not missing
+                        and not options.force
+                        and profile_copy_intact(options.out / entry.folder, path)
+                    ):
+                        # Up to date, yet a build stopped here before may have left its temporaries.
+                        clean_stopped(options.out / entry.folder)
+                        outcome = Outcome(path, _up_to_date(entry, options.out))
+                        outcomes[path] = outcome
+                        progress([outcome])
                         continue
-                    plan.fingerprint = fingerprint
-                    plan.profile_key = str(path.resolve())
-                    # still-to-agree.txt of a blank build lists every document's placeholders.
-                    partial = not options.force and not options.blank
-                    wanted = set(missing or ()) if partial else None
-                    yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
+                    needed.append((path, fingerprint, missing))
+                if _may_use_workers(len(needed), options, jobs, pool):
+                    start_early(_preload(options))  # the workers' imports, while this process plans
 
-            def finished(network: _Network) -> None:
-                touched[network.plan.folder.name] = None
-                outcome = _write(network, options, manifest)
-                outcomes[network.plan.path] = outcome
-                progress([outcome])
+                def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
+                    """Plan each network as the workers are ready for it, not all at once."""
+                    for path, fingerprint, missing in needed:
+                        try:
+                            plan = plan_profile(path, options)
+                            _claim(claimed, plan, manifest)
+                        except PcndocsError as exc:
+                            outcomes[path] = Outcome(path, None, str(exc), exception=exc)
+                            progress([outcomes[path]])
+                            continue
+                        plan.fingerprint = fingerprint
+                        plan.profile_key = str(path.resolve())
+                        # still-to-agree.txt of a blank build lists every document's placeholders.
+                        partial = not options.force and not options.blank
+                        wanted = set(missing or ()) if partial else None
+                        yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
 
-            _render_all(planned(), len(needed), options, jobs, pool, finished)
-        except BaseException:
-            # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
-            if touched:
-                with contextlib.suppress(PcndocsError, OSError):
-                    batch.index = manifest.save(_entries(manifest, touched))
-            raise
-        built = any(outcome.result is not None for outcome in outcomes.values())
-        if built and (touched or manifest.index_stale()):
-            batch.index = manifest.save(_entries(manifest, touched))
+                def finished(network: _Network) -> None:
+                    touched[network.plan.folder.name] = None
+                    _share_words(network.plan.warnings, texts)
+                    _share_words(network.rendered.warnings, texts)
+                    outcome = _write(network, options, manifest)
+                    if many and outcome.result is not None:
+                        # In its still-to-agree.txt and its warnings already: not kept to the end.
+                        outcome.result.placeholders, outcome.result.gaps = [], []
+                    outcomes[network.plan.path] = outcome
+                    progress([outcome])
+
+                _render_all(planned(), len(needed), options, jobs, pool, finished)
+            except BaseException:
+                # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
+                if touched:
+                    with contextlib.suppress(PcndocsError, OSError):
+                        batch.index = manifest.save(_entries(manifest, touched))
+                raise
+            built = any(outcome.result is not None for outcome in outcomes.values())
+            if built and (touched or manifest.index_stale()):
+                batch.index = manifest.save(_entries(manifest, touched))  # cleans as it saves
+            else:  # nothing to record: still clean what a stopped build left beside the records
+                manifest.clean_stopped()
+        finally:  # a build that ends, however it ends, holds no folder any more
+            with contextlib.suppress(OSError):
+                manifest.release_claims()
     batch.outcomes = [outcomes[path] for path in paths]
     return batch.outcomes
 
 
+def _share_words(warnings: list[Problem], texts: dict[str, str]) -> None:
+    """Make warnings of the same words share one copy of them, across a batch's networks.
+
+    Most networks of a national batch have the same few warnings ("no review_date: ..."),
+    kept for the summary and the manifest until the batch ends.
+    """
+    warnings[:] = [replace(w, text=texts.setdefault(w.text, w.text)) for w in warnings]
+
+
 def _preload(options: BuildOptions) -> list[str]:
     """Return the modules the workers need for these formats, for the forkserver to import."""
-    writers = {"pdf": "pcndocs.render.writers.pdf", "docx": "pcndocs.render.writers.docx"}
-    return ["pcndocs.output.build", *(writers[f] for f in options.formats if f in writers)]
+    return ["pcndocs.output.build", *slow_modules(options.formats)]
 
 
 def _may_use_workers(
@@ -246,16 +276,20 @@ def _up_to_date(entry: Any, out: Path) -> BuildResult:
     )
 
 
-def _claim(claimed: dict[str, Any], plan: Plan) -> None:
-    """Refuse a network whose folder another network has or will write.
+def _claim(claimed: dict[str, Any], plan: Plan, manifest: Manifest) -> None:
+    """Refuse a network whose folder another network has or will write: in this build, in
+    the record of earlier builds, or in another build running now.
 
     Another network is one by another name, or by the same name with another PCN code
     (two networks can share a name; their codes tell them apart, as compare does).
     """
-    other = claimed.get(plan.folder.name)
     here = str(plan.path.resolve())
     code = plan.loaded.profile.network.code or ""
-    if other is not None and other.profile != here:
+    running = manifest.claim(plan.folder.name, here, plan.network, code)
+    others = [claimed.get(plan.folder.name), *(_Claim(*fields) for fields in running)]
+    for other in others:
+        if other is None or other.profile == here:
+            continue
         if other.network != plan.network:
             raise FolderClashError(
                 plan.path, plan.network, plan.folder, other.profile, other.network
@@ -338,17 +372,7 @@ def _render_all(
         work = list(work)  # one network: on workers only if it has several pieces
         if len(work) <= 1:
             jobs = 1
-    if jobs <= 1:
-        for number, (function, arguments) in enumerate(work):
-            done(number, _in_process(function, arguments) if needed(number) else _SKIPPED)
-    elif pool is not None:
-        pool.run(work, done, needed)
-    else:
-        with WorkerPool(jobs) as own:
-            own.run(work, done, needed)
-
-
-_SKIPPED = Failure(bug="not run: not needed any more")
+    run_tasks(work, done, jobs, pool, needed)
 
 
 def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
@@ -357,15 +381,6 @@ def _by_document(tasks: list[FileTask]) -> list[list[FileTask]]:
     for task in tasks:
         pieces.setdefault(task.name, []).append(task)
     return list(pieces.values())  # the longest documents come first, as DOCUMENTS lists them
-
-
-def _in_process(function: Callable[..., Any], arguments: tuple[Any, ...]) -> Any:
-    try:
-        return function(*arguments)
-    except PcndocsError as exc:
-        return Failure(error=exc)
-    except Exception:
-        return Failure(bug=traceback.format_exc().rstrip())
 
 
 def _write(network: _Network, options: BuildOptions, manifest: Manifest) -> Outcome:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from pcndocs.errors import InputFileError, Problem, RenderLimitError
@@ -31,12 +32,20 @@ from pcndocs.render.context import (
     network_context,
     render_context,
 )
-from pcndocs.render.document import Document, PageInfo, parse_markdown
-from pcndocs.render.documents import DOCUMENTS, FORMATS, DocumentKind
+from pcndocs.render.document import Document, PageInfo, clause_prefix, parse_markdown
+from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.render.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
 from pcndocs.render.stylesheet import check_stylesheet
 from pcndocs.render.templating import Templates
-from pcndocs.render.writers.html import include_builtin, logo_uri, render_page
+from pcndocs.render.wording import (
+    apply_wording,
+    field_values,
+    unstated_values,
+    wording_for,
+    wording_notes,
+)
+from pcndocs.render.writers.html import include_builtin
+from pcndocs.render.writers.registry import Page, default_formats, writer_for
 from pcndocs.resources import builtin_templates
 from pcndocs.rules.checks import assumed_values, warnings_for
 from pcndocs.rules.facts import Facts, load_facts
@@ -56,9 +65,10 @@ class DocumentOptions:
     """What build and compare share: where to write, the formats, documents and templates."""
 
     out: Path
-    formats: tuple[str, ...] = ("docx", "pdf")
+    formats: tuple[str, ...] = field(default_factory=default_formats)
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
+    wording: Path | None = None  # a house wording file (pcndocs/render/wording.py)
 
 
 @dataclass(frozen=True)
@@ -148,7 +158,7 @@ def plan_profile(path: Path, options: BuildOptions) -> Plan:
         for kind, _, name in _instances(options, lead_documents(shared))
         for fmt in options.formats
     ]
-    warnings = warnings_for(loaded, facts, options.today)
+    warnings = warnings_for(loaded, facts, options.today) + house_warnings(loaded, options)
     return Plan(path, loaded, network, folder, tasks, warnings)
 
 
@@ -247,10 +257,18 @@ def document_trees(
     a document whose text is there is not parsed again. `pcndocs compare` diffs these trees.
     """
     when = document_date(loaded, facts)
+    # A workspace's wording.yaml counts once it exists (`serve` names it before the editor
+    # makes it); the command line has checked a file it was given before building.
+    given = options.wording
+    wording = wording_for(given, templates) if given and given.exists() else None
     for source in document_sources(loaded, options, facts, templates, shared, only):
-        document = known.get(source.text) if known else None
+        entries = wording.for_prefix(clause_prefix(source.kind.template)) if wording else {}
+        # A tree with house wording depends on the fields too, not on the text alone.
+        document = known.get(source.text) if known and not entries else None
         if document is None:
-            document = parse_markdown(source.text, source.kind.template)
+            edit = partial(apply_wording, entries=entries, values=source.fields)
+            shown = templates.shown(source.kind.template)
+            document = parse_markdown(source.text, shown, edit if entries else None)
         info = _page_info(source.kind, document, loaded, when)
         yield DocumentTree(source.kind, source.lead, source.name, document, info, source.text)
 
@@ -263,6 +281,7 @@ class DocumentSource:
     lead: LeadView | None
     name: str  # the file name without its format
     text: str
+    fields: Mapping[str, str] = field(default_factory=dict)  # house wording's {fields}
 
 
 def document_sources(
@@ -283,8 +302,9 @@ def document_sources(
     for kind, lead, name in _instances(options, lead_documents(shared)):
         if only is not None and name not in only:
             continue
-        context = render_context(shared, facts, lead)
-        yield DocumentSource(kind, lead, name, templates.render(kind.template, context.variables()))
+        variables = render_context(shared, facts, lead).variables()
+        fields = field_values(variables) if options.wording else {}
+        yield DocumentSource(kind, lead, name, templates.render(kind.template, variables), fields)
 
 
 def document_date(loaded: LoadedProfile, facts: Facts) -> datetime:
@@ -317,12 +337,15 @@ def network_name(loaded: LoadedProfile) -> str:
     return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
 
 
-def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()) -> str:
+def still_to_agree(
+    network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = (), house: Sequence[str] = ()
+) -> str:
     """Return, in plain sentences, what a blank profile still needs and what its documents propose.
 
     Four lists: what the profile's data is too old or too thin to show as it is, the values
     missing from the profile (with their lines), what the documents leave to agree (each once,
-    with the documents and sections it appears in), and the defaults they propose.
+    with the documents and sections it appears in), and the defaults they propose; then the
+    clauses taken from a house wording file (`house`, one line each), for the practices to read.
     """
     profile = loaded.profile
     notes = old_data_notes(profile, load_facts())
@@ -348,7 +371,27 @@ def still_to_agree(network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = ()
         ]
         body = profile.governance.body_name
         lines += [proposal_line(a.key, a.value, body) for a in assumed]
+    if house:
+        lines += ["", "House wording: these clauses are the LMC's own, not the built-in text."]
+        lines += [f"- {line}" for line in house]
     return "\n".join(lines) + "\n"
+
+
+def house_warnings(loaded: LoadedProfile, options: DocumentOptions) -> list[Problem]:
+    """Return a warning for each value of the profile only a house-worded clause stated."""
+    if options.wording is None or not options.wording.exists():
+        return []
+    templates = templates_for(options.templates)
+    return unstated_values(loaded, wording_for(options.wording, templates), templates)
+
+
+def house_lines(options: DocumentOptions) -> list[str]:
+    """Return, one line a clause, what the pack takes from the house wording file, if any."""
+    if options.wording is None or not options.wording.exists():
+        return []
+    templates = templates_for(options.templates)
+    notes = wording_notes(wording_for(options.wording, templates), templates)
+    return [f"{options.wording.name}: {line}" for line in notes.used]
 
 
 @cache
@@ -401,6 +444,7 @@ def _render(
             "",
             f"refused to fetch {url}: only files in the template "
             "folders and data: URIs are allowed",
+            kind="warning",
         )
         for url in dict.fromkeys(refused)
     )
@@ -422,22 +466,10 @@ def render_file(
     marks); `author` signs the DOCX's tracked changes, dated as the document (info.created).
     """
     logo = next((p for name in LOGO_NAMES if (p := templates.find(name))), None)
-    if fmt == "html":
-        return render_page(document, info, css, logo_uri(logo), preface).encode("utf-8"), []
-    if fmt == "pdf":
-        from pcndocs.render.writers.pdf import (
-            write_pdf,  # WeasyPrint loads only when a PDF is wanted
-        )
-
-        identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
-        page = render_page(document, info, logo=logo_uri(logo), preface=preface)
-        return write_pdf(page, css, templates.folders, identifier.encode())
-    if fmt == "docx":
-        from pcndocs.render.writers.docx import write_docx  # python-docx loads only when needed
-
-        reference = templates.find(REFERENCE_DOCX)
-        return write_docx(document, info, reference, logo, info.created, author), []
-    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    reference = templates.find(REFERENCE_DOCX)
+    page = Page(document, info, css, tuple(templates.folders), logo, reference, preface, author)
+    written = writer_for(fmt).write(page)
+    return written.data, list(written.refused)
 
 
 def _page_info(
@@ -482,7 +514,7 @@ def _check_brand(templates: Templates, formats: Sequence[str]) -> None:
     if logo is not None:
         check_logo(logo)
     reference = templates.find(REFERENCE_DOCX)
-    if reference is not None and "docx" in formats:
+    if reference is not None and any(writer_for(f).uses_reference for f in formats):
         check_reference(reference)
 
 
@@ -495,49 +527,6 @@ def stylesheet_for(templates: Templates) -> str:
         check_stylesheet(text, path, templates.folders)  # the user's own lines, before the include
         text = include_builtin(text, builtin.read_text(encoding="utf-8"))
     return text
-
-
-INDEX_NAME = "index.csv"
-INDEX_COLUMNS = ("network", "document", "format", "file", "sha256", "bytes")
-
-
-def write_index(out: Path, results: Sequence[BuildResult]) -> Path:
-    """Write OUT/index.csv listing every document with its network and checksum.
-
-    Rows of networks not in this build are kept, so building one network never hides another.
-    """
-    import csv
-    import io
-
-    index = out / INDEX_NAME
-    rebuilt = {result.folder.name for result in results}
-    rows: list[dict[str, str]] = []
-    if index.is_file():
-        with index.open(encoding="utf-8", newline="") as stream:
-            rows = [
-                row
-                for row in csv.DictReader(stream)
-                if row.get("file", "").split("/", 1)[0] not in rebuilt
-            ]
-    for result in results:
-        for path in result.written:
-            data = path.read_bytes()
-            rows.append(
-                {
-                    "network": result.network,
-                    "document": path.stem,
-                    "format": path.suffix.lstrip("."),
-                    "file": path.relative_to(out.resolve()).as_posix(),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": str(len(data)),
-                }
-            )
-    rows.sort(key=lambda row: row["file"])
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return write_atomically(index, buffer.getvalue().encode("utf-8"))
 
 
 def keep_profile_copy(folder: Path, profile: Path) -> None:
@@ -555,6 +544,14 @@ def profile_copy_intact(folder: Path, profile: Path) -> bool:
     return copy is not None and copy == profile_bytes(profile)
 
 
+def clean_stopped(folder: Path) -> None:
+    """Remove the temporaries a stopped build left in a network's folder and its records."""
+    if folder.is_symlink():
+        return  # never cleaned through a link (writing into one is refused elsewhere)
+    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
+        log.info("removed %s, left by a build that was stopped", stale)
+
+
 def write_network(
     plan: Plan, rendered: Rendered, options: BuildOptions, manifest: Manifest
 ) -> BuildResult:
@@ -565,8 +562,7 @@ def write_network(
     """
     folder = plan.folder
     make_folder(folder)  # first: a folder that cannot be made is named as such
-    for stale in [*clean_temporaries(folder), *clean_temporaries(folder / BUILT_FROM.parent)]:
-        log.info("removed %s, left by a build that was stopped", stale)
+    clean_stopped(folder)
     result = BuildResult(
         plan.network,
         folder,
@@ -577,7 +573,8 @@ def write_network(
     result.placeholders = [g for n in names for g in rendered.placeholders.get(n, [])]
     notes: dict[str, bytes] = {}
     if options.blank:
-        text = still_to_agree(plan.network, plan.loaded, result.placeholders)
+        house = house_lines(options)
+        text = still_to_agree(plan.network, plan.loaded, result.placeholders, house)
         notes[STILL_TO_AGREE] = text.encode("utf-8")
     else:
         # A finished document should hold no placeholder: say where one is left, so --strict fails.
@@ -588,6 +585,7 @@ def write_network(
                 "",
                 f"{gap.document}, {gap.section}, still shows '[{gap.text}]'; "
                 "set the value in the profile",
+                kind="warning",
             )
             for gap in dict.fromkeys(result.placeholders)
         ]
@@ -626,6 +624,8 @@ def write_network(
     files += [(name, name, None) for name in notes]
     written_outputs: dict[str, list[str]] = {}
     for name, output, task in files:
+        # Every network has files of the same names: one copy of each name for them all.
+        name, output = sys.intern(name), sys.intern(output)
         data = rendered.files[name] if task is not None else notes[name]
         checksum = hashlib.sha256(data).hexdigest()
         placed = place(

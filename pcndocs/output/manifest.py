@@ -14,6 +14,7 @@ import contextlib
 import csv
 import errno
 import hashlib
+import heapq
 import io
 import json
 import os
@@ -105,8 +106,12 @@ def _code_and_libraries() -> str:
     return digest.hexdigest()
 
 
-def inputs_fingerprint(templates: Path | None, blank: bool, today: date) -> str:
+def inputs_fingerprint(
+    templates: Path | None, blank: bool, today: date, wording: Path | None = None
+) -> str:
     """Return a fingerprint of everything a build depends on except the profile itself.
+
+    A house wording file counts by its bytes, so changing its text rebuilds every network.
 
     Today's date counts only where a template mentions it (the built-in ones do not), so
     nothing is rebuilt merely because a day has passed.
@@ -116,6 +121,10 @@ def inputs_fingerprint(templates: Path | None, blank: bool, today: date) -> str:
     if templates is not None:
         digest.update(f"\0templates {templates.resolve()}\0".encode())
         uses_today = _hash_tree(digest, templates) or uses_today
+    if wording is not None:
+        digest.update(f"\0wording {wording.resolve()}\0".encode())
+        with contextlib.suppress(OSError):  # unreadable: the build says why, with its name
+            digest.update(hashlib.sha256(wording.read_bytes()).digest())
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     digest.update(f"\0blank {blank}\0epoch {epoch}\0".encode())
     if uses_today:
@@ -242,7 +251,9 @@ class Entry:
             files=files,
             sizes=sizes,
             kept={_name(k): _checksum(v) for k, v in _mapping(data.get("kept", {})).items()},
-            warnings=[Problem(_text(f), n, _text(k), _text(t)) for f, n, k, t in warnings],
+            warnings=[
+                Problem(_text(f), n, _text(k), _text(t), kind="warning") for f, n, k, t in warnings
+            ],
         )
 
     def missing(self, root: Path, wanted: Iterable[str]) -> list[str] | None:
@@ -372,12 +383,58 @@ class Manifest:
                 os.write(handle, f"{folder}/{name} {checksum}\n".encode())
         except OSError as exc:
             raise OutputError(self._journal, f"cannot be written: {exc.strerror}") from None
-        self.journaled.setdefault(f"{folder}/{name}", set()).add(checksum)
+        # Not kept in memory as well: the journal on disk holds it for a later build, and
+        # this build records the file in its entry once it is in place (a national batch
+        # would otherwise hold every file's checksum twice).
+
+    def claim(self, folder: str, profile: str, network: str, code: str) -> list[list[str]]:
+        """Note that this build will write a network's folder; return the claims other builds
+        running now have on it, each [profile, network, code].
+
+        Two builds started at once each read the record before either has written it: these
+        claims, one append-only file a build (`claims-PID.txt`, removed when it ends), taken
+        under the lock, let the second see the first and refuse a different network.
+        """
+        own = self.folder / f"claims-{os.getpid()}.txt"
+        others: list[list[str]] = []
+        try:
+            self._make_folder()
+        except (OutputError, OSError):
+            return others  # nothing can be written here: writing the network says why
+        with _locked(self.folder / "lock"):
+            for path in sorted(self.folder.glob("claims-*.txt")):
+                if path == own or path.is_symlink() or not _pid_alive(path):
+                    continue
+                raw = read_regular(path, MANIFEST_LIMIT)
+                for line in (raw or b"").decode("utf-8", "replace").splitlines():
+                    fields = line.split("\t")
+                    if len(fields) == 4 and fields[0] == folder:
+                        others.append(fields[1:])
+            with _open_record(own) as handle:
+                os.write(handle, "\t".join((folder, profile, network, code)).encode() + b"\n")
+        return others
+
+    def release_claims(self) -> None:
+        """Remove this build's claims, and those of builds that are no longer running."""
+        for path in self.folder.glob("claims-*.txt") if not self.folder.is_symlink() else []:
+            if path.name == f"claims-{os.getpid()}.txt" or not _pid_alive(path):
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
     def _make_folder(self) -> None:
         refuse_link(self.folder)
         make_folder(self.folder)
         refuse_link(self.folder)  # made a link between the two looks: still refused
+
+    def clean_stopped(self) -> None:
+        """Remove what stopped builds left: .index.csv.*.tmp in OUT, .manifest.json.*.tmp here.
+
+        A temporary whose build is still running is kept (files.clean_temporaries), so this
+        needs no lock; nothing is cleaned through a link.
+        """
+        for folder in (self.out, self.folder):
+            if not folder.is_symlink():
+                clean_temporaries(folder)
 
     def save(self, touched: Sequence[Entry], legacy_rows: bool = True) -> IndexOutcome:
         """Record the touched entries, under a lock, and rewrite index.csv from the record.
@@ -394,21 +451,28 @@ class Manifest:
             for entry in touched:
                 current.entries[entry.folder] = entry
             outcome = write_index(self.out, current, legacy_rows)
-            document = {
-                "version": FORMAT_VERSION,
-                "index_sha256": outcome.sha256,
-                "networks": {
-                    name: current.entries[name].to_json() for name in sorted(current.entries)
-                },
-            }
-            text = json.dumps(document, indent=1, sort_keys=False) + "\n"
-            write_atomically(self.folder / MANIFEST, text.encode("utf-8"))
+            write_atomically(self.folder / MANIFEST, _record(outcome.sha256, current.entries))
             for journal in current._journals():  # all now in the manifest
                 if journal == self._journal or not _pid_alive(journal):
                     journal.unlink(missing_ok=True)
             self._journal = None
         self.entries = current.entries
         return outcome
+
+
+def _record(index_sha256: str, entries: dict[str, Entry]) -> Iterator[bytes]:
+    """Yield the manifest's JSON a network at a time, as one json.dumps(indent=1) of it all.
+
+    A national build's record is megabytes: made whole, it and its text would be the largest
+    thing the main process ever holds, just as the build ends.
+    """
+    head = {"version": FORMAT_VERSION, "index_sha256": index_sha256}
+    yield json.dumps(head, indent=1)[:-2].encode("utf-8")  # without the closing "\n}"
+    yield b',\n "networks": {'
+    for number, name in enumerate(sorted(entries)):
+        body = json.dumps(entries[name].to_json(), indent=1).replace("\n", "\n  ")
+        yield f"{',' if number else ''}\n  {json.dumps(name)}: {body}".encode()
+    yield b"\n }\n}\n" if entries else b"}\n}\n"
 
 
 @contextlib.contextmanager
@@ -435,7 +499,7 @@ def _open_record(path: Path) -> Iterator[int]:
 def _pid_alive(journal: Path) -> bool:
     from pcndocs.files import _still_writing  # the same test as for temporaries
 
-    pid = journal.stem.removeprefix("journal-")
+    pid = journal.stem.rpartition("-")[2]  # journal-PID, claims-PID
     return pid.isdigit() and len(pid) < 10 and _still_writing(int(pid), journal)
 
 
@@ -476,18 +540,9 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
     no manifest entry, keep the rows the old index gave them.
     """
     index = out / INDEX_NAME
-    rows = [
-        {
-            "network": entry.network,
-            "document": name.split(".", 1)[0],  # NAME.new.FORMAT is still document NAME
-            "format": Path(name).suffix.lstrip("."),
-            "file": f"{entry.folder}/{name}",
-            "sha256": entry.files[name],
-            "bytes": str(entry.sizes.get(name, 0)),
-        }
-        for entry in manifest.entries.values()
-        for name in entry.files
-    ]
+    # Each row is made as it is written: a national index holds many thousands.
+    files = [(f"{e.folder}/{name}", e, name) for e in manifest.entries.values() for name in e.files]
+    rows: list[dict[str, str]] = []
     kept: Path | None = None
     existing = sha256_of(index)
     if existing is not None and existing != manifest.index_sha256:
@@ -497,13 +552,45 @@ def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> Inde
         if manifest.index_sha256:  # we wrote it, and someone has changed it since
             kept = _keep_copy(index)
     rows.sort(key=lambda row: row["file"])
+    files.sort(key=lambda file: file[0])
+    merged = heapq.merge(
+        ([row[column] for column in INDEX_COLUMNS] for row in rows),
+        (_index_row(file, entry, name) for file, entry, name in files),
+        key=lambda row: row[3],  # the file, as the old rows and the manifest's were sorted
+    )
+    digest = hashlib.sha256()
+    write_atomically(index, _csv_pieces(merged, digest))
+    return IndexOutcome(index, digest.hexdigest(), kept)
+
+
+def _csv_pieces(rows: Iterable[list[str]], digest: Any, per_piece: int = 500) -> Iterator[bytes]:
+    """Yield the index's CSV a few hundred rows at a time, adding each piece to the digest."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=INDEX_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({column: as_text(value) for column, value in row.items()} for row in rows)
-    data = buffer.getvalue().encode("utf-8")
-    write_atomically(index, data)
-    return IndexOutcome(index, hashlib.sha256(data).hexdigest(), kept)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(INDEX_COLUMNS)
+    for number, row in enumerate(rows, 1):
+        writer.writerow([as_text(cell) for cell in row])
+        if number % per_piece == 0:
+            piece = buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            digest.update(piece)
+            yield piece
+    piece = buffer.getvalue().encode("utf-8")
+    digest.update(piece)
+    yield piece
+
+
+def _index_row(file: str, entry: Entry, name: str) -> list[str]:
+    """Return the index's row of one file, in the order of INDEX_COLUMNS."""
+    return [
+        entry.network,
+        name.split(".", 1)[0],  # NAME.new.FORMAT is still document NAME
+        Path(name).suffix.lstrip("."),
+        file,
+        entry.files[name],
+        str(entry.sizes.get(name, 0)),
+    ]
 
 
 def read_index(index: Path) -> list[dict[str, str]]:

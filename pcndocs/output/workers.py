@@ -24,6 +24,8 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from pcndocs.errors import PcndocsError, WorkerDiedError
+from pcndocs.files import process_alive
+from pcndocs.render.writers.registry import Writer, install, slow_modules, writers_now
 
 #: How often a worker checks that the process that started it is still there.
 PARENT_CHECK_SECONDS = 0.25
@@ -37,10 +39,28 @@ class Failure:
     bug: str = ""
 
 
+#: What a task not run gets: its result could no longer be used (its network had failed).
+SKIPPED = Failure(bug="not run: not needed any more")
+
+
+def run_task(function: Callable[..., Any], arguments: tuple[Any, ...]) -> Any:
+    """Return function(*arguments), or the Failure it ended in, in a worker or in this process.
+
+    A user's error is kept as it is, to be reported as `check` and `build` report it; any
+    other exception is a bug, kept as its traceback (an exception may not survive pickling).
+    """
+    try:
+        return function(*arguments)
+    except PcndocsError as exc:
+        return Failure(error=exc)
+    except Exception:
+        return Failure(bug=traceback.format_exc().rstrip())
+
+
 #: What the forkserver imports once, so that every worker forked from it starts with
 #: WeasyPrint and python-docx loaded (and their system libraries opened) instead of
 #: importing them itself: about 0.6 s of CPU a worker.
-PRELOAD = ["pcndocs.output.build", "pcndocs.render.writers.pdf", "pcndocs.render.writers.docx"]
+PRELOAD = ["pcndocs.output.build", *slow_modules()]
 
 
 def _context(preload: list[str] = PRELOAD) -> Any:
@@ -99,7 +119,10 @@ class WorkerPool:
         context = _context()
         ours, theirs = context.Pipe()
         process = context.Process(
-            target=_serve, args=(theirs, os.getpid()), name="pcndocs-worker", daemon=True
+            target=_serve,
+            args=(theirs, os.getpid(), writers_now()),
+            name="pcndocs-worker",
+            daemon=True,
         )
         process.start()
         theirs.close()  # only the worker holds its end: our exit is its end of file
@@ -157,7 +180,7 @@ class WorkerPool:
                 number, task = queue.popleft()
                 queue.extend(islice(pending, 1))  # the next task, planned only now
                 if not needed(number):  # its result could no longer be used
-                    done(number, Failure(bug="not run: not needed any more"))
+                    done(number, SKIPPED)
                     continue
                 connection = idle.pop()
                 try:
@@ -209,8 +232,48 @@ class WorkerPool:
         self._workers = []
 
 
-def _serve(connection: Connection, parent: int) -> None:
-    """A worker's life: run each task it is sent, until told to stop or its parent goes."""
+Task = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+def run_tasks(
+    tasks: Iterable[Task],
+    done: Callable[[int, Any], None],
+    jobs: int,
+    pool: WorkerPool | None = None,
+    needed: Callable[[int], bool] = lambda _number: True,
+) -> None:
+    """Run every task, calling done(task number, result or Failure) in this process.
+
+    The one scheduler of `build` and `compare`: on the caller's pool (a server's warm
+    workers), else here when jobs is 1, else on a pool of `jobs` workers started for these
+    tasks and stopped after. Each task is the same call wherever it runs, so the bytes are
+    the same whatever the number of jobs.
+    """
+    if pool is not None:
+        pool.run(tasks, done, needed)
+    elif jobs <= 1:
+        for number, (function, arguments) in enumerate(tasks):
+            done(number, run_task(function, arguments) if needed(number) else SKIPPED)
+    else:
+        with WorkerPool(jobs) as own:
+            own.run(tasks, done, needed)
+
+
+def raise_failure(result: Any) -> None:
+    """Raise a task's Failure as what it was: the user's error, or a bug with its traceback."""
+    if isinstance(result, Failure):
+        if result.error is not None:
+            raise result.error
+        raise RuntimeError(f"a task failed (a bug):\n{result.bug}")
+
+
+def _serve(connection: Connection, parent: int, writers: tuple[Writer, ...] = ()) -> None:
+    """A worker's life: run each task it is sent, until told to stop or its parent goes.
+
+    writers: the output formats registered in the parent, so a worker writes every one
+    (a format registered at run time, such as a test's, is not in a fresh process's registry).
+    """
+    install(writers)
     # Ctrl-C reaches every process of the terminal's group: only the parent acts on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -221,13 +284,7 @@ def _serve(connection: Connection, parent: int) -> None:
             return
         if task is None:
             return
-        function, arguments = task
-        try:
-            result: Any = function(*arguments)
-        except PcndocsError as exc:
-            result = Failure(error=exc)
-        except Exception:
-            result = Failure(bug=traceback.format_exc().rstrip())
+        result = run_task(*task)
         try:
             connection.send(result)
         except OSError:
@@ -239,17 +296,6 @@ def _watch_parent(parent: int) -> None:
     start = os.getppid()
     while True:
         time.sleep(PARENT_CHECK_SECONDS)
-        if os.getppid() != start or not _alive(parent):
+        # Where the parent's being alive cannot be told (not POSIX), the pipe tells instead.
+        if os.getppid() != start or not process_alive(parent):
             os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    if os.name != "posix":  # os.kill would end the process there; the pipe tells us instead
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +30,9 @@ from pcndocs.files import make_folder, slug, write_atomically
 from pcndocs.profile.yamlfile import parse_yaml
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
+WORDING_FILE = (
+    "wording.yaml"  # the workspace's house wording (pcndocs.render.wording), not a network
+)
 HIDDEN = ".pcndocs"  # the workspace's own records: agreed versions
 VERSIONS = Path(HIDDEN) / "versions"
 MAX_PROFILE_BYTES = 1024 * 1024  # as the command line reads a profile
@@ -132,7 +136,11 @@ class Workspace:
         """Return the profile files in the workspace, by name: its networks."""
         found = []
         for path in sorted(self.root.iterdir()):
-            wanted = path.suffix in PROFILE_SUFFIXES and _FILE_NAME.fullmatch(path.name)
+            wanted = (
+                path.suffix in PROFILE_SUFFIXES
+                and _FILE_NAME.fullmatch(path.name) is not None
+                and path.name != WORDING_FILE  # the house wording, not a network
+            )
             if wanted and path.is_file() and not path.is_symlink():
                 found.append(path.name)
         return found
@@ -247,6 +255,8 @@ class Workspace:
         for record in sorted(folder.glob("*.json")):
             if not _VERSION_ID.fullmatch(record.stem) or record.is_symlink():
                 continue
+            if not record.is_file():  # a FIFO would never answer: not a record of ours
+                continue
             try:
                 info = json.loads(record.read_text(encoding="utf-8"))
                 found.append(
@@ -289,14 +299,18 @@ def workspace_of(profile: Path) -> tuple[Workspace, str]:
 
 
 def _read_bytes(path: Path, name: str) -> bytes | None:
-    """Return a file's bytes, None if it is not there; never through a symbolic link."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    """Return a file's bytes, None if it is not there; never through a symbolic link, and
+    never waiting on a FIFO (opened without blocking, then refused as no regular file)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         handle = os.open(path, flags)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise WorkspaceError(f"{name}: cannot be read: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise WorkspaceError(f"{name}: is not a file (a pipe or a device); move it away")
     with os.fdopen(handle, "rb") as stream:
         raw = stream.read(MAX_PROFILE_BYTES + 1)
     if len(raw) > MAX_PROFILE_BYTES:

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from pcndocs.profile.model import Profile
+from pcndocs.errors import ProblemKind
+from pcndocs.profile.model import REQUIRED, Profile
 from pcndocs.profile.write import number_text
 from pcndocs.profile.yamlfile import KeyPath
 
@@ -44,6 +45,23 @@ _EXPECTED = {
 }
 
 
+# The pydantic error types of a value that is not of the type the key takes, beside the
+# ones named *_type or *_parsing.
+_TYPE_ERRORS = {"int_from_float", "date_from_datetime_inexact"}
+
+
+def kind_of(error: ErrorDetails) -> ProblemKind:
+    """Return the kind of problem a pydantic error is (see errors.ProblemKind)."""
+    name = error["type"]
+    if name == "missing":
+        return "missing"
+    if name == "extra_forbidden":
+        return "unknown key"
+    if name.endswith(("_type", "_parsing")) or name in _TYPE_ERRORS:
+        return "type"
+    return "value"
+
+
 def explain(error: ErrorDetails, key_path: KeyPath = ()) -> str:
     """Return what was expected and what was found, in plain words.
 
@@ -55,7 +73,7 @@ def explain(error: ErrorDetails, key_path: KeyPath = ()) -> str:
     got = found(error.get("input"))
     if kind == "missing":
         # Pydantic's own "Field required", or the profile model's words for why it is needed.
-        return "is required but missing" if error["msg"] == "Field required" else error["msg"]
+        return REQUIRED if error["msg"] == "Field required" else error["msg"]
     if kind == "extra_forbidden":
         return _unknown_key(key_path)
     if kind == "value_error":
@@ -106,11 +124,17 @@ def _expected_from_bounds(kind: str, ctx: dict[str, Any], message: str) -> str:
 
 
 def _unknown_key(key_path: KeyPath) -> str:
+    close, known = known_beside(key_path)
+    hint = f"; did you mean '{close}'?" if close else f"; known keys here: {', '.join(known)}"
+    return f"unknown key{hint}"
+
+
+def known_beside(key_path: KeyPath) -> tuple[str | None, list[str]]:
+    """Return the known key most like an unknown one (None if none is), and all known there."""
     key = str(key_path[-1]) if key_path else ""
     known = sorted(_known_keys(Profile, key_path[:-1]))
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys here: {', '.join(known)}"
-    return f"unknown key{hint}"
+    return (close[0] if close else None), known
 
 
 def _known_keys(model: type[BaseModel], parent: KeyPath) -> set[str]:

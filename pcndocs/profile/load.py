@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,10 +13,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from pcndocs.errors import Problem, ProfileError
-from pcndocs.profile.explain import explain
+from pcndocs.errors import Problem, ProblemKind, ProfileError
+from pcndocs.profile.codes import is_practice_code
+from pcndocs.profile.explain import explain, kind_of
 from pcndocs.profile.items import item_at, item_name
-from pcndocs.profile.model import ODS_PATTERN, Profile
+from pcndocs.profile.model import REQUIRED, Profile
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted, parse_yaml, read_text
 
 # A file that is not a profile at all can have thousands of problems; the first ones tell.
@@ -40,11 +41,11 @@ class LoadedProfile:
     gaps: tuple[Problem, ...] = ()  # required values still missing (blank builds only)
 
     def problem(self, key_path: KeyPath, text: str) -> Problem:
-        """Return a Problem pointing at a key of this profile (for warnings)."""
-        return problem_at(self.source, key_path, text)
+        """Return a warning pointing at a key of this profile."""
+        return problem_at(self.source, key_path, text, "warning")
 
 
-def problem_at(document: YamlDocument, key_path: KeyPath, text: str) -> Problem:
+def problem_at(document: YamlDocument, key_path: KeyPath, text: str, kind: ProblemKind) -> Problem:
     """Return a Problem at a key of a profile file: its line, and the item it is in, named."""
     return Problem(
         document.path,
@@ -52,11 +53,8 @@ def problem_at(document: YamlDocument, key_path: KeyPath, text: str) -> Problem:
         dotted(key_path),
         text,
         item_at(document.data, key_path),
+        kind,
     )
-
-
-# A joint director's share of the funded time, not given where another director's is.
-MISSING_SHARE = "is required but missing"
 
 
 def load_profile(path: Path, known: KnownIds, blank: bool = False) -> LoadedProfile:
@@ -78,13 +76,14 @@ def validate_profile(document: YamlDocument, known: KnownIds, blank: bool = Fals
     except ValidationError as exc:
         for error in exc.errors():
             found = _problem_from_error(document, error)
-            (gaps if blank and error["type"] == "missing" else problems).append(found)
-    for key_path, text in [
-        *_cross_checks(document.data, known),
-        *_dates_out_of_range(document.data),
-    ]:
-        found = problem_at(document, key_path, text)
-        (gaps if blank and text == MISSING_SHARE else problems).append(found)
+            (gaps if blank and found.kind == "missing" else problems).append(found)
+    for key_path in _missing_shares(document.data):
+        found = problem_at(document, key_path, REQUIRED, "missing")
+        (gaps if blank else problems).append(found)
+    for key_path, text in _cross_checks(document.data, known):
+        problems.append(problem_at(document, key_path, text, "cross-check"))
+    for key_path, text in _dates_out_of_range(document.data):
+        problems.append(problem_at(document, key_path, text, "value"))
     if blank and gaps and not problems:
         try:
             profile = Profile.model_validate(document.data, context={"blank": True})
@@ -106,13 +105,13 @@ def validate_profile(document: YamlDocument, known: KnownIds, blank: bool = Fals
 def _problem_from_error(document: YamlDocument, error: ErrorDetails) -> Problem:
     key_path = _in_section(document.data, _real_key_path(document.data, error["loc"]))
     text = explain(error, key_path)
+    kind = kind_of(error)
     if key_path and isinstance(document.data, dict) and key_path[0] not in document.data:
         # The whole section is missing: no line of the file holds it, so none is named.
         section = key_path[0]
-        return Problem(
-            document.path, None, dotted(key_path), f"{text}; the file has no {section}: section"
-        )
-    return problem_at(document, key_path, text)
+        text = f"{text}; the file has no {section}: section"
+        return Problem(document.path, None, dotted(key_path), text, kind=kind)
+    return problem_at(document, key_path, text, kind)
 
 
 def _in_section(data: Any, loc: KeyPath) -> KeyPath:
@@ -186,7 +185,7 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
         if not isinstance(practice, dict):
             continue
         code = _code(practice.get("ods_code"))
-        if code and ODS_PATTERN.match(code):
+        if code and is_practice_code(code):
             if code in members:
                 first = members[code]
                 yield (
@@ -198,9 +197,8 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
 
     def member(key_path: KeyPath, value: Any, what: str) -> Iterator[tuple[KeyPath, str]]:
         code = _code(value)
-        if code and ODS_PATTERN.match(code) and members and code not in members:
-            listed = ", ".join(members)
-            yield key_path, f"{what} must be a member practice ({listed}), got '{value}'"
+        if code and is_practice_code(code) and members and code not in members:
+            yield key_path, f"{what} must be a member practice ({_some(members)}), got '{value}'"
 
     network = data.get("network")
     if isinstance(network, dict):
@@ -218,20 +216,12 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
                 share = director.get("funded_share")
                 if isinstance(share, int | float) and not isinstance(share, bool):
                     shares[i] = float(share)
-        if shares:
-            # Once one director's share is given, every director's is needed: a director
-            # without one (such as one just added) is a value still to fill in, as in a draft.
-            for i, director in enumerate(directors):
-                if i not in shares and (
-                    not isinstance(director, dict) or director.get("funded_share") is None
-                ):
-                    yield ("clinical_directors", i, "funded_share"), MISSING_SHARE
-            if len(shares) == len(directors) and abs(sum(shares.values()) - 1) > 0.001:
-                yield (
-                    ("clinical_directors",),
-                    "funded_share must be given for every director and add up to 1, "
-                    f"got {' + '.join(f'{s:g}' for s in shares.values())}",
-                )
+        if shares and len(shares) == len(directors) and abs(sum(shares.values()) - 1) > 0.001:
+            yield (
+                ("clinical_directors",),
+                "funded_share must be given for every director and add up to 1, "
+                f"got {' + '.join(f'{s:g}' for s in shares.values())}",
+            )
     leads = data.get("leads")
     if isinstance(leads, list):
         for i, lead in enumerate(leads):
@@ -252,6 +242,32 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
                 yield ("leads", i, "funding_stream"), f"unknown funding stream '{stream}'{hint}"
 
 
+def _some(codes: Iterable[str], shown: int = 8) -> str:
+    """Return codes for a message, the first few: one line even for 200 practices."""
+    listed = list(codes)
+    more = f", and {len(listed) - shown} more" if len(listed) > shown else ""
+    return ", ".join(listed[:shown]) + more
+
+
+def _missing_shares(data: Any) -> Iterator[KeyPath]:
+    """Yield each joint director's funded_share left out where another director's is given.
+
+    Once one director's share is given, every director's is needed: a director without one
+    (such as one just added) is a value still to fill in, as in a draft.
+    """
+    directors = data.get("clinical_directors") if isinstance(data, dict) else None
+    if not isinstance(directors, list):
+        return
+    shares = [
+        director.get("funded_share") if isinstance(director, dict) else None
+        for director in directors
+    ]
+    if any(isinstance(s, int | float) and not isinstance(s, bool) for s in shares):
+        for i, share in enumerate(shares):
+            if share is None:
+                yield ("clinical_directors", i, "funded_share")
+
+
 def _payee(network: dict[str, Any], members: dict[str, int]) -> Iterator[tuple[KeyPath, str]]:
     """Yield the problems of the nominated payee: a member practice, or a provider named."""
     value = network.get("nominated_payee")
@@ -261,7 +277,7 @@ def _payee(network: dict[str, Any], members: dict[str, int]) -> Iterator[tuple[K
     if network.get("payee_name") is None and code not in members:
         yield (
             ("network", "nominated_payee"),
-            f"the nominated payee must be a member practice ({', '.join(members)}), got "
+            f"the nominated payee must be a member practice ({_some(members)}), got "
             f"'{value}'; for another provider, give its name as payee_name",
         )
     elif network.get("payee_name") is not None and code in members:

@@ -23,25 +23,23 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from pcndocs import years
+from pcndocs.profile.codes import ORGANISATION_CODE, PCN_CODE, is_practice_code
 from pcndocs.text import one_line
 
-ODS_PATTERN = re.compile(r"^[A-Z][0-9]{5}$")
-PCN_PATTERN = re.compile(r"^U[0-9]{5}$")
-ORG_PATTERN = re.compile(r"^[A-Z0-9]{3,6}$")
 # Practices, leads or local duties in one profile: the largest networks have a few dozen.
 MAX_ITEMS = 200
 
 
 def _ods_code(value: str) -> str:
     code = value.strip().upper()
-    if not ODS_PATTERN.match(code):
+    if not is_practice_code(code):
         raise ValueError(f"expected an ODS code: a letter and five digits (A81001), got '{value}'")
     return code
 
 
 def _org_code(value: str) -> str:
     code = value.strip().upper()
-    if not ORG_PATTERN.match(code):
+    if not ORGANISATION_CODE.fullmatch(code):
         raise ValueError(
             f"expected an ODS code: three to six letters and digits (A81001, RXX), got '{value}'"
         )
@@ -50,7 +48,7 @@ def _org_code(value: str) -> str:
 
 def _pcn_code(value: str) -> str:
     code = value.strip().upper()
-    if not PCN_PATTERN.match(code):
+    if not PCN_CODE.fullmatch(code):
         raise ValueError(f"expected a PCN code: U and five digits (U35980), got '{value}'")
     return code
 
@@ -78,10 +76,14 @@ OrganisationCode = Annotated[
 ContractYear = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(years.checked)]
 
 
+#: What a message says of a value required and not given (code decides by the kind, "missing").
+REQUIRED = "is required but missing"
+
+
 def _required(value: Any, info: ValidationInfo) -> Any:
     """Refuse a missing value, unless building blank templates where it becomes a placeholder."""
     if (value is None or value == []) and not (info.context or {}).get("blank"):
-        raise PydanticCustomError("missing", "is required but missing")
+        raise PydanticCustomError("missing", REQUIRED)
     return value
 
 
@@ -98,19 +100,6 @@ def _needed_when(value: Any, info: ValidationInfo, condition: bool, what: str) -
 def _shape(value: Any) -> str:
     """Pick the union member by the value's shape, so errors speak of that member only."""
     return "as-keys" if isinstance(value, dict) else "as-text"
-
-
-def text_or(model: Any) -> Any:
-    """Return the annotation 'text, or a group of keys read as model'."""
-    return Annotated[
-        Annotated[
-            str,
-            StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-            Tag("as-text"),
-        ]
-        | Annotated[model, Tag("as-keys")],
-        Discriminator(_shape),
-    ]
 
 
 def _schema_required(
@@ -141,8 +130,7 @@ class Model(BaseModel):
         if isinstance(value, bool) and info.field_name is not None:
             kinds = _number_kinds(cls.model_fields[info.field_name].annotation)
             if kinds:
-                what = "a whole number" if kinds == {int} else "a number"
-                raise ValueError(f"expected {what}, got {str(value).lower()}")
+                raise _not_a_number(kinds, str(value).lower())
         return value
 
     @field_validator("*", mode="before")
@@ -187,6 +175,15 @@ def peoples_number(text: str) -> int | float | None:
     return float(whole + match["part"]) if match["part"] else int(whole)
 
 
+def _not_a_number(kinds: set[type], got: str) -> PydanticCustomError:
+    """Return the error of a value that is not a number where one is expected (a type error)."""
+    if kinds == {int}:
+        return PydanticCustomError(
+            "int_parsing", "expected a whole number, got {got}", {"got": got}
+        )
+    return PydanticCustomError("float_parsing", "expected a number, got {got}", {"got": got})
+
+
 def as_people_write(value: Any, annotation: Any) -> Any:
     """Return a value written as people write it (12,450; 01/04/2026; Non-clinical) as the type
     it stands for.
@@ -200,8 +197,7 @@ def as_people_write(value: Any, annotation: Any) -> Any:
         # Only the forms `pcndocs new` takes, so the file and `new` take the same numbers.
         number = peoples_number(value)
         if number is None:
-            what = "a whole number" if kinds == {int} else "a number"
-            raise ValueError(f"expected {what}, got '{value}'")
+            raise _not_a_number(kinds, f"'{value}'")
         return number
     accepts_date = annotation is date or date in typing.get_args(annotation)
     if accepts_date:

@@ -30,7 +30,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from pcndocs.errors import InputFileError, Problem, ProfileError
+from pcndocs.errors import InputFileError, Problem, ProblemKind, ProfileError
 from pcndocs.profile.items import item_at
 from pcndocs.text import remove_forbidden
 
@@ -61,10 +61,9 @@ _NOT_PRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 _HIDDEN_BREAKS = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
-_DEPTH_MESSAGE = (
-    f"values nested more than {MAX_DEPTH} levels deep (the top level counts as one); "
-    "a profile needs five at most"
-)
+_DEPTH_LIMIT = f"values nested more than {MAX_DEPTH} levels deep"
+_DEPTH_NOTE = "(the top level counts as one); a profile needs five at most"
+_DEPTH_MESSAGE = f"{_DEPTH_LIMIT} {_DEPTH_NOTE}"
 _ESCAPE = "a '\\' in double quotes starts an escape; write '\\\\' or use single quotes"
 # The usual YAML mistakes, in plain words; libyaml and PyYAML word them differently.
 _MISFIT = "this line does not fit the lines above it; check its indenting and its quotes"
@@ -135,6 +134,11 @@ def _too_big(path: Path, size: int) -> InputFileError:
     )
 
 
+def _unreadable(path: str, line: int | None, text: str) -> Problem:
+    """Return a problem that stops the file being read as a profile at all."""
+    return Problem(path, line, "", text, kind="syntax")
+
+
 def decode_text(raw: bytes, path: str) -> str:
     """Return the text of a file's bytes, refusing binary, UTF-16 and other encodings."""
     if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -150,10 +154,9 @@ def decode_text(raw: bytes, path: str) -> str:
         byte = raw[exc.start]
         raise ProfileError(
             [
-                Problem(
+                _unreadable(
                     path,
                     line,
-                    "",
                     f"the file is not UTF-8 text (byte 0x{byte:02X} on this line); "
                     "save it as UTF-8",
                 )
@@ -179,11 +182,11 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
                 f"a control character (U+{ord(char):04X}) in column {column}, "
                 "which a profile cannot hold; delete it"
             )
-        raise ProfileError([Problem(path, line, "", reason)])
+        raise ProfileError([_unreadable(path, line, reason)])
     root = _compose(text, path)
     if root is None:
         raise ProfileError(
-            [Problem(path, 1, "", "the file is empty; a profile starts with 'network:'")]
+            [_unreadable(path, 1, "the file is empty; a profile starts with 'network:'")]
         )
     builder = _Builder(path)
     data = builder.build(root, (), 0)
@@ -198,10 +201,9 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
         kind = "a list" if isinstance(data, list) else "a single value"
         raise ProfileError(
             [
-                Problem(
+                _unreadable(
                     path,
                     root.start_mark.line + 1,
-                    "",
                     f"expected keys such as 'network:' at the top, got {kind}",
                 )
             ]
@@ -219,7 +221,7 @@ def _compose(text: str, path: str) -> Node | None:
 
     def fail(node_or_event: Any, text: str) -> ProfileError:
         mark = node_or_event.start_mark
-        return ProfileError([Problem(path, mark.line + 1 if mark else None, "", text)])
+        return ProfileError([_unreadable(path, mark.line + 1 if mark else None, text)])
 
     def attach(node: Node) -> None:
         nonlocal root
@@ -267,7 +269,7 @@ def _compose(text: str, path: str) -> Node | None:
         raise ProfileError([_syntax_problem(exc, text, path)]) from None
     except yaml.YAMLError as exc:
         reason = " ".join(str(exc).split())
-        raise ProfileError([Problem(path, None, "", f"not valid YAML: {reason}")]) from None
+        raise ProfileError([_unreadable(path, None, f"not valid YAML: {reason}")]) from None
     return root
 
 
@@ -293,26 +295,25 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     context = " ".join((exc.context or "").split())
     at = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
     if "nesting depth" in problem:  # libyaml's own limit, far above ours: say ours
-        return Problem(path, line, "", _DEPTH_MESSAGE)
+        return _unreadable(path, line, _DEPTH_MESSAGE)
     if at == "\t" or "'\\t'" in problem:
-        return Problem(
-            path, line, "", "not valid YAML: a tab is used for indenting; YAML needs spaces"
+        return _unreadable(
+            path, line, "not valid YAML: a tab is used for indenting; YAML needs spaces"
         )
     if "quoted scalar" in context and "end of stream" in problem and exc.context_mark:
-        return Problem(
+        return _unreadable(
             path,
             exc.context_mark.line + 1,
-            "",
             "not valid YAML: a quote opened on this line is never closed",
         )
     if "cannot start any token" in problem and at:
-        return Problem(
-            path, line, "", f"not valid YAML: '{at}' cannot start a value; put it in quotes"
+        return _unreadable(
+            path, line, f"not valid YAML: '{at}' cannot start a value; put it in quotes"
         )
     for words, plain in _PLAIN_WORDS:
         if words in problem:
-            return Problem(path, line, "", f"not valid YAML: {plain}")
-    return Problem(path, line, "", f"not valid YAML: {problem or context or 'cannot be read'}")
+            return _unreadable(path, line, f"not valid YAML: {plain}")
+    return _unreadable(path, line, f"not valid YAML: {problem or context or 'cannot be read'}")
 
 
 class _Builder:
@@ -328,17 +329,18 @@ class _Builder:
     def build(self, node: Node, key_path: KeyPath, depth: int) -> Any:
         self.visited += 1
         if self.visited > MAX_VALUES or depth > MAX_DEPTH:
-            # Aliases expanding past this are a "billion laughs" file, not a profile.
+            # Only aliases take a file past these here (the parser counted what is written):
+            # a "billion laughs" file, or one nested deep through them. Say which limit, at
+            # the line of the top-level key being read (the alias's own anchor may be far up).
+            reason = (
+                f"the file expands to more than {MAX_VALUES:,} values (YAML aliases nested "
+                "too deep)"
+                if self.visited > MAX_VALUES
+                else f"{_DEPTH_LIMIT} once its YAML aliases are expanded {_DEPTH_NOTE}"
+            )
+            line = self.lines.get(key_path[:1], node.start_mark.line + 1)
             raise ProfileError(
-                [
-                    Problem(
-                        self.path,
-                        node.start_mark.line + 1,
-                        _dotted(key_path[:1]),
-                        f"the file expands to more than {MAX_VALUES:,} values "
-                        "(YAML aliases nested too deep)",
-                    )
-                ]
+                [Problem(self.path, line, _dotted(key_path[:1]), reason, kind="syntax")]
             )
         self.lines.setdefault(key_path, node.start_mark.line + 1)
         if node.tag not in _ALLOWED_TAGS:
@@ -388,12 +390,15 @@ class _Builder:
         except Exception:  # the constructors raise several kinds for one cause: a bad value
             kind = node.tag.rsplit(":", 1)[-1]
             expected = _EXPECTED.get(kind, "a value YAML can read")
-            self._problem(node, key_path, f"expected {expected}, got {_shown(node.value)}")
+            self._problem(node, key_path, f"expected {expected}, got {_shown(node.value)}", "type")
             return None
         return remove_forbidden(value) if isinstance(value, str) else value
 
-    def _problem(self, node: Node, key_path: KeyPath, text: str) -> None:
-        problem = Problem(self.path, node.start_mark.line + 1, _dotted(key_path), text)
+    def _problem(
+        self, node: Node, key_path: KeyPath, text: str, kind: ProblemKind = "syntax"
+    ) -> None:
+        line = node.start_mark.line + 1
+        problem = Problem(self.path, line, _dotted(key_path), text, kind=kind)
         self.problems.append((key_path, problem))
 
 

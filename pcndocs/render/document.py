@@ -4,11 +4,16 @@ Besides CommonMark and tables, the tree has four extensions a governance documen
 - `::: signature` ... `:::`  a block to sign (the writers add name, role, signature, date);
 - `::: pagebreak` / `:::`     a page break;
 - `- [ ] text`                a list item that is a tick box (meta["checkbox"] on list_item);
-- `[[text]]`                  a placeholder still to be agreed, shown highlighted.
+- `[[text]]`                  a placeholder still to be agreed, shown highlighted;
+- `{@id}`                     a clause's id (pcndocs/render/clauses.py), at the start of a heading,
+                              paragraph or list item: the marker goes, and the block's
+                              meta["clause"] is `<document>.<id>` (the HTML's data-clause).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -27,6 +32,10 @@ CHECKBOX = "[ ] "
 #: How deep the parser's blocks may nest (a list level takes up to three; the parser's own
 #: default, 20, dropped every block after a list nested 7 deep).
 MAX_NESTING = 100
+#: What that lets a template nest, one inside another: the deepest text sits a paragraph and
+#: its inline text below its innermost block; a list level is two (list and item), a quote one.
+MAX_LISTS = (MAX_NESTING - 3) // 2
+MAX_QUOTES = MAX_NESTING - 3
 BLOCKS = ("signature", "pagebreak")
 
 
@@ -52,13 +61,18 @@ class PageInfo:
     compact: bool = False  # a one-page document: tables and spacing drawn tighter
 
 
-def parse_markdown(text: str, source: str = "a template") -> Document:
+def parse_markdown(
+    text: str, source: str = "a template", edit: Callable[[list[Token]], list[Token]] | None = None
+) -> Document:
     """Return the Document tree of Markdown text.
 
     Characters no document may hold (a template's pasted vertical tab, form feed or escape)
-    are mapped or removed here, the one path every writer's text takes.
+    are mapped or removed here, the one path every writer's text takes. `edit` changes the
+    parsed blocks before the tree is made (a house wording's clauses: pcndocs.render.wording).
     """
-    tokens = _parser().parse(remove_forbidden(text))
+    tokens = parse_tokens(text, clause_prefix(source), source)
+    if edit is not None:
+        tokens = edit(tokens)
     deepest = max(tokens, key=lambda token: token.level, default=None)
     if deepest is not None and deepest.level >= MAX_NESTING - 1:
         # The parser stops at its nesting limit and drops the rest: refuse instead.
@@ -66,11 +80,30 @@ def parse_markdown(text: str, source: str = "a template") -> Document:
         raise TemplateError(
             source,
             None,
-            f"lists or quotes nested too deep (at {line}the rendered text); "
-            f"nest them at most {MAX_NESTING // 4} deep",
+            f"lists or quotes nested too deep (at {line}the rendered text); at most "
+            f"{MAX_LISTS} lists, or {MAX_QUOTES} quotes, fit one inside another",
         )
     tree = SyntaxTreeNode(tokens)
     return Document(title=_first_heading(tree), tree=tree)
+
+
+def parse_tokens(text: str, prefix: str = "", source: str = "a template") -> list[Token]:
+    """Return the block tokens of Markdown text, each clause's id (`prefix` + id) in its meta."""
+    env: dict[str, str] = {"clause_prefix": prefix, "source": source}
+    return _parser().parse(remove_forbidden(text), env)
+
+
+def clause_prefix(source: str) -> str:
+    """Return what a template's clause ids begin with: its name without `.md`, and a dot."""
+    name = re.split(r"[\\/]", source)[-1]  # a user's template is named by its path
+    return name.removesuffix(".md") + "." if name.endswith(".md") else ""
+
+
+def clause_id(node: SyntaxTreeNode) -> str:
+    """Return the id of the clause a block is (a heading, paragraph or list item), or ''."""
+    if node.is_root or node.type in ("text", "inline"):
+        return ""
+    return str(node.meta.get("clause", ""))
 
 
 def introduces_signature(node: SyntaxTreeNode) -> bool:
@@ -119,8 +152,64 @@ def _parser() -> MarkdownIt:
     for name in BLOCKS:
         md.use(container_plugin, name)
     md.inline.ruler.before("link", "placeholder", _placeholder_rule)
+    md.inline.ruler.before("link", "clause_id", _clause_id_rule)
     md.core.ruler.push("checkbox", _checkbox_rule)
+    md.core.ruler.push("clause_id", _clause_block_rule)
     return md
+
+
+CLAUSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*")
+_MARKER = re.compile(r"\{@(" + CLAUSE_ID.pattern + r")\} ?")
+_MARKER_IN_SOURCE = re.compile(r"(?<!\\)" + _MARKER.pattern)
+
+
+def _clause_id_rule(state: StateInline, silent: bool) -> bool:
+    """Parse `{@id}` into a clause_id token; escaped `\\{` (a value's text) never reaches here."""
+    match = _MARKER.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("clause_id", "", 0)
+        token.content = str(state.env.get("clause_prefix", "")) + match.group(1)
+    state.pos = match.end()
+    return True
+
+
+def _clause_block_rule(state: StateCore) -> None:
+    """Move each clause id from its text to its block: the list item, heading or paragraph."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "inline" or not token.children:
+            continue
+        ids = [child.content for child in token.children if child.type == "clause_id"]
+        if not ids:
+            continue
+        leading = next(c for c in token.children if c.type != "text" or c.content.strip())
+        if len(ids) > 1 or leading.type != "clause_id":
+            # An id must open its block, or the block's text would hold two clauses' ids.
+            line = f" at line {token.map[0] + 1} of the rendered text" if token.map else ""
+            raise TemplateError(
+                str(state.env.get("source", "a template")),
+                None,
+                f"the clause id {{@{ids[-1]}}}{line} is not at the start of its heading, "
+                "paragraph or list item",
+            )
+        children = [child for child in token.children if child.type != "clause_id"]
+        # An id on a line of its own (before lines some of which a branch leaves out) leaves
+        # a line break where it stood: the block starts at its first word.
+        while children and (
+            children[0].type == "softbreak"
+            or (children[0].type == "text" and not children[0].content.strip())
+        ):
+            children.pop(0)
+        token.children = children
+        token.content = _MARKER_IN_SOURCE.sub("", token.content, count=len(ids)).lstrip()
+        block = tokens[i - 1]
+        item = tokens[i - 2] if i >= 2 else None
+        first_of_item = (
+            block.type == "paragraph_open" and item is not None and item.type == "list_item_open"
+        )
+        (item if first_of_item and item is not None else block).meta["clause"] = ids[0]
 
 
 def _placeholder_rule(state: StateInline, silent: bool) -> bool:

@@ -56,13 +56,3 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         compact=True,
     ),
 )
-
-FORMATS = ("docx", "pdf", "html")
-
-
-def document_kind(name: str) -> DocumentKind:
-    """Return the document kind with this --doc name."""
-    for kind in DOCUMENTS:
-        if kind.name == name:
-            return kind
-    raise KeyError(name)

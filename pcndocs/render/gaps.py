@@ -15,6 +15,7 @@ from markdown_it.tree import SyntaxTreeNode
 from pcndocs.profile.items import LISTS, item_name
 from pcndocs.profile.model import Profile
 from pcndocs.render.document import Document, plain_text
+from pcndocs.render.templating import PLACEHOLDER_KINDS, PlaceholderKind
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,19 @@ class Gap:
         return f"{where}, clause '{self.clause}'" if self.clause else where
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> PlaceholderKind:
         """Return what the placeholder is: 'to be agreed', 'proposed' or 'incomplete'."""
-        return self.text.split(":", 1)[0].strip()
+        head = self.text.split(":", 1)[0].strip()
+        return next((kind for kind in PLACEHOLDER_KINDS if kind == head), "to be agreed")
 
     @property
     def words(self) -> str:
-        """Return what the placeholder says is missing, without its kind."""
-        return self.text.split(":", 1)[1].strip() if ":" in self.text else ""
+        """Return what the placeholder says is missing, without its kind.
+
+        A template's own `[[words]]` (no kind first) is all words: the date, the chair's name.
+        """
+        head, _colon, rest = self.text.partition(":")
+        return rest.strip() if head.strip() in PLACEHOLDER_KINDS else self.text.strip()
 
 
 # A placeholder as plain text shows it: [to be agreed: the workstream].

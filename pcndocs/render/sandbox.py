@@ -12,10 +12,10 @@ import contextlib
 import re
 import string
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.compiler import CodeGenerator, Frame
@@ -259,11 +259,15 @@ def render_bounded(template: jinja2.Template, context: Any) -> str:
         with _process_limits():
             parts: list[str] = []
             size = 0
-            for chunk in template.generate(context):
+            # Jinja types it an Iterator; it is a generator, which can be thrown into.
+            chunks = cast(Generator[str, None, None], template.generate(context))
+            for chunk in chunks:
                 size += len(chunk)
                 if size > MAX_DOCUMENT:
-                    raise LimitError(
-                        f"the document would be longer than {MAX_DOCUMENT:,} characters"
+                    # Thrown into the template where it wrote the chunk, so that the message
+                    # names that line of it, as every other limit's does.
+                    chunks.throw(
+                        LimitError(f"the document would be longer than {MAX_DOCUMENT:,} characters")
                     )
                 parts.append(chunk)
                 _check_time()

@@ -92,7 +92,9 @@ def _follow(
             continue  # no address at all: WeasyPrint ignores the rule
         count[0] += 1
         if count[0] > MAX_IMPORTS:
-            raise TemplateError(shown, None, f"imports more than {MAX_IMPORTS} stylesheets")
+            raise TemplateError(
+                shown, rule.source_line, f"imports more than {MAX_IMPORTS} stylesheets"
+            )
         if address.lower().startswith("data:"):
             inner = _data_text(address)
             if inner is not None:  # a stylesheet inside the address: its imports count too

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal, get_args
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -35,12 +35,19 @@ class Markdown(str):
     __slots__ = ()
 
 
+# What a placeholder is, the first words of its mark: a value still to agree, a proposal for the
+# network to confirm, or the mark of a figure worked from an incomplete total. A template's own
+# `[[words]]` with none of these first is a value still to agree (render/gaps reads them so).
+PlaceholderKind = Literal["to be agreed", "proposed", "incomplete"]
+PLACEHOLDER_KINDS: tuple[PlaceholderKind, ...] = get_args(PlaceholderKind)
+
+
 class Placeholder(Markdown):
     """A value still to be agreed, printed as a highlighted `[[to be agreed: what]]`."""
 
     __slots__ = ()
 
-    def __new__(cls, what: str, kind: str = "to be agreed") -> Placeholder:
+    def __new__(cls, what: str, kind: PlaceholderKind = "to be agreed") -> Placeholder:
         # A label built from a value that is itself a gap ("the list size of [[...]]") keeps
         # its words, not its brackets: a placeholder never holds another.
         label = _INNER_MARK.sub("", clean_text(what)).replace("]]", "] ]")
@@ -219,6 +226,11 @@ class Templates:
             if candidate.is_file():
                 return confined(candidate, self.folders)
         return None
+
+    def shown(self, name: str) -> str:
+        """Return how messages name a template: the user's by its path, a built-in by name."""
+        path = self.find(name)
+        return self._where(str(path)) if path is not None else name
 
     def read_text(self, name: str) -> str | None:
         """Return the text of a file in the template folders (a stylesheet), or None."""

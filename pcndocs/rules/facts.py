@@ -235,11 +235,6 @@ class DutiesOfYear:
     source: Citation
 
     @property
-    def confirmed(self) -> bool:
-        """Return whether the year's list may be called the national duties."""
-        return self.confidence == "confirmed"
-
-    @property
     def cited(self) -> str:
         """Return the list's sources in the words its confidence needs."""
         return self.source.worded(self.confidence)

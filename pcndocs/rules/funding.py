@@ -215,10 +215,6 @@ class LeadershipCosts:
             for stream, cost in self.by_stream.items()
         )
 
-    def share_of(self, amount: float | None) -> float | None:
-        """Return the leads' total cost as a fraction of an amount, or None if there is none."""
-        return self.total / amount if amount else None
-
 
 @dataclass(frozen=True)
 class VotingWeight:

@@ -35,8 +35,16 @@ from pcndocs.compare.run import NoBuildError
 from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
 from pcndocs.files import slug
 from pcndocs.new.answers import contract_year_now
+from pcndocs.output.build import DocumentOptions, house_lines
 from pcndocs.profile.yamlfile import dotted, read_text
-from pcndocs.render.documents import DOCUMENTS, FORMATS
+from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.writers.registry import (
+    WRITERS,
+    UnknownFormatError,
+    default_formats,
+    parse_formats,
+    writer_for,
+)
 from pcndocs.resources import example_profile
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import sessions_text, wte_text
@@ -57,7 +65,6 @@ from pcndocs.web.formdata import (
 )
 from pcndocs.web.guard import PAGE_TOKEN_FIELD, Guard, TooLargeError, is_loopback, page_token
 from pcndocs.web.service import (
-    MISSING,
     BuildPool,
     BusyError,
     Checked,
@@ -94,6 +101,7 @@ class Settings:
     today: date | None = None  # fixed in tests; otherwise the day of each request
     warm: bool = False  # start the build workers with the server, not at the first build
     workspace: Path | None = None  # the folder of profiles the server opens and saves into
+    wording: Path | None = None  # the house wording file (--wording, or the workspace's own)
 
 
 class Web:
@@ -106,7 +114,7 @@ class Web:
         self.previews: OrderedDict[str, str] = OrderedDict()
         self.uploads = national.Uploads()
         self.comparisons = Comparisons()
-        self.comparing = threading.Lock()  # one comparison or redline at a time: they are heavy
+        self.comparing = threading.Lock()  # one comparison at a time (redlines: on the workers)
         self.workspace: Any = None  # web/workspace_routes.WorkspacePages, with a workspace
         self.pages = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -209,6 +217,7 @@ class Web:
                     self.settings.out,
                     self.settings.templates,
                     self.today,
+                    self.settings.wording,
                 )
         except NoBuildError:
             return {"no_build": _network_name(data)}
@@ -218,9 +227,17 @@ class Web:
         return {"found": found}
 
     def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
-        """Return (format, bytes) of a redline of a recent comparison, or None."""
-        with self.comparing:
-            return self.comparisons.redline(key, file)
+        """Return (format, bytes) of a redline of a recent comparison, or None.
+
+        Rendered on the build workers, as every document is: their limits apply, and
+        WeasyPrint's memory is theirs, not the server's. Raises BusyError when they are.
+        """
+        found = self.comparisons.redline(key, file)
+        if found is None:
+            return None
+        fmt, task = found
+        data: bytes = self.pool.render(task)
+        return fmt, data
 
     def new_profile(self) -> dict[str, Any]:
         """Return the data of a new network: this contract year, one practice, one director."""
@@ -326,6 +343,11 @@ def off_the_loop(
 # --- routes ----------------------------------------------------------------------------------
 
 
+def _house(settings: Settings) -> list[str]:
+    """Return what a pack takes from the house wording, for still-to-agree.txt."""
+    return house_lines(DocumentOptions(out=settings.out, wording=settings.wording))
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Return the web application, guarded by host, token and body limits."""
     settings = settings or Settings()
@@ -394,7 +416,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         checked = await run_in_threadpool(check_data, data, web.facts, web.today)
         loaded = checked.loaded
         if loaded is None:
-            count = sum(1 for p in checked.errors if p.text != MISSING)
+            count = sum(1 for p in checked.errors if p.kind != "missing")
             reason = (
                 f"Not updated: put right the {count} error{'s' if count != 1 else ''} "
                 "listed above first."
@@ -407,7 +429,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             # On the workers, as every render: their time, memory and page limits apply.
             built = await web.pool.build(
-                loaded, ("html",), [chosen[0]], settings.templates, web.today
+                loaded, ("html",), [chosen[0]], settings.templates, web.today, settings.wording
             )
         except (BusyError, WorkerDiedError) as exc:
             reason = f"Not updated: {exc}."
@@ -438,7 +460,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def redline(request: Request) -> Response:
         file = request.path_params["file"]
-        found = await run_in_threadpool(web.redline, request.path_params["key"], file)
+        try:
+            found = await run_in_threadpool(web.redline, request.path_params["key"], file)
+        except (BusyError, WorkerDiedError) as exc:  # the next request is served
+            return PlainResponse(str(exc), 503)
+        except PcndocsError as exc:  # such as a mistake in a --templates template
+            return PlainResponse(f"error: {exc}", 422)
         if found is None:
             return HTMLResponse(
                 "<p>These changes are no longer kept: ask again for what changed since "
@@ -448,7 +475,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         fmt, content = found
         if fmt == "html":
             return HTMLResponse(content, headers={"Content-Security-Policy": DOCUMENT_POLICY})
-        return _attachment(content, file, _MEDIA[fmt])
+        return _attachment(content, file, writer_for(fmt).media_type)
 
     def download_profile(_request: Request, form: dict[str, str]) -> Response:
         data = data_from_form(form)
@@ -467,21 +494,32 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             if request.url.path.endswith("/pack"):
                 built = await web.pool.build(
-                    loaded, ("docx", "pdf"), [n for n, _t in names], settings.templates, web.today
+                    loaded,
+                    default_formats(),
+                    [n for n, _t in names],
+                    settings.templates,
+                    web.today,
+                    settings.wording,
                 )
                 folder = slug(loaded.profile.network.name or "network")
-                return _attachment(pack_zip(loaded, built), f"{folder}.zip", "application/zip")
+                return _attachment(
+                    pack_zip(loaded, built, house=_house(settings)),
+                    f"{folder}.zip",
+                    "application/zip",
+                )
             fmt = form.get("format", "pdf")
             chosen = build_name(names, form.get("doc", "")) or names[0]
-            if fmt not in ("docx", "pdf"):
-                return PlainResponse(f"unknown format '{fmt}'; choose docx or pdf", 400)
-            built = await web.pool.build(loaded, (fmt,), [chosen[0]], settings.templates, web.today)
+            if fmt not in WRITERS:
+                return PlainResponse(str(UnknownFormatError(fmt)), 400)
+            built = await web.pool.build(
+                loaded, (fmt,), [chosen[0]], settings.templates, web.today, settings.wording
+            )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return PlainResponse(str(exc), 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return PlainResponse(f"error: {exc}", 422)
         _name, _fmt, content = built.files[0]
-        return _attachment(content, f"{chosen[0]}.{fmt}", _MEDIA[fmt])
+        return _attachment(content, f"{chosen[0]}.{fmt}", writer_for(fmt).media_type)
 
     async def api_check(request: Request) -> Response:
         try:
@@ -494,22 +532,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return _problems_json(checked.errors, checked.warnings)
 
     async def api_build(request: Request) -> Response:
-        formats = tuple(
-            dict.fromkeys(
-                f.strip().lower()
-                for f in request.query_params.get("format", "docx,pdf").split(",")
-                if f.strip()
-            )
-        )
-        unknown = [f for f in formats if f not in FORMATS]
-        if unknown or not formats:
-            return JSONResponse(
-                {
-                    "error": f"unknown format '{unknown[0] if unknown else ''}'; "
-                    f"choose from {', '.join(FORMATS)}"
-                },
-                status_code=400,
-            )
+        try:
+            formats = parse_formats(request.query_params.getlist("format"))
+        except UnknownFormatError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
         blank = request.query_params.get("blank", "0") in ("1", "true", "yes")
         try:
             text = read_profile_text(await request.body())
@@ -523,13 +549,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _problems_json(checked.errors, [], 422)
         names = [n for n, _t in documents_of(loaded, web.facts)]
         try:
-            built = await web.pool.build(loaded, formats, names, settings.templates, web.today)
+            built = await web.pool.build(
+                loaded, formats, names, settings.templates, web.today, settings.wording
+            )
         except (BusyError, WorkerDiedError) as exc:  # the next request is served
             return _problems_json([Problem("", None, "", str(exc))], [], 503)
         except PcndocsError as exc:  # such as a mistake in a --templates template
             return JSONResponse({"error": str(exc)}, status_code=422)
         folder = slug(loaded.profile.network.name or "network")
-        return _attachment(pack_zip(loaded, built, blank), f"{folder}.zip", "application/zip")
+        return _attachment(
+            pack_zip(loaded, built, blank, _house(settings)), f"{folder}.zip", "application/zip"
+        )
 
     async def national_page(_request: Request) -> Response:
         return web.page("national.html", problems=[], upload="", files="", query="", matches=None)
@@ -661,12 +691,6 @@ class PlainResponse(Response):
         super().__init__(text + "\n", status_code=status)
 
 
-_MEDIA = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
 def _attachment(content: bytes, name: str, media: str) -> Response:
     return Response(
         content,
@@ -677,7 +701,14 @@ def _attachment(content: bytes, name: str, media: str) -> Response:
 
 def _problems_json(errors: list[Problem], warnings: list[Problem], status: int = 200) -> Response:
     problems = [
-        {"severity": severity, "line": p.line, "key": p.key, "item": p.item, "message": p.text}
+        {
+            "severity": severity,
+            "kind": p.kind,
+            "line": p.line,
+            "key": p.key,
+            "item": p.item,
+            "message": p.text,
+        }
         for severity, found in (("error", errors), ("warning", warnings))
         for p in found
     ]

@@ -29,15 +29,16 @@ from pcndocs.compare.run import (
 from pcndocs.compare.run import compare_loaded as compare_versions
 from pcndocs.files import slug
 from pcndocs.output.build import network_name
+from pcndocs.output.workers import Task
 from pcndocs.profile.load import LoadedProfile
+from pcndocs.render.wording import wording_digest
+from pcndocs.render.writers.registry import WRITERS
 from pcndocs.rules.facts import Facts
 from pcndocs.web.service import PROFILE_NAME, documents_of
 
 COMPARISONS_KEPT = 8
 #: What the redlines call the two versions when their version numbers are the same.
 LABELS = ("the documents last built", "this draft")
-#: The redline shown in the page (HTML) and the two to download.
-FORMATS = ("html", "docx", "pdf")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,12 @@ class SinceLastBuild:
 
 
 def since_last_build(
-    loaded: LoadedProfile, facts: Facts, out: Path, templates: Path | None, today: date
+    loaded: LoadedProfile,
+    facts: Facts,
+    out: Path,
+    templates: Path | None,
+    today: date,
+    wording: Path | None = None,
 ) -> SinceLastBuild:
     """Compare a profile from the form with the one last built into out; write nothing.
 
@@ -82,7 +88,9 @@ def since_last_build(
     """
     kept = built_from(out, loaded, PROFILE_NAME)
     old = load_older(kept, facts)  # perhaps a draft, built with --blank
-    return compared(old, loaded, facts, out, templates, today, LABELS, kept.read_bytes())
+    return compared(
+        old, loaded, facts, out, templates, today, LABELS, kept.read_bytes(), wording=wording
+    )
 
 
 def compared(
@@ -95,17 +103,20 @@ def compared(
     labels: tuple[str, str],
     old_bytes: bytes,
     cache: TreeCache | None = None,
+    wording: Path | None = None,
 ) -> SinceLastBuild:
     """Compare two loaded versions of a profile in memory, for the page to show.
 
     `old_bytes` are the older version's file, which with the newer's data make the key the
     redlines are fetched by; `cache` keeps the older version's document trees.
     """
-    options = CompareOptions(out=out, templates=templates, today=today)
+    options = CompareOptions(out=out, templates=templates, wording=wording, today=today)
     comparison = compare_versions(old, new, facts, options, labels, cache)
     titles = dict(documents_of(old, facts)) | dict(documents_of(new, facts))
     key = hashlib.sha256(
-        repr((old_bytes, new.source.data, templates, today, labels)).encode()
+        repr(
+            (old_bytes, new.source.data, templates, today, labels, wording_digest(wording))
+        ).encode()
     ).hexdigest()[:32]
     return SinceLastBuild(
         key,
@@ -138,15 +149,18 @@ class Comparisons:
         while len(self._kept) > COMPARISONS_KEPT:
             self._kept.popitem(last=False)
 
-    def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
-        """Return (format, bytes) of a kept redline named NAME-changes.FORMAT, or None."""
+    def redline(self, key: str, file: str) -> tuple[str, Task] | None:
+        """Return the format of a kept redline named NAME-changes.FORMAT and its render, or None.
+
+        The render is a task for the server's workers (pcndocs.output.workers), like every other.
+        """
         comparison = self._kept.get(key)
         if comparison is None:
             return None
         for changed in comparison.changed:
-            for fmt in FORMATS:
+            for fmt in WRITERS:
                 if changed.file_name(fmt) == file:
-                    return fmt, comparison.render(changed, fmt)
+                    return fmt, comparison.task(changed, fmt)
         return None
 
 

@@ -243,12 +243,14 @@ def too_many_fields() -> FormLimitError:
 
 def refuse_too_many_items(form: Mapping[str, str]) -> None:
     """Refuse a form with more items in a list (practices, leads...) than a profile may hold."""
-    for key, _node in repeats(profile_form(), ()):
+    for key, node in repeats(profile_form(), ()):
         pattern = re.compile(rf"^{re.escape(key)}\[(\d{{1,9}})\]")
         indexes = {m.group(1) for name in form if (m := pattern.match(name))}
         if len(indexes) > MAX_ITEMS:
+            # Named as the page names the list (its label), as every message in the form is.
             raise FormLimitError(
-                f"{key}: the form has {len(indexes):,} items; a profile holds at most {MAX_ITEMS}"
+                f"“{node.label}”: the form has {len(indexes):,}; a profile holds at most "
+                f"{MAX_ITEMS}"
             )
 
 

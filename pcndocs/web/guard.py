@@ -83,13 +83,30 @@ def page_token() -> str:
     return _page_token.get()
 
 
+#: Where the national files are uploaded: the start page's import and the workspace's.
+NATIONAL_PATHS = ("/national", "/networks/import")
+
+
 def body_limit(path: str) -> int:
     """Return the most bytes a request to a path may send."""
-    if path.startswith("/national"):
+    if path.startswith(NATIONAL_PATHS):
         return NATIONAL_BYTES
     if path.startswith(("/api/", "/open")):
         return PROFILE_BYTES + 64 * 1024  # room for a multipart envelope around 1 MB
     return FORM_BYTES
+
+
+def too_large(path: str) -> str:
+    """Return the line refusing a request over its limit, naming what the page sent."""
+    limit = f"{body_limit(path) // 1_048_576} MB"
+    if path.startswith(NATIONAL_PATHS):
+        return (
+            f"the ePCN workbook and the list sizes uploaded are larger than {limit} together; "
+            "the national files are a few MB each"
+        )
+    if path.startswith(("/api/", "/open")):
+        return f"the profile sent is larger than {limit}; a profile is at most 1 MB"
+    return f"the form sent is larger than {limit}; the form of the largest profile is smaller"
 
 
 def is_loopback(host: str) -> bool:
@@ -134,7 +151,7 @@ class Guard:
         limit = body_limit(scope.get("path", ""))
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            await _plain(send, 413, f"the request is larger than {limit // 1_048_576} MB")
+            await _plain(send, 413, too_large(scope.get("path", "")))
             return
         session = _cookie(headers, SESSION_COOKIE)
         new_session = session is None or not _SESSION.match(session)
@@ -195,7 +212,7 @@ class Guard:
             await self.app(scope, receiving, guarded_send)
         except TooLargeError:
             if not started:
-                await _plain(send, 413, f"the request is larger than {limit // 1_048_576} MB")
+                await _plain(send, 413, too_large(scope.get("path", "")))
 
 
 def _hostname(host: str) -> str:

@@ -23,9 +23,9 @@ from typing import Any, BinaryIO
 
 from pcndocs.errors import PcndocsError
 from pcndocs.importer import ListSizes, Network, network_cautions, read_epcn, read_list_sizes
-from pcndocs.importer.codes import normalise_code
 from pcndocs.importer.names import format_name
 from pcndocs.importer.profiles import profile_text
+from pcndocs.profile.codes import normalise_code
 
 MATCHES_SHOWN = 50
 # Uploads kept: one per browser session, for a few minutes, and a few sessions at most.
@@ -172,6 +172,7 @@ def parse_in_worker(
     back: in a worker that then ends, the server keeps none of it. A file that needs more
     than PARSE_MEMORY, or takes longer than PARSE_SECONDS, fails with one line.
     """
+    files = " and ".join(str(path) for path in (epcn, lists) if path is not None)
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     arguments = (sender, epcn, lists, today, memory)
@@ -181,13 +182,13 @@ def parse_in_worker(
     try:
         if not receiver.poll(seconds):
             raise PcndocsError(
-                f"reading the national files took longer than {seconds:g} seconds; "
+                f"{files}: reading took longer than {seconds:g} seconds; "
                 "are these the ePCN workbook and the list-size CSV?"
             )
         kind, value = receiver.recv()
     except EOFError:  # the worker died: out of memory, most likely
         raise PcndocsError(
-            f"reading the national files needed more than {memory >> 20:,} MB; "
+            f"{files}: reading needed more than {memory >> 20:,} MB; "
             "are these the ePCN workbook and the list-size CSV?"
         ) from None
     finally:
@@ -211,6 +212,7 @@ def _parse(sender: Any, epcn: Path, lists: Path | None, today: date, memory: int
         resource.setrlimit(resource.RLIMIT_AS, (memory, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ImportError, ValueError, OSError):  # not POSIX: the time limit still applies
         pass
+    files = " and ".join(str(path) for path in (epcn, lists) if path is not None)
     try:
         sender.send(("ok", parse_files(epcn, lists, today)))
     except PcndocsError as exc:
@@ -219,7 +221,7 @@ def _parse(sender: Any, epcn: Path, lists: Path | None, today: date, memory: int
         if isinstance(exc, zlib.error) and "-4" not in str(exc):  # -4: zlib out of memory
             sender.send(("bug", traceback.format_exc()))
             return
-        sender.send(("error", f"reading the national files needed more than {memory >> 20:,} MB"))
+        sender.send(("error", f"{files}: reading needed more than {memory >> 20:,} MB"))
     except Exception:
         sender.send(("bug", traceback.format_exc()))
     finally:

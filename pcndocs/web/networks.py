@@ -20,14 +20,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pcndocs.errors import PcndocsError, Problem
+from pcndocs.errors import PcndocsError
 from pcndocs.files import slug
 from pcndocs.output.batch import build_many, default_jobs
 from pcndocs.output.build import BUILT_FROM, BuildOptions
 from pcndocs.output.workspace import Agreed, Saved, Workspace
 from pcndocs.profile.write import profile_yaml
 from pcndocs.rules.facts import Facts
-from pcndocs.web.service import MISSING, Checked, check_text
+from pcndocs.web.service import Checked, check_text
 
 # The first lines pcndocs writes at the top of a file it saves; a user's own lines there stay.
 SAVED_HEADER = "A network profile for pcndocs, saved as you go by `pcndocs serve`."
@@ -62,7 +62,7 @@ class NetworkState:
 def state_of(saved: Saved, checked: Checked, draft: bool) -> NetworkState:
     """Return the state of a network from its file and what `check` says about it."""
     data = checked.data if isinstance(checked.data, dict) else {}
-    missing = sum(1 for p in checked.errors if p.text == MISSING)
+    missing = sum(1 for p in checked.errors if p.kind == "missing")
     network = data.get("network")
     name = network.get("name") if isinstance(network, dict) else None
     year = data.get("contract_year")
@@ -97,7 +97,7 @@ def saved_text(data: dict[str, Any], checked: Checked, before: str) -> str:
     with errors is marked as one in its first lines, and is written all the same.
     """
     header = [SAVED_HEADER]
-    wrong = [p for p in checked.errors if p.text != MISSING]
+    wrong = [p for p in checked.errors if p.kind != "missing"]
     if wrong:
         count = f"{len(wrong)} problem{'s' if len(wrong) != 1 else ''}"
         header.append(f"{DRAFT_MARK} {count} to put right before it builds (`pcndocs check`).")
@@ -261,8 +261,3 @@ class Builds:
                 self._jobs.popitem(last=False)
         threading.Thread(target=run, name=f"build-{job.key[:8]}", daemon=True).start()
         return job
-
-
-def problems_text(problems: list[Problem]) -> list[str]:
-    """Return problems as the lines `check` prints."""
-    return [str(p) for p in problems]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import io
 import threading
 import zipfile
@@ -34,18 +35,19 @@ from pcndocs.output.build import (
     render_documents,
     still_to_agree,
 )
-from pcndocs.output.workers import Failure, WorkerPool, default_jobs
+from pcndocs.output.workers import Failure, Task, WorkerPool, default_jobs
 from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
 from pcndocs.render.gaps import Gap
+from pcndocs.render.wording import wording_digest
+from pcndocs.render.writers.registry import slow_modules
 from pcndocs.rules.checks import warnings_for
 from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import director_funding, leadership_costs
 
 # The name messages give the profile when it came from the browser, not from a file.
 PROFILE_NAME = "profile.yaml"
-MISSING = "is required but missing"
 # Builds (previews included) that may wait for a worker; beyond this the server answers "busy".
 MAX_WAITING_BUILDS = 16
 # The longest a build waits for its turn on the workers before the answer is "busy".
@@ -252,32 +254,22 @@ def documents_of(loaded: LoadedProfile, facts: Facts) -> list[tuple[str, str]]:
     return document_names(loaded, BuildOptions(out=Path()), facts)
 
 
-def render_share(
-    document: YamlDocument,
-    blank: bool,
-    formats: tuple[str, ...],
-    names: tuple[str, ...] | None,
-    templates: Path | None,
-    today: date,
-) -> Built:
-    """Return some documents of a profile, built in memory: one worker's share of a pack."""
-    facts = load_facts()
-    loaded = validate_profile(document, facts.known_ids(), blank)
-    return render_loaded(loaded, formats, names, templates, today)
-
-
 def render_loaded(
     loaded: LoadedProfile,
     formats: tuple[str, ...],
     names: tuple[str, ...] | None,
     templates: Path | None,
     today: date,
+    wording: Path | None = None,
 ) -> Built:
-    """Return some documents of a profile validated already (by the request), in memory."""
+    """Return some documents of a profile validated already (by the request), in memory.
+
+    `wording` is the workspace's house wording file, applied as `build` applies it.
+    """
     facts = load_facts()
     blank = bool(loaded.gaps)
     options = BuildOptions(
-        out=Path(), formats=formats, templates=templates, blank=blank, today=today
+        out=Path(), formats=formats, templates=templates, wording=wording, blank=blank, today=today
     )
     result = BuildResult(network_name(loaded), Path())
     only = set(names) if names is not None else None
@@ -287,9 +279,8 @@ def render_loaded(
 
 def _warm_up() -> None:
     """Load what every build needs, once per worker, so the first build is not slow."""
-    import pcndocs.render.writers.docx
-    import pcndocs.render.writers.pdf  # noqa: F401  (imports WeasyPrint)
-
+    for module in slow_modules():  # WeasyPrint and python-docx
+        importlib.import_module(module)
     load_facts()
 
 
@@ -345,6 +336,13 @@ class BuildPool:
                     raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
         return results
 
+    def render(self, task: Task) -> Any:
+        """Return one task's result, rendered on a worker in its turn (a redline, say).
+
+        Called from a thread, not the event loop; raises BusyError or the task's own error.
+        """
+        return self._run([task])[0]
+
     async def build(
         self,
         loaded: LoadedProfile,
@@ -352,6 +350,7 @@ class BuildPool:
         names: Sequence[str],
         templates: Path | None,
         today: date,
+        wording: Path | None = None,
     ) -> Built:
         """Return the documents named, built across the workers, in the order named.
 
@@ -360,7 +359,16 @@ class BuildPool:
         """
         key = hashlib.sha256(
             repr(
-                (loaded.source.data, formats, tuple(names), bool(loaded.gaps), templates, today)
+                (
+                    loaded.source.data,
+                    formats,
+                    tuple(names),
+                    bool(loaded.gaps),
+                    templates,
+                    today,
+                    wording,
+                    wording_digest(wording),  # a wording saved since is another build
+                )
             ).encode()
         ).hexdigest()
         running = self._running.get(key)
@@ -376,7 +384,7 @@ class BuildPool:
             # One task per document, in every format: its template is rendered once, and the
             # profile the request validated is sent as it is, not validated again.
             calls = [
-                (render_loaded, (loaded, tuple(formats), (name,), templates, today))
+                (render_loaded, (loaded, tuple(formats), (name,), templates, today, wording))
                 for name in names  # in build order: the longest documents first
             ]
             # HTML alone (a preview) is quick and someone is watching for it: it goes first.
@@ -408,7 +416,9 @@ def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
     return place
 
 
-def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:
+def pack_zip(
+    loaded: LoadedProfile, built: Built, blank: bool = False, house: Sequence[str] = ()
+) -> bytes:
     """Return a ZIP of built documents in a folder named after the network.
 
     A blank build (asked for, or of a profile with values missing) adds still-to-agree.txt:
@@ -422,7 +432,7 @@ def pack_zip(loaded: LoadedProfile, built: Built, blank: bool = False) -> bytes:
         for name, fmt, data in built.files:
             archive.writestr(_entry(f"{folder}/{name}.{fmt}", when), data)
         if blank or loaded.gaps:
-            text = still_to_agree(network, loaded, built.placeholders)
+            text = still_to_agree(network, loaded, built.placeholders, house)
             archive.writestr(_entry(f"{folder}/{STILL_TO_AGREE}", when), text)
     return buffer.getvalue()
 

@@ -14,7 +14,8 @@ from functools import cache
 from typing import Any
 
 from pcndocs import years
-from pcndocs.errors import Problem
+from pcndocs.errors import Problem, ProblemKind
+from pcndocs.profile.explain import known_beside
 from pcndocs.profile.yamlfile import KeyPath, dotted
 from pcndocs.rules.facts import Facts
 from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_form
@@ -25,7 +26,6 @@ from pcndocs.web.formdata import (
     show,
     unknown_fields,
 )
-from pcndocs.web.service import MISSING
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,12 @@ class Message:
     slot: str  # the key of the drawn field or group it is shown at ("" for none)
     where: str  # the place in words: "Practice 3, List size"
     text: str
-    missing: bool = False  # a value still to fill in, whatever the words (a draft's gap)
+    missing: bool = False  # a value still to fill in (a problem of kind "missing")
 
     @property
     def kind(self) -> str:
         """Return the message's style: an error, a value still missing, or a warning."""
-        if self.severity == "error" and (self.missing or self.text == MISSING):
+        if self.severity == "error" and self.missing:
             return "missing"
         return self.severity
 
@@ -332,9 +332,16 @@ def place(
     placed = []
     for problem in problems:
         slot = _nearest(problem.key, nodes)
-        text = in_form_words(problem.text, problem.key)
+        text = in_form_words(problem.text, problem.key, problem.kind)
         placed.append(
-            Message(severity, problem.key, slot, where(problem.key, problem.item), text, missing)
+            Message(
+                severity,
+                problem.key,
+                slot,
+                where(problem.key, problem.item),
+                text,
+                missing or problem.kind == "missing",
+            )
         )
     return placed
 
@@ -348,7 +355,6 @@ _KEY_NAME = re.compile(
     r"`?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.[a-z][a-z0-9_]*)*|[a-z]+\.[a-z_.]+)\b`?"
 )
 _SETTING = re.compile(r"\b(set )?`?([a-z][a-z0-9]*(?:[_.][a-z0-9]+)+)`?: ([a-z][a-z0-9_]*)\b")
-_UNKNOWN = re.compile(r"unknown key; (?:did you mean '([^']+)'\?|known keys here: (.*))")
 _FILE_WORDS = {
     "give practice, or set": "choose the lead's practice, or set",
     "shown as placeholders by build --blank": "shown as placeholders in the draft",
@@ -359,18 +365,18 @@ _FILE_WORDS = {
 }
 
 
-def in_form_words(text: str, key: str) -> str:
+def in_form_words(text: str, key: str, kind: ProblemKind = "other") -> str:
     """Return a message of `check` in the form's words: no YAML key, no command-line option.
 
     Text in quotes is what the user typed, and is never changed.
     """
-    name = _parts(key)[-1] if key else ""
-    unknown = _UNKNOWN.fullmatch(text)
-    if unknown:
-        said = f"this profile has a key pcndocs does not know: {name}"
-        if unknown[1]:
-            return f"{said} — did you mean {unknown[1]}?"
-        return f"{said}; the keys known here are {unknown[2]}"
+    if kind == "unknown key":
+        path = tuple(_parts(key))
+        said = f"this profile has a key pcndocs does not know: {path[-1] if path else ''}"
+        close, known = known_beside(path)
+        if close:
+            return f"{said} — did you mean {close}?"
+        return f"{said}; the keys known here are {', '.join(known)}"
     for words, plain in _FILE_WORDS.items():
         text = text.replace(words, plain)
     group = _generic(key).rpartition(".")[0]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 import tempfile
 import threading
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,7 @@ from pcndocs.web import national
 from pcndocs.web.changes import compared
 from pcndocs.web.formdata import data_from_form
 from pcndocs.web.networks import Builds, States, is_draft, saved_text
-from pcndocs.web.service import MISSING, check_data, read_profile_text
+from pcndocs.web.service import check_data, read_profile_text
 from pcndocs.web.view import normalised, place
 
 if TYPE_CHECKING:
@@ -117,7 +116,7 @@ class WorkspacePages:
                 },
                 status_code=409,
             )
-        wrong = sum(1 for p in checked.errors if p.text != MISSING)
+        wrong = sum(1 for p in checked.errors if p.kind != "missing")
         return JSONResponse({"version": saved.version, "draft": bool(wrong), "errors": wrong})
 
     def keep_both(self, name: str, form: dict[str, str]) -> Response:
@@ -191,6 +190,7 @@ class WorkspacePages:
                 (label, "the network's file now"),
                 text.encode("utf-8"),
                 cache,
+                wording=self.web.settings.wording,
             )
             self.web.comparisons.remember(found)
         return {"found": found, "against": label}
@@ -324,7 +324,11 @@ def routes(web: Web, folder: Path) -> list[Route]:
             return pages.list_page(422, problems=["Build: choose at least one network"])
         settings = web.settings
         options = BuildOptions(
-            out=settings.out, templates=settings.templates, blank=blank, today=web.today
+            out=settings.out,
+            templates=settings.templates,
+            wording=settings.wording,
+            blank=blank,
+            today=web.today,
         )
         try:
             job = pages.builds.start(pages.space, names, options, settings.workers)
@@ -470,8 +474,3 @@ def _import_context(pages: WorkspacePages, **given: Any) -> dict[str, Any]:
         "population_date": facts.funding_year(year).population_date,
         **given,
     }
-
-
-def today_text(day: date) -> str:
-    """Return a day as the page writes it: 12/03/2026."""
-    return f"{day:%d/%m/%Y}"

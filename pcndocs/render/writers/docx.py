@@ -45,6 +45,7 @@ from pcndocs.render.document import Document, PageInfo, keeps_with_next, plain_t
 from pcndocs.render.layout import column_widths, rows_kept_with_next, subheading_rows, text_width
 from pcndocs.render.writers import docx_xml
 from pcndocs.render.writers.docx_changes import Revisions
+from pcndocs.render.writers.registry import Page, Written
 from pcndocs.resources import builtin_templates
 
 HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
@@ -85,6 +86,14 @@ SPACES = re.compile(" {2,}")
 def builtin_reference() -> Path:
     """Return the built-in reference document."""
     return builtin_templates() / "reference.docx"
+
+
+def write(page: Page) -> Written:
+    """Return a page as a DOCX: the registry's writer of the "docx" format."""
+    info = page.info
+    return Written(
+        write_docx(page.document, info, page.reference, page.logo, info.created, page.author)
+    )
 
 
 def write_docx(

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from markdown_it.tree import SyntaxTreeNode
 
-from pcndocs.render.document import Document, PageInfo, keeps_with_next, plain_text
+from pcndocs.render.document import (
+    Document,
+    PageInfo,
+    clause_id,
+    keeps_with_next,
+    plain_text,
+)
 from pcndocs.render.layout import (
     KEEP_WHOLE_ROWS,
     TEXT_WIDTH_TWIPS,
@@ -19,6 +25,7 @@ from pcndocs.render.layout import (
     rows_kept_with_next,
     subheading_rows,
 )
+from pcndocs.render.writers.registry import Page, Written
 
 #: How a user's pdf.css includes the built-in one before changing it: `@import "builtin/pdf.css";`
 _BUILTIN_IMPORT = re.compile(
@@ -52,6 +59,12 @@ def logo_uri(path: Path | None) -> str:
 def w3c_date(moment: datetime) -> str:
     """Return a moment as a W3C date-time, read as UTC when it names no zone."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def write(page: Page) -> Written:
+    """Return a page as HTML: the registry's writer of the "html" format."""
+    html = render_page(page.document, page.info, page.stylesheet, logo_uri(page.logo), page.preface)
+    return Written(html.encode("utf-8"))
 
 
 def render_page(
@@ -139,6 +152,9 @@ def _children(node: SyntaxTreeNode) -> str:
 
 def _block(node: SyntaxTreeNode) -> str:
     html = _unmarked_block(node)
+    clause = clause_id(node)
+    if clause:  # the clause's id, as `pcndocs clauses` and a house wording file name it
+        html = re.sub(r"^<(\w+)", rf'<\1 data-clause="{clause}"', html, count=1)
     change = None if node.is_root else node.meta.get("change")
     if change in ("ins", "del"):  # a block compare marked as inserted or deleted
         return re.sub(r"^<(\w+)", rf'<\1 data-change="{change}"', html, count=1)

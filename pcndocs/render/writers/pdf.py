@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import threading
 import time
@@ -17,7 +18,9 @@ import pydyf
 
 from pcndocs.errors import RenderLimitError
 from pcndocs.render.limits import OverMemoryError, OverTimeError, in_worker, process_limits
+from pcndocs.render.writers.html import logo_uri, render_page
 from pcndocs.render.writers.libraries import load_weasyprint
+from pcndocs.render.writers.registry import Page, Written
 
 load_weasyprint()  # first: its libraries found with one program rather than 87
 
@@ -95,6 +98,18 @@ def _stylesheet(css_text: str, base_url: str, folders: tuple[Path, ...]) -> tupl
     fetcher = FolderFetcher(folders)
     css = CSS(string=css_text, base_url=base_url, font_config=_font_config(), url_fetcher=fetcher)
     return css, fetcher.refused
+
+
+def write(page: Page) -> Written:
+    """Return a page as a PDF: the registry's writer of the "pdf" format.
+
+    Its identifier comes from the network and the title, so a rebuild is the same file.
+    """
+    info = page.info
+    identifier = hashlib.sha256(f"{info.network}\n{info.title}".encode()).hexdigest()[:32]
+    html = render_page(page.document, info, logo=logo_uri(page.logo), preface=page.preface)
+    data, refused = write_pdf(html, page.stylesheet, page.folders, identifier.encode())
+    return Written(data, tuple(refused))
 
 
 def write_pdf(

@@ -1,0 +1,422 @@
+"""A house wording file (issue 25 §2, §3): read, checked, applied to the tree, pinned, edited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from lxml import html as lxml_html
+
+from pcndocs.cli import cli
+from pcndocs.output.build import BuildOptions, document_trees, load, templates_for
+from pcndocs.render.context import network_context
+from pcndocs.render.wording import (
+    WordingError,
+    clause_views,
+    load_wording,
+    parse_wording,
+    pin,
+    set_clause,
+)
+from pcndocs.render.writers.html import render_body
+from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(WordingError) as caught:
+        parse_wording(text, "wording.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "clauses:\n  schedule-1.appointment.removal.vot: omit\n",
+            "wording.yaml:2: schedule-1.appointment.removal.vot: no clause has this id (did you "
+            "mean schedule-1.appointment.removal.vote?); `pcndocs clauses` lists them",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.length:\n    text: For {network.nme}.\n",
+            "wording.yaml:3: schedule-1.appointment.term.length: no field {network.nme} (did you "
+            "mean {network.name}?); `pcndocs clauses --fields` lists them",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.length: 'For {{ network.name }}.'\n",
+            "wording.yaml:2: schedule-1.appointment.term.length: template code ({{ }}, {% %}) is "
+            "not accepted in house wording; name a value as {network.name} (`pcndocs clauses "
+            "--fields` lists them)",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.length: |\n    A term.\n    1. Another\n",
+            "wording.yaml:2: schedule-1.appointment.term.length: line 2 of the text starts like "
+            "a heading, list, table or quote ('1. Another'), which would break the document's "
+            "numbering; start it with a word (add a clause after this one for a new numbered "
+            "clause)",
+        ),
+        (
+            "clauses:\n  schedule-1.governance: |\n    One\n    Two\n",
+            "wording.yaml:2: schedule-1.governance: a heading's text is one line",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.current: Each term is four years.\n",
+            "wording.yaml:2: schedule-1.appointment.term.current: this clause is printed once "
+            "for each practice, director or lead, so it cannot take one text; omit it, or add a "
+            "clause after it",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.length:\n    omit: true\n    text: x\n",
+            "wording.yaml:2: schedule-1.appointment.term.length: a clause is either omitted or "
+            "given new text, not both",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.length:\n    add_after:\n"
+            "      id: schedule-1.appointment.term.current\n      text: More.\n",
+            "wording.yaml:4: schedule-1.appointment.term.length: "
+            "schedule-1.appointment.term.current is already a clause's id; choose another",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.length:\n    add_after:\n"
+            "      id: cd-job-description.extra\n      text: More.\n",
+            "wording.yaml:4: schedule-1.appointment.term.length: the new clause's id must start "
+            "with schedule-1. and be words of small letters, digits and hyphens joined by dots",
+        ),
+        (
+            "clauses:\n  schedule-1.appointment.term.length:\n    txt: Four years.\n",
+            "wording.yaml:3: schedule-1.appointment.term.length: unknown key 'txt'; a clause "
+            "takes text, omit, add_after, pinned",
+        ),
+        (
+            "clause:\n  schedule-1.appointment.term.length: omit\n",
+            "wording.yaml:1: clause: unknown key; the file has one, 'clauses:', with a clause id "
+            "under it for each clause it changes",
+        ),
+    ],
+)
+def test_each_mistake_is_one_line_with_file_line_and_id(text: str, expected: str) -> None:
+    assert expected in problems_of(text)
+
+
+def test_a_wrong_wording_file_stops_build_with_exit_1_and_no_traceback(tmp_path: Path) -> None:
+    wording = tmp_path / "house.yaml"
+    wording.write_text("clauses:\n  schedule-1.nope: omit\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["build", "--wording", str(wording), "-o", str(tmp_path / "out"), "-f", "html"]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"error: {wording}:2: schedule-1.nope: no clause has this id; `pcndocs clauses` lists them"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def schedule_html(wording: Path | None, tmp_path: Path) -> lxml_html.HtmlElement:
+    facts = load_facts()
+    loaded = load(example_profile(), facts)
+    options = BuildOptions(out=tmp_path, documents=("schedule-1",), wording=wording)
+    (tree,) = document_trees(loaded, options, facts, templates_for(None))
+    return lxml_html.fromstring(f"<div>{render_body(tree.document.tree)}</div>")
+
+
+def clause_texts(page: lxml_html.HtmlElement, xpath: str) -> list[str]:
+    return [" ".join(e.text_content().split()) for e in page.xpath(xpath)]
+
+
+def test_replaced_omitted_and_added_clauses_keep_the_numbered_list(tmp_path: Path) -> None:
+    wording = tmp_path / "wording.yaml"
+    wording.write_text(
+        "clauses:\n"
+        "  schedule-1.appointment.removal.vote: >-\n"
+        "    {network.name} may remove {director.name} if *two thirds* agree.\n"
+        "  schedule-1.appointment.removal.automatic: omit\n"
+        "  schedule-1.appointment.removal.reasons:\n"
+        "    add_after:\n"
+        "      id: schedule-1.appointment.removal.appeal\n"
+        "      text: The director may ask the LMC to review a removal.\n"
+        "  schedule-1.appointment.removal:\n"
+        "    text: '**Removal from office**'\n",
+        encoding="utf-8",
+    )
+    before = schedule_html(None, tmp_path)
+    after = schedule_html(wording, tmp_path)
+    removal = '//li[@data-clause="schedule-1.appointment.removal"]'
+    assert clause_texts(before, removal + "/ol/li") == clause_texts(before, removal + "/ol/li")
+    items = after.xpath(removal + "/ol/li")
+    assert [i.get("data-clause") for i in items] == [
+        "schedule-1.appointment.removal.vote",
+        "schedule-1.appointment.removal.reasons",
+        "schedule-1.appointment.removal.appeal",
+    ]
+    assert " ".join(items[0].text_content().split()) == (
+        "Riverside Primary Care Network may remove Dr Priya Shah if two thirds agree."
+    )
+    assert items[0].xpath("em")[0].text == "two thirds"  # the house text's own emphasis
+    title = after.xpath(removal)[0]
+    assert title.xpath("strong")[0].text == "Removal from office"
+    # The other clauses are as they were: the same list, the same numbers before and after.
+    others = (
+        '//li[@data-clause and not(ancestor::li[@data-clause="schedule-1.appointment.removal"])]'
+    )
+    count = len(
+        before.xpath('//ol/li[@data-clause="schedule-1.appointment.removal"]/preceding-sibling::li')
+    )
+    assert (
+        len(
+            after.xpath(
+                '//ol/li[@data-clause="schedule-1.appointment.removal"]/preceding-sibling::li'
+            )
+        )
+        == count
+    )
+    assert len(after.xpath(others)) == len(before.xpath(others))
+
+
+def test_a_value_in_a_field_is_text_never_markdown(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    import yaml
+
+    data = dict(example_data)
+    data["network"] = {**example_data["network"], "name": "Riverside *PCN* [x](y) 1. {@z}"}
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump(data), encoding="utf-8")
+    wording = tmp_path / "wording.yaml"
+    wording.write_text(
+        "clauses:\n  schedule-1.appointment.term.length: Terms at {network.name} are short.\n",
+        encoding="utf-8",
+    )
+    facts = load_facts()
+    options = BuildOptions(out=tmp_path, documents=("schedule-1",), wording=wording)
+    (tree,) = document_trees(load(profile, facts), options, facts, templates_for(None))
+    page = lxml_html.fromstring(f"<div>{render_body(tree.document.tree)}</div>")
+    (item,) = page.xpath('//li[@data-clause="schedule-1.appointment.term.length"]')
+    assert item.text_content() == "Terms at Riverside *PCN* [x](y) 1. {@z} are short."
+
+
+def test_pin_keeps_comments_and_other_entries_and_set_clause_edits_one(tmp_path: Path) -> None:
+    wording = tmp_path / "wording.yaml"
+    wording.write_text(
+        "# Our LMC's wording\n"
+        "clauses:\n"
+        "  # two thirds, as the LMC advises\n"
+        "  schedule-1.appointment.removal.vote: Two thirds must agree.\n"
+        "\n"
+        "  # no joint directors in this area\n"
+        "  schedule-1.appointment.joint: omit\n",
+        encoding="utf-8",
+    )
+    assert pin(wording) == ["schedule-1.appointment.removal.vote", "schedule-1.appointment.joint"]
+    text = wording.read_text(encoding="utf-8")
+    for comment in ("# Our LMC's wording", "# two thirds, as", "# no joint directors"):
+        assert comment in text
+    read = load_wording(wording)
+    assert read.entries["schedule-1.appointment.removal.vote"].text == "Two thirds must agree."
+    assert all(e.pinned for e in read.entries.values())
+    assert pin(wording) == []  # nothing more to pin
+
+    # The editor: set one clause, omit another, reset a third; the rest is kept.
+    set_clause(wording, "schedule-1.appointment.term.length", "Four years, {network.name}.")
+    set_clause(wording, "schedule-1.appointment.joint")  # reset: the built-in text again
+    set_clause(wording, "schedule-1.appointment.conflicts.own-practice", omit=True)
+    read = load_wording(wording)
+    assert set(read.entries) == {
+        "schedule-1.appointment.removal.vote",
+        "schedule-1.appointment.term.length",
+        "schedule-1.appointment.conflicts.own-practice",
+    }
+    assert read.entries["schedule-1.appointment.term.length"].pinned
+    assert "# two thirds, as the LMC advises" in wording.read_text(encoding="utf-8")
+    # A text that would not load is refused, and the file is left as it was.
+    saved = wording.read_text(encoding="utf-8")
+    with pytest.raises(WordingError, match="no field"):
+        set_clause(wording, "schedule-1.appointment.term.length", "For {nobody}.")
+    assert wording.read_text(encoding="utf-8") == saved
+
+
+def test_the_editor_lists_each_clause_with_its_texts(tmp_path: Path) -> None:
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, "schedule-1.appointment.term.length", "Terms at {network.name} last.")
+    facts = load_facts()
+    shared = network_context(load(example_profile(), facts).profile, facts)
+    views = {v.id: v for v in clause_views("schedule-1", shared, facts, load_wording(wording))}
+    term = views["schedule-1.appointment.term.length"]
+    assert (
+        term.rendered
+        == "A clinical director holds office for 3 years from the date of appointment."
+    )
+    assert term.house_rendered == "Terms at Riverside Primary Care Network last."
+    assert term.section == "Appointing the clinical director"
+    assert "{{ proposed(a.term_years" in term.source
+    assert term.changed == ""
+    assert views["schedule-1.appointment.term.current"].repeated
+    assert views["schedule-1.governance"].rendered == "How the network meets and decides"
+
+
+def test_a_changed_wording_file_rebuilds_and_an_unchanged_one_does_not(tmp_path: Path) -> None:
+    wording = tmp_path / "wording.yaml"
+    wording.write_text("clauses:\n  schedule-1.appointment.joint: omit\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", "--wording", str(wording), "-o", str(out), "-f", "html", "-d", "schedule-1"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, args)
+    assert "up to date" in again.output
+    wording.write_text("clauses:\n  schedule-1.appointment.review: Review\n", encoding="utf-8")
+    third = CliRunner().invoke(cli, args)
+    assert "up to date" not in third.output
+    page = (out / "riverside-primary-care-network" / "schedule-1.html").read_text()
+    assert 'data-clause="schedule-1.appointment.joint"' in page
+
+
+def test_compare_gives_both_versions_the_house_wording(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    import yaml
+
+    old = tmp_path / "old.yaml"
+    old.write_text(yaml.safe_dump(example_data), encoding="utf-8")
+    changed = dict(example_data)
+    changed["appointment"] = {**example_data["appointment"], "term_years": 4}
+    new = tmp_path / "new.yaml"
+    new.write_text(yaml.safe_dump(changed), encoding="utf-8")
+    wording = tmp_path / "house.yaml"
+    wording.write_text(
+        "clauses:\n  schedule-1.appointment.removal.vote: Two thirds must agree.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            str(old),
+            str(new),
+            "--wording",
+            str(wording),
+            "-o",
+            str(tmp_path / "c"),
+            "-f",
+            "html",
+            "-d",
+            "schedule-1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = lxml_html.fromstring(
+        (tmp_path / "c" / "riverside-primary-care-network" / "schedule-1-changes.html").read_bytes()
+    )
+    (vote,) = page.xpath('//li[@data-clause="schedule-1.appointment.removal.vote"]')
+    assert vote.text_content().strip() == "Two thirds must agree."  # the same on both sides
+    assert not vote.xpath(".//ins|.//del")
+    assert page.xpath("//ins")  # the term that changed is marked
+
+
+def test_serve_previews_with_the_house_wording_and_sees_a_save(tmp_path: Path) -> None:
+    from datetime import date
+
+    from pcndocs.web.app import Settings, create_app
+    from tests.test_web import LOCAL, form_fields
+    from tests.webclient import PageClient
+
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, "schedule-1.appointment.term.length", "Terms at {network.name} are short.")
+    app = create_app(Settings(today=date(2026, 6, 1), workers=1, wording=wording))
+    with PageClient(app, base_url=LOCAL) as client:
+
+        def preview() -> str:
+            fields = form_fields(client.get("/example").text)
+            answer = client.post("/form/preview", data={**fields, "doc": "schedule-1"})
+            src = lxml_html.fromstring(answer.text).xpath("//iframe")[0].get("src")
+            return " ".join(client.get(src).text.split())
+
+        assert "Terms at Riverside Primary Care Network are short." in preview()
+        set_clause(wording, "schedule-1.appointment.term.length", "Terms are long.")
+        assert "Terms are long." in preview()  # the editor's save shows at the next preview
+
+
+def test_the_readme_example_is_a_wording_file_that_loads() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Your own wording", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    wording = parse_wording(block, "README.md")
+    assert len(wording.entries) == 4
+
+
+def test_the_editor_adds_a_clause_after_another_and_takes_it_away(tmp_path: Path) -> None:
+    from pcndocs.render.wording import Addition
+
+    wording = tmp_path / "wording.yaml"
+    extra = Addition("schedule-1.appointment.review.lmc", "The LMC may help with the review.")
+    set_clause(wording, "schedule-1.appointment.review.date", add_after=[extra])
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == (extra,) and entry.text is None and not entry.pinned
+    set_clause(wording, "schedule-1.appointment.review.date", "By the review date.")
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == (extra,) and entry.text == "By the review date." and entry.pinned
+    set_clause(wording, "schedule-1.appointment.review.date", "By the review date.", add_after=())
+    entry = load_wording(wording).entries["schedule-1.appointment.review.date"]
+    assert entry.add_after == () and entry.text == "By the review date."
+    set_clause(wording, "schedule-1.appointment.review.date")
+    assert load_wording(wording).entries == {}
+
+
+def test_a_default_the_profile_never_set_is_proposed_in_house_text_too(tmp_path: Path) -> None:
+    """The first rule: a proposal is printed as proposed, never as agreed."""
+    profile = tmp_path / "blank.yaml"
+    profile.write_text(
+        "network:\n  name: Newtown PCN\n  population_date: 2026-01-01\n"
+        "contract_year: 2026/27\npractices:\n  - name: Newtown Surgery\n    ods_code: B12345\n"
+        "clinical_directors: []\nappointment:\n  method: null\n",
+        encoding="utf-8",
+    )
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, "schedule-1.appointment.term.length", "{appointment.term_years} years.")
+    facts = load_facts()
+    options = BuildOptions(out=tmp_path, documents=("schedule-1",), wording=wording, blank=True)
+    (tree,) = document_trees(load(profile, facts, True), options, facts, templates_for(None))
+    page = lxml_html.fromstring(f"<div>{render_body(tree.document.tree)}</div>")
+    (item,) = page.xpath('//li[@data-clause="schedule-1.appointment.term.length"]')
+    assert " ".join(item.text_content().split()) == "[proposed: 3] years."
+
+
+def test_a_value_only_a_replaced_clause_stated_is_warned_at_its_key(tmp_path: Path) -> None:
+    """Honour or warn: the profile's removal majority, stated only by the clause replaced."""
+    wording = tmp_path / "wording.yaml"
+    wording.write_text(
+        "clauses:\n"
+        "  schedule-1.appointment.removal.vote: Two thirds of the practices must agree.\n"
+        "  schedule-1.appointment.term.length: Terms are {appointment.term_years} years.\n"
+        "  schedule-1.governance.meetings.notice: Papers go out {governance.notice_days} days "
+        "before.\n",
+        encoding="utf-8",
+    )
+    profile = tmp_path / "riverside.yaml"
+    profile.write_text(example_profile().read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(profile), "--wording", str(wording)])
+    warned = [
+        line
+        for line in result.output.splitlines()
+        if line.startswith("warning: ") and "house wording" in line
+    ]
+    line = profile.read_text(encoding="utf-8").splitlines().index("  removal_majority: two_thirds")
+    assert warned == [
+        f"warning: {profile}:{line + 1}: appointment.removal_majority: the house wording "
+        "(wording.yaml) replaces schedule-1.appointment.removal.vote, the only clause that "
+        "states this value, so no document shows it: word it into that clause's house text, "
+        "or take it out of the profile"
+    ]
+
+
+def test_clauses_lists_ids_with_their_wording_and_the_fields() -> None:
+    listed = CliRunner().invoke(cli, ["clauses", "schedule-1"])
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    at = lines.index("schedule-1.appointment.removal.reasons")
+    assert lines[at + 1].startswith("    1. Before any vote, the director is given the reasons")
+    assert "schedule-1.appointment.term.current  (repeated: once per item)" in lines
+    assert not any(line.startswith("cd-job-description.") for line in lines)
+    fields = CliRunner().invoke(cli, ["clauses", "--fields"])
+    assert "{network.name}" in fields.output and "{appointment.term_years}" in fields.output
+    unknown = CliRunner().invoke(cli, ["clauses", "schedule-2"])
+    assert unknown.exit_code == 2 and "unknown document 'schedule-2'" in unknown.output
