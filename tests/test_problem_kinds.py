@@ -170,9 +170,11 @@ def test_a_placeholder_is_of_a_declared_kind_and_a_templates_own_words_are_kept(
         ("to be agreed", "Chair: the practice that chairs"),
     ]
     # A template's own [[words]] is listed as still to agree, not left out.
+    # Each thing once, with where it appears (still-to-agree.txt's form).
     assert document_lines(map(gap, _PLACEHOLDERS)) == [
-        "- Schedule 1, section 'Meetings': agree the PCN code, the date of the first meeting "
-        "and Chair: the practice that chairs.",
+        "- Agree the PCN code: Schedule 1, section 'Meetings'.",
+        "- Agree the date of the first meeting: Schedule 1, section 'Meetings'.",
+        "- Agree Chair: the practice that chairs: Schedule 1, section 'Meetings'.",
     ]
 
 
