@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pcndocs import __version__
-from pcndocs.errors import PcndocsError, ProfileError, Stopped
+from pcndocs.errors import PcndocsError, Problem, ProfileError, Stopped
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.render.writers.registry import (
     WRITERS,
@@ -27,7 +27,11 @@ from pcndocs.render.writers.registry import (
 )
 
 if TYPE_CHECKING:
+    from pcndocs.output.batch import Outcome
+    from pcndocs.output.build import BuildResult
     from pcndocs.output.ownership import Kept
+    from pcndocs.profile.load import LoadedProfile
+    from pcndocs.rules.facts import Facts
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("pcndocs")
@@ -280,6 +284,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
+def counted(number: int, word: str) -> str:
+    """Return a count with its noun, singular for one (rules.checks.counted, loaded late)."""
+    from pcndocs.rules.checks import counted as words
+
+    return words(number, word)
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
@@ -359,10 +370,9 @@ def build(
     A network whose profile, templates and options have not changed since its last
     build, and whose files are as pcndocs wrote them, is not built again.
     """
-    from pcndocs.output.batch import Batch, Outcome, build_many, default_jobs, expand_profiles
+    from pcndocs.output.batch import Batch, build_many, default_jobs, expand_profiles
     from pcndocs.output.build import BuildOptions
     from pcndocs.resources import example_profile
-    from pcndocs.rules.checks import counted
 
     quiet = ctx.obj["quiet"]
     batch = Batch()
@@ -435,50 +445,62 @@ def _say_kept(kept: Kept, remedy: str = "") -> None:
     )
 
 
-def _print_outcomes(outcomes: list[Any], quiet: bool, many: bool) -> int:
+def _print_outcomes(outcomes: list[Outcome], quiet: bool, many: bool) -> int:
     """Print warnings, files written and, for many networks, a summary; return warnings."""
-    from pcndocs.rules.checks import counted, gap_line
-
-    warned = 0
-    for outcome in outcomes:
-        if outcome.result is None:
-            click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
-            continue
-        result = outcome.result
-        for kept in result.kept:  # said even with --quiet: a file was not replaced
-            _say_kept(kept, " (--overwrite-edited replaces it)")
-        for warning in result.warnings:
-            if not quiet:
-                click.secho(f"warning: {warning}", fg="yellow", err=True)
-        warned += len(result.warnings)
-        if not quiet and not many and result.up_to_date:
-            click.echo(
-                f"{result.network}: up to date, {counted(len(result.written), 'file')} in "
-                f"{result.folder} "
-                "(nothing changed since the last build; --force builds it again)"
-            )
-        elif not quiet and not many:
-            click.echo(
-                f"{result.network}: {counted(len(result.written), 'file')} in {result.folder}"
-            )
-            for written in result.written:
-                click.echo(f"  {written}")
-            if result.gaps:
-                click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
-                for gap in result.gaps:
-                    click.echo(f"  {gap_line(gap)}")
+    warned = sum(_print_outcome(outcome, quiet=quiet, many=many) for outcome in outcomes)
     if many and not quiet:
-        done = [o.result for o in outcomes if o.result is not None]
-        built = [r for r in done if not r.up_to_date]
-        documents = sum(len(r.written) for r in built)
-        current = len(done) - len(built)
-        click.echo(
-            f"Built {len(built)} of {counted(len(outcomes), 'network')}: "
-            f"{counted(documents, 'file')}; "
-            + (f"{current} already up to date; " if current else "")
-            + f"{counted(warned, 'warning')}; {len(outcomes) - len(done)} failed."
-        )
+        _print_summary(outcomes, warned)
     return warned
+
+
+def _print_outcome(outcome: Outcome, quiet: bool, many: bool) -> int:
+    """Print one network's failure, or its kept files, warnings and files; return warnings."""
+    if outcome.result is None:
+        click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
+        return 0
+    result = outcome.result
+    for kept in result.kept:  # said even with --quiet: a file was not replaced
+        _say_kept(kept, " (--overwrite-edited replaces it)")
+    if not quiet:
+        for warning in result.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        if not many:
+            _print_files(result)
+    return len(result.warnings)
+
+
+def _print_files(result: BuildResult) -> None:
+    """Print the files a network's build wrote (or found up to date) and what is still to agree."""
+    from pcndocs.rules.checks import gap_line
+
+    if result.up_to_date:
+        click.echo(
+            f"{result.network}: up to date, {counted(len(result.written), 'file')} in "
+            f"{result.folder} "
+            "(nothing changed since the last build; --force builds it again)"
+        )
+        return
+    click.echo(f"{result.network}: {counted(len(result.written), 'file')} in {result.folder}")
+    for written in result.written:
+        click.echo(f"  {written}")
+    if result.gaps:
+        click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
+        for gap in result.gaps:
+            click.echo(f"  {gap_line(gap)}")
+
+
+def _print_summary(outcomes: list[Outcome], warned: int) -> None:
+    """Print the one line that sums up a build of many networks."""
+    done = [o.result for o in outcomes if o.result is not None]
+    built = [r for r in done if not r.up_to_date]
+    documents = sum(len(r.written) for r in built)
+    current = len(done) - len(built)
+    click.echo(
+        f"Built {len(built)} of {counted(len(outcomes), 'network')}: "
+        f"{counted(documents, 'file')}; "
+        + (f"{current} already up to date; " if current else "")
+        + f"{counted(warned, 'warning')}; {len(outcomes) - len(done)} failed."
+    )
 
 
 @cli.command()
@@ -508,7 +530,7 @@ def check(
     from datetime import date
 
     from pcndocs.output.build import load
-    from pcndocs.rules.checks import advice, summary, verdict, warnings_for
+    from pcndocs.rules.checks import advice, verdict, warnings_for
     from pcndocs.rules.facts import load_facts
 
     quiet = ctx.obj["quiet"]
@@ -517,12 +539,7 @@ def check(
     with user_errors(ctx):
         house, warned = _house_wording(ctx, wording, profiles, None)
     if house is not None and not quiet:
-        from pcndocs.output.build import DocumentOptions, house_lines
-
-        used = house_lines(DocumentOptions(out=Path(), wording=house))
-        click.echo(f"Every pack takes {len(used)} clauses from the house wording:")
-        for line in used:
-            click.echo(f"  {line}")
+        _print_house_clauses(house)
     for path in profiles:
         try:
             loaded = load(path, facts, blank=blank)
@@ -538,13 +555,8 @@ def check(
             warnings += house_warnings(loaded, DocumentOptions(out=Path(), wording=house))
         warned += len(warnings)
         to_agree += len(loaded.gaps)
-        if quiet:
-            continue
-        click.echo(f"{path}: {loaded.profile.network.name or '(no name yet)'}")
-        for line in summary(loaded, facts):
-            click.echo(f"  {line}")
-        for warning in warnings:
-            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        if not quiet:
+            _print_checked(path, loaded, facts, warnings)
     if not quiet and failed < len(profiles):
         click.echo("The LMC's advice on the clinical director's role:")
         for text in advice(facts):
@@ -553,6 +565,29 @@ def check(
     click.echo(verdict(len(profiles), failed, errors, warned, strict, to_agree))
     if not ready:
         ctx.exit(EXIT_USER_ERROR)
+
+
+def _print_house_clauses(house: Path) -> None:
+    """Print which clauses every pack takes from the house wording."""
+    from pcndocs.output.build import DocumentOptions, house_lines
+
+    used = house_lines(DocumentOptions(out=Path(), wording=house))
+    click.echo(f"Every pack takes {len(used)} clauses from the house wording:")
+    for line in used:
+        click.echo(f"  {line}")
+
+
+def _print_checked(
+    path: Path, loaded: LoadedProfile, facts: Facts, warnings: Sequence[Problem]
+) -> None:
+    """Print one checked profile: its network, its summary and its warnings."""
+    from pcndocs.rules.checks import summary
+
+    click.echo(f"{path}: {loaded.profile.network.name or '(no name yet)'}")
+    for line in summary(loaded, facts):
+        click.echo(f"  {line}")
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
 @cli.command("import")
@@ -602,7 +637,6 @@ def import_(
     marked as still to be filled in; build such a profile with `pcndocs build --blank`.
     """
     from pcndocs.importer import import_networks
-    from pcndocs.rules.checks import counted
 
     if not (pcn_codes or ccg_codes or all_networks):
         raise click.UsageError("choose networks with --pcn CODE, --ccg CODE or --all")
@@ -616,8 +650,8 @@ def import_(
         click.echo(
             f"Imported {counted(report.networks, 'network')}, "
             f"{counted(report.practices, 'practice')}, "
-            f"{counted(report.population, 'registered patient')}; "
-            f"{counted(len(report.written), 'profile')} written to {out}"
+            f"{report.population:,} registered patients; {len(report.written)} profiles "
+            f"written to {out}"
         )
         if report.kept:
             click.echo(
@@ -629,7 +663,7 @@ def import_(
             click.echo(
                 f"{counted(report.missing_list_sizes, 'practice')} "
                 f"{'has' if report.missing_list_sizes == 1 else 'have'} no list size: "
-                "the profiles mark it as still to be filled in"
+                "their profiles mark it as still to be filled in"
             )
 
 
@@ -657,7 +691,6 @@ def new(ctx: click.Context, path: Path, force: bool, source: Path | None) -> Non
     import shlex
     from datetime import date
 
-    from pcndocs.errors import Problem
     from pcndocs.new.fill import known_values
     from pcndocs.new.prompt import LineAsker
     from pcndocs.new.questions import ask_profile
@@ -781,7 +814,10 @@ def serve(
 
     with user_errors(ctx):
         folder, profile = _workspace_place(place or Path("networks"))
-        house, _warned = _house_wording(ctx, wording, [folder], templates)
+        if wording is not None and not wording.exists():
+            house: Path | None = wording  # a new file: the wording page makes it at its first save
+        else:
+            house, _warned = _house_wording(ctx, wording, [folder], templates)
         if house is None:  # the workspace's own, used as soon as the browser's editor makes it
             from pcndocs.render.wording import WORKSPACE_FILE
 
@@ -863,7 +899,6 @@ def compare(
     """
     from pcndocs.compare.run import CompareOptions, compare_profiles, last_build, summary_text
     from pcndocs.output.workers import default_jobs
-    from pcndocs.rules.checks import counted
 
     if since_last_build and since_agreed:
         raise click.UsageError("give --since-last-build or --since-agreed, not both")
@@ -1093,7 +1128,7 @@ def schema() -> None:
 
 @cli.group()
 def templates() -> None:
-    """Copy the built-in templates, to change them and build with --templates DIR."""
+    """Copy the built-in templates to change them, and list what a template can use."""
 
 
 @templates.command("export", short_help="Copy the built-in templates into FOLDER to change them.")
@@ -1109,7 +1144,6 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     falls back to the built-in one.
     """
     from pcndocs.resources import export_templates
-    from pcndocs.rules.checks import counted
 
     with user_errors(ctx):
         written = export_templates(folder, force)
@@ -1117,6 +1151,19 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
         click.echo(f"copied {counted(len(written), 'file')} to {folder}")
         for path in written:
             click.echo(f"  {path}")
+
+
+@templates.command(
+    "reference", short_help="List every name and filter a template can use, in plain words."
+)
+def templates_reference() -> None:
+    """Print every name a template can use and every filter, with what each means.
+
+    The same text is docs/templates.md, in Markdown.
+    """
+    from pcndocs.render.reference import reference
+
+    click.echo(reference(), nl=False)
 
 
 def _add_verbosity(group: click.Group) -> None:

@@ -554,6 +554,7 @@ def test_the_corpus_is_big_enough() -> None:
     assert len({c.id for c in CORPUS}) == len(CORPUS)
 
 
+@pytest.mark.e2e
 def test_the_base_profile_builds(tmp_path: Path) -> None:
     path = _make(tmp_path, BASE)
     result = CliRunner().invoke(cli, [*BUILD, "-o", str(tmp_path / "out"), str(path)])
@@ -653,6 +654,7 @@ def test_a_folder_where_a_document_goes_is_reported(tmp_path: Path) -> None:
     assert result.stderr == f"error: {target}: is a folder; move it away and build again\n"
 
 
+@pytest.mark.e2e
 def test_a_folder_that_cannot_be_written_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -722,6 +724,7 @@ def _run(*arguments: str, unprivileged: bool = False) -> subprocess.CompletedPro
     )
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "id", ["billion laughs", "many megabytes", "tab indent", "python/object/apply", "Latin-1"]
 )
@@ -735,6 +738,7 @@ def test_a_real_run_prints_one_line_and_exits_1(id: str, tmp_path: Path) -> None
     assert documents_in(tmp_path / "out") == []
 
 
+@pytest.mark.e2e
 def test_a_real_run_with_v_adds_detail(tmp_path: Path) -> None:
     path = _make(tmp_path, changed("list_size: 12000", "list_size: -1"))
     result = _run("-v", *BUILD, "-o", str(tmp_path / "out"), str(path))
@@ -748,12 +752,14 @@ def test_a_real_run_with_v_adds_detail(tmp_path: Path) -> None:
     assert any("pcndocs/profile/load.py" in line for line in lines)
 
 
+@pytest.mark.e2e
 def test_a_real_usage_error_exits_2(tmp_path: Path) -> None:
     result = _run("build", "-f", "xls")
     assert result.returncode == 2
     assert "unknown format 'xls'" in result.stderr
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
 def test_a_real_unreadable_profile(tmp_path: Path) -> None:
     # As root, the build runs without the rights that ignore a file's mode.
@@ -764,6 +770,7 @@ def test_a_real_unreadable_profile(tmp_path: Path) -> None:
     assert result.stderr == f"error: {path}: cannot be read: permission denied\n"
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
 def test_a_real_output_folder_that_cannot_be_written(tmp_path: Path) -> None:
     path = _make(tmp_path, BASE)
@@ -780,6 +787,7 @@ def test_a_real_output_folder_that_cannot_be_written(tmp_path: Path) -> None:
     assert documents_in(out) == []
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
 def test_a_real_unprivileged_run_from_a_clone_only_its_owner_can_read(tmp_path: Path) -> None:
     # CI runs the suite as root in a clone whose folder is private (chmod 700).
@@ -810,6 +818,7 @@ def test_a_real_unprivileged_run_from_a_clone_only_its_owner_can_read(tmp_path: 
     assert result.stderr == f"error: {path}: cannot be read: permission denied\n"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", [["check"], ["build", "-f", "html"]])
 def test_a_real_run_on_a_cp1252_terminal_prints_what_it_cannot_encode(
     command: list[str], tmp_path: Path

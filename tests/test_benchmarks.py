@@ -14,6 +14,9 @@ import pytest
 
 from benchmarks.run import BENCHMARKS
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[1]
 
 # LibreOffice is an external program; the national run needs the national files.

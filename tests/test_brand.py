@@ -86,6 +86,7 @@ def _build(folder: Path, out: Path, formats: str) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", REFERENCES)
 def test_a_malformed_reference_is_refused_with_one_line_or_used(name: str, tmp_path: Path) -> None:
     change, reason = REFERENCES[name]
@@ -115,6 +116,7 @@ def _png(width: int, height: int, pixels: bytes | None = None) -> bytes:
     return png + chunk(b"IEND", b"")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
@@ -138,6 +140,7 @@ def test_a_logo_is_checked_the_same_in_every_format(
     assert documents_in(tmp_path / "out") == []
 
 
+@pytest.mark.e2e
 def test_a_sensible_logo_appears_in_every_format(tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()

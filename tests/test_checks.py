@@ -207,6 +207,7 @@ def test_check_prints_warnings_and_strict_fails(
     assert runner.invoke(cli, ["check", "--strict", path]).exit_code == 1
 
 
+@pytest.mark.e2e
 def test_build_strict_fails_after_writing(
     write_profile: WriteProfile, clean: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -59,6 +59,7 @@ def test_schema_is_json_schema_of_the_profile() -> None:
     assert text["enum"] == list(facts.workstreams.ids)
 
 
+@pytest.mark.e2e
 def test_build_one_document_in_every_format(tmp_path: Path) -> None:
     result = run(
         "-q",
@@ -83,6 +84,7 @@ def test_build_one_document_in_every_format(tmp_path: Path) -> None:
     assert (folder / ".pcndocs" / "profile.yaml").read_bytes() == example_profile().read_bytes()
 
 
+@pytest.mark.e2e
 def test_build_prints_the_files_it_wrote(tmp_path: Path) -> None:
     result = run("build", "-o", str(tmp_path), "-d", "cd-job-description", "-f", "html")
     assert result.exit_code == 0
@@ -179,6 +181,7 @@ def test_strict_fails_on_warnings(tmp_path: Path) -> None:
     assert "--strict:" in result.output
 
 
+@pytest.mark.e2e
 def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pcndocs", "docs"], capture_output=True, text=True, check=False

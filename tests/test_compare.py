@@ -22,6 +22,9 @@ from pcndocs.output.build import BuildOptions
 from pcndocs.output.ownership import Kept
 from tests.readback import pdf_text, squash
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 Change = Callable[[dict[str, Any]], None]

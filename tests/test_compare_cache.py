@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pcndocs.compare.run import CompareOptions, TreeCache, compare_loaded
 from pcndocs.resources import example_profile
 from pcndocs.rules.facts import load_facts
 from pcndocs.web.service import check_text
+
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
 
 TODAY = date(2026, 11, 28)
 

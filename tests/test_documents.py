@@ -22,6 +22,9 @@ from pcndocs.output.build import BuildOptions, BuildResult
 from pcndocs.rules.facts import load_facts
 from tests.readback import docx_text, pdf_text, squash
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2025, 6, 1)
 # Five practices of the example, resized to 53,117 patients: not a round number.
 LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)

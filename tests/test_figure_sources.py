@@ -27,6 +27,9 @@ from pcndocs.rules.citations import FigureLine
 from pcndocs.rules.facts import load_facts
 from tests.readback import docx_text, squash
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 12, 6)
 ADJUSTED = 60_000
 QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")

@@ -8,10 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from pcndocs.cli import cli
 from pcndocs.output.build import BuildResult
+
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
 
 WriteProfile = Callable[[dict[str, Any] | str], Path]
 

@@ -43,6 +43,7 @@ def test_a_bug_exits_70_with_its_traceback(monkeypatch: pytest.MonkeyPatch) -> N
     assert "a bug in pcndocs" in result.stderr
 
 
+@pytest.mark.e2e
 def test_quiet_after_the_subcommand_hides_warnings(tmp_path: Path) -> None:
     loud = run("build", "-f", "html", "-o", str(tmp_path / "a"))
     assert loud.exit_code == 0

@@ -14,6 +14,9 @@ from pcndocs.cli import cli
 from pcndocs.resources import example_profile
 from tests.readback import documents_in, docx_text
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 
 def _profile(tmp_path: Path, old: str, new: str) -> Path:
     text = example_profile().read_text(encoding="utf-8")

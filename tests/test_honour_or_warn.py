@@ -39,6 +39,9 @@ from pcndocs.rules import checks
 from pcndocs.rules.checks import assumed_values, warnings_for
 from pcndocs.rules.facts import Facts, load_facts
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 12, 6)
 _NOWHERE = Path("unused")  # nothing is written
 Path_ = tuple[str | int, ...]

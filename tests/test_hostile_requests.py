@@ -23,6 +23,9 @@ from pcndocs.web.app import Settings, create_app
 from pcndocs.web.guard import Guard
 from tests.webclient import PageClient
 
+# End to end: the web app over HTTP, as a browser drives it (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1:8765"
 ORIGIN = LOCAL

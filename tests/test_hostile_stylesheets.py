@@ -21,6 +21,9 @@ from pcndocs.render.writers.pdf import MAX_MESSAGES, MAX_PAGES
 from pcndocs.resources import example_profile
 from tests.readback import documents_in
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 SELF = "imports itself (pdf.css -> pdf.css)"
 NOT_A_PAGE = "is not a real page: each side must be 50 to 2000 mm"
 WORKED_OUT = "is worked out by a function such as var() or calc()"

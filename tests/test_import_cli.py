@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from pcndocs.cli import cli
 from tests.conftest import ImportNetworks
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 
 def test_import_needs_a_selection(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", "--epcn", str(tmp_path / "x.xlsx")])

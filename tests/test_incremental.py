@@ -15,6 +15,9 @@ from click.testing import CliRunner, Result
 from pcndocs.cli import cli
 from pcndocs.resources import builtin_templates
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 FAST = ["-f", "html", "-d", "cd-job-description"]
 
 

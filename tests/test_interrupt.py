@@ -25,7 +25,8 @@ from pypdf import PdfReader
 from pcndocs.files import clean_temporaries
 from tests.readback import docx_text, pdf_text, squash
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")]
 
 NETWORKS = ("Alpha Primary Care Network", "Beta Primary Care Network", "Gamma Network")
 BUILD = ["build", "-f", "html,docx,pdf", "-d", "cd-job-description"]

@@ -24,6 +24,9 @@ from pcndocs.output.build import BuildOptions
 from pcndocs.rules.facts import load_facts
 from tests.readback import pdf_text
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FOOTER = re.compile(r"Page \d+ of \d+\s*$")
 CLAUSE_TITLE = re.compile(r"^\d+\.\s+[A-Z][^.]{0,60}$")

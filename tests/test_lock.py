@@ -17,6 +17,9 @@ from packaging.utils import canonicalize_name
 from pcndocs.cli import cli
 from pcndocs.output import manifest
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCKS = ROOT / "requirements"
 PIN = re.compile(

@@ -515,6 +515,7 @@ def test_new_writes_network_yaml_by_default(
     assert load(tmp_path / "network.yaml").profile.network.code == "U12345"
 
 
+@pytest.mark.e2e
 def test_python_dash_m_new_reads_answers_from_stdin(tmp_path: Path) -> None:
     path = tmp_path / "piped network.yaml"
     result = subprocess.run(
@@ -531,6 +532,7 @@ def test_python_dash_m_new_reads_answers_from_stdin(tmp_path: Path) -> None:
     assert profile.practices[1].name == "Zoë Practice"
 
 
+@pytest.mark.e2e
 def test_a_profile_new_completes_builds_with_no_placeholder_and_no_missing_value(
     tmp_path: Path,
 ) -> None:

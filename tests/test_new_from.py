@@ -17,6 +17,9 @@ from pcndocs.resources import example_profile
 from tests.conftest import ImportNetworks
 from tests.test_new import HINT, piped
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 
 def new_from(
     source: Path, path: Path, *answers: str, force: bool = False, last: tuple[str, ...] = ("", "")

@@ -20,6 +20,9 @@ import yaml
 from pcndocs.files import clean_temporaries
 from pcndocs.resources import example_profile
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 FAST = ["-f", "html", "-d", "leadership-summary"]
 FOLDER = "riverside-primary-care-network"
 # A FIFO waits for ever for a reader or writer: any run that would open one is stopped here.

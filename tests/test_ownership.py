@@ -14,12 +14,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner, Result
 
 from pcndocs.cli import cli
 from pcndocs.output.manifest import Manifest
 from pcndocs.output.ownership import place
+
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
 
 FAST = ["-f", "html", "-d", "leadership-summary"]
 FOLDER = "riverside-primary-care-network"

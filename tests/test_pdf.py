@@ -23,6 +23,9 @@ from pcndocs.resources import builtin_templates, example_profile
 from tests.readback import pdf_text, squash
 from tests.writer_samples import CHECKBOXES, INFO, SAMPLE
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 A4 = (595.28, 841.89)
 A5 = (419.53, 595.28)
 # pdfua 0.1.3 cannot run this rule with pikepdf 10: reading /K of any heading raises

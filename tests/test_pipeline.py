@@ -16,6 +16,9 @@ from pcndocs.resources import example_profile
 from pcndocs.rules.facts import load_facts
 from tests.readback import docx_text, pdf_text, squash
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def job_description(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import pytest
 import yaml
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, event, given, settings
@@ -24,6 +25,9 @@ from pypdf import PdfReader
 
 from pcndocs.cli import cli
 from tests.readback import documents_in, docx_text, pdf_text
+
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
 
 SETTINGS: dict[str, Any] = {
     "deadline": None,

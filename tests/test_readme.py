@@ -9,6 +9,9 @@ from click.testing import CliRunner
 
 from pcndocs.cli import cli
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 # The profile of the README's "Errors and exit codes": two mistakes, both reported at once.

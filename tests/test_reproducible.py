@@ -18,6 +18,9 @@ from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
 from tests.writer_samples import SAMPLE
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 DOCUMENTS = ("cd-job-description", "schedule-1")
 
 

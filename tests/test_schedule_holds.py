@@ -20,6 +20,9 @@ from pcndocs.output.build import BuildOptions, BuildResult
 from pcndocs.resources import example_profile
 from tests.readback import docx_text, pdf_text, squash
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 6, 1)
 FORMATS = ("docx", "pdf")
 QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")

@@ -20,6 +20,9 @@ from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.rules.facts import load_facts
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 # A full stop, colon or semicolon with a capital letter straight after it: "for.The", "it;The".
 RUN_TOGETHER = re.compile(r"[a-z\)][.;:][A-Z][a-z]")
 

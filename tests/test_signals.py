@@ -22,9 +22,11 @@ import yaml
 
 from tests.conftest import REPO
 
-pytestmark = pytest.mark.skipif(
-    not Path("/proc/self/stat").exists(), reason="reads processes from /proc"
-)
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc"),
+]
 
 NAMES = [f"Network {letter} PCN" for letter in "ABCDEFGH"]
 BUILD = ["build", "-j", "2", "-f", "html,docx,pdf", "-d", "cd-job-description"]

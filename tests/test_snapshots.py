@@ -19,6 +19,9 @@ import pytest
 
 from pcndocs.output.build import BuildResult
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 UPDATE = os.environ.get("PCNDOCS_UPDATE_SNAPSHOTS") == "1"
 

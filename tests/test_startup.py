@@ -16,6 +16,9 @@ from pcndocs.render.cache import ENVIRONMENT_VARIABLE
 from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 LINUX = pytest.mark.skipif(sys.platform != "linux", reason="the library search is Linux's")
 
 # Imports WeasyPrint (plainly first if argv[1] is "plain") and prints how many programs

@@ -14,6 +14,9 @@ from pcndocs.render.templating import Templates
 from pcndocs.resources import example_profile
 from tests.readback import documents_in, docx_text, pdf_text, squash
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 HOSTILE = {
     "center": ("{{ 'x'.center(10**9) }}", "'.center()' would make more than 1,000,000 characters"),
     "ljust": ("{{ 'x'.ljust(10**9) }}", "'.ljust()' would make more"),

@@ -153,6 +153,7 @@ def test_a_reference_document_that_is_not_a_docx(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_a_reference_document_without_a_needed_style_borrows_the_built_in_one(
     tmp_path: Path,
 ) -> None:
@@ -194,6 +195,7 @@ _PNG = (  # a 1x1 pixel
 )
 
 
+@pytest.mark.e2e
 def test_a_stylesheet_cannot_fetch_the_network_or_files_outside(
     tmp_path: Path, outside: Path
 ) -> None:
@@ -228,6 +230,7 @@ def test_a_stylesheet_cannot_fetch_the_network_or_files_outside(
     assert len(documents_in(tmp_path / "out")) == 1
 
 
+@pytest.mark.e2e
 def test_strict_makes_a_refused_fetch_fail(tmp_path: Path) -> None:
     css = '@import url("https://example.com/evil.css");\n'
     folder = _write(tmp_path / "mine", {"pdf.css": css})

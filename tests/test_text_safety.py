@@ -19,6 +19,9 @@ from pcndocs.render.document import parse_markdown, plain_text
 from pcndocs.render.templating import escape_markdown
 from tests.readback import docx_text, pdf_text
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 MARKUP = (
     "<b>bold</b> <img src=x onerror=alert(1)> <script>alert(1)</script> *star* _under_ "
     "**strong** # hash | pipe | `tick` ``` {{ network.name }} {% if true %}x{% endif %} "

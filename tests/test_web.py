@@ -30,6 +30,9 @@ from pcndocs.web.guard import PROFILE_BYTES
 from pcndocs.web.service import check_text
 from tests.webclient import PageClient
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
 

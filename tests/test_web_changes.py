@@ -28,6 +28,9 @@ from pcndocs.web.app import Settings, create_app
 from pcndocs.web.changes import changed_passages
 from tests.webclient import PageClient
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
 HTMX = {"HX-Request": "true"}

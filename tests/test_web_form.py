@@ -26,6 +26,9 @@ from tests.test_new_forms import FIELDS, FORMS, file_reads
 from tests.test_web import form_fields, text_of
 from tests.webclient import PageClient
 
+# End to end: the web app over HTTP, as a browser drives it (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
 

@@ -33,6 +33,9 @@ from pcndocs.web.server import (
 from .conftest import NATIONAL_DATA
 from .webclient import PageClient
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 6, 1)
 LOCAL = "http://127.0.0.1"
 

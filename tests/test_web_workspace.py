@@ -22,6 +22,9 @@ from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.networks import is_draft
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
 EXAMPLE = "riverside-primary-care-network.yaml"

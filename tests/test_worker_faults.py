@@ -26,6 +26,9 @@ from tests.readback import documents_in
 from tests.test_web import form_fields
 from tests.webclient import PageClient
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 # A page that lays out slowly (the PDF is refused at page 201, after some seconds).
 SLOW_CSS = "body { line-height: 200mm }\n"

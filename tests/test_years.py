@@ -23,6 +23,9 @@ from pcndocs.rules.checks import warnings_for
 from pcndocs.rules.facts import load_facts
 from tests.readback import docx_text, squash
 
+# End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
+pytestmark = pytest.mark.e2e
+
 TODAY = date(2026, 11, 28)
 LISTS = (12_345, 9_876, 11_111, 8_642, 11_143)
 POPULATION = 53_117

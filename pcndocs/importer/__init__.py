@@ -122,35 +122,43 @@ def _select(
             raise PcndocsError(
                 "nothing to import: give PCN codes, commissioner (CCG or Sub ICB) codes, or all"
             )
-        by_code = {n.code: n for n in networks}
-        closed = {n.code: n for n in epcn_file.closed_networks}
-        commissioners = {n.commissioner_code for n in networks}
-        chosen_codes: dict[str, None] = {}  # a dict keeps the order and drops repeats
-        unmatched: list[str] = []
-        for raw in pcn_codes:
-            code = normalise_code(raw)
-            if code in by_code:
-                chosen_codes[code] = None
-            elif code in closed:
-                unmatched.append(f"{code}: network closed on {closed[code].close_date}")
-            elif code in commissioners:
-                unmatched.append(f"{code}: a commissioner code, not a PCN code, in {epcn_name}")
-            else:
-                unmatched.append(f"{code}: no network with this PCN code in {epcn_name}")
-        for raw in ccg_codes:
-            code = normalise_code(raw)
-            matches = [n.code for n in networks if n.commissioner_code == code]
-            if matches:
-                chosen_codes.update(dict.fromkeys(matches))
-            else:
-                unmatched.append(
-                    f"{code}: no open network with this commissioner code in {epcn_name}"
-                )
+        chosen_codes, unmatched = _match_codes(epcn_file, epcn_name, pcn_codes, ccg_codes)
         if not chosen_codes:
             raise PcndocsError("nothing to import: " + "; ".join(unmatched))
         report.problems.extend(unmatched)
+        by_code = {n.code: n for n in networks}
         chosen = [by_code[c] for c in chosen_codes]
     return sorted(chosen, key=lambda n: (format_name(n.name).lower(), n.code))
+
+
+def _match_codes(
+    epcn_file: EpcnFile, epcn_name: str, pcn_codes: Sequence[str], ccg_codes: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """Return the PCN codes of the open networks the codes name, and why each other matched none."""
+    networks = epcn_file.networks
+    by_code = {n.code: n for n in networks}
+    closed = {n.code: n for n in epcn_file.closed_networks}
+    commissioners = {n.commissioner_code for n in networks}
+    chosen_codes: dict[str, None] = {}  # a dict keeps the order and drops repeats
+    unmatched: list[str] = []
+    for raw in pcn_codes:
+        code = normalise_code(raw)
+        if code in by_code:
+            chosen_codes[code] = None
+        elif code in closed:
+            unmatched.append(f"{code}: network closed on {closed[code].close_date}")
+        elif code in commissioners:
+            unmatched.append(f"{code}: a commissioner code, not a PCN code, in {epcn_name}")
+        else:
+            unmatched.append(f"{code}: no network with this PCN code in {epcn_name}")
+    for raw in ccg_codes:
+        code = normalise_code(raw)
+        matches = [n.code for n in networks if n.commissioner_code == code]
+        if matches:
+            chosen_codes.update(dict.fromkeys(matches))
+        else:
+            unmatched.append(f"{code}: no open network with this commissioner code in {epcn_name}")
+    return list(chosen_codes), unmatched
 
 
 def _file_stems(networks: list[Network]) -> list[tuple[Network, str]]:

@@ -104,22 +104,14 @@ def _read(path: Path, reader: Reader) -> ListSizes:
         code = str(columns.get(row, "code") or "").strip().upper()
         if not code or not _is_practice_total(columns, row):
             continue
-        patients = str(columns.get(row, "number_of_patients") or "").strip().replace(",", "")
-        if not (patients.isascii() and patients.isdigit()) or len(patients) > 9:
-            raise InputFileError(path, f"line {line}: NUMBER_OF_PATIENTS {patients!r} for {code}")
-        if code in sizes:
-            raise InputFileError(path, f"line {line}: practice {code} appears twice")
-        if len(sizes) >= MAX_PRACTICES:
-            raise InputFileError(
-                path,
-                f"line {line}: more than {MAX_PRACTICES:,} practices; England has about "
-                "6,300 (is this the 'Patients Registered at a GP Practice' file?)",
-            )
-        sizes[code] = int(patients)
-        if "commissioner" in columns:
-            commissioner = str(columns.get(row, "commissioner") or "").strip().upper()
-            if commissioner:
-                commissioners[code] = commissioner
+        sizes[code] = _patients(path, line, code, columns.get(row, "number_of_patients"), sizes)
+        commissioner = (
+            str(columns.get(row, "commissioner") or "").strip().upper()
+            if "commissioner" in columns
+            else ""
+        )
+        if commissioner:
+            commissioners[code] = commissioner
         stamp = str(columns.get(row, "extract_date") or "")
         if stamp not in stamps:  # one date in a whole file: read each spelling once
             stamps.add(stamp)
@@ -130,6 +122,22 @@ def _read(path: Path, reader: Reader) -> ListSizes:
         shown = ", ".join(d.isoformat() for d in sorted(dates))
         raise InputFileError(path, f"more than one EXTRACT_DATE ({shown})")
     return ListSizes(sizes, dates.pop(), commissioners)
+
+
+def _patients(path: Path, line: int, code: str, cell: object, sizes: dict[str, int]) -> int:
+    """Return a practice's number of patients, refusing a bad number, a repeat or too many."""
+    patients = str(cell or "").strip().replace(",", "")
+    if not (patients.isascii() and patients.isdigit()) or len(patients) > 9:
+        raise InputFileError(path, f"line {line}: NUMBER_OF_PATIENTS {patients!r} for {code}")
+    if code in sizes:
+        raise InputFileError(path, f"line {line}: practice {code} appears twice")
+    if len(sizes) >= MAX_PRACTICES:
+        raise InputFileError(
+            path,
+            f"line {line}: more than {MAX_PRACTICES:,} practices; England has about "
+            "6,300 (is this the 'Patients Registered at a GP Practice' file?)",
+        )
+    return int(patients)
 
 
 def _is_practice_total(columns: Columns, row: list[str]) -> bool:

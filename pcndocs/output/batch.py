@@ -152,63 +152,27 @@ def build_many(
     touched: dict[str, None] = {}  # the folders written to, in order
     many = len(paths) > 1
     texts: dict[str, str] = {}  # one copy of each warning's words, for every network
+
+    def settled(outcome: Outcome) -> None:
+        outcomes[outcome.path] = outcome
+        progress([outcome])
+
+    def finished(network: _Network) -> None:
+        touched[network.plan.folder.name] = None
+        _share_words(network.plan.warnings, texts)
+        _share_words(network.rendered.warnings, texts)
+        outcome = _write(network, options, manifest)
+        if many and outcome.result is not None:
+            # In its still-to-agree.txt and its warnings already: not kept to the end.
+            outcome.result.placeholders, outcome.result.gaps = [], []
+        settled(outcome)
+
     with _stopping_cleanly():
         try:
             try:
-                needed: list[tuple[Path, str, list[str] | None]] = []
-                for path in paths:
-                    fingerprint = profile_fingerprint(path, inputs) or ""
-                    entry = manifest.by_profile(path)
-                    missing = (
-                        entry.missing(options.out, options.wanted_outputs())
-                        if entry is not None and fingerprint and entry.fingerprint == fingerprint
-                        else options.wanted_outputs()
-                    )
-                    if (
-                        entry is not None
-                        and not missing
-                        and not options.force
-                        and profile_copy_intact(options.out / entry.folder, path)
-                    ):
-                        # Up to date, yet a build stopped here before may have left its temporaries.
-                        clean_stopped(options.out / entry.folder)
-                        outcome = Outcome(path, _up_to_date(entry, options.out))
-                        outcomes[path] = outcome
-                        progress([outcome])
-                        continue
-                    needed.append((path, fingerprint, missing))
-                if _may_use_workers(len(needed), options, jobs, pool):
-                    start_early(_preload(options))  # the workers' imports, while this process plans
-
-                def planned() -> Iterator[tuple[Plan, list[FileTask]]]:
-                    """Plan each network as the workers are ready for it, not all at once."""
-                    for path, fingerprint, missing in needed:
-                        try:
-                            plan = plan_profile(path, options)
-                            _claim(claimed, plan, manifest)
-                        except PcndocsError as exc:
-                            outcomes[path] = Outcome(path, None, str(exc), exception=exc)
-                            progress([outcomes[path]])
-                            continue
-                        plan.fingerprint = fingerprint
-                        plan.profile_key = str(path.resolve())
-                        # still-to-agree.txt of a blank build lists every document's placeholders.
-                        partial = not options.force and not options.blank
-                        wanted = set(missing or ()) if partial else None
-                        yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
-
-                def finished(network: _Network) -> None:
-                    touched[network.plan.folder.name] = None
-                    _share_words(network.plan.warnings, texts)
-                    _share_words(network.rendered.warnings, texts)
-                    outcome = _write(network, options, manifest)
-                    if many and outcome.result is not None:
-                        # In its still-to-agree.txt and its warnings already: not kept to the end.
-                        outcome.result.placeholders, outcome.result.gaps = [], []
-                    outcomes[network.plan.path] = outcome
-                    progress([outcome])
-
-                _render_all(planned(), len(needed), options, jobs, pool, finished)
+                _build_needed(
+                    paths, options, jobs, pool, manifest, inputs, claimed, settled, finished
+                )
             except BaseException:
                 # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
                 if touched:
@@ -305,6 +269,77 @@ def _claim(claimed: dict[str, Any], plan: Plan, manifest: Manifest) -> None:
     claimed[plan.folder.name] = _Claim(here, plan.network, code)
 
 
+def _planned(
+    needed: list[tuple[Path, str, list[str] | None]],
+    options: BuildOptions,
+    claimed: dict[str, Any],
+    manifest: Manifest,
+    failed: Callable[[Outcome], None],
+) -> Iterator[tuple[Plan, list[FileTask]]]:
+    """Plan each network as the workers are ready for it, not all at once."""
+    for path, fingerprint, missing in needed:
+        try:
+            plan = plan_profile(path, options)
+            _claim(claimed, plan, manifest)
+        except PcndocsError as exc:
+            failed(Outcome(path, None, str(exc), exception=exc))
+            continue
+        plan.fingerprint = fingerprint
+        plan.profile_key = str(path.resolve())
+        # still-to-agree.txt of a blank build lists every document's placeholders.
+        partial = not options.force and not options.blank
+        wanted = set(missing or ()) if partial else None
+        yield plan, [t for t in plan.tasks if wanted is None or t.output in wanted]
+
+
+def _status(
+    path: Path, options: BuildOptions, manifest: Manifest, inputs: str
+) -> tuple[str, list[str] | None, Outcome | None]:
+    """Return a profile's fingerprint, the outputs it lacks, and its outcome if up to date."""
+    fingerprint = profile_fingerprint(path, inputs) or ""
+    entry = manifest.by_profile(path)
+    missing = (
+        entry.missing(options.out, options.wanted_outputs())
+        if entry is not None and fingerprint and entry.fingerprint == fingerprint
+        else options.wanted_outputs()
+    )
+    if (
+        entry is not None
+        and not missing
+        and not options.force
+        and profile_copy_intact(options.out / entry.folder, path)
+    ):
+        # Up to date, yet a build stopped here before may have left its temporaries.
+        clean_stopped(options.out / entry.folder)
+        return fingerprint, missing, Outcome(path, _up_to_date(entry, options.out))
+    return fingerprint, missing, None
+
+
+def _build_needed(
+    paths: Sequence[Path],
+    options: BuildOptions,
+    jobs: int,
+    pool: WorkerPool | None,
+    manifest: Manifest,
+    inputs: str,
+    claimed: dict[str, Any],
+    settled: Callable[[Outcome], None],
+    finished: Callable[[_Network], None],
+) -> None:
+    """Settle the networks that are up to date, then plan and render the others."""
+    needed: list[tuple[Path, str, list[str] | None]] = []
+    for path in paths:
+        fingerprint, missing, current = _status(path, options, manifest, inputs)
+        if current is not None:
+            settled(current)
+        else:
+            needed.append((path, fingerprint, missing))
+    if _may_use_workers(len(needed), options, jobs, pool):
+        start_early(_preload(options))  # the workers' imports, while this process plans
+    planned = _planned(needed, options, claimed, manifest, settled)
+    _render_all(planned, len(needed), options, jobs, pool, finished)
+
+
 @dataclass(frozen=True)
 class _Claim:
     profile: str
@@ -367,7 +402,21 @@ def _render_all(
         # A network with a failed document writes nothing: its other documents need no work.
         return networks[owners[task]].failure is None
 
-    work: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]] = calls()
+    _run(calls(), count, jobs, pool, done, needed)
+
+
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+def _run(
+    work: Iterable[Call],
+    count: int,
+    jobs: int,
+    pool: WorkerPool | None,
+    done: Callable[[int, Any], None],
+    needed: Callable[[int], bool],
+) -> None:
+    """Make the calls in this process, on the caller's pool or on a pool of `jobs` workers."""
     if jobs > 1 and count <= 1 and pool is None:
         work = list(work)  # one network: on workers only if it has several pieces
         if len(work) <= 1:

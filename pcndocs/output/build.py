@@ -1,4 +1,12 @@
-"""Builds a network's documents: profile to Markdown to tree to files. The only file writer."""
+"""Builds one network's documents: profile, then Markdown, a tree, and DOCX, PDF or HTML files.
+
+`plan_profile` loads and checks the profile and lists the files to make; `render_files` renders
+a share of them (on a worker, or in this process); `write_network`, in the main process only,
+puts them in the network's folder (beside, never over, a file someone edited), with
+still-to-agree.txt of a blank build, the copy of the profile `compare --since-last-build`
+reads, and the manifest's record. output/batch.py drives these for one or many profiles;
+compare and the web render through the same functions and write their own files.
+"""
 
 from __future__ import annotations
 
@@ -69,6 +77,8 @@ class DocumentOptions:
     documents: tuple[str, ...] = ()  # empty: every document
     templates: Path | None = None
     wording: Path | None = None  # a house wording file (pcndocs/render/wording.py)
+    # The wording file's text as the browser's editor has it, unsaved: read instead of the file.
+    wording_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,9 +268,15 @@ def document_trees(
     """
     when = document_date(loaded, facts)
     # A workspace's wording.yaml counts once it exists (`serve` names it before the editor
-    # makes it); the command line has checked a file it was given before building.
+    # makes it); the command line has checked a file it was given before building. The
+    # browser's editor gives the text of its draft instead (wording_text).
     given = options.wording
-    wording = wording_for(given, templates) if given and given.exists() else None
+    draft = options.wording_text
+    wording = (
+        wording_for(given, templates, draft)
+        if given and (draft is not None or given.exists())
+        else None
+    )
     for source in document_sources(loaded, options, facts, templates, shared, only):
         entries = wording.for_prefix(clause_prefix(source.kind.template)) if wording else {}
         # A tree with house wording depends on the fields too, not on the text alone.
@@ -387,10 +403,10 @@ def house_warnings(loaded: LoadedProfile, options: DocumentOptions) -> list[Prob
 
 def house_lines(options: DocumentOptions) -> list[str]:
     """Return, one line a clause, what the pack takes from the house wording file, if any."""
-    if options.wording is None or not options.wording.exists():
+    if options.wording is None or (options.wording_text is None and not options.wording.exists()):
         return []
     templates = templates_for(options.templates)
-    notes = wording_notes(wording_for(options.wording, templates), templates)
+    notes = wording_notes(wording_for(options.wording, templates, options.wording_text), templates)
     return [f"{options.wording.name}: {line}" for line in notes.used]
 
 

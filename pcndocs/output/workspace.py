@@ -293,6 +293,36 @@ class Workspace:
         return _decoded(raw, f"{name} version {int(version_id)}")
 
 
+class VersionedFile:
+    """One file saved as the workspace saves a profile: atomically, based on a version.
+
+    The house wording file (beside the profiles, or `serve --wording FILE`) is saved so: a
+    save based on any other version than the file holds now is refused as a conflict.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = path.name
+        self._lock = threading.Lock()
+
+    def current(self) -> Saved | None:
+        """Return the file as it is now, or None if there is none yet."""
+        raw = _read_bytes(self.path, self.name)
+        return None if raw is None else Saved(self.name, _decoded(raw, self.name), fingerprint(raw))
+
+    def save(self, text: str, based_on: str | None) -> Saved:
+        """Replace the file with TEXT if it is still the version BASED_ON (None: no file yet)."""
+        raw = text.encode("utf-8")
+        if len(raw) > MAX_PROFILE_BYTES:
+            raise WorkspaceError(f"{self.name}: would be over 1 MB; the file is at most 1 MB")
+        with self._lock:
+            now = self.current()
+            if (now.version if now else None) != based_on:
+                raise ConflictError(self.name, now)
+            write_atomically(self.path, raw)
+        return Saved(self.name, text, fingerprint(raw))
+
+
 def workspace_of(profile: Path) -> tuple[Workspace, str]:
     """Return the workspace a profile file is in, and its name there."""
     return Workspace(profile.resolve().parent), profile.name

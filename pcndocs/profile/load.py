@@ -180,66 +180,98 @@ def _cross_checks(data: dict[str, Any], known: KnownIds) -> Iterator[tuple[KeyPa
     """Yield the problems in how the parts of a profile refer to each other."""
     raw_practices = data.get("practices")
     practices: list[Any] = raw_practices if isinstance(raw_practices, list) else []
-    members: dict[str, int] = {}
-    for i, practice in enumerate(practices):
-        if not isinstance(practice, dict):
-            continue
-        code = _code(practice.get("ods_code"))
-        if code and is_practice_code(code):
-            if code in members:
-                first = members[code]
-                yield (
-                    ("practices", i, "ods_code"),
-                    f"{code} is listed twice, also for "
-                    + item_name("practices", first, practices[first].get("name")),
-                )
-            members.setdefault(code, i)
-
-    def member(key_path: KeyPath, value: Any, what: str) -> Iterator[tuple[KeyPath, str]]:
-        code = _code(value)
-        if code and is_practice_code(code) and members and code not in members:
-            yield key_path, f"{what} must be a member practice ({_some(members)}), got '{value}'"
-
+    members = _member_codes(practices)
+    yield from _listed_twice(practices, members)
     network = data.get("network")
     if isinstance(network, dict):
         yield from _payee(network, members)
     directors = data.get("clinical_directors")
     if isinstance(directors, list):
-        shares: dict[int, float] = {}
-        for i, director in enumerate(directors):
-            if isinstance(director, dict):
-                yield from member(
-                    ("clinical_directors", i, "practice"),
-                    director.get("practice"),
-                    "the practice",
-                )
-                share = director.get("funded_share")
-                if isinstance(share, int | float) and not isinstance(share, bool):
-                    shares[i] = float(share)
-        if shares and len(shares) == len(directors) and abs(sum(shares.values()) - 1) > 0.001:
-            yield (
-                ("clinical_directors",),
-                "funded_share must be given for every director and add up to 1, "
-                f"got {' + '.join(f'{s:g}' for s in shares.values())}",
-            )
+        yield from _director_checks(directors, members)
     leads = data.get("leads")
     if isinstance(leads, list):
-        for i, lead in enumerate(leads):
-            if not isinstance(lead, dict):
-                continue
-            yield from member(("leads", i, "practice"), lead.get("practice"), "the practice")
-            workstream = lead.get("workstream")
-            if isinstance(workstream, str) and workstream.strip() not in known.workstreams:
-                hint = _did_you_mean(workstream, known.workstreams) or (
-                    "; give a built-in id or a custom one as {id:, title:, summary:}"
-                )
-                yield ("leads", i, "workstream"), f"unknown workstream '{workstream}'{hint}"
-            stream = lead.get("funding_stream")
-            if isinstance(stream, str) and stream.strip() not in known.funding_streams:
-                hint = _did_you_mean(stream, known.funding_streams) or (
-                    f"; known funding streams: {', '.join(known.funding_streams)}"
-                )
-                yield ("leads", i, "funding_stream"), f"unknown funding stream '{stream}'{hint}"
+        yield from _lead_checks(leads, members, known)
+
+
+def _member_codes(practices: list[Any]) -> dict[str, int]:
+    """Return each well-formed ODS code of the practices, with the first practice that has it."""
+    members: dict[str, int] = {}
+    for i, practice in enumerate(practices):
+        if isinstance(practice, dict):
+            code = _code(practice.get("ods_code"))
+            if code and is_practice_code(code):
+                members.setdefault(code, i)
+    return members
+
+
+def _listed_twice(practices: list[Any], members: dict[str, int]) -> Iterator[tuple[KeyPath, str]]:
+    """Yield each practice whose ODS code an earlier practice has."""
+    for i, practice in enumerate(practices):
+        if not isinstance(practice, dict):
+            continue
+        code = _code(practice.get("ods_code"))
+        if code in members and members[code] != i:
+            first = members[code]
+            yield (
+                ("practices", i, "ods_code"),
+                f"{code} is listed twice, also for "
+                + item_name("practices", first, practices[first].get("name")),
+            )
+
+
+def _member(
+    key_path: KeyPath, value: Any, what: str, members: dict[str, int]
+) -> Iterator[tuple[KeyPath, str]]:
+    """Yield a problem where an ODS code is not one of the member practices'."""
+    code = _code(value)
+    if code and is_practice_code(code) and members and code not in members:
+        yield key_path, f"{what} must be a member practice ({_some(members)}), got '{value}'"
+
+
+def _director_checks(
+    directors: list[Any], members: dict[str, int]
+) -> Iterator[tuple[KeyPath, str]]:
+    """Yield the directors' practices that are not members, and funded shares that do not fit."""
+    shares: dict[int, float] = {}
+    for i, director in enumerate(directors):
+        if isinstance(director, dict):
+            yield from _member(
+                ("clinical_directors", i, "practice"),
+                director.get("practice"),
+                "the practice",
+                members,
+            )
+            share = director.get("funded_share")
+            if isinstance(share, int | float) and not isinstance(share, bool):
+                shares[i] = float(share)
+    if shares and len(shares) == len(directors) and abs(sum(shares.values()) - 1) > 0.001:
+        yield (
+            ("clinical_directors",),
+            "funded_share must be given for every director and add up to 1, "
+            f"got {' + '.join(f'{s:g}' for s in shares.values())}",
+        )
+
+
+def _lead_checks(
+    leads: list[Any], members: dict[str, int], known: KnownIds
+) -> Iterator[tuple[KeyPath, str]]:
+    """Yield the leads' practices that are not members, and unknown workstreams and streams."""
+    for i, lead in enumerate(leads):
+        if not isinstance(lead, dict):
+            continue
+        yield from _member(("leads", i, "practice"), lead.get("practice"), "the practice", members)
+        workstream = lead.get("workstream")
+        if isinstance(workstream, str) and workstream.strip() not in known.workstreams:
+            hint = _did_you_mean(workstream, known.workstreams) or (
+                "; give a built-in id or a custom one as {id:, title:, summary:}"
+            )
+            yield ("leads", i, "workstream"), f"unknown workstream '{workstream}'{hint}"
+        stream = lead.get("funding_stream")
+        if isinstance(stream, str) and stream.strip() not in known.funding_streams:
+            hint = _did_you_mean(stream, known.funding_streams) or (
+                f"; known funding streams: {', '.join(known.funding_streams)}"
+            )
+            yield ("leads", i, "funding_stream"), f"unknown funding stream '{stream}'{hint}"
 
 
 def _some(codes: Iterable[str], shown: int = 8) -> str:

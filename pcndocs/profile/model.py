@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from pcndocs import years
 from pcndocs.profile.codes import ORGANISATION_CODE, PCN_CODE, is_practice_code
+from pcndocs.profile.yearwords import WORDS, long_date
 from pcndocs.text import one_line
 
 # Practices, leads or local duties in one profile: the largest networks have a few dozen.
@@ -257,12 +258,13 @@ class Network(Model):
     neighbourhood: LongText | None = Field(
         None,
         description="The neighbourhood the network serves, where its footprint is aligned with "
-        "neighbourhood boundaries (from 2026/27).",
+        f"neighbourhood boundaries (from {WORDS.neighbourhoods_first}).",
     )
     local_variation_agreement: bool | None = Field(
         None,
         description="Whether an ICB Local Variation Agreement applies to the network's practices "
-        "(possible from 1 May 2026). Unset: Schedule 1 says nothing about one.",
+        f"(possible from {long_date(WORDS.variation_from) or WORDS.variation_first}). Unset: "
+        "Schedule 1 says nothing about one.",
     )
     local_variation_details: LongText | None = Field(
         None,
@@ -588,28 +590,32 @@ class FundingOverrides(Model):
         None,
         ge=0,
         le=50,
-        description="Until 2023/24: the clinical director payment per registered patient, "
+        description=f"Until {WORDS.cd_payment_last}: the clinical director payment per registered "
+        "patient, "
         "where the network uses its own figure.",
     )
     core_rate_per_patient: float | None = Field(
         None,
         ge=0,
         le=50,
-        description="The core funding per registered patient: the core payment until 2023/24, "
-        "Core PCN Funding from 2024/25. Needed for the money in 2026/27 and later years.",
+        description="The core funding per registered patient: the core payment until "
+        f"{WORDS.core_payment_last}, Core PCN Funding from {WORDS.core_pcn_funding_first}. Needed "
+        f"for the money in {WORDS.core_rate_needed_from} and later years.",
     )
     core_pcn_funding: float | None = Field(
         None,
         ge=0,
         le=10_000_000,
-        description="From 2024/25: the network's Core PCN Funding for the year in pounds, as "
+        description=f"From {WORDS.core_pcn_funding_first}: the network's Core PCN Funding for "
+        "the year in pounds, as "
         "its commissioner pays it. Takes the place of any per-patient working.",
     )
     leadership_and_management_rate_per_patient: float | None = Field(
         None,
         ge=0,
         le=50,
-        description="2021/22 to 2023/24: the leadership and management payment per adjusted "
+        description=f"{WORDS.leadership_first} to {WORDS.leadership_last}: the leadership and "
+        "management payment per adjusted "
         "patient, where the network uses its own figure.",
     )
     adjusted_population: int | None = Field(
@@ -665,7 +671,8 @@ class Profile(Model):
     )
     contract_year: Annotated[ContractYear | None, Needed] = Field(
         None,
-        description="The contract year, such as 2026/27: selects the national rates and duties. "
+        description=f"The contract year, such as {WORDS.latest}: selects the national rates and "
+        "duties. "
         "A year later than pcndocs knows builds with the network's own figures.",
     )
     practices: Annotated[list[Practice], Field(max_length=MAX_ITEMS), Needed] = Field(

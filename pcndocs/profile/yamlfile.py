@@ -213,64 +213,76 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
 
 def _compose(text: str, path: str) -> Node | None:
     """Return the root node of the YAML text, stopping at the first limit it passes."""
-    resolver = Resolver()
-    anchors: dict[str, Node] = {}
-    stack: list[tuple[Node, list[Node]]] = []  # open collections, with a mapping's open key
-    root: Node | None = None
-    documents = 0
+    composer = _Composer(path)
+    try:
+        for count, event in enumerate(yaml.parse(text, Loader=_PARSER)):
+            if count > MAX_EVENTS:
+                raise composer.fail(
+                    event,
+                    f"the file holds more than {MAX_EVENTS:,} values; a profile holds a few "
+                    "hundred (is this the right file?)",
+                )
+            composer.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        raise ProfileError([_syntax_problem(exc, text, path)]) from None
+    except yaml.YAMLError as exc:
+        reason = " ".join(str(exc).split())
+        raise ProfileError([_unreadable(path, None, f"not valid YAML: {reason}")]) from None
+    return composer.root
 
-    def fail(node_or_event: Any, text: str) -> ProfileError:
+
+class _Composer:
+    """Builds the tree of nodes from the parser's events, one at a time, within the limits."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.resolver = Resolver()
+        self.anchors: dict[str, Node] = {}
+        self.stack: list[tuple[Node, list[Node]]] = []  # open collections, with a mapping's key
+        self.root: Node | None = None
+        self.documents = 0
+
+    def fail(self, node_or_event: Any, text: str) -> ProfileError:
+        """Return the error, at the event's line, that stops reading the file."""
         mark = node_or_event.start_mark
-        return ProfileError([_unreadable(path, mark.line + 1 if mark else None, text)])
+        return ProfileError([_unreadable(self.path, mark.line + 1 if mark else None, text)])
 
-    def attach(node: Node) -> None:
-        nonlocal root
-        if not stack:
-            root = node
+    def feed(self, event: Any) -> None:
+        """Take the next event: a node opened, attached or closed, or a limit passed."""
+        if isinstance(event, DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.fail(
+                    event, "a second YAML document starts here ('---'); a profile is one"
+                )
+        elif isinstance(event, AliasEvent):
+            if event.anchor not in self.anchors:
+                raise self.fail(event, f"not valid YAML: no anchor '&{event.anchor}' before this")
+            self.attach(self.anchors[event.anchor])
+        elif isinstance(event, ScalarEvent | CollectionStartEvent):
+            node = _node(event, self.resolver)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = node
+            self.attach(node)
+            if isinstance(node, SequenceNode | MappingNode):
+                self.stack.append((node, []))
+                if len(self.stack) > MAX_DEPTH:
+                    raise self.fail(event, _DEPTH_MESSAGE)
+        elif isinstance(event, SequenceEndEvent | MappingEndEvent):
+            self.stack.pop()
+
+    def attach(self, node: Node) -> None:
+        """Put a node in the open collection (a mapping's key waits for its value) or the root."""
+        if not self.stack:
+            self.root = node
             return
-        parent, pending = stack[-1]
+        parent, pending = self.stack[-1]
         if isinstance(parent, SequenceNode):
             parent.value.append(node)
         elif pending:
             parent.value.append((pending.pop(), node))
         else:
             pending.append(node)
-
-    try:
-        for count, event in enumerate(yaml.parse(text, Loader=_PARSER)):
-            if count > MAX_EVENTS:
-                raise fail(
-                    event,
-                    f"the file holds more than {MAX_EVENTS:,} values; a profile holds a few "
-                    "hundred (is this the right file?)",
-                )
-            if isinstance(event, DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise fail(
-                        event, "a second YAML document starts here ('---'); a profile is one"
-                    )
-            elif isinstance(event, AliasEvent):
-                if event.anchor not in anchors:
-                    raise fail(event, f"not valid YAML: no anchor '&{event.anchor}' before this")
-                attach(anchors[event.anchor])
-            elif isinstance(event, ScalarEvent | CollectionStartEvent):
-                node = _node(event, resolver)
-                if event.anchor is not None:
-                    anchors[event.anchor] = node
-                attach(node)
-                if isinstance(node, SequenceNode | MappingNode):
-                    stack.append((node, []))
-                    if len(stack) > MAX_DEPTH:
-                        raise fail(event, _DEPTH_MESSAGE)
-            elif isinstance(event, SequenceEndEvent | MappingEndEvent):
-                stack.pop()
-    except yaml.MarkedYAMLError as exc:
-        raise ProfileError([_syntax_problem(exc, text, path)]) from None
-    except yaml.YAMLError as exc:
-        reason = " ".join(str(exc).split())
-        raise ProfileError([_unreadable(path, None, f"not valid YAML: {reason}")]) from None
-    return root
 
 
 def _node(event: Any, resolver: Resolver) -> Node:

@@ -199,8 +199,8 @@ def join_and(items: Iterable[object]) -> str:
 class PersonSpecArea:
     """One area of the person specification: its criteria, each marked essential or not."""
 
-    category: str
-    rows: tuple[PersonSpecRow, ...]
+    category: str  # the area, such as Qualifications
+    rows: tuple[PersonSpecRow, ...]  # its criteria
 
 
 def person_spec_areas(facts: Facts) -> list[PersonSpecArea]:

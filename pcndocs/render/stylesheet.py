@@ -101,20 +101,37 @@ def _follow(
                 where = f"{shown}:{rule.source_line}"
                 _follow(inner, path, where, folders, chain, texts, count)
             continue
-        target = _local(address, path.parent, folders)
-        if target is None:
-            continue  # an address elsewhere: the fetcher refuses it with a warning
-        real = target.resolve()
-        if real in chain:
-            loop = " -> ".join(p.name for p in [*chain[chain.index(real) :], real])
-            raise TemplateError(shown, rule.source_line, f"imports itself ({loop})")
-        if not real.is_file() or not any(real.is_relative_to(f.resolve()) for f in folders):
-            continue  # missing, or outside: the fetcher reports it
-        try:
-            imported = real.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        _follow(imported, target, str(target), folders, [*chain, real], texts, count)
+        found = _imported(address, rule, path, shown, folders, chain)
+        if found is not None:
+            target, real, imported = found
+            _follow(imported, target, str(target), folders, [*chain, real], texts, count)
+
+
+def _imported(
+    address: str,
+    rule: ast.AtRule,
+    path: Path,
+    shown: str,
+    folders: Sequence[Path],
+    chain: list[Path],
+) -> tuple[Path, Path, str] | None:
+    """Return the stylesheet an import names in the template folders: path, real path, text.
+
+    None where the fetcher deals with it instead; a stylesheet that imports itself is an error.
+    """
+    target = _local(address, path.parent, folders)
+    if target is None:
+        return None  # an address elsewhere: the fetcher refuses it with a warning
+    real = target.resolve()
+    if real in chain:
+        loop = " -> ".join(p.name for p in [*chain[chain.index(real) :], real])
+        raise TemplateError(shown, rule.source_line, f"imports itself ({loop})")
+    if not real.is_file() or not any(real.is_relative_to(f.resolve()) for f in folders):
+        return None  # missing, or outside: the fetcher reports it
+    try:
+        return target, real, real.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _import_address(rule: ast.AtRule) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -146,6 +146,21 @@ def format_ordinal(value: int) -> str:
     return f"{value}{suffix}"
 
 
+# The filters pcndocs adds to Jinja's own: `{{ value|money }}`. `pcndocs templates reference`
+# describes each from its docstring and its parameters.
+FILTERS: dict[str, Callable[..., str]] = {
+    "money": format_money,
+    "number": format_number,
+    "longdate": format_date,
+    "ordinal": format_ordinal,
+    "sessions": format_sessions,
+    "session_count": format_session_count,
+    "wte": format_wte,
+    "duration": format_duration,
+    "md": Markdown,
+}
+
+
 def confined(path: Path, folders: list[Path]) -> Path:
     """Return path if its real path (links followed) lies in one of the folders; else refuse."""
     real = path.resolve()
@@ -207,17 +222,7 @@ class Templates:
             keep_trailing_newline=True,
             bytecode_cache=template_cache(),  # compiled once per user, not once per process
         )
-        self.env.filters.update(
-            money=format_money,
-            number=format_number,
-            longdate=format_date,
-            ordinal=format_ordinal,
-            sessions=format_sessions,
-            session_count=format_session_count,
-            wte=format_wte,
-            duration=format_duration,
-            md=Markdown,
-        )
+        self.env.filters.update(FILTERS)
 
     def find(self, name: str) -> Path | None:
         """Return the file a name resolves to, the user's folder first, or None."""

@@ -739,9 +739,12 @@ def wording_digest(path: Path | None) -> str:
         return ""
 
 
-def wording_for(path: Path, templates: Templates | None = None) -> Wording:
-    """Return a wording file, read and checked once a process while its text is the same."""
-    return _wording_of(str(path), read_text(path), templates)
+def wording_for(path: Path, templates: Templates | None = None, text: str | None = None) -> Wording:
+    """Return a wording file, read and checked once a process while its text is the same.
+
+    `text`, if given, is used instead of the file's (the browser's editor previews a draft).
+    """
+    return _wording_of(str(path), read_text(path) if text is None else text, templates)
 
 
 @cache
@@ -800,8 +803,29 @@ def set_clause(
     unknown id or field, Jinja, a list marker), leaving the file as it was.
     """
     source = read_text(path) if path.exists() else ""
+    new = with_clause(source, str(path), ident, text, omit, templates, add_after)
+    wording = parse_wording(new, str(path), templates)
+    write_atomically(path, new.encode("utf-8"))
+    return wording
+
+
+def with_clause(
+    source: str,
+    path: str,
+    ident: str,
+    text: str | None = None,
+    omit: bool = False,
+    templates: Templates | None = None,
+    add_after: Sequence[Addition] | None = None,
+) -> str:
+    """Return a wording file's text with one clause given new text, omitted, or reset.
+
+    Nothing is written and the result is not checked (check_wording says what is wrong with
+    it): the browser's editor previews and checks a clause's text before it is saved. The
+    file's own text must load, for the clause's other keys (add_after) to be kept.
+    """
     clauses = current_clauses(templates)
-    known = parse_wording(source, str(path), templates).entries.get(ident) if source else None
+    known = parse_wording(source, path, templates).entries.get(ident) if source.strip() else None
     added = tuple(add_after) if add_after is not None else known.add_after if known else ()
     changes = text is not None or omit
     pinned = clauses[ident].fingerprint if ident in clauses and changes else ""
@@ -809,10 +833,7 @@ def set_clause(
     entry = (
         Entry(ident, 0, None if omit else text, omit, added, pinned) if changes or added else None
     )
-    new = _rewrite_entry(source, str(path), ident, entry)
-    wording = parse_wording(new, str(path), templates)
-    write_atomically(path, new.encode("utf-8"))
-    return wording
+    return _rewrite_entry(source, path, ident, entry)
 
 
 def _rewrite_entry(text: str, path: str, ident: str, entry: Entry | None) -> str:

@@ -30,13 +30,13 @@ def stream_title(stream: str, year: str, facts: Facts, short: bool = False) -> s
 class Charge:
     """One funding stream in the board's affordability view: what it pays, what it holds."""
 
-    stream: str
-    title: str
+    stream: str  # the funding stream's id, such as core
+    title: str  # the funding stream's name in the contract year
     short_title: str  # the stream's short name, where a table has little room
-    pays_directors: bool
+    pays_directors: bool  # the directors are paid from this stream
     directors: float | None  # the directors' pay, on the stream that pays them; None: unknown
-    leads: float
-    lead_names: tuple[str, ...]
+    leads: float  # what the leads paid from this stream cost a year, in pounds
+    lead_names: tuple[str, ...]  # the names of those leads
     funds: StreamFunds | None  # what the network receives from the stream, where known
     note: str | None  # why the stream is not paid this year
     missing: str | None = None  # why no amount is shown for the stream, in the board's words

@@ -28,7 +28,7 @@ class Term:
 class VoteFigures:
     """The thresholds of one voting rule, in votes: practices, or registered patients."""
 
-    weighted: bool
+    weighted: bool  # votes are weighted by list size
     complete: bool  # False when a weighted vote lacks a practice's list size (blank builds)
     total: int  # every vote: the number of practices, or all their registered patients
     quorum: int  # votes that must take part for a vote to count
@@ -42,15 +42,15 @@ class VoteFigures:
 class AppointmentFigures:
     """The numbers Schedule 1's appointment clauses quote, worked out for this network."""
 
-    practices: int
-    weighted: bool
+    practices: int  # how many member practices vote
+    weighted: bool  # votes are weighted by list size
     weights: tuple[VotingWeight, ...]  # every practice's share of the votes, if weighted
     quorum_practices: int  # practices that must take part, one practice one vote
     majority_votes: int  # votes a candidate needs to win when every practice votes
     removal_votes: int  # practices that must agree to remove a director
-    uses_panel: bool
-    uses_ballot: bool
-    terms: tuple[Term, ...]
+    uses_panel: bool  # the method has a selection panel
+    uses_ballot: bool  # the method has a vote of the practices
+    terms: tuple[Term, ...]  # each director's current term: its start and end
     figures: VoteFigures  # the thresholds in votes, weighted or not
     tie_break_applies: bool  # False: a tie gives no one two thirds or unanimity
     process_days: int  # from the notice to the vote or the panel

@@ -30,9 +30,28 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
     """Return every warning about a profile, each pointing at the key it concerns."""
     profile = loaded.profile
     warn = loaded.problem
+    year = contract_year(profile, facts)
+    return [
+        *_time_warnings(loaded, facts),
+        *_lead_session_warnings(loaded, facts),
+        *_weight_warnings(loaded),
+        *_start_date_warnings(loaded),
+        *_control_warnings(loaded, today),
+        *_list_warnings(loaded, facts, year),
+        *_workstream_warnings(loaded, facts, year),
+        *_year_warnings(loaded, facts, year),
+        *(warn(key, text) for key, text in term_warnings(profile, facts)),
+        *(warn(key, text) for key, text in no_effect(profile, facts)),
+        *(warn(key, text) for key, text in share_warnings(profile)),
+    ]
+
+
+def _time_warnings(loaded: LoadedProfile, facts: Facts) -> list[Problem]:
+    """Warn where the directors' time exceeds the funding, or local duties are added."""
+    profile = loaded.profile
+    warn = loaded.problem
     found: list[Problem] = []
     funding = director_funding(profile, facts)
-
     agreed = funding.agreed_sessions_per_week + funding.local_sessions_per_week
     if funding.sessions_over_funding > 0.005:
         whose = "directors'" if len(profile.clinical_directors) > 1 else "director's"
@@ -80,26 +99,41 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 ),
             )
         )
+    return found
+
+
+def _lead_session_warnings(loaded: LoadedProfile, facts: Facts) -> list[Problem]:
+    """Warn about each lead given more sessions a month than leads typically have."""
     limit = facts.workstreams.typical_sessions_per_month_max.value or LEAD_SESSIONS_PER_MONTH
-    for i, lead in enumerate(profile.leads):
-        if lead.sessions_per_month > limit:
-            found.append(
-                warn(
-                    ("leads", i, "sessions_per_month"),
-                    f"{lead.sessions_per_month:g} sessions a month for "
-                    f"{_workstream_title(lead, facts)}; leads typically have at most {limit}",
-                )
-            )
-    found += _weight_warnings(loaded)
-    for i, director in enumerate(profile.clinical_directors):
-        if director.start_date is None:
-            found.append(
-                warn(
-                    ("clinical_directors", i),
-                    "no start_date, so Schedule 1 cannot give the dates of their term; add "
-                    "the date they were appointed",
-                )
-            )
+    return [
+        loaded.problem(
+            ("leads", i, "sessions_per_month"),
+            f"{lead.sessions_per_month:g} sessions a month for "
+            f"{_workstream_title(lead, facts)}; leads typically have at most {limit}",
+        )
+        for i, lead in enumerate(loaded.profile.leads)
+        if lead.sessions_per_month > limit
+    ]
+
+
+def _start_date_warnings(loaded: LoadedProfile) -> list[Problem]:
+    """Warn about each director with no start date, whose term Schedule 1 cannot date."""
+    return [
+        loaded.problem(
+            ("clinical_directors", i),
+            "no start_date, so Schedule 1 cannot give the dates of their term; add "
+            "the date they were appointed",
+        )
+        for i, director in enumerate(loaded.profile.clinical_directors)
+        if director.start_date is None
+    ]
+
+
+def _control_warnings(loaded: LoadedProfile, today: date) -> list[Problem]:
+    """Warn about the documents' approver and review date."""
+    profile = loaded.profile
+    warn = loaded.problem
+    found: list[Problem] = []
     approver = profile.document_control.approved_by
     body = profile.governance.body_name
     if approver and " ".join(approver.lower().split()).removeprefix("the ") != body.lower():
@@ -126,7 +160,14 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 f"the review date {review.isoformat()} has passed (today is {today.isoformat()})",
             )
         )
-    year = contract_year(profile, facts)
+    return found
+
+
+def _list_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Problem]:
+    """Warn about list sizes of another date than the year's, and practices of one name."""
+    profile = loaded.profile
+    warn = loaded.problem
+    found: list[Problem] = []
     expected = facts.funding_year(year).population_date
     actual = profile.network.population_date
     if actual is not None and actual != expected:
@@ -151,21 +192,22 @@ def warnings_for(loaded: LoadedProfile, facts: Facts, today: date) -> list[Probl
                 )
             )
         first_named.setdefault(folded, i)
-    led = {lead.workstream_id for lead in profile.leads}
-    missing = [w.title for w in facts.workstreams_in(year) if w.id not in led]
-    if missing:
-        found.append(
-            warn(
-                ("leads",),
-                f"{len(missing)} workstream{'s have' if len(missing) != 1 else ' has'} no lead "
-                f"in {year}: " + ", ".join(missing),
-            )
-        )
-    found.extend(_year_warnings(loaded, facts, year))
-    found.extend(warn(key, text) for key, text in term_warnings(profile, facts))
-    found.extend(warn(key, text) for key, text in no_effect(profile, facts))
-    found.extend(warn(key, text) for key, text in share_warnings(profile))
     return found
+
+
+def _workstream_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Problem]:
+    """Warn, in one line, about the contract year's workstreams that have no lead."""
+    led = {lead.workstream_id for lead in loaded.profile.leads}
+    missing = [w.title for w in facts.workstreams_in(year) if w.id not in led]
+    if not missing:
+        return []
+    return [
+        loaded.problem(
+            ("leads",),
+            f"{len(missing)} workstream{'s have' if len(missing) != 1 else ' has'} no lead "
+            f"in {year}: " + ", ".join(missing),
+        )
+    ]
 
 
 def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Problem]:

@@ -37,7 +37,7 @@ class FigureLine:
 
     label: str  # what the figure is: "Core PCN Funding for 2025/26"
     value: str  # the figure as printed: "£177,960"; empty where none can be shown
-    standing: Standing
+    standing: Standing  # how sure the figure is, or that it is worked out or the network's
     sources: str  # the sources, worded for the standing
     working: str | None = None  # the inputs of a worked-out figure, or the rate × patients
     note: str | None = None  # the caveat the data keeps beside the figure, in one line

@@ -155,8 +155,8 @@ Cited = Annotated[Citation, BeforeValidator(parse_citation)]
 class Sourced(FactModel):
     """A fact with its own sources and how sure it is."""
 
-    source: Cited
-    confidence: Confidence
+    source: Cited  # where the fact comes from: one or more sources, each with where in it
+    confidence: Confidence  # how sure it is: confirmed, reported or estimate
 
     @property
     def estimate(self) -> bool:
@@ -177,7 +177,7 @@ class Sourced(FactModel):
 class Note(Sourced):
     """A sourced statement in plain English."""
 
-    text: Text
+    text: Text  # the note's words
 
 
 class Item(Sourced):
@@ -227,12 +227,12 @@ class DutyYear(Sourced):
 class DutiesOfYear:
     """The duties the DES adds in one contract year, with how sure the list is."""
 
-    year: str
-    umbrella: str
-    duties: tuple[AddedDuty, ...]
-    confidence: Confidence
-    note: str | None
-    source: Citation
+    year: str  # the contract year
+    umbrella: str  # the words that introduce the year's duties
+    duties: tuple[AddedDuty, ...]  # the duties added that year
+    confidence: Confidence  # how sure the list is: confirmed, reported or estimate
+    note: str | None  # a caveat on the list
+    source: Citation  # where the list comes from
 
     @property
     def cited(self) -> str:
@@ -274,12 +274,12 @@ class AddedDuties(Sourced):
 class AnnexE(FactModel):
     """The clinical director's national minimum role, with related funding note and advice."""
 
-    source: Publication
-    scope_note: Note
-    core_responsibilities: tuple[CoreResponsibility, ...]
-    added_duties: AddedDuties
-    funding_note: Note
-    lmc_advice: tuple[Note, ...]
+    source: Publication  # the publication Annex E is in
+    scope_note: Note  # what Annex E covers
+    core_responsibilities: tuple[CoreResponsibility, ...]  # the director's core duties
+    added_duties: AddedDuties  # the duties the DES added, by year
+    funding_note: Note  # how the director's role is funded
+    lmc_advice: tuple[Note, ...]  # the LMC's advice on the role
 
     @model_validator(mode="after")
     def _numbered_in_order(self) -> AnnexE:
@@ -298,23 +298,23 @@ class AnnexE(FactModel):
 class YearNote(Note):
     """A change to a workstream from a later contract year, with its own source."""
 
-    from_: YearText = Field(alias="from")
-    last: YearText | None = None
+    from_: YearText = Field(alias="from")  # the first contract year it applies to
+    last: YearText | None = None  # the last contract year it applies to; None: still
 
 
 class Workstream(Sourced):
     """One area of network work that a lead can be given, with a checklist for that lead."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
-    title: Text
-    clinical: bool
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,40}$")]  # as profiles name it
+    title: Text  # its name
+    clinical: bool  # it needs a clinical lead
     specification: Text | None  # the national specification its items come from; None: none
-    summary: Text
-    since: Text | None
+    summary: Text  # what the work is, in a sentence or two
+    since: Text | None  # when the work began, in words
     first: YearText | None = None  # the first contract year a network had to do it
-    last: YearText | None = None
-    checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)
-    year_notes: tuple[YearNote, ...] = ()
+    last: YearText | None = None  # the last contract year it was part of the DES
+    checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)  # a lead's starter checklist
+    year_notes: tuple[YearNote, ...] = ()  # changes to it from later years, each cited
     # The work handles the network's money: its checklist states the network's core funding
     # for the year where it is known, in place of year notes on what a typical network gets.
     states_core_funding: bool = False
@@ -331,8 +331,8 @@ class Workstream(Sourced):
 class SessionCount(Sourced):
     """A sourced number of sessions."""
 
-    value: int = Field(ge=0)
-    text: Text
+    value: int = Field(ge=0)  # the number
+    text: Text  # the number in words, with what it counts
 
 
 class ChecklistItem(Item):
@@ -366,17 +366,17 @@ class LocalTerm(Note):
 class WorkstreamFacts(FactModel):
     """The workstreams, the lead's role and checklist, and the 2024/25 functions."""
 
-    workstreams: tuple[Workstream, ...]
-    general_checklist: tuple[ChecklistItem, ...]
-    lead_scope: Note
-    lead_duties: tuple[LeadDuty, ...]
-    everyday_duties: tuple[EverydayDuty, ...]
-    lead_local_terms: tuple[LocalTerm, ...]
-    benefits: tuple[Item, ...]
-    typical_sessions_per_month_max: SessionCount
-    reimbursement: Note
-    functions_note: Note
-    functions_from_2024_25: tuple[Item, ...]
+    workstreams: tuple[Workstream, ...]  # every workstream of every year
+    general_checklist: tuple[ChecklistItem, ...]  # what every lead checks
+    lead_scope: Note  # what a lead's role covers
+    lead_duties: tuple[LeadDuty, ...]  # what every lead does
+    everyday_duties: tuple[EverydayDuty, ...]  # a lead's everyday duties
+    lead_local_terms: tuple[LocalTerm, ...]  # the terms each network sets for its leads
+    benefits: tuple[Item, ...]  # what leads bring the network
+    typical_sessions_per_month_max: SessionCount  # the usual most sessions a month for a lead
+    reimbursement: Note  # how a lead is paid for their time: to their practice or to them
+    functions_note: Note  # that the service specifications became four functions in 2024/25
+    functions_from_2024_25: tuple[Item, ...]  # those four functions
 
     @model_validator(mode="after")
     def _ids_unique(self) -> WorkstreamFacts:
@@ -410,12 +410,12 @@ class CdBasis(Sourced):
 class Session(Sourced):
     """The length of a GP session and of a full-time week."""
 
-    hours: int = Field(ge=0)
-    minutes: int = Field(ge=0, lt=60)
-    full_time_sessions_per_week: int = Field(gt=0)
-    full_time_hours_per_week: Decimal = Field(gt=0)
-    weeks_paid_per_year: int = Field(gt=0, le=53)
-    text: Text
+    hours: int = Field(ge=0)  # a session's length: its hours ...
+    minutes: int = Field(ge=0, lt=60)  # ... and minutes
+    full_time_sessions_per_week: int = Field(gt=0)  # sessions a week that make full time
+    full_time_hours_per_week: Decimal = Field(gt=0)  # hours a week that make full time
+    weeks_paid_per_year: int = Field(gt=0, le=53)  # weeks a year a session rate is paid for
+    text: Text  # all this in words
 
     @property
     def length_minutes(self) -> int:
@@ -542,6 +542,14 @@ class PayRange(Sourced):
     uplifts: tuple[YearNote, ...] = ()  # each later uplift of the range, with its source
 
 
+class Milestone(Sourced):
+    """A change the contract brought from a contract year (and from a day of it, if later)."""
+
+    first: YearText  # the first contract year it applies in
+    from_: date | None = Field(None, alias="from")  # the day it began, if not the year's first
+    text: Text  # what changed, in a sentence or two
+
+
 class Funding(FactModel):
     """The clinical director's funding basis, session length and rates by contract year.
 
@@ -552,6 +560,8 @@ class Funding(FactModel):
     session: Session
     years: dict[str, FundingYear]
     streams: tuple[Stream, ...]
+    local_variation: Milestone  # Local Variation Agreements: from when an ICB may agree one
+    neighbourhoods: Milestone  # footprints aligned with neighbourhood boundaries: from when
     salaried_gp_range_2023_24: PayRange
 
     @model_validator(mode="after")
@@ -610,10 +620,11 @@ class TitledText(FactModel):
 class JobDescriptionFacts(Sourced):
     """What published PCN director job descriptions add to the national role: all local."""
 
-    working_relationships: tuple[Text, ...]
-    accountability: Text
+    working_relationships: tuple[Text, ...]  # whom published job descriptions list
+    accountability: Text  # to whom the director is accountable
+    # the words for each way a director may be engaged
     engagement: dict[Literal["employed_by_practice", "office_holder", "self_employed"], Text]
-    standard_clauses: tuple[TitledText, ...]
+    standard_clauses: tuple[TitledText, ...]  # the usual clauses of a job description
 
 
 # --- all facts --------------------------------------------------------------------------
@@ -623,12 +634,12 @@ class Facts(FactModel):
     """Every national fact the documents use, one field per data file, and the sources."""
 
     checked: date  # the day the facts were last checked against public sources
-    sources: dict[str, Source]
-    annex_e: AnnexE
-    workstreams: WorkstreamFacts
-    funding: Funding
-    person_spec: PersonSpec
-    job_description: JobDescriptionFacts
+    sources: dict[str, Source]  # every source, by its id
+    annex_e: AnnexE  # the director's core responsibilities
+    workstreams: WorkstreamFacts  # the workstreams and what leads do
+    funding: Funding  # the funding basis, session length and rates by year
+    person_spec: PersonSpec  # the person specification
+    job_description: JobDescriptionFacts  # what published job descriptions add
 
     def known_ids(self) -> KnownIds:
         """Return the ids a profile may name that these facts define."""

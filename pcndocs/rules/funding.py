@@ -100,18 +100,18 @@ class StreamFunds:
 class DirectorShare:
     """One joint director's share of the benchmark time."""
 
-    director: ClinicalDirector
-    share: float
-    funded_sessions_per_week: float
+    director: ClinicalDirector  # the director, as the profile gives them
+    share: float  # their fraction of the benchmark: the shares add up to 1
+    funded_sessions_per_week: float  # their part of the benchmark, in sessions a week
 
 
 @dataclass(frozen=True)
 class DirectorPay:
     """What the network pays one director: their agreed sessions at the agreed rate."""
 
-    director: ClinicalDirector
-    session_rate: float | None
-    per_week: float | None
+    director: ClinicalDirector  # the director, as the profile gives them
+    session_rate: float | None  # pounds a session, where the pay is set by the session
+    per_week: float | None  # their pay a week
     per_year: float | None  # None: the pay is still to be agreed
 
 
@@ -124,23 +124,23 @@ class DirectorFunding:
     basis is a benchmark only.
     """
 
-    year: str
-    months: int
-    period: str | None
-    population: int
-    basis_wte: float
-    basis_patients: int
-    funded_wte: float
-    full_time_sessions: int
-    funded_sessions_per_week: float
-    funded_minutes_per_week: int
+    year: str  # the contract year, such as 2026/27
+    months: int  # the months the year's payments cover: 12, or 9 in 2019/20
+    period: str | None  # those months' dates where the year is not a whole one
+    population: int  # the network's registered patients the benchmark is worked from
+    basis_wte: float  # the benchmark's time: 0.25 WTE ...
+    basis_patients: int  # ... per this many registered patients: 50,000
+    funded_wte: float  # the benchmark worked out for this network, in WTE
+    full_time_sessions: int  # sessions a week that make full time
+    funded_sessions_per_week: float  # the benchmark for this network, in sessions a week
+    funded_minutes_per_week: int  # the same, in minutes a week
     payment_made: bool  # a separate clinical director payment exists in this year
-    last_paid: str
+    last_paid: str  # the last year a separate clinical director payment was made
     payment: StreamFunds | None  # that payment's sum, where it exists
-    agreed_sessions_per_week: float
-    local_sessions_per_week: float
-    shares: tuple[DirectorShare, ...]
-    pay: tuple[DirectorPay, ...]
+    agreed_sessions_per_week: float  # the sessions a week agreed for all the directors
+    local_sessions_per_week: float  # the extra sessions a week the local duties take
+    shares: tuple[DirectorShare, ...]  # each director's share of the benchmark time
+    pay: tuple[DirectorPay, ...]  # each director's pay, by the week and the year
     paid_from: str  # the stream id the directors are paid from
 
     @property
@@ -165,9 +165,9 @@ class DirectorFunding:
 class LeadCost:
     """One lead's time and yearly cost."""
 
-    lead: Lead
-    sessions_per_year: float
-    cost_per_year: float
+    lead: Lead  # the lead, as the profile gives them
+    sessions_per_year: float  # the lead's sessions in a year
+    cost_per_year: float  # what those sessions cost in a year, in pounds
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ class StreamTotal:
 class LeadershipCosts:
     """The leads' costs, one by one and by funding stream."""
 
-    leads: tuple[LeadCost, ...]
-    by_stream: dict[str, float]
+    leads: tuple[LeadCost, ...]  # each lead's time and cost a year
+    by_stream: dict[str, float]  # the leads' cost a year, by funding stream id
 
     @property
     def total(self) -> float:
@@ -220,7 +220,7 @@ class LeadershipCosts:
 class VotingWeight:
     """A member practice's share of the votes when votes are weighted by list size."""
 
-    practice: Practice
+    practice: Practice  # the member practice
     percent: float  # rounded to the places asked for; the shares add up to exactly 100
 
 

@@ -46,13 +46,13 @@ class WorkstreamView:
 class LeadView:
     """A lead with their workstream, practice and yearly cost resolved."""
 
-    lead: Lead
-    workstream: WorkstreamView
-    practice: Practice | None
+    lead: Lead  # the lead, as the profile gives them (name, sessions, funding stream...)
+    workstream: WorkstreamView  # the workstream they lead, with its title and checklist
+    practice: Practice | None  # the member practice they come from, if any
     sessions_per_year: float | None  # None only for the blank lead of a starter pack
-    cost_per_year: float | None
-    funding_stream_name: str
-    hours_per_month: float | None
+    cost_per_year: float | None  # what their sessions cost a year, in pounds
+    funding_stream_name: str  # the name of the funding stream that pays them
+    hours_per_month: float | None  # their sessions a month, in hours
     stream_note: str | None = None  # why the stream is not paid in the profile's year
 
 

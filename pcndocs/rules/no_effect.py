@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from pcndocs import years
-from pcndocs.profile.model import Profile
+from pcndocs.profile.model import Appointment, Profile
 from pcndocs.profile.yamlfile import KeyPath
 from pcndocs.rules import voting
 from pcndocs.rules.appointment import term_end
@@ -35,32 +35,9 @@ def _not_default(model: BaseModel, name: str) -> bool:
 def no_effect(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
     """Yield (key, why) for each value the profile sets that changes none of its documents."""
     rules = profile.appointment
-    # A value equal to its default is said of no profile in particular (the web form sends
-    # every default), so only a value other than the default is warned of.
-    if _not_default(rules, "tie_break"):
-        why = None
-        if rules.method == "selection":
-            why = "under selection alone there is no ballot, so no tie to break"
-        elif not voting.tie_break_applies(rules.majority):
-            why = (
-                f"under {MAJORITY_WORDS[rules.majority]} two tied candidates each have half the "
-                "votes, which is not enough, so there is no tie to break"
-            )
-        if why:
-            yield ("appointment", "tie_break"), f"{_words(rules.tie_break)} has no effect: {why}"
+    yield from _tie_break(rules)
     if rules.majority == "unanimous":
-        if _not_default(rules, "quorum_percent"):
-            yield (
-                ("appointment", "quorum_percent"),
-                f"{rules.quorum_percent}% has no effect: under unanimity every member practice "
-                "must vote for the candidate, so there is no quorum to reach",
-            )
-        if rules.voting == "list_size_weighted" and rules.removal_majority == "unanimous":
-            yield (
-                ("appointment", "voting"),
-                "list size weighted has no effect: appointing and removing a director both need "
-                "every member practice, so no vote is weighed",
-            )
+        yield from _unanimity(rules)
     if rules.method == "election":
         for key in ("selection_panel", "selection_criteria"):
             if getattr(rules, key):
@@ -83,6 +60,40 @@ def no_effect(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
             "Local Variation Agreement",
         )
     yield from _funding(profile, facts)
+
+
+def _tie_break(rules: Appointment) -> Iterator[tuple[KeyPath, str]]:
+    """Yield the tie-break where no ballot can be tied: under selection, or a large majority."""
+    # A value equal to its default is said of no profile in particular (the web form sends
+    # every default), so only a value other than the default is warned of.
+    if not _not_default(rules, "tie_break"):
+        return
+    why = None
+    if rules.method == "selection":
+        why = "under selection alone there is no ballot, so no tie to break"
+    elif not voting.tie_break_applies(rules.majority):
+        why = (
+            f"under {MAJORITY_WORDS[rules.majority]} two tied candidates each have half the "
+            "votes, which is not enough, so there is no tie to break"
+        )
+    if why:
+        yield ("appointment", "tie_break"), f"{_words(rules.tie_break)} has no effect: {why}"
+
+
+def _unanimity(rules: Appointment) -> Iterator[tuple[KeyPath, str]]:
+    """Yield the quorum, and weighted voting, where every practice must agree anyway."""
+    if _not_default(rules, "quorum_percent"):
+        yield (
+            ("appointment", "quorum_percent"),
+            f"{rules.quorum_percent}% has no effect: under unanimity every member practice "
+            "must vote for the candidate, so there is no quorum to reach",
+        )
+    if rules.voting == "list_size_weighted" and rules.removal_majority == "unanimous":
+        yield (
+            ("appointment", "voting"),
+            "list size weighted has no effect: appointing and removing a director both need "
+            "every member practice, so no vote is weighed",
+        )
 
 
 def _funding(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
@@ -154,11 +165,13 @@ def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str
                 f"{year} begins on {parsed.starts.isoformat()}; give the start of the term "
                 "they now serve",
             )
-    if profile.network.local_variation_agreement and years.later("2026/27", year):
+    variation = facts.funding.local_variation
+    if profile.network.local_variation_agreement and years.later(variation.first, year):
+        since = f"{variation.from_.day} {variation.from_:%B %Y} " if variation.from_ else ""
         yield (
             ("network", "local_variation_agreement"),
-            f"is true for {year}, but Local Variation Agreements exist only from 1 May 2026 "
-            "(2026/27)",
+            f"is true for {year}, but Local Variation Agreements exist only from {since}"
+            f"({variation.first})",
         )
     for i, lead in enumerate(profile.leads):
         if not isinstance(lead.workstream, str):

@@ -132,11 +132,14 @@ class Rules:
         return sum(self.weights)
 
 
+RoundKind = Literal["first", "second_vote", "vote_again"]  # a first vote, or a vote held again
+
+
 def count_ballot(
     rules: Rules,
     candidates: Sequence[str],
     ballots: Sequence[str | None],
-    round_kind: Literal["first", "second_vote", "vote_again"] = "first",
+    round_kind: RoundKind = "first",
 ) -> Outcome:
     """Return what one round of a ballot decides.
 
@@ -154,6 +157,16 @@ def count_ballot(
     for candidate, votes in tally.items():
         if carried(rules.majority, votes, cast, rules.total):
             return Outcome("appointed", (candidate,))
+    return _no_majority(rules, candidates, tally, round_kind)
+
+
+def _no_majority(
+    rules: Rules,
+    candidates: Sequence[str],
+    tally: dict[str, int],
+    round_kind: RoundKind,
+) -> Outcome:
+    """Return what a quorate round in which no candidate has the majority decides."""
     if len(candidates) == 1:
         # A single candidate voted down, or a tied yes-and-no vote: no one is appointed.
         return Outcome("no_appointment")
@@ -210,35 +223,52 @@ def run_ballot(
     """
     left = list(candidates)
     rounds: list[Outcome] = []
-    kind: Literal["first", "second_vote", "vote_again"] = "first"
+    kind: RoundKind = "first"
     not_quorate = 0
     for number in range(MAX_ROUNDS):
         outcome = count_ballot(rules, left, vote(left, number), kind)
         rounds.append(outcome)
-        match outcome.decision:
-            case "appointed":
-                return Result(outcome.who, False, tuple(rounds))
-            case "not_quorate":
-                not_quorate += 1
-                if not_quorate >= max_not_quorate:
-                    return Result((), False, tuple(rounds))
-            case "drop_out":
-                left.remove(outcome.who[0])
-                kind = "first"
-            case "draw_lots" if len(left) > 2:
-                left.remove(draw(outcome.who))
-                kind = "first"
-            case "draw_lots":
-                return Result((draw(outcome.who),), True, tuple(rounds))
-            case "second_vote" | "vote_again":
-                left = list(outcome.who)
-                kind = outcome.decision
-            case "offer_jointly":
-                willing = tuple(name for name in outcome.who if accepts(name))
-                return Result(willing, bool(willing), tuple(rounds))
-            case "no_appointment" | "next_candidate":
-                return Result((), False, tuple(rounds))
+        not_quorate += outcome.decision == "not_quorate"
+        ended = _ended(outcome, len(left), draw, accepts, not_quorate >= max_not_quorate)
+        if ended is not None:
+            appointed, by_tie_break = ended
+            return Result(appointed, by_tie_break, tuple(rounds))
+        left, kind = _next_round(outcome, left, draw, kind)
     raise RuntimeError(f"the ballot did not end within {MAX_ROUNDS} rounds")
+
+
+def _ended(
+    outcome: Outcome, left: int, draw: Lots, accepts: Accepts, gave_up: bool
+) -> tuple[tuple[str, ...], bool] | None:
+    """Return who a round's outcome appoints and whether by a tie-break, or None to go on."""
+    match outcome.decision:
+        case "appointed":
+            return outcome.who, False
+        case "not_quorate" if gave_up:
+            return (), False
+        case "draw_lots" if left <= 2:
+            return (draw(outcome.who),), True
+        case "offer_jointly":
+            willing = tuple(name for name in outcome.who if accepts(name))
+            return willing, bool(willing)
+        case "no_appointment" | "next_candidate":
+            return (), False
+    return None
+
+
+def _next_round(
+    outcome: Outcome, left: list[str], draw: Lots, kind: RoundKind
+) -> tuple[list[str], RoundKind]:
+    """Return the candidates of the next round and its kind, after a round that ended nothing."""
+    match outcome.decision:
+        case "drop_out" | "draw_lots":
+            out = outcome.who[0] if outcome.decision == "drop_out" else draw(outcome.who)
+            rest = list(left)
+            rest.remove(out)
+            return rest, "first"
+        case "second_vote" | "vote_again":
+            return list(outcome.who), outcome.decision
+    return left, kind  # not quorate: the same vote is held again
 
 
 def confirm_selection(rules: Rules, ballots: Sequence[str | None]) -> Outcome:

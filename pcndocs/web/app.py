@@ -14,7 +14,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from pcndocs.new.answers import contract_year_now
 from pcndocs.output.build import DocumentOptions, house_lines
 from pcndocs.profile.yamlfile import dotted, read_text
 from pcndocs.render.documents import DOCUMENTS
+from pcndocs.render.wording import WORKSPACE_FILE
 from pcndocs.render.writers.registry import (
     WRITERS,
     UnknownFormatError,
@@ -351,6 +352,9 @@ def _house(settings: Settings) -> list[str]:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Return the web application, guarded by host, token and body limits."""
     settings = settings or Settings()
+    if settings.wording is None and settings.workspace is not None:
+        # The workspace's own house wording, used once the wording page (or anyone) makes it.
+        settings = replace(settings, wording=settings.workspace / WORKSPACE_FILE)
     web = Web(settings)
 
     async def start(_request: Request) -> Response:
@@ -672,6 +676,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         from pcndocs.web.workspace_routes import routes as workspace_routes
 
         routes = [*workspace_routes(web, settings.workspace), *routes]
+    from pcndocs.web.wording_routes import routes as wording_routes
+
+    routes = [*wording_routes(web), *routes]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -36,6 +36,7 @@ from pcndocs.profile.model import (
     Profile,
     WorkstreamRef,
 )
+from pcndocs.profile.yearwords import WORDS, long_date
 from pcndocs.rules.facts import load_facts
 
 Kind = Literal[
@@ -70,7 +71,8 @@ FORM_HELP = {
     ),
     "Network.local_variation_agreement": (
         "Whether your ICB has agreed a Local Variation Agreement with the network's practices "
-        "(possible from 1 May 2026). Leave it empty and Schedule 1 does not mention one."
+        f"(possible from {long_date(WORDS.variation_from) or WORDS.variation_first}). Leave it "
+        "empty and Schedule 1 does not mention one."
     ),
     "Network.area": "The area the network covers, in your own words.",
     "Network.nominated_payee": (
@@ -165,7 +167,8 @@ FORM_HELP = {
     ),
     "Lead.funding_stream": (
         "The money that pays for the lead's time. Capacity and access payments ended in "
-        "2025/26, and the leadership and management payment in 2023/24."
+        f"{WORDS.capacity_last}, and the leadership and management payment in "
+        f"{WORDS.leadership_last}."
     ),
     "Lead.reimbursed_to": (
         "Who is paid for the lead's time: their practice (the member practice chosen above) or "
@@ -181,9 +184,10 @@ FORM_HELP = {
         "and the job description says it is still to be agreed."
     ),
     "FundingOverrides.core_rate_per_patient": (
-        "The core funding per registered patient: the £1.50 core payment until 2023/24, Core "
-        "PCN Funding from 2024/25. No national rate is known for 2026/27, so give this or the "
-        "year's Core PCN Funding below."
+        f"The core funding per registered patient: the {WORDS.core_payment} core payment until "
+        f"{WORDS.core_payment_last}, Core PCN Funding from {WORDS.core_pcn_funding_first}. No "
+        f"national rate is known for {WORDS.core_rate_needed_from} or later years, so give this "
+        "or the year's Core PCN Funding below."
     ),
 }
 

@@ -406,6 +406,20 @@ class BuildPool:
             self._waiting -= 1
             del self._running[key]
 
+    async def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Return one call's result, run on a worker as a preview is: first in the queue.
+
+        The wording editor's preview runs so, with the workers' limits; BusyError as a build.
+        """
+        if self._waiting >= MAX_WAITING_BUILDS:
+            raise BusyError()
+        self._waiting += 1
+        try:
+            (result,) = await asyncio.to_thread(self._run, [(function, args)], True)
+        finally:
+            self._waiting -= 1
+        return result
+
 
 def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
     """Return what puts a round's result at its place among the build's results."""

@@ -254,6 +254,7 @@ def test_a_name_with_no_letters_still_gets_its_own_file_name() -> None:
     assert slug("***") != slug("+++")
 
 
+@pytest.mark.e2e
 def test_importing_the_package_does_not_load_openpyxl() -> None:
     import subprocess
     import sys

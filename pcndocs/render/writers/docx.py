@@ -351,9 +351,9 @@ class _Renderer:
     def style(self, name: str) -> ParagraphStyle:
         return _style(self.word, name)
 
-    def blocks(self, nodes: list[SyntaxTreeNode]) -> None:
+    def blocks(self, nodes: list[SyntaxTreeNode], quote: bool = False) -> None:
         for node in nodes:
-            self.block(node)
+            self.block(node, quote)
 
     def block(self, node: SyntaxTreeNode, quote: bool = False) -> None:
         start = self.body_length()
@@ -376,9 +376,7 @@ class _Renderer:
         if kind == "heading":
             self.paragraph(node, HEADING_STYLES.get(node.tag, "Heading 3"))
         elif kind == "paragraph":
-            paragraph = self.paragraph(node, "Quote" if quote else "Normal")
-            if keeps_with_next(node):
-                paragraph.paragraph_format.keep_with_next = True
+            self.body_paragraph(node, quote)
         elif kind in ("bullet_list", "ordered_list"):
             self.list(node, depth=0, clause_level=0, num_id=None)
         elif kind == "table":
@@ -390,12 +388,17 @@ class _Renderer:
         elif kind == "hr":
             docx_xml.add_rule(self.new_paragraph("Normal"))
         elif kind == "blockquote":
-            for child in node.children:
-                self.block(child, quote=True)
+            self.blocks(node.children, quote=True)
         elif kind in ("code_block", "fence"):
             self.new_paragraph("Normal").add_run(node.content.rstrip("\n"))
         else:
             self.blocks(node.children)
+
+    def body_paragraph(self, node: SyntaxTreeNode, quote: bool) -> None:
+        """Add a paragraph of text, kept with the signature block it introduces."""
+        paragraph = self.paragraph(node, "Quote" if quote else "Normal")
+        if keeps_with_next(node):
+            paragraph.paragraph_format.keep_with_next = True
 
     def new_paragraph(self, style: str) -> Paragraph:
         paragraph = self.word.add_paragraph()
@@ -523,19 +526,7 @@ class _Renderer:
     def run(self, paragraph: Paragraph, node: SyntaxTreeNode, bold: bool, italic: bool) -> None:
         kind = node.type
         if kind == "text":
-            # Spaces collapse as in the HTML and PDF, where a template's spacing never shows.
-            run = paragraph.add_run(SPACES.sub(" ", node.content))
-            # Only when true: python-docx's setters add an empty w:rPr even for None.
-            if bold:
-                run.bold = True
-            if italic:
-                run.italic = True
-        elif kind == "strong":
-            for child in node.children:
-                self.run(paragraph, child, True, italic)
-        elif kind == "em":
-            for child in node.children:
-                self.run(paragraph, child, bold, True)
+            self.text(paragraph, node.content, bold, italic)
         elif kind == "code_inline":
             paragraph.add_run(node.content)
         elif kind == "softbreak":
@@ -544,8 +535,7 @@ class _Renderer:
             paragraph.add_run().add_break(WD_BREAK.LINE)
         elif kind in ("ins", "del"):  # words compare marked: a tracked change
             first = len(paragraph._p)
-            for child in node.children:
-                self.run(paragraph, child, bold, italic)
+            self.runs(paragraph, node, bold, italic)
             self.revisions.wrap_runs(paragraph._p, first, kind)
         elif kind == "placeholder":
             placeholder = paragraph.add_run(f"[{node.content}]")
@@ -555,6 +545,18 @@ class _Renderer:
         ):
             style = self.style_id("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             docx_xml.add_hyperlink(paragraph, str(node.attrs["href"]), plain_text(node), style)
-        else:
-            for child in node.children:
-                self.run(paragraph, child, bold, italic)
+        else:  # strong and em make their words bold or italic; any other node, its words
+            self.runs(paragraph, node, bold or kind == "strong", italic or kind == "em")
+
+    def runs(self, paragraph: Paragraph, node: SyntaxTreeNode, bold: bool, italic: bool) -> None:
+        for child in node.children:
+            self.run(paragraph, child, bold, italic)
+
+    def text(self, paragraph: Paragraph, content: str, bold: bool, italic: bool) -> None:
+        # Spaces collapse as in the HTML and PDF, where a template's spacing never shows.
+        run = paragraph.add_run(SPACES.sub(" ", content))
+        # Only when true: python-docx's setters add an empty w:rPr even for None.
+        if bold:
+            run.bold = True
+        if italic:
+            run.italic = True

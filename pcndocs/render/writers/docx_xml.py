@@ -421,22 +421,27 @@ def tighten_spacing(styles: CT_Styles) -> None:
     if lines is not None and lines.get(qn("w:line")) is not None:
         lines.set(qn("w:line"), str(_COMPACT_LINE))
     for style in styles.findall(qn("w:style")):
-        name_element = style.find(qn("w:name"))
-        name = name_element.get(qn("w:val")) if name_element is not None else None
-        if name == "PCN Table":
-            margins = style.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
-            for side in ("top", "bottom"):
-                edge = margins.find(qn(f"w:{side}")) if margins is not None else None
-                if edge is not None:
-                    edge.set(qn("w:w"), str(_COMPACT_CELL_MARGIN))
-        elif name == "Title":
-            title = style.find(f"{qn('w:rPr')}/{qn('w:sz')}")
-            if title is not None:
-                title.set(qn("w:val"), str(_COMPACT_TITLE))
-        elif name in _COMPACT_SPACING:
-            spacing = style.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
-            if spacing is None:
-                continue
-            for attribute, value in zip(("before", "after"), _COMPACT_SPACING[name], strict=True):
-                if value is not None:
-                    spacing.set(qn(f"w:{attribute}"), str(value))
+        _tighten_style(style)
+
+
+def _tighten_style(style: CT_Style) -> None:
+    """Draw one style tighter: the table's cell margins, the title's size or the spacing."""
+    name_element = style.find(qn("w:name"))
+    name = name_element.get(qn("w:val")) if name_element is not None else None
+    if name == "PCN Table":
+        margins = style.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
+        for side in ("top", "bottom"):
+            edge = margins.find(qn(f"w:{side}")) if margins is not None else None
+            if edge is not None:
+                edge.set(qn("w:w"), str(_COMPACT_CELL_MARGIN))
+    elif name == "Title":
+        title = style.find(f"{qn('w:rPr')}/{qn('w:sz')}")
+        if title is not None:
+            title.set(qn("w:val"), str(_COMPACT_TITLE))
+    elif name in _COMPACT_SPACING:
+        spacing = style.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+        if spacing is None:
+            return
+        for attribute, value in zip(("before", "after"), _COMPACT_SPACING[name], strict=True):
+            if value is not None:
+                spacing.set(qn(f"w:{attribute}"), str(value))

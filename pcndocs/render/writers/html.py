@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -162,47 +163,40 @@ def _block(node: SyntaxTreeNode) -> str:
 
 
 def _unmarked_block(node: SyntaxTreeNode) -> str:
+    return _BLOCKS.get(node.type, _children)(node)
+
+
+def _paragraph(node: SyntaxTreeNode) -> str:
+    keep = ' class="keep-with-next"' if keeps_with_next(node) else ""
+    return f"<p{keep}>{_inline_of(node)}</p>\n"
+
+
+def _bullet_list(node: SyntaxTreeNode) -> str:
+    ticks = all(item.meta.get("checkbox") for item in node.children)
+    opening = '<ul class="checklist">' if ticks else "<ul>"
+    return f"{opening}\n{_children(node)}</ul>\n"
+
+
+def _ordered_list(node: SyntaxTreeNode) -> str:
+    start = int(node.attrs.get("start", 1) or 1)
+    # The stylesheet numbers clauses with its own counter, so it restarts there too.
+    if start == 1:
+        return f"<ol>\n{_children(node)}</ol>\n"
+    restart = f'start="{start}" style="counter-reset: clause {start - 1}"'
+    return f"<ol {restart}>\n{_children(node)}</ol>\n"
+
+
+def _cell(node: SyntaxTreeNode) -> str:
     kind = node.type
-    if kind == "heading":
-        return f"<{node.tag}>{_inline_of(node)}</{node.tag}>\n"
-    if kind == "paragraph":
-        keep = ' class="keep-with-next"' if keeps_with_next(node) else ""
-        return f"<p{keep}>{_inline_of(node)}</p>\n"
-    if kind == "bullet_list":
-        ticks = all(item.meta.get("checkbox") for item in node.children)
-        opening = '<ul class="checklist">' if ticks else "<ul>"
-        return f"{opening}\n{_children(node)}</ul>\n"
-    if kind == "ordered_list":
-        start = int(node.attrs.get("start", 1) or 1)
-        # The stylesheet numbers clauses with its own counter, so it restarts there too.
-        if start == 1:
-            return f"<ol>\n{_children(node)}</ol>\n"
-        restart = f'start="{start}" style="counter-reset: clause {start - 1}"'
-        return f"<ol {restart}>\n{_children(node)}</ol>\n"
-    if kind == "list_item":
-        return _list_item(node)
-    if kind == "table":
-        return _table(node)
-    if kind in ("thead", "tbody", "tr"):
-        return f"<{kind}>\n{_children(node)}</{kind}>\n"
-    if kind in ("th", "td"):
-        scope = ' scope="col"' if kind == "th" else ""
-        style = node.attrs.get("style")
-        align = f' class="{str(style).split(":")[-1]}"' if style else ""
-        return f"<{kind}{scope}{align}>{_inline_of(node)}</{kind}>\n"
-    if kind == "container_signature":
-        return _signature(node)
-    if kind == "container_pagebreak":
-        return '<div class="page-break"></div>\n'
-    if kind == "hr":
-        return "<hr>\n"
-    if kind == "blockquote":
-        return f"<blockquote>\n{_children(node)}</blockquote>\n"
-    if kind in ("code_block", "fence"):
-        return f"<pre>{escape(node.content)}</pre>\n"
-    if kind == "inline":
-        return _inline(node)
-    return _children(node)
+    scope = ' scope="col"' if kind == "th" else ""
+    style = node.attrs.get("style")
+    align = f' class="{str(style).split(":")[-1]}"' if style else ""
+    return f"<{kind}{scope}{align}>{_inline_of(node)}</{kind}>\n"
+
+
+def _wrapped(node: SyntaxTreeNode) -> str:
+    """Return a block that is its children inside its own tag (a table's part, a quote)."""
+    return f"<{node.type}>\n{_children(node)}</{node.type}>\n"
 
 
 def _colgroup(node: SyntaxTreeNode) -> str:
@@ -269,29 +263,53 @@ def _inline_of(node: SyntaxTreeNode) -> str:
 
 
 def _inline(node: SyntaxTreeNode) -> str:
-    kind = node.type
-    if kind == "inline":
-        return _inline_of(node)
-    if kind == "text":
-        return escape(node.content, quote=False)
-    if kind == "strong":
-        return f"<strong>{_inline_of(node)}</strong>"
-    if kind == "em":
-        return f"<em>{_inline_of(node)}</em>"
-    if kind == "code_inline":
-        return f"<code>{escape(node.content)}</code>"
-    if kind == "softbreak":
-        return "\n"
-    if kind == "hardbreak":
-        return "<br>\n"
-    if kind in ("ins", "del"):  # words compare marked as inserted or deleted
-        return f"<{kind}>{_inline_of(node)}</{kind}>"
-    if kind == "placeholder":
-        return f'<mark class="placeholder">[{escape(node.content)}]</mark>'
-    if kind == "link":
-        href = str(node.attrs.get("href", ""))
-        safe = href if href.startswith(("https://", "http://", "mailto:")) else ""
-        return f'<a href="{escape(safe)}">{_inline_of(node)}</a>'
-    if kind == "image":
-        return escape(plain_text(node))
-    return _inline_of(node)
+    return _INLINES.get(node.type, _inline_of)(node)
+
+
+def _link(node: SyntaxTreeNode) -> str:
+    href = str(node.attrs.get("href", ""))
+    safe = href if href.startswith(("https://", "http://", "mailto:")) else ""
+    return f'<a href="{escape(safe)}">{_inline_of(node)}</a>'
+
+
+def _tagged(node: SyntaxTreeNode) -> str:
+    """Return inline content inside the tag of its kind (strong, em; ins and del from compare)."""
+    return f"<{node.type}>{_inline_of(node)}</{node.type}>"
+
+
+# How each kind of node is written, as markdown-it's own renderer keeps its rules by kind; a
+# kind not listed is written as its children.
+_BLOCKS: dict[str, Callable[[SyntaxTreeNode], str]] = {
+    "heading": lambda node: f"<{node.tag}>{_inline_of(node)}</{node.tag}>\n",
+    "paragraph": _paragraph,
+    "bullet_list": _bullet_list,
+    "ordered_list": _ordered_list,
+    "list_item": _list_item,
+    "table": _table,
+    "thead": _wrapped,
+    "tbody": _wrapped,
+    "tr": _wrapped,
+    "th": _cell,
+    "td": _cell,
+    "container_signature": _signature,
+    "container_pagebreak": lambda _node: '<div class="page-break"></div>\n',
+    "hr": lambda _node: "<hr>\n",
+    "blockquote": _wrapped,
+    "code_block": lambda node: f"<pre>{escape(node.content)}</pre>\n",
+    "fence": lambda node: f"<pre>{escape(node.content)}</pre>\n",
+    "inline": _inline,
+}
+_INLINES: dict[str, Callable[[SyntaxTreeNode], str]] = {
+    "inline": _inline_of,
+    "text": lambda node: escape(node.content, quote=False),
+    "strong": _tagged,
+    "em": _tagged,
+    "code_inline": lambda node: f"<code>{escape(node.content)}</code>",
+    "softbreak": lambda _node: "\n",
+    "hardbreak": lambda _node: "<br>\n",
+    "ins": _tagged,  # words compare marked as inserted or deleted
+    "del": _tagged,
+    "placeholder": lambda node: f'<mark class="placeholder">[{escape(node.content)}]</mark>',
+    "link": _link,
+    "image": lambda node: escape(plain_text(node)),
+}

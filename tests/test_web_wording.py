@@ -1,0 +1,351 @@
+"""The house wording page of `pcndocs serve`: the clauses listed, edited, saved, omitted, reset."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+import yaml
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from pcndocs.cli import cli
+from pcndocs.render.wording import clause_views, load_wording
+from pcndocs.resources import example_profile
+from pcndocs.web.app import Settings, create_app
+from pcndocs.web.guard import PAGE_TOKEN_FIELD
+from tests.webclient import PageClient
+
+TODAY = date(2026, 11, 28)
+LOCAL = "http://127.0.0.1"
+EXAMPLE = "riverside-primary-care-network.yaml"
+CLAUSE = "schedule-1.governance.conflicts.register"
+BUILT_IN = (
+    "Every declaration is recorded in the minutes and in the network's register of interests."
+)
+HOUSE = "Every declaration is kept in the register of interests of {network.name}."
+HOUSE_READ = (
+    "Every declaration is kept in the register of interests of Riverside Primary Care Network."
+)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Return a workspace holding the example network."""
+    space = tmp_path / "networks"
+    space.mkdir()
+    shutil.copy(example_profile(), space / EXAMPLE)
+    return space
+
+
+def client_for(settings: Settings) -> PageClient:
+    return PageClient(create_app(settings), base_url=LOCAL)
+
+
+@pytest.fixture
+def client(folder: Path, tmp_path: Path) -> Iterator[PageClient]:
+    settings = Settings(today=TODAY, workers=1, workspace=folder, out=tmp_path / "output")
+    with client_for(settings) as test:
+        yield test
+
+
+def page_of(client: TestClient, **params: str) -> lxml.html.HtmlElement:
+    answer = client.get("/wording", params=params)
+    assert answer.status_code == 200, answer.text
+    return lxml.html.fromstring(answer.text)
+
+
+def listed(page: lxml.html.HtmlElement) -> dict[str, str]:
+    """Return each clause the page lists, by id, with the text it shows for it."""
+    return {
+        item.xpath(".//code")[0].text_content(): " ".join(
+            item.xpath(".//*[contains(@class, 'clause-text')]")[0].text_content().split()
+        )
+        for item in page.xpath("//nav[contains(@class, 'clause-list')]//li")
+    }
+
+
+def words(html: str) -> str:
+    """Return the text of a page or a part of one, as read."""
+    return " ".join(lxml.html.fragment_fromstring(html, create_parent="div").text_content().split())
+
+
+def tags(page: lxml.html.HtmlElement, clause: str) -> list[str]:
+    """Return the tags the list shows beside a clause: House text, Omitted, To review."""
+    item = page.xpath(f"//nav[contains(@class, 'clause-list')]//li[.//code[text()='{clause}']]")
+    return [t.text_content() for t in item[0].xpath(".//*[contains(@class, 'tag')]")]
+
+
+def editor_fields(page: lxml.html.HtmlElement) -> dict[str, str]:
+    form = page.get_element_by_id("clause-form")
+    return {name: value for name, value in form.form_values()}
+
+
+def post_clause(
+    client: TestClient, page: lxml.html.HtmlElement, action: str, text: str = ""
+) -> Any:
+    fields = {**editor_fields(page), "action": action, "text": text}
+    return client.post("/wording/save", data=fields, follow_redirects=False)
+
+
+def test_the_page_lists_every_clause_with_its_id_and_current_text(client: PageClient) -> None:
+    page = page_of(client)
+    shown = listed(page)
+    expected = [view.id for view in clause_views("schedule-1")]
+    assert list(shown) == expected
+    assert shown[CLAUSE] == BUILT_IN.replace("'", "’")  # as the document prints it
+    # Every document is offered, and the preview is of the network of the workspace.
+    options = page.xpath("//select[@id='doc']/option/@value")
+    assert "schedule-1" in options and "cd-job-description" in options
+    assert page.xpath("//select[@id='network']/option[@selected]/@value") == [EXAMPLE]
+    assert page.xpath("//iframe[@id='wording-frame']/@src")
+
+
+def test_choosing_a_clause_opens_it_with_fields_to_insert(client: PageClient) -> None:
+    page = page_of(client, clause=CLAUSE)
+    assert page.get_element_by_id("clause-text").text_content() == BUILT_IN
+    fields = page.xpath("//select[@id='field-choice']/option/@value")
+    assert "network.name" in fields and "director.name" in fields
+    # A clause whose built-in text is template code starts from how it reads for the network.
+    vote = page_of(client, clause="schedule-1.appointment.removal.vote")
+    assert "4 of the 6" in vote.get_element_by_id("clause-text").text_content()
+    assert "change that network's own values into fields" in vote.text_content()
+
+
+def test_save_writes_the_file_and_the_next_build_uses_it(
+    client: PageClient, folder: Path, tmp_path: Path
+) -> None:
+    page = page_of(client, clause=CLAUSE)
+    answer = post_clause(client, page, "save", HOUSE)
+    assert answer.status_code == 303, answer.text
+    wording = load_wording(folder / "wording.yaml")
+    entry = wording.entries[CLAUSE]
+    assert entry.text is not None and entry.text.strip() == HOUSE
+    assert entry.pinned  # the built-in text it replaced is recorded
+    after = client.get(answer.headers["location"])
+    shown = listed(lxml.html.fromstring(after.text))
+    assert shown[CLAUSE] == HOUSE_READ
+    assert tags(lxml.html.fromstring(after.text), CLAUSE) == ["House text"]
+    assert "now reads your text" in after.text
+    # `pcndocs build` of the workspace takes the wording beside the profiles.
+    out = tmp_path / "built"
+    result = CliRunner().invoke(cli, ["build", str(folder / EXAMPLE), "-o", str(out), "-f", "html"])
+    assert result.exit_code == 0, result.output
+    html = next(out.rglob("schedule-1.html")).read_text(encoding="utf-8")
+    clause = lxml.html.fromstring(html).xpath(f"//*[@data-clause='{CLAUSE}']")[0]
+    assert " ".join(clause.text_content().split()) == HOUSE_READ
+
+
+def test_the_servers_own_previews_and_downloads_use_the_saved_wording(
+    client: PageClient, folder: Path
+) -> None:
+    page = page_of(client, clause=CLAUSE)
+    assert post_clause(client, page, "save", HOUSE).status_code == 303
+    network = client.get(f"/networks/{EXAMPLE}")
+    form = lxml.html.fromstring(network.text).get_element_by_id("profile")
+    fields = dict(form.form_values())
+    answer = client.post("/form/preview", data={**fields, "doc": "schedule-1"})
+    assert answer.status_code == 200, answer.text
+    frame = lxml.html.fromstring(answer.text).xpath("//iframe/@src")[0]
+    assert HOUSE_READ in " ".join(
+        lxml.html.fromstring(client.get(frame).text).text_content().split()
+    )
+    # A blank pack says, in still-to-agree.txt, which clauses are the house's.
+    pack = client.post(
+        "/api/build?blank=1&format=html",
+        content=example_profile().read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert pack.status_code == 200, pack.text
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith("still-to-agree.txt")]
+        notes = archive.read(name).decode("utf-8")
+    assert f"wording.yaml: {CLAUSE}: replaced" in notes
+
+
+def test_omit_then_reset_to_the_built_in_text(client: PageClient, folder: Path) -> None:
+    page = page_of(client, clause=CLAUSE)
+    assert post_clause(client, page, "omit").status_code == 303
+    assert load_wording(folder / "wording.yaml").entries[CLAUSE].omit
+    page = page_of(client, clause=CLAUSE)
+    assert tags(page, CLAUSE) == ["Omitted"]
+    frame = page.xpath("//iframe[@id='wording-frame']/@src")[0]
+    assert "register of interests" not in client.get(frame).text
+    assert post_clause(client, page, "reset").status_code == 303
+    assert CLAUSE not in load_wording(folder / "wording.yaml").entries
+    assert listed(page_of(client))[CLAUSE] == BUILT_IN.replace("'", "’")
+
+
+def test_a_wrong_field_is_said_at_the_text_and_nothing_is_saved(
+    client: PageClient, folder: Path
+) -> None:
+    page = page_of(client, clause=CLAUSE)
+    answer = post_clause(client, page, "save", "Kept by {network.nam}.")
+    assert answer.status_code == 422
+    shown = lxml.html.fromstring(answer.text)
+    message = shown.get_element_by_id("msg-clause-text").text_content()
+    assert "No field {network.nam} (did you mean {network.name}?)" in message
+    assert "Fields you can use" in message and "pcndocs clauses" not in message
+    assert shown.get_element_by_id("clause-text").get("aria-invalid") == "true"
+    assert shown.get_element_by_id("clause-text").text_content() == "Kept by {network.nam}."
+    assert not (folder / "wording.yaml").exists()
+    # The live preview says the same at the field, and keeps the preview as it was.
+    live = client.post(
+        "/wording/preview",
+        data={**editor_fields(page), "text": "Kept by {{ network.name }}."},
+    )
+    assert live.headers.get("HX-Reswap") == "none"
+    assert "Template code ({{ }}, {% %}) is not accepted" in words(live.text)
+    bad = client.post("/wording/preview", data={**editor_fields(page), "text": "1. A new list"})
+    assert "would break the document's numbering" in words(bad.text)
+
+
+def test_the_preview_follows_the_text_typed(client: PageClient) -> None:
+    page = page_of(client, clause=CLAUSE)
+    live = client.post("/wording/preview", data={**editor_fields(page), "text": HOUSE})
+    assert live.status_code == 200
+    frame = lxml.html.fromstring(live.text).xpath("//iframe/@src")[0]
+    assert HOUSE_READ in " ".join(
+        lxml.html.fromstring(client.get(frame).text).text_content().split()
+    )
+
+
+def test_a_file_changed_elsewhere_is_a_conflict_not_overwritten(
+    client: PageClient, folder: Path
+) -> None:
+    page = page_of(client, clause=CLAUSE)
+    other = "clauses:\n  schedule-1.governance.conflicts.declare: omit\n"
+    (folder / "wording.yaml").write_text(other, encoding="utf-8")
+    answer = post_clause(client, page, "save", HOUSE)
+    assert answer.status_code == 409
+    shown = lxml.html.fromstring(answer.text)
+    assert "was changed elsewhere" in shown.get_element_by_id("wording-conflict").text_content()
+    assert shown.get_element_by_id("clause-text").text_content() == HOUSE  # the typing is kept
+    assert (folder / "wording.yaml").read_text(encoding="utf-8") == other
+    # Saved again from the page as it is now: both changes are in the file.
+    assert post_clause(client, shown, "save", HOUSE).status_code == 303
+    entries = load_wording(folder / "wording.yaml").entries
+    assert entries["schedule-1.governance.conflicts.declare"].omit and CLAUSE in entries
+
+
+def test_every_change_needs_the_pages_token(folder: Path, tmp_path: Path) -> None:
+    settings = Settings(today=TODAY, workers=1, workspace=folder, out=tmp_path / "output")
+    with client_for(settings) as test:
+        page = page_of(test, clause=CLAUSE)
+        del test.headers["X-Pcndocs-Token"]
+        fields = {**editor_fields(page), "action": "save", "text": HOUSE}
+        fields.pop(PAGE_TOKEN_FIELD)
+        for url in ("/wording/save", "/wording/preview"):
+            assert test.post(url, data=fields).status_code == 403
+    assert not (folder / "wording.yaml").exists()
+
+
+def test_wording_given_on_serve_is_the_file_edited(folder: Path, tmp_path: Path) -> None:
+    house = tmp_path / "lmc" / "house.yaml"
+    house.parent.mkdir()
+    house.write_text("clauses:\n  schedule-1.governance.conflicts.declare: omit\n", "utf-8")
+    settings = Settings(
+        today=TODAY, workers=1, workspace=folder, out=tmp_path / "output", wording=house
+    )
+    with client_for(settings) as test:
+        page = page_of(test, clause=CLAUSE)
+        assert str(house) in page.text_content()
+        assert tags(page, "schedule-1.governance.conflicts.declare") == ["Omitted"]
+        assert post_clause(test, page, "save", HOUSE).status_code == 303
+    data = yaml.safe_load(house.read_text(encoding="utf-8"))
+    assert set(data["clauses"]) == {"schedule-1.governance.conflicts.declare", CLAUSE}
+    assert not (folder / "wording.yaml").exists()
+
+
+def test_serve_with_one_profile_edits_the_wording_beside_it(folder: Path, tmp_path: Path) -> None:
+    settings = Settings(
+        today=TODAY,
+        workers=1,
+        workspace=folder,
+        profile=folder / EXAMPLE,
+        out=tmp_path / "output",
+    )
+    with client_for(settings) as test:
+        page = page_of(test, clause=CLAUSE, doc="cd-job-description")
+        assert page.xpath("//select[@id='doc']/option[@selected]/@value") == ["cd-job-description"]
+        assert page_of(test).xpath("//select[@id='network']/option[@selected]/@value") == [EXAMPLE]
+        chosen = page_of(
+            test, doc="cd-job-description", clause="cd-job-description.acceptance.text"
+        )
+        text = chosen.get_element_by_id("clause-text").text_content()
+        assert "{network.name}" in text  # the built-in text's value as its field
+        assert (
+            post_clause(test, chosen, "save", text + " Signed at {network.name}.").status_code
+            == 303
+        )
+    assert "cd-job-description.acceptance.text" in load_wording(folder / "wording.yaml").entries
+
+
+def test_without_a_wording_file_the_page_says_how_to_get_one(tmp_path: Path) -> None:
+    with client_for(Settings(today=TODAY, workers=1, out=tmp_path / "output")) as test:
+        answer = test.get("/wording")
+    assert answer.status_code == 404
+    assert "pcndocs serve --wording FILE" in answer.text
+
+
+def test_a_clause_whose_built_in_text_moved_is_to_review_and_saving_records_it(
+    client: PageClient, folder: Path
+) -> None:
+    (folder / "wording.yaml").write_text(
+        f"clauses:\n  {CLAUSE}:\n    text: {HOUSE}\n    pinned: 0123456789abcdef\n", "utf-8"
+    )
+    page = page_of(client, clause=CLAUSE)
+    assert tags(page, CLAUSE) == ["House text", "To review"]
+    said = " ".join(page.get_element_by_id("clause-changed").text_content().split())
+    assert f"your wording replaces {CLAUSE}, whose national text changed" in said
+    assert "save your text again" in said
+    assert post_clause(client, page, "save", HOUSE).status_code == 303
+    assert tags(page_of(client, clause=CLAUSE), CLAUSE) == ["House text"]
+    entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
+    assert entry.pinned == next(v.fingerprint for v in clause_views("schedule-1") if v.id == CLAUSE)
+
+
+def test_two_paragraphs_typed_in_the_box_are_saved_as_typed(
+    client: PageClient, folder: Path
+) -> None:
+    page = page_of(client, clause=CLAUSE)
+    typed = "Every declaration is recorded.\r\n\r\nThe register is kept by {network.name}."
+    assert post_clause(client, page, "save", typed).status_code == 303
+    entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
+    assert entry.text is not None
+    assert entry.text.strip() == typed.replace("\r\n", "\n")
+    shown = page_of(client, clause=CLAUSE)
+    assert shown.get_element_by_id("clause-text").text_content() == typed.replace("\r\n", "\n")
+
+
+def test_only_a_clause_the_list_offers_can_be_changed(client: PageClient, folder: Path) -> None:
+    page = page_of(client, clause=CLAUSE)
+    fields = {**editor_fields(page), "action": "omit"}
+    fields["clause"] = f"{CLAUSE}:\n    omit: true\n  schedule-1.intro"
+    answer = client.post("/wording/save", data=fields, follow_redirects=False)
+    assert answer.status_code == 422
+    assert "No clause has this id" in words(answer.text)
+    assert not (folder / "wording.yaml").exists()
+
+
+def test_a_wording_file_that_cannot_be_read_is_said_and_kept(
+    client: PageClient, folder: Path
+) -> None:
+    broken = b"clauses:\n  \xff\xfe: omit\n"
+    (folder / "wording.yaml").write_bytes(broken)
+    page = page_of(client, clause=CLAUSE)
+    said = page.get_element_by_id("wording-problems").text_content()
+    assert "wording.yaml: is not UTF-8 text; save it as UTF-8" in said
+    answer = post_clause(client, page, "save", HOUSE)
+    assert answer.status_code == 422
+    assert words(answer.text).count("is not UTF-8 text") == 1
+    live = client.post("/wording/preview", data={**editor_fields(page), "text": HOUSE})
+    assert "is not UTF-8 text" in words(live.text)
+    assert (folder / "wording.yaml").read_bytes() == broken

@@ -1,0 +1,252 @@
+"""The house wording page in a real browser, by keyboard alone, checked by axe-core.
+
+Choose a clause, type a replacement with a field taken from the list, see the preview change,
+save, reset. Each wait is on an event of the page (a response, a navigation, an element
+drawn), never on a fixed time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pcndocs.render.wording import load_wording
+from pcndocs.resources import example_profile
+from pcndocs.web.app import Settings, create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TODAY = date(2026, 11, 28)
+WAIT_MS = 60_000  # the longest any one event may take on a busy machine
+CLAUSE = "schedule-1.governance.conflicts.register"
+TYPED = "Every declaration is kept in the register of interests of "
+HOUSE_READ = (
+    "Every declaration is kept in the register of interests of Riverside Primary Care Network."
+)
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    space = tmp_path_factory.mktemp("workspace")
+    shutil.copy(example_profile(), space / "riverside-primary-care-network.yaml")
+    return space
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return the address of a pcndocs server on the workspace, for the module."""
+    import uvicorn
+
+    from pcndocs.web.server import bind
+
+    out = tmp_path_factory.mktemp("output")
+    sock = bind("127.0.0.1", 0, next_free=False)
+    settings = Settings(today=TODAY, workers=1, out=out, workspace=folder)
+    running = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    started = threading.Event()
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not running.started:  # uvicorn sets it once it listens
+        if not thread.is_alive():
+            pytest.fail("the server did not start")
+        started.wait(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    running.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.skip("Chromium is not installed (scripts/setup-system.sh browser installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+            args=CHROMIUM_ARGS,
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    yield page
+    assert problems == []  # no script error, no refusal by the page's CSP
+    context.close()
+
+
+def tab_to_match(tab: Any, selector: str, limit: int = 800) -> None:
+    """Press Tab until the focused element matches a CSS selector."""
+    for _ in range(limit):
+        if tab.evaluate(
+            "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+        tab.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def axe_clean(tab: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
+    found = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+    ]
+    assert found == []
+
+
+def press_and_load(tab: Any, key: str = "Enter") -> None:
+    """Press a key that follows a link or posts a form, and wait for the page it opens."""
+    with tab.expect_navigation():
+        tab.keyboard.press(key)
+    tab.wait_for_load_state()
+
+
+def previewed(response: Any) -> bool:
+    return "/wording/preview" in response.url
+
+
+def test_change_a_clause_by_keyboard_see_it_save_and_reset(
+    server: str, folder: Path, tab: Any
+) -> None:
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    tab.goto(server + "/wording")
+    axe_clean(tab)
+    # Choose the clause from the list.
+    tab_to_match(tab, f"a[href*='clause={CLAUSE}&'], a[href$='clause={CLAUSE}#editor']")
+    press_and_load(tab)
+    assert tab.locator("#editor-heading").inner_text() == f"Clause {CLAUSE}"
+    # Type a replacement, with the network's name taken from the list of fields.
+    tab_to_match(tab, "#clause-text")
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type(TYPED)
+    tab_to_match(tab, "#field-choice")
+    tab.keyboard.press("Home")  # {network.name}, the first field
+    tab_to_match(tab, "#insert-field")
+    with tab.expect_response(previewed):
+        tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "clause-text"  # back where it was
+    assert tab.locator("#clause-text").input_value() == TYPED + "{network.name}"
+    with tab.expect_response(previewed):
+        tab.keyboard.type(".")
+    frame = tab.frame_locator("#wording-frame")
+    frame.locator("#chosen-clause", has_text=HOUSE_READ).wait_for()
+    assert not folder.joinpath("wording.yaml").exists()  # a preview saves nothing
+    axe_clean(tab)
+    # A wrong field is said at the text as it is typed.
+    with tab.expect_response(previewed):
+        tab.keyboard.type(" {network.nam}")
+    message = tab.locator("#msg-clause-text .error")
+    message.wait_for()
+    assert "No field {network.nam}" in message.inner_text()
+    assert tab.locator("#clause-text").get_attribute("aria-invalid") == "true"
+    for _ in " {network.nam}":
+        tab.keyboard.press("Backspace")
+    tab.locator("#msg-clause-text .error").wait_for(state="detached")
+    # Save.
+    tab_to_match(tab, "#save-clause")
+    press_and_load(tab)
+    tab.locator("#wording-done").wait_for()
+    entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
+    assert entry.text is not None and entry.text.strip() == TYPED + "{network.name}."
+    tab.frame_locator("#wording-frame").locator("#chosen-clause", has_text=HOUSE_READ).wait_for()
+    assert "House text" in tab.locator("li.chosen").inner_text()
+    axe_clean(tab)
+    # Reset to the built-in text.
+    tab_to_match(tab, "#reset-clause")
+    press_and_load(tab)
+    assert "back to the built-in text" in tab.locator("#wording-done").inner_text()
+    assert CLAUSE not in load_wording(folder / "wording.yaml").entries
+    assert "register of interests of Riverside" not in tab.locator("li.chosen").inner_text()
+    axe_clean(tab)
+
+
+def test_the_page_on_a_phone_is_clean_too(server: str, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 420, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    tab = context.new_page()
+    tab.goto(f"{server}/wording?doc=cd-job-description&clause=cd-job-description.acceptance.text")
+    tab.locator("#clause-text").wait_for()
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= 420  # nothing wider than the screen
+    axe_clean(tab)
+    context.close()
+
+
+def choose_clause(tab: Any, clause: str) -> None:
+    """Move to a clause's link in the list by keyboard and open it."""
+    tab_to_match(tab, f"a[href$='clause={clause}#editor']")
+    press_and_load(tab)
+
+
+def type_clause_text(tab: Any, text: str) -> None:
+    """Type over the chosen clause's text and wait for its preview to be answered."""
+    tab_to_match(tab, "#clause-text")
+    tab.keyboard.press("Control+A")
+    with tab.expect_response(previewed):
+        tab.keyboard.type(text)
+
+
+def press_button(tab: Any, element_id: str) -> None:
+    tab_to_match(tab, f"#{element_id}")
+    press_and_load(tab)
+    tab.locator("#wording-done").wait_for()
+
+
+def test_an_lmc_adviser_changes_three_clauses_and_omits_one(
+    server: str, folder: Path, tab: Any
+) -> None:
+    """Issue 25's journey, its browser part: the house wording every network's papers get."""
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    tab.goto(server + "/wording")
+    choose_clause(tab, "schedule-1.governance.meetings.extra")
+    type_clause_text(tab, "Any three member practices may call an extra meeting.")
+    press_button(tab, "save-clause")
+    choose_clause(tab, CLAUSE)
+    type_clause_text(tab, TYPED + "{network.name}.")
+    press_button(tab, "save-clause")
+    choose_clause(tab, "schedule-1.governance.conflicts.declare")
+    press_button(tab, "omit-clause")
+    # Another document: chosen from the drop-down by keyboard.
+    tab_to_match(tab, "#doc")
+    while tab.evaluate("document.getElementById('doc').value") != "cd-job-description":
+        tab.keyboard.press("ArrowDown")
+    tab_to_match(tab, "#show-document")
+    press_and_load(tab)
+    choose_clause(tab, "cd-job-description.acceptance.text")
+    box = tab.locator("#clause-text")
+    assert box.input_value().startswith("I accept the role of clinical director of {network.name}")
+    type_clause_text(tab, "I accept the role of clinical director of {network.name}, as agreed.")
+    press_button(tab, "save-clause")
+    axe_clean(tab)
+    entries = load_wording(folder / "wording.yaml").entries
+    assert {i: (e.omit, e.text is not None, bool(e.pinned)) for i, e in entries.items()} == {
+        "schedule-1.governance.meetings.extra": (False, True, True),
+        CLAUSE: (False, True, True),
+        "schedule-1.governance.conflicts.declare": (True, False, True),
+        "cd-job-description.acceptance.text": (False, True, True),
+    }
+    # The network's own page previews its papers with the house wording.
+    tab.goto(server + "/networks/riverside-primary-care-network.yaml")
+    preview = tab.frame_locator("#preview iframe")
+    preview.locator("text=Any three member practices may call an extra meeting.").wait_for()
+    preview.locator(f"text={HOUSE_READ}").wait_for()
+    text = preview.locator("body").inner_text()
+    assert "A representative declares" not in text  # omitted
