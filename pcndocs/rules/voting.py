@@ -51,11 +51,6 @@ def tie_break_applies(majority: Majority) -> bool:
     return majority == "simple"
 
 
-def smallest_share_that_carries(majority: Majority) -> tuple[int, int]:
-    """Return the share of all the votes (numerator, denominator) that carries if all vote."""
-    return {"simple": (1, 2), "two_thirds": (2, 3), "unanimous": (1, 1)}[majority]
-
-
 def votes_to_carry(majority: Majority, total: int) -> int:
     """Return the fewest votes that carry a decision when every vote is cast."""
     if majority == "unanimous":
