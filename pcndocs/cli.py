@@ -284,6 +284,13 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
+def counted(number: int, word: str) -> str:
+    """Return a count with its noun, singular for one (rules.checks.counted, loaded late)."""
+    from pcndocs.rules.checks import counted as words
+
+    return words(number, word)
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
@@ -415,13 +422,11 @@ def build(
             )
         if failed:
             raise PcndocsError(
-                f"{len(failed)} of {len(outcomes)} network"
-                f"{'s' if len(outcomes) != 1 else ''} failed; see above"
+                f"{len(failed)} of {counted(len(outcomes), 'network')} failed; see above"
             )
         if strict and warned:
             raise PcndocsError(
-                f"--strict: {warned} warning{'s' if warned != 1 else ''}; "
-                "documents were written but need attention"
+                f"--strict: {counted(warned, 'warning')}; documents were written but need attention"
             )
 
 
@@ -470,11 +475,12 @@ def _print_files(result: BuildResult) -> None:
 
     if result.up_to_date:
         click.echo(
-            f"{result.network}: up to date, {len(result.written)} files in {result.folder} "
+            f"{result.network}: up to date, {counted(len(result.written), 'file')} in "
+            f"{result.folder} "
             "(nothing changed since the last build; --force builds it again)"
         )
         return
-    click.echo(f"{result.network}: {len(result.written)} files in {result.folder}")
+    click.echo(f"{result.network}: {counted(len(result.written), 'file')} in {result.folder}")
     for written in result.written:
         click.echo(f"  {written}")
     if result.gaps:
@@ -490,9 +496,10 @@ def _print_summary(outcomes: list[Outcome], warned: int) -> None:
     documents = sum(len(r.written) for r in built)
     current = len(done) - len(built)
     click.echo(
-        f"Built {len(built)} of {len(outcomes)} networks: {documents} files; "
+        f"Built {len(built)} of {counted(len(outcomes), 'network')}: "
+        f"{counted(documents, 'file')}; "
         + (f"{current} already up to date; " if current else "")
-        + f"{warned} warnings; {len(outcomes) - len(done)} failed."
+        + f"{counted(warned, 'warning')}; {len(outcomes) - len(done)} failed."
     )
 
 
@@ -641,18 +648,21 @@ def import_(
         click.secho(f"warning: {problem}", fg="yellow", err=True)
     if not ctx.obj["quiet"]:
         click.echo(
-            f"Imported {report.networks} networks, {report.practices} practices, "
+            f"Imported {counted(report.networks, 'network')}, "
+            f"{counted(report.practices, 'practice')}, "
             f"{report.population:,} registered patients; {len(report.written)} profiles "
             f"written to {out}"
         )
         if report.kept:
             click.echo(
-                f"{len(report.kept)} profiles already existed and were kept "
-                "(use --force to replace them)"
+                f"{counted(len(report.kept), 'profile')} already existed and "
+                f"{'was' if len(report.kept) == 1 else 'were'} kept "
+                f"(use --force to replace {'it' if len(report.kept) == 1 else 'them'})"
             )
         if report.missing_list_sizes:
             click.echo(
-                f"{report.missing_list_sizes} practices have no list size: "
+                f"{counted(report.missing_list_sizes, 'practice')} "
+                f"{'has' if report.missing_list_sizes == 1 else 'have'} no list size: "
                 "their profiles mark it as still to be filled in"
             )
 
@@ -929,7 +939,7 @@ def compare(
         )
     if not ctx.obj["quiet"]:
         click.echo(summary_text(result, label or old, new), nl=False)
-        click.echo(f"{len(result.written)} files in {result.folder}")
+        click.echo(f"{counted(len(result.written), 'file')} in {result.folder}")
         for written in result.written:
             click.echo(f"  {written}")
         for removed in result.removed:
@@ -1138,7 +1148,7 @@ def templates_export(ctx: click.Context, folder: Path, force: bool) -> None:
     with user_errors(ctx):
         written = export_templates(folder, force)
     if not ctx.find_root().obj["quiet"]:
-        click.echo(f"copied {len(written)} files to {folder}")
+        click.echo(f"copied {counted(len(written), 'file')} to {folder}")
         for path in written:
             click.echo(f"  {path}")
 

@@ -86,7 +86,7 @@ def test_blank_build_shows_placeholders_and_lists_the_gaps(
     start = listed.index("Missing from the profile:")
     assert listed[start : start + 5] == [
         "Missing from the profile:",
-        "- Fill in the nominated payee, the practice that receives the funding "
+        "- Fill in the nominated payee, the practice or provider that receives the funding "
         "(line 4 of the profile).",
         "- Fill in practice 1 (Newtown Surgery): its list size (line 9 of the profile).",
         "- Fill in the clinical director: name, practice and sessions a week "
@@ -153,9 +153,12 @@ def test_imported_profiles_build_blank_as_they_come(
 
 
 # A line of what the documents leave to agree: the document, where in it, and what.
+# "- Agree the review date: Schedule 1, sections 'Appointing the clinical director' (clause
+# 'Review') and 'Document control'; Lead checklist, at the top and section 'Review'."
+_PLACES = r"(?:at the top(?: and )?)?(?:sections? '[^']+'.*?)?"
 AGREE_LINE = re.compile(
-    r"^- (?P<document>[^,]+(?:: [^,]+)?), (?:at the top|section '[^']+'(?:, clause '[^']+')?): "
-    r"(?:agree|the figures are incomplete:) (?P<what>.+)\.$"
+    rf"^- (?:Agree (?P<what>[^:]+?)|Incomplete figures \((?P<figures>[^)]+)\)): "
+    rf"(?P<where>[^;]+?, {_PLACES}(?:; [^;]+?, {_PLACES})*)\.$"
 )
 PROPOSAL_LINE = re.compile(
     r"^- Schedule 1, section '[^']+'(?:, clause '[^']+')?: proposed: .+\. "
@@ -181,8 +184,12 @@ def test_still_to_agree_lists_every_placeholder_the_documents_hold(
     text = (folder / "still-to-agree.txt").read_text(encoding="utf-8")
     to_agree = text.split("To agree in the documents", 1)[1].split("\nProposed:", 1)[0]
     lines = [line for line in to_agree.splitlines()[1:] if line]
-    # Every line is a plain sentence: the document, the section (and clause), what to agree.
-    assert lines and all(AGREE_LINE.match(line) for line in lines), lines
+    # Every line is a plain sentence: what to agree, then each document, section (and clause)
+    # it appears in; each thing once, however many documents leave it open.
+    matches = [AGREE_LINE.match(line) for line in lines]
+    assert lines and all(matches), [line for line, m in zip(lines, matches, strict=True) if not m]
+    things = [m["what"] or m["figures"] for m in matches if m]
+    assert len(things) == len(set(things)), things
     # Every placeholder says what it stands for: no bare [to be agreed]; a bare [incomplete]
     # marks a figure worked from a missing list size, which is listed once by its practice.
     assert {s.split(": ", 1)[0] for s in shown} <= {"to be agreed", "incomplete", "proposed"}
@@ -427,3 +434,23 @@ def test_an_imported_blank_pack_flags_its_old_data_on_page_one(
         assert flag in first_page and flag in in_word and flag in listed, flag
     assert " 71E " not in f" {first_page} ".replace(commissioner, "")  # never a bare code
     assert flags[0] in squash(pdf_pages(folder / "cd-job-description.pdf")[0])
+
+
+@pytest.mark.national
+def test_a_sentence_introducing_a_table_stays_on_its_page(
+    import_networks: ImportNetworks, tmp_path: Path
+) -> None:
+    """Central Liverpool's blank pack: the member practices' sentence, under its heading, once
+    ended page 1 with its table on page 2. It now goes with the table, in the PDF and in Word."""
+    profiles = tmp_path / "profiles"
+    assert import_networks(profiles, "U35980").exit_code == 0
+    out = tmp_path / "out"
+    args = ["-q", "build", "--blank", str(profiles), "-o", str(out), "-f", "docx,pdf"]
+    assert CliRunner().invoke(cli, [*args, "-d", "schedule-1"]).exit_code == 0
+    folder = out / "central-liverpool-pcn"
+    pages = [squash(page) for page in pdf_pages(folder / "schedule-1.pdf")]
+    (page,) = [p for p in pages if "The network has 9 member practices" in p]
+    assert "Abercromby Family Practice N82054" in page
+    document = docx.Document(str(folder / "schedule-1.docx"))
+    (intro,) = [p for p in document.paragraphs if p.text.startswith("The network has 9 member")]
+    assert intro.paragraph_format.keep_with_next

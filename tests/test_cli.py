@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from pcndocs import __version__
@@ -86,7 +88,7 @@ def test_build_one_document_in_every_format(tmp_path: Path) -> None:
 def test_build_prints_the_files_it_wrote(tmp_path: Path) -> None:
     result = run("build", "-o", str(tmp_path), "-d", "cd-job-description", "-f", "html")
     assert result.exit_code == 0
-    assert "Riverside Primary Care Network: 1 files" in result.output
+    assert "Riverside Primary Care Network: 1 file in" in result.output
     assert (
         str(tmp_path / "riverside-primary-care-network" / "cd-job-description.html")
         in result.output
@@ -109,7 +111,10 @@ def test_check_summarises_the_example(
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 0
     assert "practices: 6, registered patients: 59,126 at 2026-01-01" in result.output
-    assert "contract year 2026/27; clinical director benchmark time:" in result.output
+    assert (
+        "contract year 2026/27; clinical director time funded until 2023/24 (a guide):"
+        in result.output
+    )
     # Sessions are written one way throughout: 1.5 and 1 stated, 2.66 worked out, no "1.50".
     assert (
         "0.2956 WTE = 2.66 sessions a week; agreed: 2.5 sessions a week "
@@ -192,3 +197,52 @@ def test_missing_profile_file(args: list[str], tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "no-such.yaml: no such file" in result.output
+
+
+# A count of one followed by a plural noun: "1 files", "1 networks", "1 warnings".
+ONE_AND_A_PLURAL = re.compile(
+    r"(?<![\d,.])1 (files|networks|warnings|errors|profiles|practices|values|leads|documents)\b"
+)
+
+
+def test_counts_of_one_are_singular(write_profile: Callable[..., Path], tmp_path: Path) -> None:
+    """build, a batch, check and compare say '1 file', '1 network', '1 warning', '1 value'."""
+    data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+    data["leads"] = data["leads"][:1]  # one workstream lead: the check warns of the rest
+    profile = write_profile(data)
+    outputs = [
+        run("build", str(profile), "-o", str(tmp_path / "a"), "-d", "schedule-1", "-f", "html"),
+        run("build", str(profile), "-o", str(tmp_path / "a"), "-d", "schedule-1", "-f", "html"),
+        run("check", str(profile)),
+    ]
+    changed = dict(data, contract_year="2026/27")
+    changed["network"] = dict(data["network"], name=data["network"]["name"])
+    changed["governance"] = dict(data["governance"], meetings_per_year=11)
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
+    outputs.append(
+        run(
+            "compare",
+            str(profile),
+            str(newer),
+            "-o",
+            str(tmp_path / "c"),
+            "-d",
+            "schedule-1",
+            "-f",
+            "html",
+        )
+    )
+    blank = tmp_path / "blank.yaml"
+    blank.write_text(
+        "network: {name: One PCN}\ncontract_year: 2026/27\n"
+        "practices: [{name: Only Surgery, ods_code: A99001, list_size: 9000}]\n",
+        encoding="utf-8",
+    )
+    outputs.append(run("build", "--blank", str(blank), "-o", str(tmp_path / "b"), "-f", "html"))
+    outputs.append(run("check", "--blank", str(blank)))
+    for result in outputs:
+        text = result.output + (result.stderr if result.stderr_bytes is not None else "")
+        assert not ONE_AND_A_PLURAL.search(text), text
+    assert "1 file in" in outputs[0].output
+    assert "up to date, 1 file in" in outputs[1].output

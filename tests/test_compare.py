@@ -517,6 +517,26 @@ def test_since_a_draft_built_with_blank_the_gaps_filled_in_are_the_changes(
     assert f"<del>{gap}</del><ins>12,452</ins>" in redline
 
 
+def test_a_payee_that_becomes_another_provider_is_named_in_the_summary(
+    example_data: dict[str, Any], tmp_path: Path
+) -> None:
+    """changes.txt names the provider, not its bare code, when the payee stops being a member."""
+    import yaml
+
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(yaml.safe_dump(example_data, sort_keys=False), encoding="utf-8")
+    changed = copy.deepcopy(example_data)
+    changed["network"].update(nominated_payee="AD5", payee_name="Riverside GP Federation")
+    new.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
+    result = compare_profiles(
+        old, new, CompareOptions(tmp_path / "out", ("html",), ("schedule-1",))
+    )
+    assert (
+        "Nominated payee: Riverside Surgery (A99001) → Riverside GP Federation (AD5), "
+        "not a member practice"
+    ) in result.summary
+
+
 def test_redlines_on_two_workers_are_the_bytes_of_one(
     versions: dict[str, tuple[Path, Path]], tmp_path: Path
 ) -> None:

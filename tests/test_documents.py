@@ -546,7 +546,7 @@ def test_leadership_summary_figures(
         assert lead["name"] in text
     assert "The network pays the directors £45,500 a year" in text
     assert money(pay + cost["core"]) in text  # what Core PCN Funding pays for
-    assert money(core_pcn_funding) in text and "(the network's figure)" in text
+    assert money(core_pcn_funding) in text and "(the network's own figure)" in text
     assert f"{round((pay + cost['core']) * 100 / core_pcn_funding)}%" in text
     assert money(pay + sum(cost.values())) in text  # all leadership
     assert "level of time funded until 2023/24, kept as a guide, of 2.66 sessions" in " ".join(
@@ -607,3 +607,150 @@ def test_optional_values_left_out_leave_no_placeholder(
         assert "[to be agreed" not in text, fmt
         for row in ("PCN code", "Commissioner |", "Area covered"):
             assert row not in text, (fmt, row)
+
+
+# --- the finance lead's figure -------------------------------------------------------------
+
+
+def _finance_workstream(result: BuildResult) -> list[str]:
+    """Return the finance lead checklist's section 'The workstream', in each format."""
+    found = []
+    for fmt in FORMATS:
+        (path,) = [
+            p for p in result.written if p.name == f"lead-checklist-finance-karen-wells.{fmt}"
+        ]
+        text = read(path)
+        found.append(text.split("The workstream ", 1)[1].split("Every workstream", 1)[0])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("year", "funding", "says", "not_said"),
+    [
+        # The network states its Core PCN Funding: that figure, called so, replaces what
+        # NHS England said of a typical network.
+        (
+            "2026/27",
+            {"core_pcn_funding": 177_500},
+            "The network's Core PCN Funding for 2026/27 is £177,500: the network's own figure.",
+            "ready reckoner",
+        ),
+        # Its own rate: worked out, and said to be at the network's rate.
+        (
+            "2026/27",
+            {"core_rate_per_patient": 3.1},
+            "The network's Core PCN Funding for 2026/27 is £183,291: worked out by pcndocs at "
+            "the network's own rate (£3.10 × 59,126 registered patients).",
+            "the network's own figure",
+        ),
+        # National rates of a year whose split is one calculator's: an estimate, with whose.
+        (
+            "2025/26",
+            {"adjusted_population": 60_000},
+            "The network's Core PCN Funding for 2025/26 is £177,960: worked out by pcndocs "
+            "(£2.266 × 59,126 registered patients + £0.733 × 60,000 adjusted population), "
+            "an estimate, from pcnd.info's payment calculator.",
+            "the network's own figure",
+        ),
+        # Nothing to work from: only what NHS England said of a typical network, reported.
+        (
+            "2026/27",
+            {},
+            "NHS England's 2025/26 ready reckoner gave about £1.6m for 30,000 patients "
+            "(Management in Practice, 2025).",
+            "The network's Core PCN Funding",
+        ),
+    ],
+)
+def test_the_finance_checklist_states_the_networks_own_core_funding(
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    example_data: dict[str, Any],
+    year: str,
+    funding: dict[str, Any],
+    says: str,
+    not_said: str,
+) -> None:
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    data["funding"] = funding
+    result = build(write_profile, tmp_path, data, "lead-checklist")
+    for text in _finance_workstream(result):
+        assert says in text, text
+        assert not_said not in text
+
+
+# --- words a board reads: no national benchmark after 2023/24 ----------------------------
+
+
+@pytest.mark.parametrize(("year", "benchmark"), [("2026/27", False), ("2023/24", True)])
+def test_schedule_1_calls_the_joint_directors_shares_what_they_are(
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    example_data: dict[str, Any],
+    year: str,
+    benchmark: bool,
+) -> None:
+    """From 2024/25 nothing is paid for the role apart: the shares are of the time funded
+    until 2023/24, kept as a guide, not of a national benchmark (corrections of 2026-12)."""
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    if benchmark:
+        data["funding"] = {}
+    result = build(write_profile, tmp_path, data, "schedule-1")
+    for _fmt, text in texts(result, "schedule-1"):
+        assert ("national funding benchmark" in text) is benchmark
+        if not benchmark:
+            assert (
+                "The level of time funded for the role until 2023/24, kept as a guide, is "
+                "divided between them as Dr Priya Shah 60% and Helen Okafor 40%: this divides "
+                "the guide level only" in text
+            )
+            assert "their shares of the level of time funded until 2023/24, kept as a guide" in (
+                text
+            )
+
+
+def test_the_salaried_gp_uplifts_read_as_a_list(
+    write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    result = build(write_profile, tmp_path, example_data, "cd-job-description")
+    for _fmt, text in texts(result, "cd-job-description"):
+        assert "4% in 2025/26 (Pulse and Management in Practice, 2025) and 3.5% in 2026/27" in text
+
+
+def test_a_sentence_introducing_a_list_stays_with_it(
+    write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    """LibreOffice once ended a page of the job description with 'The member practices have
+    agreed these duties beyond the national minimum:' and began the next with the list."""
+    result = build(write_profile, tmp_path, example_data, "cd-job-description")
+    (path,) = [p for p in result.written if p.suffix == ".docx"]
+    paragraphs = docx.Document(str(path)).paragraphs
+    (intro,) = [p for p in paragraphs if p.text.endswith("beyond the national minimum:")]
+    assert intro.paragraph_format.keep_with_next
+    # A paragraph that introduces nothing is left free to break where it falls.
+    (free,) = [p for p in paragraphs if p.text.startswith("A year is worked out as 52 weeks")]
+    assert not free.paragraph_format.keep_with_next
+
+
+# A profile key or a Python word, as a sentence must never hold one.
+KEY_LIKE = re.compile(r"\b(?:funding|network|appointment|governance)\.[a-z_]+|\b[a-z]+_[a-z_]+\b")
+
+
+@pytest.mark.parametrize("year", ["2024/25", "2025/26", "2026/27"])
+def test_a_figure_the_profile_cannot_give_names_no_key(
+    write_profile: WriteProfile, tmp_path: Path, example_data: dict[str, Any], year: str
+) -> None:
+    """No adjusted population (2024/25, 2025/26) or Core PCN Funding (2026/27): the job
+    description and the summary say so in words, not as 'funding.adjusted_population'."""
+    data = copy.deepcopy(example_data)
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    data["funding"] = {}
+    result = build(write_profile, tmp_path, data, "cd-job-description", "leadership-summary")
+    for stem in ("cd-job-description", "leadership-summary"):
+        for _fmt, text in texts(result, stem):
+            assert not KEY_LIKE.search(text), KEY_LIKE.findall(text)

@@ -32,10 +32,10 @@ def test_import_two_real_networks(import_networks: ImportNetworks, tmp_path: Pat
     out = tmp_path / "profiles"
     result = import_networks(out, "U35980")
     assert result.exit_code == 0, result.output
-    assert "Imported 1 networks, 9 practices, 104,929 registered patients" in result.output
+    assert "Imported 1 network, 9 practices, 104,929 registered patients" in result.output
     data = yaml.safe_load((out / "central-liverpool-pcn.yaml").read_text(encoding="utf-8"))
     assert data["network"]["name"] == "Central Liverpool PCN"
     assert data["network"]["code"] == "U35980"
     assert sum(p["list_size"] for p in data["practices"]) == 104_929
     again = import_networks(out, "U35980", lists=False)
-    assert "1 profiles already existed and were kept" in again.output
+    assert "1 profile already existed and was kept (use --force to replace it)" in again.output

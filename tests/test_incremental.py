@@ -59,7 +59,7 @@ def test_a_rebuild_with_nothing_changed_builds_nothing(
     assert again.exit_code == 0
     assert "Built 0 of 2 networks: 0 files; 2 already up to date" in again.output
     one = _build(out, *FAST, str(paths[0]))
-    assert "Alpha PCN: up to date, 1 files in" in one.output
+    assert "Alpha PCN: up to date, 1 file in" in one.output
     assert "--force builds it again" in one.output
     forced = _build(out, *FAST, "--force", *map(str, paths))
     assert "Built 2 of 2 networks: 2 files;" in forced.output
@@ -77,7 +77,7 @@ def test_a_changed_profile_rebuilds_only_its_network(
     changed["clinical_directors"][0]["name"] = "Dr Changed Director"
     paths[1].write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
     result = _build(out, *FAST, *map(str, paths))
-    assert "Built 1 of 2 networks: 1 files; 1 already up to date" in result.output
+    assert "Built 1 of 2 networks: 1 file; 1 already up to date" in result.output
     html = (out / "beta-pcn" / "cd-job-description.html").read_text(encoding="utf-8")
     assert "Dr Changed Director" in html
     _assert_index_matches(out)
@@ -94,7 +94,7 @@ def test_a_changed_template_rebuilds_and_a_new_format_builds_only_that(
     template.write_text(source, encoding="utf-8")
     out = tmp_path / "out"
     args = ["--templates", str(templates), "-d", "cd-job-description", str(path)]
-    assert "1 files in" in _build(out, "-f", "html", *args).output
+    assert "1 file in" in _build(out, "-f", "html", *args).output
     assert "up to date" in _build(out, "-f", "html", *args).output
     template.write_text(source + "\nA sentence added by the network.\n", encoding="utf-8")
     rebuilt = _build(out, "-f", "html", *args)
@@ -104,7 +104,7 @@ def test_a_changed_template_rebuilds_and_a_new_format_builds_only_that(
     # Asking for DOCX too builds only the DOCX: the HTML is already up to date.
     html_before = (out / "alpha-pcn" / "cd-job-description.html").stat().st_mtime_ns
     both = _build(out, "-f", "html,docx", *args)
-    assert "1 files in" in both.output  # the DOCX alone
+    assert "1 file in" in both.output  # the DOCX alone
     assert (out / "alpha-pcn" / "cd-job-description.docx").is_file()
     assert (out / "alpha-pcn" / "cd-job-description.html").stat().st_mtime_ns == html_before
     assert "up to date" in _build(out, "-f", "docx", *args).output
@@ -172,7 +172,7 @@ def test_names_that_make_one_folder_never_overwrite_each_other(
     out = tmp_path / "out"
     result = _build(out, *FAST, *map(str, paths))
     assert result.exit_code == 1
-    assert "Built 1 of 2 networks: 1 files" in result.output
+    assert "Built 1 of 2 networks: 1 file;" in result.output
     assert (
         f"{paths[1]}: the network 'Rivérside Primary-Care Network!' would be written to "
         f"{(out / 'riverside-primary-care-network').resolve()}, the folder of "

@@ -261,7 +261,7 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
             at("payee"),
             "A99003",
             "expected a practice entered above (A99001, A99002), its number or its name, "
-            "got 'A99003'",
+            "got 'A99003'; for a provider that is not a member practice, type other",
         ),
         (at("director sessions"), "10", "expected a number of at most 9, got 10"),
         (at("director sessions"), "nan", "expected a number such as 2 or 2.5, got 'nan'"),

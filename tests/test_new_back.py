@@ -39,7 +39,11 @@ def test_the_first_prompt_says_once_how_to_go_back(tmp_path: Path) -> None:
         ),
         ("population date", "the date the practices' list sizes refer to"),
         ("practice 1 name", "the practice's name"),
-        ("payee", "the practice's ODS code, its number in the list above, or its name"),
+        (
+            "payee",
+            "a member practice's ODS code, its number in the list above or its name; or other "
+            "for a provider that is not a member practice, such as a GP federation",
+        ),
         ("director start", "when their current term began"),
         (
             "director session pay",
@@ -95,19 +99,19 @@ def test_going_back_in_the_directors_and_across_sections(tmp_path: Path) -> None
     kept = [""] * (method - at("director name"))
     output = new(path, [*SESSION[:method], *back, "1", *kept, *SESSION[method:]])
     assert (
-        "Nominated payee, the practice that receives the funding (ODS code, number or name) [2]: "
-        in (output)
+        "Nominated payee, the practice or provider that receives the funding (a member "
+        "practice's ODS code, number or name; or other for another provider) [2]: " in (output)
     )
-    assert "Director 1: name [Dr Jane Example]: " in output
+    assert "Clinical director 1: name [Dr Jane Example]: " in output
     profile = load(path).profile
     assert profile.network.nominated_payee == "A99001"
     assert (
-        "Director 1 (Dr Jane Example): date their current term began (01/04/2026 or "
+        "Clinical director 1 (Dr Jane Example): date their current term began (01/04/2026 or "
         "2026-04-01; blank if not yet known) [01/04/2025]: " in output
     )
     assert (
-        "Director 1 (Dr Jane Example): pay, pounds per session (blank to give a yearly sum "
-        "instead) [£400]: " in output
+        "Clinical director 1 (Dr Jane Example): pay, pounds per session (blank to give a "
+        "yearly sum instead) [£400]: " in output
     )
     (director,) = profile.clinical_directors
     assert (director.name, director.practice, director.sessions_per_week) == (
@@ -125,7 +129,7 @@ def test_going_back_over_the_pay_from_a_yearly_sum_to_a_sessional_rate(tmp_path:
     answers = [*SESSION[:pay], "", "45,500", "<", "<", "£380", *SESSION[pay + 1 :]]
     output = new(path, answers)
     assert (
-        "Director 1 (Dr Jane Example): pay, pounds a year (blank if still to be agreed) "
+        "Clinical director 1 (Dr Jane Example): pay, pounds a year (blank if still to be agreed) "
         "[45,500]: " in output
     )
     assert output.count("pay, pounds a year") == 2  # asked, then offered again going back
@@ -233,3 +237,52 @@ def test_a_practice_is_given_by_number_code_or_name(typed: str, taken: str) -> N
         assert answers.member(practices)(typed) == taken
     except ValueError as refused:
         assert str(refused) == taken
+
+
+# --- a nominated payee that is not a member practice -------------------------------------------
+
+
+def test_the_payee_may_be_another_provider_named_with_its_code(tmp_path: Path) -> None:
+    """'other' at the payee asks the provider's ODS code and name; Schedule 1 names it."""
+    path = tmp_path / "n.yaml"
+    payee = at("payee")
+    output = new(
+        path,
+        [
+            *SESSION[:payee],
+            "other",
+            "A99001",  # a member practice's code: refused here, it is chosen above
+            "ad5",
+            "Riverside GP Federation",
+            *SESSION[payee + 1 :],
+        ],
+    )
+    assert "A99001 is Riverside Surgery, a member practice" in output
+    assert "Nominated payee (AD5): the provider's name" in output
+    profile = load(path).profile
+    assert (profile.network.nominated_payee, profile.network.payee_name) == (
+        "AD5",
+        "Riverside GP Federation",
+    )
+    build_profile(
+        path, BuildOptions(out=tmp_path / "out", documents=("schedule-1",), formats=("html",))
+    )
+    (page,) = (tmp_path / "out").glob("*/schedule-1.html")
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    assert "Riverside GP Federation</strong> (ODS code AD5) is the nominated payee" in text
+
+
+def test_other_and_a_code_at_the_payee_names_another_provider(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    payee = at("payee")
+    new(path, [*SESSION[:payee], "other rxx", "North Trust", *SESSION[payee + 1 :]])
+    network = load(path).profile.network
+    assert (network.nominated_payee, network.payee_name) == ("RXX", "North Trust")
+
+
+def test_a_wrong_payee_says_how_to_name_another_provider(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    payee = at("payee")
+    output = new(path, [*SESSION[:payee], "Nowhere Surgery!", *SESSION[payee:]])
+    assert "for a provider that is not a member practice, type other" in output
+    assert load(path).profile.network.payee_name is None

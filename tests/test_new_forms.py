@@ -162,7 +162,7 @@ def test_the_suggestion_is_never_above_the_time_left(left: float) -> None:
         assert float(suggested) * 4 == int(float(suggested) * 4)  # in quarter sessions
 
 
-@pytest.mark.parametrize(("year", "what"), [("2023/24", "funded"), ("2026/27", "benchmark")])
+@pytest.mark.parametrize(("year", "what"), [("2023/24", "funded"), ("2026/27", "guide")])
 def test_the_director_questions_name_the_time_as_the_year_has_it(year: str, what: str) -> None:
     facts = load_facts()
     lines = [*SESSION[:3], year, *SESSION[4:]]
@@ -171,7 +171,7 @@ def test_the_director_questions_name_the_time_as_the_year_has_it(year: str, what
     funded = funded_sessions(profile.population, facts)
     intro = next(line for line in said if line.startswith("The clinical director."))
     assert f"{sessions_text(funded)} a week" in intro
-    assert ("no payment is made for the role" in intro) == (what == "benchmark")
+    assert ("no payment is made for the role" in intro) == (what == "guide")
     (director,) = profile.clinical_directors
     assert director.sessions_per_week is not None
     assert director.sessions_per_week <= funded
@@ -183,7 +183,7 @@ def test_sessions_above_the_time_shown_are_said_to_be() -> None:
     ask, said = asker(lines)
     ask_profile(ask, said.append, load_facts(), TODAY)
     assert (
-        "  that is 1.5 more than the benchmark time left; agree how the difference is paid "
+        "  that is 1.5 more than the guide time left; agree how the difference is paid "
         "for (`check` will warn of it)"
     ) in said
     ask, said = asker(SESSION)
@@ -204,9 +204,11 @@ def test_a_joint_director_is_shown_the_time_left_of_the_whole(tmp_path: Path) ->
     ]
     result = CliRunner().invoke(cli, ["new", str(path)], input=piped(*answers))
     assert result.exit_code == 0, result.output
-    assert "Director 1 (Dr Jane Example): sessions a week (benchmark: 1) [1]: " in result.output
     assert (
-        "Director 2 (Sister Two): sessions a week (benchmark: 0.5 left of 1) [0.5]: "
+        "Clinical director 1 (Dr Jane Example): sessions a week (guide: 1) [1]: " in result.output
+    )
+    assert (
+        "Clinical director 2 (Sister Two): sessions a week (guide: 0.5 left of 1) [0.5]: "
         in result.output
     )
     assert [d.sessions_per_week for d in load(path).profile.clinical_directors] == [0.5, 0.5]

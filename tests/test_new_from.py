@@ -89,7 +89,13 @@ def test_only_what_is_missing_or_wrong_is_asked(tmp_path: Path) -> None:
         f"  {source}:14: practices[1].list_size: practice 2 (Canal Street Practice): "
         "expected a whole number, got 'twelve thousand'" in (result.output)
     )
-    for question in ("Network name", "Practice 1: name", "Director 1: name", "Lead 2", "Term"):
+    for question in (
+        "Network name",
+        "Practice 1: name",
+        "Clinical director 1: name",
+        "Lead 2",
+        "Term",
+    ):
         assert question not in result.output
     assert source.read_text(encoding="utf-8") == PARTIAL  # the profile given is never changed
 
@@ -141,7 +147,7 @@ def test_an_imported_network_is_filled_in_and_builds(
     result = new_from(source, path, *answers, last=("180,000", ""))
     assert result.exit_code == 0, result.output
     assert "Practice 1" not in result.output and "Network name" not in result.output
-    assert "sessions a week (benchmark: 4.72) [4.5]" in result.output  # as 2026/27 says it
+    assert "sessions a week (guide: 4.72) [4.5]" in result.output  # as 2026/27 says it
     assert source.read_text(encoding="utf-8") == before
 
     imported_data: dict[str, Any] = yaml.safe_load(before)
@@ -302,3 +308,31 @@ def test_the_directors_pay_and_start_date_are_asked_only_when_wrong(tmp_path: Pa
         None,
         45500,
     )
+
+
+def test_from_keeps_a_payee_that_is_not_a_member(tmp_path: Path) -> None:
+    """A profile whose payee is a federation keeps it: nothing about the payee is asked."""
+    data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+    data["network"].update(nominated_payee="AD5", payee_name="Riverside GP Federation")
+    source = tmp_path / "fed.yaml"
+    source.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path = tmp_path / "out.yaml"
+    result = new_from(source, path, last=())
+    assert result.exit_code == 0, result.output
+    assert "Nominated payee" not in result.output
+    network = load(path).profile.network
+    assert (network.nominated_payee, network.payee_name) == ("AD5", "Riverside GP Federation")
+
+
+def test_from_drops_the_providers_name_when_a_member_is_chosen(tmp_path: Path) -> None:
+    """A payee named by a code that is not a member's, with no name, is asked; a member chosen
+    then leaves no provider's name behind."""
+    data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+    data["network"].update(nominated_payee="AD5!", payee_name="Riverside GP Federation")
+    source = tmp_path / "fed.yaml"
+    source.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path = tmp_path / "out.yaml"
+    result = new_from(source, path, "1", last=())
+    assert result.exit_code == 0, result.output
+    network = load(path).profile.network
+    assert (network.nominated_payee, network.payee_name) == ("A99001", None)

@@ -160,7 +160,7 @@ def test_unknown_key_in_the_forms_words_comes_from_its_kind() -> None:
 
 def test_a_placeholder_is_of_a_declared_kind_and_a_templates_own_words_are_kept() -> None:
     def gap(text: str) -> Gap:
-        return Gap("Schedule 1", "section 'Meetings'", text)
+        return Gap("Schedule 1", "Meetings", "", text)
 
     assert [(g.kind, g.words) for g in map(gap, _PLACEHOLDERS)] == [
         ("to be agreed", "the PCN code"),
@@ -170,9 +170,11 @@ def test_a_placeholder_is_of_a_declared_kind_and_a_templates_own_words_are_kept(
         ("to be agreed", "Chair: the practice that chairs"),
     ]
     # A template's own [[words]] is listed as still to agree, not left out.
+    # Each thing once, with where it appears (still-to-agree.txt's form).
     assert document_lines(map(gap, _PLACEHOLDERS)) == [
-        "- Schedule 1, section 'Meetings': agree the PCN code, the date of the first meeting "
-        "and Chair: the practice that chairs.",
+        "- Agree the PCN code: Schedule 1, section 'Meetings'.",
+        "- Agree the date of the first meeting: Schedule 1, section 'Meetings'.",
+        "- Agree Chair: the practice that chairs: Schedule 1, section 'Meetings'.",
     ]
 
 

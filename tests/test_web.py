@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import docx
 import lxml.html
 import pytest
 import yaml
@@ -146,7 +147,7 @@ def test_labels_and_help_come_from_the_model() -> None:
     assert isinstance(network, Group)
     payee = next(n for n in network.fields if n.name == "nominated_payee")
     assert isinstance(payee, Input)
-    assert payee.kind == "practice"
+    assert payee.kind == "payee"  # a member practice, or another provider
     name = next(n for n in network.fields if n.name == "name")
     info = Profile.model_fields["network"].annotation.model_fields["name"]  # type: ignore[union-attr]
     assert name.help == info.description
@@ -236,8 +237,10 @@ def test_drop_downs_offer_member_practices_and_the_years_workstreams(client: Tes
     payee = page.get_element_by_id("f-network-nominated_payee")
     codes = [o.get("value") for o in payee.iter("option") if o.get("value")]
     practices = yaml.safe_load(example_text())["practices"]
-    assert codes == [p["ods_code"] for p in practices]
+    assert codes == [*(p["ods_code"] for p in practices), ":other"]
     assert payee.value == "A99001"
+    # The provider's part is drawn, hidden, for a payee that is a member practice.
+    assert page.get_element_by_id("f-network-nominated_payee-other").get("hidden") is not None
     workstream = page.get_element_by_id("f-leads-0-workstream")
     offered = [o.get("value") for o in workstream.iter("option") if o.get("value")]
     # The example's year's workstreams: proactive care ended with 2025/26.
@@ -423,6 +426,58 @@ def test_download_one_document_as_pdf(client: TestClient) -> None:
     assert answer.status_code == 200
     assert answer.content.startswith(b"%PDF")
     assert answer.headers["content-disposition"] == 'attachment; filename="schedule-1.pdf"'
+
+
+# --- a nominated payee that is not a member practice ------------------------------------------
+
+FEDERATION = {
+    "network.nominated_payee": ":other",
+    "network.nominated_payee:code": "ad5",
+    "network.payee_name": "Riverside GP Federation",
+}
+
+
+def test_the_payee_may_be_another_provider_typed_in_the_form(client: TestClient) -> None:
+    """'Another provider', its ODS code and name: the profile and Schedule 1 name it."""
+    fields = {**form_fields(client.get("/example").text), **FEDERATION}
+    answer = client.post("/download/profile", data=fields)
+    assert answer.status_code == 200, answer.text
+    network = yaml.safe_load(answer.text)["network"]
+    assert (network["nominated_payee"], network["payee_name"]) == (
+        "ad5",
+        "Riverside GP Federation",
+    )
+    document = client.post(
+        "/download/document", data={**fields, "doc": "schedule-1", "format": "docx"}
+    )
+    assert document.status_code == 200
+    paragraphs = docx.Document(io.BytesIO(document.content)).paragraphs
+    said = " ".join(" ".join(p.text for p in paragraphs).split())
+    assert "Riverside GP Federation (ODS code AD5) is the nominated payee" in said
+
+
+def test_a_profile_with_another_provider_opens_with_it_chosen(client: TestClient) -> None:
+    data = yaml.safe_load(example_text())
+    data["network"].update(nominated_payee="AD5", payee_name="Riverside GP Federation")
+    text = yaml.safe_dump(data, sort_keys=False).encode()
+    page = client.post("/open", files={"profile": ("fed.yaml", text, "text/yaml")}).text
+    html = lxml.html.fromstring(page)
+    assert html.get_element_by_id("f-network-nominated_payee").value == ":other"
+    assert html.get_element_by_id("f-network-nominated_payee-other").get("hidden") is None
+    assert html.get_element_by_id("f-network-nominated_payee-code").value == "AD5"
+    assert html.get_element_by_id("f-network-payee_name").value == "Riverside GP Federation"
+    # What the page sends back is the profile it opened: nothing lost on the way.
+    again = client.post("/download/profile", data=form_fields(page))
+    assert yaml.safe_load(again.text)["network"]["payee_name"] == "Riverside GP Federation"
+
+
+def test_a_member_chosen_leaves_the_providers_part_out(client: TestClient) -> None:
+    fields = {**form_fields(client.get("/example").text), **FEDERATION}
+    fields["network.nominated_payee"] = "A99002"  # chosen after the provider was typed
+    answer = client.post("/download/profile", data=fields)
+    assert answer.status_code == 200, answer.text
+    network = yaml.safe_load(answer.text)["network"]
+    assert network["nominated_payee"] == "A99002" and "payee_name" not in network
 
 
 def test_a_download_with_errors_shows_them_instead(client: TestClient) -> None:

@@ -9,6 +9,7 @@ Chromium (or Playwright) cannot be installed.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import threading
 import time
@@ -449,3 +450,29 @@ def test_sections_and_the_actions_bar_by_keyboard(server: str, browser: Any, wid
         no_axe_violations(page)
     finally:
         context.close()
+
+
+def test_another_provider_as_payee_by_keyboard(server: str, page: Any) -> None:
+    """Choosing 'Another provider' shows its ODS code and name; the check takes them."""
+    page.goto(server + "/example")
+    other = page.locator("#f-network-nominated_payee-other")
+    assert other.is_hidden()
+    tab_to(page, "f-network-nominated_payee")
+    page.keyboard.type("Another")  # picks "Another provider (not a member practice)"
+    page.keyboard.press("Tab")
+    assert other.is_visible()
+    type_in(page, "f-network-nominated_payee-code", "AD5")
+    type_in(page, "f-network-payee_name", "Riverside GP Federation")
+    page.keyboard.press("Tab")
+    settled(page)
+    assert page.locator("#msg-f-network-nominated_payee").inner_text() == ""
+    assert page.locator("#msg-f-network-payee_name").inner_text() == ""
+    shot = os.environ.get("PCNDOCS_SCREENSHOTS")  # a folder to look at the page in
+    if shot:
+        other.scroll_into_view_if_needed()
+        page.screenshot(path=str(Path(shot) / "payee-another-provider.png"))
+    no_axe_violations(page)
+    # Back to a member practice: the provider's part is hidden again, its values kept there.
+    page.select_option("#f-network-nominated_payee", "A99002")
+    assert other.is_hidden()
+    assert page.locator("#f-network-payee_name").input_value() == "Riverside GP Federation"

@@ -99,10 +99,7 @@ def what_changed(old: Profile, new: Profile, facts: Facts) -> list[str]:
     lines: list[str] = []
     lines += _fields(old.network, new.network, NETWORK, skip={"nominated_payee"})
     if old.network.nominated_payee != new.network.nominated_payee:
-        lines.append(
-            f"Nominated payee: {_practice(old, old.network.nominated_payee)} {ARROW} "
-            f"{_practice(new, new.network.nominated_payee)}"
-        )
+        lines.append(f"Nominated payee: {_payee(old)} {ARROW} {_payee(new)}")
     if old.contract_year != new.contract_year:
         lines.append(
             f"Contract year: {_value(old.contract_year)} {ARROW} {_value(new.contract_year)}"
@@ -258,6 +255,14 @@ def _shown(show: Callable[[Any], str], value: Any) -> str:
         if value is None and show is not APPOINTMENT["max_consecutive_terms"][1]
         else show(value)
     )
+
+
+def _payee(profile: Profile) -> str:
+    """Return the nominated payee in words: a member practice, or a provider named."""
+    network = profile.network
+    if network.payee_name is not None and profile.practice(network.nominated_payee) is None:
+        return f"{network.payee_name} ({network.nominated_payee}), not a member practice"
+    return _practice(profile, network.nominated_payee)
 
 
 def _practice(profile: Profile, code: str | None) -> str:

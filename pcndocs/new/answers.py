@@ -21,6 +21,7 @@ from pcndocs.profile.explain import explain
 from pcndocs.profile.load import FIRST_DATE, LAST_DATE
 from pcndocs.profile.model import (
     CustomWorkstream,
+    Network,
     Practice,
     british_date,
     choice_word,
@@ -221,6 +222,55 @@ def member(practices: Sequence[Practice]) -> Callable[[str], str]:
         )
 
     return Described(convert, "the practice's ODS code, its number in the list above, or its name")
+
+
+# The answer to the nominated payee that names a provider which is not a member practice.
+OTHER: Final = "other"
+
+
+def payee(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to the nominated payee: a member practice (its code, number or
+    name); OTHER for another provider, whose code is asked next; or 'other CODE' for another
+    provider with its code (how `new --from` answers for a profile that has one).
+    """
+    as_member = member(practices)
+    as_provider = provider_code(practices)
+
+    def convert(text: str) -> str:
+        first, _, rest = text.strip().partition(" ")
+        if choice_word(first) == OTHER:
+            return as_provider(rest) if rest.strip() else OTHER
+        try:
+            return as_member(text)
+        except ValueError as not_member:
+            raise ValueError(
+                f"{not_member}; for a provider that is not a member practice, type {OTHER}"
+            ) from None
+
+    return Described(
+        convert,
+        "a member practice's ODS code, its number in the list above or its name; or "
+        f"{OTHER} for a provider that is not a member practice, such as a GP federation",
+    )
+
+
+def provider_code(practices: Sequence[Practice]) -> Callable[[str], str]:
+    """Return a conversion to the ODS code of a payee that is not a member practice."""
+    check = text(Network, "nominated_payee")
+
+    def convert(text: str) -> str:
+        code = check(text)
+        twin = next((p for p in practices if p.ods_code == code), None)
+        if twin is not None:
+            raise ValueError(
+                f"{code} is {twin.name}, a member practice; go back (<) and choose it there"
+            )
+        return code
+
+    return Described(
+        convert,
+        "the provider's ODS code: three to six letters and digits, such as a federation's",
+    )
 
 
 def _folded(text: str) -> str:

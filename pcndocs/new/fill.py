@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from pcndocs.new.answers import OTHER
 from pcndocs.new.prompt import Known, KnownValues
 from pcndocs.profile.explain import models_in
 from pcndocs.profile.items import item_at
@@ -28,6 +29,7 @@ from pcndocs.profile.write import TO_FILL, number_text, profile_data
 from pcndocs.profile.yamlfile import KeyPath, YamlDocument, dotted
 
 _ABSENT = object()
+PAYEE: KeyPath = ("network", "nominated_payee")
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ def known_values(document: YamlDocument, text: str = "") -> KnownValues:
             return Known(None, where, skip=skip)
         if value is None:
             return Known(None, where)
+        if key == PAYEE and _provider_named(document.data):
+            return Known(f"{OTHER} {_as_typed(value)}", where)  # the payee's answer for it
         return Known(_as_typed(value), where)
 
     return known
@@ -126,6 +130,7 @@ def known_values(document: YamlDocument, text: str = "") -> KnownValues:
 def filled_data(document: YamlDocument, answered: Profile, asked: Iterable[KeyPath]) -> Any:
     """Return the profile's data with the answers put in, everything else as it was."""
     answers = profile_data(answered)
+    asked = list(asked)
     data = copy.deepcopy(document.data) if isinstance(document.data, dict) else {}
     for section in ("practices", "clinical_directors", "leads"):
         if not _has_items(data, section):  # a list the profile lacked is asked whole
@@ -140,6 +145,10 @@ def filled_data(document: YamlDocument, answered: Profile, asked: Iterable[KeyPa
         value = _at(answers, key)
         if value is not _ABSENT and not _in_new_list(document.data, key):
             _put(data, key, value)
+    network = data.get("network")
+    payee_asked = PAYEE in asked
+    if payee_asked and answered.network.payee_name is None and isinstance(network, dict):
+        network.pop("payee_name", None)  # the payee answered is a member practice
     return data
 
 
@@ -167,6 +176,11 @@ def _put(data: dict[str, Any], key: KeyPath, value: Any) -> None:
         here = here[part]
     if isinstance(here, dict):
         here[key[-1]] = value
+
+
+def _provider_named(data: Any) -> bool:
+    """Return whether the profile names its payee as a provider that is not a member."""
+    return _at(data, ("network", "payee_name")) not in (_ABSENT, None)
 
 
 def _paid_through_a_practice(data: Any, key: KeyPath) -> bool:

@@ -12,6 +12,7 @@ from annotated_types import MaxLen
 from pcndocs import years
 from pcndocs.new import answers
 from pcndocs.new.prompt import Ask, Say
+from pcndocs.profile.items import item_heading
 from pcndocs.profile.model import (
     Appointment,
     ClinicalDirector,
@@ -80,12 +81,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     say("The practices:")
     for i, practice in enumerate(practices, start=1):
         say(f"  {i}. {practice.ods_code}  {practice.name}")
-    payee = ask(
-        "Nominated payee, the practice that receives the funding (ODS code, number or name)",
-        answers.member(practices),
-        practices[0].ods_code,
-        key=("network", "nominated_payee"),
-    )
+    payee, payee_name = _ask_payee(ask, practices)
     directors = _ask_directors(ask, say, facts, practices, year)
     method = ask(
         f"Appointment method ({', '.join(METHODS)})",
@@ -125,6 +121,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
             commissioner=commissioner,
             population_date=population_date,
             nominated_payee=payee,
+            payee_name=payee_name,
         ),
         contract_year=year,
         practices=practices,
@@ -134,6 +131,36 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
         document_control=DocumentControl(review_date=review),
         funding=FundingOverrides(core_pcn_funding=core),
     )
+
+
+def _ask_payee(ask: Ask, practices: Sequence[Practice]) -> tuple[str, str | None]:
+    """Return the nominated payee's ODS code, and its name where it is not a member practice.
+
+    Most networks' payee is a member practice; another provider (a GP federation, say) is
+    allowed too, and Schedule 1 then names it.
+    """
+    at = ("network", "nominated_payee")
+    payee = ask(
+        "Nominated payee, the practice or provider that receives the funding (a member "
+        f"practice's ODS code, number or name; or {answers.OTHER} for another provider)",
+        answers.payee(practices),
+        practices[0].ods_code,
+        key=at,
+    )
+    if payee == answers.OTHER:
+        payee = ask(
+            "Nominated payee: the provider's ODS code (three to six letters and digits)",
+            answers.provider_code(practices),
+            key=at,
+        )
+    if any(p.ods_code == payee for p in practices):
+        return payee, None
+    name = ask(
+        f"Nominated payee ({payee}): the provider's name, such as Riverside GP Federation",
+        answers.text(Network, "payee_name"),
+        key=("network", "payee_name"),
+    )
+    return payee, name
 
 
 def _year_end(year: str) -> str:
@@ -148,9 +175,10 @@ def _ask_practices(ask: Ask, say: Say) -> list[Practice]:
     while True:
         n = len(practices) + 1
         at = ("practices", n - 1)
+        this = item_heading("practices", n - 1)
         if practices:
             name = ask(
-                f"Practice {n}: name",
+                f"{this}: name",
                 answers.optional(answers.practice_name(practices)),
                 "",
                 key=(*at, "name"),
@@ -158,14 +186,14 @@ def _ask_practices(ask: Ask, say: Say) -> list[Practice]:
             if name is None:
                 return practices
         else:
-            name = ask("Practice 1: name", answers.practice_name(practices), key=(*at, "name"))
+            name = ask(f"{this}: name", answers.practice_name(practices), key=(*at, "name"))
         code = ask(
-            f"Practice {n} ({name}): ODS code, a letter and five digits",
+            f"{item_heading('practices', n - 1, name)}: ODS code, a letter and five digits",
             answers.new_ods_code(practices),
             key=(*at, "ods_code"),
         )
         size = ask(
-            f"Practice {n} ({name}): registered patients",
+            f"{item_heading('practices', n - 1, name)}: registered patients",
             answers.whole(Practice, "list_size"),
             key=(*at, "list_size"),
         )
@@ -177,8 +205,8 @@ def _ask_directors(
 ) -> list[ClinicalDirector]:
     funded = funded_sessions(sum(p.list_size or 0 for p in practices), facts)
     basis = facts.funding.cd_basis
-    # From 2024/25 nothing pays for the role apart: the old funding is a benchmark only.
-    what = "funded" if payment_made(year, facts) else "benchmark"
+    # From 2024/25 nothing pays for the role apart: the time funded until then is a guide only.
+    what = "funded" if payment_made(year, facts) else "guide"
     if what == "funded":
         say(
             f"The clinical director. The network is funded for {sessions_text(funded)} a week "
@@ -188,7 +216,8 @@ def _ask_directors(
     else:
         say(
             f"The clinical director. In {year} no payment is made for the role apart from "
-            f"Core PCN Funding; the national benchmark is {sessions_text(funded)} a week "
+            f"Core PCN Funding; the time funded until {basis.last_paid}, kept as a guide, is "
+            f"{sessions_text(funded)} a week "
             f"({basis.wte} WTE per {basis.per_registered_patients:,} patients). Up to "
             f"{MAX_DIRECTORS} directors may share the role."
         )
@@ -198,7 +227,8 @@ def _ask_directors(
         at = ("clinical_directors", n - 1)
         if directors:
             name = ask(
-                f"Director {n}, sharing the role: name (blank for none)",
+                f"{item_heading('clinical_directors', n - 1)}, sharing the role: name "
+                "(blank for none)",
                 answers.optional(answers.text(ClinicalDirector, "name")),
                 "",
                 key=(*at, "name"),
@@ -207,23 +237,26 @@ def _ask_directors(
                 break
         else:
             name = ask(
-                "Director 1: name", answers.text(ClinicalDirector, "name"), key=(*at, "name")
+                f"{item_heading('clinical_directors', 0)}: name",
+                answers.text(ClinicalDirector, "name"),
+                key=(*at, "name"),
             )
+        who = item_heading("clinical_directors", n - 1, name)
         profession = ask(
-            f"Director {n} ({name}): profession",
+            f"{who}: profession",
             answers.text(ClinicalDirector, "profession"),
             "GP",
             key=(*at, "profession"),
         )
         practice = ask(
-            f"Director {n} ({name}): practice (ODS code, number or name)",
+            f"{who}: practice (ODS code, number or name)",
             answers.member(practices),
             practices[0].ods_code,
             key=(*at, "practice"),
         )
         left = funded - sum(d.sessions_per_week or 0 for d in directors)
         sessions = ask(
-            f"Director {n} ({name}): sessions a week ({what}: {sessions_number(max(left, 0))}"
+            f"{who}: sessions a week ({what}: {sessions_number(max(left, 0))}"
             + (f" left of {sessions_number(funded)})" if directors else ")"),
             answers.decimal(ClinicalDirector, "sessions_per_week"),
             suggested_sessions(left) or None,
@@ -235,7 +268,7 @@ def _ask_directors(
                 "time left; agree how the difference is paid for (`check` will warn of it)"
             )
         start = ask(
-            f"Director {n} ({name}): date their current term began (01/04/2026 or 2026-04-01; "
+            f"{who}: date their current term began (01/04/2026 or 2026-04-01; "
             "blank if not yet known)",
             answers.optional(answers.about(answers.date_answer, ClinicalDirector, "start_date")),
             "",
@@ -262,8 +295,9 @@ def _ask_director_pay(ask: Ask, n: int, name: str) -> tuple[float | None, float 
     Neither: the job description says the member practices are still to agree the pay.
     """
     at = ("clinical_directors", n - 1)
+    who = item_heading("clinical_directors", n - 1, name)
     rate = ask(
-        f"Director {n} ({name}): pay, pounds per session (blank to give a yearly sum instead)",
+        f"{who}: pay, pounds per session (blank to give a yearly sum instead)",
         answers.session_pay(ClinicalDirector, "session_rate"),
         "",
         key=(*at, "session_rate"),
@@ -271,7 +305,7 @@ def _ask_director_pay(ask: Ask, n: int, name: str) -> tuple[float | None, float 
     if rate is not None:
         return rate, None
     yearly = ask(
-        f"Director {n} ({name}): pay, pounds a year (blank if still to be agreed)",
+        f"{who}: pay, pounds a year (blank if still to be agreed)",
         answers.optional(answers.decimal(ClinicalDirector, "annual_pay")),
         "",
         key=(*at, "annual_pay"),
@@ -296,7 +330,7 @@ def _ask_leads(
         n = len(leads) + 1
         at = ("leads", n - 1)
         chosen = ask(
-            f"Lead {n}: workstream (number, id, or {answers.LOCAL})",
+            f"{item_heading('leads', n - 1)}: workstream (number, id, or {answers.LOCAL})",
             answers.optional(answers.workstream_choice(choices)),
             "",
             key=(*at, "workstream"),
@@ -309,27 +343,30 @@ def _ask_leads(
             say(f"  {len(choices):>2}. {chosen.id}  {chosen.title} (local; for later leads too)")
         elif isinstance(chosen, CustomWorkstream) and chosen not in choices:
             choices.append(chosen)  # a local workstream the profile being filled in has
-        name = ask(f"Lead {n}: name", answers.text(Lead, "name"), key=(*at, "name"))
+        name = ask(
+            f"{item_heading('leads', n - 1)}: name", answers.text(Lead, "name"), key=(*at, "name")
+        )
+        who = item_heading("leads", n - 1, name)
         kind = ask(
-            f"Lead {n} ({name}): kind ({', '.join(KINDS)})",
+            f"{who}: kind ({', '.join(KINDS)})",
             answers.about(answers.choice(KINDS), Lead, "kind"),
             "clinical" if chosen.clinical else "non_clinical",
             key=(*at, "kind"),
         )
         practice = ask(
-            f"Lead {n} ({name}): practice (ODS code, number or name; blank for none)",
+            f"{who}: practice (ODS code, number or name; blank for none)",
             answers.optional(answers.member(practices)),
             "",
             key=(*at, "practice"),
         )
         sessions = ask(
-            f"Lead {n} ({name}): sessions a month",
+            f"{who}: sessions a month",
             answers.decimal(Lead, "sessions_per_month"),
             "2",
             key=(*at, "sessions_per_month"),
         )
         rate = ask(
-            f"Lead {n} ({name}): pounds paid per session",
+            f"{who}: pounds paid per session",
             answers.decimal(Lead, "session_rate"),
             key=(*at, "session_rate"),
         )
@@ -354,25 +391,26 @@ def _ask_local_workstream(
 ) -> CustomWorkstream:
     """Return a workstream of the network's own, for lead n."""
     at = ("leads", n - 1, "workstream")
+    who = item_heading("leads", n - 1)
     taken = {w.id for w in facts.workstreams.workstreams} | {w.id for w in choices}
     local_id = ask(
-        f"Lead {n}: local workstream's id, a short word such as frailty",
+        f"{who}: local workstream's id, a short word such as frailty",
         answers.local_workstream_id(taken),
         key=(*at, "id"),
     )
     title = ask(
-        f"Lead {n}: local workstream's title, as documents show it",
+        f"{who}: local workstream's title, as documents show it",
         answers.text(CustomWorkstream, "title"),
         local_id.replace("_", " ").capitalize(),
         key=(*at, "title"),
     )
     summary = ask(
-        f"Lead {n}: what the workstream covers, in a sentence",
+        f"{who}: what the workstream covers, in a sentence",
         answers.text(CustomWorkstream, "summary"),
         key=(*at, "summary"),
     )
     clinical = ask(
-        f"Lead {n}: is it clinical work? (yes or no)",
+        f"{who}: is it clinical work? (yes or no)",
         answers.choice(("yes", "no")),
         "yes",
         key=(*at, "clinical"),

@@ -50,7 +50,11 @@ def filled_text(
     if profile is not None:
         funded = funded_sessions(profile.population, facts)
         year = profile.contract_year or facts.funding.latest
-        what = "funded" if payment_made(year, facts) else "national benchmark"
+        what = (
+            "funded"
+            if payment_made(year, facts)
+            else f"guide, the time funded until {facts.funding.cd_basis.last_paid}"
+        )
         notes["clinical_directors[0].sessions_per_week"] = (
             f"agreed; {what}: {sessions_number(funded)}"
         )

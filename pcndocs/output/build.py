@@ -359,9 +359,9 @@ def still_to_agree(
     """Return, in plain sentences, what a blank profile still needs and what its documents propose.
 
     Four lists: what the profile's data is too old or too thin to show as it is, the values
-    missing from the profile (with their lines), what the documents leave to agree (by
-    document and section), and the defaults they propose; then the clauses taken from a
-    house wording file (`house`, one line each), for the practices to read.
+    missing from the profile (with their lines), what the documents leave to agree (each once,
+    with the documents and sections it appears in), and the defaults they propose; then the
+    clauses taken from a house wording file (`house`, one line each), for the practices to read.
     """
     profile = loaded.profile
     notes = old_data_notes(profile, load_facts())
@@ -377,7 +377,7 @@ def still_to_agree(
         lines += [missing_line(g.key, g.line, profile) for g in loaded.gaps]
     listed = document_lines(gaps)
     if listed:
-        lines += ["", "To agree in the documents, by document and section:"]
+        lines += ["", "To agree in the documents: each thing once, with where it appears."]
         lines += listed
     assumed = assumed_values(profile)
     if assumed:

@@ -33,6 +33,13 @@ def item_name(list_key: str, index: int, name: object = None) -> str:
     return f"{words} ({name})"
 
 
+def item_heading(list_key: str, index: int, name: object = None) -> str:
+    """Return item_name for the start of a line or question: 'Practice 2 (Millbrook Medical
+    Centre)'."""
+    words = item_name(list_key, index, name)
+    return words[:1].upper() + words[1:]
+
+
 def item_at(data: Any, key_path: KeyPath) -> str:
     """Return the words naming the list item a key is in, or '' for a key in no item.
 

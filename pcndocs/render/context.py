@@ -51,10 +51,12 @@ from pcndocs.rules.facts import (
 from pcndocs.rules.funding import (
     DirectorFunding,
     LeadershipCosts,
+    StreamFunds,
     VotingWeight,
     contract_year,
     director_funding,
     leadership_costs,
+    stream_funds,
     voting_weights,
 )
 from pcndocs.rules.leads import LeadItems, LeadView, WorkstreamView, lead_items, lead_views
@@ -229,6 +231,13 @@ def proposer(profile: Profile, blank: bool) -> Callable[..., object]:
     return proposed
 
 
+def _core_funds(profile: Profile, facts: Facts) -> StreamFunds | None:
+    """Return the network's core funding of its year (Core PCN Funding from 2024/25): the
+    network's own figure where the profile states one, else worked out where it can be."""
+    core = stream_funds(profile, facts).get("core")
+    return core if core is not None and core.amount is not None and core.amount.exact else None
+
+
 def _payee(profile: Profile) -> Practice:
     """Return the nominated payee: its member practice, or the provider the profile names."""
     network = profile.network
@@ -281,6 +290,7 @@ class NetworkContext:
     days_to_read: int  # days practices have to read the candidates' statements
     funding: DirectorFunding  # the clinical director's funded time and money
     costs: LeadershipCosts  # what the leads cost a year, in all and by funding stream
+    core_funds: StreamFunds | None  # the network's core funding this year, where it is known
     affordability: Sequence[Charge]  # per funding stream used: what it pays for, what it holds
     year_held: bool  # False: a later contract year than pcndocs holds national figures for
     latest_year: str  # the latest contract year pcndocs holds national figures for
@@ -408,6 +418,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         ),
         funding=funding,
         costs=costs,
+        core_funds=_core_funds(profile, facts),
         affordability=charges,
         year_held=held,
         latest_year=facts.funding.latest,

@@ -116,6 +116,24 @@ def introduces_signature(node: SyntaxTreeNode) -> bool:
     return following is not None and following.type == "container_signature"
 
 
+def keeps_with_next(node: SyntaxTreeNode) -> bool:
+    """Return whether a paragraph must stay on the page of the block after it.
+
+    It leads into a block to sign; it is a section's sentence of introduction to a table
+    ("The network has 9 member practices ...") that would otherwise end a page with the
+    table on the next; or it introduces a list with a colon ("... these duties beyond the
+    national minimum:").
+    """
+    if introduces_signature(node):
+        return True
+    following, previous = node.next_sibling, node.previous_sibling
+    if following is None:
+        return False
+    if following.type in ("bullet_list", "ordered_list"):
+        return plain_text(node).rstrip().endswith(":")
+    return following.type == "table" and previous is not None and previous.type == "heading"
+
+
 def plain_text(node: SyntaxTreeNode) -> str:
     """Return the text inside a node, without formatting."""
     if node.type in ("text", "code_inline"):

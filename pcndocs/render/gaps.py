@@ -23,8 +23,17 @@ class Gap:
     """One placeholder in a document: where it is and what it says."""
 
     document: str  # the document's title
-    section: str  # the heading above it, and the clause it is in: Decisions, clause 'Quorum'
+    heading: str  # the section's heading above it; "" before the first section
+    clause: str  # the bold title of the numbered clause it is in, or ""
     text: str  # its words, such as "to be agreed: PCN code"
+
+    @property
+    def section(self) -> str:
+        """Return where it is in words: "section 'Decisions', clause 'Quorum'", "at the top"."""
+        if not self.heading:
+            return "at the top"
+        where = f"section '{self.heading}'"
+        return f"{where}, clause '{self.clause}'" if self.clause else where
 
     @property
     def kind(self) -> PlaceholderKind:
@@ -42,22 +51,25 @@ class Gap:
         return rest.strip() if head.strip() in PLACEHOLDER_KINDS else self.text.strip()
 
 
+# A placeholder as plain text shows it: [to be agreed: the workstream].
+_SHOWN = re.compile(r"\[(?:to be agreed|proposed|incomplete): ([^\]]*)\]")
+
+
 def placeholders(document: Document, name: str = "") -> list[Gap]:
     """Return every placeholder in a document, in order, with the section it is in.
 
     name is how to call the document, where not by its title; before its first section, a
-    placeholder is in the table at its top.
+    placeholder is in the table at its top. A heading that holds a placeholder is named by
+    the placeholder's words.
     """
     found: list[Gap] = []
-    section = "at the top"
+    heading = ""
     for node in _walk(document.tree):
         if node.type == "heading" and node.tag != "h1":
-            section = f"section '{plain_text(node).strip()}'"
+            heading = _SHOWN.sub(r"\1", plain_text(node).strip())
         elif node.type == "placeholder":
-            clause = _clause(node)
-            where = f"{section}, clause '{clause}'" if clause else section
             text = " ".join(node.content.split())
-            found.append(Gap(name or document.title, where, text))
+            found.append(Gap(name or document.title, heading, _clause(node), text))
     return found
 
 
@@ -103,24 +115,44 @@ def plain_key(key: str, profile: Profile) -> str:
 
 
 def document_lines(gaps: Iterable[Gap]) -> list[str]:
-    """Return what the documents leave to agree: one plain sentence a section, without repeats.
+    """Return what the documents leave to agree: one plain sentence for each thing, once,
+    with every document, section and clause it appears in.
 
     A proposal is listed with its words among the proposals, so not here; nor is a bare
     [incomplete] after a figure: the missing list size it comes from is listed already.
     """
-    grouped: dict[tuple[str, str, str], list[str]] = {}
+    # (kind, words) -> document -> heading -> clauses, each in the order first met
+    grouped: dict[tuple[str, str], dict[str, dict[str, list[str]]]] = {}
     for gap in gaps:
         if gap.kind != "proposed" and gap.words:
-            words = grouped.setdefault((gap.document, gap.section, gap.kind), [])
-            if gap.words not in words:
-                words.append(gap.words)
+            documents = grouped.setdefault((gap.kind, gap.words), {})
+            clauses = documents.setdefault(gap.document, {}).setdefault(gap.heading, [])
+            if gap.clause not in clauses:
+                clauses.append(gap.clause)
     lines = []
-    for (document, section, kind), words in grouped.items():
+    for (kind, words), documents in grouped.items():
+        where = "; ".join(f"{doc}, {_places(headings)}" for doc, headings in documents.items())
         if kind == "incomplete":
-            lines.append(f"- {document}, {section}: the figures are incomplete: {_and(words)}.")
+            lines.append(f"- Incomplete figures ({words}): {where}.")
         else:
-            lines.append(f"- {document}, {section}: agree {_and(words)}.")
+            lines.append(f"- Agree {words}: {where}.")
     return lines
+
+
+def _places(headings: dict[str, list[str]]) -> str:
+    """Return where in one document: "at the top and sections 'Pay' (clause 'Rate') and
+    'Review'"."""
+    sections = []
+    for heading, clauses in headings.items():
+        if not heading:
+            continue
+        named = [f"'{c}'" for c in clauses if c]
+        clause = f" (clause{'s' if len(named) > 1 else ''} {_and(named)})" if named else ""
+        sections.append(f"'{heading}'{clause}")
+    parts = ["at the top"] if "" in headings else []
+    if sections:
+        parts.append(f"section{'s' if len(sections) > 1 else ''} {_and(sections)}")
+    return " and ".join(parts)
 
 
 def _and(items: list[str]) -> str:
@@ -225,7 +257,8 @@ def proposal_line(key: str, value: object, body: str) -> str:
 _MISSING_WORDS = {
     "network.name": "the network's name",
     "network.population_date": "the date of the practices' list sizes",
-    "network.nominated_payee": "the nominated payee, the practice that receives the funding",
+    "network.nominated_payee": "the nominated payee, the practice or provider that receives "
+    "the funding",
     "contract_year": "the contract year",
     "practices": "the member practices",
     "appointment.method": "how the clinical director is appointed: selection, election, "

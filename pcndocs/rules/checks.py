@@ -65,7 +65,12 @@ def _time_warnings(loaded: LoadedProfile, facts: Facts) -> list[Problem]:
                 ("clinical_directors",),
                 f"the {whose} agreed time is {sessions_text(agreed)} a week{local}, "
                 f"{sessions_text(funding.sessions_over_funding)} more than the "
-                f"{'benchmark' if not funding.payment_made else 'funded equivalent'} of "
+                + (
+                    "funded equivalent"
+                    if funding.payment_made
+                    else f"level of time funded until {funding.last_paid}, kept as a guide,"
+                )
+                + " of "
                 f"{sessions_text(funding.funded_sessions_per_week)} "
                 f"({wte_text(funding.funded_wte)}: "
                 f"{wte_text(funding.basis_wte)} per {funding.basis_patients:,} patients, for "
@@ -405,7 +410,11 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
         f"practices: {len(profile.practices)}, registered patients: {profile.population:,} "
         f"at {when}"
     ]
-    benchmark = "funded time" if funding.payment_made else "benchmark time"
+    benchmark = (
+        "funded time"
+        if funding.payment_made
+        else f"time funded until {funding.last_paid} (a guide)"
+    )
     if all(p.list_size is not None for p in profile.practices) and profile.practices:
         lines.append(
             f"contract year {funding.year}; clinical director {benchmark}: "
@@ -432,7 +441,7 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
     assumed = assumed_values(profile)
     if assumed:
         lines.append(
-            f"assumed ({len(assumed)} values the profile does not set; "
+            f"assumed ({counted(len(assumed), 'value')} the profile does not set; "
             "the documents use these defaults, so confirm them or set your own):"
         )
         lines += [f"  {value.key}: {value.words()}" for value in assumed]
@@ -444,8 +453,11 @@ def summary(loaded: LoadedProfile, facts: Facts) -> list[str]:
     return lines
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
+def counted(number: int, word: str, plural: str | None = None) -> str:
+    """Return a count with its noun, singular for one: '1 file', '3 files', '2 practices'."""
+    if number == 1:
+        return f"1 {word}"
+    return f"{number:,} {plural or word + 's'}"
 
 
 def verdict(
@@ -455,15 +467,15 @@ def verdict(
 
     to_agree counts the values a blank check found still to agree: ready for a blank build.
     """
-    checked = _count(profiles, "profile")
+    checked = counted(profiles, "profile")
     if to_agree and not errors:
-        checked += f" for a blank build ({_count(to_agree, 'value')} still to agree)"
+        checked += f" for a blank build ({counted(to_agree, 'value')} still to agree)"
     if errors:
         which = "" if profiles == 1 else f" in {failed} of {profiles} profiles"
-        return f"not ready: {_count(errors, 'error')}{which}, {_count(warnings, 'warning')}"
+        return f"not ready: {counted(errors, 'error')}{which}, {counted(warnings, 'warning')}"
     if strict and warnings:
-        return f"not ready: {checked}, no errors, {_count(warnings, 'warning')} (--strict)"
-    return f"ready: {checked}, no errors, {_count(warnings, 'warning')}"
+        return f"not ready: {checked}, no errors, {counted(warnings, 'warning')} (--strict)"
+    return f"ready: {checked}, no errors, {counted(warnings, 'warning')}"
 
 
 def _agreed_sessions(profile: Profile) -> str:

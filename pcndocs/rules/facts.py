@@ -315,6 +315,9 @@ class Workstream(Sourced):
     last: YearText | None = None  # the last contract year it was part of the DES
     checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)  # a lead's starter checklist
     year_notes: tuple[YearNote, ...] = ()  # changes to it from later years, each cited
+    # The work handles the network's money: its checklist states the network's core funding
+    # for the year where it is known, in place of year notes on what a typical network gets.
+    states_core_funding: bool = False
 
     def applies_in(self, year: str) -> bool:
         """Return whether a network had this work to do in a contract year."""

@@ -40,6 +40,7 @@ class Amount:
 
 
 NETWORK_FIGURE = "the network's own figure"
+STATED = "stated in the profile"  # the working of a sum the network states whole
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,11 @@ class StreamFunds:
     def network_figure(self) -> bool:
         """Return whether the amount is the network's own figure."""
         return self.source == NETWORK_FIGURE
+
+    @property
+    def stated(self) -> bool:
+        """Return whether the network states the amount whole (not a rate pcndocs applies)."""
+        return self.working == STATED
 
 
 @dataclass(frozen=True)
@@ -301,11 +307,16 @@ def _own(value: float) -> RateUsed:
     return RateUsed(value, value, "confirmed", True, NETWORK_FIGURE)
 
 
+def _pence(value: float) -> str:
+    """Return a rate in pounds as people write money: £1.50 (not £1.5), £0.72963 as it is."""
+    return f"£{value:.2f}" if round(value, 2) == value else f"£{value:g}"
+
+
 def _per_patient(rate: RateUsed, patients: int, who: str) -> str:
     part = f" × {rate.months}/12 months" if rate.months != MONTHS_IN_YEAR else ""
     if rate.low == rate.high:
-        return f"£{rate.low:g} × {patients:,} {who}{part}"
-    return f"£{rate.low:g} to £{rate.high:g} × {patients:,} {who}{part}"
+        return f"{_pence(rate.low)} × {patients:,} {who}{part}"
+    return f"{_pence(rate.low)} to {_pence(rate.high)} × {patients:,} {who}{part}"
 
 
 def _funds(stream: str, title: str, rate: RateUsed, amount: Amount, working: str) -> StreamFunds:
@@ -392,9 +403,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
     merged = not payment_made(year, facts)
     if merged and own.core_pcn_funding is not None:
         stated = own.core_pcn_funding
-        return StreamFunds(
-            "core", title, Amount(stated, stated, True), "stated in the profile", NETWORK_FIGURE
-        )
+        return StreamFunds("core", title, Amount(stated, stated, True), STATED, NETWORK_FIGURE)
     if own.core_rate_per_patient is not None:
         rate = _own(own.core_rate_per_patient)
         working = _per_patient(rate, patients, "registered patients")
@@ -410,8 +419,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             title,
             None,
             f"no national rate had been published for {year} when these facts were checked "
-            f"({facts.checked:%-d %B %Y}): the profile can state the network's own "
-            "(funding.core_pcn_funding)",
+            f"({facts.checked:%-d %B %Y}): the profile can state the network's own figure",
             national.cited,
             national.confidence,
             national.note,
@@ -433,7 +441,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             title,
             None,
             f"{registered}, plus £{pcn.adjusted_part:g} for each patient of the adjusted "
-            "population, which the profile does not give (funding.adjusted_population)",
+            "population, which the profile does not give",
             source,
             confidence,
             note,

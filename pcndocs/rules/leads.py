@@ -32,6 +32,7 @@ class WorkstreamView:
     specification: str | None = None  # the national specification to read this year
     confidence: Confidence = "confirmed"
     notes: tuple[YearNote, ...] = ()  # changes from a later year that apply this year
+    states_core_funding: bool = False  # its checklist states the network's core funding
 
     @property
     def cited(self) -> str:
@@ -165,6 +166,7 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str)
         specification=specification_in(item.specification, year),
         confidence=item.confidence,
         notes=item.notes_in(year),
+        states_core_funding=item.states_core_funding,
     )
 
 

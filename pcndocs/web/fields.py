@@ -5,8 +5,10 @@ whose label and help come from the model (its title and description), whose kind
 from its type (a number, a date, a choice of a Literal, text, lines of text), and a list
 of models becomes a repeatable group. Two kinds are found by their type, not their name:
 an ODS code that refers to a practice (any OdsCode field other than a practice's own
-`ods_code`) is a drop-down of the member practices, and a workstream (a built-in id or a
-custom one) is a drop-down of the year's workstreams plus "a local workstream".
+`ods_code`) is a drop-down of the member practices; an organisation's code (the nominated
+payee) is that drop-down plus "another provider", whose code and name are typed beside it; and
+a workstream (a built-in id or a custom one) is a drop-down of the year's workstreams plus "a
+local workstream".
 
 Walked from the model's annotations, not from its JSON Schema (profile/schema.py): the kinds
 hang on the types themselves (OdsCode, ContractYear, FundingStreamId, `Needed`, a workstream's
@@ -52,6 +54,7 @@ Kind = Literal[
     "bool",
     "lines",
     "practice",
+    "payee",
     "workstream",
     "year",
 ]
@@ -78,8 +81,9 @@ FORM_HELP = {
     ),
     "Network.area": "The area the network covers, in your own words.",
     "Network.nominated_payee": (
-        "The member practice that receives the network's funding and passes it on (a payee "
-        "that is another provider, such as a federation, is set in the profile file)."
+        "The member practice that receives the network's funding and passes it on, or another "
+        "provider, such as a GP federation: choose 'Another provider' and give its ODS code "
+        "and name."
     ),
     "DocumentControl.effective_date": (
         "The date Schedule 1 and the job description take effect. Leave it empty and they take "
@@ -89,8 +93,8 @@ FORM_HELP = {
         "Whether the documents say they were prepared with pcndocs. Leave it empty and they do not."
     ),
     "Network.payee_name": (
-        "Only where the payee is not a member practice: the name of the provider, such as a "
-        "GP federation, that receives the network's funding."
+        "The name of the provider, such as Riverside GP Federation, that receives the "
+        "network's funding."
     ),
     "ClinicalDirector.line_manages": (
         "For joint directors: whom this director line-manages, one a line. Leave it empty for "
@@ -109,10 +113,10 @@ FORM_HELP = {
         "Instead of a rate for each session: the pounds a year the network pays the director."
     ),
     "ClinicalDirector.funded_share": (
-        "For joint directors: the part of the national funding benchmark this director holds, "
-        "as a decimal, for example 0.6 and 0.4 (the parts add up to 1). Their own time and pay "
-        "are their sessions and rate. Leave it empty to share the benchmark in proportion to "
-        "the directors' sessions."
+        "For joint directors: the part of the role's funded time (from 2024/25, the time funded "
+        "until 2023/24, kept as a guide) this director holds, as a decimal, for example 0.6 and "
+        "0.4 (the parts add up to 1). Their own time and pay are their sessions and rate. Leave "
+        "it empty to share it in proportion to the directors' sessions."
     ),
     "Appointment.method": (
         "How the member practices choose the clinical director: a selection panel, an election, "
@@ -207,6 +211,7 @@ class Input:
     minimum: float | None = None
     maximum: float | None = None
     custom: Group | None = None  # a workstream's keys when it is a local one
+    shown_with: str | None = None  # drawn with this field of its group, not on its own
 
 
 @dataclass(frozen=True)
@@ -372,8 +377,9 @@ def _scalar_node(
         return Input(name, label, help_text, "float", required, (), default, minimum, maximum)
     if inner is date:
         return Input(name, label, help_text, "date", required, default=default)
-    practice_code = _validated_as(metadata, OdsCode) or _validated_as(metadata, OrganisationCode)
-    if practice_code and name != "ods_code":
+    if _validated_as(metadata, OrganisationCode):  # a member practice, or another provider
+        return Input(name, label, help_text, "payee", required, default=default)
+    if _validated_as(metadata, OdsCode) and name != "ods_code":
         return Input(name, label, help_text, "practice", required, default=default)
     if _validated_as(metadata, ContractYear):
         return Input(name, label, help_text, "year", required, default=default)
@@ -408,7 +414,10 @@ FORM_LABELS = {
     "Profile.job_description": "Clinical director's job description",
     "Profile.document_control": "Document control",
     "FundingOverrides.cd_rate_per_patient": "Clinical director rate per patient",
+    "Network.payee_name": "Provider's name",
 }
+# A field drawn inside another's "another provider" part, shown only when that is chosen.
+SHOWN_WITH = {"Network.payee_name": "nominated_payee"}
 
 
 def _with_form_words(node: Node, help_text: str | None, label: str | None) -> Node:
@@ -416,6 +425,13 @@ def _with_form_words(node: Node, help_text: str | None, label: str | None) -> No
     if help_text:
         node = dataclasses.replace(node, help=help_text)
     return dataclasses.replace(node, label=label) if label else node
+
+
+def _shown_with(node: Node, field_name: str | None) -> Node:
+    """Return a node marked as drawn with another field, if it is one: needed when shown."""
+    if field_name is None or not isinstance(node, Input):
+        return node
+    return dataclasses.replace(node, shown_with=field_name, required=True)
 
 
 def _model_words(model: type[BaseModel]) -> str:
@@ -441,10 +457,13 @@ def group_for(
 ) -> Group:
     """Return the form group of a model: one node per field, in the model's order."""
     nodes = tuple(
-        _with_form_words(
-            node_for(key, info),
-            FORM_HELP.get(f"{model.__name__}.{key}"),
-            FORM_LABELS.get(f"{model.__name__}.{key}"),
+        _shown_with(
+            _with_form_words(
+                node_for(key, info),
+                FORM_HELP.get(f"{model.__name__}.{key}"),
+                FORM_LABELS.get(f"{model.__name__}.{key}"),
+            ),
+            SHOWN_WITH.get(f"{model.__name__}.{key}"),
         )
         for key, info in model.model_fields.items()
     )

@@ -23,6 +23,10 @@ from pcndocs.web.fields import Group, Input, Node, Repeat, profile_form
 
 # The workstream drop-down's value for "a local workstream" (not a possible id).
 LOCAL_WORKSTREAM = ":local"
+# The payee drop-down's value for "another provider" (not a possible code), and the ending of
+# the name of the field its ODS code is typed in.
+OTHER_PROVIDER = ":other"
+PROVIDER_CODE = ":code"
 # What YAML reads as a number or a date in a file, written plainly: 2.5, -5, .5, 2026-04-01
 # (not YAML's other forms, such as 1_000, 0x1F or 1:30, which nobody types in a form).
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -151,6 +155,9 @@ def _put(data: dict[str, Any], path: KeyPath, value: Any) -> None:
 def _group_data(group: Group, path: KeyPath, form: Mapping[str, str]) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for node in group.fields:
+        shown_with = node.shown_with if isinstance(node, Input) else None
+        if shown_with is not None and form.get(dotted((*path, shown_with))) != OTHER_PROVIDER:
+            continue  # a member practice is chosen: the provider's part is not shown
         value = _node_data(node, (*path, node.name), form)
         if value is not None:
             out[node.name] = value
@@ -187,6 +194,8 @@ def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
         if text == LOCAL_WORKSTREAM and node.custom is not None:
             return _group_data(node.custom, path, form) or {}
         return text.strip() or None
+    if node.kind == "payee" and text == OTHER_PROVIDER:
+        return form.get(dotted(path) + PROVIDER_CODE, "").strip() or None
     if node.kind == "lines":
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         return lines or None

@@ -116,7 +116,7 @@ def form_check(request: Request, form: dict[str, str]) -> Response:
     context["practice_fields"] = [
         (path, node)
         for path, node in shown
-        if isinstance(node, Input) and node.kind in ("practice", "workstream")
+        if isinstance(node, Input) and node.kind in ("practice", "payee", "workstream")
     ]
     return web.page("check.html", **context)
 

@@ -19,7 +19,13 @@ from pcndocs.profile.explain import known_beside
 from pcndocs.profile.yamlfile import KeyPath, dotted
 from pcndocs.rules.facts import Facts
 from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_form
-from pcndocs.web.formdata import LOCAL_WORKSTREAM, field_id, show, unknown_fields
+from pcndocs.web.formdata import (
+    LOCAL_WORKSTREAM,
+    OTHER_PROVIDER,
+    field_id,
+    show,
+    unknown_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,8 @@ class FormView:
         set and no message at it or inside it."""
         if isinstance(node, Input | Repeat) and node.required:
             return False
+        if isinstance(node, Input) and node.shown_with is not None:
+            return False  # drawn inside the field it goes with
         if isinstance(node, Group) and not node.optional:
             return False
         if self.raw(path) not in (None, [], {}, ""):
@@ -189,6 +197,32 @@ class FormView:
                 name = str(item.get("name") or "").strip()
                 options.append(Option(code, f"{name} ({code})" if name else code))
         return _with_current(options, current)
+
+    def payees(self) -> list[Option]:
+        """Return the member practices as options, then "another provider"."""
+        other = Option(OTHER_PROVIDER, "Another provider (not a member practice)")
+        return [*self.practices(""), other]
+
+    def payee_choice(self, path: KeyPath) -> str:
+        """Return the payee drop-down's value: a member practice's code, OTHER_PROVIDER for a
+        payee the profile names as another provider (or whose code is no member's), or ''."""
+        code = str(self.raw(path) or "").strip().upper()
+        named = any(self.raw(at) not in (None, "") for at, _node in self.shown_with(path))
+        members = {o.value for o in self.practices("")}
+        return OTHER_PROVIDER if named or (code and code not in members) else code
+
+    def shown_with(self, path: KeyPath) -> list[tuple[KeyPath, Input]]:
+        """Return (key path, node) of each field drawn inside the field at path (the payee's
+        provider name), from the group that holds them both."""
+        group: Node | None = profile_form()
+        for part in path[:-1]:
+            group = group.item if isinstance(group, Repeat) else _child(group, str(part))
+        fields = group.fields if isinstance(group, Group) else ()
+        return [
+            ((*path[:-1], n.name), n)
+            for n in fields
+            if isinstance(n, Input) and n.shown_with == path[-1]
+        ]
 
     def workstreams(self, current: Any) -> list[Option]:
         """Return the year's workstreams, a local one, and the current value if it is neither.

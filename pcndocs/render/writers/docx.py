@@ -41,7 +41,7 @@ from docx.text.run import Run
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.errors import InputFileError
-from pcndocs.render.document import Document, PageInfo, introduces_signature, plain_text
+from pcndocs.render.document import Document, PageInfo, keeps_with_next, plain_text
 from pcndocs.render.layout import column_widths, rows_kept_with_next, subheading_rows, text_width
 from pcndocs.render.writers import docx_xml
 from pcndocs.render.writers.docx_changes import Revisions
@@ -397,7 +397,7 @@ class _Renderer:
     def body_paragraph(self, node: SyntaxTreeNode, quote: bool) -> None:
         """Add a paragraph of text, kept with the signature block it introduces."""
         paragraph = self.paragraph(node, "Quote" if quote else "Normal")
-        if introduces_signature(node):
+        if keeps_with_next(node):
             paragraph.paragraph_format.keep_with_next = True
 
     def new_paragraph(self, style: str) -> Paragraph:

@@ -16,7 +16,7 @@ from pcndocs.render.document import (
     Document,
     PageInfo,
     clause_id,
-    introduces_signature,
+    keeps_with_next,
     plain_text,
 )
 from pcndocs.render.layout import (
@@ -167,7 +167,7 @@ def _unmarked_block(node: SyntaxTreeNode) -> str:
 
 
 def _paragraph(node: SyntaxTreeNode) -> str:
-    keep = ' class="keep-with-next"' if introduces_signature(node) else ""
+    keep = ' class="keep-with-next"' if keeps_with_next(node) else ""
     return f"<p{keep}>{_inline_of(node)}</p>\n"
 
 
