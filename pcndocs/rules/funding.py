@@ -72,11 +72,11 @@ class StreamFunds:
     """What the network receives from one funding stream in its contract year, where known."""
 
     stream: str  # a stream id of funding.yaml, or "cd_payment"
-    title: str
-    amount: Amount | None
+    title: str  # the stream's name in the contract year, as the documents print it
+    amount: Amount | None  # what the network receives from it this year; None: not known
     working: str  # how the amount is worked out, or why it cannot be
     source: str  # the rate's sources, worded for its confidence
-    confidence: Confidence = "confirmed"
+    confidence: Confidence = "confirmed"  # how sure the rate is: confirmed, reported or an estimate
     note: str | None = None  # the caveat the data keeps beside the rate, in one line
     brief_source: str | None = None  # the sources as a one-page summary prints them
 

@@ -113,8 +113,9 @@ FORM_HELP = {
         "Instead of a rate for each session: the pounds a year the network pays the director."
     ),
     "ClinicalDirector.funded_share": (
-        "For joint directors: the part of the role's funded time (from 2024/25, the time funded "
-        "until 2023/24, kept as a guide) this director holds, as a decimal, for example 0.6 and "
+        "For joint directors: the part of the role's funded time (from "
+        f"{WORDS.core_pcn_funding_first}, the time funded until {WORDS.cd_payment_last}, kept as "
+        "a guide) this director holds, as a decimal, for example 0.6 and "
         "0.4 (the parts add up to 1). Their own time and pay are their sessions and rate. Leave "
         "it empty to share it in proportion to the directors' sessions."
     ),
