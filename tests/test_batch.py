@@ -126,8 +126,9 @@ def test_a_batch_keeps_little_of_each_network_and_writes_its_record_whole(
         result = outcome.built()
         assert result.placeholders == [] and result.gaps == []  # not kept to the end
         notes = (result.folder / "still-to-agree.txt").read_text(encoding="utf-8")
+        # Each gap once, with every place it is in (still-to-agree.txt's plain sentences).
         assert (
-            "Schedule 1, section 'Clinical director': agree the clinical director's name" in notes
+            "Agree the clinical director's name: Schedule 1, sections 'Clinical director'" in notes
         )
     record = (out / ".pcndocs" / "manifest.json").read_text(encoding="utf-8")
     assert record == json.dumps(json.loads(record), indent=1) + "\n"  # written a piece at a time
