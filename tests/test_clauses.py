@@ -102,6 +102,7 @@ def test_every_clause_id_opens_its_block_in_every_branch(
     assert len(seen) > 200
 
 
+@pytest.mark.e2e
 def test_the_html_carries_each_clause_id_and_nothing_else_changes(
     example_build: BuildResult,
 ) -> None:

@@ -205,6 +205,7 @@ ONE_AND_A_PLURAL = re.compile(
 )
 
 
+@pytest.mark.e2e
 def test_counts_of_one_are_singular(write_profile: Callable[..., Path], tmp_path: Path) -> None:
     """build, a batch, check and compare say '1 file', '1 network', '1 warning', '1 value'."""
     data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))

@@ -23,6 +23,8 @@ from pcndocs.web.app import Settings, create_app
 from pcndocs.web.guard import PAGE_TOKEN_FIELD
 from tests.webclient import PageClient
 
+pytestmark = pytest.mark.e2e  # builds through the CLI, the server and its workers
+
 TODAY = date(2026, 11, 28)
 LOCAL = "http://127.0.0.1"
 EXAMPLE = "riverside-primary-care-network.yaml"

@@ -313,6 +313,7 @@ def test_compare_gives_both_versions_the_house_wording(
     assert page.xpath("//ins")  # the term that changed is marked
 
 
+@pytest.mark.e2e
 def test_serve_previews_with_the_house_wording_and_sees_a_save(tmp_path: Path) -> None:
     from datetime import date
 

@@ -27,6 +27,8 @@ from pcndocs.render.clauses import (
 from pcndocs.render.templating import Templates
 from tests.readback import pdf_text, squash
 
+pytestmark = pytest.mark.e2e  # builds through the CLI, the server and its workers
+
 NETWORKS = 10
 
 AREA_PROFILE = """\

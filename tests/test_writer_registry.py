@@ -68,6 +68,7 @@ def test_a_registered_format_is_built_in_this_process(text_format: Writer, tmp_p
     assert "Riverside Primary Care Network" in text
 
 
+@pytest.mark.e2e
 def test_a_registered_format_goes_through_the_command_line_and_the_workers(
     text_format: Writer, tmp_path: Path
 ) -> None:
@@ -85,6 +86,7 @@ def test_a_registered_format_goes_through_the_command_line_and_the_workers(
     assert "unknown format 'txt'" in refused.output
 
 
+@pytest.mark.e2e
 def test_a_registered_format_goes_through_the_api(text_format: Writer) -> None:
     body = example_profile().read_bytes()
     with TestClient(create_app(Settings(today=TODAY, workers=1)), "http://127.0.0.1") as client:
