@@ -27,9 +27,10 @@ from pcndocs.render.writers.registry import (
 )
 
 if TYPE_CHECKING:
-    from pcndocs.output.batch import Outcome
-    from pcndocs.output.build import BuildResult
+    from pcndocs.output.batch import Batch, Outcome
+    from pcndocs.output.build import BuildOptions, BuildResult
     from pcndocs.output.ownership import Kept
+    from pcndocs.output.tally import Tally
     from pcndocs.profile.load import LoadedProfile
     from pcndocs.rules.facts import Facts
 
@@ -398,39 +399,84 @@ def build(
             else None
         )
 
-        def report(done: list[Outcome]) -> None:
-            if bar is not None:
-                bar.update(len(done))
-
-        if bar is not None:
-            with bar:
-                outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
+        if many:
+            warned = _build_many(paths, options, jobs, batch, bar, quiet) + house_warnings
         else:
-            outcomes = build_many(paths, options, jobs or default_jobs(), report, batch=batch)
-        for note in batch.notes:  # said even with --quiet: the record was set aside
-            click.secho(f"warning: {note}", fg="yellow", err=True)
-        if not many and outcomes[0].result is None:
-            outcomes[0].built()  # raises its failure: the user's error, or the bug
-        failed = [o for o in outcomes if o.result is None]
-        warned = _print_outcomes(outcomes, quiet=quiet, many=many) + house_warnings
-        if batch.index is not None and batch.index.kept is not None:
-            click.secho(
-                f"kept: {batch.index.path} had been changed since pcndocs wrote it; your copy "
-                f"is {batch.index.kept}, and {batch.index.path} lists the documents again",
-                fg="yellow",
-                err=True,
-            )
-        if failed:
-            raise PcndocsError(
-                f"{len(failed)} of {counted(len(outcomes), 'network')} failed; see above"
-            )
+            outcomes = build_many(paths, options, jobs or default_jobs(), batch=batch)
+            _print_notes(batch)
+            if outcomes[0].result is None:
+                outcomes[0].built()  # raises its failure: the user's error, or the bug
+            warned = _print_outcome(outcomes[0], quiet=quiet) + house_warnings
+            _print_index_kept(batch)
         if strict and warned:
             raise PcndocsError(
                 f"--strict: {counted(warned, 'warning')}; documents were written but need attention"
             )
 
 
-def _say_kept(kept: Kept, remedy: str = "") -> None:
+def _build_many(
+    paths: list[Path],
+    options: BuildOptions,
+    jobs: int | None,
+    batch: Batch,
+    bar: Any,
+    quiet: bool,
+) -> int:
+    """Build many networks; print their messages in the profiles' order, and a summary.
+
+    Each network's outcome is tallied as it is done and not kept (see output/tally.py), so
+    the command's memory does not grow with the number of networks. Return the warnings.
+    """
+    from pcndocs.output.batch import build_many, default_jobs
+    from pcndocs.output.tally import Tally
+
+    with Tally(paths) as tally:
+
+        def report(done: list[Outcome]) -> None:
+            for outcome in done:
+                _tally(tally, outcome, quiet)
+            if bar is not None:
+                bar.update(len(done))
+
+        if bar is not None:
+            with bar:
+                build_many(paths, options, jobs or default_jobs(), report, batch=batch, keep=False)
+        else:
+            build_many(paths, options, jobs or default_jobs(), report, batch=batch, keep=False)
+        _print_notes(batch)
+        for colour, text in tally.messages():
+            click.secho(text, fg=colour, err=True)
+        if not quiet:
+            click.echo(
+                f"Built {tally.built} of {counted(tally.networks, 'network')}: "
+                f"{counted(tally.files, 'file')}; "
+                + (f"{tally.up_to_date} already up to date; " if tally.up_to_date else "")
+                + f"{counted(tally.warnings, 'warning')}; {tally.failed} failed."
+            )
+        _print_index_kept(batch)
+        if tally.failed:
+            raise PcndocsError(
+                f"{tally.failed} of {counted(tally.networks, 'network')} failed; see above"
+            )
+        return tally.warnings
+
+
+def _print_notes(batch: Batch) -> None:
+    for note in batch.notes:  # said even with --quiet: the record was set aside
+        click.secho(f"warning: {note}", fg="yellow", err=True)
+
+
+def _print_index_kept(batch: Batch) -> None:
+    if batch.index is not None and batch.index.kept is not None:
+        click.secho(
+            f"kept: {batch.index.path} had been changed since pcndocs wrote it; your copy "
+            f"is {batch.index.kept}, and {batch.index.path} lists the documents again",
+            fg="yellow",
+            err=True,
+        )
+
+
+def _kept_line(kept: Kept, remedy: str = "") -> str:
     """Say that a user's file was kept, why it is taken as theirs, and where the new one went."""
     why = (
         "was changed since pcndocs wrote it"
@@ -438,35 +484,50 @@ def _say_kept(kept: Kept, remedy: str = "") -> None:
         else "differs from what pcndocs writes, and pcndocs has no record of writing it "
         "(its record was lost, or the folder came from elsewhere)"
     )
-    click.secho(
-        f"kept: {kept.edited} {why}, so it was not replaced; the new one is {kept.beside}{remedy}",
-        fg="yellow",
-        err=True,
+    return (
+        f"kept: {kept.edited} {why}, so it was not replaced; the new one is {kept.beside}{remedy}"
     )
 
 
-def _print_outcomes(outcomes: list[Outcome], quiet: bool, many: bool) -> int:
-    """Print warnings, files written and, for many networks, a summary; return warnings."""
-    warned = sum(_print_outcome(outcome, quiet=quiet, many=many) for outcome in outcomes)
-    if many and not quiet:
-        _print_summary(outcomes, warned)
-    return warned
+def _say_kept(kept: Kept, remedy: str = "") -> None:
+    click.secho(_kept_line(kept, remedy), fg="yellow", err=True)
 
 
-def _print_outcome(outcome: Outcome, quiet: bool, many: bool) -> int:
-    """Print one network's failure, or its kept files, warnings and files; return warnings."""
+def _messages(outcome: Outcome, quiet: bool) -> list[tuple[str, str]]:
+    """Return what is said of one network's build: its failure, or its kept files and warnings."""
     if outcome.result is None:
-        click.secho(f"failed: {outcome.path}: {outcome.error}", fg="red", err=True)
-        return 0
+        return [("red", f"failed: {outcome.path}: {outcome.error}")]
     result = outcome.result
-    for kept in result.kept:  # said even with --quiet: a file was not replaced
-        _say_kept(kept, " (--overwrite-edited replaces it)")
+    # Kept files are said even with --quiet: a file was not replaced.
+    said = [("yellow", _kept_line(k, " (--overwrite-edited replaces it)")) for k in result.kept]
     if not quiet:
-        for warning in result.warnings:
-            click.secho(f"warning: {warning}", fg="yellow", err=True)
-        if not many:
-            _print_files(result)
-    return len(result.warnings)
+        said += [("yellow", f"warning: {warning}") for warning in result.warnings]
+    return said
+
+
+def _tally(tally: Tally, outcome: Outcome, quiet: bool) -> None:
+    """Count one network of many, and keep what is to be said of it."""
+    tally.add(outcome.path, _messages(outcome, quiet))
+    result = outcome.result
+    if result is None:
+        tally.failed += 1
+        return
+    tally.warnings += len(result.warnings)
+    if result.up_to_date:
+        tally.up_to_date += 1
+    else:
+        tally.built += 1
+        tally.files += len(result.written)
+
+
+def _print_outcome(outcome: Outcome, quiet: bool) -> int:
+    """Print one network's kept files, warnings and files; return its warnings."""
+    for colour, text in _messages(outcome, quiet):
+        click.secho(text, fg=colour, err=True)
+    assert outcome.result is not None
+    if not quiet:
+        _print_files(outcome.result)
+    return len(outcome.result.warnings)
 
 
 def _print_files(result: BuildResult) -> None:
@@ -487,20 +548,6 @@ def _print_files(result: BuildResult) -> None:
         click.echo(f"Still to agree ({len(result.gaps)}), shown as placeholders:")
         for gap in result.gaps:
             click.echo(f"  {gap_line(gap)}")
-
-
-def _print_summary(outcomes: list[Outcome], warned: int) -> None:
-    """Print the one line that sums up a build of many networks."""
-    done = [o.result for o in outcomes if o.result is not None]
-    built = [r for r in done if not r.up_to_date]
-    documents = sum(len(r.written) for r in built)
-    current = len(done) - len(built)
-    click.echo(
-        f"Built {len(built)} of {counted(len(outcomes), 'network')}: "
-        f"{counted(documents, 'file')}; "
-        + (f"{current} already up to date; " if current else "")
-        + f"{counted(warned, 'warning')}; {len(outcomes) - len(done)} failed."
-    )
 
 
 @cli.command()

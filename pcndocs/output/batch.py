@@ -31,7 +31,6 @@ from pcndocs.output.build import (
     write_network,
 )
 from pcndocs.output.manifest import (
-    Entry,
     IndexOutcome,
     Manifest,
     inputs_fingerprint,
@@ -132,15 +131,19 @@ def build_many(
     progress: Callable[[list[Outcome]], None] = lambda _done: None,
     pool: WorkerPool | None = None,
     batch: Batch | None = None,
+    keep: bool = True,
 ) -> list[Outcome]:
     """Build every profile, on `jobs` cores; call progress as each network is done.
 
     Networks already up to date are skipped before any worker starts. Whatever happens,
     even Ctrl-C or SIGTERM, the documents already written are recorded with their
     checksums in the manifest and index.csv before this returns or raises. A pool given
-    by the caller (a server's warm workers) is used and left running. With several
-    profiles, each result keeps no placeholders or gaps (its still-to-agree.txt lists them),
-    so that memory does not grow with the batch.
+    by the caller (a server's warm workers) is used and left running.
+
+    So that memory does not grow with the batch, each network's entry in the record is put
+    aside on disk once its files are written; with several profiles each result keeps no
+    placeholders or gaps (its still-to-agree.txt lists them); and with keep=False the
+    outcomes are only given to progress, not kept: the list returned is empty.
     """
     batch = batch if batch is not None else Batch()
     manifest = Manifest(options.out)
@@ -148,13 +151,17 @@ def build_many(
         batch.notes.append(manifest.problem)
     inputs = inputs_fingerprint(options.templates, options.blank, options.today, options.wording)
     outcomes: dict[Path, Outcome] = {}
+    any_built = False
     claimed = {entry.folder: entry for entry in manifest.entries.values()}
     touched: dict[str, None] = {}  # the folders written to, in order
     many = len(paths) > 1
     texts: dict[str, str] = {}  # one copy of each warning's words, for every network
 
     def settled(outcome: Outcome) -> None:
-        outcomes[outcome.path] = outcome
+        nonlocal any_built
+        any_built = any_built or outcome.result is not None
+        if keep:
+            outcomes[outcome.path] = outcome
         progress([outcome])
 
     def finished(network: _Network) -> None:
@@ -162,9 +169,10 @@ def build_many(
         _share_words(network.plan.warnings, texts)
         _share_words(network.rendered.warnings, texts)
         outcome = _write(network, options, manifest)
-        if many and outcome.result is not None:
-            # In its still-to-agree.txt and its warnings already: not kept to the end.
-            outcome.result.placeholders, outcome.result.gaps = [], []
+        if outcome.result is not None:
+            manifest.set_aside(network.plan.folder.name)  # on disk until the record is saved
+            if many:  # in its still-to-agree.txt and its warnings already: not kept to the end
+                outcome.result.placeholders, outcome.result.gaps = [], []
         settled(outcome)
 
     with _stopping_cleanly():
@@ -177,17 +185,17 @@ def build_many(
                 # Stopped part way (Ctrl-C, a signal, an error): record what was written, if we can.
                 if touched:
                     with contextlib.suppress(PcndocsError, OSError):
-                        batch.index = manifest.save(_entries(manifest, touched))
+                        batch.index = manifest.save(touched)
                 raise
-            built = any(outcome.result is not None for outcome in outcomes.values())
-            if built and (touched or manifest.index_stale()):
-                batch.index = manifest.save(_entries(manifest, touched))  # cleans as it saves
+            if any_built and (touched or manifest.index_stale()):
+                batch.index = manifest.save(touched)  # cleans as it saves
             else:  # nothing to record: still clean what a stopped build left beside the records
                 manifest.clean_stopped()
         finally:  # a build that ends, however it ends, holds no folder any more
             with contextlib.suppress(OSError):
                 manifest.release_claims()
-    batch.outcomes = [outcomes[path] for path in paths]
+            manifest.close()
+    batch.outcomes = [outcomes[path] for path in paths] if keep else []
     return batch.outcomes
 
 
@@ -213,10 +221,6 @@ def _may_use_workers(
         return False
     kinds = [k for k in DOCUMENTS if not options.documents or k.name in options.documents]
     return networks > 1 or len(kinds) > 1 or any(k.per_lead for k in kinds)
-
-
-def _entries(manifest: Manifest, folders: dict[str, None]) -> list[Entry]:
-    return [manifest.entries[name] for name in folders if name in manifest.entries]
 
 
 def build_pack(path: Path, options: BuildOptions, pool: WorkerPool | None = None) -> BuildResult:

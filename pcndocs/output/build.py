@@ -605,7 +605,7 @@ def write_network(
             )
             for gap in dict.fromkeys(result.placeholders)
         ]
-    earlier = manifest.entries.get(folder.name)
+    earlier = manifest.entry(folder.name)  # this build's own, if it wrote the folder already
     # What pcndocs last put in each file, taken before this build records anything.
     recorded_before = {**earlier.files, **earlier.kept} if earlier is not None else {}
 

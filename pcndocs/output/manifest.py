@@ -18,10 +18,12 @@ import heapq
 import io
 import json
 import os
+import pickle
 import re
 import stat
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -276,7 +278,12 @@ class Entry:
 
 
 class Manifest:
-    """The record of an output folder, read once at the start of a build."""
+    """The record of an output folder, read once at the start of a build.
+
+    `entries` holds the record as read and the entries this build is still writing; an
+    entry this build has finished is put aside in a temporary file (`set_aside`) and read
+    back only to be saved, so a batch's memory does not grow by an entry a network.
+    """
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -285,6 +292,8 @@ class Manifest:
         self.journaled: dict[str, set[str]] = {}  # "folder/file" -> checksums written
         self.problem: str | None = None  # why the record on disk was set aside, if it was
         self._journal: Path | None = None
+        self._aside: dict[str, tuple[int, int]] = {}  # folder -> where its entry is in _spill
+        self._spill: Any = None  # a temporary file, made at the first entry put aside
         self._read()
 
     @property
@@ -356,6 +365,41 @@ class Manifest:
         """Return whether index.csv is missing or is not the one pcndocs last wrote."""
         return not self.index_sha256 or sha256_of(self.out / INDEX_NAME) != self.index_sha256
 
+    def entry(self, folder: str) -> Entry | None:
+        """Return a folder's entry: the one this build wrote (even put aside), else the record's."""
+        if folder in self.entries:
+            return self.entries[folder]
+        if folder not in self._aside:
+            return None
+        offset, length = self._aside[folder]
+        self._spill.seek(offset)
+        entry: Entry = pickle.loads(self._spill.read(length))
+        return entry
+
+    def set_aside(self, folder: str) -> None:
+        """Move a finished network's entry out of memory, into this build's temporary file.
+
+        It is read back, one entry at a time, when the record is saved. The journal, not
+        this file, is what survives a build that is killed.
+        """
+        entry = self.entries.pop(folder, None)
+        if entry is None:
+            return
+        if self._spill is None:
+            # Closed by close(), once the build has saved the record.
+            self._spill = tempfile.TemporaryFile(prefix="pcndocs-entries-")  # noqa: SIM115
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self._spill.seek(0, os.SEEK_END)
+        self._spill.write(data)
+        self._aside[folder] = (offset, len(data))
+
+    def close(self) -> None:
+        """Remove the temporary file of the entries put aside (the build has saved them)."""
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+        self._aside = {}
+
     def by_profile(self, profile: Path) -> Entry | None:
         """Return the entry of the folder last built from this profile file."""
         wanted = str(profile.resolve())
@@ -368,7 +412,7 @@ class Manifest:
         must not make the next build take its own document for one a user edited.
         """
         known = set(self.journaled.get(f"{folder}/{name}", ()))
-        entry = self.entries.get(folder)
+        entry = self.entry(folder)
         if entry is not None:
             known |= {c for c in (entry.files.get(name), entry.kept.get(name)) if c}
         return known
@@ -436,11 +480,12 @@ class Manifest:
             if not folder.is_symlink():
                 clean_temporaries(folder)
 
-    def save(self, touched: Sequence[Entry], legacy_rows: bool = True) -> IndexOutcome:
-        """Record the touched entries, under a lock, and rewrite index.csv from the record.
+    def save(self, touched: Iterable[str], legacy_rows: bool = True) -> IndexOutcome:
+        """Record the touched folders' entries, under a lock, and rewrite index.csv from the record.
 
         Another build writing into the same folder at the same time waits for the lock,
-        then merges its own networks with these: no one's rows are lost.
+        then merges its own networks with these: no one's rows are lost. The record and the
+        index are written an entry at a time, those put aside read back one by one.
         """
         self._make_folder()
         with _locked(self.folder / "lock"):
@@ -448,31 +493,44 @@ class Manifest:
             for folder in (self.out, self.folder):
                 clean_temporaries(folder)
             current = Manifest(self.out)  # what other builds may have recorded meanwhile
-            for entry in touched:
-                current.entries[entry.folder] = entry
-            outcome = write_index(self.out, current, legacy_rows)
-            write_atomically(self.folder / MANIFEST, _record(outcome.sha256, current.entries))
+            ours = {name: None for name in touched if self.entry(name) is not None}
+            for name in ours:
+                current.entries.pop(name, None)
+            names = sorted({*current.entries, *ours})
+
+            def entry_of(name: str) -> Entry:
+                found = self.entry(name) if name in ours else current.entries[name]
+                assert found is not None
+                return found
+
+            outcome = write_index(self.out, names, entry_of, current.index_sha256, legacy_rows)
+            write_atomically(self.folder / MANIFEST, _record(outcome.sha256, names, entry_of))
             for journal in current._journals():  # all now in the manifest
                 if journal == self._journal or not _pid_alive(journal):
                     journal.unlink(missing_ok=True)
             self._journal = None
+        # The record as saved: entries read from disk, this build's own (in memory or aside).
+        current.entries.update((n, e) for n, e in self.entries.items() if n in ours)
         self.entries = current.entries
+        self.index_sha256 = outcome.sha256
         return outcome
 
 
-def _record(index_sha256: str, entries: dict[str, Entry]) -> Iterator[bytes]:
+def _record(
+    index_sha256: str, names: Sequence[str], entry_of: Callable[[str], Entry]
+) -> Iterator[bytes]:
     """Yield the manifest's JSON a network at a time, as one json.dumps(indent=1) of it all.
 
-    A national build's record is megabytes: made whole, it and its text would be the largest
-    thing the main process ever holds, just as the build ends.
+    `names`: the folders, sorted. A national build's record is megabytes: made whole, it and
+    its text would be the largest thing the main process ever holds, just as the build ends.
     """
     head = {"version": FORMAT_VERSION, "index_sha256": index_sha256}
     yield json.dumps(head, indent=1)[:-2].encode("utf-8")  # without the closing "\n}"
     yield b',\n "networks": {'
-    for number, name in enumerate(sorted(entries)):
-        body = json.dumps(entries[name].to_json(), indent=1).replace("\n", "\n  ")
+    for number, name in enumerate(names):
+        body = json.dumps(entry_of(name).to_json(), indent=1).replace("\n", "\n  ")
         yield f"{',' if number else ''}\n  {json.dumps(name)}: {body}".encode()
-    yield b"\n }\n}\n" if entries else b"}\n}\n"
+    yield b"\n }\n}\n" if names else b"}\n}\n"
 
 
 @contextlib.contextmanager
@@ -531,36 +589,53 @@ class IndexOutcome:
     kept: Path | None = None
 
 
-def write_index(out: Path, manifest: Manifest, legacy_rows: bool = True) -> IndexOutcome:
+def write_index(
+    out: Path,
+    names: Sequence[str],
+    entry_of: Callable[[str], Entry],
+    recorded_sha256: str,
+    legacy_rows: bool = True,
+) -> IndexOutcome:
     """Write OUT/index.csv listing every document pcndocs has written, with its checksum.
 
-    Rows come from the manifest, not from the old index, so an index opened and saved in
-    Excel (another encoding, columns added or removed) cannot break a build; such a copy
-    is kept beside the new one under its own name. Folders an older pcndocs built, with
-    no manifest entry, keep the rows the old index gave them.
+    `names`: the record's folders, `entry_of` each one's entry, `recorded_sha256` the
+    index's checksum as pcndocs last wrote it. Rows come from the record, not from the old
+    index, so an index opened and saved in Excel (another encoding, columns added or
+    removed) cannot break a build; such a copy is kept beside the new one under its own
+    name. Folders an older pcndocs built, with no manifest entry, keep the rows the old
+    index gave them.
     """
     index = out / INDEX_NAME
-    # Each row is made as it is written: a national index holds many thousands.
-    files = [(f"{e.folder}/{name}", e, name) for e in manifest.entries.values() for name in e.files]
     rows: list[dict[str, str]] = []
     kept: Path | None = None
     existing = sha256_of(index)
-    if existing is not None and existing != manifest.index_sha256:
+    if existing is not None and existing != recorded_sha256:
         if legacy_rows:
-            known = {entry.folder for entry in manifest.entries.values()}
+            known = set(names)
             rows += [r for r in read_index(index) if r["file"].split("/", 1)[0] not in known]
-        if manifest.index_sha256:  # we wrote it, and someone has changed it since
+        if recorded_sha256:  # we wrote it, and someone has changed it since
             kept = _keep_copy(index)
     rows.sort(key=lambda row: row["file"])
-    files.sort(key=lambda file: file[0])
     merged = heapq.merge(
         ([row[column] for column in INDEX_COLUMNS] for row in rows),
-        (_index_row(file, entry, name) for file, entry, name in files),
-        key=lambda row: row[3],  # the file, as the old rows and the manifest's were sorted
+        _record_rows(names, entry_of),
+        key=lambda row: row[3],  # the file, as the old rows and the record's are sorted
     )
     digest = hashlib.sha256()
     write_atomically(index, _csv_pieces(merged, digest))
     return IndexOutcome(index, digest.hexdigest(), kept)
+
+
+def _record_rows(names: Sequence[str], entry_of: Callable[[str], Entry]) -> Iterator[list[str]]:
+    """Yield the index's rows of the record's files, sorted by "folder/file", an entry at a time.
+
+    Sorting the folders by "folder/" and then each folder's files gives the order of the
+    whole "folder/file" texts: no folder's name has a "/" in it.
+    """
+    for name in sorted(names, key=lambda folder: f"{folder}/"):
+        entry = entry_of(name)
+        for file in sorted(entry.files):
+            yield _index_row(f"{name}/{file}", entry, file)
 
 
 def _csv_pieces(rows: Iterable[list[str]], digest: Any, per_piece: int = 500) -> Iterator[bytes]:
