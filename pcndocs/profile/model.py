@@ -122,6 +122,7 @@ class Model(BaseModel):
         allow_inf_nan=False,
         validate_default=True,
         json_schema_extra=_schema_required,
+        cache_strings=False,
     )
 
     @field_validator("*", mode="before")
