@@ -1,5 +1,5 @@
-"""Rebuilds and cores: no-change rebuilds, one changed profile, one pack on two cores, and
-our PDF beside raw WeasyPrint. Every figure is a whole `pcndocs` process, and each ratio
+"""Rebuilds: no-change rebuilds, one changed profile, and our PDF beside raw WeasyPrint (one
+pack on two cores is benchmarks/cores.py). Every figure is a whole `pcndocs` process, and each ratio
 compares runs made side by side in this one run (alternating where repeated).
 """
 
@@ -20,7 +20,6 @@ from benchmarks.report import Section, Settings, Verdict, note, seconds
 from pcndocs.resources import example_profile
 
 NO_CHANGE_TARGET = 0.02
-PACK_TARGET = 0.6
 PDF_TARGET = 1.05
 
 # Renders the HTML pages given, with the same stylesheet, in one process: WeasyPrint alone,
@@ -105,8 +104,8 @@ def _built(run: ProcessRun) -> str:
 
 
 def run(settings: Settings) -> Section:
-    """Measure rebuilds, one pack on every core, and our PDF beside WeasyPrint alone."""
-    section = Section("6. Rebuilds and cores")
+    """Measure rebuilds, and our PDF beside WeasyPrint alone."""
+    section = Section("6. Rebuilds")
     pcndocs = settings.pcndocs
     scratch = settings.out / "rebuilds"
     count = 2 if settings.smoke else 10 if settings.quick else 40
@@ -176,56 +175,11 @@ def run(settings: Settings) -> Section:
         Verdict("changing one profile rebuilds that network only", _built(one), rebuilt_one)
     )
 
-    # 2. The example pack, -j 1 against -j N, alternating, DOCX and PDF.
+    # One pack on two cores: benchmarks/cores.py (`--only cores`), quick enough to run alone.
     example = str(example_profile())
-    walls: dict[int, list[float]] = {1: [], settings.jobs: []}
-    cpus: dict[int, list[float]] = {1: [], settings.jobs: []}
-    pack_runs: list[ProcessRun] = []
     repeat = settings.repeats(3, 2)
-    for _ in range(repeat):
-        for jobs in walls:
-            note(f"example pack -j {jobs}")
-            pack = scratch / f"pack-{jobs}"
-            command = [pcndocs, "-q", "build", *only, "--force", "-j", str(jobs)]
-            result = run_process([*command, "-o", str(pack), example])
-            walls[jobs].append(result.wall)
-            cpus[jobs].append(result.cpu)
-            pack_runs.append(result)
-    serial = min(walls[1])
-    parallel = min(walls[settings.jobs])
-    pack_load = highest_load(pack_runs)
-    same = all(
-        (scratch / "pack-1" / p.relative_to(scratch / f"pack-{settings.jobs}")).read_bytes()
-        == p.read_bytes()
-        for p in (scratch / f"pack-{settings.jobs}").glob("*/*.*")
-        if p.is_file() and not p.name.startswith(".")  # the documents, not pcndocs' record
-    )
-    files = len([p for p in (scratch / "pack-1").glob("*/*.*") if p.is_file() and p.name[0] != "."])
-    serial_cpu, parallel_cpu = min(cpus[1]), min(cpus[settings.jobs])
-    section.say(
-        f"The example pack ({files} files), minimum of {repeat} alternating runs (load "
-        f"{pack_load:.1f}): -j 1 {seconds(serial)} wall ({seconds(serial_cpu)} CPU), "
-        f"-j {settings.jobs} {seconds(parallel)} wall ({seconds(parallel_cpu)} CPU, every "
-        f"process: {ratio(parallel_cpu, serial_cpu):.2f}× the CPU of -j 1); the files are "
-        f"{'byte-identical' if same else '**not** byte-identical'}. Parallel speed-up is the "
-        "one figure here that must be wall time: it means something only where the load "
-        f"average stays under {settings.jobs - 1} (a free core), so it needs an idle machine."
-    )
-    section.say()
-    idle = pack_load < settings.jobs - 0.5
-    section.verdicts.append(
-        Verdict(
-            f"the example pack with -j {settings.jobs} in ≤ {PACK_TARGET}× the wall of -j 1 "
-            "(idle machine)",
-            f"{ratio(parallel, serial):.2f}× ({seconds(parallel)} ÷ {seconds(serial)}, load "
-            f"{pack_load:.1f}{'' if idle else ': not idle, so not a fair test'}); CPU "
-            f"{ratio(parallel_cpu, serial_cpu):.2f}×; "
-            f"{'byte-identical' if same else 'bytes differ'}",
-            (parallel / serial <= PACK_TARGET and same) if idle else None,
-        )
-    )
 
-    # 3. Our PDFs against WeasyPrint alone on the same HTML, whole processes, -j 1.
+    # 2. Our PDFs against WeasyPrint alone on the same HTML, whole processes, -j 1.
     html_out = scratch / "html"
     run_process(
         [pcndocs, "-q", "build", *only, "--force", "-f", "html", "-o", str(html_out), example]
@@ -303,8 +257,6 @@ def run(settings: Settings) -> Section:
             {
                 "cold_cpu": cold.cpu,
                 "again_cpu": again,
-                "serial": serial,
-                "parallel": parallel,
                 "pdf_cpu": ours_cpu,
                 "raw_tagged_cpu": tagged_cpu,
                 "raw_plain_cpu": plain_cpu,

@@ -18,6 +18,7 @@ if __package__ in (None, ""):  # run as a script: import from the repository, no
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from benchmarks import (
+    cores,
     docx_writer,
     hotspots,
     libreoffice,
@@ -40,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[Settings], Section]] = {
     "web": web.run,
     "web-browser": web_browser.run,
     "rebuilds": rebuilds.run,
+    "cores": cores.run,
 }
 
 

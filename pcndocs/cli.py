@@ -24,6 +24,7 @@ from pcndocs.render.writers.registry import (
     UnknownFormatError,
     default_formats,
     parse_formats,
+    slow_modules,
 )
 
 if TYPE_CHECKING:
@@ -371,6 +372,7 @@ def build(
     A network whose profile, templates and options have not changed since its last
     build, and whose files are as pcndocs wrote them, is not built again.
     """
+    _start_workers_early(profiles, out, formats, docs, jobs, force)
     from pcndocs.output.batch import Batch, build_many, default_jobs, expand_profiles
     from pcndocs.output.build import BuildOptions
     from pcndocs.resources import example_profile
@@ -412,6 +414,36 @@ def build(
             raise PcndocsError(
                 f"--strict: {counted(warned, 'warning')}; documents were written but need attention"
             )
+
+
+def _start_workers_early(
+    profiles: Sequence[Path],
+    out: Path,
+    formats: tuple[str, ...],
+    docs: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+) -> None:
+    """Start the workers' forkserver before this process imports the rendering code, where
+    workers will surely be used.
+
+    Its imports (the rendering code, WeasyPrint, python-docx: about a second of CPU) then run
+    beside this process's own imports and planning instead of after them. Surely used: more
+    than one job, every network to be built (--force, or nothing built in OUT yet) and more
+    than one piece of work (several networks, several documents, or a document per lead).
+    A rebuild waits to know what changed: if nothing did, no worker is started at all.
+    """
+    from pcndocs.output.manifest import FOLDER, MANIFEST
+    from pcndocs.output.workers import default_jobs, start_early
+
+    if (jobs or default_jobs()) <= 1:
+        return
+    if not force and (out / FOLDER / MANIFEST).exists():
+        return
+    kinds = [kind for kind in DOCUMENTS if not docs or kind.name in docs]
+    several = len(profiles) > 1 or any(path.is_dir() for path in profiles)
+    if several or len(kinds) > 1 or any(kind.per_lead for kind in kinds):
+        start_early(["pcndocs.output.build", *slow_modules(formats)])
 
 
 def _build_many(

@@ -12,12 +12,12 @@ import contextlib
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from pcndocs.errors import InputFileError, PcndocsError, Problem, Stopped
+from pcndocs.errors import InputFileError, PcndocsError, Stopped
 from pcndocs.output.build import (
     BuildOptions,
     BuildResult,
@@ -38,7 +38,6 @@ from pcndocs.output.manifest import (
 )
 from pcndocs.output.workers import Failure, WorkerPool, default_jobs, run_tasks, start_early
 from pcndocs.render.documents import DOCUMENTS
-from pcndocs.render.gaps import Gap
 from pcndocs.render.writers.registry import slow_modules
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -155,7 +154,6 @@ def build_many(
     claimed = {entry.folder: entry for entry in manifest.entries.values()}
     touched: dict[str, None] = {}  # the folders written to, in order
     many = len(paths) > 1
-    texts: dict[str, str] = {}  # one copy of each warning's words, for every network
 
     def settled(outcome: Outcome) -> None:
         nonlocal any_built
@@ -166,8 +164,6 @@ def build_many(
 
     def finished(network: _Network) -> None:
         touched[network.plan.folder.name] = None
-        _share_words(network.plan.warnings, texts)
-        _share_words(network.rendered.warnings, texts)
         outcome = _write(network, options, manifest)
         if outcome.result is not None:
             manifest.set_aside(network.plan.folder.name)  # on disk until the record is saved
@@ -197,15 +193,6 @@ def build_many(
             manifest.close()
     batch.outcomes = [outcomes[path] for path in paths] if keep else []
     return batch.outcomes
-
-
-def _share_words(warnings: list[Problem], texts: dict[str, str]) -> None:
-    """Make warnings of the same words share one copy of them, across a batch's networks.
-
-    Most networks of a national batch have the same few warnings ("no review_date: ..."),
-    kept for the summary and the manifest until the batch ends.
-    """
-    warnings[:] = [replace(w, text=texts.setdefault(w.text, w.text)) for w in warnings]
 
 
 def _preload(options: BuildOptions) -> list[str]:
@@ -367,7 +354,6 @@ def _render_all(
     few = count < 3 * max(1, jobs)  # few networks: share out their documents instead
     networks: dict[int, _Network] = {}  # those still being rendered
     owners: dict[int, int] = {}  # task number: its network's number
-    alike: dict[Gap, Gap] = {}
 
     def calls() -> Iterator[tuple[Callable[..., Any], tuple[Any, ...]]]:
         tasks_so_far = 0
@@ -390,12 +376,7 @@ def _render_all(
             network.failure = network.failure or result
         else:
             network.rendered.files.update(result.files)
-            # Networks' placeholders are mostly alike: each result keeps one copy of each,
-            # so the results of a national batch do not grow by a copy a network.
-            network.rendered.placeholders.update(
-                (name, [alike.setdefault(gap, gap) for gap in gaps])
-                for name, gaps in result.placeholders.items()
-            )
+            network.rendered.placeholders.update(result.placeholders)
             network.rendered.warnings.extend(result.warnings)
         network.waiting -= 1
         if network.waiting == 0:

@@ -244,7 +244,7 @@ class Builds:
 
         def run() -> None:
             try:
-                build_many(paths, options, jobs or default_jobs(), progress)
+                build_many(paths, options, jobs or default_jobs(), progress, keep=False)
             except PcndocsError as exc:  # such as a template that is wrong: said on the page
                 job.error = str(exc)
             except Exception:  # a bug: its traceback goes to the server's output
