@@ -285,7 +285,8 @@ class Manifest:
     back only to be saved, so a batch's memory does not grow by an entry a network.
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, journals: bool = True) -> None:
+        """Read the record of `out`; with journals, the files other builds noted as written."""
         self.out = out
         self.entries: dict[str, Entry] = {}
         self.index_sha256 = ""
@@ -294,17 +295,18 @@ class Manifest:
         self._journal: Path | None = None
         self._aside: dict[str, tuple[int, int]] = {}  # folder -> where its entry is in _spill
         self._spill: Any = None  # a temporary file, made at the first entry put aside
-        self._read()
+        self._read(journals)
 
     @property
     def folder(self) -> Path:
         """Return the hidden folder of pcndocs' own records."""
         return self.out / FOLDER
 
-    def _read(self) -> None:
+    def _read(self, journals: bool) -> None:
         # Journals first: a build that finishes meanwhile records its files in the manifest
         # before it removes its journal, so reading in this order misses none of them.
-        self._read_journals()
+        if journals:
+            self._read_journals()
         path = self.folder / MANIFEST
         if self.folder.is_symlink():
             return  # never read through a link: a build refuses to write there
@@ -492,7 +494,10 @@ class Manifest:
             # What killed builds left: .index.csv.*.tmp here, .manifest.json.*.tmp in .pcndocs.
             for folder in (self.out, self.folder):
                 clean_temporaries(folder)
-            current = Manifest(self.out)  # what other builds may have recorded meanwhile
+            # What other builds may have recorded meanwhile. Not the journals: the files they
+            # list are in the record once it is saved (this build's own journal lists every
+            # file it wrote: thousands of lines in a national build).
+            current = Manifest(self.out, journals=False)
             ours = {name: None for name in touched if self.entry(name) is not None}
             for name in ours:
                 current.entries.pop(name, None)

@@ -68,11 +68,7 @@ def _context(preload: list[str] = PRELOAD) -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    # "__main__" first, as multiprocessing's own default has it: the forkserver imports the
-    # main script (the `pcndocs` command, and with it the command line) once, instead of
-    # each worker importing it again before its first task.
-    # No effect once the forkserver is running.
-    context.set_forkserver_preload(["__main__", *preload])
+    context.set_forkserver_preload(preload)  # no effect once the forkserver is running
     return context
 
 
