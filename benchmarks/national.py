@@ -185,7 +185,7 @@ def run(settings: Settings) -> Section:
         section.say()
     _verdicts(section, runs, settings)
     _split(section, settings, profiles, blank, [k.name for k in kinds], out, runs[-1])
-    _memory(section, settings, profiles, blank, out)
+    # The main process's memory as the batch grows: its own benchmark, `memory`.
     return section
 
 
@@ -303,6 +303,30 @@ def _group(area: str) -> str:
         (group for group, packages in SPLIT.items() if area in packages),
         "the standard library, other",
     )
+
+
+def memory(settings: Settings) -> Section:
+    """The main process's peak memory alone (`run.py --only memory`): import, then _memory."""
+    section = Section("National: the main process's memory as the batch grows")
+    epcn = sorted(settings.data.glob("ePCN*.xlsx"))
+    lists = sorted(settings.data.glob("gp-reg-pat-prac*.csv"))
+    if not epcn:
+        section.say(f"The national files are not in {settings.data}; nothing measured.")
+        return section
+    out = settings.out / "national-memory"
+    shutil.rmtree(out, ignore_errors=True)
+    imported = out / "imported"
+    note("national memory: pcndocs import --all")
+    command = [settings.pcndocs, "-q", "import", "--epcn", str(epcn[-1]), "--all"]
+    command += ["-o", str(imported), *(["--lists", str(lists[-1])] if lists else [])]
+    run_process(command)
+    profiles = sorted(imported.glob("*.yaml"))
+    if not profiles:
+        section.say("`pcndocs import --all` wrote no profiles; nothing measured.")
+        return section
+    _memory(section, settings, profiles, True, out)
+    shutil.rmtree(out, ignore_errors=True)
+    return section
 
 
 def _memory(

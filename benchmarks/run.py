@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, Callable[[Settings], Section]] = {
     "docx-writer": docx_writer.run,
     "libreoffice": libreoffice.run,
     "national": national.run,
+    "memory": national.memory,
     "startup": startup.run,
     "profile": hotspots.run,
     "web": web.run,

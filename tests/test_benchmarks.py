@@ -20,7 +20,11 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
 
 # LibreOffice is an external program; the national run needs the national files.
-MARKS = {"libreoffice": [pytest.mark.slow], "national": [pytest.mark.national]}
+MARKS = {
+    "libreoffice": [pytest.mark.slow],
+    "national": [pytest.mark.national],
+    "memory": [pytest.mark.national],
+}
 
 
 @pytest.mark.parametrize(
