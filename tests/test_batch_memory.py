@@ -124,3 +124,22 @@ def test_many_networks_say_their_warnings_in_profile_order_then_the_counts(
     ]
     assert warned and order == sorted(order)
     assert f"Built 5 of 5 networks: 10 files; {len(warned)} warnings; 0 failed." in result.output
+
+
+def test_a_tally_gives_back_messages_in_the_profiles_order_whatever_order_they_came_in(
+    tmp_path: Path,
+) -> None:
+    from pcndocs.output.tally import Tally
+
+    paths = [tmp_path / f"network-{number}.yaml" for number in range(4)]
+    with Tally(paths) as tally:
+        tally.add(paths[2], [("yellow", "warning: third"), ("yellow", "warning: third again")])
+        tally.add(paths[0], [("red", "failed: first")])
+        tally.add(paths[1], [])  # nothing to say
+        tally.add(paths[3], [("yellow", "kept: fourth")])
+        assert list(tally.messages()) == [
+            ("red", "failed: first"),
+            ("yellow", "warning: third"),
+            ("yellow", "warning: third again"),
+            ("yellow", "kept: fourth"),
+        ]
