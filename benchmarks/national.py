@@ -281,20 +281,43 @@ def _split(
     )
     section.say()
     documents_cpu = run.cpu - processes * start  # the run's CPU less its start-ups
+    scale = NETWORKS / size  # the documents' CPU grows with the networks; start-up does not
     section.table(
-        ["part", "share of the documents' CPU", f"in the {size:,}-network run, about"],
+        [
+            "part",
+            "share of the documents' CPU",
+            f"in the {size:,}-network run, about",
+            f"in all {NETWORKS:,} networks, about (CPU; ÷ {settings.jobs} for the wall at best)",
+        ],
         [
             [
                 group,
                 f"{part / total:.0%}",
                 seconds(part / total * documents_cpu) if documents_cpu > 0 else "-",
+                seconds(part / total * documents_cpu * scale) if documents_cpu > 0 else "-",
             ]
             for group, part in sorted(spent.items(), key=lambda item: -item[1])
             if part / total >= 0.005
         ]
-        + [["start-up (each process, once)", "-", seconds(processes * start)]],
+        + [
+            [
+                "start-up (each process, once)",
+                "-",
+                seconds(processes * start),
+                seconds(processes * start),
+            ]
+        ],
     )
     section.say()
+    if documents_cpu > 0:
+        whole = documents_cpu * scale + processes * start
+        section.say(
+            f"So a national blank build (all {NETWORKS:,} networks, DOCX and PDF) needs about "
+            f"{seconds(whole)} of CPU: at best {seconds(whole / settings.jobs)} on "
+            f"{settings.jobs} idle cores; {documents_cpu * scale / whole:.0%} of it the "
+            "documents themselves (the libraries and our code), the rest start-up."
+        )
+        section.say()
     shutil.rmtree(out / "split", ignore_errors=True)
 
 
