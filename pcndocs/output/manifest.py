@@ -498,7 +498,7 @@ class Manifest:
             # list are in the record once it is saved (this build's own journal lists every
             # file it wrote: thousands of lines in a national build).
             current = Manifest(self.out, journals=False)
-            ours = {name: None for name in touched if self.entry(name) is not None}
+            ours = {name: None for name in touched if name in self.entries or name in self._aside}
             for name in ours:
                 current.entries.pop(name, None)
             names = sorted({*current.entries, *ours})
