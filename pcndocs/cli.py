@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -438,12 +439,15 @@ def _start_workers_early(
 
     if (jobs or default_jobs()) <= 1:
         return
-    if not force and (out / FOLDER / MANIFEST).exists():
-        return
-    kinds = [kind for kind in DOCUMENTS if not docs or kind.name in docs]
-    several = len(profiles) > 1 or any(path.is_dir() for path in profiles)
-    if several or len(kinds) > 1 or any(kind.per_lead for kind in kinds):
-        start_early(["pcndocs.output.build", *slow_modules(formats)])
+    # Only a head start: what cannot be looked at here (a folder it may not read), the build
+    # itself reports, with its one-line message.
+    with contextlib.suppress(OSError):
+        if not force and (out / FOLDER / MANIFEST).exists():
+            return
+        kinds = [kind for kind in DOCUMENTS if not docs or kind.name in docs]
+        several = len(profiles) > 1 or any(path.is_dir() for path in profiles)
+        if several or len(kinds) > 1 or any(kind.per_lead for kind in kinds):
+            start_early(["pcndocs.output.build", *slow_modules(formats)])
 
 
 def _build_many(
