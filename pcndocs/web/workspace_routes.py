@@ -326,7 +326,7 @@ async def build(request: Request) -> Response:
         today=web.today,
     )
     try:
-        job = pages.builds.start(pages.space, names, options, settings.workers)
+        job = pages.builds.start(pages.space, names, options, web.pool.shared)
     except PcndocsError as exc:
         return _refused(request, exc, 422)
     return RedirectResponse(f"/networks/building/{job.key}", status_code=303)
