@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
@@ -247,8 +248,7 @@ class TreeCache:
     """
 
     def __init__(self, kept: int = 8) -> None:
-        self.kept = kept
-        self._trees: OrderedDict[str, list[tuple[tuple[str, ...], DocumentTree]]] = OrderedDict()
+        self._trees: LRUCache[str, list[tuple[tuple[str, ...], DocumentTree]]] = LRUCache(kept)
         self._lock = threading.Lock()
 
     def versions(
@@ -268,14 +268,10 @@ class TreeCache:
         ).hexdigest()
         with self._lock:
             found = self._trees.get(key)
-            if found is not None:
-                self._trees.move_to_end(key)
-        if found is None:
+        if found is None:  # made outside the lock: another comparison need not wait for it
             found = list(_versions(loaded, options, facts, templates))
             with self._lock:
                 self._trees[key] = found
-                while len(self._trees) > self.kept:
-                    self._trees.popitem(last=False)
         return found
 
 
