@@ -56,11 +56,13 @@ def test_the_trees_of_the_versions_compared_last_are_kept_and_the_oldest_let_go(
     profiles = []
     for term in (1, 2, 3):
         data["appointment"]["term_years"] = term
-        profiles.append(check_text(yaml.safe_dump(data), facts, TODAY).loaded)
+        loaded = check_text(yaml.safe_dump(data), facts, TODAY).loaded
+        assert loaded is not None
+        profiles.append(loaded)
     options = BuildOptions(out=Path(), documents=("leadership-summary",), today=TODAY)
     templates = templates_for(None)
     cache = TreeCache(kept=2)
-    first, second, third = (cache.versions(p, options, facts, templates) for p in profiles if p)
+    first, second, third = (cache.versions(p, options, facts, templates) for p in profiles)
     assert cache.versions(profiles[2], options, facts, templates) is third  # made once
     assert cache.versions(profiles[1], options, facts, templates) is second
     again = cache.versions(profiles[0], options, facts, templates)  # the least recent: let go
