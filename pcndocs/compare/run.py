@@ -21,7 +21,7 @@ from cachetools import LRUCache
 
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.errors import PcndocsError, ProfileError
+from pcndocs.errors import PcndocsError
 from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
 from pcndocs.output.build import (
     BUILT_FROM,
@@ -39,7 +39,8 @@ from pcndocs.output.build import (
 from pcndocs.output.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
 from pcndocs.output.ownership import Kept, beside_names, is_ours, place
 from pcndocs.output.workers import Task, WorkerPool, raise_failure, run_tasks, start_early
-from pcndocs.profile.load import LoadedProfile
+from pcndocs.profile.load import LoadedProfile, validate_draft
+from pcndocs.profile.yamlfile import parse_yaml, read_text
 from pcndocs.render.document import Document, PageInfo, parse_markdown
 from pcndocs.render.templating import Templates
 from pcndocs.render.writers.registry import WRITERS, slow_modules
@@ -160,18 +161,8 @@ def built_from(out: Path, loaded: LoadedProfile, named: Path | str) -> Path:
 
 
 def load_older(path: Path, facts: Facts) -> LoadedProfile:
-    """Return the older version of a profile, which may be a draft built with --blank.
-
-    A profile whose only problems are values still missing loads as a blank build does,
-    so its documents show their placeholders; any other problem is refused as `check` says.
-    """
-    try:
-        return load(path, facts)
-    except ProfileError as exc:
-        try:
-            return load(path, facts, blank=True)
-        except ProfileError:
-            raise exc from None  # every problem, as `check` lists them
+    """Return the older version of a profile, which may be a draft built with --blank."""
+    return validate_draft(parse_yaml(read_text(path), str(path)), facts.known_ids())
 
 
 def compare_profiles(
