@@ -938,6 +938,8 @@ def compare(
             err=True,
         )
     if not ctx.obj["quiet"]:
+        for warning in result.warnings:  # as `build` says them
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
         click.echo(summary_text(result, label or old, new), nl=False)
         click.echo(f"{counted(len(result.written), 'file')} in {result.folder}")
         for written in result.written:

@@ -21,17 +21,20 @@ from cachetools import LRUCache
 
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.errors import PcndocsError
+from pcndocs.errors import PcndocsError, Problem
 from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
 from pcndocs.output.build import (
     BUILT_FROM,
     BuildOptions,
     DocumentOptions,
     DocumentTree,
+    Rendered,
     document_date,
     document_trees,
     load,
+    merged,
     network_name,
+    refused_warnings,
     render_file,
     stylesheet_for,
     templates_for,
@@ -87,15 +90,16 @@ class Comparison:
     preface: str  # the key to the marks, put before the HTML and PDF
     author: str
 
-    def render(self, changed: ChangedDocument, fmt: str) -> bytes:
+    def render(self, changed: ChangedDocument, fmt: str) -> Rendered:
         """Return the redline of a changed document in one format, in this process."""
         function, arguments = self.task(changed, fmt)
-        data: bytes = function(*arguments)
-        return data
+        rendered: Rendered = function(*arguments)
+        return rendered
 
     def task(self, changed: ChangedDocument, fmt: str) -> Task:
         """Return the redline's render as a task a worker can run (pcndocs.output.workers)."""
         return render_redline, (
+            changed.file_name(fmt),
             fmt,
             changed.document,
             changed.info,
@@ -106,19 +110,21 @@ class Comparison:
 
 
 def render_redline(
+    name: str,
     fmt: str,
     document: Document,
     info: PageInfo,
     user_templates: Path | None,
     preface: str,
     author: str,
-) -> bytes:
-    """Return a redline's bytes in one format: here, or in a worker process."""
+) -> Rendered:
+    """Return a redline in one format (here, or in a worker process), as a build's worker
+    returns documents: its bytes under its file name, and the fetches refused as warnings."""
     templates = templates_for(user_templates)
-    data, _refused = render_file(
+    data, refused = render_file(
         fmt, document, info, templates, stylesheet_for(templates), preface, author
     )
-    return data  # a refused URL is the stylesheet's, and `build` warns of it
+    return Rendered({name: data}, warnings=refused_warnings(refused))
 
 
 @dataclass
@@ -134,6 +140,7 @@ class CompareResult:
     kept: list[Kept] = field(default_factory=list)  # user's files left, new ones beside
     removed: list[Path] = field(default_factory=list)  # redlines of documents now unchanged
     kept_stale: list[Path] = field(default_factory=list)  # such redlines a user had edited
+    warnings: list[Problem] = field(default_factory=list)  # fetches the stylesheet was refused
 
 
 class NoBuildError(PcndocsError):
@@ -194,7 +201,9 @@ def compare_profiles(
     result = CompareResult(comparison.network, folder, comparison.summary)
     result.changed = [c.name for c in comparison.changed]
     result.unchanged = list(comparison.unchanged)
-    files = _render_all(comparison, options.formats, jobs, pool)
+    rendered = _render_all(comparison, options.formats, jobs, pool)
+    result.warnings = rendered.warnings
+    files = rendered.files
     files[SUMMARY_NAME] = summary_text(result, old_label or old_path, new_path).encode("utf-8")
     documents = {c.name for c in comparison.changed} | set(comparison.unchanged)
     stale = [
@@ -210,20 +219,19 @@ def compare_profiles(
 
 def _render_all(
     comparison: Comparison, formats: tuple[str, ...], jobs: int, pool: WorkerPool | None
-) -> dict[str, bytes]:
-    """Return each redline's bytes by file name, in document order, rendered on the workers."""
-    wanted = [(changed, fmt) for changed in comparison.changed for fmt in formats]
-    rendered: dict[int, bytes] = {}
+) -> Rendered:
+    """Return every redline, in document order, rendered on the workers, and their warnings."""
+    tasks = [comparison.task(changed, fmt) for changed in comparison.changed for fmt in formats]
+    shares: list[Rendered] = [Rendered()] * len(tasks)
 
     def done(number: int, result: Any) -> None:
         raise_failure(result)
-        rendered[number] = result
+        shares[number] = result
 
-    tasks = [comparison.task(changed, fmt) for changed, fmt in wanted]
     if jobs > 1 and len(tasks) > 1 and pool is None:
         start_early(_preload(formats))  # the workers' imports, while the first tasks are sent
     run_tasks(tasks, done, min(jobs, len(tasks)), pool)
-    return {changed.file_name(fmt): rendered[n] for n, (changed, fmt) in enumerate(wanted)}
+    return merged(shares)
 
 
 def _preload(formats: tuple[str, ...]) -> list[str]:

@@ -30,6 +30,7 @@ from pcndocs.output.build import (
     BuildResult,
     Rendered,
     document_names,
+    merged,
     network_name,
     render_documents,
     still_to_agree,
@@ -227,20 +228,6 @@ def render_loaded(
         rendered.placeholders[name] = result.placeholders
         rendered.warnings += result.warnings
     return rendered
-
-
-def merged(shares: Sequence[Rendered], order: Sequence[str]) -> Rendered:
-    """Return the workers' shares of one build as one result, the files in the order given.
-
-    A refused fetch said by several documents (one stylesheet) is said once.
-    """
-    files = {name: data for share in shares for name, data in share.files.items()}
-    placeholders = {k: v for share in shares for k, v in share.placeholders.items()}
-    return Rendered(
-        {name: files[name] for name in order if name in files},
-        placeholders,
-        list(dict.fromkeys(w for share in shares for w in share.warnings)),
-    )
 
 
 def _warm_up() -> None:
