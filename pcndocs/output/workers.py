@@ -284,12 +284,11 @@ class WorkerPool:
         with self._changed:
             if client.granted:  # counted as its own when handed to it
                 return client.granted.pop()
-            if self._idle:
+            if self._idle or len(self._workers) < self.jobs:
+                if client in self._wanting:  # served: it waits no longer
+                    self._wanting.remove(client)
                 client.held += 1
-                return self._idle.pop()
-            if len(self._workers) < self.jobs:
-                client.held += 1
-                return self._spawn()
+                return self._idle.pop() if self._idle else self._spawn()
             if client not in self._wanting:
                 self._wanting.append(client)
             if not block:
