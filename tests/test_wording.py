@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -421,3 +422,115 @@ def test_clauses_lists_ids_with_their_wording_and_the_fields() -> None:
     assert "{network.name}" in fields.output and "{appointment.term_years}" in fields.output
     unknown = CliRunner().invoke(cli, ["clauses", "schedule-2"])
     assert unknown.exit_code == 2 and "unknown document 'schedule-2'" in unknown.output
+
+
+HAND_EDIT = (
+    "# edited by hand while pcndocs was working\n"
+    "clauses:\n  schedule-1.appointment.removal.vote: Three quarters must agree.\n"
+)
+
+
+def edit_by_hand_once_read(monkeypatch: pytest.MonkeyPatch, wording: Path) -> None:
+    """Save a hand edit into the file just after pcndocs has read it (as an editor might)."""
+    import pcndocs.render.wording as house
+
+    real = house.current_clauses
+    saved: list[bool] = []
+
+    def then_edited(templates: Any) -> Any:
+        if not saved:  # first called once the file has been read, before it is written
+            wording.write_text(HAND_EDIT, encoding="utf-8")
+            saved.append(True)
+        return real(templates)
+
+    monkeypatch.setattr(house, "current_clauses", then_edited)
+
+
+@pytest.mark.parametrize("writer", ["pin", "set_clause", "set_clause on no file", "cli --pin"])
+def test_no_writer_of_the_wording_file_overwrites_a_hand_edit_saved_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    """Every writer is atomic and based on what it read: an edit made meanwhile is kept."""
+    from pcndocs.files import ChangedMeanwhileError
+
+    wording = tmp_path / "wording.yaml"
+    if writer != "set_clause on no file":
+        wording.write_text("clauses:\n  schedule-1.appointment.joint: omit\n", encoding="utf-8")
+    edit_by_hand_once_read(monkeypatch, wording)
+    if writer == "cli --pin":
+        result = CliRunner().invoke(cli, ["clauses", "--pin", "--wording", str(wording)])
+        assert result.exit_code == 1, result.output
+        (line,) = result.output.strip().split("\n")  # one line, no traceback
+        assert line == (
+            f"error: {wording}: was changed (by an editor, git or a command) since pcndocs "
+            "read it; nothing was written over it: run it again"
+        )
+    else:
+        with pytest.raises(ChangedMeanwhileError, match="nothing was written over it"):
+            if writer == "pin":
+                pin(wording)
+            else:
+                set_clause(wording, "schedule-1.appointment.term.length", "Four years.")
+    assert wording.read_text(encoding="utf-8") == HAND_EDIT
+    assert [p.name for p in tmp_path.iterdir()] == ["wording.yaml"]  # no temporary left
+    # Run again, on the file as it is now: the hand edit is kept and the change made.
+    monkeypatch.undo()
+    if writer.startswith("set_clause"):
+        set_clause(wording, "schedule-1.appointment.term.length", "Four years.")
+    else:
+        assert pin(wording) == ["schedule-1.appointment.removal.vote"]
+    entries = load_wording(wording).entries
+    assert entries["schedule-1.appointment.removal.vote"].text == "Three quarters must agree."
+    assert wording.read_text(encoding="utf-8").startswith("# edited by hand")
+
+
+def test_a_file_changed_while_the_new_bytes_are_written_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison is made again once the new bytes are on disk, just before the rename."""
+    import pcndocs.files as files
+
+    target = tmp_path / "wording.yaml"
+    target.write_bytes(b"as read\n")
+    real_fsync = os.fsync
+
+    def edited_while_writing(handle: int) -> None:
+        real_fsync(handle)
+        target.write_bytes(b"edited by hand\n")  # after the first comparison
+
+    monkeypatch.setattr(os, "fsync", edited_while_writing)  # the writer's own call
+    with pytest.raises(files.ChangedMeanwhileError, match="was changed"):
+        files.replace_if_unchanged(target, b"pcndocs' change\n", b"as read\n")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"edited by hand\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["wording.yaml"]  # no temporary left
+    files.replace_if_unchanged(target, b"pcndocs' change\n", b"edited by hand\n")
+    assert target.read_bytes() == b"pcndocs' change\n"
+    with pytest.raises(files.ChangedMeanwhileError, match="was removed"):
+        files.replace_if_unchanged(tmp_path / "gone.yaml", b"x", b"was here")
+    assert not (tmp_path / "gone.yaml").exists()
+
+
+def test_the_pages_saves_are_refused_when_the_file_changes_during_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wording page's saves (VersionedFile) compare again just before the rename too."""
+    from pcndocs.output.workspace import ConflictError, VersionedFile
+
+    target = tmp_path / "wording.yaml"
+    target.write_text("clauses:\n  schedule-1.appointment.joint: omit\n", encoding="utf-8")
+    house = VersionedFile(target)
+    opened = house.current()
+    assert opened is not None
+    real_fsync = os.fsync
+
+    def edited_while_writing(handle: int) -> None:
+        real_fsync(handle)
+        target.write_text(HAND_EDIT, encoding="utf-8")
+
+    monkeypatch.setattr(os, "fsync", edited_while_writing)  # the writer's own call
+    with pytest.raises(ConflictError) as caught:
+        house.save("clauses: {}\n", opened.version)
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == HAND_EDIT
+    assert caught.value.current is not None and caught.value.current.text == HAND_EDIT

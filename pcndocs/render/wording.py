@@ -42,8 +42,14 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.errors import InputFileError, PcndocsError, Problem, ProfileError
-from pcndocs.files import write_atomically
-from pcndocs.profile.yamlfile import YamlDocument, parse_yaml, read_text
+from pcndocs.files import ChangedMeanwhileError, read_regular, replace_if_unchanged
+from pcndocs.profile.yamlfile import (
+    MAX_FILE_BYTES,
+    YamlDocument,
+    decode_text,
+    parse_yaml,
+    read_text,
+)
 from pcndocs.render.clauses import Catalogue, Clause, all_clauses, load_catalogue
 from pcndocs.render.document import CLAUSE_ID, parse_tokens
 from pcndocs.render.sandbox import MAX_TEXT
@@ -298,11 +304,15 @@ class Wording:
 
 def load_wording(path: Path, templates: Templates | None = None) -> Wording:
     """Return a checked house wording file, or raise WordingError naming every problem."""
+    return parse_wording(_text_of(path), str(path), templates)
+
+
+def _text_of(path: Path) -> str:
+    """Return a wording file's text, or raise InputFileError saying why it cannot be read."""
     try:
-        text = read_text(path)
+        return read_text(path)
     except InputFileError as exc:  # the reader speaks of profiles
         raise InputFileError(path, exc.reason.replace("profile file", "wording file")) from None
-    return parse_wording(text, str(path), templates)
 
 
 def parse_wording(text: str, path: str, templates: Templates | None = None) -> Wording:
@@ -770,11 +780,13 @@ def current_clauses(templates: Templates | None) -> dict[str, Clause]:
 def pin(path: Path, templates: Templates | None = None) -> list[str]:
     """Write into a wording file the fingerprint of each clause's built-in text it changes.
 
-    The rest of the file (other keys, comments) is kept; returns the ids pinned.
+    The rest of the file (other keys, comments) is kept; returns the ids pinned. The file is
+    read once and written only if it still holds what was read (files.replace_if_unchanged):
+    a hand edit saved meanwhile is never written over.
     """
-    wording = load_wording(path, templates)
+    text, read = _read_for_change(path, must_exist=True)
+    wording = parse_wording(text, str(path), templates)
     clauses = current_clauses(templates)
-    text = read_text(path)
     pinned = []
     for ident, entry in wording.entries.items():
         fingerprint = clauses[ident].fingerprint
@@ -783,7 +795,7 @@ def pin(path: Path, templates: Templates | None = None) -> list[str]:
             pinned.append(ident)
     if pinned:
         parse_wording(text, str(path), templates)  # never write a file that would not load
-        write_atomically(path, text.encode("utf-8"))
+        replace_if_unchanged(path, text.encode("utf-8"), read)
     return pinned
 
 
@@ -799,14 +811,31 @@ def set_clause(
 
     `add_after` replaces the clauses added after it (None keeps them; () removes them). The
     file is written atomically, its other entries and comments kept, and the clause pinned to
-    the built-in text it now replaces. Raises WordingError if the result would not load (an
-    unknown id or field, Jinja, a list marker), leaving the file as it was.
+    the built-in text it now replaces, only if it still holds what was read (a hand edit
+    saved meanwhile is a ChangedMeanwhileError, never written over). Raises WordingError if
+    the result would not load (an unknown id or field, Jinja, a list marker), leaving the
+    file as it was.
     """
-    source = read_text(path) if path.exists() else ""
+    source, read = _read_for_change(path, must_exist=False)
     new = with_clause(source, str(path), ident, text, omit, templates, add_after)
     wording = parse_wording(new, str(path), templates)
-    write_atomically(path, new.encode("utf-8"))
+    replace_if_unchanged(path, new.encode("utf-8"), read)
     return wording
+
+
+def _read_for_change(path: Path, must_exist: bool) -> tuple[str, bytes | None]:
+    """Return a wording file's text and the bytes it was read from (None: no file yet).
+
+    The bytes are what a change is written against: one read, so the change is worked out
+    from exactly what replace_if_unchanged then finds still there.
+    """
+    raw = read_regular(path, MAX_FILE_BYTES)
+    if raw is None:
+        if must_exist or path.exists() or path.is_symlink():
+            _text_of(path)  # says why it cannot be read: missing, a folder, a pipe, too big
+            raise ChangedMeanwhileError(path, None)  # it could be read a moment later
+        return "", None
+    return decode_text(raw, str(path)), raw
 
 
 def with_clause(
