@@ -306,12 +306,48 @@ def test_a_clause_whose_built_in_text_moved_is_to_review_and_saving_records_it(
     page = page_of(client, clause=CLAUSE)
     assert tags(page, CLAUSE) == ["House text", "To review"]
     said = " ".join(page.get_element_by_id("clause-changed").text_content().split())
-    assert f"your wording replaces {CLAUSE}, whose national text changed" in said
-    assert "save your text again" in said
+    assert said.startswith(
+        "To review The built-in text of this clause changed in pcndocs 0.1.0, contract year "
+        "2026/27, after "
+        "your house wording gave this clause your own text (the text it had then is not one "
+        "pcndocs recorded). Read the built-in text as it is now"
+    )
+    assert "pcndocs clauses" not in said and "--pin" not in said  # the browser's words only
+    keep = page.get_element_by_id("keep-reviewed")
+    assert (keep.get("form"), keep.get("value"), keep.text) == (
+        "clause-form",
+        "save",
+        "Keep my text: I have reviewed it",
+    )
     assert post_clause(client, page, "save", HOUSE).status_code == 303
     assert tags(page_of(client, clause=CLAUSE), CLAUSE) == ["House text"]
     entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
     assert entry.pinned == next(v.fingerprint for v in clause_views("schedule-1") if v.id == CLAUSE)
+    assert entry.text == HOUSE
+
+
+def test_an_omitted_clause_to_review_is_kept_left_out_by_its_button(
+    client: PageClient, folder: Path
+) -> None:
+    from pcndocs.render.clauses import load_catalogue
+
+    old = load_catalogue().clauses[CLAUSE][0]
+    moved = "schedule-1.governance.conflicts.declare"
+    (folder / "wording.yaml").write_text(
+        f"clauses:\n  {moved}:\n    omit: true\n    pinned: {old.fingerprint}\n", "utf-8"
+    )  # pinned to another clause's recorded text: as if this one's had moved since
+    page = page_of(client, clause=moved)
+    assert tags(page, moved) == ["Omitted", "To review"]
+    said = " ".join(page.get_element_by_id("clause-changed").text_content().split())
+    assert "after your house wording left this clause out" in said
+    assert "pcndocs clauses" not in said
+    keep = page.get_element_by_id("keep-reviewed")
+    assert (keep.get("value"), keep.text) == ("omit", "Keep it left out: I have reviewed it")
+    fields = {**editor_fields(page), "action": "omit"}
+    assert client.post("/wording/save", data=fields, follow_redirects=False).status_code == 303
+    assert tags(page_of(client, clause=moved), moved) == ["Omitted"]
+    entry = load_wording(folder / "wording.yaml").entries[moved]
+    assert entry.omit and entry.pinned != old.fingerprint
 
 
 def test_two_paragraphs_typed_in_the_box_are_saved_as_typed(

@@ -717,8 +717,31 @@ def wording_notes(
     return notes
 
 
+@dataclass(frozen=True)
+class Moved:
+    """Why a house clause is to review: its built-in text is not the one it was pinned to."""
+
+    what: str  # "replaces" or "omits"
+    when: str  # "in pcndocs 0.2.0, contract year 2027/28", or "in your templates folder"
+    recorded: bool  # whether the text it was pinned to is one pcndocs recorded
+
+
+def moved_since_pinned(entry: Entry, clause: Clause, catalogue: Catalogue) -> Moved | None:
+    """Return how a pinned clause's built-in text moved, or None if it is as pinned."""
+    if not entry.pinned or entry.pinned == clause.fingerprint:
+        return None
+    now = catalogue.version(clause.id, clause.fingerprint)
+    when = "in your templates folder" if now is None else f"in {now[1].since}"
+    recorded = catalogue.version(clause.id, entry.pinned) is not None
+    return Moved("omits" if entry.omit else "replaces", when, recorded)
+
+
 def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str:
-    """Return why a replaced clause needs review, or '' if its built-in text is as pinned."""
+    """Return why a replaced clause needs review, or '' if its built-in text is as pinned.
+
+    In the words of the command line (`check`, `build`); the wording page says it in its own
+    (in_page_review).
+    """
     what = "omits" if entry.omit else "replaces"
     if not entry.pinned:
         return (
@@ -726,16 +749,24 @@ def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str
             f"replaced: run `pcndocs clauses --pin --wording {path}` so you are told when "
             "that text changes"
         )
-    if entry.pinned == clause.fingerprint:
+    moved = moved_since_pinned(entry, clause, catalogue)
+    if moved is None:
         return ""
-    now = catalogue.version(clause.id, clause.fingerprint)
-    then = catalogue.version(clause.id, entry.pinned)
-    when = "in your templates folder" if now is None else f"in {now[1].since}"
-    known = "" if then is not None else " (the text you pinned is not one pcndocs recorded)"
+    known = "" if moved.recorded else " (the text you pinned is not one pcndocs recorded)"
     return (
-        f"your wording {what} {clause.id}, whose national text changed {when}{known}: "
-        f"review it (`pcndocs clauses --changed --wording {path}` shows what changed, and "
-        "--pin records that you have)"
+        f"your wording {moved.what} {clause.id}, whose national text changed {moved.when}"
+        f"{known}: review it (`pcndocs clauses --changed --wording {path}` shows what changed, "
+        "and --pin records that you have)"
+    )
+
+
+def in_page_review(moved: Moved) -> str:
+    """Return why a house clause is to review, as the wording page says it (no commands)."""
+    done = "left this clause out" if moved.what == "omits" else "gave this clause your own text"
+    known = "" if moved.recorded else " (the text it had then is not one pcndocs recorded)"
+    return (
+        f"The built-in text of this clause changed {moved.when}, after your house wording "
+        f"{done}{known}."
     )
 
 
@@ -933,7 +964,8 @@ class ClauseView:
     rendered: str  # its built-in text for the profile, plain ('' where the profile has none)
     house: Entry | None  # what the house wording does to it, if anything
     house_rendered: str  # the house text for the profile, plain ('' if none)
-    changed: str  # why the house text needs review (its built-in text moved), or ''
+    changed: str  # why the house text needs review (its built-in text moved), or '', in
+    # the page's words: what to do is the page's buttons, not a command
 
 
 def clause_views(
@@ -970,7 +1002,7 @@ def clause_views(
     views = []
     for clause in document_clauses(templates, kind):
         entry = entries.get(clause.id)
-        changed = _moved(entry, clause, catalogue, wording.path) if entry and wording else ""
+        moved = moved_since_pinned(entry, clause, catalogue) if entry else None
         views.append(
             ClauseView(
                 clause.id,
@@ -982,7 +1014,7 @@ def clause_views(
                 builtin.get(clause.id, ""),
                 entry,
                 housed.get(clause.id, "") if entry and entry.text is not None else "",
-                changed if entry and entry.pinned else "",
+                in_page_review(moved) if moved else "",
             )
         )
     return views
