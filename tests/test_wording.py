@@ -77,7 +77,7 @@ def problems_of(text: str) -> list[str]:
             "clauses:\n  schedule-1.appointment.term.length:\n    add_after:\n"
             "      id: schedule-1.appointment.term.current\n      text: More.\n",
             "wording.yaml:4: schedule-1.appointment.term.length: "
-            "schedule-1.appointment.term.current is already a clause's id; choose another",
+            "another clause already has the id schedule-1.appointment.term.current; choose another",
         ),
         (
             "clauses:\n  schedule-1.appointment.term.length:\n    add_after:\n"

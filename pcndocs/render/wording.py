@@ -503,23 +503,38 @@ class _EntryReader:
             self.problem("add_after takes the new clause's id and text", *keys)
             return None
         new, words = str(item["id"]), item["text"]
-        document = self.ident.split(".", 1)[0] + "."
-        if not CLAUSE_ID.fullmatch(new) or not new.startswith(document):
-            self.problem(
-                f"the new clause's id must start with {document} and be words of small "
-                "letters, digits and hyphens joined by dots",
-                *keys,
-                "id",
-            )
-        elif new in known or new in self.new_ids:
-            self.problem(f"{new} is already a clause's id; choose another", *keys, "id")
-        if not isinstance(words, str) or not words.strip():
-            self.problem("the new clause's text is its wording, in plain words", *keys, "text")
-            return None
-        for said in text_problems(words, clause):
+        said_of_id, said_of_text = addition_problems(
+            self.ident, clause, new, words, known | self.new_ids
+        )
+        for said in said_of_id:
+            self.problem(said, *keys, "id")
+        for said in said_of_text:
             self.problem(said, *keys, "text")
+        if not isinstance(words, str) or not words.strip():
+            return None
         self.new_ids.add(new)
         return Addition(new, words.strip())
+
+
+def addition_problems(
+    after: str, clause: Clause, new: str, words: object, taken: set[str]
+) -> tuple[list[str], list[str]]:
+    """Return what is wrong with a clause added after another: with its id, with its text.
+
+    `taken` is every id in use (the templates' clauses, and the other added ones).
+    """
+    at_id: list[str] = []
+    document = after.split(".", 1)[0] + "."
+    if not CLAUSE_ID.fullmatch(new) or not new.startswith(document):
+        at_id.append(
+            f"the new clause's id must start with {document} and be words of small "
+            "letters, digits and hyphens joined by dots"
+        )
+    elif new in taken:
+        at_id.append(f"another clause already has the id {new}; choose another")
+    if not isinstance(words, str) or not words.strip():
+        return at_id, ["the new clause's text is its wording, in plain words"]
+    return at_id, text_problems(words, clause)
 
 
 def text_problems(text: str, clause: Clause) -> list[str]:
@@ -894,6 +909,26 @@ def with_clause(
         Entry(ident, 0, None if omit else text, omit, added, pinned) if changes or added else None
     )
     return _rewrite_entry(source, path, ident, entry)
+
+
+def with_additions(
+    source: str,
+    path: str,
+    ident: str,
+    additions: Sequence[Addition],
+    templates: Templates | None = None,
+) -> str:
+    """Return a wording file's text with the clauses added after one clause replaced.
+
+    The clause's own entry (its text, omission and pin) is kept as it is: adding a clause
+    after one whose built-in text moved does not mark it reviewed. Nothing is written and
+    the result is not checked (the wording page checks it, then saves it).
+    """
+    known = parse_wording(source, path, templates).entries.get(ident) if source.strip() else None
+    entry = replace(known or Entry(ident, 0), add_after=tuple(additions))
+    return _rewrite_entry(
+        source, path, ident, entry if entry.changes_text or entry.add_after else None
+    )
 
 
 def _rewrite_entry(text: str, path: str, ident: str, entry: Entry | None) -> str:
