@@ -534,3 +534,102 @@ def test_the_pages_saves_are_refused_when_the_file_changes_during_the_write(
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == HAND_EDIT
     assert caught.value.current is not None and caught.value.current.text == HAND_EDIT
+
+
+RESEARCH = "cd-job-description.core.responsibility.research"
+
+
+def jd_items(wording: Path | None, tmp_path: Path) -> list[tuple[str, str]]:
+    """Return the Annex E items of the example's job description: (clause id, text)."""
+    facts = load_facts()
+    options = BuildOptions(out=tmp_path, documents=("cd-job-description",), wording=wording)
+    (tree,) = document_trees(load(example_profile(), facts), options, facts, templates_for(None))
+    page = lxml_html.fromstring(f"<div>{render_body(tree.document.tree)}</div>")
+    items = page.xpath('//li[starts-with(@data-clause, "cd-job-description.core.")]')
+    return [(i.get("data-clause"), " ".join(i.text_content().split())) for i in items]
+
+
+def test_each_data_item_is_a_clause_of_its_own_with_its_own_fingerprint() -> None:
+    from pcndocs.render.clauses import DATA_ITEMS, all_clauses
+
+    clauses = all_clauses()
+    facts = load_facts()
+    for group, items in DATA_ITEMS.items():
+        assert clauses[group].per_item and clauses[group].repeated
+        ids = [item.id for item in items(facts)]
+        assert len(ids) == len(set(ids)) > 0, group  # each item's id its own
+        for item in items(facts):
+            clause = clauses[f"{group}.{item.id}"]
+            assert clause.item_of == group and not clause.repeated  # it takes a text
+            assert item.text in clause.source
+    marked = {i for i, c in clauses.items() if c.per_item}
+    assert marked == set(DATA_ITEMS)  # every list printed per item has its data, and only they
+    # An item's fingerprint is of its own words: two items never share one.
+    research = clauses[RESEARCH]
+    assert research.fingerprint != clauses[f"{research.item_of}.workforce"].fingerprint
+    # An added duty keeps its id in every year it is printed in.
+    duty = "cd-job-description.duties.duty.neighbourhood-teams"
+    assert duty in clauses and "2024/25" in facts.annex_e.added_duties.years
+
+
+def test_one_annex_e_item_is_reworded_by_its_id_and_the_others_kept(tmp_path: Path) -> None:
+    built_in = jd_items(None, tmp_path)
+    assert len(built_in) == 8
+    assert [i for i, _ in built_in][5] == RESEARCH
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, RESEARCH, "**Research.** {network.name} takes part in research studies.")
+    housed = jd_items(wording, tmp_path)
+    assert housed[5] == (
+        RESEARCH,
+        "Research. Riverside Primary Care Network takes part in research studies.",
+    )
+    assert housed[:5] == built_in[:5] and housed[6:] == built_in[6:]  # numbering and the rest kept
+    assert load_wording(wording).entries[RESEARCH].pinned  # pinned to the item's data text
+    # The list's own id still omits (or adds after) every item, as before.
+    set_clause(wording, RESEARCH)
+    set_clause(wording, "cd-job-description.core.responsibility", omit=True)
+    assert jd_items(wording, tmp_path) == []
+
+
+def test_a_reworded_item_whose_national_data_moves_is_to_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade that rewords the research item in pcndocs/data warns as a template's would."""
+    import pcndocs.render.clauses as clause_catalogue
+    import pcndocs.render.wording as house
+    import pcndocs.rules.facts as facts_module
+    from pcndocs.render.clauses import (
+        all_clauses,
+        catalogue_text,
+        load_catalogue,
+        updated_catalogue,
+    )
+    from pcndocs.render.wording import wording_notes
+
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, RESEARCH, "Research, as the LMC words it.")
+    assert wording_notes(load_wording(wording)).warnings == []
+    facts = load_facts()
+    items = list(facts.annex_e.core_responsibilities)
+    items[5] = items[5].model_copy(update={"text": "Lead the network's research, and report it."})
+    annex = facts.annex_e.model_copy(update={"core_responsibilities": tuple(items)})
+    upgraded = facts.model_copy(update={"annex_e": annex})
+    monkeypatch.setattr(facts_module, "load_facts", lambda: upgraded)
+    house._builtin_clauses.cache_clear()
+    try:
+        catalogue = tmp_path / "clauses.yaml"
+        since = "pcndocs 0.3.0, contract year 2027/28"
+        recorded = updated_catalogue(load_catalogue(), all_clauses(), since)
+        catalogue.write_text(catalogue_text(recorded), encoding="utf-8")
+        monkeypatch.setattr(clause_catalogue, "CATALOGUE", catalogue)
+        (warning,) = wording_notes(load_wording(wording)).warnings
+        assert str(warning) == (
+            f"{wording}:2: {RESEARCH}: your wording replaces {RESEARCH}, whose national text "
+            f"changed in {since}: review it (`pcndocs clauses --changed --wording {wording}` "
+            "shows what changed, and --pin records that you have)"
+        )
+        assert pin(wording) == [RESEARCH]
+        assert wording_notes(load_wording(wording)).warnings == []
+    finally:
+        monkeypatch.undo()
+        house._builtin_clauses.cache_clear()

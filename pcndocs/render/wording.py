@@ -465,7 +465,14 @@ class _EntryReader:
             return None
         for said in text_problems(text, clause):
             self.problem(said, "text")
-        if clause.repeated:
+        if clause.per_item:
+            self.problem(
+                "this list prints one clause for each of its items, so it cannot take one text; "
+                f"give an item new text by its own id ({clause.id}.<item>; `pcndocs clauses` "
+                "lists them), or omit the list, or add a clause after it",
+                "text",
+            )
+        elif clause.repeated:
             self.problem(
                 "this clause is printed once for each practice, director or lead, so it cannot "
                 "take one text; omit it, or add a clause after it",
@@ -596,7 +603,7 @@ def apply_wording(
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        entry = entries.get(str(token.meta.get("clause", ""))) if token.nesting == 1 else None
+        entry = _entry_for(token, entries) if token.nesting == 1 else None
         if entry is None:
             out.append(token)
             i += 1
@@ -618,6 +625,14 @@ def apply_wording(
             out += _added(token, addition.id, substitute(addition.text, values), tight)
         i = end + 1
     return out
+
+
+def _entry_for(token: Token, entries: Mapping[str, Entry]) -> Entry | None:
+    """Return the entry for a block: its own id's, or (one item of a list printed once per
+    data item) its list's, which applies to every item the file does not word by its own id."""
+    found = entries.get(str(token.meta.get("clause", "")))
+    group = token.meta.get("clause_group")
+    return found if found is not None or not group else entries.get(str(group))
 
 
 def _close(tokens: Sequence[Token], start: int) -> int:
@@ -996,6 +1011,7 @@ class ClauseView:
     source: str  # the built-in template source, every branch ("or:" between them)
     fingerprint: str  # of that source: what saving house text pins
     repeated: bool  # printed once per practice, director or lead: omit or add after only
+    per_item: bool  # a list whose every data item is a clause of its own, listed after it
     rendered: str  # its built-in text for the profile, plain ('' where the profile has none)
     house: Entry | None  # what the house wording does to it, if anything
     house_rendered: str  # the house text for the profile, plain ('' if none)
@@ -1046,6 +1062,7 @@ def clause_views(
                 clause.source,
                 clause.fingerprint,
                 clause.repeated,
+                clause.per_item,
                 builtin.get(clause.id, ""),
                 entry,
                 housed.get(clause.id, "") if entry and entry.text is not None else "",
@@ -1066,6 +1083,9 @@ def clause_texts(tree: SyntaxTreeNode) -> dict[str, str]:
             continue
         own = [c for c in node.children if not c.type.endswith("_list")] or [node]
         texts[ident] = " ".join(plain_text(c).strip() for c in own).strip()
+        group = node.meta.get("clause_group")
+        if group:  # the list of items printed once per data item reads as its first
+            texts.setdefault(str(group), texts[ident])
     return texts
 
 

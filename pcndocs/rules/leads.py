@@ -81,6 +81,7 @@ def lead_items(
     specified = workstream.specification is not None
     checklist = tuple(
         Item(
+            id=item.id,
             title=item.title,
             text=(
                 (None if specified else item.without_specification)
@@ -96,6 +97,7 @@ def lead_items(
     )
     duties = tuple(
         Note(
+            id=duty.id,
             text=(None if specified else duty.without_specification) or duty.text,
             source=duty.source,
             confidence=duty.confidence,
@@ -105,6 +107,7 @@ def lead_items(
     said = {" ".join(d.text.lower().split()) for d in duties}
     everyday = tuple(
         Note(
+            id=duty.id,
             text=(None if clinical else duty.non_clinical) or duty.text,
             source=duty.source,
             confidence=duty.confidence,
