@@ -488,3 +488,31 @@ def test_adding_a_clause_keeps_the_clause_to_review_and_a_conflict_overwrites_no
     assert "was changed elsewhere" in shown.get_element_by_id("wording-conflict").text_content()
     assert shown.get_element_by_id("new-text").text_content() == "Another."  # kept as typed
     assert [a.text for a in load_wording(house).entries[CLAUSE].add_after] == ["A new clause."]
+
+
+def test_one_annex_e_item_is_listed_and_reworded_in_the_page(
+    client: PageClient, folder: Path
+) -> None:
+    item = "cd-job-description.core.responsibility.research"
+    page = page_of(client, doc="cd-job-description", clause=item)
+    shown = listed(page)
+    assert shown[item].startswith("Support research in practices. Encourage and help")
+    group = page_of(
+        client, doc="cd-job-description", clause="cd-job-description.core.responsibility"
+    )
+    note = " ".join(group.get_element_by_id("clause-repeated").text_content().split())
+    assert note.startswith("This list prints one clause for each of its items")
+    box = page.get_element_by_id("clause-text")
+    assert box.text_content().startswith("**Support research in practices.** Encourage")
+    text = "**Research.** The director helps the practices of {network.name} take part in research."
+    assert post_clause(client, page, "save", text).status_code == 303
+    entry = load_wording(folder / "wording.yaml").entries[item]
+    assert entry.text == text and entry.pinned
+    after = listed(page_of(client, doc="cd-job-description", clause=item))
+    assert after[item] == (
+        "Research. The director helps the practices of Riverside Primary Care Network take part "
+        "in research."
+    )
+    assert after["cd-job-description.core.responsibility.workforce"].startswith(
+        "Lead workforce development."
+    )
