@@ -133,7 +133,11 @@ def _folder_locked(folder: Path) -> Iterator[None]:
     except ImportError:  # Windows: pcndocs writers are not serialised there
         yield
         return
-    handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # a folder we may write in but not list: the comparison still holds
+        yield
+        return
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
