@@ -345,3 +345,23 @@ def test_a_clause_to_review_is_kept_as_reviewed_by_keyboard(
     assert tab.locator("#clause-changed").count() == 0
     assert "To review" not in tab.locator("li.chosen").inner_text()
     axe_clean(tab)
+
+
+def test_one_annex_e_item_reworded_by_keyboard(server: str, folder: Path, tab: Any) -> None:
+    """An item of a list printed once per data item is a clause of its own in the page."""
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    item = "cd-job-description.core.responsibility.research"
+    tab.goto(server + "/wording?doc=cd-job-description")
+    choose_clause(tab, item)
+    assert tab.locator("#clause-text").input_value().startswith("**Support research")
+    type_clause_text(tab, "**Research.** The director helps {network.name} take part in research.")
+    frame = tab.frame_locator("#wording-frame")
+    frame.locator(
+        f"[data-clause='{item}']",
+        has_text="Research. The director helps Riverside Primary Care Network take part",
+    ).wait_for()
+    press_button(tab, "save-clause")
+    entry = load_wording(folder / "wording.yaml").entries[item]
+    assert entry.text is not None and entry.text.startswith("**Research.**") and entry.pinned
+    assert "House text" in tab.locator("li.chosen").inner_text()
+    axe_clean(tab)
