@@ -633,3 +633,46 @@ def test_a_reworded_item_whose_national_data_moves_is_to_review(
     finally:
         monkeypatch.undo()
         house._builtin_clauses.cache_clear()
+
+
+def test_a_workstreams_own_point_is_reworded_and_a_custom_ones_keep_the_lists_id(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    import yaml
+
+    data = dict(example_data)
+    custom = {"id": "frailty", "title": "Frailty", "summary": "Frailty work.",
+              "checklist": ["Agree the frailty register.", "Review the register."]}  # fmt: skip
+    data["leads"] = [
+        {**example_data["leads"][0], "workstream": "cvd_prevention"},
+        {**example_data["leads"][0], "name": "Dr Ann Lee", "workstream": custom},
+    ]
+    profile = tmp_path / "network.yaml"
+    profile.write_text(yaml.safe_dump(data), encoding="utf-8")
+    facts = load_facts()
+    point = facts.workstream("cvd_prevention").checklist[0]
+    ident = f"lead-checklist.own.item.cvd-prevention.{point.id}"
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, ident, "Agree with {network.name} how the register is kept.")
+    options = BuildOptions(out=tmp_path, documents=("lead-checklist",), wording=wording)
+    trees = document_trees(load(profile, facts), options, facts, templates_for(None))
+    pages = [lxml_html.fromstring(f"<div>{render_body(t.document.tree)}</div>") for t in trees]
+    own = [
+        [(li.get("data-clause"), " ".join(li.text_content().split())) for li in page.xpath(
+            '//li[starts-with(@data-clause, "lead-checklist.own.")]'
+        )]
+        for page in pages
+    ]  # fmt: skip
+    built_in, frailty = own
+    assert built_in[0] == (
+        ident,
+        "Agree with Riverside Primary Care Network how the register is kept.",
+    )
+    assert [i for i, _ in built_in[1:]] == [
+        f"lead-checklist.own.item.cvd-prevention.{p.id}"
+        for p in facts.workstream("cvd_prevention").checklist[1:]
+    ]
+    assert frailty == [
+        ("lead-checklist.own.item", "Agree the frailty register."),
+        ("lead-checklist.own.item", "Review the register."),
+    ]  # the network's own points: the list's id, never a national item's

@@ -239,6 +239,22 @@ def _everyday_duties(facts: Facts) -> Sequence[Any]:
     return facts.workstreams.everyday_duties
 
 
+@dataclass(frozen=True)
+class _Point:
+    id: str  # `<workstream>.<point>`: a point's id is its own only within its workstream
+    text: str
+
+
+def _own_checklists(facts: Facts) -> Sequence[Any]:
+    from pcndocs.rules.leads import checklist_ids
+
+    return [
+        _Point(ident, point.text)
+        for workstream in facts.workstreams.workstreams
+        for ident, point in zip(checklist_ids(workstream), workstream.checklist, strict=True)
+    ]
+
+
 #: The clause of each list printed once per data item (marked `{@id@{{ item.id }}}`), and
 #: where its items are. Each item's clause is `<list's clause>.<item's id>`.
 DATA_ITEMS: dict[str, Callable[[Facts], Sequence[Any]]] = {
@@ -246,6 +262,7 @@ DATA_ITEMS: dict[str, Callable[[Facts], Sequence[Any]]] = {
     "cd-job-description.duties.duty": _added_duties,
     "cd-job-description.local.standard-terms.term": _standard_terms,
     "lead-checklist.starter.item": _starter_checklist,
+    "lead-checklist.own.item": _own_checklists,  # a profile's own workstream's: the list's id
     "lead-role-description.duties.duty": _lead_duties,
     "lead-role-description.duties.everyday": _everyday_duties,
 }

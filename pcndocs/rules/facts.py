@@ -312,6 +312,13 @@ class YearNote(Note):
     last: YearText | None = None  # the last contract year it applies to; None: still
 
 
+class ChecklistPoint(FactModel):
+    """One point of a workstream's own checklist for its lead."""
+
+    id: ItemId  # its clause's last part: lead-checklist.own.item.<workstream>.<id>
+    text: Text
+
+
 class Workstream(Sourced):
     """One area of network work that a lead can be given, with a checklist for that lead."""
 
@@ -323,7 +330,7 @@ class Workstream(Sourced):
     since: Text | None  # when the work began, in words
     first: YearText | None = None  # the first contract year a network had to do it
     last: YearText | None = None  # the last contract year it was part of the DES
-    checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)  # a lead's starter checklist
+    checklist: tuple[ChecklistPoint, ...] = Field(min_length=4, max_length=7)  # its own points
     year_notes: tuple[YearNote, ...] = ()  # changes to it from later years, each cited
     # The work handles the network's money: its checklist states the network's core funding
     # for the year where it is known, in place of year notes on what a typical network gets.
