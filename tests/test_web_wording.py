@@ -497,6 +497,9 @@ def test_one_annex_e_item_is_listed_and_reworded_in_the_page(
     page = page_of(client, doc="cd-job-description", clause=item)
     shown = listed(page)
     assert shown[item].startswith("Support research in practices. Encourage and help")
+    assert shown["cd-job-description.core.responsibility"] == (
+        "A list printed once for each of its items: each is a clause of its own, below."
+    )
     group = page_of(
         client, doc="cd-job-description", clause="cd-job-description.core.responsibility"
     )
