@@ -13,6 +13,10 @@
           id: schedule-1.appointment.review.lmc
           text: The Local Medical Committee may be asked to help with the review.
 
+One item of a list printed once per data item (an Annex E responsibility, a checklist point)
+is worded by its own id, `cd-job-description.core.responsibility.research`; the list's own
+id (`...core.responsibility`) omits, or adds after, every item not worded by its own.
+
 Text is plain Markdown with named fields (`{network.name}`, FIELDS below), never Jinja. The
 wording is applied to the parsed tree of each document (`apply_wording`), so a replaced clause
 keeps its place in the numbering, its Word style, its redline in `compare` (both sides get the
@@ -21,9 +25,11 @@ same wording) and its PDF tags. Every problem is one line with the file, line an
 For the browser's editor: `clause_views` lists a document's clauses (id, section, built-in
 source, its text for a network, the house text, why it needs review), `FIELDS` the fields,
 `check_wording` a file's problems without raising, `set_clause` sets, omits or resets one
-clause (and its added clauses) and saves atomically, pinned; `pin` pins them all. `serve`
-passes the workspace's wording.yaml (Settings.wording) to every preview and download, and a
-saved change shows at the next preview.
+clause (and its added clauses), `with_additions` sets the clauses added after one, and
+`pin` pins them all; every write is atomic and only over the bytes the change was worked out
+from (files.replace_if_unchanged). `serve` passes the workspace's wording.yaml
+(Settings.wording) to every preview and download, and a saved change shows at the next
+preview.
 """
 
 from __future__ import annotations
