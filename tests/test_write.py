@@ -59,3 +59,9 @@ def test_comments_come_from_the_model_and_notes_replace_them() -> None:
         "- name: B # the second",
         "ods_code: B12345",
     ]
+
+
+def test_an_item_still_to_fill_in_reads_back_as_an_item() -> None:
+    # The web form sends a director added and not yet filled in as {}: saved, it stays one.
+    text = profile_yaml({"clinical_directors": [{}, {"name": "Dr A"}]})
+    assert yaml.safe_load(text)["clinical_directors"] == [{}, {"name": "Dr A"}]

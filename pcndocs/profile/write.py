@@ -173,6 +173,8 @@ class _Writer:
                 self.mapping(value, model, here, indent + 2)
                 first = self.lines[start]
                 self.lines[start] = pad + "- " + first[indent + 2 :]
+            elif isinstance(value, Mapping):  # an item still to fill in (a director added)
+                self.lines.append(commented(f"{pad}- {{}}", self.notes.get(here)))
             else:
                 self.lines.append(commented(f"{pad}- {scalar(value)}", self.notes.get(here)))
 

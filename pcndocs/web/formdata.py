@@ -27,6 +27,12 @@ LOCAL_WORKSTREAM = ":local"
 # the name of the field its ODS code is typed in.
 OTHER_PROVIDER = ":other"
 PROVIDER_CODE = ":code"
+# The name's beginning of the hidden field beside a field that shows its model's default where
+# the profile sets nothing (`default_shown.appointment.term_years`, holding the text shown). The
+# field sent back with that text unchanged is left out of the data, as it was: a blank build
+# still marks it [proposed: ...] and `check` still lists it as a default to confirm, where the
+# form would otherwise have written every default into the profile as if agreed.
+DEFAULT_SHOWN = "_default."
 # What YAML reads as a number or a date in a file, written plainly: 2.5, -5, .5, 2026-04-01
 # (not YAML's other forms, such as 1_000, 0x1F or 1:30, which nobody types in a form).
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -190,6 +196,8 @@ def _without_defaults(group: Group, item: dict[str, Any]) -> dict[str, Any]:
 
 def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
     text = form.get(dotted(path), "")
+    if form.get(DEFAULT_SHOWN + dotted(path)) == text:
+        return None  # the default the form showed, unchanged: still a default, not agreed
     if node.kind == "workstream":
         if text == LOCAL_WORKSTREAM and node.custom is not None:
             return _group_data(node.custom, path, form) or {}
