@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from pcndocs.errors import PcndocsError
+from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.profile.model import MAX_ITEMS
-from pcndocs.profile.yamlfile import KeyPath, dotted
+from pcndocs.profile.yamlfile import KeyPath, dotted, parse_yaml
 from pcndocs.web.fields import Group, Input, Node, Repeat, profile_form
 
 # The workstream drop-down's value for "a local workstream" (not a possible id).
@@ -56,9 +56,11 @@ def typed(text: str, kind: str) -> Any:
     pattern = _PLAIN_NUMBER if kind in ("int", "float") else _ISO_DATE
     if not pattern.fullmatch(text):
         return text
+    # Read by the profile's own YAML reader, which takes 010 as the text written (the model
+    # reads it as 10), where YAML 1.1 alone reads it as the octal 8.
     try:
-        value = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError):  # a date that does not exist (2026-02-31) stays text
+        value = parse_yaml(f"value: {text}\n", "form").data["value"]
+    except (ProfileError, KeyError, TypeError):  # a date that does not exist stays text
         return text
     return value if isinstance(value, int | float | date) else text
 
