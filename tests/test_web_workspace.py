@@ -409,6 +409,47 @@ def test_both_ways_in_reach_one_import_page_and_one_session(
         assert ("have expired" in answer.text) != kept
 
 
+def test_a_file_in_the_wrong_field_is_named_with_its_field_and_the_search_is_kept(
+    client: TestClient,
+) -> None:
+    page = client.get("/networks/import")
+    answer = client.post(
+        upload_action(page.text),
+        files={"epcn": ("gp-reg-pat-prac-all.csv", b"PUBLICATION,EXTRACT_DATE\n")},
+        data={"query": "Riverside", "year": "2026/27"},
+        headers=token_headers(client, page.text),
+    )
+    assert answer.status_code == 422
+    tree = lxml.html.fromstring(answer.text)
+    said = " ".join(tree.get_element_by_id("problems").text_content().split())
+    assert "gp-reg-pat-prac-all.csv (the ePCN workbook): not an Excel .xlsx workbook" in said
+    assert tree.get_element_by_id("query").get("value") == "Riverside"  # typed, not lost
+
+
+def test_adding_with_none_ticked_shows_the_networks_found_again(
+    client: TestClient, tmp_path: Path
+) -> None:
+    page = client.get("/networks/import")
+    headers = token_headers(client, page.text)
+    found = client.post(
+        upload_action(page.text),
+        files={"epcn": ("ePCN.xlsx", sample_workbook(tmp_path))},
+        data={"query": "testtown"},
+        headers=headers,
+    )
+    form = lxml.html.fromstring(found.text).xpath("//form[@action='/networks/import/add']")[0]
+    fields = {name: value for name, value in form.form_values() if name != "code"}
+    answer = client.post("/networks/import/add", data=fields, headers=headers)
+    assert answer.status_code == 422
+    tree = lxml.html.fromstring(answer.text)
+    said = " ".join(tree.get_element_by_id("problems").text_content().split())
+    assert "Choose at least one network to add: tick the box beside its name" in said
+    # The same networks to tick, from the same upload: no file to choose again.
+    again = tree.xpath("//form[@action='/networks/import/add']//input[@name='code']/@value")
+    assert again == form.xpath(".//input[@name='code']/@value") and again
+    assert tree.xpath("//input[@name='epcn']") == []
+
+
 def test_another_browser_cannot_use_an_upload(
     client: TestClient, folder: Path, tmp_path: Path
 ) -> None:
