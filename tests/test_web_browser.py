@@ -30,6 +30,7 @@ from tests.browser import (
     replace_text,
     serving,
     tab_to,
+    tab_to_match,
     wait_until,
 )
 
@@ -126,6 +127,32 @@ def test_an_error_appears_at_its_field_and_clears(server: str, page: Any) -> Non
     assert (message.text_content() or "").strip() == ""
     assert field.get_attribute("aria-invalid") is None
     axe_clean(page)
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_a_problems_link_shows_the_field_with_its_label(
+    server: str, browser: Any, width: int
+) -> None:
+    """Followed by keyboard, the link lands on the field with its label in sight, not only
+    on a box and a message whose value the user cannot see."""
+    context = new_context(browser, width, 700)
+    page, problems = open_tab(context)
+    try:
+        page.goto(server + "/example")
+        replace_text(page, "f-practices-3-list_size", "9,87x")
+        settled(page)
+        tab_to_match(page, "#problems a[href='#f-practices-3-list_size']")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'f-practices-3-list_size'")
+        seen = page.locator("main").bounding_box()
+        for part in ("label[for='f-practices-3-list_size']", "#f-practices-3-list_size"):
+            box = page.locator(part).bounding_box()
+            assert box is not None and seen is not None
+            assert seen["y"] <= box["y"] and box["y"] + box["height"] <= seen["y"] + seen["height"]
+        axe_clean(page)
+    finally:
+        context.close()
+    assert problems == []
 
 
 def test_open_the_example_and_download_the_pack(server: str, page: Any, tmp_path: Path) -> None:

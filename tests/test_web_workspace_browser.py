@@ -20,6 +20,7 @@ from pcndocs.resources import example_profile
 from tests.browser import (
     axe_clean,
     choose_file,
+    contrast_of,
     new_context,
     open_tab,
     replace_text,
@@ -88,6 +89,39 @@ def test_the_networks_page_by_keyboard(server: str, folder: Path, context: Any) 
         tab.keyboard.press("Enter")
     assert tab.locator("h1").inner_text() == "Keyboard PCN"
     assert "All changes saved" in tab.locator("#save-status").inner_text()
+    axe_clean(tab)
+    assert problems == []
+
+
+def test_the_house_wording_link_can_be_read_on_every_page(
+    server: str, folder: Path, context: Any
+) -> None:
+    """The link at the top was blue on the blue bar everywhere but the wording page itself."""
+    name = network(folder, "Header PCN")
+    tab, problems = open_tab(context)
+    for path in ("/", f"/networks/{name}", "/networks/import", "/wording"):
+        tab.goto(server + path)
+        assert contrast_of(tab, ".top a.top-link") >= 4.5, path
+    assert problems == []
+
+
+def test_a_refused_build_puts_the_keyboard_at_what_to_put_right(
+    server: str, folder: Path, context: Any
+) -> None:
+    """Sent with no network ticked, the page comes back with its problem, and the focus
+    (so a screen reader) starts there rather than at the top of the page."""
+    network(folder, "Refused PCN")  # the build form shows where there is a network
+    tab, problems = open_tab(context, expected=("422 (Unprocessable Entity)",))
+    tab.goto(server + "/")
+    tab_to(tab, "build-chosen")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    focused = tab.evaluate("document.activeElement.id")
+    assert focused == "problems"
+    said = " ".join(tab.locator("#problems").inner_text().split())
+    assert "Choose at least one network to build: tick the box beside its name" in said
+    tab.keyboard.press("Tab")  # and on from there
+    assert tab.evaluate("document.activeElement.closest('main') !== null")
     axe_clean(tab)
     assert problems == []
 
