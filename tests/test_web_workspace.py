@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -19,8 +21,11 @@ from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.output.workspace import Workspace
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
+from pcndocs.web import networks
 from pcndocs.web.app import Settings, create_app
-from pcndocs.web.networks import is_draft
+from pcndocs.web.networks import States, is_draft
+from pcndocs.web.service import check_text
 
 # End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
 pytestmark = pytest.mark.e2e
@@ -502,3 +507,42 @@ def test_a_page_elsewhere_changes_nothing(client: TestClient, folder: Path, path
     assert (folder / EXAMPLE).read_bytes() == before
     assert Workspace(folder).names() == [EXAMPLE]
     assert Workspace(folder).versions(EXAMPLE) == []
+
+
+def test_a_network_being_checked_is_waited_for_not_checked_again(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's warm-up and the first networks' page, at once, check each file once."""
+    checked: list[str] = []
+    inside, waiting = threading.Event(), threading.Event()
+
+    def held_check(*args: Any) -> Any:
+        checked.append(args[3])
+        if len(checked) > 1:
+            waiting.set()  # checked again: what this test looks for; nothing waits longer
+        inside.set()
+        assert waiting.wait(60), "the second thread neither waited nor checked"
+        return check_text(*args)
+
+    class Watched(States):
+        def wait_for(self, running: threading.Event) -> None:
+            waiting.set()
+            super().wait_for(running)
+
+    monkeypatch.setattr(networks, "check_text", held_check)
+    states = Watched(Workspace(folder), load_facts(), tmp_path / "output")
+    found: list[Any] = []
+
+    def ask() -> None:
+        found.append(states.of(EXAMPLE, TODAY))
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert inside.wait(60)
+    second = threading.Thread(target=ask)
+    second.start()
+    for thread in (first, second):
+        thread.join(60)
+    assert checked == [EXAMPLE]
+    assert len(found) == 2 and found[0] == found[1]
+    assert found[0].network == "Riverside Primary Care Network" and found[0].ready
