@@ -126,6 +126,25 @@ def test_a_refused_build_puts_the_keyboard_at_what_to_put_right(
     assert problems == []
 
 
+def test_no_two_buttons_of_a_networks_page_have_one_name(
+    server: str, folder: Path, context: Any
+) -> None:
+    """Heard by a screen reader, or listed by name, each button says what it does: the
+    comparison beside the form was a second "Show what changed", doing another thing."""
+    name = network(folder, "Buttons PCN")
+    tab, problems = open_tab(context)
+    tab.goto(f"{server}/networks/{name}")
+    names = []
+    for button in tab.get_by_role("button").all():
+        if button.is_visible():
+            label = button.get_attribute("aria-label")
+            names.append(label or " ".join(button.inner_text().split()))
+    assert len(names) > 10
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
+    assert "Compare" in names and "Show what changed" in names
+    assert problems == []
+
+
 def test_reload_and_a_closed_tab_keep_the_work(server: str, folder: Path, context: Any) -> None:
     name = network(folder, "Reload PCN")
     tab, problems = open_tab(context)
