@@ -546,3 +546,68 @@ def test_a_network_being_checked_is_waited_for_not_checked_again(
     assert checked == [EXAMPLE]
     assert len(found) == 2 and found[0] == found[1]
     assert found[0].network == "Riverside Primary Care Network" and found[0].ready
+
+
+def _forkserver_children() -> set[int]:
+    """Return the worker processes running now: the forkserver's children."""
+    from multiprocessing import forkserver
+
+    from tests.test_worker_faults import children
+
+    pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    return set(children(pid)) if pid else set()
+
+
+def _networks(folder: Path, names: list[str], code: str = "") -> list[str]:
+    files = []
+    for name in names:
+        data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+        data["network"]["name"] = name
+        if code:
+            data["network"]["code"] = code
+        file = f"{name.lower().replace(' ', '-')}{'-' + code.lower() if code else ''}.yaml"
+        (folder / file).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        files.append(file)
+    return files
+
+
+def _start_build(client: TestClient, files: list[str]) -> Any:
+    page = client.get("/").text
+    started = client.post(
+        "/networks/build", data={"file": files, "blank": "no"}, headers=token_headers(client, page)
+    )
+    assert started.status_code == 200
+    return client.app.state.web.workspace.builds.get(started.url.path.rsplit("/", 1)[1])  # type: ignore[attr-defined]
+
+
+def test_build_several_runs_on_the_servers_own_workers(folder: Path, tmp_path: Path) -> None:
+    files = _networks(folder, ["Hillside", "Canal", "Moorland"])
+    settings = Settings(today=TODAY, workers=2, workspace=folder, out=tmp_path / "output")
+    app = create_app(settings)
+    with TestClient(app, base_url=LOCAL) as client:
+        app.state.web.pool.warm()
+        warm = _forkserver_children()
+        assert len(warm) == 2
+        seen: set[int] = set()
+        job = _start_build(client, files)
+        while not job.ended.wait(0.02):  # every worker process there is while it builds
+            seen |= _forkserver_children()
+        assert job.failed == 0 and not job.error, job.done
+        assert seen <= warm  # no pool of its own: the server's two workers did it all
+    assert len(list((tmp_path / "output").glob("*/schedule-1.pdf"))) == 3
+
+
+def test_two_build_several_at_once_never_share_a_folder(folder: Path, tmp_path: Path) -> None:
+    """Two networks of one name but different codes, each in its own "build several" started
+    at the same time in one server: one is built, the other refused, whichever came first."""
+    (first,) = _networks(folder, ["Hillside"], code="U11111")
+    (second,) = _networks(folder, ["Hillside"], code="U22222")
+    settings = Settings(today=TODAY, workers=2, workspace=folder, out=tmp_path / "output")
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        jobs = [_start_build(client, [first]), _start_build(client, [second])]
+        for job in jobs:
+            assert job.ended.wait(600)
+    said = [job.done[0][1] for job in jobs]
+    assert sorted(job.failed for job in jobs) == [0, 1], said
+    (refused,) = [s for s in said if "would be written to" in s]
+    assert "give one of them a different name" in refused

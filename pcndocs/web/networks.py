@@ -23,8 +23,9 @@ from cachetools import LRUCache
 
 from pcndocs.errors import PcndocsError
 from pcndocs.files import slug
-from pcndocs.output.batch import build_many, default_jobs
+from pcndocs.output.batch import build_many
 from pcndocs.output.build import BUILT_FROM, BuildOptions
+from pcndocs.output.workers import WorkerPool
 from pcndocs.output.workspace import Agreed, Saved, Workspace
 from pcndocs.profile.write import profile_yaml
 from pcndocs.rules.facts import Facts
@@ -250,9 +251,12 @@ class Builds:
         space: Workspace,
         names: Sequence[str],
         options: BuildOptions,
-        jobs: int | None,
+        pool: WorkerPool,
     ) -> BuildJob:
-        """Start building the named networks with `build`'s own code, on a thread."""
+        """Start building the named networks with `build`'s own code, on a thread.
+
+        Its documents are made on the server's pool, taking turns with every other render.
+        """
         job = BuildJob(uuid.uuid4().hex, list(names), options.blank)
         paths = [space.path_of(name) for name in names]
         by_path = {path.resolve(): path.name for path in paths}
@@ -274,7 +278,7 @@ class Builds:
 
         def run() -> None:
             try:
-                build_many(paths, options, jobs or default_jobs(), progress)
+                build_many(paths, options, pool.jobs, progress, pool=pool)
             except PcndocsError as exc:  # such as a template that is wrong: said on the page
                 job.error = str(exc)
             except Exception:  # a bug: its traceback goes to the server's output

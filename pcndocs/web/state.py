@@ -26,7 +26,7 @@ from pcndocs import __version__
 from pcndocs.compare.run import NoBuildError
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.new.answers import contract_year_now
-from pcndocs.output.build import DocumentOptions, house_lines
+from pcndocs.output.build import DocumentOptions, Rendered, house_lines
 from pcndocs.profile.yamlfile import dotted
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.rules.facts import Facts, load_facts
@@ -171,8 +171,8 @@ class Web:
         if found is None:
             return None
         fmt, task = found
-        data: bytes = self.pool.render(task)
-        return fmt, data
+        rendered: Rendered = self.pool.render(task)
+        return fmt, rendered.files[file]
 
     def house(self) -> list[str]:
         """Return what a pack takes from the house wording, for still-to-agree.txt."""

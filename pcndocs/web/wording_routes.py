@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pcndocs.errors import PcndocsError, Problem, WorkerDiedError
+from pcndocs.errors import BusyError, PcndocsError, Problem, WorkerDiedError
 from pcndocs.output.build import templates_for
 from pcndocs.output.workspace import ConflictError, Saved, VersionedFile
 from pcndocs.profile.load import LoadedProfile
@@ -38,7 +38,7 @@ from pcndocs.render.wording import (
     with_clause,
 )
 from pcndocs.resources import example_profile
-from pcndocs.web.service import BusyError, check_data
+from pcndocs.web.service import check_data
 from pcndocs.web.wording_view import House, Shown, editable_text, shown_document
 
 if TYPE_CHECKING:
