@@ -130,6 +130,10 @@ def test_a_change_is_saved_to_the_file_and_read_back(client: TestClient, folder:
     text = (folder / EXAMPLE).read_text(encoding="utf-8")
     assert yaml.safe_load(text)["network"]["name"] == "Riverside Primary Care Network (North)"
     assert "# " in text  # the writer's comments beside the keys
+    # The example's own notes stay beside their keys; the defaults it never set stay unset.
+    assert "her share of the national benchmark (not of her pay)" in text
+    assert "No national rate of Core PCN Funding is known" in text
+    assert "show_generator" not in text
     # A reload (or a restart of the server) shows what was saved.
     again, _fields, version = open_network(client)
     assert "Riverside Primary Care Network (North)" in again

@@ -31,7 +31,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, partial
@@ -43,7 +43,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.errors import InputFileError, PcndocsError, Problem, ProfileError
 from pcndocs.files import write_atomically
-from pcndocs.profile.yamlfile import YamlDocument, parse_yaml, read_text
+from pcndocs.profile.yamlfile import KeyPath, YamlDocument, parse_yaml, read_text
 from pcndocs.render.clauses import Catalogue, Clause, all_clauses, load_catalogue
 from pcndocs.render.document import CLAUSE_ID, parse_tokens
 from pcndocs.render.sandbox import MAX_TEXT
@@ -52,6 +52,7 @@ from pcndocs.resources import builtin_templates
 
 if TYPE_CHECKING:
     from pcndocs.profile.load import LoadedProfile
+    from pcndocs.profile.model import Profile
     from pcndocs.render.context import NetworkContext
     from pcndocs.rules.facts import Facts
 
@@ -975,7 +976,43 @@ def clause_texts(tree: SyntaxTreeNode) -> dict[str, str]:
 
 # Honour or warn: a profile's value that only a replaced or omitted clause stated.
 
-_SECTIONS = {"appointment": ("a", "appointment"), "governance": ("g", "governance")}
+# Each section of a profile and the names its values go by in the templates, the house
+# wording's field name (section.key) last.
+_SECTIONS = {
+    "appointment": ("a", "appointment"),
+    "governance": ("g", "governance"),
+    "network": ("network",),
+    "document_control": ("control",),
+    "job_description": ("job",),
+}
+# The lists of a profile and the names a loop gives their items (None: any name, `.key`).
+_LISTS: dict[str, tuple[str, ...] | None] = {
+    "practices": None,
+    "clinical_directors": ("d", "director", r"directors\[[0-9]+\]"),
+    "leads": None,
+}
+# Values the templates are also given under a name of their own.
+_ALSO = {("job_description", "working_relationships"): "working_relationships"}
+# Not in quotes: proposed(..., "appointment.tie_break") names a key, and states nothing.
+_UNQUOTED = r"(?<![\"'])"
+
+
+def _set_values(profile: Profile) -> Iterator[tuple[KeyPath, re.Pattern[str], str]]:
+    """Yield (key path, how the templates name it, its field name) of each value set."""
+    for section, names in _SECTIONS.items():
+        rules = getattr(profile, section)
+        for key in sorted(rules.model_fields_set):
+            ways = [rf"{_UNQUOTED}\b(?:{'|'.join(names)})\.{key}\b"]
+            also = _ALSO.get((section, key))
+            if also:
+                ways.append(rf"{_UNQUOTED}\b{also}\b")
+            yield (section, key), re.compile("|".join(ways)), f"{names[-1]}.{key}"
+    for section, item_names in _LISTS.items():
+        named = rf"\b(?:{'|'.join(item_names)})" if item_names else ""
+        for index, item in enumerate(getattr(profile, section)):
+            for key in sorted(item.model_fields_set):
+                pattern = re.compile(rf"{_UNQUOTED}{named}\.{key}\b")
+                yield (section, index, key), pattern, ""
 
 
 def unstated_values(
@@ -985,6 +1022,9 @@ def unstated_values(
 
     A house text that replaces (or omits) the only clause stating a value the profile sets,
     without naming it as a field, would leave that value with no effect: say so, at its key.
+    A section's value is found by its name in the templates (a.term_years, network.area); a
+    list item's by its key on any item (.signatory), so a key other lists share is taken as
+    still stated wherever any of them is.
     """
     changed = {i: e for i, e in wording.entries.items() if e.changes_text}
     if not changed:
@@ -992,31 +1032,32 @@ def unstated_values(
     clauses = current_clauses(templates)
     gone = {line for ident in changed if ident in clauses for line in clauses[ident].lines}
     remaining = _template_text(templates, gone)
+    # A choice (tie_break, chair) is stated by which of a clause's branches is printed, a
+    # list (working_relationships) by the loop that prints a clause once per item.
+    choosing = _choosing_lines(templates, clauses.values())
+    still_choosing = "\n".join(text for i, text in choosing.items() if i not in changed)
     found = []
-    for section, names in _SECTIONS.items():
-        rules = getattr(loaded.profile, section)
-        for key in sorted(rules.model_fields_set):
-            pattern = re.compile(rf"\b(?:{'|'.join(names)})\.{key}\b")
-            if pattern.search(remaining):
-                continue  # another clause, table or sentence still states it
-            stating = [
-                i
-                for i in changed
-                if i in clauses
-                and pattern.search(clauses[i].source)
-                and f"{{{section}.{key}}}" not in (changed[i].text or "")
-            ]
-            if stating:
-                what = "omits" if changed[stating[0]].omit else "replaces"
-                found.append(
-                    loaded.problem(
-                        (section, key),
-                        f"the house wording ({Path(wording.path).name}) {what} {stating[0]}, "
-                        "the only clause that states this value, so no document shows it: "
-                        f"word it into that clause's house text{_as_field(section, key)}, or "
-                        "take it out of the profile",
-                    )
+    for path, pattern, field_name in _set_values(loaded.profile):
+        if pattern.search(remaining) or pattern.search(still_choosing):
+            continue  # another clause, table or sentence still states it
+        stating = [
+            i
+            for i in changed
+            if i in clauses
+            and (pattern.search(clauses[i].source) or pattern.search(choosing.get(i, "")))
+            and not (field_name and f"{{{field_name}}}" in (changed[i].text or ""))
+        ]
+        if stating:
+            what = "omits" if changed[stating[0]].omit else "replaces"
+            found.append(
+                loaded.problem(
+                    path,
+                    f"the house wording ({Path(wording.path).name}) {what} {stating[0]}, "
+                    "the only clause that states this value, so no document shows it: "
+                    f"word it into that clause's house text{_as_field(field_name)}, or "
+                    "take it out of the profile",
                 )
+            )
     return found
 
 
@@ -1024,8 +1065,26 @@ def unstated_values(
 _CONTROL_LINE = re.compile(r"^\s*\{%.*%\}\s*$")
 
 
-def _as_field(section: str, key: str) -> str:
-    name = f"{section}.{key}"
+def _choosing_lines(templates: Templates | None, clauses: Iterable[Clause]) -> dict[str, str]:
+    """Return, by clause id, the {% if %} lines that choose between a clause's branches, and
+    the {% for %} line that prints a repeated clause once per item of a list."""
+    templates = templates or Templates(builtin_templates())
+    found: dict[str, str] = {}
+    for clause in clauses:
+        if len(set(clause.branches)) < 2 and not clause.repeated:
+            continue  # one text, whichever branch: the choice states nothing here
+        for name in {template for template, _line in clause.lines}:
+            numbers = [line for template, line in clause.lines if template == name]
+            text = (templates.read_text(name) or "").split("\n")
+            # From the line before its first branch to its last: the ifs that pick the branch.
+            span = text[max(min(numbers) - 2, 0) : max(numbers)]
+            found[clause.id] = "\n".join(
+                [found.get(clause.id, ""), *(line for line in span if _CONTROL_LINE.match(line))]
+            )
+    return found
+
+
+def _as_field(name: str) -> str:
     return f" (as {{{name}}})" if name in FIELD_NAMES else ""
 
 

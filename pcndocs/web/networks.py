@@ -27,7 +27,7 @@ from pcndocs.output.batch import build_many
 from pcndocs.output.build import BUILT_FROM, BuildOptions
 from pcndocs.output.workers import WorkerPool
 from pcndocs.output.workspace import Agreed, Saved, Workspace
-from pcndocs.profile.write import profile_yaml
+from pcndocs.profile.write import own_comments, profile_yaml
 from pcndocs.rules.facts import Facts
 from pcndocs.web.service import Checked, check_text
 
@@ -95,7 +95,9 @@ def saved_text(data: dict[str, Any], checked: Checked, before: str) -> str:
     """Return the text a save writes: the one profile writer's YAML of the form's data.
 
     The file's own first comment lines (an import's sources, a note of the user's) are kept
-    at its top; pcndocs writes its own comment beside each key, in the model's order. A draft
+    at its top, and a comment the user wrote beside or above a key beside that key (by its
+    key path: an item moved in the form leaves it at the place); pcndocs writes its own
+    comment beside every other key, in the model's order. A draft
     with errors is marked as one in its first lines, and is written all the same.
     """
     header = [SAVED_HEADER]
@@ -105,7 +107,8 @@ def saved_text(data: dict[str, Any], checked: Checked, before: str) -> str:
         header.append(f"{DRAFT_MARK} {count} to put right before it builds (`pcndocs check`).")
     kept = [line.removeprefix("#").strip() for line in _leading_comments(before)]
     header += [line for line in kept if line and not line.startswith(_OUR_HEADER)]
-    return profile_yaml(data, header)
+    # The author's own comments beside (or above) a key stay beside it, in place of ours.
+    return profile_yaml(data, header, notes=own_comments(before))
 
 
 def _leading_comments(text: str) -> list[str]:

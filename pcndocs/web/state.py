@@ -34,7 +34,13 @@ from pcndocs.rules.funding import sessions_text, wte_text
 from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Input, Repeat, profile_form
-from pcndocs.web.formdata import LOCAL_WORKSTREAM, OTHER_PROVIDER, PROVIDER_CODE, field_id
+from pcndocs.web.formdata import (
+    DEFAULT_SHOWN,
+    LOCAL_WORKSTREAM,
+    OTHER_PROVIDER,
+    PROVIDER_CODE,
+    field_id,
+)
 from pcndocs.web.guard import PAGE_TOKEN_FIELD, page_token
 from pcndocs.web.service import BuildPool, Checked, check_data, figures, parse_text
 from pcndocs.web.view import FormView, Option, normalised, place
@@ -235,6 +241,7 @@ def _page_templates(settings: Settings) -> jinja2.Environment:
         local=LOCAL_WORKSTREAM,
         other_provider=OTHER_PROVIDER,
         provider_code=PROVIDER_CODE,
+        default_shown=DEFAULT_SHOWN,
         output_folder=str(settings.out),
         # Every page carries the token its posts must send back (see guard.py): in a
         # meta element for htmx and form.js, and as the first field of each form.
