@@ -1036,7 +1036,15 @@ def clauses(
             for clause in document_clauses(chosen, kind):
                 entry = entries.get(clause.id)
                 mark = f"  [house wording: {entry.describe()}]" if entry else ""
-                repeated = "  (repeated: once per item)" if clause.repeated else ""
+                repeated = (
+                    "  (repeated: once per item; each item below has its own id)"
+                    if clause.per_item
+                    else "  (repeated: once per item)"
+                    if clause.repeated
+                    else "  (one item of the list above, its text from pcndocs' data)"
+                    if clause.item_of
+                    else ""
+                )
                 lines.append(f"{clause.id}{mark}{repeated}")
                 lines += [f"    {line}" for line in clause.source.split("\n")]
                 if entry is not None and entry.text is not None:
