@@ -192,16 +192,8 @@ def test_an_lmc_adviser_changes_three_clauses_and_omits_one(
 @pytest.fixture
 def form_tab(browser: Any) -> Iterator[Any]:
     """A tab as `tab`, where a form sent back with its mistakes shown (422) is expected."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-    refused = "the server responded with a status of 422"
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if m.type == "error" and refused not in m.text else None,
-    )
+    context = new_context(browser)
+    page, problems = open_tab(context, expected=("422 (Unprocessable Entity)",))
     yield page
     assert problems == []  # no script error, no refusal by the page's CSP
     context.close()
