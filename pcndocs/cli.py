@@ -735,8 +735,8 @@ def import_(
         click.echo(
             f"Imported {counted(report.networks, 'network')}, "
             f"{counted(report.practices, 'practice')}, "
-            f"{report.population:,} registered patients; {len(report.written)} profiles "
-            f"written to {out}"
+            f"{report.population:,} registered patients; "
+            f"{counted(len(report.written), 'profile')} written to {out}"
         )
         if report.kept:
             click.echo(

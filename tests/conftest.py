@@ -76,6 +76,15 @@ def example_last_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Return one headless Chromium for the whole run, or skip where there is none."""
+    from tests.browser import launched_chromium
+
+    with launched_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="session")
 def national_data() -> Path:
     """Return the folder of real national files, or skip where it is absent."""
     if not NATIONAL_DATA.is_dir():

@@ -33,6 +33,7 @@ def test_import_two_real_networks(import_networks: ImportNetworks, tmp_path: Pat
     result = import_networks(out, "U35980")
     assert result.exit_code == 0, result.output
     assert "Imported 1 network, 9 practices, 104,929 registered patients" in result.output
+    assert f"; 1 profile written to {out}" in result.output  # not "1 profiles"
     data = yaml.safe_load((out / "central-liverpool-pcn.yaml").read_text(encoding="utf-8"))
     assert data["network"]["name"] == "Central Liverpool PCN"
     assert data["network"]["code"] == "U35980"

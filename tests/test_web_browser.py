@@ -2,20 +2,16 @@
 
 Each test is what a PCN manager does: fill in a new network by keyboard, see an error
 appear at its field and clear, open the example, download the pack and open its
-documents. One server and one browser serve the whole module. Skipped only where
-Chromium (or Playwright) cannot be installed.
+documents. One server serves the module, one Chromium the whole run (tests/browser.py).
+Skipped only where Chromium (or Playwright) cannot be installed.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,119 +19,48 @@ import pytest
 from lxml import etree
 
 from pcndocs.resources import example_profile
-from pcndocs.web.app import Settings, create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TODAY = date(2026, 11, 28)
-# No test waits a fixed time: each waits on the page's own events (a live check of what is
-# typed finished, an element changed, a download arrived). These are only the limits past
-# which a wait is a failure, generous for a machine whose cores are busy with other work.
-SETTLE_MS = 60_000
-BUILD_MS = 300_000
+from pcndocs.web.app import Settings
+from tests.browser import (
+    BUILD_MS,
+    TODAY,
+    WAIT_MS,
+    axe_clean,
+    new_context,
+    open_tab,
+    replace_text,
+    serving,
+    tab_to,
+    tab_to_match,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server(example_last_build: Path) -> Iterator[str]:
-    """Return the address of a pcndocs server running in this process for the module."""
-    import uvicorn
-
-    from pcndocs.web.server import bind
-
-    sock = bind("127.0.0.1", 0, next_free=False)
-    config = uvicorn.Config(
-        create_app(Settings(today=TODAY, workers=2, out=example_last_build)),
-        log_level="warning",
-        lifespan="on",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not running.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    running.should_exit = True
-    thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Return one headless Chromium for the module, or skip where there is none."""
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (scripts/setup-system.sh browser installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
-            args=CHROMIUM_ARGS,
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """Return a fresh page that fails the test on any script error or refused resource."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and not message.text.endswith(REFUSED)
-            else None
-        ),
-    )
-    yield opened
-    context.close()
-    assert problems == [], "the page reported errors (a CSP refusal is one)"
-
 
 # A download the form refuses (it has errors) is answered 422 and said beside its button;
 # Chromium logs every answer that is not a success, and this one is expected.
 REFUSED = "the server responded with a status of 422 (Unprocessable Entity)"
 
 
-def tab_to(page: Any, element_id: str, limit: int = 400) -> None:
-    """Press Tab until the element has the focus, as a keyboard user moves through a form."""
-    for _ in range(limit):
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-        page.keyboard.press("Tab")
-    pytest.fail(f"Tab never reached #{element_id}")
+@pytest.fixture(scope="module")
+def server(example_last_build: Path) -> Iterator[str]:
+    """Return the address of a pcndocs server running in this process for the module."""
+    with serving(Settings(today=TODAY, workers=2, out=example_last_build)) as address:
+        yield address
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """Return a fresh page that fails the test on any script error or refused resource."""
+    context = new_context(browser, accept_downloads=True)
+    opened, problems = open_tab(context, expected=(REFUSED,))
+    yield opened
+    context.close()
+    assert problems == [], "the page reported errors (a CSP refusal is one)"
 
 
 def type_in(page: Any, element_id: str, text: str) -> None:
     tab_to(page, element_id)
     page.keyboard.type(text)
-
-
-def wait_until(page: Any, expression: str) -> None:
-    """Wait until a JavaScript expression is true in the page.
-
-    Polled from here: Playwright's own wait_for_function evaluates a string in the page,
-    which the page's CSP (rightly) refuses.
-    """
-    deadline = time.monotonic() + SETTLE_MS / 1000
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            pytest.fail(f"still false: {expression}")
-        page.wait_for_timeout(50)
 
 
 # True once the last live check that finished was of the form as it is now (form.js).
@@ -150,16 +75,6 @@ def settled(page: Any) -> None:
     (an added item, a preview) is still being fetched."""
     wait_until(page, CHECKED)
     wait_until(page, "!document.querySelector('.htmx-request')")
-
-
-def no_axe_violations(page: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
-    found = [
-        (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
-    ]
-    assert found == []
 
 
 def test_fill_in_a_new_network_by_keyboard(server: str, page: Any) -> None:
@@ -185,13 +100,13 @@ def test_fill_in_a_new_network_by_keyboard(server: str, page: Any) -> None:
     assert page.locator("#f-network-nominated_payee").input_value() == "A12345"
     assert page.locator("#f-clinical_directors-0-practice").input_value() == "A12346"
     heading = page.locator("#problems-title")
-    heading.filter(has_not_text="to fill in").wait_for(timeout=SETTLE_MS)
+    heading.filter(has_not_text="to fill in").wait_for(timeout=WAIT_MS)
     assert "to put right" not in heading.inner_text()
     figures = page.locator("#figures").inner_text()
     assert "18,000" in figures
     frame = page.frame_locator("#preview iframe")
-    frame.locator("text=Hillside PCN").first.wait_for(timeout=SETTLE_MS)
-    no_axe_violations(page)
+    frame.locator("text=Hillside PCN").first.wait_for(timeout=WAIT_MS)
+    axe_clean(page)
 
 
 def test_an_error_appears_at_its_field_and_clears(server: str, page: Any) -> None:
@@ -211,7 +126,33 @@ def test_an_error_appears_at_its_field_and_clears(server: str, page: Any) -> Non
     settled(page)
     assert (message.text_content() or "").strip() == ""
     assert field.get_attribute("aria-invalid") is None
-    no_axe_violations(page)
+    axe_clean(page)
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_a_problems_link_shows_the_field_with_its_label(
+    server: str, browser: Any, width: int
+) -> None:
+    """Followed by keyboard, the link lands on the field with its label in sight, not only
+    on a box and a message whose value the user cannot see."""
+    context = new_context(browser, width, 700)
+    page, problems = open_tab(context)
+    try:
+        page.goto(server + "/example")
+        replace_text(page, "f-practices-3-list_size", "9,87x")
+        settled(page)
+        tab_to_match(page, "#problems a[href='#f-practices-3-list_size']")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'f-practices-3-list_size'")
+        seen = page.locator("main").bounding_box()
+        for part in ("label[for='f-practices-3-list_size']", "#f-practices-3-list_size"):
+            box = page.locator(part).bounding_box()
+            assert box is not None and seen is not None
+            assert seen["y"] <= box["y"] and box["y"] + box["height"] <= seen["y"] + seen["height"]
+        axe_clean(page)
+    finally:
+        context.close()
+    assert problems == []
 
 
 def test_open_the_example_and_download_the_pack(server: str, page: Any, tmp_path: Path) -> None:
@@ -219,12 +160,12 @@ def test_open_the_example_and_download_the_pack(server: str, page: Any, tmp_path
     from pypdf import PdfReader
 
     page.goto(server + "/")
-    no_axe_violations(page)
+    axe_clean(page)
     page.set_input_files("#profile-file", str(example_profile()))
     tab_to(page, "profile-file")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    page.locator("h1", has_text="Riverside Primary Care Network").wait_for(timeout=SETTLE_MS)
+    page.locator("h1", has_text="Riverside Primary Care Network").wait_for(timeout=WAIT_MS)
     with page.expect_download(timeout=BUILD_MS) as download:
         tab_to(page, "download-pack")
         page.keyboard.press("Enter")
@@ -244,21 +185,14 @@ def test_open_the_example_and_download_the_pack(server: str, page: Any, tmp_path
         assert "Riverside" in text, name
 
 
-def replace_value(page: Any, element_id: str, text: str) -> None:
-    """Tab to a text field, select what it holds and type over it, as a keyboard user does."""
-    tab_to(page, element_id)
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-
-
 def test_what_changed_since_the_last_build_by_keyboard(server: str, page: Any) -> None:
     page.goto(server + "/example")
-    replace_value(page, "f-practices-2-name", "Canal Street Medical Practice")
-    replace_value(page, "f-appointment-term_years", "4")
+    replace_text(page, "f-practices-2-name", "Canal Street Medical Practice")
+    replace_text(page, "f-appointment-term_years", "4")
     tab_to(page, "show-changes")
     page.keyboard.press("Enter")
     status = page.locator("#changes .changes-status")
-    status.wait_for(timeout=SETTLE_MS)
+    status.wait_for(timeout=WAIT_MS)
     assert status.inner_text().startswith("4 documents changed since the last build")
     # Answered in place: the page was not reloaded, so the focus is still on the button.
     assert page.evaluate("document.activeElement.id") == "show-changes"
@@ -276,8 +210,8 @@ def test_what_changed_since_the_last_build_by_keyboard(server: str, page: Any) -
     tab_to(page, "whole-cd-job-description")
     page.keyboard.press("Enter")
     frame = page.frame_locator('iframe[title="Changes in Clinical director: job description"]')
-    frame.locator("ins", has_text="2029").first.wait_for(timeout=SETTLE_MS)
-    no_axe_violations(page)
+    frame.locator("ins", has_text="2029").first.wait_for(timeout=WAIT_MS)
+    axe_clean(page)
     link = job.get_by_role("link", name="Word, with tracked changes")
     answer = page.request.get(server + str(link.get_attribute("href")))
     assert answer.ok
@@ -293,15 +227,15 @@ def test_what_changed_since_the_last_build_by_keyboard(server: str, page: Any) -
 
 def test_what_changed_says_when_there_is_nothing_to_compare_with(server: str, page: Any) -> None:
     page.goto(server + "/example")
-    replace_value(page, "f-network-name", "Hilltop PCN")
+    replace_text(page, "f-network-name", "Hilltop PCN")
     tab_to(page, "show-changes")
     page.keyboard.press("Enter")
     status = page.locator("#changes .changes-status")
-    status.wait_for(timeout=SETTLE_MS)
+    status.wait_for(timeout=WAIT_MS)
     assert status.inner_text().startswith(
         "Nothing to compare with yet: Hilltop PCN has not been built in the folder"
     )
-    no_axe_violations(page)
+    axe_clean(page)
 
 
 # --- the form never alters what was typed (issue 21 §2) ------------------------------------
@@ -309,7 +243,7 @@ def test_what_changed_says_when_there_is_nothing_to_compare_with(server: str, pa
 
 def test_3_50_gets_the_models_message_and_stays_as_typed(server: str, page: Any) -> None:
     page.goto(server + "/example")
-    replace_value(page, "f-clinical_directors-0-sessions_per_week", "3,50")
+    replace_text(page, "f-clinical_directors-0-sessions_per_week", "3,50")
     settled(page)
     message = page.locator("#msg-f-clinical_directors-0-sessions_per_week")
     said = " ".join((message.text_content() or "").split())
@@ -318,7 +252,7 @@ def test_3_50_gets_the_models_message_and_stays_as_typed(server: str, page: Any)
     assert field.input_value() == "3,50"
     assert field.get_attribute("aria-invalid") == "true"
     assert "Directors 1 error" in " ".join(page.locator("#steps-nav").inner_text().split())
-    no_axe_violations(page)
+    axe_clean(page)
 
 
 @pytest.mark.parametrize(
@@ -331,7 +265,7 @@ def test_typing_a_practices_name_in_a_drop_down_picks_it(
     page.goto(server + "/example")
     # A practice's name changed just before: its check answers while the drop-down has the
     # focus, and must neither replace its options nor its value meanwhile.
-    replace_value(page, "f-practices-0-name", "Riverside Surgery and Clinic")
+    replace_text(page, "f-practices-0-name", "Riverside Surgery and Clinic")
     tab_to(page, "f-network-nominated_payee")
     page.keyboard.type(typed)
     settled(page)
@@ -341,7 +275,7 @@ def test_typing_a_practices_name_in_a_drop_down_picks_it(
     first = page.locator("#f-network-nominated_payee option[value='A99001']")
     assert first.inner_text() == "Riverside Surgery and Clinic (A99001)"
     assert page.locator("#f-network-nominated_payee").input_value() == code
-    no_axe_violations(page)
+    axe_clean(page)
 
 
 def test_a_misspelt_key_survives_an_edit_and_the_saved_profile(
@@ -359,16 +293,16 @@ def test_a_misspelt_key_survives_an_edit_and_the_saved_profile(
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     box = page.locator("#unknown-keys")
-    box.wait_for(timeout=SETTLE_MS)
+    box.wait_for(timeout=WAIT_MS)
     assert (
         "this profile has a key pcndocs does not know: practises — did you mean practices?"
         in box.inner_text()
     )
-    no_axe_violations(page)
-    replace_value(page, "f-network-name", "Riverside PCN")
+    axe_clean(page)
+    replace_text(page, "f-network-name", "Riverside PCN")
     settled(page)
     assert box.is_visible()
-    with page.expect_download(timeout=SETTLE_MS) as download:
+    with page.expect_download(timeout=WAIT_MS) as download:
         tab_to(page, "download-profile")
         page.keyboard.press("Enter")
     saved = yaml.safe_load(Path(download.value.path()).read_text(encoding="utf-8"))
@@ -381,11 +315,11 @@ def test_a_misspelt_key_survives_an_edit_and_the_saved_profile(
     status.wait_for(timeout=BUILD_MS)
     assert status.inner_text().startswith("Not downloaded: 1 thing to put right")
     assert page.evaluate("document.activeElement.id") == "download-pack"
-    no_axe_violations(page)
+    axe_clean(page)
     # Removed by the user, by keyboard: gone.
     tab_to(page, "forget-0")
     page.keyboard.press("Enter")
-    box.wait_for(state="detached", timeout=SETTLE_MS)
+    box.wait_for(state="detached", timeout=WAIT_MS)
     settled(page)
     assert "practises" not in page.locator("#problems").inner_text()
 
@@ -403,7 +337,7 @@ def test_an_added_lead_left_empty_still_downloads_the_draft(server: str, page: A
         tab_to(page, "download-pack")
         page.keyboard.press("Enter")
     assert download.value.suggested_filename == "riverside-primary-care-network.zip"
-    no_axe_violations(page)
+    axe_clean(page)
 
 
 # --- sections, the actions bar, More options (issue 21 §3) ----------------------------------
@@ -411,7 +345,7 @@ def test_an_added_lead_left_empty_still_downloads_the_draft(server: str, page: A
 
 @pytest.mark.parametrize("width", [1280, 420])
 def test_sections_and_the_actions_bar_by_keyboard(server: str, browser: Any, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 860})
+    context = new_context(browser, width, 860)
     page = context.new_page()
     try:
         page.goto(server + "/example")
@@ -442,12 +376,12 @@ def test_sections_and_the_actions_bar_by_keyboard(server: str, browser: Any, wid
         for name in ("All documents (ZIP)", "Show what changed"):
             button = page.get_by_role("button", name=name).bounding_box()
             assert button is not None and button["y"] + button["height"] <= 860
-        no_axe_violations(page)
+        axe_clean(page)
         # Optional fields not set wait under More options, opened by keyboard.
         tab_to(page, "more-f-network-open")
         page.keyboard.press("Enter")
-        page.locator("#f-network-neighbourhood").wait_for(state="visible", timeout=SETTLE_MS)
-        no_axe_violations(page)
+        page.locator("#f-network-neighbourhood").wait_for(state="visible", timeout=WAIT_MS)
+        axe_clean(page)
     finally:
         context.close()
 
@@ -471,7 +405,7 @@ def test_another_provider_as_payee_by_keyboard(server: str, page: Any) -> None:
     if shot:
         other.scroll_into_view_if_needed()
         page.screenshot(path=str(Path(shot) / "payee-another-provider.png"))
-    no_axe_violations(page)
+    axe_clean(page)
     # Back to a member practice: the provider's part is hidden again, its values kept there.
     page.select_option("#f-network-nominated_payee", "A99002")
     assert other.is_hidden()

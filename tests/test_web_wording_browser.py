@@ -8,9 +8,7 @@ drawn), never on a fixed time.
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +16,8 @@ import pytest
 
 from pcndocs.render.wording import load_wording
 from pcndocs.resources import example_profile
-from pcndocs.web.app import Settings, create_app
+from tests.browser import axe_clean, new_context, open_tab, serving_workspace, tab_to_match
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TODAY = date(2026, 11, 28)
-WAIT_MS = 60_000  # the longest any one event may take on a busy machine
 CLAUSE = "schedule-1.governance.conflicts.register"
 TYPED = "Every declaration is kept in the register of interests of "
 HOUSE_READ = (
@@ -31,8 +25,6 @@ HOUSE_READ = (
 )
 
 pytestmark = pytest.mark.browser
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -45,71 +37,17 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Return the address of a pcndocs server on the workspace, for the module."""
-    import uvicorn
-
-    from pcndocs.web.server import bind
-
-    out = tmp_path_factory.mktemp("output")
-    sock = bind("127.0.0.1", 0, next_free=False)
-    settings = Settings(today=TODAY, workers=1, out=out, workspace=folder)
-    running = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    started = threading.Event()
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not running.started:  # uvicorn sets it once it listens
-        if not thread.is_alive():
-            pytest.fail("the server did not start")
-        started.wait(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    running.should_exit = True
-    thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (scripts/setup-system.sh browser installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
-            args=CHROMIUM_ARGS,
-        )
-        yield launched
-        launched.close()
+    with serving_workspace(folder, tmp_path_factory.mktemp("output")) as address:
+        yield address
 
 
 @pytest.fixture
 def tab(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    context = new_context(browser)
+    page, problems = open_tab(context)
     yield page
     assert problems == []  # no script error, no refusal by the page's CSP
     context.close()
-
-
-def tab_to_match(tab: Any, selector: str, limit: int = 800) -> None:
-    """Press Tab until the focused element matches a CSS selector."""
-    for _ in range(limit):
-        if tab.evaluate(
-            "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
-        ):
-            return
-        tab.keyboard.press("Tab")
-    pytest.fail(f"Tab never reached {selector}")
-
-
-def axe_clean(tab: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(tab, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
-    found = [
-        (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
-    ]
-    assert found == []
 
 
 def press_and_load(tab: Any, key: str = "Enter") -> None:
@@ -179,8 +117,7 @@ def test_change_a_clause_by_keyboard_see_it_save_and_reset(
 
 
 def test_the_page_on_a_phone_is_clean_too(server: str, browser: Any) -> None:
-    context = browser.new_context(viewport={"width": 420, "height": 900})
-    context.set_default_timeout(WAIT_MS)
+    context = new_context(browser, 420)
     tab = context.new_page()
     tab.goto(f"{server}/wording?doc=cd-job-description&clause=cd-job-description.acceptance.text")
     tab.locator("#clause-text").wait_for()
@@ -255,16 +192,8 @@ def test_an_lmc_adviser_changes_three_clauses_and_omits_one(
 @pytest.fixture
 def form_tab(browser: Any) -> Iterator[Any]:
     """A tab as `tab`, where a form sent back with its mistakes shown (422) is expected."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-    refused = "the server responded with a status of 422"
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if m.type == "error" and refused not in m.text else None,
-    )
+    context = new_context(browser)
+    page, problems = open_tab(context, expected=("422 (Unprocessable Entity)",))
     yield page
     assert problems == []  # no script error, no refusal by the page's CSP
     context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,8 +21,11 @@ from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.output.workspace import Workspace
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
+from pcndocs.web import networks
 from pcndocs.web.app import Settings, create_app
-from pcndocs.web.networks import is_draft
+from pcndocs.web.networks import States, is_draft
+from pcndocs.web.service import check_text
 
 # End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
 pytestmark = pytest.mark.e2e
@@ -414,6 +418,47 @@ def test_both_ways_in_reach_one_import_page_and_one_session(
         assert ("have expired" in answer.text) != kept
 
 
+def test_a_file_in_the_wrong_field_is_named_with_its_field_and_the_search_is_kept(
+    client: TestClient,
+) -> None:
+    page = client.get("/networks/import")
+    answer = client.post(
+        upload_action(page.text),
+        files={"epcn": ("gp-reg-pat-prac-all.csv", b"PUBLICATION,EXTRACT_DATE\n")},
+        data={"query": "Riverside", "year": "2026/27"},
+        headers=token_headers(client, page.text),
+    )
+    assert answer.status_code == 422
+    tree = lxml.html.fromstring(answer.text)
+    said = " ".join(tree.get_element_by_id("problems").text_content().split())
+    assert "gp-reg-pat-prac-all.csv (the ePCN workbook): not an Excel .xlsx workbook" in said
+    assert tree.get_element_by_id("query").get("value") == "Riverside"  # typed, not lost
+
+
+def test_adding_with_none_ticked_shows_the_networks_found_again(
+    client: TestClient, tmp_path: Path
+) -> None:
+    page = client.get("/networks/import")
+    headers = token_headers(client, page.text)
+    found = client.post(
+        upload_action(page.text),
+        files={"epcn": ("ePCN.xlsx", sample_workbook(tmp_path))},
+        data={"query": "testtown"},
+        headers=headers,
+    )
+    form = lxml.html.fromstring(found.text).xpath("//form[@action='/networks/import/add']")[0]
+    fields = {name: value for name, value in form.form_values() if name != "code"}
+    answer = client.post("/networks/import/add", data=fields, headers=headers)
+    assert answer.status_code == 422
+    tree = lxml.html.fromstring(answer.text)
+    said = " ".join(tree.get_element_by_id("problems").text_content().split())
+    assert "Choose at least one network to add: tick the box beside its name" in said
+    # The same networks to tick, from the same upload: no file to choose again.
+    again = tree.xpath("//form[@action='/networks/import/add']//input[@name='code']/@value")
+    assert again == form.xpath(".//input[@name='code']/@value") and again
+    assert tree.xpath("//input[@name='epcn']") == []
+
+
 def test_another_browser_cannot_use_an_upload(
     client: TestClient, folder: Path, tmp_path: Path
 ) -> None:
@@ -466,6 +511,45 @@ def test_a_page_elsewhere_changes_nothing(client: TestClient, folder: Path, path
     assert (folder / EXAMPLE).read_bytes() == before
     assert Workspace(folder).names() == [EXAMPLE]
     assert Workspace(folder).versions(EXAMPLE) == []
+
+
+def test_a_network_being_checked_is_waited_for_not_checked_again(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's warm-up and the first networks' page, at once, check each file once."""
+    checked: list[str] = []
+    inside, waiting = threading.Event(), threading.Event()
+
+    def held_check(*args: Any) -> Any:
+        checked.append(args[3])
+        if len(checked) > 1:
+            waiting.set()  # checked again: what this test looks for; nothing waits longer
+        inside.set()
+        assert waiting.wait(60), "the second thread neither waited nor checked"
+        return check_text(*args)
+
+    class Watched(States):
+        def wait_for(self, running: threading.Event) -> None:
+            waiting.set()
+            super().wait_for(running)
+
+    monkeypatch.setattr(networks, "check_text", held_check)
+    states = Watched(Workspace(folder), load_facts(), tmp_path / "output")
+    found: list[Any] = []
+
+    def ask() -> None:
+        found.append(states.of(EXAMPLE, TODAY))
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert inside.wait(60)
+    second = threading.Thread(target=ask)
+    second.start()
+    for thread in (first, second):
+        thread.join(60)
+    assert checked == [EXAMPLE]
+    assert len(found) == 2 and found[0] == found[1]
+    assert found[0].network == "Riverside Primary Care Network" and found[0].ready
 
 
 def _forkserver_children() -> set[int]:

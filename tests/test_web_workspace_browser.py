@@ -7,11 +7,8 @@ an element drawn), never on a fixed time.
 
 from __future__ import annotations
 
-import shutil
-import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +17,19 @@ import yaml
 
 from pcndocs.output.workspace import Workspace
 from pcndocs.resources import example_profile
-from pcndocs.web.app import Settings, create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-]
-TODAY = date(2026, 11, 28)
-WAIT_MS = 60_000  # the longest any one event may take on a busy machine
+from tests.browser import (
+    axe_clean,
+    choose_file,
+    contrast_of,
+    new_context,
+    open_tab,
+    replace_text,
+    serving_workspace,
+    tab_to,
+    tab_to_match,
+)
 
 pytestmark = pytest.mark.browser
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -45,54 +40,15 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Return the address of a pcndocs server on the workspace, for the module."""
-    import uvicorn
-
-    from pcndocs.web.server import bind
-
-    out = tmp_path_factory.mktemp("output")
-    sock = bind("127.0.0.1", 0, next_free=False)
-    settings = Settings(today=TODAY, workers=1, out=out, workspace=folder)
-    running = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    started = threading.Event()
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not running.started:  # uvicorn sets it once it listens
-        if not thread.is_alive():
-            pytest.fail("the server did not start")
-        started.wait(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    running.should_exit = True
-    thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (scripts/setup-system.sh browser installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
-            args=CHROMIUM_ARGS,
-        )
-        yield launched
-        launched.close()
+    with serving_workspace(folder, tmp_path_factory.mktemp("output")) as address:
+        yield address
 
 
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
-    made = browser.new_context(viewport={"width": 1280, "height": 900})
-    made.set_default_timeout(WAIT_MS)
+    made = new_context(browser)
     yield made
     made.close()
-
-
-def opened(context: Any) -> tuple[Any, list[str]]:
-    """Return a new tab, and the list its script errors (a CSP refusal too) go into."""
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    return tab, problems
 
 
 def network(folder: Path, name: str) -> str:
@@ -100,22 +56,6 @@ def network(folder: Path, name: str) -> str:
     text = example_profile().read_text(encoding="utf-8")
     text = text.replace("Riverside Primary Care Network", name)
     return Workspace(folder).create(name, text).name
-
-
-def tab_to(tab: Any, element_id: str, limit: int = 600) -> None:
-    """Press Tab until the element has the focus, as a keyboard user moves through a page."""
-    for _ in range(limit):
-        if tab.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-        tab.keyboard.press("Tab")
-    pytest.fail(f"Tab never reached #{element_id}")
-
-
-def replace_text(tab: Any, element_id: str, text: str) -> None:
-    """Move to a field by keyboard and type over what it holds."""
-    tab_to(tab, element_id)
-    tab.keyboard.press("Control+A")
-    tab.keyboard.type(text)
 
 
 def saved(response: Any) -> bool:
@@ -129,16 +69,6 @@ def type_and_save(tab: Any, element_id: str, text: str) -> Any:
     return answer.value
 
 
-def axe_clean(tab: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(tab, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
-    found = [
-        (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
-    ]
-    assert found == []
-
-
 def value_in_file(folder: Path, name: str, *keys: str) -> Any:
     data: Any = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
     for key in keys:
@@ -148,16 +78,13 @@ def value_in_file(folder: Path, name: str, *keys: str) -> Any:
 
 def test_the_networks_page_by_keyboard(server: str, folder: Path, context: Any) -> None:
     name = network(folder, "Keyboard PCN")
-    tab, problems = opened(context)
+    tab, problems = open_tab(context)
     tab.goto(server + "/")
     row = tab.locator("table.networks tr", has_text="Keyboard PCN")
     assert "Ready" in row.inner_text() and "2026/27" in row.inner_text()
     axe_clean(tab)
     link = f"a[href='/networks/{name}']"
-    for _ in range(200):
-        if tab.evaluate(f'document.activeElement === document.querySelector("{link}")'):
-            break
-        tab.keyboard.press("Tab")
+    tab_to_match(tab, link)
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
     assert tab.locator("h1").inner_text() == "Keyboard PCN"
@@ -166,9 +93,61 @@ def test_the_networks_page_by_keyboard(server: str, folder: Path, context: Any) 
     assert problems == []
 
 
+def test_the_house_wording_link_can_be_read_on_every_page(
+    server: str, folder: Path, context: Any
+) -> None:
+    """The link at the top was blue on the blue bar everywhere but the wording page itself."""
+    name = network(folder, "Header PCN")
+    tab, problems = open_tab(context)
+    for path in ("/", f"/networks/{name}", "/networks/import", "/wording"):
+        tab.goto(server + path)
+        assert contrast_of(tab, ".top a.top-link") >= 4.5, path
+    assert problems == []
+
+
+def test_a_refused_build_puts_the_keyboard_at_what_to_put_right(
+    server: str, folder: Path, context: Any
+) -> None:
+    """Sent with no network ticked, the page comes back with its problem, and the focus
+    (so a screen reader) starts there rather than at the top of the page."""
+    network(folder, "Refused PCN")  # the build form shows where there is a network
+    tab, problems = open_tab(context, expected=("422 (Unprocessable Entity)",))
+    tab.goto(server + "/")
+    tab_to(tab, "build-chosen")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    focused = tab.evaluate("document.activeElement.id")
+    assert focused == "problems"
+    said = " ".join(tab.locator("#problems").inner_text().split())
+    assert "Choose at least one network to build: tick the box beside its name" in said
+    tab.keyboard.press("Tab")  # and on from there
+    assert tab.evaluate("document.activeElement.closest('main') !== null")
+    axe_clean(tab)
+    assert problems == []
+
+
+def test_no_two_buttons_of_a_networks_page_have_one_name(
+    server: str, folder: Path, context: Any
+) -> None:
+    """Heard by a screen reader, or listed by name, each button says what it does: the
+    comparison beside the form was a second "Show what changed", doing another thing."""
+    name = network(folder, "Buttons PCN")
+    tab, problems = open_tab(context)
+    tab.goto(f"{server}/networks/{name}")
+    names = []
+    for button in tab.get_by_role("button").all():
+        if button.is_visible():
+            label = button.get_attribute("aria-label")
+            names.append(label or " ".join(button.inner_text().split()))
+    assert len(names) > 10
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
+    assert "Compare" in names and "Show what changed" in names
+    assert problems == []
+
+
 def test_reload_and_a_closed_tab_keep_the_work(server: str, folder: Path, context: Any) -> None:
     name = network(folder, "Reload PCN")
-    tab, problems = opened(context)
+    tab, problems = open_tab(context)
     tab.goto(f"{server}/networks/{name}")
     answer = type_and_save(tab, "f-network-code", "U54321")
     assert answer.status == 200
@@ -177,7 +156,7 @@ def test_reload_and_a_closed_tab_keep_the_work(server: str, folder: Path, contex
     tab.reload()
     assert tab.locator("#f-network-code").input_value() == "U54321"
     tab.close()
-    again, more = opened(context)
+    again, more = open_tab(context)
     again.goto(f"{server}/networks/{name}")
     assert again.locator("#f-network-code").input_value() == "U54321"
     axe_clean(again)
@@ -187,7 +166,7 @@ def test_reload_and_a_closed_tab_keep_the_work(server: str, folder: Path, contex
 
 def test_leaving_with_a_save_pending_warns(server: str, folder: Path, context: Any) -> None:
     name = network(folder, "Pending PCN")
-    tab, _problems = opened(context)
+    tab, _problems = open_tab(context)
     tab.goto(f"{server}/networks/{name}")
     held: list[Any] = []
     tab.route("**/save", lambda route: held.append(route))  # in flight until released
@@ -212,7 +191,7 @@ def test_leaving_with_a_save_pending_warns(server: str, folder: Path, context: A
 
 def test_mark_as_agreed_then_what_changed(server: str, folder: Path, context: Any) -> None:
     name = network(folder, "Agreed PCN")
-    tab, problems = opened(context)
+    tab, problems = open_tab(context)
     tab.goto(f"{server}/networks/{name}")
     replace_text(tab, "agreed-on", "12/03/2026")
     tab_to(tab, "agreed-note")
@@ -238,8 +217,8 @@ def test_mark_as_agreed_then_what_changed(server: str, folder: Path, context: An
 
 def test_two_tabs_on_one_network(server: str, folder: Path, context: Any) -> None:
     name = network(folder, "Two Tabs PCN")
-    first, problems = opened(context)
-    second, more = opened(context)
+    first, problems = open_tab(context)
+    second, more = open_tab(context)
     for tab in (first, second):
         tab.goto(f"{server}/networks/{name}")
     assert type_and_save(first, "f-network-code", "U22222").status == 200
@@ -264,25 +243,6 @@ def test_two_tabs_on_one_network(server: str, folder: Path, context: Any) -> Non
 
 
 # --- the journeys of issue 21's "Done when", by keyboard alone ---------------------------------
-
-
-def tab_to_match(tab: Any, selector: str, limit: int = 800) -> None:
-    """Press Tab until the focused element matches a CSS selector."""
-    for _ in range(limit):
-        if tab.evaluate(
-            "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
-        ):
-            return
-        tab.keyboard.press("Tab")
-    pytest.fail(f"Tab never reached {selector}")
-
-
-def choose_file(tab: Any, element_id: str, path: Path) -> None:
-    """Move to a file field by keyboard and choose a file in the dialog Space opens."""
-    tab_to(tab, element_id)
-    with tab.expect_file_chooser() as chooser:
-        tab.keyboard.press("Space")
-    chooser.value.set_files(str(path))
 
 
 def import_by_keyboard(tab: Any, server: str, data: Path, query: str, count: int) -> list[str]:
@@ -322,9 +282,8 @@ def test_a_pcn_managers_journey(
     server: str, folder: Path, browser: Any, national_data: Path
 ) -> None:
     started = time.monotonic()
-    first = browser.new_context(viewport={"width": 1280, "height": 900})
-    first.set_default_timeout(WAIT_MS)
-    tab, problems = opened(first)
+    first = new_context(browser)
+    tab, problems = open_tab(first)
     import_by_keyboard(tab, server, national_data, "Armley", 1)
     tab_to(tab, "open-1")
     with tab.expect_navigation():
@@ -340,9 +299,8 @@ def test_a_pcn_managers_journey(
     assert problems == []
     first.close()
     # The second sitting, in a new browser session: the work is there; go on.
-    second = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    second.set_default_timeout(WAIT_MS)
-    tab, problems = opened(second)
+    second = new_context(browser, accept_downloads=True)
+    tab, problems = open_tab(second)
     tab.goto(server + "/")
     tab_to_match(tab, f"a[href='/networks/{name}']")
     with tab.expect_navigation():
@@ -369,6 +327,9 @@ def test_a_pcn_managers_journey(
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
     assert "Version 1" in tab.locator("ul.versions").inner_text()
+    if tab.locator("#f-appointment-term_years").is_hidden():  # not set: under More options
+        tab_to(tab, "more-f-appointment-open")
+        tab.keyboard.press("Enter")
     replace_text(tab, "f-appointment-term_years", "2")
     type_and_save(tab, "f-practices-0-list_size", "9000")
     saved_now(tab)
@@ -401,7 +362,7 @@ def test_an_lmc_advisers_journey(
     server: str, folder: Path, browser: Any, national_data: Path, context: Any
 ) -> None:
     started = time.monotonic()
-    tab, problems = opened(context)
+    tab, problems = open_tab(context)
     files = import_by_keyboard(tab, server, national_data, "Sheffield", 10)
     assert len(files) == 10
     tab.goto(server + "/")

@@ -42,11 +42,20 @@ class Search:
     year: str
 
 
+class SearchError(PcndocsError):
+    """The files of a search could not be read; what was typed is kept to show again."""
+
+    def __init__(self, message: str, query: str, year: str) -> None:
+        super().__init__(message)
+        self.query = query
+        self.year = year
+
+
 async def receive_upload(request: Request) -> Search:
     """Return the upload a search names, or the files it sends, read and kept for the session.
 
     The files go to a private folder, under the server's names, for the worker that reads
-    them; the folder is removed once they are read. PcndocsError says what is wrong.
+    them; the folder is removed once they are read. SearchError says what is wrong.
     """
     web = web_of(request)
     session = session_of(request)
@@ -68,11 +77,14 @@ async def receive_upload(request: Request) -> Search:
                 )
                 for role, upload in sent.items()
             }
-        if upload_id:
-            return Search(web.uploads.get(upload_id, session), query, year)
-        if "epcn" not in contents:
-            raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
-        found = await run_in_threadpool(web.uploads.add, contents, web.today, session)
+        try:
+            if upload_id:
+                return Search(web.uploads.get(upload_id, session), query, year)
+            if "epcn" not in contents:
+                raise PcndocsError("choose the ePCN workbook (.xlsx) to upload")
+            found = await run_in_threadpool(web.uploads.add, contents, web.today, session)
+        except PcndocsError as exc:
+            raise SearchError(str(exc), query, year) from None
         return Search(found, query, year)
 
 
@@ -107,8 +119,10 @@ async def import_search(request: Request) -> Response:
     web = web_of(request)
     try:
         search = await receive_upload(request)
-    except PcndocsError as exc:
-        return web.page(PAGE, 422, **page_context(web, problems=[str(exc)]))
+    except SearchError as exc:
+        year = exc.year if exc.year in web.facts.funding.years else ""
+        given = page_context(web, problems=[str(exc)], query=exc.query, year=year)
+        return web.page(PAGE, 422, **given)
     found = search.upload
     # With a workspace an LMC adviser may want all of one commissioner's networks.
     matches = found.search(search.query, commissioner=web.workspace is not None)
@@ -149,14 +163,26 @@ async def import_add(request: Request) -> Response:
         codes = [str(v) for v in form.getlist("code")][:MAX_CHOSEN]
         upload_id = str(form.get("upload", ""))
         year = str(form.get("year", "")) or web.year_now()
+        query = str(form.get("query", "")).strip()
     try:
         found = web.uploads.get(upload_id, session_of(request))
         _known_year(web, year)
     except PcndocsError as exc:
         return web.page(PAGE, 422, **page_context(web, problems=[str(exc)]))
     if not codes or pages is None:
-        problems = ["Choose at least one network to add"]
-        return web.page(PAGE, 422, **page_context(web, problems=problems))
+        # The same networks found again, to tick: not the files to upload again.
+        problems = ["Choose at least one network to add: tick the box beside its name"]
+        given = page_context(
+            web,
+            problems=problems,
+            upload=found.key,
+            files=found.names,
+            query=query,
+            year=year,
+            list_date=found.list_date,
+            matches=found.search(query, commissioner=True) if query else [],
+        )
+        return web.page(PAGE, 422, **given)
     added = [_add_network(web, found, code, year) for code in dict.fromkeys(codes)]
     return web.page("imported.html", added=added, year=year, list_date=found.list_date)
 

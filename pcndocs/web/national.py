@@ -246,10 +246,11 @@ class Uploads:
         try:
             parsed = parse_in_worker(epcn_path, lists[1] if lists else None, today)
         except PcndocsError as exc:
-            # Say the user's file names, never the server's temporary folder.
-            text = str(exc).replace(str(epcn_path), epcn_name)
+            # Say the user's file names, never the server's temporary folder, and the field
+            # each was chosen in: a list-size file chosen as the workbook is told as one.
+            text = str(exc).replace(str(epcn_path), f"{epcn_name} (the ePCN workbook)")
             if lists is not None:
-                text = text.replace(str(lists[1]), lists[0])
+                text = text.replace(str(lists[1]), f"{lists[0]} (the list sizes)")
             raise PcndocsError(text.replace(str(epcn_path.parent) + "/", "")) from None
         upload = Upload(
             secrets.token_urlsafe(16),

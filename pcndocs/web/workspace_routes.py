@@ -296,6 +296,9 @@ async def duplicate(request: Request) -> Response:
     return RedirectResponse(f"/networks/{saved.name}", status_code=303)
 
 
+_NONE_CHOSEN = "Choose at least one network to build: tick the box beside its name in the list"
+
+
 async def build(request: Request) -> Response:
     web = web_of(request)
     pages = _space(request)
@@ -303,7 +306,7 @@ async def build(request: Request) -> Response:
         names = [str(v) for v in form.getlist("file")][:MAX_CHOSEN]
         blank = form.get("blank") == "yes"
     if not names:
-        return pages.list_page(422, problems=["Build: choose at least one network"])
+        return pages.list_page(422, problems=[_NONE_CHOSEN])
     settings = web.settings
     options = BuildOptions(
         out=settings.out,

@@ -245,6 +245,35 @@
     }
   });
 
+  /* A link from the list of problems to its field: the browser would scroll the field itself
+   * to the top edge, its label and help out of sight above it, so that the user sees a box
+   * and a message but not which value it is. Show the whole field, label first, then focus. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#problems a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field || !field.matches("input, select, textarea")) {
+      return;
+    }
+    event.preventDefault();
+    var details = field.closest("details");
+    if (details) {
+      details.open = true;
+    }
+    var box = field.closest(".field") || field;
+    box.scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+
+  /* A page drawn again with what was wrong with what was sent (a build with no network
+   * chosen, a file that is not the workbook): the keyboard and the screen reader start at
+   * the list of problems, not at the top of the page. Scripts run deferred, once the page is
+   * parsed, so the box is there. */
+  var refused = document.querySelector("main .problems[role='alert']");
+  if (refused) {
+    refused.setAttribute("tabindex", "-1");
+    refused.focus();
+  }
+
   /* Printed, the form is a summary of its values: fields left empty are not printed. */
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("#fields .field").forEach(function (field) {
