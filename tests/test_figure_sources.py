@@ -403,3 +403,26 @@ def test_every_source_in_the_register_is_cited_and_complete() -> None:
         assert source.title and source.publisher and source.date and source.address, key
         if key != "network-profile":  # used by the code for a year the facts do not reach
             assert key in text, f"{key} is cited nowhere"
+
+
+@pytest.mark.parametrize(("year", "stated"), [("2025/26", False), ("2026/27", True)])
+def test_a_local_variation_agreement_only_from_2026_27(
+    example_data: dict[str, Any],
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    year: str,
+    stated: bool,
+) -> None:
+    """Correction 8: before 2026/27 check warns and Schedule 1 states no agreement at all."""
+    from click.testing import CliRunner
+
+    from pcndocs.cli import cli
+
+    data = year_profile(example_data, year)
+    data["network"]["local_variation_agreement"] = True
+    schedule = built_texts(write_profile, tmp_path, data, "schedule-1")["schedule-1"]
+    assert ("Local Variation Agreement | Agreed with the ICB" in schedule) is stated
+    assert ("have agreed a Local Variation Agreement" in schedule) is stated
+    result = CliRunner().invoke(cli, ["check", str(write_profile(data))])
+    warned = "Local Variation Agreements exist only from 1 May 2026 (2026/27), so Schedule 1"
+    assert (warned in " ".join(result.output.split())) is not stated

@@ -276,6 +276,7 @@ class NetworkContext:
     sizes_known: bool  # at least one list size is known: a total of 0 means none is, not none
     payee: Practice  # the nominated payee: a member practice, or another provider (no list)
     payee_is_member: bool  # False: the payee is a provider that is not a member practice
+    local_variation_possible: bool  # the year is one Local Variation Agreements exist in
     directors: Sequence[ClinicalDirector]  # the clinical director(s) (a blank one if none)
     director_practice: Mapping[str | None, Practice]  # each director's practice, by director's name
     appointment: Appointment  # the agreed process for appointing the clinical director
@@ -390,6 +391,7 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         sizes_known=any(p.list_size is not None for p in profile.practices),
         payee=_payee(profile),
         payee_is_member=profile.network.payee_name is None,
+        local_variation_possible=not years.later(facts.funding.local_variation.first, year),
         directors=directors,
         director_practice={
             d.name: profile.practice(d.practice) or BLANK_DIRECTOR_PRACTICE for d in directors

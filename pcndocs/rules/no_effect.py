@@ -171,7 +171,7 @@ def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str
         yield (
             ("network", "local_variation_agreement"),
             f"is true for {year}, but Local Variation Agreements exist only from {since}"
-            f"({variation.first})",
+            f"({variation.first}), so Schedule 1 states none",
         )
     for i, lead in enumerate(profile.leads):
         if not isinstance(lead.workstream, str):
