@@ -635,13 +635,25 @@ def _finance_workstream(result: BuildResult) -> list[str]:
             "The network's Core PCN Funding for 2026/27 is £177,500: the network's own figure.",
             "ready reckoner",
         ),
-        # Its own rate: worked out, and said to be at the network's rate.
+        # Its own rate a patient: split between registered patients and the adjusted
+        # population as the national rate was, and so an estimate, with where the split is from.
         (
             "2026/27",
-            {"core_rate_per_patient": 3.1},
-            "The network's Core PCN Funding for 2026/27 is £183,291: worked out by pcndocs at "
-            "the network's own rate (£3.10 × 59,126 registered patients).",
-            "the network's own figure",
+            {"core_rate_per_patient": 3.1, "adjusted_population": 60_000},
+            "The network's Core PCN Funding for 2026/27 is £183,939: worked out by pcndocs "
+            "(£2.3580 × 59,126 registered patients + £0.7420 × 60,000 adjusted population), an "
+            "estimate: the network's own rate of £3.10 a patient, split as the national rate of "
+            "2024/25 was: 76% for each registered patient and 24% for each patient of the "
+            "adjusted population",
+            "£183,291",  # never the rate times registered patients alone
+        ),
+        # Before 2024/25 the core payment was for each registered patient alone.
+        (
+            "2023/24",
+            {"core_rate_per_patient": 1.6},
+            "per registered patient) for 2023/24 is £94,602: worked out by pcndocs at "
+            "the network's own rate (£1.60 × 59,126 registered patients).",
+            "estimate",
         ),
         # National rates of a year whose split is one calculator's: an estimate, with whose.
         (

@@ -426,3 +426,47 @@ def test_a_local_variation_agreement_only_from_2026_27(
     result = CliRunner().invoke(cli, ["check", str(write_profile(data))])
     warned = "Local Variation Agreements exist only from 1 May 2026 (2026/27), so Schedule 1"
     assert (warned in " ".join(result.output.split())) is not stated
+
+
+@pytest.mark.parametrize("adjusted", [60_000, None])
+def test_core_pcn_funding_at_the_networks_own_rate_counts_the_adjusted_population(
+    example_data: dict[str, Any],
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    adjusted: int | None,
+) -> None:
+    """From 2024/25 Core PCN Funding is paid on registered patients and on the adjusted
+    population: a network's one rate a patient is split as the national rate was, and the sum
+    is called an estimate, with the source of the split; never the rate × registered alone."""
+    data = year_profile(example_data, "2026/27")
+    data["funding"] = {"core_rate_per_patient": 3.1}
+    if adjusted is not None:
+        data["funding"]["adjusted_population"] = adjusted
+    texts = built_texts(write_profile, tmp_path, data, "leadership-summary", "cd-job-description")
+    summary, jd = texts["leadership-summary"], texts["cd-job-description"]
+    split = (
+        "an estimate: the network's own rate of £3.10 a patient, split as the national rate of "
+        "2024/25 was: 76% for each registered patient and 24% for each patient of the adjusted "
+        "population (Network Contract DES specification 2024/25"
+    )
+    assert "£183,291" not in summary + jd  # £3.10 × 59,126 registered patients alone
+    assert split.lower() in summary.lower() and split.lower() in jd.lower()
+    if adjusted is None:
+        assert "Not worked out: the profile does not give the adjusted population" in summary
+        assert (
+            "partly for each patient of the adjusted population, which the profile does not give"
+            in jd
+        )
+        return
+    # 2.2568 ÷ 2.967 of £3.10 to 4 places, the rest for the adjusted population.
+    working = "£2.3580 × 59,126 registered patients + £0.7420 × 60,000 adjusted population"
+    assert f"Core PCN Funding for 2026/27, £183,939: {working}. This is {split}" in jd
+    assert "£183,939 (estimate)" in summary
+    assert round(2.3580 * 59_126 + 0.7420 * 60_000) == 183_939
+    from click.testing import CliRunner
+
+    from pcndocs.cli import cli
+
+    checked = CliRunner().invoke(cli, ["check", str(write_profile(data))]).output
+    assert "has no effect" not in checked  # the adjusted population is used
+    assert "state the network's own figure (funding.core_pcn_funding)" in checked

@@ -598,9 +598,13 @@ class FundingOverrides(Model):
         None,
         ge=0,
         le=50,
-        description="The core funding per registered patient: the core payment until "
-        f"{WORDS.core_payment_last}, Core PCN Funding from {WORDS.core_pcn_funding_first}. Needed "
-        f"for the money in {WORDS.core_rate_needed_from} and later years.",
+        description=f"Until {WORDS.core_payment_last}: the core payment per registered patient. "
+        f"From {WORDS.core_pcn_funding_first}: the network's rate of Core PCN Funding a patient, "
+        "which is paid partly for each registered patient and partly for each patient of the "
+        "adjusted population (give adjusted_population too); pcndocs splits the rate as the "
+        "national one was first split and calls the sum an estimate. Where the network knows "
+        "its sum, core_pcn_funding states it instead. Needed for the money in "
+        f"{WORDS.core_rate_needed_from} and later years.",
     )
     core_pcn_funding: float | None = Field(
         None,

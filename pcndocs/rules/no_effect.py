@@ -141,6 +141,8 @@ def _adjusted_used(profile: Profile, facts: Facts, year: str) -> bool:
     )
     if lm.exists_in(year) and lm_rate is not None:
         return True
+    if merged and own.core_pcn_funding is None and own.core_rate_per_patient is not None:
+        return True  # the network's own rate is split between registered and adjusted
     core_stated = (merged and own.core_pcn_funding is not None) or own.core_rate_per_patient
     core_national = not merged and national.core_payment is not None
     return not core_stated and not core_national and national.core_pcn_funding is not None

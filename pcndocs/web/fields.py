@@ -190,10 +190,13 @@ FORM_HELP = {
         "and the job description says it is still to be agreed."
     ),
     "FundingOverrides.core_rate_per_patient": (
-        f"The core funding per registered patient: the {WORDS.core_payment} core payment until "
-        f"{WORDS.core_payment_last}, Core PCN Funding from {WORDS.core_pcn_funding_first}. No "
+        f"Until {WORDS.core_payment_last}: the core payment for each registered patient "
+        f"({WORDS.core_payment}). From {WORDS.core_pcn_funding_first}: the network's rate of "
+        "Core PCN Funding a patient, which is paid partly for each registered patient and partly "
+        "for each patient of the adjusted population (give that below too); pcndocs splits the "
+        "rate as the national one was first split, and the papers call the sum an estimate. No "
         f"national rate is known for {WORDS.core_rate_needed_from} or later years, so give this "
-        "or the year's Core PCN Funding below."
+        "or, better, the year's Core PCN Funding below."
     ),
 }
 
