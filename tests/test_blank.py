@@ -454,3 +454,23 @@ def test_a_sentence_introducing_a_table_stays_on_its_page(
     document = docx.Document(str(folder / "schedule-1.docx"))
     (intro,) = [p for p in document.paragraphs if p.text.startswith("The network has 9 member")]
     assert intro.paragraph_format.keep_with_next
+
+
+@pytest.mark.e2e
+def test_a_blank_schedule_leaves_how_the_payee_holds_the_funds_to_agree(
+    write_profile: Callable[[Any], Path], tmp_path: Path
+) -> None:
+    """Correction 4: a payee may be another provider, holding the funds on trust or apart;
+    a blank Schedule 1 asks the practices to agree how, and still-to-agree.txt lists it."""
+    path = write_profile({"network": {"name": "Blank Test PCN"}, "contract_year": "2026/27"})
+    options = BuildOptions(tmp_path / "out", ("docx",), ("schedule-1",), blank=True)
+    result = build_profile(path, options)
+    (schedule,) = [p for p in result.written if p.suffix == ".docx"]
+    text = squash(docx_text(schedule)).replace("\u2019", "'")
+    assert (
+        "Where the payee is not a member practice, the member practices agree how it holds the "
+        "network's funds: [to be agreed: how the payee holds the network's funds (on trust, in "
+        "a separate bank account, or both)]." in text
+    )
+    listed = (schedule.parent / "still-to-agree.txt").read_text(encoding="utf-8")
+    assert "- Agree how the payee holds the network's funds (on trust, in a separate" in listed

@@ -121,6 +121,46 @@ def test_a_payee_that_is_another_provider(joint: BuildResult) -> None:
             "Riverside GP Federation (ODS code Y01234) is the nominated payee. It is not a "
             "member practice" in text
         ), fmt
+        # How it holds the funds is not given: still to be agreed, and check says so.
+        assert (
+            "How it holds the network's funds (on trust for the member practices, in a separate "
+            "bank account kept for the network, or both) is still to be agreed by the member "
+            "practices." in text
+        ), fmt
+    (warning,) = [w for w in joint.warnings if "payee_holds_funds" in w.text]
+    assert warning.key == "network.nominated_payee"
+
+
+@pytest.mark.parametrize(
+    ("payee", "held", "words"),
+    [
+        (
+            "Y01234",
+            "separate_account_on_trust",
+            "in a separate bank account, held on trust for the member practices.",
+        ),
+        ("Y01234", "on_trust", "on trust for the member practices, apart from its own money."),
+        (
+            "A99001",
+            "separate_account",
+            "in a separate bank account kept for the network, apart from its own money.",
+        ),
+    ],
+)
+def test_how_the_payee_holds_the_networks_funds(
+    tmp_path: Path, payee: str, held: str, words: str
+) -> None:
+    """Correction 4: the payee may be another provider, and the profile says how it holds the
+    funds; Schedule 1 prints it for any payee, and check then has nothing to say of it."""
+    data = _example()
+    data["network"].update(nominated_payee=payee, payee_holds_funds=held)
+    if payee == "Y01234":
+        data["network"]["payee_name"] = "Riverside GP Federation"
+    result = _build(tmp_path, data)
+    for fmt, text in _texts(result, "schedule-1").items():
+        assert f"It holds the network's funds {words}" in text, fmt
+        assert "still to be agreed by the member practices" not in text, fmt
+    assert not [w for w in result.warnings if "payee_holds_funds" in w.text]
 
 
 def test_effective_date_and_no_generator_line(joint: BuildResult) -> None:

@@ -235,6 +235,9 @@ def _number_kinds(annotation: Any) -> set[type]:
     return set()
 
 
+PayeeFunds = Literal["on_trust", "separate_account", "separate_account_on_trust"]
+
+
 class Network(Model):
     name: Annotated[Text | None, Needed] = Field(
         None, description="The network's name, as it appears on its documents."
@@ -254,6 +257,13 @@ class Network(Model):
         None,
         description="Only where the nominated payee is not a member practice: the name of the "
         "provider, such as a GP federation, whose ODS code nominated_payee gives.",
+    )
+    payee_holds_funds: PayeeFunds | None = Field(
+        None,
+        description="How the nominated payee holds the network's funds: on_trust (on trust "
+        "for the member practices), separate_account (in a separate bank account kept for the "
+        "network) or separate_account_on_trust (both). Schedule 1 states it; where the payee "
+        "is not a member practice and this is not given, it says it is still to be agreed.",
     )
     neighbourhood: LongText | None = Field(
         None,

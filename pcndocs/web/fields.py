@@ -96,6 +96,12 @@ FORM_HELP = {
         "The name of the provider, such as Riverside GP Federation, that receives the "
         "network's funding."
     ),
+    "Network.payee_holds_funds": (
+        "How the payee holds the network's funds: on trust for the member practices, in a "
+        "separate bank account kept for the network, or a separate account held on trust. "
+        "Schedule 1 says so. Leave it empty and, for a payee that is not a member practice, "
+        "Schedule 1 says it is still to be agreed."
+    ),
     "ClinicalDirector.line_manages": (
         "For joint directors: whom this director line-manages, one a line. Leave it empty for "
         "all of them and the job description says the directors agree it between them."
@@ -419,6 +425,7 @@ FORM_LABELS = {
     "Profile.document_control": "Document control",
     "FundingOverrides.cd_rate_per_patient": "Clinical director rate per patient",
     "Network.payee_name": "Provider's name",
+    "Network.payee_holds_funds": "How the payee holds the funds",
 }
 # A field drawn inside another's "another provider" part, shown only when that is chosen.
 SHOWN_WITH = {"Network.payee_name": "nominated_payee"}
