@@ -470,3 +470,19 @@ def test_core_pcn_funding_at_the_networks_own_rate_counts_the_adjusted_populatio
     checked = CliRunner().invoke(cli, ["check", str(write_profile(data))]).output
     assert "has no effect" not in checked  # the adjusted population is used
     assert "state the network's own figure (funding.core_pcn_funding)" in checked
+
+
+def test_a_lead_paid_from_core_pcn_funding_is_told_how_it_is_paid(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path
+) -> None:
+    """The role description names the stream and says that from 2024/25 it is paid on
+    registered patients and on the adjusted population, not per registered patient alone."""
+    data = year_profile(example_data, "2026/27")
+    texts = built_texts(write_profile, tmp_path, data, "lead-role-description")
+    text = texts["lead-role-description-cvd-prevention-dr-sam-patel"]
+    assert (
+        "from 2024/25 Core PCN Funding, which took in the director's and the leadership "
+        "payments and is paid partly for each registered patient and partly for each patient "
+        "of the adjusted population. (Network Contract DES specification 2019/20; Network "
+        "Contract DES specification 2024/25)" in text
+    )
