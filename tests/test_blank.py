@@ -196,7 +196,8 @@ def test_still_to_agree_lists_every_placeholder_the_documents_hold(
     assert "to be agreed" not in shown
     for mark in shown:
         if mark.startswith(("to be agreed: ", "incomplete: ")):
-            assert mark.split(": ", 1)[1] in to_agree, mark
+            # The documents' apostrophes are curly; the plain text file's straight.
+            assert mark.split(": ", 1)[1].replace("\u2019", "'") in to_agree, mark
     # Plain words: a practice by its name; no key paths, table coordinates or YAML values.
     assert "practice 1 (Newtown Surgery): its list size" in text
     assert not re.search(r"\b[a-z]+_[a-z_]+\b|\[\d\]|appointment\.|governance\.", text)
@@ -307,7 +308,7 @@ def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
         "lead-role-description-blank.pdf",
         "lead-checklist-blank.pdf",
     )
-    role_text = squash(pdf_text(role))
+    role_text = squash(pdf_text(role)).replace("\u2019", "'")
     assert "[to be agreed: the lead's name]" in role_text
     assert "[to be agreed: the workstream]" in role_text
     assert "Requirements or population need" in squash(pdf_text(checklist))
@@ -326,9 +327,10 @@ def test_a_network_without_a_director_yet_has_no_pay_and_no_profession_assumed(
             re.sub(r"<[^>]+>", " ", (folder / "leadership-summary.html").read_text())
         ).split()
     )
+    summary = summary.replace("\u2019", "'")  # the documents' apostrophes are curly
     assert "£0" not in summary
     assert "The director's pay is [to be agreed: the director's pay]" in summary
-    schedule = html.unescape((folder / "schedule-1.html").read_text())
+    schedule = html.unescape((folder / "schedule-1.html").read_text()).replace("\u2019", "'")
     assert "(GP)" not in schedule
     assert "[to be agreed: the clinical director's profession]" in schedule
 
@@ -341,6 +343,7 @@ def test_the_blank_lead_documents_read_true(incomplete: Path, tmp_path: Path) ->
         squash(pdf_text(folder / "lead-role-description-blank.pdf")),
         squash(docx_text(folder / "lead-role-description-blank.docx")),
     ):
+        text = text.replace("\u2019", "'")  # the documents' apostrophes are curly
         assert "so that is a month" not in text and "so that is  a month" not in text
         assert "There is no national specification" not in text
         assert "[to be agreed: whether the role is clinical or non-clinical]" in text
@@ -364,7 +367,7 @@ def test_no_zero_stands_for_a_missing_value(write_profile: Callable[[Any], Path]
         for zero in ("1 practices", "0 patients", "0 sessions", "0 WTE", "£0", "0 registered"):
             assert not re.search(rf"(?<![\d,.]){zero}", text), (name, zero)
     summary = words["leadership-summary"]
-    gaps = "[to be agreed: the member practices], [to be agreed: the practices' list sizes]"
+    gaps = "[to be agreed: the member practices], [to be agreed: the practices\u2019 list sizes]"
     assert gaps in summary
 
 
@@ -474,3 +477,5 @@ def test_a_blank_schedule_leaves_how_the_payee_holds_the_funds_to_agree(
     )
     listed = (schedule.parent / "still-to-agree.txt").read_text(encoding="utf-8")
     assert "- Agree how the payee holds the network's funds (on trust, in a separate" in listed
+    # A plain text file: straight quotes only, whether its words come from the documents or not.
+    assert not set("\u2018\u2019\u201c\u201d") & set(listed)

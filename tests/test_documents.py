@@ -766,3 +766,30 @@ def test_a_figure_the_profile_cannot_give_names_no_key(
     for stem in ("cd-job-description", "leadership-summary"):
         for _fmt, text in texts(result, stem):
             assert not KEY_LIKE.search(text), KEY_LIKE.findall(text)
+
+
+# --- typography: one kind of quote in every document ---------------------------------------
+
+
+def _straight_quotes(text: str) -> list[str]:
+    """Return each straight quote of a text with a little of what is around it."""
+    return [text[max(0, m.start() - 25) : m.end() + 15] for m in re.finditer("['\"]", text)]
+
+
+def test_every_quote_and_apostrophe_is_curly_in_every_document(
+    example_build: BuildResult, tmp_path: Path, write_profile: Callable[[Any], Path]
+) -> None:
+    """Words from the templates, the data files (escaped values), placeholders and the profile
+    read alike: "the practices’ list sizes" and “Why does my PCN need clinical leads?”, never
+    a straight ' in one sentence and a curly ’ in the next. DOCX and PDF, finished and blank."""
+    blank = build_profile(
+        write_profile({"network": {"name": "St Anne's PCN"}, "contract_year": "2026/27"}),
+        BuildOptions(tmp_path / "out", FORMATS, blank=True),
+    )
+    built = [p for p in (*example_build.written, *blank.written) if p.suffix[1:] in FORMATS]
+    assert len(built) > 30
+    for path in built:
+        text = docx_text(path) if path.suffix == ".docx" else pdf_text(path)
+        assert _straight_quotes(text) == [], path.name
+    summary = docx_text(next(p for p in blank.written if p.name == "leadership-summary.docx"))
+    assert "St Anne\u2019s PCN" in summary and "the practices\u2019 list sizes" in summary

@@ -154,6 +154,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "placeholder", _placeholder_rule)
     md.inline.ruler.before("link", "clause_id", _clause_id_rule)
     md.core.ruler.push("checkbox", _checkbox_rule)
+    md.core.ruler.push("apostrophes", _apostrophe_rule)
     md.core.ruler.push("clause_id", _clause_block_rule)
     return md
 
@@ -225,6 +226,46 @@ def _placeholder_rule(state: StateInline, silent: bool) -> bool:
         token.content = state.src[start + 2 : end]
     state.pos = end + 2
     return True
+
+
+# The straight quotes smartquotes leaves: those of values (from the data files and the profile,
+# escaped so that Markdown shows them as written, which smartquotes skips), an apostrophe in a
+# placeholder ("director's"), and one closing a plural ("the practices' list sizes"), which it
+# cannot tell from an unpaired quote. Each pattern, in order, with its curly quote.
+_STRAIGHT_QUOTES = (
+    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),  # an apostrophe inside a word
+    (  # a pair of single quotes
+        re.compile(r"(?:(?<=^)|(?<=[\s(\[]))'([^'\n]+?)'(?=[\s.,;:!?)\]]|$)"),
+        "\u2018\\1\u2019",
+    ),
+    (re.compile(r"(?<=[sS])'(?=[\s.,;:!?)\]]|$)"), "\u2019"),  # a plural's: the practices'
+    (  # a pair of double quotes
+        re.compile(r'(?:(?<=^)|(?<=[\s(\[]))"([^"\n]+?)"(?=[\s.,;:!?)\]]|$)'),
+        "\u201c\\1\u201d",
+    ),
+)
+
+
+def typographic(text: str) -> str:
+    """Return text with the straight quotes the documents' text never keeps made curly."""
+    for pattern, curly in _STRAIGHT_QUOTES:
+        if "'" in text or '"' in text:
+            text = pattern.sub(curly, text)
+    return text
+
+
+def _apostrophe_rule(state: StateCore) -> None:
+    """Make the quotes smartquotes leaves straight curly, as all the others are.
+
+    Words from the templates, the data files and the profile then read alike in every
+    document: "the director’s", never "the director's" in one sentence and ’ in the next.
+    """
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type in ("text", "placeholder"):
+                child.content = typographic(child.content)
 
 
 def _checkbox_rule(state: StateCore) -> None:
