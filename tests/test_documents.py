@@ -651,9 +651,9 @@ def _finance_workstream(result: BuildResult) -> list[str]:
         (
             "2023/24",
             {"core_rate_per_patient": 1.6},
-            "per registered patient) for 2023/24 is £94,602: worked out by pcndocs at "
+            "The network's Core payment for 2023/24 is £94,602: worked out by pcndocs at "
             "the network's own rate (£1.60 × 59,126 registered patients).",
-            "estimate",
+            "£1.50 per registered patient)",  # the title never names a rate it does not use
         ),
         # National rates of a year whose split is one calculator's: an estimate, with whose.
         (
