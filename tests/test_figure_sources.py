@@ -486,3 +486,35 @@ def test_a_lead_paid_from_core_pcn_funding_is_told_how_it_is_paid(
         "of the adjusted population. (Network Contract DES specification 2019/20; Network "
         "Contract DES specification 2024/25)" in text
     )
+
+
+def test_a_2019_20_lead_of_a_later_workstream_is_warned_of_and_its_history_dated(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path
+) -> None:
+    """Correction 12: a CVD lead in 2019/20 (the work began in October 2021) is a warning at
+    the lead's workstream, and the role description cites that history to 2021/22."""
+    data = year_profile(example_data, "2019/20")
+    data["leads"] = data["leads"][:1]  # Dr Sam Patel, cardiovascular disease prevention
+    options = BuildOptions(tmp_path / "out", ("docx",), ("lead-role-description",), today=TODAY)
+    result = build_profile(write_profile(data), options)
+    (warning,) = [w for w in result.warnings if w.key == "leads[0].workstream"]
+    assert warning.text.endswith(
+        "Cardiovascular disease prevention is not a workstream of 2019/20: it began only in 2021/22"
+    )
+    (path,) = [p for p in result.written if p.suffix == ".docx"]
+    text = read_docx(path)
+    assert "The work began in October 2021" in text
+    assert "Source: Network Contract DES specification 2021/22, as reported by Ockham" in text
+    assert "specification 2019/20, as reported by Ockham" not in text
+
+
+def test_annex_e_item_2_is_the_whole_network_not_only_its_practices(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path
+) -> None:
+    """Annex E item 2 is about relationships across the network (seed 001, Annex 1), not only
+    between the member practices."""
+    data = year_profile(example_data, "2026/27")
+    jd = built_texts(write_profile, tmp_path, data, "cd-job-description")["cd-job-description"]
+    assert "Build relationships across the network. Lead and encourage good working" in jd
+    assert "relationships throughout the network" in jd
+    assert "relationships between the member practices" not in jd
