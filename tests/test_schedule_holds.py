@@ -258,3 +258,33 @@ def test_working_relationships_are_people_and_bodies_and_the_payee_is_named(
         assert "through the nominated payee, Riverside GP Federation" in text, fmt
     for fmt, text in _texts(joint, "schedule-1").items():
         assert "who receives its funding" in text, fmt
+
+
+def test_a_network_of_one_practice_reads_true(tmp_path: Path) -> None:
+    """A large practice may be a network on its own: no "all 1 practices", "1 votes",
+    "between them" or "1 of the 1", and the weighted counts of several practices are not
+    stated for one."""
+    data = _example()
+    first = data["practices"][0]
+    data["practices"] = [first]
+    data["network"]["nominated_payee"] = first["ods_code"]
+    data["clinical_directors"] = data["clinical_directors"][:1]
+    data["clinical_directors"][0].update(practice=first["ods_code"])
+    del data["clinical_directors"][0]["funded_share"]
+    data["leads"] = [dict(data["leads"][1], practice=first["ods_code"])]
+    result = _build(tmp_path, data)
+    for stem in ("schedule-1", "cd-job-description", f"lead-role-description-{LEAD_STEM}"):
+        for fmt, text in _texts(result, stem).items():
+            for wrong in ("all 1 ", " 1 votes", "1 practices", "between them on", "1 of the 1"):
+                assert wrong not in text, (stem, fmt, wrong)
+    schedule = _texts(result, "schedule-1")["docx"]
+    assert "The network has 1 member practice with 12,452 registered patients on 1" in schedule
+    assert "take part: the network's one member practice." in schedule
+    jd = _texts(result, "cd-job-description")["docx"]
+    assert "working across the network's one member practice" in jd
+    assert "The member practice's list" in jd
+    role = _texts(result, f"lead-role-description-{LEAD_STEM}")["docx"]
+    assert "for the network's one member practice, and is the person" in role
+
+
+LEAD_STEM = "care-homes-dr-lucy-hargreaves"
