@@ -121,14 +121,12 @@ def test_a_payee_that_is_another_provider(joint: BuildResult) -> None:
             "Riverside GP Federation (ODS code Y01234) is the nominated payee. It is not a "
             "member practice" in text
         ), fmt
-        # How it holds the funds is not given: still to be agreed, and check says so.
+        # How it holds the funds is not given: still to be agreed.
         assert (
             "How it holds the network's funds (on trust for the member practices, in a separate "
             "bank account kept for the network, or both) is still to be agreed by the member "
             "practices." in text
         ), fmt
-    (warning,) = [w for w in joint.warnings if "payee_holds_funds" in w.text]
-    assert warning.key == "network.nominated_payee"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +158,6 @@ def test_how_the_payee_holds_the_networks_funds(
     for fmt, text in _texts(result, "schedule-1").items():
         assert f"It holds the network's funds {words}" in text, fmt
         assert "still to be agreed by the member practices" not in text, fmt
-    assert not [w for w in result.warnings if "payee_holds_funds" in w.text]
 
 
 def test_effective_date_and_no_generator_line(joint: BuildResult) -> None:

@@ -45,7 +45,6 @@ from pcndocs.render.document import (
     PageInfo,
     clause_prefix,
     parse_markdown,
-    typographic,
 )
 from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.render.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
@@ -359,9 +358,6 @@ def network_name(loaded: LoadedProfile) -> str:
     return loaded.profile.network.name or f"Network in {Path(loaded.source.path).name}"
 
 
-STRAIGHT_QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
-
-
 def still_to_agree(
     network: str, loaded: LoadedProfile, gaps: Sequence[Gap] = (), house: Sequence[str] = ()
 ) -> str:
@@ -396,9 +392,6 @@ def still_to_agree(
         ]
         body = profile.governance.body_name
         lines += [proposal_line(a.key, a.value, body) for a in assumed]
-    # A plain text file: its quotes are all straight, the documents' words among them
-    # ("the director's pay", never "the director’s pay" beside "'Clinical director'").
-    lines = [line.translate(STRAIGHT_QUOTES) for line in lines]
     if house:
         lines += ["", "House wording: these clauses are the LMC's own, not the built-in text."]
         lines += [f"- {line}" for line in house]
@@ -503,8 +496,7 @@ def render_file(
 def _page_info(
     kind: DocumentKind, document: Document, loaded: LoadedProfile, when: datetime
 ) -> PageInfo:
-    # The running header and the properties quote as the text does: "St Anne’s PCN".
-    network = typographic(network_name(loaded))
+    network = network_name(loaded)
     # The template's first heading names the document; headers and properties repeat it.
     title = document.title or kind.title
     control = loaded.profile.document_control
@@ -512,7 +504,7 @@ def _page_info(
         title=title,
         network=network,
         subject=kind.summary,
-        author=typographic(control.author) if control.author else network,
+        author=control.author or network,
         keywords=", ".join(("Primary Care Network", network, kind.name)),
         created=when,
         compact=kind.compact,

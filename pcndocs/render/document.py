@@ -154,7 +154,8 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "placeholder", _placeholder_rule)
     md.inline.ruler.before("link", "clause_id", _clause_id_rule)
     md.core.ruler.push("checkbox", _checkbox_rule)
-    md.core.ruler.push("apostrophes", _apostrophe_rule)
+    # Before text_join: a value's escaped quote is still its own token then, and stays as typed.
+    md.core.ruler.after("smartquotes", "apostrophes", _apostrophe_rule)
     md.core.ruler.push("clause_id", _clause_block_rule)
     return md
 
@@ -255,10 +256,11 @@ def typographic(text: str) -> str:
 
 
 def _apostrophe_rule(state: StateCore) -> None:
-    """Make the quotes smartquotes leaves straight curly, as all the others are.
+    """Make the quotes smartquotes leaves straight in the templates' words curly.
 
-    Words from the templates, the data files and the profile then read alike in every
-    document: "the director’s", never "the director's" in one sentence and ’ in the next.
+    The templates' words and placeholders then read alike: "the director’s" and "[to be
+    agreed: the director’s rate]", never a straight ' in one and ’ in the next. A value (from
+    the profile or the data files) is escaped, so its own tokens, and shows as typed.
     """
     for token in state.tokens:
         if token.type != "inline" or not token.children:

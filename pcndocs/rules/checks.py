@@ -255,16 +255,6 @@ def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Probl
                 f"{year}, {why.rstrip('.')}; choose another funding stream",
             )
         )
-    network = profile.network
-    if network.payee_name is not None and network.payee_holds_funds is None:
-        found.append(
-            warn(
-                ("network", "nominated_payee"),
-                "is not a member practice and payee_holds_funds does not say how it holds the "
-                "network's funds (on_trust, separate_account or separate_account_on_trust), so "
-                "Schedule 1 says that is still to be agreed",
-            )
-        )
     for i, director in enumerate(profile.clinical_directors):
         if director.session_rate is None and director.annual_pay is None:
             found.append(
