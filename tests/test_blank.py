@@ -196,8 +196,7 @@ def test_still_to_agree_lists_every_placeholder_the_documents_hold(
     assert "to be agreed" not in shown
     for mark in shown:
         if mark.startswith(("to be agreed: ", "incomplete: ")):
-            # The documents' apostrophes are curly; the plain text file's straight.
-            assert mark.split(": ", 1)[1].replace("\u2019", "'") in to_agree, mark
+            assert mark.split(": ", 1)[1] in to_agree, mark
     # Plain words: a practice by its name; no key paths, table coordinates or YAML values.
     assert "practice 1 (Newtown Surgery): its list size" in text
     assert not re.search(r"\b[a-z]+_[a-z_]+\b|\[\d\]|appointment\.|governance\.", text)
