@@ -27,6 +27,7 @@ from pcndocs.render.writers.registry import (
 )
 
 if TYPE_CHECKING:
+    from pcndocs.compare.run import CompareResult
     from pcndocs.output.batch import Outcome
     from pcndocs.output.build import BuildResult
     from pcndocs.output.ownership import Kept
@@ -240,6 +241,11 @@ def _out_option(help_text: str) -> Callable[[F], F]:
     )
 
 
+def _jobs_option(help_text: str) -> Callable[[F], F]:
+    """Return the -j option of the commands that render on worker processes."""
+    return click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=help_text)
+
+
 def _document_options(doing: str, out_help: str) -> Callable[[F], F]:
     """Return a decorator adding what build and compare share: -o, -f, -d and --templates."""
     shared = [
@@ -322,13 +328,9 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 # the reader in the same words as every other, not a usage error.
 @click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @_document_options("Build", "Folder to write the documents into.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="Processes to build with (networks, or one network's documents, at once). "
-    "Default: one per core.",
+@_jobs_option(
+    "Processes to build with (networks, or one network's documents, at once). "
+    "Default: one per core."
 )
 @click.option(
     "--blank",
@@ -781,13 +783,7 @@ def example(ctx: click.Context, path: Path, force: bool) -> None:
     'The folder `pcndocs build` writes into: "What changed since the last build" '
     "compares the form with the profile last built there."
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="Documents to build at once, in parallel processes. Default: one per core.",
-)
+@_jobs_option("Documents to build at once, in parallel processes. Default: one per core.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -869,13 +865,7 @@ def _workspace_place(place: Path) -> tuple[Path, Path | None]:
     is_flag=True,
     help="Compare PROFILE with its last agreed version (marked in `pcndocs serve`).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="Processes to render the redlines with, as `build` uses. Default: one per core.",
-)
+@_jobs_option("Processes to render the redlines with, as `build` uses. Default: one per core.")
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -928,6 +918,11 @@ def compare(
             author=author,
         )
         result = compare_profiles(old, new, options, label, jobs or default_jobs())
+    _print_compared(result, summary_text(result, label or old, new), ctx.obj["quiet"])
+
+
+def _print_compared(result: CompareResult, summary: str, quiet: bool) -> None:
+    """Print what compare kept of a user's (even with --quiet), its warnings and its files."""
     for kept in result.kept:  # said even with --quiet: a file was not replaced
         _say_kept(kept)
     for edited in result.kept_stale:
@@ -937,13 +932,16 @@ def compare(
             fg="yellow",
             err=True,
         )
-    if not ctx.obj["quiet"]:
-        click.echo(summary_text(result, label or old, new), nl=False)
-        click.echo(f"{counted(len(result.written), 'file')} in {result.folder}")
-        for written in result.written:
-            click.echo(f"  {written}")
-        for removed in result.removed:
-            click.echo(f"removed {removed}: its document has not changed, so it was out of date")
+    if quiet:
+        return
+    for warning in result.warnings:  # as `build` says them
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    click.echo(summary, nl=False)
+    click.echo(f"{counted(len(result.written), 'file')} in {result.folder}")
+    for written in result.written:
+        click.echo(f"  {written}")
+    for removed in result.removed:
+        click.echo(f"removed {removed}: its document has not changed, so it was out of date")
 
 
 def _last_agreed(profile: Path) -> tuple[Path, str]:
@@ -1038,7 +1036,15 @@ def clauses(
             for clause in document_clauses(chosen, kind):
                 entry = entries.get(clause.id)
                 mark = f"  [house wording: {entry.describe()}]" if entry else ""
-                repeated = "  (repeated: once per item)" if clause.repeated else ""
+                repeated = (
+                    "  (repeated: once per item; each item below has its own id)"
+                    if clause.per_item
+                    else "  (repeated: once per item)"
+                    if clause.repeated
+                    else "  (one item of the list above, its text from pcndocs' data)"
+                    if clause.item_of
+                    else ""
+                )
                 lines.append(f"{clause.id}{mark}{repeated}")
                 lines += [f"    {line}" for line in clause.source.split("\n")]
                 if entry is not None and entry.text is not None:

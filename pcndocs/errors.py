@@ -133,6 +133,13 @@ class RenderLimitError(PcndocsError):
         return printable(f"{self.document}: {self.reason}" if self.document else self.reason)
 
 
+class BusyError(PcndocsError):
+    """Every worker was busy for longer than a caller would wait (the server's limit)."""
+
+    def message(self) -> str:
+        return "the server is busy with other builds; try again in a moment"
+
+
 class WorkerDiedError(PcndocsError):
     """A worker process that stopped in the middle of a task (killed, or out of memory)."""
 

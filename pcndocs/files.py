@@ -9,7 +9,8 @@ import stat
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pcndocs.errors import OutputError
@@ -53,12 +54,16 @@ def inside(root: Path, name: str) -> Path:
     return target
 
 
-def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> Path:
+def write_atomically(
+    path: Path, data: bytes | Iterable[bytes], before_rename: Callable[[], None] | None = None
+) -> Path:
     """Write a file via a temporary name and a rename, so no half-written file is ever seen.
 
     `data` is the bytes, or pieces of them written in turn (a large record need not be held
     whole). The temporary is a hidden file beside the target, `.NAME.PID.RANDOM.tmp`: a
     build that is killed outright may leave one, and the next build of that folder removes it.
+    `before_rename`, if given, runs once the temporary is on disk; what it raises leaves the
+    target as it was (replace_if_unchanged compares the file there).
     """
     make_folder(path.parent)
     _check_replaceable(path)
@@ -75,6 +80,8 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         Path(temporary).chmod(_mode_of(path))
+        if before_rename is not None:
+            before_rename()
         Path(temporary).replace(path)
     except BaseException as exc:  # Ctrl-C too: never leave the temporary behind
         Path(temporary).unlink(missing_ok=True)
@@ -82,6 +89,60 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> Path:
             raise OutputError(path, f"cannot be written: {_reason(exc)}") from None
         raise
     return path
+
+
+class ChangedMeanwhileError(OutputError):
+    """A file changed on disk since it was read: nothing was written over it."""
+
+    def __init__(self, path: Path, now: bytes | None) -> None:
+        said = "was removed" if now is None else "was changed (by an editor, git or a command)"
+        super().__init__(
+            path, f"{said} since pcndocs read it; nothing was written over it: run it again"
+        )
+        self.now = now
+
+
+def replace_if_unchanged(path: Path, data: bytes, read: bytes | None) -> Path:
+    """Replace a file atomically with `data`, only if it still holds the bytes `read`.
+
+    `read` is what the file held when the change was worked out (None: there was no file).
+    If it holds anything else now (a hand edit saved meanwhile), ChangedMeanwhileError is
+    raised and the file is left as it is. pcndocs writers of one folder wait for each other
+    (a lock on the folder, where the system has them), so between them the comparison and
+    the rename are one step. An editor takes no such lock: the comparison is made once the
+    new bytes are on disk, just before the rename, which leaves an editor's save only the
+    microseconds between the two.
+    """
+
+    def still_as_read() -> None:
+        now = read_regular(path)
+        if now != read:
+            raise ChangedMeanwhileError(path, now)
+
+    make_folder(path.parent)
+    with _folder_locked(path.parent):
+        still_as_read()  # before writing anything: a conflict leaves no temporary behind
+        return write_atomically(path, data, before_rename=still_as_read)
+
+
+@contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder while the block runs (no lock file is left)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: pcndocs writers are not serialised there
+        yield
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # a folder we may write in but not list: the comparison still holds
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def _mode_of(path: Path) -> int:

@@ -26,6 +26,8 @@ def clean(example_data: dict[str, Any]) -> dict[str, Any]:
     """Return a profile that gives no warning: 53,117 patients, every workstream led."""
     data = copy.deepcopy(example_data)
     data["contract_year"] = "2023/24"
+    # 2023/24 had no Core PCN Funding (a core payment per patient): the example's figure goes.
+    del data["funding"]["core_pcn_funding"]
     data["network"]["population_date"] = date(2023, 1, 1)
     data["practices"] = data["practices"][:5]  # 53,117 patients in five practices
     for practice, size in zip(data["practices"], LISTS, strict=True):

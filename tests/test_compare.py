@@ -569,3 +569,29 @@ def test_redlines_on_two_workers_are_the_bytes_of_one(
     folder = tmp_path / "j2" / "riverside-primary-care-network"
     assert "Nadia Brooks" in marked_texts(body_of(folder / "schedule-1-changes.docx"), "ins")
     assert "Nadia Brooks" in squash(pdf_text(folder / "schedule-1-changes.pdf"))
+
+
+def test_compare_warns_of_a_refused_fetch_as_build_does(
+    versions: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    """A redline's render returns what a build's does (build.Rendered): its warnings too."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "pdf.css").write_text('@import url("https://example.com/evil.css");\n', "utf-8")
+    old, new = next(iter(versions.values()))
+    said = []
+    for command in (
+        ["compare", "-f", "pdf", "-j", "2", "-o", str(tmp_path / "c"), str(old), str(new)],
+        ["build", "-f", "pdf", "-o", str(tmp_path / "b"), str(new)],
+    ):
+        result = CliRunner().invoke(cli, [*command[:1], "--templates", str(mine), *command[1:]])
+        assert result.exit_code == 0, result.output
+        said.append({line for line in result.stderr.splitlines() if "refused to fetch" in line})
+    assert (
+        said[0]
+        == said[1]
+        == {
+            "warning: pdf.css: refused to fetch https://example.com/evil.css: only files in the "
+            "template folders and data: URIs are allowed"
+        }
+    )

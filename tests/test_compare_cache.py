@@ -46,3 +46,24 @@ def test_kept_trees_give_the_same_redlines_each_time(tmp_path: Path) -> None:
         assert kept.changed, "the change of term and of practices shows in the documents"
         for mine, theirs in zip(kept.changed, fresh.changed, strict=True):
             assert kept.render(mine, "html") == fresh.render(theirs, "html")
+
+
+def test_the_trees_of_the_versions_compared_last_are_kept_and_the_oldest_let_go() -> None:
+    from pcndocs.output.build import BuildOptions, templates_for
+
+    facts = load_facts()
+    data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+    profiles = []
+    for term in (1, 2, 3):
+        data["appointment"]["term_years"] = term
+        loaded = check_text(yaml.safe_dump(data), facts, TODAY).loaded
+        assert loaded is not None
+        profiles.append(loaded)
+    options = BuildOptions(out=Path(), documents=("leadership-summary",), today=TODAY)
+    templates = templates_for(None)
+    cache = TreeCache(kept=2)
+    first, second, third = (cache.versions(p, options, facts, templates) for p in profiles)
+    assert cache.versions(profiles[2], options, facts, templates) is third  # made once
+    assert cache.versions(profiles[1], options, facts, templates) is second
+    again = cache.versions(profiles[0], options, facts, templates)  # the least recent: let go
+    assert again is not first and [key for key, _tree in again] == [key for key, _tree in first]

@@ -403,7 +403,7 @@ def test_one_checklist_per_lead(
             # A non-clinical lead's checklist has no clinical items.
             assert (item.title in text) == (lead["kind"] == "clinical" or not item.clinical_only)
         for own in workstream.checklist:
-            assert own in text
+            assert own.text in text
         if workstream.specification is None:  # finance, HR: nothing to read
             assert "What does the specification ask" not in text
             assert "whenever the specification for the workstream changes" not in text

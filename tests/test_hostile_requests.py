@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from pcndocs.resources import example_profile
 from pcndocs.web.app import Settings, create_app
-from pcndocs.web.guard import Guard
+from pcndocs.web.guard import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, Guard
 from tests.webclient import PageClient
 
 # End to end: the web app over HTTP, as a browser drives it (make test-fast leaves it out).
@@ -242,3 +242,28 @@ def test_a_route_added_later_is_guarded_with_no_code_of_its_own() -> None:
     with PageClient(guard, base_url=LOCAL) as own:
         assert own.post("/workspace/save").text == "saved"
     assert changed == ["saved"]
+
+
+def test_every_answer_has_the_security_headers_once_a_500_included() -> None:
+    """Starlette's error handler answers a bug's 500 outside every middleware: the headers
+    are put on outside it."""
+    app = create_app(Settings(today=TODAY, workers=1))
+
+    async def broken(_request: Request) -> Response:
+        raise RuntimeError("a bug in a route")
+
+    app.router.routes.insert(0, Route("/broken", broken))
+    with TestClient(app, base_url=LOCAL, raise_server_exceptions=False) as client:
+        answers = {
+            "a bug": client.get("/broken"),
+            "a page": client.get("/"),
+            "not found": client.get("/nowhere"),
+            "refused": client.post("/edit", headers={"Origin": "http://evil.example"}),
+        }
+    assert [a.status_code for a in answers.values()] == [500, 200, 404, 403]
+    for what, answer in answers.items():
+        for name, value in (
+            ("content-security-policy", CONTENT_SECURITY_POLICY),
+            *SECURITY_HEADERS,
+        ):
+            assert answer.headers.get_list(name) == [value], (what, name)

@@ -317,3 +317,22 @@ def test_compare_never_says_to_delete_a_real_document(
     assert "delete it" not in result.output
     assert "removed" not in result.output
     assert {p: p.read_bytes() for p in documents} == documents
+
+
+def test_two_builds_in_one_process_see_each_others_claims_and_records(tmp_path: Path) -> None:
+    """A server runs "build several" twice at once, in one process: each build has its own
+    claims and journal, so neither misses nor removes the other's."""
+    out = tmp_path / "out"
+    first, second = Manifest(out), Manifest(out)
+    assert first.claim(FOLDER, "/p/first.yaml", "Riverside", "U11111") == []
+    seen = second.claim(FOLDER, "/p/second.yaml", "Riverside", "U22222")
+    assert seen == [["/p/first.yaml", "Riverside", "U11111"]]
+    first.note_written(FOLDER, "a.html", "1" * 64)
+    second.note_written(FOLDER, "b.html", "2" * 64)
+    second.release_claims()
+    first.save([])  # records nothing of the second's, and leaves its journal
+    later = Manifest(out)
+    assert later.written_by_us(FOLDER, "b.html") == {"2" * 64}
+    assert later.claim(FOLDER, "/p/third.yaml", "Other", "") == [
+        ["/p/first.yaml", "Riverside", "U11111"]
+    ]

@@ -751,7 +751,8 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
 def test_identical_builds_share_one_and_too_many_are_refused() -> None:
     import asyncio
 
-    from pcndocs.web.service import MAX_WAITING_BUILDS, BuildPool, BusyError
+    from pcndocs.errors import BusyError
+    from pcndocs.web.service import MAX_WAITING_BUILDS, BuildPool
 
     facts = load_facts()
     loaded = check_text(example_text(), facts, TODAY).loaded

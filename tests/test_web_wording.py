@@ -306,12 +306,45 @@ def test_a_clause_whose_built_in_text_moved_is_to_review_and_saving_records_it(
     page = page_of(client, clause=CLAUSE)
     assert tags(page, CLAUSE) == ["House text", "To review"]
     said = " ".join(page.get_element_by_id("clause-changed").text_content().split())
-    assert f"your wording replaces {CLAUSE}, whose national text changed" in said
-    assert "save your text again" in said
+    assert said.startswith(
+        "To review The built-in text of this clause changed in pcndocs 0.1.0, contract year "
+        "2026/27, after "
+        "your house wording gave this clause your own text (the text it had then is not one "
+        "pcndocs recorded). Read the built-in text as it is now"
+    )
+    assert "pcndocs clauses" not in said and "--pin" not in said  # the browser's words only
+    keep = page.get_element_by_id("keep-reviewed")
+    assert (keep.get("value"), keep.text) == ("save", "Keep my text: I have reviewed it")
+    assert keep.xpath("ancestor::form/@id") == ["clause-form"]  # it sends the text in the box
     assert post_clause(client, page, "save", HOUSE).status_code == 303
     assert tags(page_of(client, clause=CLAUSE), CLAUSE) == ["House text"]
     entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
     assert entry.pinned == next(v.fingerprint for v in clause_views("schedule-1") if v.id == CLAUSE)
+    assert entry.text == HOUSE
+
+
+def test_an_omitted_clause_to_review_is_kept_left_out_by_its_button(
+    client: PageClient, folder: Path
+) -> None:
+    from pcndocs.render.clauses import load_catalogue
+
+    old = load_catalogue().clauses[CLAUSE][0]
+    moved = "schedule-1.governance.conflicts.declare"
+    (folder / "wording.yaml").write_text(
+        f"clauses:\n  {moved}:\n    omit: true\n    pinned: {old.fingerprint}\n", "utf-8"
+    )  # pinned to another clause's recorded text: as if this one's had moved since
+    page = page_of(client, clause=moved)
+    assert tags(page, moved) == ["Omitted", "To review"]
+    said = " ".join(page.get_element_by_id("clause-changed").text_content().split())
+    assert "after your house wording left this clause out" in said
+    assert "pcndocs clauses" not in said
+    keep = page.get_element_by_id("keep-reviewed")
+    assert (keep.get("value"), keep.text) == ("omit", "Keep it left out: I have reviewed it")
+    fields = {**editor_fields(page), "action": "omit"}
+    assert client.post("/wording/save", data=fields, follow_redirects=False).status_code == 303
+    assert tags(page_of(client, clause=moved), moved) == ["Omitted"]
+    entry = load_wording(folder / "wording.yaml").entries[moved]
+    assert entry.omit and entry.pinned != old.fingerprint
 
 
 def test_two_paragraphs_typed_in_the_box_are_saved_as_typed(
@@ -351,3 +384,138 @@ def test_a_wording_file_that_cannot_be_read_is_said_and_kept(
     live = client.post("/wording/preview", data={**editor_fields(page), "text": HOUSE})
     assert "is not UTF-8 text" in words(live.text)
     assert (folder / "wording.yaml").read_bytes() == broken
+
+
+def form_fields(page: lxml.html.HtmlElement, form_id: str, **typed: str) -> dict[str, str]:
+    form = page.get_element_by_id(form_id)
+    return {**dict(form.form_values()), **typed}
+
+
+def test_a_clause_added_after_another_is_added_edited_and_removed_in_the_page(
+    client: PageClient, folder: Path
+) -> None:
+    house = folder / "wording.yaml"
+    page = page_of(client, clause=CLAUSE)
+    new = page.get_element_by_id("new-id")
+    assert new.get("value") == f"{CLAUSE}.house"  # an id offered, free to use
+    text = "The register is open to every member practice of {network.name}."
+    fields = form_fields(page, "add-form", added_text=text, action="add-added")
+    answer = client.post("/wording/save", data=fields, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].endswith("#added")
+    (added,) = load_wording(house).entries[CLAUSE].add_after
+    assert (added.id, added.text) == (f"{CLAUSE}.house", text)
+    page = page_of(client, clause=CLAUSE, done="add-added")
+    assert tags(page, CLAUSE) == ["1 added after"]
+    assert "follows this one" in page.get_element_by_id("wording-done").text_content()
+    assert page.get_element_by_id("added-text-1").text_content() == text
+    label = page.xpath("//label[@for='added-text-1']")[0].text_content()
+    assert label == f"Text of the added clause {CLAUSE}.house"
+    assert page.get_element_by_id("new-id").get("value") == f"{CLAUSE}.house-2"
+    # Edit it.
+    fields = form_fields(page, "added-form-1", added_text="The register is open.")
+    answer = client.post(
+        "/wording/save", data={**fields, "action": "save-added"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    (added,) = load_wording(house).entries[CLAUSE].add_after
+    assert added.text == "The register is open."
+    assert load_wording(house).entries[CLAUSE].text is None  # the clause's own text is built-in
+    # Remove it: nothing is left for the clause, so its entry goes.
+    page = page_of(client, clause=CLAUSE)
+    fields = form_fields(page, "added-form-1", action="remove-added")
+    assert client.post("/wording/save", data=fields, follow_redirects=False).status_code == 303
+    assert load_wording(house).entries == {}
+    assert page_of(client, clause=CLAUSE).xpath("//form[starts-with(@id, 'added-form-')]") == []
+
+
+def test_an_added_clause_with_problems_is_said_at_its_field_and_kept_as_typed(
+    client: PageClient, folder: Path
+) -> None:
+    house = folder / "wording.yaml"
+    page = page_of(client, clause=CLAUSE)
+    fields = form_fields(
+        page, "add-form", added_id="governance.extra", added_text="For {network.nam}."
+    )
+    answer = client.post("/wording/save", data={**fields, "action": "add-added"})
+    assert answer.status_code == 422
+    shown = lxml.html.fromstring(answer.text)
+    said_id = shown.get_element_by_id("msg-new-id").text_content()
+    assert said_id == (
+        "The new clause's id must start with schedule-1. and be words of small letters, digits "
+        "and hyphens joined by dots"
+    )
+    said_text = shown.get_element_by_id("msg-new-text").text_content()
+    assert said_text.startswith("No field {network.nam} (did you mean {network.name}?)")
+    assert "pcndocs" not in said_text
+    assert shown.get_element_by_id("new-id").get("aria-invalid") == "true"
+    assert shown.get_element_by_id("new-id").get("value") == "governance.extra"  # as typed
+    assert shown.get_element_by_id("new-text").text_content() == "For {network.nam}."
+    assert not house.exists()
+    # An id already in use is said at the id.
+    fields = form_fields(
+        page, "add-form", added_id="schedule-1.governance.conflicts.declare", added_text="Yes."
+    )
+    answer = client.post("/wording/save", data={**fields, "action": "add-added"})
+    assert answer.status_code == 422
+    said_id = lxml.html.fromstring(answer.text).get_element_by_id("msg-new-id").text_content()
+    assert said_id == (
+        "Another clause already has the id schedule-1.governance.conflicts.declare; choose another"
+    )
+    assert not house.exists()
+
+
+def test_adding_a_clause_keeps_the_clause_to_review_and_a_conflict_overwrites_nothing(
+    client: PageClient, folder: Path
+) -> None:
+    house = folder / "wording.yaml"
+    house.write_text(
+        f"clauses:\n  {CLAUSE}:\n    text: {HOUSE}\n    pinned: 0123456789abcdef\n", "utf-8"
+    )
+    page = page_of(client, clause=CLAUSE)
+    fields = form_fields(page, "add-form", added_text="A new clause.", action="add-added")
+    assert client.post("/wording/save", data=fields, follow_redirects=False).status_code == 303
+    entry = load_wording(house).entries[CLAUSE]
+    assert entry.pinned == "0123456789abcdef" and entry.text == HOUSE  # still to review
+    assert tags(page_of(client, clause=CLAUSE), CLAUSE) == [
+        "House text",
+        "1 added after",
+        "To review",
+    ]
+    # The page was drawn before that save: its form is based on the file as it was.
+    answer = client.post("/wording/save", data={**fields, "added_text": "Another."})
+    assert answer.status_code == 409
+    shown = lxml.html.fromstring(answer.text)
+    assert "was changed elsewhere" in shown.get_element_by_id("wording-conflict").text_content()
+    assert shown.get_element_by_id("new-text").text_content() == "Another."  # kept as typed
+    assert [a.text for a in load_wording(house).entries[CLAUSE].add_after] == ["A new clause."]
+
+
+def test_one_annex_e_item_is_listed_and_reworded_in_the_page(
+    client: PageClient, folder: Path
+) -> None:
+    item = "cd-job-description.core.responsibility.research"
+    page = page_of(client, doc="cd-job-description", clause=item)
+    shown = listed(page)
+    assert shown[item].startswith("Support research in practices. Encourage and help")
+    assert shown["cd-job-description.core.responsibility"] == (
+        "A list printed once for each of its items: each is a clause of its own, below."
+    )
+    group = page_of(
+        client, doc="cd-job-description", clause="cd-job-description.core.responsibility"
+    )
+    note = " ".join(group.get_element_by_id("clause-repeated").text_content().split())
+    assert note.startswith("This list prints one clause for each of its items")
+    box = page.get_element_by_id("clause-text")
+    assert box.text_content().startswith("**Support research in practices.** Encourage")
+    text = "**Research.** The director helps the practices of {network.name} take part in research."
+    assert post_clause(client, page, "save", text).status_code == 303
+    entry = load_wording(folder / "wording.yaml").entries[item]
+    assert entry.text == text and entry.pinned
+    after = listed(page_of(client, doc="cd-job-description", clause=item))
+    assert after[item] == (
+        "Research. The director helps the practices of Riverside Primary Care Network take part "
+        "in research."
+    )
+    assert after["cd-job-description.core.responsibility.workforce"].startswith(
+        "Lead workforce development."
+    )

@@ -250,3 +250,118 @@ def test_an_lmc_adviser_changes_three_clauses_and_omits_one(
     preview.locator(f"text={HOUSE_READ}").wait_for()
     text = preview.locator("body").inner_text()
     assert "A representative declares" not in text  # omitted
+
+
+@pytest.fixture
+def form_tab(browser: Any) -> Iterator[Any]:
+    """A tab as `tab`, where a form sent back with its mistakes shown (422) is expected."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    refused = "the server responded with a status of 422"
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type == "error" and refused not in m.text else None,
+    )
+    yield page
+    assert problems == []  # no script error, no refusal by the page's CSP
+    context.close()
+
+
+def test_a_clause_added_after_another_by_keyboard_edited_and_removed(
+    server: str, folder: Path, form_tab: Any
+) -> None:
+    """The clauses added after a clause (add_after): added, edited, removed in the page."""
+    tab = form_tab
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    tab.goto(server + "/wording")
+    choose_clause(tab, CLAUSE)
+    # A wrong id is said at the id, and what was typed is kept.
+    tab_to_match(tab, "#new-id")
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type("governance.open")
+    tab_to_match(tab, "#new-text")
+    tab.keyboard.type("The register is open to every practice of {network.name}.")
+    tab_to_match(tab, "#add-clause")
+    press_and_load(tab)
+    assert "must start with schedule-1." in tab.locator("#msg-new-id .error").inner_text()
+    assert tab.locator("#new-id").get_attribute("aria-invalid") == "true"
+    assert tab.evaluate("document.activeElement.id") == "new-id"  # the focus is on the mistake
+    assert tab.locator("#new-text").input_value().startswith("The register is open")
+    assert not folder.joinpath("wording.yaml").exists()
+    axe_clean(tab)
+    tab_to_match(tab, "#new-id")
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type(f"{CLAUSE}.open")
+    tab_to_match(tab, "#add-clause")
+    press_and_load(tab)
+    tab.locator("#wording-done").wait_for()
+    (added,) = load_wording(folder / "wording.yaml").entries[CLAUSE].add_after
+    assert added.id == f"{CLAUSE}.open"
+    frame = tab.frame_locator("#wording-frame")
+    opened = "The register is open to every practice of Riverside Primary Care Network."
+    frame.locator(f"[data-clause='{CLAUSE}.open']", has_text=opened).wait_for()
+    assert "1 added after" in tab.locator("li.chosen").inner_text()
+    axe_clean(tab)
+    # Edit it.
+    tab_to_match(tab, "#added-text-1")
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type("The register is open to the public.")
+    tab_to_match(tab, "#save-added-1")
+    press_and_load(tab)
+    assert "now reads your text" in tab.locator("#wording-done").inner_text()
+    (added,) = load_wording(folder / "wording.yaml").entries[CLAUSE].add_after
+    assert added.text == "The register is open to the public."
+    frame.locator(f"[data-clause='{CLAUSE}.open']", has_text="to the public").wait_for()
+    # Remove it.
+    tab_to_match(tab, "#remove-added-1")
+    press_and_load(tab)
+    assert "taken out" in tab.locator("#wording-done").inner_text()
+    assert load_wording(folder / "wording.yaml").entries == {}
+    assert tab.locator("#added-text-1").count() == 0
+    axe_clean(tab)
+
+
+def test_a_clause_to_review_is_kept_as_reviewed_by_keyboard(
+    server: str, folder: Path, tab: Any
+) -> None:
+    """The "To review" box says what to do in the page, and its button records the review."""
+    (folder / "wording.yaml").write_text(
+        f"clauses:\n  {CLAUSE}:\n    text: {TYPED}{{network.name}}.\n"
+        "    pinned: 0123456789abcdef\n",
+        encoding="utf-8",
+    )
+    tab.goto(server + "/wording")
+    choose_clause(tab, CLAUSE)
+    said = tab.locator("#clause-changed").inner_text()
+    assert "The built-in text of this clause changed" in said
+    assert "pcndocs clauses" not in said and "--pin" not in said
+    axe_clean(tab)
+    press_button(tab, "keep-reviewed")
+    entry = load_wording(folder / "wording.yaml").entries[CLAUSE]
+    assert entry.text == TYPED + "{network.name}." and entry.pinned != "0123456789abcdef"
+    assert tab.locator("#clause-changed").count() == 0
+    assert "To review" not in tab.locator("li.chosen").inner_text()
+    axe_clean(tab)
+
+
+def test_one_annex_e_item_reworded_by_keyboard(server: str, folder: Path, tab: Any) -> None:
+    """An item of a list printed once per data item is a clause of its own in the page."""
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    item = "cd-job-description.core.responsibility.research"
+    tab.goto(server + "/wording?doc=cd-job-description")
+    choose_clause(tab, item)
+    assert tab.locator("#clause-text").input_value().startswith("**Support research")
+    type_clause_text(tab, "**Research.** The director helps {network.name} take part in research.")
+    frame = tab.frame_locator("#wording-frame")
+    frame.locator(
+        f"[data-clause='{item}']",
+        has_text="Research. The director helps Riverside Primary Care Network take part",
+    ).wait_for()
+    press_button(tab, "save-clause")
+    entry = load_wording(folder / "wording.yaml").entries[item]
+    assert entry.text is not None and entry.text.startswith("**Research.**") and entry.pinned
+    assert "House text" in tab.locator("li.chosen").inner_text()
+    axe_clean(tab)

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -125,6 +126,10 @@ def test_a_change_is_saved_to_the_file_and_read_back(client: TestClient, folder:
     text = (folder / EXAMPLE).read_text(encoding="utf-8")
     assert yaml.safe_load(text)["network"]["name"] == "Riverside Primary Care Network (North)"
     assert "# " in text  # the writer's comments beside the keys
+    # The example's own notes stay beside their keys; the defaults it never set stay unset.
+    assert "her share of the national benchmark (not of her pay)" in text
+    assert "No national rate of Core PCN Funding is known" in text
+    assert "show_generator" not in text
     # A reload (or a restart of the server) shows what was saved.
     again, _fields, version = open_network(client)
     assert "Riverside Primary Care Network (North)" in again
@@ -461,3 +466,68 @@ def test_a_page_elsewhere_changes_nothing(client: TestClient, folder: Path, path
     assert (folder / EXAMPLE).read_bytes() == before
     assert Workspace(folder).names() == [EXAMPLE]
     assert Workspace(folder).versions(EXAMPLE) == []
+
+
+def _forkserver_children() -> set[int]:
+    """Return the worker processes running now: the forkserver's children."""
+    from multiprocessing import forkserver
+
+    from tests.test_worker_faults import children
+
+    pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    return set(children(pid)) if pid else set()
+
+
+def _networks(folder: Path, names: list[str], code: str = "") -> list[str]:
+    files = []
+    for name in names:
+        data = yaml.safe_load(example_profile().read_text(encoding="utf-8"))
+        data["network"]["name"] = name
+        if code:
+            data["network"]["code"] = code
+        file = f"{name.lower().replace(' ', '-')}{'-' + code.lower() if code else ''}.yaml"
+        (folder / file).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        files.append(file)
+    return files
+
+
+def _start_build(client: TestClient, files: list[str]) -> Any:
+    page = client.get("/").text
+    started = client.post(
+        "/networks/build", data={"file": files, "blank": "no"}, headers=token_headers(client, page)
+    )
+    assert started.status_code == 200
+    return client.app.state.web.workspace.builds.get(started.url.path.rsplit("/", 1)[1])  # type: ignore[attr-defined]
+
+
+def test_build_several_runs_on_the_servers_own_workers(folder: Path, tmp_path: Path) -> None:
+    files = _networks(folder, ["Hillside", "Canal", "Moorland"])
+    settings = Settings(today=TODAY, workers=2, workspace=folder, out=tmp_path / "output")
+    app = create_app(settings)
+    with TestClient(app, base_url=LOCAL) as client:
+        app.state.web.pool.warm()
+        warm = _forkserver_children()
+        assert len(warm) == 2
+        seen: set[int] = set()
+        job = _start_build(client, files)
+        while not job.ended.wait(0.02):  # every worker process there is while it builds
+            seen |= _forkserver_children()
+        assert job.failed == 0 and not job.error, job.done
+        assert seen <= warm  # no pool of its own: the server's two workers did it all
+    assert len(list((tmp_path / "output").glob("*/schedule-1.pdf"))) == 3
+
+
+def test_two_build_several_at_once_never_share_a_folder(folder: Path, tmp_path: Path) -> None:
+    """Two networks of one name but different codes, each in its own "build several" started
+    at the same time in one server: one is built, the other refused, whichever came first."""
+    (first,) = _networks(folder, ["Hillside"], code="U11111")
+    (second,) = _networks(folder, ["Hillside"], code="U22222")
+    settings = Settings(today=TODAY, workers=2, workspace=folder, out=tmp_path / "output")
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        jobs = [_start_build(client, [first]), _start_build(client, [second])]
+        for job in jobs:
+            assert job.ended.wait(600)
+    said = [job.done[0][1] for job in jobs]
+    assert sorted(job.failed for job in jobs) == [0, 1], said
+    (refused,) = [s for s in said if "would be written to" in s]
+    assert "give one of them a different name" in refused

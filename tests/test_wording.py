@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def problems_of(text: str) -> list[str]:
             "clauses:\n  schedule-1.appointment.term.length:\n    add_after:\n"
             "      id: schedule-1.appointment.term.current\n      text: More.\n",
             "wording.yaml:4: schedule-1.appointment.term.length: "
-            "schedule-1.appointment.term.current is already a clause's id; choose another",
+            "another clause already has the id schedule-1.appointment.term.current; choose another",
         ),
         (
             "clauses:\n  schedule-1.appointment.term.length:\n    add_after:\n"
@@ -421,3 +422,257 @@ def test_clauses_lists_ids_with_their_wording_and_the_fields() -> None:
     assert "{network.name}" in fields.output and "{appointment.term_years}" in fields.output
     unknown = CliRunner().invoke(cli, ["clauses", "schedule-2"])
     assert unknown.exit_code == 2 and "unknown document 'schedule-2'" in unknown.output
+
+
+HAND_EDIT = (
+    "# edited by hand while pcndocs was working\n"
+    "clauses:\n  schedule-1.appointment.removal.vote: Three quarters must agree.\n"
+)
+
+
+def edit_by_hand_once_read(monkeypatch: pytest.MonkeyPatch, wording: Path) -> None:
+    """Save a hand edit into the file just after pcndocs has read it (as an editor might)."""
+    import pcndocs.render.wording as house
+
+    real = house.current_clauses
+    saved: list[bool] = []
+
+    def then_edited(templates: Any) -> Any:
+        if not saved:  # first called once the file has been read, before it is written
+            wording.write_text(HAND_EDIT, encoding="utf-8")
+            saved.append(True)
+        return real(templates)
+
+    monkeypatch.setattr(house, "current_clauses", then_edited)
+
+
+@pytest.mark.parametrize("writer", ["pin", "set_clause", "set_clause on no file", "cli --pin"])
+def test_no_writer_of_the_wording_file_overwrites_a_hand_edit_saved_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    """Every writer is atomic and based on what it read: an edit made meanwhile is kept."""
+    from pcndocs.files import ChangedMeanwhileError
+
+    wording = tmp_path / "wording.yaml"
+    if writer != "set_clause on no file":
+        wording.write_text("clauses:\n  schedule-1.appointment.joint: omit\n", encoding="utf-8")
+    edit_by_hand_once_read(monkeypatch, wording)
+    if writer == "cli --pin":
+        result = CliRunner().invoke(cli, ["clauses", "--pin", "--wording", str(wording)])
+        assert result.exit_code == 1, result.output
+        (line,) = result.output.strip().split("\n")  # one line, no traceback
+        assert line == (
+            f"error: {wording}: was changed (by an editor, git or a command) since pcndocs "
+            "read it; nothing was written over it: run it again"
+        )
+    else:
+        with pytest.raises(ChangedMeanwhileError, match="nothing was written over it"):
+            if writer == "pin":
+                pin(wording)
+            else:
+                set_clause(wording, "schedule-1.appointment.term.length", "Four years.")
+    assert wording.read_text(encoding="utf-8") == HAND_EDIT
+    assert [p.name for p in tmp_path.iterdir()] == ["wording.yaml"]  # no temporary left
+    # Run again, on the file as it is now: the hand edit is kept and the change made.
+    monkeypatch.undo()
+    if writer.startswith("set_clause"):
+        set_clause(wording, "schedule-1.appointment.term.length", "Four years.")
+    else:
+        assert pin(wording) == ["schedule-1.appointment.removal.vote"]
+    entries = load_wording(wording).entries
+    assert entries["schedule-1.appointment.removal.vote"].text == "Three quarters must agree."
+    assert wording.read_text(encoding="utf-8").startswith("# edited by hand")
+
+
+def test_a_file_changed_while_the_new_bytes_are_written_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison is made again once the new bytes are on disk, just before the rename."""
+    import pcndocs.files as files
+
+    target = tmp_path / "wording.yaml"
+    target.write_bytes(b"as read\n")
+    real_fsync = os.fsync
+
+    def edited_while_writing(handle: int) -> None:
+        real_fsync(handle)
+        target.write_bytes(b"edited by hand\n")  # after the first comparison
+
+    monkeypatch.setattr(os, "fsync", edited_while_writing)  # the writer's own call
+    with pytest.raises(files.ChangedMeanwhileError, match="was changed"):
+        files.replace_if_unchanged(target, b"pcndocs' change\n", b"as read\n")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"edited by hand\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["wording.yaml"]  # no temporary left
+    files.replace_if_unchanged(target, b"pcndocs' change\n", b"edited by hand\n")
+    assert target.read_bytes() == b"pcndocs' change\n"
+    with pytest.raises(files.ChangedMeanwhileError, match="was removed"):
+        files.replace_if_unchanged(tmp_path / "gone.yaml", b"x", b"was here")
+    assert not (tmp_path / "gone.yaml").exists()
+
+
+def test_the_pages_saves_are_refused_when_the_file_changes_during_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wording page's saves (VersionedFile) compare again just before the rename too."""
+    from pcndocs.output.workspace import ConflictError, VersionedFile
+
+    target = tmp_path / "wording.yaml"
+    target.write_text("clauses:\n  schedule-1.appointment.joint: omit\n", encoding="utf-8")
+    house = VersionedFile(target)
+    opened = house.current()
+    assert opened is not None
+    real_fsync = os.fsync
+
+    def edited_while_writing(handle: int) -> None:
+        real_fsync(handle)
+        target.write_text(HAND_EDIT, encoding="utf-8")
+
+    monkeypatch.setattr(os, "fsync", edited_while_writing)  # the writer's own call
+    with pytest.raises(ConflictError) as caught:
+        house.save("clauses: {}\n", opened.version)
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == HAND_EDIT
+    assert caught.value.current is not None and caught.value.current.text == HAND_EDIT
+
+
+RESEARCH = "cd-job-description.core.responsibility.research"
+
+
+def jd_items(wording: Path | None, tmp_path: Path) -> list[tuple[str, str]]:
+    """Return the Annex E items of the example's job description: (clause id, text)."""
+    facts = load_facts()
+    options = BuildOptions(out=tmp_path, documents=("cd-job-description",), wording=wording)
+    (tree,) = document_trees(load(example_profile(), facts), options, facts, templates_for(None))
+    page = lxml_html.fromstring(f"<div>{render_body(tree.document.tree)}</div>")
+    items = page.xpath('//li[starts-with(@data-clause, "cd-job-description.core.")]')
+    return [(i.get("data-clause"), " ".join(i.text_content().split())) for i in items]
+
+
+def test_each_data_item_is_a_clause_of_its_own_with_its_own_fingerprint() -> None:
+    from pcndocs.render.clauses import DATA_ITEMS, all_clauses
+
+    clauses = all_clauses()
+    facts = load_facts()
+    for group, items in DATA_ITEMS.items():
+        assert clauses[group].per_item and clauses[group].repeated
+        ids = [item.id for item in items(facts)]
+        assert len(ids) == len(set(ids)) > 0, group  # each item's id its own
+        for item in items(facts):
+            clause = clauses[f"{group}.{item.id}"]
+            assert clause.item_of == group and not clause.repeated  # it takes a text
+            assert item.text in clause.source
+    marked = {i for i, c in clauses.items() if c.per_item}
+    assert marked == set(DATA_ITEMS)  # every list printed per item has its data, and only they
+    # An item's fingerprint is of its own words: two items never share one.
+    research = clauses[RESEARCH]
+    assert research.fingerprint != clauses[f"{research.item_of}.workforce"].fingerprint
+    # An added duty keeps its id in every year it is printed in.
+    duty = "cd-job-description.duties.duty.neighbourhood-teams"
+    assert duty in clauses and "2024/25" in facts.annex_e.added_duties.years
+
+
+def test_one_annex_e_item_is_reworded_by_its_id_and_the_others_kept(tmp_path: Path) -> None:
+    built_in = jd_items(None, tmp_path)
+    assert len(built_in) == 8
+    assert [i for i, _ in built_in][5] == RESEARCH
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, RESEARCH, "**Research.** {network.name} takes part in research studies.")
+    housed = jd_items(wording, tmp_path)
+    assert housed[5] == (
+        RESEARCH,
+        "Research. Riverside Primary Care Network takes part in research studies.",
+    )
+    assert housed[:5] == built_in[:5] and housed[6:] == built_in[6:]  # numbering and the rest kept
+    assert load_wording(wording).entries[RESEARCH].pinned  # pinned to the item's data text
+    # The list's own id still omits (or adds after) every item, as before.
+    set_clause(wording, RESEARCH)
+    set_clause(wording, "cd-job-description.core.responsibility", omit=True)
+    assert jd_items(wording, tmp_path) == []
+
+
+def test_a_reworded_item_whose_national_data_moves_is_to_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade that rewords the research item in pcndocs/data warns as a template's would."""
+    import pcndocs.render.clauses as clause_catalogue
+    import pcndocs.render.wording as house
+    import pcndocs.rules.facts as facts_module
+    from pcndocs.render.clauses import (
+        all_clauses,
+        catalogue_text,
+        load_catalogue,
+        updated_catalogue,
+    )
+    from pcndocs.render.wording import wording_notes
+
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, RESEARCH, "Research, as the LMC words it.")
+    assert wording_notes(load_wording(wording)).warnings == []
+    facts = load_facts()
+    items = list(facts.annex_e.core_responsibilities)
+    items[5] = items[5].model_copy(update={"text": "Lead the network's research, and report it."})
+    annex = facts.annex_e.model_copy(update={"core_responsibilities": tuple(items)})
+    upgraded = facts.model_copy(update={"annex_e": annex})
+    monkeypatch.setattr(facts_module, "load_facts", lambda: upgraded)
+    house._builtin_clauses.cache_clear()
+    try:
+        catalogue = tmp_path / "clauses.yaml"
+        since = "pcndocs 0.3.0, contract year 2027/28"
+        recorded = updated_catalogue(load_catalogue(), all_clauses(), since)
+        catalogue.write_text(catalogue_text(recorded), encoding="utf-8")
+        monkeypatch.setattr(clause_catalogue, "CATALOGUE", catalogue)
+        (warning,) = wording_notes(load_wording(wording)).warnings
+        assert str(warning) == (
+            f"{wording}:2: {RESEARCH}: your wording replaces {RESEARCH}, whose national text "
+            f"changed in {since}: review it (`pcndocs clauses --changed --wording {wording}` "
+            "shows what changed, and --pin records that you have)"
+        )
+        assert pin(wording) == [RESEARCH]
+        assert wording_notes(load_wording(wording)).warnings == []
+    finally:
+        monkeypatch.undo()
+        house._builtin_clauses.cache_clear()
+
+
+def test_a_workstreams_own_point_is_reworded_and_a_custom_ones_keep_the_lists_id(
+    tmp_path: Path, example_data: dict[str, Any]
+) -> None:
+    import yaml
+
+    data = dict(example_data)
+    custom = {"id": "frailty", "title": "Frailty", "summary": "Frailty work.",
+              "checklist": ["Agree the frailty register.", "Review the register."]}  # fmt: skip
+    data["leads"] = [
+        {**example_data["leads"][0], "workstream": "cvd_prevention"},
+        {**example_data["leads"][0], "name": "Dr Ann Lee", "workstream": custom},
+    ]
+    profile = tmp_path / "network.yaml"
+    profile.write_text(yaml.safe_dump(data), encoding="utf-8")
+    facts = load_facts()
+    point = facts.workstream("cvd_prevention").checklist[0]
+    ident = f"lead-checklist.own.item.cvd-prevention.{point.id}"
+    wording = tmp_path / "wording.yaml"
+    set_clause(wording, ident, "Agree with {network.name} how the register is kept.")
+    options = BuildOptions(out=tmp_path, documents=("lead-checklist",), wording=wording)
+    trees = document_trees(load(profile, facts), options, facts, templates_for(None))
+    pages = [lxml_html.fromstring(f"<div>{render_body(t.document.tree)}</div>") for t in trees]
+    own = [
+        [(li.get("data-clause"), " ".join(li.text_content().split())) for li in page.xpath(
+            '//li[starts-with(@data-clause, "lead-checklist.own.")]'
+        )]
+        for page in pages
+    ]  # fmt: skip
+    built_in, frailty = own
+    assert built_in[0] == (
+        ident,
+        "Agree with Riverside Primary Care Network how the register is kept.",
+    )
+    assert [i for i, _ in built_in[1:]] == [
+        f"lead-checklist.own.item.cvd-prevention.{p.id}"
+        for p in facts.workstream("cvd_prevention").checklist[1:]
+    ]
+    assert frailty == [
+        ("lead-checklist.own.item", "Agree the frailty register."),
+        ("lead-checklist.own.item", "Review the register."),
+    ]  # the network's own points: the list's id, never a national item's

@@ -25,6 +25,7 @@ from pcndocs.render.clauses import (
     updated_catalogue,
 )
 from pcndocs.render.templating import Templates
+from pcndocs.resources import example_profile
 from tests.readback import pdf_text, squash
 
 pytestmark = pytest.mark.e2e  # builds through the CLI, the server and its workers
@@ -270,3 +271,37 @@ def test_an_lmc_house_wording_for_ten_blank_packs_and_the_upgrade_that_moves_a_c
         str(new_templates),
     )
     assert "review it" not in said
+
+
+def test_an_annex_e_item_reworded_keeps_its_number_and_style_in_the_docx(tmp_path: Path) -> None:
+    """One item of a list printed per data item, reworded by its own id, read back from Word."""
+    wording = tmp_path / "wording.yaml"
+    wording.write_text(
+        "clauses:\n"
+        "  cd-job-description.core.responsibility.research:\n"
+        "    text: >-\n"
+        "      **Research.** The director helps the practices of {network.name} take part in\n"
+        "      research studies, as the LMC advises.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, output = run(
+        "build", str(example_profile()), "--wording", str(wording), "-o", str(out),
+        "-f", "docx", "-d", "cd-job-description",
+    )  # fmt: skip
+    assert code == 0, output
+    (built,) = out.glob("*/cd-job-description.docx")
+    paragraphs = clause_paragraphs(built)
+    start = next(i for i, p in enumerate(paragraphs) if p[0].startswith("Strategic and clinical"))
+    core = paragraphs[start : start + 8]
+    assert core[5][0] == (
+        "Research. The director helps the practices of Riverside Primary Care Network take part "
+        "in research studies, as the LMC advises."
+    )
+    assert core[4][0].startswith("Work with system partners.")
+    assert core[6][0].startswith("Represent the network in the system.")
+    # The same list, style and level as the items around it: Word numbers it 6.
+    assert {(style, num, level) for _t, style, num, level in core} == {
+        (core[0][1], core[0][2], core[0][3])
+    }
+    assert core[0][2] is not None

@@ -169,32 +169,6 @@ def test_the_command_line_fails_one_network_and_builds_the_others(tmp_path: Path
     assert "Traceback" not in stderr
 
 
-def test_builds_take_turns_in_order_previews_first_and_a_long_wait_is_busy() -> None:
-    from pcndocs.web.service import _FairTurn
-
-    turn = _FairTurn()
-    order: list[str] = []
-    assert turn.acquire(1.0)  # a pack's round is under way
-
-    def wait(name: str, urgent: bool) -> None:
-        if turn.acquire(30.0, urgent):
-            order.append(name)
-            turn.release()
-
-    waiting = []
-    for name, urgent in (("pack round 2", False), ("other pack", False), ("preview", True)):
-        thread = threading.Thread(target=wait, args=(name, urgent))
-        thread.start()
-        waiting.append(thread)
-        while len(turn._queue) < len(waiting):  # queued, in this order
-            time.sleep(0.01)
-    assert not turn.acquire(0.05)  # no turn within the time: the caller answers "busy"
-    turn.release()
-    for thread in waiting:
-        thread.join()
-    assert order == ["preview", "pack round 2", "other pack"]
-
-
 def test_tasks_no_longer_needed_are_not_run() -> None:
     """A network whose document failed needs no more of its documents built."""
     results: dict[int, Any] = {}

@@ -59,3 +59,27 @@ def test_comments_come_from_the_model_and_notes_replace_them() -> None:
         "- name: B # the second",
         "ods_code: B12345",
     ]
+
+
+def test_an_item_still_to_fill_in_reads_back_as_an_item() -> None:
+    # The web form sends a director added and not yet filled in as {}: saved, it stays one.
+    text = profile_yaml({"clinical_directors": [{}, {"name": "Dr A"}]})
+    assert yaml.safe_load(text)["clinical_directors"] == [{}, {"name": "Dr A"}]
+
+
+def test_the_authors_own_comments_are_kept_beside_their_keys() -> None:
+    from pcndocs.profile.write import own_comments
+
+    text = example_profile().read_text(encoding="utf-8")
+    notes = own_comments(text)
+    # The comment above a key, and the one beside it, as the example's author wrote them.
+    assert notes["funding.core_pcn_funding"].startswith("No national rate of Core PCN Funding")
+    assert notes["clinical_directors[0].funded_share"] == (
+        "her share of the national benchmark (not of her pay)"
+    )
+    again = profile_yaml(yaml.safe_load(text), notes=notes)
+    assert own_comments(again) == notes  # written again, they read back the same
+    assert yaml.safe_load(again) == yaml.safe_load(text)
+    # pcndocs' own comments are not taken for the author's.
+    assert own_comments(profile_yaml(yaml.safe_load(text))) == {}
+    assert own_comments('a: "x # not a comment"\n') == {}

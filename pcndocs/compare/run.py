@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -18,19 +17,24 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
+
 from pcndocs.compare.diff import diff_documents
 from pcndocs.compare.summary import what_changed
-from pcndocs.errors import PcndocsError, ProfileError
+from pcndocs.errors import PcndocsError, Problem
 from pcndocs.files import inside, make_folder, read_regular, refuse_link, slug, write_atomically
 from pcndocs.output.build import (
     BUILT_FROM,
     BuildOptions,
     DocumentOptions,
     DocumentTree,
+    Rendered,
     document_date,
     document_trees,
     load,
+    merged,
     network_name,
+    refused_warnings,
     render_file,
     stylesheet_for,
     templates_for,
@@ -38,7 +42,8 @@ from pcndocs.output.build import (
 from pcndocs.output.manifest import MANIFEST_LIMIT, SAFE_NAME, Manifest, inputs_fingerprint
 from pcndocs.output.ownership import Kept, beside_names, is_ours, place
 from pcndocs.output.workers import Task, WorkerPool, raise_failure, run_tasks, start_early
-from pcndocs.profile.load import LoadedProfile
+from pcndocs.profile.load import LoadedProfile, validate_draft
+from pcndocs.profile.yamlfile import parse_yaml, read_text
 from pcndocs.render.document import Document, PageInfo, parse_markdown
 from pcndocs.render.templating import Templates
 from pcndocs.render.writers.registry import WRITERS, slow_modules
@@ -85,15 +90,16 @@ class Comparison:
     preface: str  # the key to the marks, put before the HTML and PDF
     author: str
 
-    def render(self, changed: ChangedDocument, fmt: str) -> bytes:
+    def render(self, changed: ChangedDocument, fmt: str) -> Rendered:
         """Return the redline of a changed document in one format, in this process."""
         function, arguments = self.task(changed, fmt)
-        data: bytes = function(*arguments)
-        return data
+        rendered: Rendered = function(*arguments)
+        return rendered
 
     def task(self, changed: ChangedDocument, fmt: str) -> Task:
         """Return the redline's render as a task a worker can run (pcndocs.output.workers)."""
         return render_redline, (
+            changed.file_name(fmt),
             fmt,
             changed.document,
             changed.info,
@@ -104,19 +110,21 @@ class Comparison:
 
 
 def render_redline(
+    name: str,
     fmt: str,
     document: Document,
     info: PageInfo,
     user_templates: Path | None,
     preface: str,
     author: str,
-) -> bytes:
-    """Return a redline's bytes in one format: here, or in a worker process."""
+) -> Rendered:
+    """Return a redline in one format (here, or in a worker process), as a build's worker
+    returns documents: its bytes under its file name, and the fetches refused as warnings."""
     templates = templates_for(user_templates)
-    data, _refused = render_file(
+    data, refused = render_file(
         fmt, document, info, templates, stylesheet_for(templates), preface, author
     )
-    return data  # a refused URL is the stylesheet's, and `build` warns of it
+    return Rendered({name: data}, warnings=refused_warnings(refused))
 
 
 @dataclass
@@ -132,6 +140,7 @@ class CompareResult:
     kept: list[Kept] = field(default_factory=list)  # user's files left, new ones beside
     removed: list[Path] = field(default_factory=list)  # redlines of documents now unchanged
     kept_stale: list[Path] = field(default_factory=list)  # such redlines a user had edited
+    warnings: list[Problem] = field(default_factory=list)  # fetches the stylesheet was refused
 
 
 class NoBuildError(PcndocsError):
@@ -159,18 +168,8 @@ def built_from(out: Path, loaded: LoadedProfile, named: Path | str) -> Path:
 
 
 def load_older(path: Path, facts: Facts) -> LoadedProfile:
-    """Return the older version of a profile, which may be a draft built with --blank.
-
-    A profile whose only problems are values still missing loads as a blank build does,
-    so its documents show their placeholders; any other problem is refused as `check` says.
-    """
-    try:
-        return load(path, facts)
-    except ProfileError as exc:
-        try:
-            return load(path, facts, blank=True)
-        except ProfileError:
-            raise exc from None  # every problem, as `check` lists them
+    """Return the older version of a profile, which may be a draft built with --blank."""
+    return validate_draft(parse_yaml(read_text(path), str(path)), facts.known_ids())
 
 
 def compare_profiles(
@@ -202,7 +201,9 @@ def compare_profiles(
     result = CompareResult(comparison.network, folder, comparison.summary)
     result.changed = [c.name for c in comparison.changed]
     result.unchanged = list(comparison.unchanged)
-    files = _render_all(comparison, options.formats, jobs, pool)
+    rendered = _render_all(comparison, options.formats, jobs, pool)
+    result.warnings = rendered.warnings
+    files = rendered.files
     files[SUMMARY_NAME] = summary_text(result, old_label or old_path, new_path).encode("utf-8")
     documents = {c.name for c in comparison.changed} | set(comparison.unchanged)
     stale = [
@@ -218,20 +219,19 @@ def compare_profiles(
 
 def _render_all(
     comparison: Comparison, formats: tuple[str, ...], jobs: int, pool: WorkerPool | None
-) -> dict[str, bytes]:
-    """Return each redline's bytes by file name, in document order, rendered on the workers."""
-    wanted = [(changed, fmt) for changed in comparison.changed for fmt in formats]
-    rendered: dict[int, bytes] = {}
+) -> Rendered:
+    """Return every redline, in document order, rendered on the workers, and their warnings."""
+    tasks = [comparison.task(changed, fmt) for changed in comparison.changed for fmt in formats]
+    shares: list[Rendered] = [Rendered()] * len(tasks)
 
     def done(number: int, result: Any) -> None:
         raise_failure(result)
-        rendered[number] = result
+        shares[number] = result
 
-    tasks = [comparison.task(changed, fmt) for changed, fmt in wanted]
     if jobs > 1 and len(tasks) > 1 and pool is None:
         start_early(_preload(formats))  # the workers' imports, while the first tasks are sent
     run_tasks(tasks, done, min(jobs, len(tasks)), pool)
-    return {changed.file_name(fmt): rendered[n] for n, (changed, fmt) in enumerate(wanted)}
+    return merged(shares)
 
 
 def _preload(formats: tuple[str, ...]) -> list[str]:
@@ -247,8 +247,7 @@ class TreeCache:
     """
 
     def __init__(self, kept: int = 8) -> None:
-        self.kept = kept
-        self._trees: OrderedDict[str, list[tuple[tuple[str, ...], DocumentTree]]] = OrderedDict()
+        self._trees: LRUCache[str, list[tuple[tuple[str, ...], DocumentTree]]] = LRUCache(kept)
         self._lock = threading.Lock()
 
     def versions(
@@ -268,14 +267,10 @@ class TreeCache:
         ).hexdigest()
         with self._lock:
             found = self._trees.get(key)
-            if found is not None:
-                self._trees.move_to_end(key)
-        if found is None:
+        if found is None:  # made outside the lock: another comparison need not wait for it
             found = list(_versions(loaded, options, facts, templates))
             with self._lock:
                 self._trees[key] = found
-                while len(self._trees) > self.kept:
-                    self._trees.popitem(last=False)
         return found
 
 

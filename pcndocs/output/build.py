@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache, partial
@@ -155,6 +155,21 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     placeholders: dict[str, list[Gap]] = field(default_factory=dict)  # by document name
     warnings: list[Problem] = field(default_factory=list)
+
+
+def merged(shares: Sequence[Rendered], order: Sequence[str] | None = None) -> Rendered:
+    """Return the workers' shares of one piece of work as one result.
+
+    The files go in the order named (by default, the shares'); a refused fetch said by
+    several documents (one stylesheet) is said once.
+    """
+    files = {name: data for share in shares for name, data in share.files.items()}
+    placeholders = {k: v for share in shares for k, v in share.placeholders.items()}
+    return Rendered(
+        files if order is None else {name: files[name] for name in order if name in files},
+        placeholders,
+        list(dict.fromkeys(w for share in shares for w in share.warnings)),
+    )
 
 
 def load(path: Path, facts: Facts | None = None, blank: bool = False) -> LoadedProfile:
@@ -458,7 +473,13 @@ def _render(
     result: BuildResult,
 ) -> bytes:
     data, refused = render_file(fmt, document, info, templates, css)
-    result.warnings.extend(
+    result.warnings.extend(refused_warnings(refused))
+    return data
+
+
+def refused_warnings(refused: Iterable[str]) -> list[Problem]:
+    """Return the warnings of the URLs a PDF's stylesheet asked for and was refused, once each."""
+    return [
         Problem(
             STYLESHEET,
             None,
@@ -468,8 +489,7 @@ def _render(
             kind="warning",
         )
         for url in dict.fromkeys(refused)
-    )
-    return data
+    ]
 
 
 def render_file(

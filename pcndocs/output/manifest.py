@@ -16,6 +16,7 @@ import errno
 import hashlib
 import heapq
 import io
+import itertools
 import json
 import os
 import re
@@ -285,6 +286,9 @@ class Manifest:
         self.journaled: dict[str, set[str]] = {}  # "folder/file" -> checksums written
         self.problem: str | None = None  # why the record on disk was set aside, if it was
         self._journal: Path | None = None
+        # This build's own records are named by its process and this number, as a server
+        # runs several builds at once in one process ("build several" twice).
+        self._mine = f"{os.getpid()}-{next(_BUILDS)}"
         self._read()
 
     @property
@@ -377,7 +381,7 @@ class Manifest:
         """Add a file about to be put in place to this build's journal."""
         if self._journal is None:
             self._make_folder()
-            self._journal = self.folder / f"journal-{os.getpid()}.txt"
+            self._journal = self.folder / f"journal-{self._mine}.txt"
         try:
             with _open_record(self._journal) as handle:
                 os.write(handle, f"{folder}/{name} {checksum}\n".encode())
@@ -392,10 +396,10 @@ class Manifest:
         running now have on it, each [profile, network, code].
 
         Two builds started at once each read the record before either has written it: these
-        claims, one append-only file a build (`claims-PID.txt`, removed when it ends), taken
+        claims, one append-only file a build (`claims-PID-N.txt`, removed when it ends), taken
         under the lock, let the second see the first and refuse a different network.
         """
-        own = self.folder / f"claims-{os.getpid()}.txt"
+        own = self.folder / f"claims-{self._mine}.txt"
         others: list[list[str]] = []
         try:
             self._make_folder()
@@ -417,7 +421,7 @@ class Manifest:
     def release_claims(self) -> None:
         """Remove this build's claims, and those of builds that are no longer running."""
         for path in self.folder.glob("claims-*.txt") if not self.folder.is_symlink() else []:
-            if path.name == f"claims-{os.getpid()}.txt" or not _pid_alive(path):
+            if path.name == f"claims-{self._mine}.txt" or not _pid_alive(path):
                 with contextlib.suppress(OSError):
                     path.unlink()
 
@@ -496,10 +500,14 @@ def _open_record(path: Path) -> Iterator[int]:
         os.close(handle)
 
 
+#: Numbers the builds of this process, for the names of their records.
+_BUILDS = itertools.count(1)
+
+
 def _pid_alive(journal: Path) -> bool:
     from pcndocs.files import _still_writing  # the same test as for temporaries
 
-    pid = journal.stem.rpartition("-")[2]  # journal-PID, claims-PID
+    pid = journal.stem.split("-")[1]  # journal-PID-N, claims-PID-N (journal-PID before)
     return pid.isdigit() and len(pid) < 10 and _still_writing(int(pid), journal)
 
 

@@ -26,7 +26,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pcndocs.errors import PcndocsError
-from pcndocs.files import make_folder, slug, write_atomically
+from pcndocs.files import (
+    ChangedMeanwhileError,
+    make_folder,
+    replace_if_unchanged,
+    slug,
+    write_atomically,
+)
 from pcndocs.profile.yamlfile import parse_yaml
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -316,10 +322,13 @@ class VersionedFile:
         if len(raw) > MAX_PROFILE_BYTES:
             raise WorkspaceError(f"{self.name}: would be over 1 MB; the file is at most 1 MB")
         with self._lock:
-            now = self.current()
-            if (now.version if now else None) != based_on:
-                raise ConflictError(self.name, now)
-            write_atomically(self.path, raw)
+            read = _read_bytes(self.path, self.name)
+            if (fingerprint(read) if read is not None else None) != based_on:
+                raise ConflictError(self.name, self.current())
+            try:  # compared again just before the rename: a command or an editor may write it
+                replace_if_unchanged(self.path, raw, read)
+            except ChangedMeanwhileError:
+                raise ConflictError(self.name, self.current()) from None
         return Saved(self.name, text, fingerprint(raw))
 
 

@@ -66,6 +66,22 @@ def load_profile(path: Path, known: KnownIds, blank: bool = False) -> LoadedProf
     return validate_profile(document, known, blank)
 
 
+def validate_draft(document: YamlDocument, known: KnownIds) -> LoadedProfile:
+    """Return the validated profile of an older version, which may be a draft.
+
+    A profile whose only problems are values still missing loads as a blank build takes it
+    (its gaps are those values), so its documents show their placeholders; any other problem
+    is refused as `check` says, with every problem.
+    """
+    try:
+        return validate_profile(document, known)
+    except ProfileError as exc:
+        try:
+            return validate_profile(document, known, blank=True)
+        except ProfileError:
+            raise exc from None
+
+
 def validate_profile(document: YamlDocument, known: KnownIds, blank: bool = False) -> LoadedProfile:
     """Return the loaded profile for parsed YAML, or raise ProfileError with every problem."""
     problems: list[Problem] = []

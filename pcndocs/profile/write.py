@@ -173,6 +173,8 @@ class _Writer:
                 self.mapping(value, model, here, indent + 2)
                 first = self.lines[start]
                 self.lines[start] = pad + "- " + first[indent + 2 :]
+            elif isinstance(value, Mapping):  # an item still to fill in (a director added)
+                self.lines.append(commented(f"{pad}- {{}}", self.notes.get(here)))
             else:
                 self.lines.append(commented(f"{pad}- {scalar(value)}", self.notes.get(here)))
 
@@ -202,3 +204,66 @@ def profile_data(profile: Profile) -> dict[str, Any]:
         mode="python", exclude_unset=True, exclude_none=True, warnings=False
     )
     return data
+
+
+# --- a person's own comments, kept when the profile is written again ---------------------------
+
+
+def _inline_comment(line: str) -> str | None:
+    """Return the comment at the end of a line of YAML (a # after a space, not in quotes)."""
+    for match in re.finditer(r"\s#", line):
+        before = line[: match.start()]
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+            return line[match.end() :].strip()
+    return None
+
+
+def _comments_by_key(text: str) -> dict[str, str]:
+    """Return the comment beside or just above each key of a profile's text, by its key path.
+
+    The file's leading block of comments (its header) is left out: it is kept as a header.
+    """
+    from pcndocs.errors import ProfileError
+    from pcndocs.profile.yamlfile import dotted, parse_yaml
+
+    try:
+        document = parse_yaml(text, "profile.yaml")
+    except ProfileError:
+        return {}
+    lines = text.splitlines()
+    header = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    found: dict[str, str] = {}
+    for key_path, number in document.lines.items():
+        if not key_path or isinstance(key_path[-1], int) or number > len(lines):
+            continue
+        above: list[str] = []
+        i = number - 2
+        while i >= header and lines[i].lstrip().startswith("#"):
+            above.insert(0, lines[i].lstrip()[1:].strip())
+            i -= 1
+        said = [*above, _inline_comment(lines[number - 1]) or ""]
+        words = " ".join(part for part in said if part)
+        if words:
+            found[dotted(key_path)] = words
+    return found
+
+
+def own_comments(text: str) -> dict[str, str]:
+    """Return the comments a person wrote in a profile's text, by the key they are beside or
+    just above; pcndocs' own (the model's words, which profile_yaml writes) are left out.
+
+    Passed as profile_yaml's notes, they are written again beside their keys: a profile saved
+    from the browser keeps what its author noted in it.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    ours = _comments_by_key(profile_yaml(data))
+    return {
+        key: words
+        for key, words in _comments_by_key(text).items()
+        if words != ours.get(key) and not words.startswith(TO_FILL)
+    }

@@ -15,10 +15,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -28,9 +29,13 @@ from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.render.templating import Templates
 from pcndocs.resources import builtin_templates
 
+if TYPE_CHECKING:
+    from pcndocs.rules.facts import Facts
+
 CATALOGUE = Path(__file__).parents[1] / "data" / "clauses.yaml"
 
-_MARKER = re.compile(r"\{@(" + CLAUSE_ID.pattern + r")\} ?")
+# `{@id}`, or `{@id@{{ item.id }}}` on a list printed once per data item (DATA_ITEMS).
+_MARKER = re.compile(r"\{@(" + CLAUSE_ID.pattern + r")(@\{\{[^{}]*\}\})?\} ?")
 _INCLUDE = re.compile(r"""^\s*\{%-?\s*include\s+["']([^"']+)["']\s*-?%\}\s*$""")
 _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 _CONTROL = re.compile(r"^\s*\{%.*%\}\s*$")
@@ -54,6 +59,8 @@ class Clause:
     repeated: bool = False  # inside a {% for %}: one clause printed once per practice, lead...
     branches: list[str] = field(default_factory=list)  # its source, once per place it is marked
     lines: list[tuple[str, int]] = field(default_factory=list)  # (template, line) of its source
+    per_item: bool = False  # marked `{@id@{{ item.id }}}`: each data item is a clause of its own
+    item_of: str = ""  # for one data item's clause: the id of the list's clause it is one of
 
     @property
     def source(self) -> str:
@@ -73,7 +80,11 @@ def fingerprint_of(branches: Sequence[str]) -> str:
 
 
 def document_clauses(templates: Templates, kind: DocumentKind) -> list[Clause]:
-    """Return the clauses of one document's template, in order, each id once."""
+    """Return the clauses of one document's template, in order, each id once.
+
+    A list printed once per data item (an Annex E duty, a checklist point) is its clause,
+    followed by one clause for each item of its data (data_item_clauses).
+    """
     prefix = clause_prefix(kind.template)
     found: dict[str, Clause] = {}
     for clause in _scan(templates, kind.template, prefix, kind.template, 0):
@@ -84,7 +95,13 @@ def document_clauses(templates: Templates, kind: DocumentKind) -> list[Clause]:
             known.branches += clause.branches
             known.lines += clause.lines
             known.repeated = known.repeated or clause.repeated
-    return list(found.values())
+            known.per_item = known.per_item or clause.per_item
+    listed: list[Clause] = []
+    for clause in found.values():
+        listed.append(clause)
+        if clause.per_item:
+            listed += data_item_clauses(clause)
+    return listed
 
 
 def all_clauses(templates: Templates | None = None) -> dict[str, Clause]:
@@ -149,14 +166,14 @@ class _Scanner:
         marker = _MARKER.search(line)
         if marker is not None:
             yield from self.close()
-            yield from self.start(number, line, marker.group(1))
+            yield from self.start(number, line, marker.group(1), marker.group(2) is not None)
         elif self.current is not None and self.ends(line):
             yield from self.close()
         elif self.current is not None and not _CONTROL.match(line):
             self.current.branches[-1] += "\n" + line.strip()
             self.current.lines.append((self.name, number))
 
-    def start(self, number: int, line: str, ident: str) -> Iterator[Clause]:
+    def start(self, number: int, line: str, ident: str, per_item: bool) -> Iterator[Clause]:
         heading = _HEADING.match(line)
         kind = "heading" if heading else "item" if _LIST_ITEM.match(line) else "paragraph"
         body = _MARKER.sub("", line, count=1)
@@ -172,6 +189,7 @@ class _Scanner:
             repeated=self.loops > 0 and not _FOR.search(line),
             branches=[body.strip()],
             lines=[(self.name, number)],
+            per_item=per_item,
         )
         if heading:  # a heading is one line
             yield from self.close()
@@ -192,6 +210,104 @@ class _Scanner:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
+
+
+# Lists printed once per data item: each item a clause of its own, its text from pcndocs/data.
+
+
+def _annex_e(facts: Facts) -> Sequence[Any]:
+    return facts.annex_e.core_responsibilities
+
+
+def _added_duties(facts: Facts) -> Sequence[Any]:
+    return facts.annex_e.added_duties.duties  # every year's: an item keeps its id in each
+
+
+def _standard_terms(facts: Facts) -> Sequence[Any]:
+    return facts.job_description.standard_clauses
+
+
+def _starter_checklist(facts: Facts) -> Sequence[Any]:
+    return facts.workstreams.general_checklist
+
+
+def _lead_duties(facts: Facts) -> Sequence[Any]:
+    return facts.workstreams.lead_duties
+
+
+def _everyday_duties(facts: Facts) -> Sequence[Any]:
+    return facts.workstreams.everyday_duties
+
+
+@dataclass(frozen=True)
+class _Point:
+    id: str  # `<workstream>.<point>`: a point's id is its own only within its workstream
+    text: str
+
+
+def _own_checklists(facts: Facts) -> Sequence[Any]:
+    from pcndocs.rules.leads import checklist_ids
+
+    return [
+        _Point(ident, point.text)
+        for workstream in facts.workstreams.workstreams
+        for ident, point in zip(checklist_ids(workstream), workstream.checklist, strict=True)
+    ]
+
+
+#: The clause of each list printed once per data item (marked `{@id@{{ item.id }}}`), and
+#: where its items are. Each item's clause is `<list's clause>.<item's id>`.
+DATA_ITEMS: dict[str, Callable[[Facts], Sequence[Any]]] = {
+    "cd-job-description.core.responsibility": _annex_e,
+    "cd-job-description.duties.duty": _added_duties,
+    "cd-job-description.local.standard-terms.term": _standard_terms,
+    "lead-checklist.starter.item": _starter_checklist,
+    "lead-checklist.own.item": _own_checklists,  # a profile's own workstream's: the list's id
+    "lead-role-description.duties.duty": _lead_duties,
+    "lead-role-description.duties.everyday": _everyday_duties,
+}
+# An item's words other than its text, each the text of one kind of network or lead.
+_VARIANTS = (
+    ("without_specification", "where the workstream has no national specification"),
+    ("non_clinical", "for a non-clinical lead"),
+)
+
+
+def data_item_clauses(group: Clause) -> list[Clause]:
+    """Return a clause for each item of the data a list printed once per item is made from.
+
+    Its built-in text is the item's own words (title, text, and its words for other cases),
+    as pcndocs/data writes them: fingerprinted and recorded in the catalogue as a template's
+    clause is, so a house wording that rewords the item is told when the national data moves.
+    """
+    from pcndocs.rules.facts import load_facts
+
+    items = DATA_ITEMS.get(group.id)
+    if items is None:  # a user's template marks a list pcndocs has no data items for
+        return []
+    return [
+        Clause(
+            f"{group.id}.{item.id}",
+            group.template,
+            group.line,
+            group.kind,
+            group.section,
+            branches=item_branches(item),
+            item_of=group.id,
+        )
+        for item in items(load_facts())
+    ]
+
+
+def item_branches(item: Any) -> list[str]:
+    """Return a data item's words: its title and text, then each variant, labelled."""
+    title = getattr(item, "title", None)
+    branches = [f"**{title}.** {item.text}" if title else str(item.text)]
+    for name, label in _VARIANTS:
+        words = getattr(item, name, None)
+        if words:
+            branches.append(f"{label}: {words}")
+    return branches
 
 
 # The catalogue: every version each clause's built-in text has had.

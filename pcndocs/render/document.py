@@ -8,6 +8,9 @@ Besides CommonMark and tables, the tree has four extensions a governance documen
 - `{@id}`                     a clause's id (pcndocs/render/clauses.py), at the start of a heading,
                               paragraph or list item: the marker goes, and the block's
                               meta["clause"] is `<document>.<id>` (the HTML's data-clause).
+- `{@id@item}`                one item of a list printed once per data item (a template writes
+                              `{@core.responsibility@{{ item.id|md }}}`): meta["clause"] is
+                              `<document>.<id>.<item>`, meta["clause_group"] `<document>.<id>`.
 """
 
 from __future__ import annotations
@@ -161,7 +164,7 @@ def _parser() -> MarkdownIt:
 
 
 CLAUSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*")
-_MARKER = re.compile(r"\{@(" + CLAUSE_ID.pattern + r")\} ?")
+_MARKER = re.compile(r"\{@(" + CLAUSE_ID.pattern + r")(?:@(" + CLAUSE_ID.pattern + r"))?\} ?")
 _MARKER_IN_SOURCE = re.compile(r"(?<!\\)" + _MARKER.pattern)
 
 
@@ -172,7 +175,10 @@ def _clause_id_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("clause_id", "", 0)
-        token.content = str(state.env.get("clause_prefix", "")) + match.group(1)
+        group = str(state.env.get("clause_prefix", "")) + match.group(1)
+        item = match.group(2)
+        token.content = f"{group}.{item}" if item else group
+        token.meta = {"group": group} if item else {}
     state.pos = match.end()
     return True
 
@@ -183,7 +189,8 @@ def _clause_block_rule(state: StateCore) -> None:
     for i, token in enumerate(tokens):
         if token.type != "inline" or not token.children:
             continue
-        ids = [child.content for child in token.children if child.type == "clause_id"]
+        marks = [child for child in token.children if child.type == "clause_id"]
+        ids = [child.content for child in marks]
         if not ids:
             continue
         leading = next(c for c in token.children if c.type != "text" or c.content.strip())
@@ -211,7 +218,10 @@ def _clause_block_rule(state: StateCore) -> None:
         first_of_item = (
             block.type == "paragraph_open" and item is not None and item.type == "list_item_open"
         )
-        (item if first_of_item and item is not None else block).meta["clause"] = ids[0]
+        opening = item if first_of_item and item is not None else block
+        opening.meta["clause"] = ids[0]
+        if marks[0].meta.get("group"):  # one item of a list printed once per data item
+            opening.meta["clause_group"] = marks[0].meta["group"]
 
 
 def _placeholder_rule(state: StateInline, silent: bool) -> bool:

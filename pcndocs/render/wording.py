@@ -13,6 +13,10 @@
           id: schedule-1.appointment.review.lmc
           text: The Local Medical Committee may be asked to help with the review.
 
+One item of a list printed once per data item (an Annex E responsibility, a checklist point)
+is worded by its own id, `cd-job-description.core.responsibility.research`; the list's own
+id (`...core.responsibility`) omits, or adds after, every item not worded by its own.
+
 Text is plain Markdown with named fields (`{network.name}`, FIELDS below), never Jinja. The
 wording is applied to the parsed tree of each document (`apply_wording`), so a replaced clause
 keeps its place in the numbering, its Word style, its redline in `compare` (both sides get the
@@ -21,9 +25,11 @@ same wording) and its PDF tags. Every problem is one line with the file, line an
 For the browser's editor: `clause_views` lists a document's clauses (id, section, built-in
 source, its text for a network, the house text, why it needs review), `FIELDS` the fields,
 `check_wording` a file's problems without raising, `set_clause` sets, omits or resets one
-clause (and its added clauses) and saves atomically, pinned; `pin` pins them all. `serve`
-passes the workspace's wording.yaml (Settings.wording) to every preview and download, and a
-saved change shows at the next preview.
+clause (and its added clauses), `with_additions` sets the clauses added after one, and
+`pin` pins them all; every write is atomic and only over the bytes the change was worked out
+from (files.replace_if_unchanged). `serve` passes the workspace's wording.yaml
+(Settings.wording) to every preview and download, and a saved change shows at the next
+preview.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache, partial
@@ -42,8 +48,15 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from pcndocs.errors import InputFileError, PcndocsError, Problem, ProfileError
-from pcndocs.files import write_atomically
-from pcndocs.profile.yamlfile import YamlDocument, parse_yaml, read_text
+from pcndocs.files import ChangedMeanwhileError, read_regular, replace_if_unchanged
+from pcndocs.profile.yamlfile import (
+    MAX_FILE_BYTES,
+    KeyPath,
+    YamlDocument,
+    decode_text,
+    parse_yaml,
+    read_text,
+)
 from pcndocs.render.clauses import Catalogue, Clause, all_clauses, load_catalogue
 from pcndocs.render.document import CLAUSE_ID, parse_tokens
 from pcndocs.render.sandbox import MAX_TEXT
@@ -52,6 +65,7 @@ from pcndocs.resources import builtin_templates
 
 if TYPE_CHECKING:
     from pcndocs.profile.load import LoadedProfile
+    from pcndocs.profile.model import Profile
     from pcndocs.render.context import NetworkContext
     from pcndocs.rules.facts import Facts
 
@@ -298,11 +312,15 @@ class Wording:
 
 def load_wording(path: Path, templates: Templates | None = None) -> Wording:
     """Return a checked house wording file, or raise WordingError naming every problem."""
+    return parse_wording(_text_of(path), str(path), templates)
+
+
+def _text_of(path: Path) -> str:
+    """Return a wording file's text, or raise InputFileError saying why it cannot be read."""
     try:
-        text = read_text(path)
+        return read_text(path)
     except InputFileError as exc:  # the reader speaks of profiles
         raise InputFileError(path, exc.reason.replace("profile file", "wording file")) from None
-    return parse_wording(text, str(path), templates)
 
 
 def parse_wording(text: str, path: str, templates: Templates | None = None) -> Wording:
@@ -455,7 +473,14 @@ class _EntryReader:
             return None
         for said in text_problems(text, clause):
             self.problem(said, "text")
-        if clause.repeated:
+        if clause.per_item:
+            self.problem(
+                "this list prints one clause for each of its items, so it cannot take one text; "
+                f"give an item new text by its own id ({clause.id}.<item>; `pcndocs clauses` "
+                "lists them), or omit the list, or add a clause after it",
+                "text",
+            )
+        elif clause.repeated:
             self.problem(
                 "this clause is printed once for each practice, director or lead, so it cannot "
                 "take one text; omit it, or add a clause after it",
@@ -493,23 +518,38 @@ class _EntryReader:
             self.problem("add_after takes the new clause's id and text", *keys)
             return None
         new, words = str(item["id"]), item["text"]
-        document = self.ident.split(".", 1)[0] + "."
-        if not CLAUSE_ID.fullmatch(new) or not new.startswith(document):
-            self.problem(
-                f"the new clause's id must start with {document} and be words of small "
-                "letters, digits and hyphens joined by dots",
-                *keys,
-                "id",
-            )
-        elif new in known or new in self.new_ids:
-            self.problem(f"{new} is already a clause's id; choose another", *keys, "id")
-        if not isinstance(words, str) or not words.strip():
-            self.problem("the new clause's text is its wording, in plain words", *keys, "text")
-            return None
-        for said in text_problems(words, clause):
+        said_of_id, said_of_text = addition_problems(
+            self.ident, clause, new, words, known | self.new_ids
+        )
+        for said in said_of_id:
+            self.problem(said, *keys, "id")
+        for said in said_of_text:
             self.problem(said, *keys, "text")
+        if not isinstance(words, str) or not words.strip():
+            return None
         self.new_ids.add(new)
         return Addition(new, words.strip())
+
+
+def addition_problems(
+    after: str, clause: Clause, new: str, words: object, taken: set[str]
+) -> tuple[list[str], list[str]]:
+    """Return what is wrong with a clause added after another: with its id, with its text.
+
+    `taken` is every id in use (the templates' clauses, and the other added ones).
+    """
+    at_id: list[str] = []
+    document = after.split(".", 1)[0] + "."
+    if not CLAUSE_ID.fullmatch(new) or not new.startswith(document):
+        at_id.append(
+            f"the new clause's id must start with {document} and be words of small "
+            "letters, digits and hyphens joined by dots"
+        )
+    elif new in taken:
+        at_id.append(f"another clause already has the id {new}; choose another")
+    if not isinstance(words, str) or not words.strip():
+        return at_id, ["the new clause's text is its wording, in plain words"]
+    return at_id, text_problems(words, clause)
 
 
 def text_problems(text: str, clause: Clause) -> list[str]:
@@ -571,7 +611,7 @@ def apply_wording(
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        entry = entries.get(str(token.meta.get("clause", ""))) if token.nesting == 1 else None
+        entry = _entry_for(token, entries) if token.nesting == 1 else None
         if entry is None:
             out.append(token)
             i += 1
@@ -593,6 +633,14 @@ def apply_wording(
             out += _added(token, addition.id, substitute(addition.text, values), tight)
         i = end + 1
     return out
+
+
+def _entry_for(token: Token, entries: Mapping[str, Entry]) -> Entry | None:
+    """Return the entry for a block: its own id's, or (one item of a list printed once per
+    data item) its list's, which applies to every item the file does not word by its own id."""
+    found = entries.get(str(token.meta.get("clause", "")))
+    group = token.meta.get("clause_group")
+    return found if found is not None or not group else entries.get(str(group))
 
 
 def _close(tokens: Sequence[Token], start: int) -> int:
@@ -707,8 +755,31 @@ def wording_notes(
     return notes
 
 
+@dataclass(frozen=True)
+class Moved:
+    """Why a house clause is to review: its built-in text is not the one it was pinned to."""
+
+    what: str  # "replaces" or "omits"
+    when: str  # "in pcndocs 0.2.0, contract year 2027/28", or "in your templates folder"
+    recorded: bool  # whether the text it was pinned to is one pcndocs recorded
+
+
+def moved_since_pinned(entry: Entry, clause: Clause, catalogue: Catalogue) -> Moved | None:
+    """Return how a pinned clause's built-in text moved, or None if it is as pinned."""
+    if not entry.pinned or entry.pinned == clause.fingerprint:
+        return None
+    now = catalogue.version(clause.id, clause.fingerprint)
+    when = "in your templates folder" if now is None else f"in {now[1].since}"
+    recorded = catalogue.version(clause.id, entry.pinned) is not None
+    return Moved("omits" if entry.omit else "replaces", when, recorded)
+
+
 def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str:
-    """Return why a replaced clause needs review, or '' if its built-in text is as pinned."""
+    """Return why a replaced clause needs review, or '' if its built-in text is as pinned.
+
+    In the words of the command line (`check`, `build`); the wording page says it in its own
+    (in_page_review).
+    """
     what = "omits" if entry.omit else "replaces"
     if not entry.pinned:
         return (
@@ -716,16 +787,24 @@ def _moved(entry: Entry, clause: Clause, catalogue: Catalogue, path: str) -> str
             f"replaced: run `pcndocs clauses --pin --wording {path}` so you are told when "
             "that text changes"
         )
-    if entry.pinned == clause.fingerprint:
+    moved = moved_since_pinned(entry, clause, catalogue)
+    if moved is None:
         return ""
-    now = catalogue.version(clause.id, clause.fingerprint)
-    then = catalogue.version(clause.id, entry.pinned)
-    when = "in your templates folder" if now is None else f"in {now[1].since}"
-    known = "" if then is not None else " (the text you pinned is not one pcndocs recorded)"
+    known = "" if moved.recorded else " (the text you pinned is not one pcndocs recorded)"
     return (
-        f"your wording {what} {clause.id}, whose national text changed {when}{known}: "
-        f"review it (`pcndocs clauses --changed --wording {path}` shows what changed, and "
-        "--pin records that you have)"
+        f"your wording {moved.what} {clause.id}, whose national text changed {moved.when}"
+        f"{known}: review it (`pcndocs clauses --changed --wording {path}` shows what changed, "
+        "and --pin records that you have)"
+    )
+
+
+def in_page_review(moved: Moved) -> str:
+    """Return why a house clause is to review, as the wording page says it (no commands)."""
+    done = "left this clause out" if moved.what == "omits" else "gave this clause your own text"
+    known = "" if moved.recorded else " (the text it had then is not one pcndocs recorded)"
+    return (
+        f"The built-in text of this clause changed {moved.when}, after your house wording "
+        f"{done}{known}."
     )
 
 
@@ -770,11 +849,13 @@ def current_clauses(templates: Templates | None) -> dict[str, Clause]:
 def pin(path: Path, templates: Templates | None = None) -> list[str]:
     """Write into a wording file the fingerprint of each clause's built-in text it changes.
 
-    The rest of the file (other keys, comments) is kept; returns the ids pinned.
+    The rest of the file (other keys, comments) is kept; returns the ids pinned. The file is
+    read once and written only if it still holds what was read (files.replace_if_unchanged):
+    a hand edit saved meanwhile is never written over.
     """
-    wording = load_wording(path, templates)
+    text, read = _read_for_change(path, must_exist=True)
+    wording = parse_wording(text, str(path), templates)
     clauses = current_clauses(templates)
-    text = read_text(path)
     pinned = []
     for ident, entry in wording.entries.items():
         fingerprint = clauses[ident].fingerprint
@@ -783,7 +864,7 @@ def pin(path: Path, templates: Templates | None = None) -> list[str]:
             pinned.append(ident)
     if pinned:
         parse_wording(text, str(path), templates)  # never write a file that would not load
-        write_atomically(path, text.encode("utf-8"))
+        replace_if_unchanged(path, text.encode("utf-8"), read)
     return pinned
 
 
@@ -799,14 +880,31 @@ def set_clause(
 
     `add_after` replaces the clauses added after it (None keeps them; () removes them). The
     file is written atomically, its other entries and comments kept, and the clause pinned to
-    the built-in text it now replaces. Raises WordingError if the result would not load (an
-    unknown id or field, Jinja, a list marker), leaving the file as it was.
+    the built-in text it now replaces, only if it still holds what was read (a hand edit
+    saved meanwhile is a ChangedMeanwhileError, never written over). Raises WordingError if
+    the result would not load (an unknown id or field, Jinja, a list marker), leaving the
+    file as it was.
     """
-    source = read_text(path) if path.exists() else ""
+    source, read = _read_for_change(path, must_exist=False)
     new = with_clause(source, str(path), ident, text, omit, templates, add_after)
     wording = parse_wording(new, str(path), templates)
-    write_atomically(path, new.encode("utf-8"))
+    replace_if_unchanged(path, new.encode("utf-8"), read)
     return wording
+
+
+def _read_for_change(path: Path, must_exist: bool) -> tuple[str, bytes | None]:
+    """Return a wording file's text and the bytes it was read from (None: no file yet).
+
+    The bytes are what a change is written against: one read, so the change is worked out
+    from exactly what replace_if_unchanged then finds still there.
+    """
+    raw = read_regular(path, MAX_FILE_BYTES)
+    if raw is None:
+        if must_exist or path.exists() or path.is_symlink():
+            _text_of(path)  # says why it cannot be read: missing, a folder, a pipe, too big
+            raise ChangedMeanwhileError(path, None)  # it could be read a moment later
+        return "", None
+    return decode_text(raw, str(path)), raw
 
 
 def with_clause(
@@ -834,6 +932,26 @@ def with_clause(
         Entry(ident, 0, None if omit else text, omit, added, pinned) if changes or added else None
     )
     return _rewrite_entry(source, path, ident, entry)
+
+
+def with_additions(
+    source: str,
+    path: str,
+    ident: str,
+    additions: Sequence[Addition],
+    templates: Templates | None = None,
+) -> str:
+    """Return a wording file's text with the clauses added after one clause replaced.
+
+    The clause's own entry (its text, omission and pin) is kept as it is: adding a clause
+    after one whose built-in text moved does not mark it reviewed. Nothing is written and
+    the result is not checked (the wording page checks it, then saves it).
+    """
+    known = parse_wording(source, path, templates).entries.get(ident) if source.strip() else None
+    entry = replace(known or Entry(ident, 0), add_after=tuple(additions))
+    return _rewrite_entry(
+        source, path, ident, entry if entry.changes_text or entry.add_after else None
+    )
 
 
 def _rewrite_entry(text: str, path: str, ident: str, entry: Entry | None) -> str:
@@ -901,10 +1019,12 @@ class ClauseView:
     source: str  # the built-in template source, every branch ("or:" between them)
     fingerprint: str  # of that source: what saving house text pins
     repeated: bool  # printed once per practice, director or lead: omit or add after only
+    per_item: bool  # a list whose every data item is a clause of its own, listed after it
     rendered: str  # its built-in text for the profile, plain ('' where the profile has none)
     house: Entry | None  # what the house wording does to it, if anything
     house_rendered: str  # the house text for the profile, plain ('' if none)
-    changed: str  # why the house text needs review (its built-in text moved), or ''
+    changed: str  # why the house text needs review (its built-in text moved), or '', in
+    # the page's words: what to do is the page's buttons, not a command
 
 
 def clause_views(
@@ -941,7 +1061,7 @@ def clause_views(
     views = []
     for clause in document_clauses(templates, kind):
         entry = entries.get(clause.id)
-        changed = _moved(entry, clause, catalogue, wording.path) if entry and wording else ""
+        moved = moved_since_pinned(entry, clause, catalogue) if entry else None
         views.append(
             ClauseView(
                 clause.id,
@@ -950,10 +1070,11 @@ def clause_views(
                 clause.source,
                 clause.fingerprint,
                 clause.repeated,
+                clause.per_item,
                 builtin.get(clause.id, ""),
                 entry,
                 housed.get(clause.id, "") if entry and entry.text is not None else "",
-                changed if entry and entry.pinned else "",
+                in_page_review(moved) if moved else "",
             )
         )
     return views
@@ -970,12 +1091,51 @@ def clause_texts(tree: SyntaxTreeNode) -> dict[str, str]:
             continue
         own = [c for c in node.children if not c.type.endswith("_list")] or [node]
         texts[ident] = " ".join(plain_text(c).strip() for c in own).strip()
+        group = node.meta.get("clause_group")
+        if group:  # the list of items printed once per data item reads as its first
+            texts.setdefault(str(group), texts[ident])
     return texts
 
 
 # Honour or warn: a profile's value that only a replaced or omitted clause stated.
 
-_SECTIONS = {"appointment": ("a", "appointment"), "governance": ("g", "governance")}
+# Each section of a profile and the names its values go by in the templates, the house
+# wording's field name (section.key) last.
+_SECTIONS = {
+    "appointment": ("a", "appointment"),
+    "governance": ("g", "governance"),
+    "network": ("network",),
+    "document_control": ("control",),
+    "job_description": ("job",),
+}
+# The lists of a profile and the names a loop gives their items (None: any name, `.key`).
+_LISTS: dict[str, tuple[str, ...] | None] = {
+    "practices": None,
+    "clinical_directors": ("d", "director", r"directors\[[0-9]+\]"),
+    "leads": None,
+}
+# Values the templates are also given under a name of their own.
+_ALSO = {("job_description", "working_relationships"): "working_relationships"}
+# Not in quotes: proposed(..., "appointment.tie_break") names a key, and states nothing.
+_UNQUOTED = r"(?<![\"'])"
+
+
+def _set_values(profile: Profile) -> Iterator[tuple[KeyPath, re.Pattern[str], str]]:
+    """Yield (key path, how the templates name it, its field name) of each value set."""
+    for section, names in _SECTIONS.items():
+        rules = getattr(profile, section)
+        for key in sorted(rules.model_fields_set):
+            ways = [rf"{_UNQUOTED}\b(?:{'|'.join(names)})\.{key}\b"]
+            also = _ALSO.get((section, key))
+            if also:
+                ways.append(rf"{_UNQUOTED}\b{also}\b")
+            yield (section, key), re.compile("|".join(ways)), f"{names[-1]}.{key}"
+    for section, item_names in _LISTS.items():
+        named = rf"\b(?:{'|'.join(item_names)})" if item_names else ""
+        for index, item in enumerate(getattr(profile, section)):
+            for key in sorted(item.model_fields_set):
+                pattern = re.compile(rf"{_UNQUOTED}{named}\.{key}\b")
+                yield (section, index, key), pattern, ""
 
 
 def unstated_values(
@@ -985,6 +1145,9 @@ def unstated_values(
 
     A house text that replaces (or omits) the only clause stating a value the profile sets,
     without naming it as a field, would leave that value with no effect: say so, at its key.
+    A section's value is found by its name in the templates (a.term_years, network.area); a
+    list item's by its key on any item (.signatory), so a key other lists share is taken as
+    still stated wherever any of them is.
     """
     changed = {i: e for i, e in wording.entries.items() if e.changes_text}
     if not changed:
@@ -992,31 +1155,32 @@ def unstated_values(
     clauses = current_clauses(templates)
     gone = {line for ident in changed if ident in clauses for line in clauses[ident].lines}
     remaining = _template_text(templates, gone)
+    # A choice (tie_break, chair) is stated by which of a clause's branches is printed, a
+    # list (working_relationships) by the loop that prints a clause once per item.
+    choosing = _choosing_lines(templates, clauses.values())
+    still_choosing = "\n".join(text for i, text in choosing.items() if i not in changed)
     found = []
-    for section, names in _SECTIONS.items():
-        rules = getattr(loaded.profile, section)
-        for key in sorted(rules.model_fields_set):
-            pattern = re.compile(rf"\b(?:{'|'.join(names)})\.{key}\b")
-            if pattern.search(remaining):
-                continue  # another clause, table or sentence still states it
-            stating = [
-                i
-                for i in changed
-                if i in clauses
-                and pattern.search(clauses[i].source)
-                and f"{{{section}.{key}}}" not in (changed[i].text or "")
-            ]
-            if stating:
-                what = "omits" if changed[stating[0]].omit else "replaces"
-                found.append(
-                    loaded.problem(
-                        (section, key),
-                        f"the house wording ({Path(wording.path).name}) {what} {stating[0]}, "
-                        "the only clause that states this value, so no document shows it: "
-                        f"word it into that clause's house text{_as_field(section, key)}, or "
-                        "take it out of the profile",
-                    )
+    for path, pattern, field_name in _set_values(loaded.profile):
+        if pattern.search(remaining) or pattern.search(still_choosing):
+            continue  # another clause, table or sentence still states it
+        stating = [
+            i
+            for i in changed
+            if i in clauses
+            and (pattern.search(clauses[i].source) or pattern.search(choosing.get(i, "")))
+            and not (field_name and f"{{{field_name}}}" in (changed[i].text or ""))
+        ]
+        if stating:
+            what = "omits" if changed[stating[0]].omit else "replaces"
+            found.append(
+                loaded.problem(
+                    path,
+                    f"the house wording ({Path(wording.path).name}) {what} {stating[0]}, "
+                    "the only clause that states this value, so no document shows it: "
+                    f"word it into that clause's house text{_as_field(field_name)}, or "
+                    "take it out of the profile",
                 )
+            )
     return found
 
 
@@ -1024,8 +1188,26 @@ def unstated_values(
 _CONTROL_LINE = re.compile(r"^\s*\{%.*%\}\s*$")
 
 
-def _as_field(section: str, key: str) -> str:
-    name = f"{section}.{key}"
+def _choosing_lines(templates: Templates | None, clauses: Iterable[Clause]) -> dict[str, str]:
+    """Return, by clause id, the {% if %} lines that choose between a clause's branches, and
+    the {% for %} line that prints a repeated clause once per item of a list."""
+    templates = templates or Templates(builtin_templates())
+    found: dict[str, str] = {}
+    for clause in clauses:
+        if len(set(clause.branches)) < 2 and not clause.repeated:
+            continue  # one text, whichever branch: the choice states nothing here
+        for name in {template for template, _line in clause.lines}:
+            numbers = [line for template, line in clause.lines if template == name]
+            text = (templates.read_text(name) or "").split("\n")
+            # From the line before its first branch to its last: the ifs that pick the branch.
+            span = text[max(min(numbers) - 2, 0) : max(numbers)]
+            found[clause.id] = "\n".join(
+                [found.get(clause.id, ""), *(line for line in span if _CONTROL_LINE.match(line))]
+            )
+    return found
+
+
+def _as_field(name: str) -> str:
     return f" (as {{{name}}})" if name in FIELD_NAMES else ""
 
 

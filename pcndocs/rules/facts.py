@@ -50,6 +50,12 @@ DATA_FILES: tuple[str, ...] = (
 YearText = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}/[0-9]{2}$")]
 """A contract year as the data files write it: "2024/25"."""
 
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
+"""The id of one item of a list the documents print once per item (an Annex E duty, a
+checklist point): the last part of its clause id, so a house wording file can reword it
+(pcndocs/render/clauses.py, DATA_ITEMS). Written by hand, never changed once given: the same
+item keeps it in every contract year, and a new item gets a new one."""
+
 
 class FactModel(BaseModel):
     """Base of every fact model: immutable, and unknown keys are an error."""
@@ -178,6 +184,7 @@ class Note(Sourced):
     """A sourced statement in plain English."""
 
     text: Text  # the note's words
+    id: ItemId | None = None  # its clause's last part, where a list prints it once per item
 
 
 class Item(Sourced):
@@ -185,6 +192,7 @@ class Item(Sourced):
 
     title: Text
     text: Text
+    id: ItemId | None = None  # its clause's last part, where a list prints it once per item
 
 
 # --- annex_e.yaml -----------------------------------------------------------------------
@@ -203,6 +211,7 @@ class Publication(FactModel):
 class CoreResponsibility(Sourced):
     """One of the numbered core responsibilities of Annex E."""
 
+    id: ItemId  # its clause's last part: cd-job-description.core.responsibility.<id>
     number: int = Field(ge=1)
     title: Text
     text: Text
@@ -211,6 +220,7 @@ class CoreResponsibility(Sourced):
 class AddedDuty(Sourced):
     """A duty the DES added to the clinical director's role, and the years it applies in."""
 
+    id: ItemId  # its clause's last part, the same in every year it applies in
     title: Text
     text: Text
     first: YearText
@@ -302,6 +312,13 @@ class YearNote(Note):
     last: YearText | None = None  # the last contract year it applies to; None: still
 
 
+class ChecklistPoint(FactModel):
+    """One point of a workstream's own checklist for its lead."""
+
+    id: ItemId  # its clause's last part: lead-checklist.own.item.<workstream>.<id>
+    text: Text
+
+
 class Workstream(Sourced):
     """One area of network work that a lead can be given, with a checklist for that lead."""
 
@@ -313,7 +330,7 @@ class Workstream(Sourced):
     since: Text | None  # when the work began, in words
     first: YearText | None = None  # the first contract year a network had to do it
     last: YearText | None = None  # the last contract year it was part of the DES
-    checklist: tuple[Text, ...] = Field(min_length=4, max_length=7)  # a lead's starter checklist
+    checklist: tuple[ChecklistPoint, ...] = Field(min_length=4, max_length=7)  # its own points
     year_notes: tuple[YearNote, ...] = ()  # changes to it from later years, each cited
     # The work handles the network's money: its checklist states the network's core funding
     # for the year where it is known, in place of year notes on what a typical network gets.
@@ -338,6 +355,7 @@ class SessionCount(Sourced):
 class ChecklistItem(Item):
     """A point of the starter checklist, with its words for leads it fits differently."""
 
+    id: ItemId  # its clause's last part: lead-checklist.starter.item.<id>
     clinical_only: bool = False  # left out for a non-clinical lead
     non_clinical: Text | None = None  # its words for a non-clinical lead
     without_specification: Text | None = None  # its words where there is no specification
@@ -346,12 +364,14 @@ class ChecklistItem(Item):
 class LeadDuty(Note):
     """One thing every lead does, with its words where there is no specification."""
 
+    id: ItemId  # its clause's last part: lead-role-description.duties.duty.<id>
     without_specification: Text | None = None
 
 
 class EverydayDuty(Note):
     """A duty often in lead role descriptions; line management only where the profile says."""
 
+    id: ItemId  # its clause's last part: lead-role-description.duties.everyday.<id>
     line_management: bool = False
     non_clinical: Text | None = None  # its words for a non-clinical lead, who runs no services
 
@@ -617,6 +637,12 @@ class TitledText(FactModel):
     text: Text
 
 
+class StandardClause(TitledText):
+    """A clause published job descriptions usually have (confidentiality, safeguarding...)."""
+
+    id: ItemId  # its clause's last part: cd-job-description.local.standard-terms.term.<id>
+
+
 class JobDescriptionFacts(Sourced):
     """What published PCN director job descriptions add to the national role: all local."""
 
@@ -624,7 +650,7 @@ class JobDescriptionFacts(Sourced):
     accountability: Text  # to whom the director is accountable
     # the words for each way a director may be engaged
     engagement: dict[Literal["employed_by_practice", "office_holder", "self_employed"], Text]
-    standard_clauses: tuple[TitledText, ...]  # the usual clauses of a job description
+    standard_clauses: tuple[StandardClause, ...]  # the usual clauses of a job description
 
 
 # --- all facts --------------------------------------------------------------------------

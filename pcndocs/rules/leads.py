@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pcndocs import years
 from pcndocs.profile.model import CustomWorkstream, Lead, Practice, Profile
 from pcndocs.rules.affordability import stream_note, stream_title
-from pcndocs.rules.facts import Citation, Confidence, Facts, Item, Note, YearNote
+from pcndocs.rules.facts import Citation, Confidence, Facts, Item, Note, Workstream, YearNote
 from pcndocs.rules.funding import contract_year, leadership_costs
 
 DES_SPECIFICATION = "Network Contract DES specification"
@@ -33,6 +33,9 @@ class WorkstreamView:
     confidence: Confidence = "confirmed"
     notes: tuple[YearNote, ...] = ()  # changes from a later year that apply this year
     states_core_funding: bool = False  # its checklist states the network's core funding
+    # A built-in workstream's points' clause ids, after lead-checklist.own.item. (one each);
+    # none for a profile's own workstream, whose points are the network's, not national.
+    checklist_ids: tuple[str, ...] = ()
 
     @property
     def cited(self) -> str:
@@ -81,6 +84,7 @@ def lead_items(
     specified = workstream.specification is not None
     checklist = tuple(
         Item(
+            id=item.id,
             title=item.title,
             text=(
                 (None if specified else item.without_specification)
@@ -96,6 +100,7 @@ def lead_items(
     )
     duties = tuple(
         Note(
+            id=duty.id,
             text=(None if specified else duty.without_specification) or duty.text,
             source=duty.source,
             confidence=duty.confidence,
@@ -105,6 +110,7 @@ def lead_items(
     said = {" ".join(d.text.lower().split()) for d in duties}
     everyday = tuple(
         Note(
+            id=duty.id,
             text=(None if clinical else duty.non_clinical) or duty.text,
             source=duty.source,
             confidence=duty.confidence,
@@ -159,7 +165,7 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str)
         item.title,
         item.summary,
         item.clinical,
-        tuple(item.checklist),
+        tuple(point.text for point in item.checklist),
         item.source,
         item.since,
         custom=False,
@@ -167,7 +173,16 @@ def workstream_view(workstream: str | CustomWorkstream, facts: Facts, year: str)
         confidence=item.confidence,
         notes=item.notes_in(year),
         states_core_funding=item.states_core_funding,
+        checklist_ids=tuple(checklist_ids(item)),
     )
+
+
+def checklist_ids(workstream: Workstream) -> list[str]:
+    """Return the clause id ends of a built-in workstream's own points: `<workstream>.<point>`.
+
+    A workstream's id has underscores (as profiles name it); a clause id has hyphens.
+    """
+    return [f"{workstream.id.replace('_', '-')}.{point.id}" for point in workstream.checklist]
 
 
 def lead_views(profile: Profile, facts: Facts) -> list[LeadView]:

@@ -14,9 +14,15 @@ from pcndocs import years
 from pcndocs.profile.model import Appointment, Profile
 from pcndocs.profile.yamlfile import KeyPath
 from pcndocs.rules import voting
+from pcndocs.rules.affordability import affordability
 from pcndocs.rules.appointment import term_end
 from pcndocs.rules.facts import Facts
-from pcndocs.rules.funding import contract_year, payment_made
+from pcndocs.rules.funding import (
+    contract_year,
+    director_funding,
+    leadership_costs,
+    payment_made,
+)
 
 MAJORITY_WORDS = {"simple": "a simple majority", "two_thirds": "a two-thirds majority",
                   "unanimous": "unanimity"}  # fmt: skip
@@ -96,17 +102,33 @@ def _unanimity(rules: Appointment) -> Iterator[tuple[KeyPath, str]]:
         )
 
 
+def streams_shown(profile: Profile, facts: Facts) -> set[str]:
+    """Return the funding streams whose sums some document prints for this profile.
+
+    The summary shows the stream that pays the directors and each stream a lead is paid
+    from; a lead's checklist of a workstream that states the core funding shows the core.
+    """
+    funding = director_funding(profile, facts)
+    charges = affordability(profile, facts, funding, leadership_costs(profile))
+    shown = {charge.stream for charge in charges}
+    built_in = [lead.workstream for lead in profile.leads if isinstance(lead.workstream, str)]
+    if any(facts.workstream(ident).states_core_funding for ident in built_in):
+        shown.add("core")
+    return shown
+
+
 def _funding(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
-    """Yield the network's own rates that its contract year does not use."""
+    """Yield the network's own rates that its contract year, or its leads, do not use."""
     own = profile.funding
     year = contract_year(profile, facts)
     merged = not payment_made(year, facts)
+    shown = streams_shown(profile, facts)
+    last_paid = facts.funding.cd_basis.last_paid
     if own.cd_rate_per_patient is not None and merged:
         yield (
             ("funding", "cd_rate_per_patient"),
             f"£{own.cd_rate_per_patient:g} has no effect: {year} has no separate clinical "
-            "director payment (it ended in "
-            f"{facts.funding.cd_basis.last_paid})",
+            f"director payment (it ended in {last_paid})",
         )
     lm = facts.stream("leadership_and_management")
     rate = own.leadership_and_management_rate_per_patient
@@ -115,23 +137,45 @@ def _funding(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
             ("funding", "leadership_and_management_rate_per_patient"),
             f"£{rate:g} has no effect: the leadership and management payment is not paid in {year}",
         )
-    if merged and own.core_pcn_funding is not None and own.core_rate_per_patient is not None:
+    elif rate is not None and lm.id not in shown:
+        yield (
+            ("funding", "leadership_and_management_rate_per_patient"),
+            f"£{rate:g} has no effect: no lead is paid from the leadership and management "
+            "payment, so no document shows it (give a lead funding_stream: "
+            "leadership_and_management)",
+        )
+    if own.core_pcn_funding is not None and not merged:
+        yield (
+            ("funding", "core_pcn_funding"),
+            f"£{own.core_pcn_funding:,g} has no effect: {year} has no Core PCN Funding, which "
+            f"began in {years.following(last_paid)}; its core payment was a rate per patient "
+            "(core_rate_per_patient)",
+        )
+    elif own.core_rate_per_patient is not None and merged and own.core_pcn_funding is not None:
         yield (
             ("funding", "core_rate_per_patient"),
             f"£{own.core_rate_per_patient:g} has no effect: core_pcn_funding states the year's "
             "Core PCN Funding, which takes its place",
         )
-    if own.adjusted_population is not None and not _adjusted_used(profile, facts, year):
+    elif own.core_rate_per_patient is not None and "core" not in shown:
+        yield (
+            ("funding", "core_rate_per_patient"),
+            f"£{own.core_rate_per_patient:g} has no effect: in {year} the directors are paid from "
+            "the clinical director payment and no lead is paid from the core payment, so no "
+            "document shows it",
+        )
+    if own.adjusted_population is not None and not _adjusted_used(profile, facts, year, shown):
         yield (
             ("funding", "adjusted_population"),
-            f"{own.adjusted_population:,} has no effect: no payment of {year} is worked out "
-            "from it here"
+            f"{own.adjusted_population:,} has no effect: no payment of {year} that the documents "
+            "show is worked out from it here"
             + (" (core_pcn_funding states the year's funding)" if own.core_pcn_funding else ""),
         )
 
 
-def _adjusted_used(profile: Profile, facts: Facts, year: str) -> bool:
-    """Return whether a payment of the year is worked out from the adjusted population."""
+def _adjusted_used(profile: Profile, facts: Facts, year: str, shown: set[str]) -> bool:
+    """Return whether a payment of the year that a document shows is worked out from the
+    adjusted population."""
     own = profile.funding
     national = facts.funding_year(year)
     merged = not payment_made(year, facts)
@@ -139,13 +183,14 @@ def _adjusted_used(profile: Profile, facts: Facts, year: str) -> bool:
     lm_rate = (
         own.leadership_and_management_rate_per_patient or national.leadership_and_management_payment
     )
-    if lm.exists_in(year) and lm_rate is not None:
+    if lm.exists_in(year) and lm_rate is not None and lm.id in shown:
         return True
     if merged and own.core_pcn_funding is None and own.core_rate_per_patient is not None:
         return True  # the network's own rate is split between registered and adjusted
     core_stated = (merged and own.core_pcn_funding is not None) or own.core_rate_per_patient
     core_national = not merged and national.core_payment is not None
-    return not core_stated and not core_national and national.core_pcn_funding is not None
+    core_adjusted = national.core_pcn_funding is not None
+    return "core" in shown and not core_stated and not core_national and core_adjusted
 
 
 def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:

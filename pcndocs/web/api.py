@@ -12,12 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pcndocs.errors import PcndocsError, Problem, ProfileError, WorkerDiedError
+from pcndocs.errors import BusyError, PcndocsError, Problem, ProfileError, WorkerDiedError
 from pcndocs.files import slug
 from pcndocs.render.writers.registry import UnknownFormatError, parse_formats
 from pcndocs.web.http import attachment, problems_json, web_of
 from pcndocs.web.service import (
-    BusyError,
     Checked,
     check_text,
     documents_of,

@@ -21,12 +21,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from pcndocs.errors import PcndocsError
 from pcndocs.render.wording import WORKSPACE_FILE
 from pcndocs.web import api, importing, pages, wording_routes
 from pcndocs.web.formdata import FormLimitError
-from pcndocs.web.guard import Guard, TooLargeError, is_loopback
+from pcndocs.web.guard import Guard, SecureHeaders, TooLargeError, is_loopback
 from pcndocs.web.http import plain
 from pcndocs.web.state import HERE, Settings, Web
 
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The workspace's own house wording, used once the wording page (or anyone) makes it.
         settings = replace(settings, wording=settings.workspace / WORKSPACE_FILE)
     web = Web(settings)
-    app = Starlette(
+    app = _Guarded(
         routes=_routes(web),
         middleware=[
             Middleware(Guard, token=settings.token, loopback_only=is_loopback(settings.host))
@@ -52,6 +53,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.web = web
     return app
+
+
+class _Guarded(Starlette):
+    """Starlette with the security headers outside its error handler: a 500 has them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecureHeaders(super().build_middleware_stack())
 
 
 def _routes(web: Web) -> list[BaseRoute]:

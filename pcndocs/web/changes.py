@@ -134,7 +134,7 @@ def compared(
 
 def html_of(comparison: Comparison, changed: ChangedDocument) -> str:
     """Return the redline of a changed document as its HTML page."""
-    return comparison.render(changed, "html").decode("utf-8")
+    return comparison.render(changed, "html").files[changed.file_name("html")].decode("utf-8")
 
 
 class Comparisons:

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from pcndocs.errors import PcndocsError
+from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.profile.model import MAX_ITEMS
-from pcndocs.profile.yamlfile import KeyPath, dotted
+from pcndocs.profile.yamlfile import KeyPath, dotted, parse_yaml
 from pcndocs.web.fields import Group, Input, Node, Repeat, profile_form
 
 # The workstream drop-down's value for "a local workstream" (not a possible id).
@@ -27,6 +27,12 @@ LOCAL_WORKSTREAM = ":local"
 # the name of the field its ODS code is typed in.
 OTHER_PROVIDER = ":other"
 PROVIDER_CODE = ":code"
+# The name's beginning of the hidden field beside a field that shows its model's default where
+# the profile sets nothing (`default_shown.appointment.term_years`, holding the text shown). The
+# field sent back with that text unchanged is left out of the data, as it was: a blank build
+# still marks it [proposed: ...] and `check` still lists it as a default to confirm, where the
+# form would otherwise have written every default into the profile as if agreed.
+DEFAULT_SHOWN = "_default."
 # What YAML reads as a number or a date in a file, written plainly: 2.5, -5, .5, 2026-04-01
 # (not YAML's other forms, such as 1_000, 0x1F or 1:30, which nobody types in a form).
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -50,9 +56,11 @@ def typed(text: str, kind: str) -> Any:
     pattern = _PLAIN_NUMBER if kind in ("int", "float") else _ISO_DATE
     if not pattern.fullmatch(text):
         return text
+    # Read by the profile's own YAML reader, which takes 010 as the text written (the model
+    # reads it as 10), where YAML 1.1 alone reads it as the octal 8.
     try:
-        value = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError):  # a date that does not exist (2026-02-31) stays text
+        value = parse_yaml(f"value: {text}\n", "form").data["value"]
+    except (ProfileError, KeyError, TypeError):  # a date that does not exist stays text
         return text
     return value if isinstance(value, int | float | date) else text
 
@@ -190,6 +198,8 @@ def _without_defaults(group: Group, item: dict[str, Any]) -> dict[str, Any]:
 
 def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
     text = form.get(dotted(path), "")
+    if form.get(DEFAULT_SHOWN + dotted(path)) == text:
+        return None  # the default the form showed, unchanged: still a default, not agreed
     if node.kind == "workstream":
         if text == LOCAL_WORKSTREAM and node.custom is not None:
             return _group_data(node.custom, path, form) or {}

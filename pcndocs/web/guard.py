@@ -2,8 +2,10 @@
 send, what headers go back.
 
 An ASGI middleware rather than one check per route, so no route can forget it: static
-files and errors get the same headers and the same limits as everything else, and a route
-added later is guarded without a line of its own.
+files and errors get the same limits as everything else, and a route added later is guarded
+without a line of its own. The headers are put on by `SecureHeaders`, the layer outside all
+of Starlette's own, so that even the 500 its error handler sends (outside every middleware)
+carries them.
 
 Only this server's own page may change anything. Every request other than GET, HEAD and
 OPTIONS must come from the page's own origin (`Origin`, and `Sec-Fetch-Site` where the
@@ -212,7 +214,7 @@ class _CountedBody:
 
 
 class _GuardedAnswer:
-    """The application's answer, with the security headers and the guard's cookies added."""
+    """The application's answer, with the guard's cookies added."""
 
     def __init__(self, send: Send, cookies: list[str]) -> None:
         self._send = send
@@ -223,14 +225,38 @@ class _GuardedAnswer:
         if message["type"] == "http.response.start":
             self.started = True
             answer = MutableHeaders(raw=list(message.get("headers", [])))
-            if "content-security-policy" not in answer:
-                answer.append("content-security-policy", CONTENT_SECURITY_POLICY)
-            for name, value in SECURITY_HEADERS:
-                answer.append(name, value)
             for cookie in self._cookies:
                 answer.append("set-cookie", cookie)
             message["headers"] = answer.raw
         await self._send(message)
+
+
+class SecureHeaders:
+    """The security headers on every answer: the outermost layer of the application.
+
+    Outside Starlette's ServerErrorMiddleware, whose 500 no middleware inside it sees. A
+    page that sets its own Content-Security-Policy (a document's preview) keeps it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer = MutableHeaders(raw=list(message.get("headers", [])))
+                if "content-security-policy" not in answer:
+                    answer.append("content-security-policy", CONTENT_SECURITY_POLICY)
+                for name, value in SECURITY_HEADERS:
+                    answer.append(name, value)
+                message["headers"] = answer.raw
+            await send(message)
+
+        await self.app(scope, receive, secured)
 
 
 async def _change_refused(
@@ -361,5 +387,4 @@ def _token_given(scope: Scope, headers: dict[str, str]) -> tuple[str | None, boo
 
 async def _plain(scope: Scope, receive: Receive, send: Send, status: int, text: str) -> None:
     """Answer with one line of text, with every header the guard adds: a refusal."""
-    headers = {"content-security-policy": CONTENT_SECURITY_POLICY, **dict(SECURITY_HEADERS)}
-    await PlainTextResponse(f"{text}\n", status, headers)(scope, receive, send)
+    await PlainTextResponse(f"{text}\n", status)(scope, receive, send)  # SecureHeaders' headers

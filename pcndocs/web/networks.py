@@ -23,10 +23,11 @@ from cachetools import LRUCache
 
 from pcndocs.errors import PcndocsError
 from pcndocs.files import slug
-from pcndocs.output.batch import build_many, default_jobs
+from pcndocs.output.batch import build_many
 from pcndocs.output.build import BUILT_FROM, BuildOptions
+from pcndocs.output.workers import WorkerPool
 from pcndocs.output.workspace import Agreed, Saved, Workspace
-from pcndocs.profile.write import profile_yaml
+from pcndocs.profile.write import own_comments, profile_yaml
 from pcndocs.rules.facts import Facts
 from pcndocs.web.service import Checked, check_text
 
@@ -94,7 +95,9 @@ def saved_text(data: dict[str, Any], checked: Checked, before: str) -> str:
     """Return the text a save writes: the one profile writer's YAML of the form's data.
 
     The file's own first comment lines (an import's sources, a note of the user's) are kept
-    at its top; pcndocs writes its own comment beside each key, in the model's order. A draft
+    at its top, and a comment the user wrote beside or above a key beside that key (by its
+    key path: an item moved in the form leaves it at the place); pcndocs writes its own
+    comment beside every other key, in the model's order. A draft
     with errors is marked as one in its first lines, and is written all the same.
     """
     header = [SAVED_HEADER]
@@ -104,7 +107,8 @@ def saved_text(data: dict[str, Any], checked: Checked, before: str) -> str:
         header.append(f"{DRAFT_MARK} {count} to put right before it builds (`pcndocs check`).")
     kept = [line.removeprefix("#").strip() for line in _leading_comments(before)]
     header += [line for line in kept if line and not line.startswith(_OUR_HEADER)]
-    return profile_yaml(data, header)
+    # The author's own comments beside (or above) a key stay beside it, in place of ours.
+    return profile_yaml(data, header, notes=own_comments(before))
 
 
 def _leading_comments(text: str) -> list[str]:
@@ -220,9 +224,12 @@ class Builds:
         space: Workspace,
         names: Sequence[str],
         options: BuildOptions,
-        jobs: int | None,
+        pool: WorkerPool,
     ) -> BuildJob:
-        """Start building the named networks with `build`'s own code, on a thread."""
+        """Start building the named networks with `build`'s own code, on a thread.
+
+        Its documents are made on the server's pool, taking turns with every other render.
+        """
         job = BuildJob(uuid.uuid4().hex, list(names), options.blank)
         paths = [space.path_of(name) for name in names]
         by_path = {path.resolve(): path.name for path in paths}
@@ -244,7 +251,7 @@ class Builds:
 
         def run() -> None:
             try:
-                build_many(paths, options, jobs or default_jobs(), progress)
+                build_many(paths, options, pool.jobs, progress, pool=pool)
             except PcndocsError as exc:  # such as a template that is wrong: said on the page
                 job.error = str(exc)
             except Exception:  # a bug: its traceback goes to the server's output

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pcndocs.errors import PcndocsError, WorkerDiedError
+from pcndocs.errors import BusyError, PcndocsError, WorkerDiedError
 from pcndocs.files import slug
 from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.yamlfile import dotted, read_text
@@ -38,7 +38,6 @@ from pcndocs.web.http import (
     web_of,
 )
 from pcndocs.web.service import (
-    BusyError,
     check_data,
     documents_of,
     pack_zip,

@@ -13,9 +13,7 @@ import asyncio
 import hashlib
 import importlib
 import io
-import threading
 import zipfile
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pcndocs.errors import PcndocsError, Problem, ProfileError
+from pcndocs.errors import BusyError, PcndocsError, Problem, ProfileError
 from pcndocs.files import slug
 from pcndocs.output.build import (
     STILL_TO_AGREE,
@@ -32,11 +30,12 @@ from pcndocs.output.build import (
     BuildResult,
     Rendered,
     document_names,
+    merged,
     network_name,
     render_documents,
     still_to_agree,
 )
-from pcndocs.output.workers import Failure, Task, WorkerPool, default_jobs
+from pcndocs.output.workers import Failure, Task, WorkerPool, default_jobs, raise_failure
 from pcndocs.profile.load import LoadedProfile, validate_profile
 from pcndocs.profile.model import ClinicalDirector, Lead
 from pcndocs.profile.yamlfile import MAX_FILE_BYTES, YamlDocument, decode_text, parse_yaml
@@ -53,51 +52,6 @@ WARNINGS = "warnings.txt"  # in a pack: what `build` would have printed as warni
 MAX_WAITING_BUILDS = 16
 # The longest a build waits for its turn on the workers before the answer is "busy".
 TURN_SECONDS = 30.0
-
-
-class BusyError(PcndocsError):
-    """Too many builds are waiting, or one waited too long; try again in a moment."""
-
-    def message(self) -> str:
-        return "the server is busy with other builds; try again in a moment"
-
-
-class _FairTurn:
-    """A lock taken in the order asked for, with a time limit: the workers' turns.
-
-    A pack takes one turn per round of documents (one per worker) and then queues again,
-    so a preview asked for meanwhile goes between two rounds of a huge pack, not after it.
-    """
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._queue: deque[object] = deque()
-        self._held = False
-
-    def acquire(self, timeout: float, urgent: bool = False) -> bool:
-        """Return True once it is this caller's turn, False if none came within timeout.
-
-        An urgent caller (a preview: one page of HTML, quick) goes to the head of the queue.
-        """
-        me = object()
-        with self._changed:
-            if urgent:
-                self._queue.appendleft(me)
-            else:
-                self._queue.append(me)
-            mine = self._changed.wait_for(lambda: not self._held and self._queue[0] is me, timeout)
-            if not mine:
-                self._queue.remove(me)
-                self._changed.notify_all()
-                return False
-            self._queue.popleft()
-            self._held = True
-            return True
-
-    def release(self) -> None:
-        with self._changed:
-            self._held = False
-            self._changed.notify_all()
 
 
 @dataclass(frozen=True)
@@ -276,20 +230,6 @@ def render_loaded(
     return rendered
 
 
-def merged(shares: Sequence[Rendered], order: Sequence[str]) -> Rendered:
-    """Return the workers' shares of one build as one result, the files in the order given.
-
-    A refused fetch said by several documents (one stylesheet) is said once.
-    """
-    files = {name: data for share in shares for name, data in share.files.items()}
-    placeholders = {k: v for share in shares for k, v in share.placeholders.items()}
-    return Rendered(
-        {name: files[name] for name in order if name in files},
-        placeholders,
-        list(dict.fromkeys(w for share in shares for w in share.warnings)),
-    )
-
-
 def _warm_up() -> None:
     """Load what every build needs, once per worker, so the first build is not slow."""
     for module in slow_modules():  # WeasyPrint and python-docx
@@ -298,22 +238,26 @@ def _warm_up() -> None:
 
 
 class BuildPool:
-    """Warm worker processes (pcndocs.output.workers) that build documents for the server.
+    """The server's warm worker processes (pcndocs.output.workers) and its limits on them.
 
-    The workers serve one round of one build at a time (a round: a document per worker),
-    builds taking turns round by round in the order they came; up to MAX_WAITING_BUILDS
-    wait, each at most TURN_SECONDS for a turn. Previews go through them too, so every
-    render has the workers' limits (time, memory, pages). A worker that dies fails only
-    the build it was working for (WorkerDiedError), and another takes its place.
+    Every render of the server runs on the one WorkerPool here: builds, previews, redlines
+    and "build several". The pool's scheduler shares the workers between them (a preview
+    first); up to MAX_WAITING_BUILDS builds wait, each at most TURN_SECONDS with no worker,
+    and then BusyError. A worker that dies fails only the build it was working for
+    (WorkerDiedError), and another takes its place.
     """
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_jobs()
         self._pool = WorkerPool(self.workers)
-        self._turn = _FairTurn()
         self._waiting = 0
         self._running: dict[str, asyncio.Future[Rendered]] = {}
         self._stopping = False
+
+    @property
+    def shared(self) -> WorkerPool:
+        """Return the pool itself, for work that runs its own tasks on it ("build several")."""
+        return self._pool
 
     def warm(self) -> None:
         """Start the workers and load what builds need in each, so the first click is quick.
@@ -332,21 +276,22 @@ class BuildPool:
         self._stopping = True
         self._pool.kill()
 
-    def _run(self, calls: list[tuple[Any, tuple[Any, ...]]], urgent: bool = False) -> list[Any]:
-        """Return each call's result, run across the workers; raise a worker's error here."""
+    def _run(self, calls: list[Task], urgent: bool = False) -> list[Any]:
+        """Return each call's result, run across the workers; raise a worker's error here.
+
+        Once one call has failed, the others not yet started are not run.
+        """
         results: list[Any] = [None] * len(calls)
-        for start in range(0, len(calls), self.workers):
-            if not self._turn.acquire(TURN_SECONDS, urgent):
-                raise BusyError()
-            try:
-                self._pool.run(calls[start : start + self.workers], _placer(results, start))
-            finally:
-                self._turn.release()
-            for result in results[start : start + self.workers]:
-                if isinstance(result, Failure):
-                    if result.error is not None:
-                        raise result.error
-                    raise RuntimeError(f"a build failed (a bug):\n{result.bug}")
+        failed: list[Failure] = []
+
+        def place(number: int, result: Any) -> None:
+            results[number] = result
+            if isinstance(result, Failure):
+                failed.append(result)
+
+        self._pool.run(calls, place, lambda _n: not failed, urgent, TURN_SECONDS)
+        for failure in failed[:1]:
+            raise_failure(failure)
         return results
 
     def render(self, task: Task) -> Any:
@@ -427,15 +372,6 @@ class BuildPool:
         finally:
             self._waiting -= 1
         return result
-
-
-def _placer(results: list[Any], first: int) -> Callable[[int, Any], None]:
-    """Return what puts a round's result at its place among the build's results."""
-
-    def place(number: int, result: Any) -> None:
-        results[first + number] = result
-
-    return place
 
 
 def pack_zip(

@@ -26,7 +26,7 @@ from pcndocs import __version__
 from pcndocs.compare.run import NoBuildError
 from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.new.answers import contract_year_now
-from pcndocs.output.build import DocumentOptions, house_lines
+from pcndocs.output.build import DocumentOptions, Rendered, house_lines
 from pcndocs.profile.yamlfile import dotted
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.rules.facts import Facts, load_facts
@@ -34,7 +34,13 @@ from pcndocs.rules.funding import sessions_text, wte_text
 from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Input, Repeat, profile_form
-from pcndocs.web.formdata import LOCAL_WORKSTREAM, OTHER_PROVIDER, PROVIDER_CODE, field_id
+from pcndocs.web.formdata import (
+    DEFAULT_SHOWN,
+    LOCAL_WORKSTREAM,
+    OTHER_PROVIDER,
+    PROVIDER_CODE,
+    field_id,
+)
 from pcndocs.web.guard import PAGE_TOKEN_FIELD, page_token
 from pcndocs.web.service import BuildPool, Checked, check_data, figures, parse_text
 from pcndocs.web.view import FormView, Option, normalised, place
@@ -171,8 +177,8 @@ class Web:
         if found is None:
             return None
         fmt, task = found
-        data: bytes = self.pool.render(task)
-        return fmt, data
+        rendered: Rendered = self.pool.render(task)
+        return fmt, rendered.files[file]
 
     def house(self) -> list[str]:
         """Return what a pack takes from the house wording, for still-to-agree.txt."""
@@ -235,6 +241,7 @@ def _page_templates(settings: Settings) -> jinja2.Environment:
         local=LOCAL_WORKSTREAM,
         other_provider=OTHER_PROVIDER,
         provider_code=PROVIDER_CODE,
+        default_shown=DEFAULT_SHOWN,
         output_folder=str(settings.out),
         # Every page carries the token its posts must send back (see guard.py): in a
         # meta element for htmx and form.js, and as the first field of each form.

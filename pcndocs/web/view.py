@@ -128,6 +128,12 @@ class FormView:
             found = node.default
         return show(found, node)
 
+    def default_shown(self, path: KeyPath, node: Input) -> bool:
+        """Return whether a field shows its model's default because the profile sets nothing
+        there: the form then marks it so, and an unchanged default is sent back unset
+        (formdata.DEFAULT_SHOWN), still a default to confirm and not a value agreed."""
+        return _get(self.data, path) is None and node.default is not None
+
     def raw(self, path: KeyPath) -> Any:
         """Return the data at a key path, or None."""
         return _get(self.data, path)

@@ -2,17 +2,21 @@
 
 Choose a clause, write its text (with named fields such as {network.name}), see the
 preview change, save it to the house wording file, omit the clause, or reset it to the
-built-in text. The file is the one `build` uses: `serve --wording FILE`, or `wording.yaml`
-beside the workspace's profiles. Its checks are pcndocs/render/wording.py's own
-(check_wording), so a message is word for word what `build` and `check` would say, shown at
-the field. Each save is atomic and based on the version of the file the page was drawn
-from (output/workspace.VersionedFile): a file changed meanwhile is a conflict, shown, never
+built-in text; add clauses of your own after it (add_after), edit them and remove them, each
+in its own form, its mistakes said at its id or its text. A clause whose built-in text moved
+since it was pinned is "To review", said in the page's words with a button that keeps it.
+
+The file is the one `build` uses: `serve --wording FILE`, or `wording.yaml` beside the
+workspace's profiles. Its checks are pcndocs/render/wording.py's own (check_wording), so a
+message is word for word what `build` and `check` would say, shown at the field. Each save
+is atomic and based on the version of the file the page was drawn from
+(output/workspace.VersionedFile): a file changed meanwhile is a conflict, shown, never
 overwritten. The preview renders on the build workers with the draft, nothing saved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -22,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pcndocs.errors import PcndocsError, Problem, WorkerDiedError
+from pcndocs.errors import BusyError, PcndocsError, Problem, WorkerDiedError
 from pcndocs.output.build import templates_for
 from pcndocs.output.workspace import ConflictError, Saved, VersionedFile
 from pcndocs.profile.load import LoadedProfile
@@ -31,14 +35,18 @@ from pcndocs.render.clauses import documents_once, load_catalogue
 from pcndocs.render.templating import Templates
 from pcndocs.render.wording import (
     FIELDS,
+    Addition,
     ClauseView,
     WordingError,
+    addition_problems,
     check_wording,
     current_clauses,
+    parse_wording,
+    with_additions,
     with_clause,
 )
 from pcndocs.resources import example_profile
-from pcndocs.web.service import BusyError, check_data
+from pcndocs.web.service import check_data
 from pcndocs.web.wording_view import House, Shown, editable_text, shown_document
 
 if TYPE_CHECKING:
@@ -46,12 +54,18 @@ if TYPE_CHECKING:
 
 EXAMPLE = "example"  # the network a preview uses where the workspace has none that builds
 ACTIONS = ("save", "omit", "reset")
+#: What the forms of the clauses added after the chosen one do: add one, save one, remove one.
+ADDED_ACTIONS = ("add-added", "save-added", "remove-added")
 CHOSEN = "chosen-clause"  # the id the preview gives the clause being edited (wording.js too)
 DONE = {
     "save": "Saved: the clause now reads your text in every network's documents.",
     "omit": "Saved: the clause is left out of every network's documents.",
     "reset": "Saved: the clause is back to the built-in text.",
+    "add-added": "Saved: your new clause follows this one in every network's documents.",
+    "save-added": "Saved: the added clause now reads your text in every network's documents.",
+    "remove-added": "Saved: the added clause is taken out of every network's documents.",
 }
+NEW = "new"  # the form of a clause being added (the others are named by their clause's id)
 
 
 @dataclass
@@ -63,6 +77,18 @@ class Draft:
     file_problems: list[str] = field(default_factory=list)  # elsewhere in the file
     conflict: bool = False
     done: str = ""  # what the last save did (DONE's key)
+    added: AddedDraft | None = None  # a clause added after it, as typed, if that was posted
+
+
+@dataclass
+class AddedDraft:
+    """A clause added after the chosen one, as typed in its form, with its problems."""
+
+    form: str  # NEW, or the id of the added clause being edited
+    id: str
+    text: str
+    id_problems: list[str] = field(default_factory=list)
+    text_problems: list[str] = field(default_factory=list)
 
 
 class WordingPages:
@@ -150,6 +176,52 @@ class WordingPages:
         here = [in_page_words(p) for p in problems if p.key == clause]
         return new, here, [str(p) for p in problems if p.key != clause]
 
+    def added_of(
+        self, source: str, clause: str, action: str, typed: AddedDraft
+    ) -> tuple[str, AddedDraft, list[str]]:
+        """Return the file's text with a clause added after another, changed or removed; the
+        draft with its problems at its fields; and the problems elsewhere in the file."""
+        path, templates = str(self.file.path), self.templates()
+        clauses = current_clauses(templates)
+        if clause not in clauses:
+            return source, typed, ["No clause has this id: choose one from the list."]
+        try:
+            entries = parse_wording(source, path, templates).entries if source.strip() else {}
+        except WordingError as exc:  # the file itself does not load: nothing can be put in
+            return source, typed, [str(p) for p in exc.problems]
+        entry = entries.get(clause)
+        additions = list(entry.add_after) if entry else []
+        editing = typed.form if action != "add-added" else ""
+        if editing and editing not in {a.id for a in additions}:
+            gone = (
+                f"{editing} is no longer added after this clause in the file: see the list below."
+            )
+            return source, typed, [gone]
+        if action == "remove-added":
+            additions = [a for a in additions if a.id != editing]
+        else:
+            taken = {*clauses, *(a.id for e in entries.values() for a in e.add_after)}
+            new_id = editing or typed.id
+            at_id, at_text = addition_problems(
+                clause, clauses[clause], new_id, typed.text, taken - {editing}
+            )
+            if at_id or at_text:
+                said = replace(
+                    typed,
+                    id_problems=[in_page_text(p) for p in at_id],
+                    text_problems=[in_page_text(p) for p in at_text],
+                )
+                return source, said, []
+            added = Addition(new_id, typed.text.strip())
+            additions = (
+                [added if a.id == editing else a for a in additions]
+                if editing
+                else [*additions, added]
+            )
+        new = with_additions(source, path, clause, additions, templates)
+        _entries, problems = check_wording(new, path, templates)
+        return new, typed, [str(p) for p in problems]
+
     async def shown(self, network: str, document: str, house_text: str) -> tuple[Shown, str, str]:
         """Return the document with a wording text, from a worker; the network, and a note."""
         loaded, network, note = await run_in_threadpool(self.loaded, network)
@@ -203,6 +275,8 @@ class WordingPages:
                 "choose another network."
             )
         )
+        additions = chosen.house.add_after if chosen and chosen.house else ()
+        taken = {v.id for v in views} | {a.id for v in views if v.house for a in v.house.add_after}
         return self.web.page(
             "wording.html",
             status,
@@ -229,6 +303,10 @@ class WordingPages:
             title=shown.title,
             reason=reason,
             address=address_of,
+            additions=additions,
+            added=draft.added,
+            new_form=NEW,
+            new_id=suggested_id(chosen.id, taken) if chosen else "",
         )
 
     async def preview(self, form: dict[str, str]) -> Response:
@@ -274,6 +352,8 @@ class WordingPages:
         action = form.get("action", "")
         clause = form.get("clause", "")
         params = {k: form.get(k, "") for k in ("doc", "network", "clause")}
+        if action in ADDED_ACTIONS:
+            return await self.save_added(form, action, params)
         if action not in ACTIONS:
             return await self.page(params, Draft(file_problems=["choose Save, Omit or Reset"]), 400)
         typed = typed_text(form)
@@ -296,13 +376,51 @@ class WordingPages:
             return await self.page(params, Draft(typed, conflict=True), 409)
         return RedirectResponse(address_of(**params, done=action) + "#editor", status_code=303)
 
+    async def save_added(
+        self, form: dict[str, str], action: str, params: dict[str, str]
+    ) -> Response:
+        """Add a clause after the chosen one, save one added, or remove one; as `save` does:
+        based on the file's version the page was drawn from, a conflict shown, never written."""
+        typed = AddedDraft(
+            form.get("added_form", NEW) or NEW,
+            form.get("added_id", "").strip(),
+            typed_text(form, "added_text"),
+        )
+        try:
+            now = await run_in_threadpool(self.file.current)
+        except PcndocsError as exc:
+            return await self.page(params, Draft(file_problems=[str(exc)], added=typed), 422)
+        base = form.get("_base", "")
+        if (now.version if now is not None else "") != base:
+            return await self.page(params, Draft(conflict=True, added=typed), 409)
+        source = now.text if now is not None else ""
+        new, said, others = await run_in_threadpool(
+            self.added_of, source, params["clause"], action, typed
+        )
+        if said.id_problems or said.text_problems or others:
+            return await self.page(params, Draft(file_problems=others, added=said), 422)
+        try:
+            await run_in_threadpool(self.file.save, new, base or None)
+        except ConflictError:
+            return await self.page(params, Draft(conflict=True, added=typed), 409)
+        return RedirectResponse(address_of(**params, done=action) + "#added", status_code=303)
 
-def typed_text(form: dict[str, str]) -> str:
-    """Return the text typed in the box, its line breaks as the file writes them.
+
+def typed_text(form: dict[str, str], name: str = "text") -> str:
+    """Return the text typed in a box, its line breaks as the file writes them.
 
     A browser posts a textarea's line breaks as CR LF; the file holds LF alone.
     """
-    return form.get("text", "").replace("\r\n", "\n").replace("\r", "\n")
+    return form.get(name, "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def suggested_id(clause: str, taken: set[str]) -> str:
+    """Return an id for a clause added after another: its own, and a word, free to use."""
+    found, number = f"{clause}.house", 1
+    while found in taken:
+        number += 1
+        found = f"{clause}.house-{number}"
+    return found
 
 
 def replaced_text(view: ClauseView) -> str | None:
@@ -319,10 +437,13 @@ def address_of(**params: str) -> str:
 
 def in_page_words(problem: Problem) -> str:
     """Return a wording problem as the editor shows it at the text: no file, line or command."""
+    return in_page_text(problem.text)
+
+
+def in_page_text(said: str) -> str:
+    """Return a wording problem's words as the editor shows them at a field: no command."""
     text = (
-        problem.text.replace(
-            "`pcndocs clauses --fields` lists them", "“Fields you can use” lists them"
-        )
+        said.replace("`pcndocs clauses --fields` lists them", "“Fields you can use” lists them")
         .replace("; `pcndocs clauses` lists them", "")
         .replace("(`pcndocs clauses --fields` lists them)", "(“Fields you can use” lists them)")
     )

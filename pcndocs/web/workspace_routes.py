@@ -23,7 +23,7 @@ from pcndocs.errors import PcndocsError, ProfileError
 from pcndocs.new.answers import date_answer
 from pcndocs.output.build import BuildOptions
 from pcndocs.output.workspace import ConflictError, Saved, Workspace, WorkspaceError, network_in
-from pcndocs.profile.load import validate_profile
+from pcndocs.profile.load import validate_draft
 from pcndocs.profile.yamlfile import parse_yaml
 from pcndocs.web.changes import compared
 from pcndocs.web.formdata import data_from_form
@@ -169,7 +169,7 @@ class WorkspacePages:
             text = self.space.version_text(name, chosen.id)
             label = chosen.label
             cache = self.trees
-        old = _loaded(text, label, facts)
+        old = validate_draft(parse_yaml(text, label), facts.known_ids())
         with self.web.comparing:  # one comparison at a time: they are heavy
             found = compared(
                 old,
@@ -185,19 +185,6 @@ class WorkspacePages:
             )
             self.web.comparisons.remember(found)
         return {"found": found, "against": label}
-
-
-def _loaded(text: str, label: str, facts: Any) -> Any:
-    """Return an older version loaded as compare loads it: a draft with gaps shows them."""
-    document = parse_yaml(text, label)
-    known = facts.known_ids()
-    try:
-        return validate_profile(document, known)
-    except ProfileError as exc:
-        try:
-            return validate_profile(document, known, blank=True)
-        except ProfileError:
-            raise exc from None
 
 
 def _space(request: Request) -> WorkspacePages:
@@ -326,7 +313,7 @@ async def build(request: Request) -> Response:
         today=web.today,
     )
     try:
-        job = pages.builds.start(pages.space, names, options, settings.workers)
+        job = pages.builds.start(pages.space, names, options, web.pool.shared)
     except PcndocsError as exc:
         return _refused(request, exc, 422)
     return RedirectResponse(f"/networks/building/{job.key}", status_code=303)
