@@ -307,11 +307,11 @@ def test_a_starter_pack_without_leads_holds_a_blank_lead_pack(
         "lead-role-description-blank.pdf",
         "lead-checklist-blank.pdf",
     )
-    role_text = squash(pdf_text(role))
+    role_text = squash(pdf_text(role)).replace("\u2019", "'")
     assert "[to be agreed: the lead's name]" in role_text
     assert "[to be agreed: the workstream]" in role_text
     assert "Requirements or population need" in squash(pdf_text(checklist))
-    assert "the lead's name" in (folder / "still-to-agree.txt").read_text()
+    assert "the lead\u2019s name" in (folder / "still-to-agree.txt").read_text()
 
 
 @pytest.mark.e2e
@@ -326,9 +326,10 @@ def test_a_network_without_a_director_yet_has_no_pay_and_no_profession_assumed(
             re.sub(r"<[^>]+>", " ", (folder / "leadership-summary.html").read_text())
         ).split()
     )
+    summary = summary.replace("\u2019", "'")  # the documents' apostrophes are curly
     assert "£0" not in summary
     assert "The director's pay is [to be agreed: the director's pay]" in summary
-    schedule = html.unescape((folder / "schedule-1.html").read_text())
+    schedule = html.unescape((folder / "schedule-1.html").read_text()).replace("\u2019", "'")
     assert "(GP)" not in schedule
     assert "[to be agreed: the clinical director's profession]" in schedule
 
@@ -341,6 +342,7 @@ def test_the_blank_lead_documents_read_true(incomplete: Path, tmp_path: Path) ->
         squash(pdf_text(folder / "lead-role-description-blank.pdf")),
         squash(docx_text(folder / "lead-role-description-blank.docx")),
     ):
+        text = text.replace("\u2019", "'")  # the documents' apostrophes are curly
         assert "so that is a month" not in text and "so that is  a month" not in text
         assert "There is no national specification" not in text
         assert "[to be agreed: whether the role is clinical or non-clinical]" in text
@@ -364,7 +366,7 @@ def test_no_zero_stands_for_a_missing_value(write_profile: Callable[[Any], Path]
         for zero in ("1 practices", "0 patients", "0 sessions", "0 WTE", "£0", "0 registered"):
             assert not re.search(rf"(?<![\d,.]){zero}", text), (name, zero)
     summary = words["leadership-summary"]
-    gaps = "[to be agreed: the member practices], [to be agreed: the practices' list sizes]"
+    gaps = "[to be agreed: the member practices], [to be agreed: the practices\u2019 list sizes]"
     assert gaps in summary
 
 
@@ -454,3 +456,24 @@ def test_a_sentence_introducing_a_table_stays_on_its_page(
     document = docx.Document(str(folder / "schedule-1.docx"))
     (intro,) = [p for p in document.paragraphs if p.text.startswith("The network has 9 member")]
     assert intro.paragraph_format.keep_with_next
+
+
+@pytest.mark.e2e
+def test_a_blank_schedule_leaves_how_the_payee_holds_the_funds_to_agree(
+    write_profile: Callable[[Any], Path], tmp_path: Path
+) -> None:
+    """Correction 4: a payee may be another provider, holding the funds on trust or apart;
+    a blank Schedule 1 asks the practices to agree how, and still-to-agree.txt lists it."""
+    path = write_profile({"network": {"name": "Blank Test PCN"}, "contract_year": "2026/27"})
+    options = BuildOptions(tmp_path / "out", ("docx",), ("schedule-1",), blank=True)
+    result = build_profile(path, options)
+    (schedule,) = [p for p in result.written if p.suffix == ".docx"]
+    text = squash(docx_text(schedule)).replace("\u2019", "'")
+    assert (
+        "Where the payee is not a member practice, the member practices agree how it holds the "
+        "network's funds: [to be agreed: how the payee holds the network's funds (on trust, in "
+        "a separate bank account, or both)]." in text
+    )
+    listed = (schedule.parent / "still-to-agree.txt").read_text(encoding="utf-8")
+    listed = listed.replace("\u2019", "'")  # a placeholder's apostrophe is curly
+    assert "- Agree how the payee holds the network's funds (on trust, in a separate" in listed

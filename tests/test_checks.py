@@ -282,7 +282,7 @@ def test_a_local_variation_agreement_before_2026_27(
     clean["network"]["local_variation_agreement"] = True
     assert texts(write_profile, clean) == [
         "network.local_variation_agreement: is true for 2023/24, but Local Variation "
-        "Agreements exist only from 1 May 2026 (2026/27)"
+        "Agreements exist only from 1 May 2026 (2026/27), so Schedule 1 states none"
     ]
 
 

@@ -635,13 +635,25 @@ def _finance_workstream(result: BuildResult) -> list[str]:
             "The network's Core PCN Funding for 2026/27 is £177,500: the network's own figure.",
             "ready reckoner",
         ),
-        # Its own rate: worked out, and said to be at the network's rate.
+        # Its own rate a patient: split between registered patients and the adjusted
+        # population as the national rate was, and so an estimate, with where the split is from.
         (
             "2026/27",
-            {"core_rate_per_patient": 3.1},
-            "The network's Core PCN Funding for 2026/27 is £183,291: worked out by pcndocs at "
-            "the network's own rate (£3.10 × 59,126 registered patients).",
-            "the network's own figure",
+            {"core_rate_per_patient": 3.1, "adjusted_population": 60_000},
+            "The network's Core PCN Funding for 2026/27 is £183,939: worked out by pcndocs "
+            "(£2.3580 × 59,126 registered patients + £0.7420 × 60,000 adjusted population), an "
+            "estimate: the network's own rate of £3.10 a patient, split as the national rate of "
+            "2024/25 was: 76% for each registered patient and 24% for each patient of the "
+            "adjusted population",
+            "£183,291",  # never the rate times registered patients alone
+        ),
+        # Before 2024/25 the core payment was for each registered patient alone.
+        (
+            "2023/24",
+            {"core_rate_per_patient": 1.6},
+            "The network's Core payment for 2023/24 is £94,602: worked out by pcndocs at "
+            "the network's own rate (£1.60 × 59,126 registered patients).",
+            "£1.50 per registered patient)",  # the title never names a rate it does not use
         ),
         # National rates of a year whose split is one calculator's: an estimate, with whose.
         (
@@ -754,3 +766,27 @@ def test_a_figure_the_profile_cannot_give_names_no_key(
     for stem in ("cd-job-description", "leadership-summary"):
         for _fmt, text in texts(result, stem):
             assert not KEY_LIKE.search(text), KEY_LIKE.findall(text)
+
+
+# --- typography: one kind of quote in every document ---------------------------------------
+
+
+def test_the_templates_quotes_are_curly_and_a_values_as_typed(
+    example_build: BuildResult, tmp_path: Path, write_profile: Callable[[Any], Path]
+) -> None:
+    """The templates' words and placeholders quote alike ("the practices’ list sizes",
+    "[to be agreed: the director’s rate per session]"); a value is shown as typed ("St
+    Anne's PCN", with the user's straight apostrophe). DOCX and PDF, finished and blank."""
+    blank = build_profile(
+        write_profile({"network": {"name": "St Anne's PCN"}, "contract_year": "2026/27"}),
+        BuildOptions(tmp_path / "out", FORMATS, blank=True),
+    )
+    for path in blank.written:
+        if path.name == "cd-job-description.docx":  # a PDF's table cells wrap the phrase
+            text = squash(docx_text(path))
+            assert "[to be agreed: the director\u2019s rate per session]" in text, path.name
+            assert "the practices\u2019 list sizes" in text, path.name
+    summary = docx_text(next(p for p in blank.written if p.name == "leadership-summary.docx"))
+    assert "St Anne's PCN" in summary and "the practices\u2019 list sizes" in summary
+    (schedule,) = [p for p in example_build.written if p.name == "schedule-1.docx"]
+    assert "St Anne's Family Practice" in docx_text(schedule)  # the profile's, as typed

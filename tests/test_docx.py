@@ -17,7 +17,12 @@ from pcndocs.errors import InputFileError
 from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.render.document import parse_markdown
-from pcndocs.render.layout import column_widths
+from pcndocs.render.layout import (
+    CELL_PADDING_TWIPS,
+    TABLE_FONT_TWIPS,
+    column_widths,
+    text_width,
+)
 from pcndocs.render.writers.docx import STYLES, builtin_reference, load_reference, write_docx
 from pcndocs.resources import builtin_templates, example_profile
 from tests.writer_samples import CHECKBOXES, INFO, SAMPLE, SIGNATURE_LINES, WHEN
@@ -248,6 +253,26 @@ def test_column_widths_give_long_text_room_and_short_columns_their_words() -> No
     assert sum(widths) == 9638
     assert widths[1] > 2 * (widths[0] + widths[2])
     assert widths[2] >= 1000, "a one-word column keeps its word on one line"
+
+
+def test_placeholders_do_not_squeeze_a_short_column_of_a_blank_table() -> None:
+    """A blank job description's pay table: four "[to be agreed: ...]" cells once left the
+    "A week" column so narrow that LibreOffice broke its heading over two lines."""
+    table = parse_markdown(
+        "| Director | Agreed time a week | Rate | A week | A year |\n|---|---:|---:|---:|---:|\n"
+        "| [[to be agreed: the clinical director's name]] "
+        "| [[to be agreed: the director's sessions a week]] "
+        "| [[to be agreed: the director's rate per session]] | – "
+        "| [[to be agreed: the director's pay a year]] |\n"
+    ).tree.children[0]
+    rows = [row for section in table.children for row in section.children]
+    widths = column_widths(rows, 5, 9638)
+    assert sum(widths) == 9638
+    heading = text_width("A week", bold=True) * TABLE_FONT_TWIPS + CELL_PADDING_TWIPS
+    assert widths[3] >= int(heading), "'A week' on one line"
+    # The placeholders share the rest about evenly: none takes twice another's room.
+    others = [widths[i] for i in (0, 1, 2, 4)]
+    assert max(others) < 2 * min(others)
 
 
 def test_signature_block_has_lines_for_name_role_signature_and_date(sample: Any) -> None:

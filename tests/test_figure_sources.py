@@ -403,3 +403,118 @@ def test_every_source_in_the_register_is_cited_and_complete() -> None:
         assert source.title and source.publisher and source.date and source.address, key
         if key != "network-profile":  # used by the code for a year the facts do not reach
             assert key in text, f"{key} is cited nowhere"
+
+
+@pytest.mark.parametrize(("year", "stated"), [("2025/26", False), ("2026/27", True)])
+def test_a_local_variation_agreement_only_from_2026_27(
+    example_data: dict[str, Any],
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    year: str,
+    stated: bool,
+) -> None:
+    """Correction 8: before 2026/27 check warns and Schedule 1 states no agreement at all."""
+    from click.testing import CliRunner
+
+    from pcndocs.cli import cli
+
+    data = year_profile(example_data, year)
+    data["network"]["local_variation_agreement"] = True
+    schedule = built_texts(write_profile, tmp_path, data, "schedule-1")["schedule-1"]
+    assert ("Local Variation Agreement | Agreed with the ICB" in schedule) is stated
+    assert ("have agreed a Local Variation Agreement" in schedule) is stated
+    result = CliRunner().invoke(cli, ["check", str(write_profile(data))])
+    warned = "Local Variation Agreements exist only from 1 May 2026 (2026/27), so Schedule 1"
+    assert (warned in " ".join(result.output.split())) is not stated
+
+
+@pytest.mark.parametrize("adjusted", [60_000, None])
+def test_core_pcn_funding_at_the_networks_own_rate_counts_the_adjusted_population(
+    example_data: dict[str, Any],
+    write_profile: WriteProfile,
+    tmp_path: Path,
+    adjusted: int | None,
+) -> None:
+    """From 2024/25 Core PCN Funding is paid on registered patients and on the adjusted
+    population: a network's one rate a patient is split as the national rate was, and the sum
+    is called an estimate, with the source of the split; never the rate × registered alone."""
+    data = year_profile(example_data, "2026/27")
+    data["funding"] = {"core_rate_per_patient": 3.1}
+    if adjusted is not None:
+        data["funding"]["adjusted_population"] = adjusted
+    texts = built_texts(write_profile, tmp_path, data, "leadership-summary", "cd-job-description")
+    summary, jd = texts["leadership-summary"], texts["cd-job-description"]
+    split = (
+        "an estimate: the network's own rate of £3.10 a patient, split as the national rate of "
+        "2024/25 was: 76% for each registered patient and 24% for each patient of the adjusted "
+        "population (Network Contract DES specification 2024/25"
+    )
+    assert "£183,291" not in summary + jd  # £3.10 × 59,126 registered patients alone
+    assert split.lower() in summary.lower() and split.lower() in jd.lower()
+    if adjusted is None:
+        assert "Not worked out: the profile does not give the adjusted population" in summary
+        assert (
+            "partly for each patient of the adjusted population, which the profile does not give"
+            in jd
+        )
+        return
+    # 2.2568 ÷ 2.967 of £3.10 to 4 places, the rest for the adjusted population.
+    working = "£2.3580 × 59,126 registered patients + £0.7420 × 60,000 adjusted population"
+    assert f"Core PCN Funding for 2026/27, £183,939: {working}. This is {split}" in jd
+    assert "£183,939 (estimate)" in summary
+    assert round(2.3580 * 59_126 + 0.7420 * 60_000) == 183_939
+    from click.testing import CliRunner
+
+    from pcndocs.cli import cli
+
+    checked = CliRunner().invoke(cli, ["check", str(write_profile(data))]).output
+    assert "has no effect" not in checked  # the adjusted population is used
+    assert "state the network's own figure (funding.core_pcn_funding)" in checked
+
+
+def test_a_lead_paid_from_core_pcn_funding_is_told_how_it_is_paid(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path
+) -> None:
+    """The role description names the stream and says that from 2024/25 it is paid on
+    registered patients and on the adjusted population, not per registered patient alone."""
+    data = year_profile(example_data, "2026/27")
+    texts = built_texts(write_profile, tmp_path, data, "lead-role-description")
+    text = texts["lead-role-description-cvd-prevention-dr-sam-patel"]
+    assert (
+        "from 2024/25 Core PCN Funding, which took in the director's and the leadership "
+        "payments and is paid partly for each registered patient and partly for each patient "
+        "of the adjusted population. (Network Contract DES specification 2019/20; Network "
+        "Contract DES specification 2024/25)" in text
+    )
+
+
+def test_a_2019_20_lead_of_a_later_workstream_is_warned_of_and_its_history_dated(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path
+) -> None:
+    """Correction 12: a CVD lead in 2019/20 (the work began in October 2021) is a warning at
+    the lead's workstream, and the role description cites that history to 2021/22."""
+    data = year_profile(example_data, "2019/20")
+    data["leads"] = data["leads"][:1]  # Dr Sam Patel, cardiovascular disease prevention
+    options = BuildOptions(tmp_path / "out", ("docx",), ("lead-role-description",), today=TODAY)
+    result = build_profile(write_profile(data), options)
+    (warning,) = [w for w in result.warnings if w.key == "leads[0].workstream"]
+    assert warning.text.endswith(
+        "Cardiovascular disease prevention is not a workstream of 2019/20: it began only in 2021/22"
+    )
+    (path,) = [p for p in result.written if p.suffix == ".docx"]
+    text = read_docx(path)
+    assert "The work began in October 2021" in text
+    assert "Source: Network Contract DES specification 2021/22, as reported by Ockham" in text
+    assert "specification 2019/20, as reported by Ockham" not in text
+
+
+def test_annex_e_item_2_is_the_whole_network_not_only_its_practices(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path
+) -> None:
+    """Annex E item 2 is about relationships across the network (seed 001, Annex 1), not only
+    between the member practices."""
+    data = year_profile(example_data, "2026/27")
+    jd = built_texts(write_profile, tmp_path, data, "cd-job-description")["cd-job-description"]
+    assert "Build relationships across the network. Lead and encourage good working" in jd
+    assert "relationships throughout the network" in jd
+    assert "relationships between the member practices" not in jd

@@ -185,3 +185,16 @@ _PLACEHOLDERS = [
     "the date of the first meeting",
     "Chair: the practice that chairs",
 ]
+
+
+def test_a_heading_with_commas_is_listed_with_the_others_plainly() -> None:
+    """'The post' and 'Time, funding and pay': the comma inside the quotes divides nothing,
+    so the list reads "'The post' and 'Time, funding and pay'", not "'The post'; and ..."."""
+    gaps = [
+        Gap("Clinical director: job description", heading, "", "to be agreed: the pay")
+        for heading in ("The post", "Time, funding and pay")
+    ]
+    assert document_lines(gaps) == [
+        "- Agree the pay: Clinical director: job description, sections 'The post' and "
+        "'Time, funding and pay'."
+    ]

@@ -121,6 +121,43 @@ def test_a_payee_that_is_another_provider(joint: BuildResult) -> None:
             "Riverside GP Federation (ODS code Y01234) is the nominated payee. It is not a "
             "member practice" in text
         ), fmt
+        # How it holds the funds is not given: still to be agreed.
+        assert (
+            "How it holds the network's funds (on trust for the member practices, in a separate "
+            "bank account kept for the network, or both) is still to be agreed by the member "
+            "practices." in text
+        ), fmt
+
+
+@pytest.mark.parametrize(
+    ("payee", "held", "words"),
+    [
+        (
+            "Y01234",
+            "separate_account_on_trust",
+            "in a separate bank account, held on trust for the member practices.",
+        ),
+        ("Y01234", "on_trust", "on trust for the member practices, apart from its own money."),
+        (
+            "A99001",
+            "separate_account",
+            "in a separate bank account kept for the network, apart from its own money.",
+        ),
+    ],
+)
+def test_how_the_payee_holds_the_networks_funds(
+    tmp_path: Path, payee: str, held: str, words: str
+) -> None:
+    """Correction 4: the payee may be another provider, and the profile says how it holds the
+    funds; Schedule 1 prints it for any payee, and check then has nothing to say of it."""
+    data = _example()
+    data["network"].update(nominated_payee=payee, payee_holds_funds=held)
+    if payee == "Y01234":
+        data["network"]["payee_name"] = "Riverside GP Federation"
+    result = _build(tmp_path, data)
+    for fmt, text in _texts(result, "schedule-1").items():
+        assert f"It holds the network's funds {words}" in text, fmt
+        assert "still to be agreed by the member practices" not in text, fmt
 
 
 def test_effective_date_and_no_generator_line(joint: BuildResult) -> None:
@@ -218,3 +255,33 @@ def test_working_relationships_are_people_and_bodies_and_the_payee_is_named(
         assert "through the nominated payee, Riverside GP Federation" in text, fmt
     for fmt, text in _texts(joint, "schedule-1").items():
         assert "who receives its funding" in text, fmt
+
+
+def test_a_network_of_one_practice_reads_true(tmp_path: Path) -> None:
+    """A large practice may be a network on its own: no "all 1 practices", "1 votes",
+    "between them" or "1 of the 1", and the weighted counts of several practices are not
+    stated for one."""
+    data = _example()
+    first = data["practices"][0]
+    data["practices"] = [first]
+    data["network"]["nominated_payee"] = first["ods_code"]
+    data["clinical_directors"] = data["clinical_directors"][:1]
+    data["clinical_directors"][0].update(practice=first["ods_code"])
+    del data["clinical_directors"][0]["funded_share"]
+    data["leads"] = [dict(data["leads"][1], practice=first["ods_code"])]
+    result = _build(tmp_path, data)
+    for stem in ("schedule-1", "cd-job-description", f"lead-role-description-{LEAD_STEM}"):
+        for fmt, text in _texts(result, stem).items():
+            for wrong in ("all 1 ", " 1 votes", "1 practices", "between them on", "1 of the 1"):
+                assert wrong not in text, (stem, fmt, wrong)
+    schedule = _texts(result, "schedule-1")["docx"]
+    assert "The network has 1 member practice with 12,452 registered patients on 1" in schedule
+    assert "take part: the network's one member practice." in schedule
+    jd = _texts(result, "cd-job-description")["docx"]
+    assert "working across the network's one member practice" in jd
+    assert "The member practice's list" in jd
+    role = _texts(result, f"lead-role-description-{LEAD_STEM}")["docx"]
+    assert "for the network's one member practice, and is the person" in role
+
+
+LEAD_STEM = "care-homes-dr-lucy-hargreaves"

@@ -64,6 +64,7 @@ NETWORK = {
     "area": "Area covered",
     "population_date": "List sizes dated",
     "payee_name": "Nominated payee that is not a member practice",
+    "payee_holds_funds": "How the nominated payee holds the network's funds",
 }
 DIRECTOR = {
     "profession": "profession",

@@ -40,7 +40,12 @@ from pcndocs.render.context import (
     network_context,
     render_context,
 )
-from pcndocs.render.document import Document, PageInfo, clause_prefix, parse_markdown
+from pcndocs.render.document import (
+    Document,
+    PageInfo,
+    clause_prefix,
+    parse_markdown,
+)
 from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.render.gaps import Gap, document_lines, missing_line, placeholders, proposal_line
 from pcndocs.render.stylesheet import check_stylesheet

@@ -236,6 +236,9 @@ def _number_kinds(annotation: Any) -> set[type]:
     return set()
 
 
+PayeeFunds = Literal["on_trust", "separate_account", "separate_account_on_trust"]
+
+
 class Network(Model):
     name: Annotated[Text | None, Needed] = Field(
         None, description="The network's name, as it appears on its documents."
@@ -255,6 +258,13 @@ class Network(Model):
         None,
         description="Only where the nominated payee is not a member practice: the name of the "
         "provider, such as a GP federation, whose ODS code nominated_payee gives.",
+    )
+    payee_holds_funds: PayeeFunds | None = Field(
+        None,
+        description="How the nominated payee holds the network's funds: on_trust (on trust "
+        "for the member practices), separate_account (in a separate bank account kept for the "
+        "network) or separate_account_on_trust (both). Schedule 1 states it; where the payee "
+        "is not a member practice and this is not given, it says it is still to be agreed.",
     )
     neighbourhood: LongText | None = Field(
         None,
@@ -599,9 +609,13 @@ class FundingOverrides(Model):
         None,
         ge=0,
         le=50,
-        description="The core funding per registered patient: the core payment until "
-        f"{WORDS.core_payment_last}, Core PCN Funding from {WORDS.core_pcn_funding_first}. Needed "
-        f"for the money in {WORDS.core_rate_needed_from} and later years.",
+        description=f"Until {WORDS.core_payment_last}: the core payment per registered patient. "
+        f"From {WORDS.core_pcn_funding_first}: the network's rate of Core PCN Funding a patient, "
+        "which is paid partly for each registered patient and partly for each patient of the "
+        "adjusted population (give adjusted_population too); pcndocs splits the rate as the "
+        "national one was first split and calls the sum an estimate. Where the network knows "
+        "its sum, core_pcn_funding states it instead. Needed for the money in "
+        f"{WORDS.core_rate_needed_from} and later years.",
     )
     core_pcn_funding: float | None = Field(
         None,

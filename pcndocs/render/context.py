@@ -238,6 +238,15 @@ def _core_funds(profile: Profile, facts: Facts) -> StreamFunds | None:
     return core if core is not None and core.amount is not None and core.amount.exact else None
 
 
+# How the nominated payee holds the network's funds, as Schedule 1 says it.
+PAYEE_FUNDS = {
+    "on_trust": "on trust for the member practices, apart from its own money",
+    "separate_account": "in a separate bank account kept for the network, apart from its own money",
+    "separate_account_on_trust": "in a separate bank account, held on trust for the member "
+    "practices",
+}
+
+
 def _payee(profile: Profile) -> Practice:
     """Return the nominated payee: its member practice, or the provider the profile names."""
     network = profile.network
@@ -276,6 +285,8 @@ class NetworkContext:
     sizes_known: bool  # at least one list size is known: a total of 0 means none is, not none
     payee: Practice  # the nominated payee: a member practice, or another provider (no list)
     payee_is_member: bool  # False: the payee is a provider that is not a member practice
+    local_variation_possible: bool  # the year is one Local Variation Agreements exist in
+    payee_funds: str | None  # how the payee holds the network's funds, in words; None: not said
     directors: Sequence[ClinicalDirector]  # the clinical director(s) (a blank one if none)
     director_practice: Mapping[str | None, Practice]  # each director's practice, by director's name
     appointment: Appointment  # the agreed process for appointing the clinical director
@@ -390,6 +401,8 @@ def network_context(profile: Profile, facts: Facts, blank: bool = False) -> Netw
         sizes_known=any(p.list_size is not None for p in profile.practices),
         payee=_payee(profile),
         payee_is_member=profile.network.payee_name is None,
+        local_variation_possible=not years.later(facts.funding.local_variation.first, year),
+        payee_funds=PAYEE_FUNDS.get(profile.network.payee_holds_funds or ""),
         directors=directors,
         director_practice={
             d.name: profile.practice(d.practice) or BLANK_DIRECTOR_PRACTICE for d in directors

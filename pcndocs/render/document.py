@@ -157,6 +157,8 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "placeholder", _placeholder_rule)
     md.inline.ruler.before("link", "clause_id", _clause_id_rule)
     md.core.ruler.push("checkbox", _checkbox_rule)
+    # Before text_join: a value's escaped quote is still its own token then, and stays as typed.
+    md.core.ruler.after("smartquotes", "apostrophes", _apostrophe_rule)
     md.core.ruler.push("clause_id", _clause_block_rule)
     return md
 
@@ -235,6 +237,47 @@ def _placeholder_rule(state: StateInline, silent: bool) -> bool:
         token.content = state.src[start + 2 : end]
     state.pos = end + 2
     return True
+
+
+# The straight quotes smartquotes leaves: those of values (from the data files and the profile,
+# escaped so that Markdown shows them as written, which smartquotes skips), an apostrophe in a
+# placeholder ("director's"), and one closing a plural ("the practices' list sizes"), which it
+# cannot tell from an unpaired quote. Each pattern, in order, with its curly quote.
+_STRAIGHT_QUOTES = (
+    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),  # an apostrophe inside a word
+    (  # a pair of single quotes
+        re.compile(r"(?:(?<=^)|(?<=[\s(\[]))'([^'\n]+?)'(?=[\s.,;:!?)\]]|$)"),
+        "\u2018\\1\u2019",
+    ),
+    (re.compile(r"(?<=[sS])'(?=[\s.,;:!?)\]]|$)"), "\u2019"),  # a plural's: the practices'
+    (  # a pair of double quotes
+        re.compile(r'(?:(?<=^)|(?<=[\s(\[]))"([^"\n]+?)"(?=[\s.,;:!?)\]]|$)'),
+        "\u201c\\1\u201d",
+    ),
+)
+
+
+def typographic(text: str) -> str:
+    """Return text with the straight quotes the documents' text never keeps made curly."""
+    for pattern, curly in _STRAIGHT_QUOTES:
+        if "'" in text or '"' in text:
+            text = pattern.sub(curly, text)
+    return text
+
+
+def _apostrophe_rule(state: StateCore) -> None:
+    """Make the quotes smartquotes leaves straight in the templates' words curly.
+
+    The templates' words and placeholders then read alike: "the director’s" and "[to be
+    agreed: the director’s rate]", never a straight ' in one and ’ in the next. A value (from
+    the profile or the data files) is escaped, so its own tokens, and shows as typed.
+    """
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type in ("text", "placeholder"):
+                child.content = typographic(child.content)
 
 
 def _checkbox_rule(state: StateCore) -> None:

@@ -159,7 +159,8 @@ def _and(items: list[str]) -> str:
     """Return items joined as English lists them; items with commas of their own, by ';'."""
     if len(items) < 2:
         return "".join(items)
-    if any("," in item for item in items):
+    # A comma inside a quoted name ('Time, funding and pay') divides nothing.
+    if any("," in re.sub(r"'[^']*'", "", item) for item in items):
         return "; ".join(items[:-1]) + "; and " + items[-1]
     return ", ".join(items[:-1]) + " and " + items[-1]
 

@@ -32,6 +32,15 @@ def text_width(text: str, bold: bool = False) -> float:
     return width * (1.07 if bold else 1.0)
 
 
+SHORT_HEADING_EMS = 6.0  # a column heading up to about 12 characters is never broken
+PLACEHOLDER_EMS = 16.0  # the most room a cell holding a placeholder asks for, about 32 letters
+
+
+def _holds_placeholder(node: SyntaxTreeNode) -> bool:
+    """Return whether a table cell holds a placeholder of a blank pack."""
+    return node.type == "placeholder" or any(_holds_placeholder(c) for c in node.children)
+
+
 def column_widths(rows: list[SyntaxTreeNode], columns: int, total: int) -> list[int]:
     """Return column widths (twips) summing to total, shared out as a browser lays out a table.
 
@@ -46,8 +55,15 @@ def column_widths(rows: list[SyntaxTreeNode], columns: int, total: int) -> list[
             text = plain_text(cell).strip()
             bold = cell.type == "th"
             words = text.split() or [""]
-            least[c] = max(least[c], max(text_width(word, bold) for word in words))
-            most[c] = max(most[c], text_width(text, bold))
+            width = text_width(text, bold)
+            # A short heading stays on one line ("A week", not "A" over "week").
+            shortest = width if bold and width <= SHORT_HEADING_EMS else 0.0
+            least[c] = max(least[c], shortest, max(text_width(word, bold) for word in words))
+            if _holds_placeholder(cell):
+                # A blank pack's "[to be agreed: ...]" wraps rather than squeeze the columns
+                # beside it: it asks for no more room than a short sentence.
+                width = min(width, PLACEHOLDER_EMS)
+            most[c] = max(most[c], width)
     least_t = [w * TABLE_FONT_TWIPS + CELL_PADDING_TWIPS for w in least]
     most_t = [w * TABLE_FONT_TWIPS + CELL_PADDING_TWIPS for w in most]
     if sum(most_t) <= total:

@@ -50,7 +50,12 @@ class FigureLine:
         if self.standing == "worked out":
             text = f"Worked out by pcndocs: {self.working}, on the basis of {self.sources}."
         elif self.standing == "network's own":
-            text = f"{working}The network's own figure, as stated in its profile"
+            text = (
+                f"{working}Worked out by pcndocs at the network's own rate, as its profile "
+                "states it"
+                if self.working
+                else "The network's own figure, as stated in its profile"
+            )
             text += f"; {self.sources}." if self.sources else "."
         elif self.standing == "not published":
             text = f"{self.sources}."
@@ -73,7 +78,8 @@ class FigureLine:
         if self.standing == "worked out":
             text = f"worked out by pcndocs, on the basis of {sources}"
         elif self.standing == "network's own":
-            text = "the network's own figure" + (f"; {sources}" if sources else "")
+            own = "at the network's own rate" if self.working else "the network's own figure"
+            text = own + (f"; {sources}" if sources else "")
         elif self.standing == "estimate":
             text = f"{sources}; the network's own figure should be used where it has one"
         else:
@@ -107,7 +113,8 @@ def stream_line(funds: StreamFunds, year: str, facts: Facts) -> FigureLine:
             else f"no national rate for {year} had been published when these facts were "
             f"checked ({facts.checked:%-d %B %Y})"
         )
-        return FigureLine(label, _amount_text(funds), "network's own", unpublished)
+        working = None if funds.stated else funds.working
+        return FigureLine(label, _amount_text(funds), "network's own", unpublished, working)
     if funds.amount is None and "published" in funds.working:
         return FigureLine(
             label,

@@ -404,6 +404,8 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
     if merged and own.core_pcn_funding is not None:
         stated = own.core_pcn_funding
         return StreamFunds("core", title, Amount(stated, stated, True), STATED, NETWORK_FIGURE)
+    if own.core_rate_per_patient is not None and merged:
+        return _own_core_pcn_funding(own.core_rate_per_patient, profile, facts, title)
     if own.core_rate_per_patient is not None:
         rate = _own(own.core_rate_per_patient)
         working = _per_patient(rate, patients, "registered patients")
@@ -459,6 +461,49 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
         confidence,
         note,
         brief,
+    )
+
+
+def _own_core_pcn_funding(rate: float, profile: Profile, facts: Facts, title: str) -> StreamFunds:
+    """Return Core PCN Funding at the network's own rate a patient, split as the national one.
+
+    From 2024/25 Core PCN Funding is paid partly for each registered patient and partly for
+    each patient of the adjusted population. A network that gives one rate a patient gives
+    neither part, so pcndocs splits it as the first national rate was split, and the sum is
+    an estimate, said to be one, with the source of the split. A network that knows its sum
+    states it whole (funding.core_pcn_funding).
+    """
+    basis_year, basis = next(
+        (year, national.core_pcn_funding)
+        for year, national in facts.funding.years.items()
+        if national.core_pcn_funding is not None
+    )
+    share = float(basis.registered_part) / float(basis.value)
+    # Each part to 4 places, as the documents print it, so the working adds up as read.
+    registered = round(rate * share, 4)
+    adjusted = round(rate - registered, 4)
+    first = basis.first_published or basis
+    split = (
+        f"split as the national rate of {basis_year} was: {share:.0%} for each registered "
+        f"patient and {1 - share:.0%} for each patient of the adjusted population"
+    )
+    own = f"an estimate: the network's own rate of {_pence(rate)} a patient, {split}"
+    source, brief = f"{own} ({first.cited})", f"{own} ({first.cited_briefly})"
+    patients, population = profile.population, profile.funding.adjusted_population
+    if population is None:
+        working = (
+            f"{_pence(rate)} a patient, paid partly for each of the {patients:,} registered "
+            "patients and partly for each patient of the adjusted population, which the profile "
+            "does not give"
+        )
+        return StreamFunds("core", title, None, working, source, "estimate", None, brief)
+    total = registered * patients + adjusted * population
+    working = (
+        f"£{registered:.4f} × {patients:,} registered patients + £{adjusted:.4f} × "
+        f"{population:,} adjusted population"
+    )
+    return StreamFunds(
+        "core", title, Amount(total, total, True), working, source, "estimate", None, brief
     )
 
 

@@ -185,6 +185,8 @@ def _adjusted_used(profile: Profile, facts: Facts, year: str, shown: set[str]) -
     )
     if lm.exists_in(year) and lm_rate is not None and lm.id in shown:
         return True
+    if merged and own.core_pcn_funding is None and own.core_rate_per_patient is not None:
+        return True  # the network's own rate is split between registered and adjusted
     core_stated = (merged and own.core_pcn_funding is not None) or own.core_rate_per_patient
     core_national = not merged and national.core_payment is not None
     core_adjusted = national.core_pcn_funding is not None
@@ -216,7 +218,7 @@ def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str
         yield (
             ("network", "local_variation_agreement"),
             f"is true for {year}, but Local Variation Agreements exist only from {since}"
-            f"({variation.first})",
+            f"({variation.first}), so Schedule 1 states none",
         )
     for i, lead in enumerate(profile.leads):
         if not isinstance(lead.workstream, str):

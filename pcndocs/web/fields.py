@@ -96,6 +96,12 @@ FORM_HELP = {
         "The name of the provider, such as Riverside GP Federation, that receives the "
         "network's funding."
     ),
+    "Network.payee_holds_funds": (
+        "How the payee holds the network's funds: on trust for the member practices, in a "
+        "separate bank account kept for the network, or a separate account held on trust. "
+        "Schedule 1 says so. Leave it empty and, for a payee that is not a member practice, "
+        "Schedule 1 says it is still to be agreed."
+    ),
     "ClinicalDirector.line_manages": (
         "For joint directors: whom this director line-manages, one a line. Leave it empty for "
         "all of them and the job description says the directors agree it between them."
@@ -190,10 +196,13 @@ FORM_HELP = {
         "and the job description says it is still to be agreed."
     ),
     "FundingOverrides.core_rate_per_patient": (
-        f"The core funding per registered patient: the {WORDS.core_payment} core payment until "
-        f"{WORDS.core_payment_last}, Core PCN Funding from {WORDS.core_pcn_funding_first}. No "
+        f"Until {WORDS.core_payment_last}: the core payment for each registered patient "
+        f"({WORDS.core_payment}). From {WORDS.core_pcn_funding_first}: the network's rate of "
+        "Core PCN Funding a patient, which is paid partly for each registered patient and partly "
+        "for each patient of the adjusted population (give that below too); pcndocs splits the "
+        "rate as the national one was first split, and the papers call the sum an estimate. No "
         f"national rate is known for {WORDS.core_rate_needed_from} or later years, so give this "
-        "or the year's Core PCN Funding below."
+        "or, better, the year's Core PCN Funding below."
     ),
 }
 
@@ -416,6 +425,7 @@ FORM_LABELS = {
     "Profile.document_control": "Document control",
     "FundingOverrides.cd_rate_per_patient": "Clinical director rate per patient",
     "Network.payee_name": "Provider's name",
+    "Network.payee_holds_funds": "How the payee holds the funds",
 }
 # A field drawn inside another's "another provider" part, shown only when that is chosen.
 SHOWN_WITH = {"Network.payee_name": "nominated_payee"}
