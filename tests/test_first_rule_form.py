@@ -161,3 +161,19 @@ def test_a_default_changed_in_the_form_is_set_and_one_set_stays_set(client: Page
     back = data_from_form(fields)
     assert back["appointment"] == {"term_years": 3, "nomination_days": 21}
     assert not back.get("governance")
+
+
+def test_an_empty_list_the_profile_sets_stays_set_through_the_form(client: PageClient) -> None:
+    # Found by the property above: `line_manages: []` came back with the key left out.
+    data = BASES["imported-blank"][0]()
+    data["clinical_directors"] = [{"name": "Dr A Shah", "line_manages": []}]
+    text = yaml.safe_dump(data, sort_keys=False)
+    page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
+    fields = form_fields(page.text)
+    assert "_empty.clinical_directors[0].line_manages" in fields
+    assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == []
+    fields["clinical_directors[0].line_manages"] = "the PCN manager"
+    assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == ["the PCN manager"]
+    del fields["_empty.clinical_directors[0].line_manages"]
+    fields["clinical_directors[0].line_manages"] = ""
+    assert "line_manages" not in data_from_form(fields)["clinical_directors"][0]

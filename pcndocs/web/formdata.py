@@ -33,6 +33,10 @@ PROVIDER_CODE = ":code"
 # still marks it [proposed: ...] and `check` still lists it as a default to confirm, where the
 # form would otherwise have written every default into the profile as if agreed.
 DEFAULT_SHOWN = "_default."
+# The name's beginning of the hidden field beside a list field the profile sets to an empty
+# list (`line_manages: []`): sent back still empty, the key stays in the data, set to [], as
+# the file had it, where an empty text box would otherwise leave the key out.
+EMPTY_LIST = "_empty."
 # What YAML reads as a number or a date in a file, written plainly: 2.5, -5, .5, 2026-04-01
 # (not YAML's other forms, such as 1_000, 0x1F or 1:30, which nobody types in a form).
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -208,6 +212,8 @@ def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
         return form.get(dotted(path) + PROVIDER_CODE, "").strip() or None
     if node.kind == "lines":
         lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines and EMPTY_LIST + dotted(path) in form:
+            return []  # the profile's own empty list, kept
         return lines or None
     if not text.strip():
         return None

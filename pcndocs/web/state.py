@@ -36,6 +36,7 @@ from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Input, Repeat, profile_form
 from pcndocs.web.formdata import (
     DEFAULT_SHOWN,
+    EMPTY_LIST,
     LOCAL_WORKSTREAM,
     OTHER_PROVIDER,
     PROVIDER_CODE,
@@ -242,6 +243,7 @@ def _page_templates(settings: Settings) -> jinja2.Environment:
         other_provider=OTHER_PROVIDER,
         provider_code=PROVIDER_CODE,
         default_shown=DEFAULT_SHOWN,
+        empty_list=EMPTY_LIST,
         output_folder=str(settings.out),
         # Every page carries the token its posts must send back (see guard.py): in a
         # meta element for htmx and form.js, and as the first field of each form.

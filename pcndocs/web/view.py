@@ -134,6 +134,12 @@ class FormView:
         (formdata.DEFAULT_SHOWN), still a default to confirm and not a value agreed."""
         return _get(self.data, path) is None and node.default is not None
 
+    def empty_list(self, path: KeyPath) -> bool:
+        """Return whether the profile sets this key to an empty list: the form marks it so,
+        and sent back still empty it stays set to [] (formdata.EMPTY_LIST), not left out."""
+        found = _get(self.data, path)
+        return isinstance(found, list) and not found
+
     def raw(self, path: KeyPath) -> Any:
         """Return the data at a key path, or None."""
         return _get(self.data, path)
