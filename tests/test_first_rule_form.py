@@ -167,11 +167,13 @@ def test_an_empty_list_the_profile_sets_stays_set_through_the_form(client: PageC
     # Found by the property above: `line_manages: []` came back with the key left out.
     data = BASES["imported-blank"][0]()
     data["clinical_directors"] = [{"name": "Dr A Shah", "line_manages": []}]
+    data["job_description"] = {"working_relationships": []}
     text = yaml.safe_dump(data, sort_keys=False)
     page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
     fields = form_fields(page.text)
     assert "_empty.clinical_directors[0].line_manages" in fields
     assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == []
+    assert data_from_form(fields)["job_description"]["working_relationships"] == []
     fields["clinical_directors[0].line_manages"] = "the PCN manager"
     assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == ["the PCN manager"]
     del fields["_empty.clinical_directors[0].line_manages"]
