@@ -7,6 +7,7 @@ absent, the same, or recorded as pcndocs' own; keep anything else and write besi
 from __future__ import annotations
 
 import copy
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from pcndocs.cli import cli
-from pcndocs.output.manifest import Manifest
+from pcndocs.files import sha256_of
+from pcndocs.output.manifest import Entry, Manifest
 from pcndocs.output.ownership import place
 
 # End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
@@ -336,3 +338,36 @@ def test_two_builds_in_one_process_see_each_others_claims_and_records(tmp_path: 
     assert later.claim(FOLDER, "/p/third.yaml", "Other", "") == [
         ["/p/first.yaml", "Riverside", "U11111"]
     ]
+
+
+def _saved(out: Path, build: Manifest, fingerprint: str, data: bytes) -> None:
+    checksum = hashlib.sha256(data).hexdigest()
+    build.entries["net"] = Entry("net", "v.yaml", "Net", fingerprint, files={"a.html": checksum})
+    build.save(["net"])
+
+
+def test_two_builds_saving_one_folder_record_the_file_that_is_on_disk(tmp_path: Path) -> None:
+    # Found as a rare failure of the two-versions test above: build 1 wrote a.html last, but
+    # build 2 saved last, so the record held build 2's checksum and the next build took build
+    # 1's file for one a user had edited.
+    (tmp_path / "net").mkdir()
+    first, second = Manifest(tmp_path), Manifest(tmp_path)  # both started before either saved
+    (tmp_path / "net" / "a.html").write_bytes(b"version 1")  # build 2's file, then build 1's
+    _saved(tmp_path, first, "1" * 64, b"version 1")
+    _saved(tmp_path, second, "2" * 64, b"version 2")
+    entry = Manifest(tmp_path).entry("net")
+    assert entry is not None
+    assert entry.files["a.html"] == sha256_of(tmp_path / "net" / "a.html")
+    assert entry.fingerprint == ""  # a mix of two versions: rebuilt next time, never skipped
+
+
+def test_a_folder_holding_this_builds_files_keeps_its_record(tmp_path: Path) -> None:
+    (tmp_path / "net").mkdir()
+    first, second = Manifest(tmp_path), Manifest(tmp_path)
+    (tmp_path / "net" / "a.html").write_bytes(b"version 2")
+    _saved(tmp_path, first, "1" * 64, b"version 1")
+    _saved(tmp_path, second, "2" * 64, b"version 2")
+    entry = Manifest(tmp_path).entry("net")
+    assert entry is not None
+    assert entry.files["a.html"] == hashlib.sha256(b"version 2").hexdigest()
+    assert entry.fingerprint == "2" * 64

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import errno
 import hashlib
 import heapq
@@ -503,11 +504,22 @@ class Manifest:
             # file it wrote: thousands of lines in a national build).
             current = Manifest(self.out, journals=False)
             ours = {name: None for name in touched if name in self.entries or name in self._aside}
+            # A folder another build of the same network saved meanwhile holds, file by file,
+            # whichever build wrote last: the record says so, or the next build would take
+            # the other's files for ones a user edited.
+            mixed: dict[str, Entry] = {}
             for name in ours:
-                current.entries.pop(name, None)
+                theirs = current.entries.pop(name, None)
+                mine = self.entry(name)
+                if theirs is not None and mine is not None:
+                    found = _as_on_disk(self.out / name, mine, theirs)
+                    if found is not None:
+                        mixed[name] = found
             names = sorted({*current.entries, *ours})
 
             def entry_of(name: str) -> Entry:
+                if name in mixed:
+                    return mixed[name]
                 found = self.entry(name) if name in ours else current.entries[name]
                 assert found is not None
                 return found
@@ -523,6 +535,26 @@ class Manifest:
         self.entries = current.entries
         self.index_sha256 = outcome.sha256
         return outcome
+
+
+def _as_on_disk(folder: Path, mine: Entry, theirs: Entry) -> Entry | None:
+    """Return this build's entry with the files another build wrote last put in its place,
+    or None if every file on disk is this build's.
+
+    Such a folder is a mix of two versions: its fingerprint is left empty, so the next build
+    rebuilds it rather than taking it as up to date.
+    """
+    files, sizes = dict(mine.files), dict(mine.sizes)
+    for name, checksum in mine.files.items():
+        other = theirs.files.get(name)
+        if other is None or other == checksum:
+            continue  # unchanged between the two, or only this build writes it
+        if sha256_of(folder / name) == other:
+            files[name] = other
+            sizes[name] = theirs.sizes.get(name, 0)
+    if files == mine.files:
+        return None
+    return dataclasses.replace(mine, files=files, sizes=sizes, fingerprint="")
 
 
 def _record(
