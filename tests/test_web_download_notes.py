@@ -3,7 +3,9 @@ warned of and what it leaves to agree (web/notes.py), as a pack does in its text
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -136,3 +138,13 @@ def test_a_download_with_nothing_to_say_has_no_notes(tmp_path: Path) -> None:
         )
     assert answer.status_code == 200
     assert NOTES_HEADER not in answer.headers
+
+
+def test_a_pack_says_the_value_no_clause_states_in_warnings_txt(client: TestClient) -> None:
+    fields = fields_of(client.get("/example").text)
+    answer = client.post("/download/pack", data=fields)
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    said = archive.read("riverside-primary-care-network/warnings.txt").decode()
+    assert "practices[0].signatory" in said and "schedule-1.signatures.signatory" in said
+    assert "refused to fetch" in said

@@ -6,6 +6,7 @@ Each endpoint reads the server's state from `request.app.state` (web/http.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,9 @@ async def _pack(web: Web, loaded: LoadedProfile) -> Response:
         loaded, default_formats(), names, settings.templates, web.today, settings.wording
     )
     folder = slug(loaded.profile.network.name or "network")
+    # warnings.txt says, as `build` prints, the values only a house-worded clause stated.
+    house = await run_in_threadpool(web.house_warnings, loaded)
+    built = replace(built, warnings=[*house, *built.warnings])
     return attachment(
         pack_zip(loaded, built, house=web.house()), f"{folder}.zip", "application/zip"
     )
