@@ -615,3 +615,33 @@ def test_two_build_several_at_once_never_share_a_folder(folder: Path, tmp_path: 
     assert sorted(job.failed for job in jobs) == [0, 1], said
     (refused,) = [s for s in said if "would be written to" in s]
     assert "give one of them a different name" in refused
+
+
+def test_build_several_once_the_server_is_stopping_is_refused_and_starts_no_worker(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C kills the workers; a "build several" asked for after that would start new ones
+    the stop no longer knows of: it is refused with a message instead, as a preview is."""
+    settings = Settings(today=TODAY, workers=1, workspace=folder, out=tmp_path / "output")
+    app = create_app(settings)
+    with TestClient(app, base_url=LOCAL) as client:
+        page = client.get("/").text
+        web = app.state.web
+        web.pool.shutdown()  # what the server's lifespan does once it is asked to stop
+        answer = client.post(
+            "/networks/build",
+            data={"file": [EXAMPLE], "blank": "no"},
+            headers=token_headers(client, page),
+            follow_redirects=False,
+        )
+        assert answer.status_code == 503
+        problems = lxml.html.fromstring(answer.text).get_element_by_id("problems")
+        assert "the server is stopping" in problems.text_content()
+        assert "start pcndocs serve again" in problems.text_content()
+        preview = client.post(
+            "/form/preview", data=form_fields(client.get(f"/networks/{EXAMPLE}").text)
+        )
+        assert preview.status_code == 503
+        assert "the server is stopping" in preview.text
+        assert web.pool.shared._workers == []  # no worker was started after the stop
+    assert not (tmp_path / "output").exists()

@@ -30,7 +30,7 @@ from pcndocs.web.formdata import data_from_form
 from pcndocs.web.http import attachment, form_of, web_of
 from pcndocs.web.importing import MAX_CHOSEN, WORKSPACE_ROUTES
 from pcndocs.web.networks import Builds, States, is_draft, saved_text
-from pcndocs.web.service import check_data, read_profile_text
+from pcndocs.web.service import StoppingError, check_data, read_profile_text
 from pcndocs.web.state import Web
 from pcndocs.web.view import normalised, place
 
@@ -299,6 +299,12 @@ async def duplicate(request: Request) -> Response:
 _NONE_CHOSEN = "Choose at least one network to build: tick the box beside its name in the list"
 
 
+_STOPPING = (
+    "Not built: the server is stopping (it was asked to stop); start pcndocs serve again "
+    "to build these networks"
+)
+
+
 async def build(request: Request) -> Response:
     web = web_of(request)
     pages = _space(request)
@@ -315,6 +321,10 @@ async def build(request: Request) -> Response:
         blank=blank,
         today=web.today,
     )
+    try:
+        web.pool.refuse_if_stopping()  # its workers would be new ones, started after the stop
+    except StoppingError:
+        return pages.list_page(503, problems=[_STOPPING])
     try:
         job = pages.builds.start(pages.space, names, options, web.pool.shared)
     except PcndocsError as exc:
