@@ -302,6 +302,11 @@ def test_build_several_into_the_output_folder(
     part = client.get(started.url.path + "/progress").text
     assert 'data-finished="yes"' in part
     assert "1 built or up to date" in part
+    # The heading, outside the part, is replaced with what happened (htmx's out-of-band swap).
+    heading = lxml.html.fromstring(part).xpath('//h1[@id="build-title"][@hx-swap-oob="true"]')
+    assert [h.text_content() for h in heading] == ["Built 1 network"]
+    whole = lxml.html.fromstring(client.get(started.url.path).text)
+    assert [h.text_content() for h in whole.xpath("//h1")] == ["Built 1 network"]
     out = tmp_path / "output" / "riverside-primary-care-network"
     assert (out / "schedule-1.pdf").is_file()
     assert (tmp_path / "output" / ".pcndocs" / "manifest.json").is_file()
@@ -645,3 +650,25 @@ def test_build_several_once_the_server_is_stopping_is_refused_and_starts_no_work
         assert "the server is stopping" in preview.text
         assert web.pool.shared._workers == []  # no worker was started after the stop
     assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(
+    ("finished", "failed", "error", "heading"),
+    [
+        (False, 0, "", "Building 3 networks"),
+        (True, 0, "", "Built 3 networks"),
+        (True, 1, "", "Built 2 of 3 networks; 1 not built"),
+        (True, 0, "a template is wrong", "The build of 3 networks stopped"),
+    ],
+)
+def test_the_build_pages_heading_says_what_happened(
+    client: TestClient, finished: bool, failed: int, error: str, heading: str
+) -> None:
+    job = networks.BuildJob("k", ["a.yaml", "b.yaml", "c.yaml"], False)
+    job.finished, job.failed, job.error = finished, failed, error
+    web = client.app.state.web  # type: ignore[attr-defined]
+    page = lxml.html.fromstring(web.page("building.html", job=job).body)
+    assert [h.text_content() for h in page.xpath("//h1")] == [heading]
+    part = lxml.html.fromstring(web.page("progress.html", job=job, oob=True).body)
+    swapped = [h.text_content() for h in part.xpath("//h1[@hx-swap-oob]")]
+    assert swapped == ([heading] if finished else [])

@@ -337,8 +337,9 @@ async def building(request: Request) -> Response:
     job = pages.builds.get(request.path_params["key"])
     if job is None:
         return pages.list_page(404, problems=["That build is no longer followed."])
-    part = request.url.path.endswith("/progress")
-    return web_of(request).page("building.html" if not part else "progress.html", job=job)
+    if request.url.path.endswith("/progress"):  # the part the page asks for as it goes
+        return web_of(request).page("progress.html", job=job, oob=True)
+    return web_of(request).page("building.html", job=job)
 
 
 # Before the ordinary pages' routes: "/" is the networks' page.
