@@ -9,6 +9,7 @@ lets through only from this server's own page.
 from __future__ import annotations
 
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -209,28 +210,40 @@ async def network(request: Request) -> Response:
         return _refused(request, exc)
 
 
-async def save(request: Request) -> Response:
-    form = await form_of(request)
-    try:
-        return await run_in_threadpool(_space(request).save, request.path_params["file"], form)
-    except PcndocsError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=422)
+def _on_file(
+    action: Callable[[WorkspacePages, str, dict[str, str]], Response],
+    refusal: Callable[[Request, PcndocsError], Response],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Return an endpoint that does ACTION to the network's file named in the address, with
+    the posted form, in a thread; a user's error (a name refused, a file unreadable) is
+    answered by REFUSAL."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await form_of(request)
+        try:
+            return await run_in_threadpool(
+                action, _space(request), request.path_params["file"], form
+            )
+        except PcndocsError as exc:
+            return refusal(request, exc)
+
+    endpoint.__name__ = action.__name__
+    return endpoint
 
 
-async def keep(request: Request) -> Response:
-    form = await form_of(request)
-    try:
-        return await run_in_threadpool(_space(request).keep_both, request.path_params["file"], form)
-    except PcndocsError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=422)
+def _json_refusal(_request: Request, exc: PcndocsError) -> Response:
+    """A refusal the page's script reads (a save as you type, keep both)."""
+    return JSONResponse({"error": str(exc)}, status_code=422)
 
 
-async def agree(request: Request) -> Response:
-    form = await form_of(request)
-    try:
-        return await run_in_threadpool(_space(request).agree, request.path_params["file"], form)
-    except WorkspaceError as exc:
-        return _refused(request, exc)
+def _page_refusal(request: Request, exc: PcndocsError) -> Response:
+    """A refusal of a form posted the ordinary way: the networks' page, saying why."""
+    return _refused(request, exc, 404 if isinstance(exc, WorkspaceError) else 422)
+
+
+save = _on_file(WorkspacePages.save, _json_refusal)
+keep = _on_file(WorkspacePages.keep_both, _json_refusal)
+agree = _on_file(WorkspacePages.agree, _page_refusal)
 
 
 async def changes(request: Request) -> Response:
