@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from pcndocs.cli import cli
 from pcndocs.render.wording import clause_views, load_wording
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.guard import PAGE_TOKEN_FIELD
 from tests.webclient import PageClient
@@ -519,3 +520,33 @@ def test_one_annex_e_item_is_listed_and_reworded_in_the_page(
     assert after["cd-job-description.core.responsibility.workforce"].startswith(
         "Lead workforce development."
     )
+
+
+def test_the_lead_checklists_clauses_are_grouped_by_heading_and_workstream(
+    client: PageClient,
+) -> None:
+    page = page_of(client, doc="lead-checklist")
+    # Every clause once, in the document's order, whatever group or part it is in.
+    assert list(listed(page)) == [view.id for view in clause_views("lead-checklist")]
+    titles = [" ".join(h.text_content().split()) for h in page.xpath("//h3[@class='group-title']")]
+    assert "Every workstream: getting started (14)" in titles
+    assert "Review (2)" in titles
+    own = next(t for t in titles if t.startswith("This workstream's own items"))
+    # The jump links go to each group's heading.
+    jumps = page.xpath("//p[@class='group-jump']/a/@href")
+    assert [f"#{h.get('id')}" for h in page.xpath("//h3[@class='group-title']")] == jumps
+    # A workstream's own items are a part of their own, titled as the facts name it.
+    parts = {
+        " ".join(p.xpath("./summary")[0].text_content().split()): p
+        for p in page.xpath("//details[@class='clause-part']")
+    }
+    facts = load_facts()
+    cvd = facts.workstream("cvd_prevention").title
+    found = next(p for title, p in parts.items() if title.startswith(f"{cvd} ("))
+    ids = found.xpath(".//code/text()")
+    assert ids and all(i.startswith("lead-checklist.own.item.cvd-prevention.") for i in ids)
+    assert sum(len(p.xpath(".//li")) for p in parts.values()) < int(own.split("(")[1][:-1])
+    assert all(p.get("open") is None for p in parts.values())  # closed until one is chosen
+    chosen = page_of(client, doc="lead-checklist", clause=ids[0])
+    opened = chosen.xpath("//details[@class='clause-part'][@open]//code/text()")
+    assert opened == ids

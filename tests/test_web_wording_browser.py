@@ -67,9 +67,19 @@ def test_change_a_clause_by_keyboard_see_it_save_and_reset(
     (folder / "wording.yaml").unlink(missing_ok=True)
     tab.goto(server + "/wording")
     axe_clean(tab)
-    # Choose the clause from the list.
+    # Choose the clause from the list: jump to its heading's group, open its part, follow it.
+    jump = tab.locator(".group-jump a", has_text="How the network meets and decides")
+    group = str(jump.get_attribute("href"))
+    tab_to_match(tab, f".group-jump a[href='{group}']")
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == group[1:]  # the group's heading
+    tab_to_match(tab, f"{group}-conflicts > summary")
+    tab.keyboard.press("Enter")
+    assert tab.locator(f"{group}-conflicts").get_attribute("open") is not None
     tab_to_match(tab, f"a[href*='clause={CLAUSE}&'], a[href$='clause={CLAUSE}#editor']")
     press_and_load(tab)
+    # The part holding the chosen clause is open on the page that edits it.
+    assert tab.locator(f"{group}-conflicts").get_attribute("open") is not None
     assert tab.locator("#editor-heading").inner_text() == f"Clause {CLAUSE}"
     # Type a replacement, with the network's name taken from the list of fields.
     tab_to_match(tab, "#clause-text")
@@ -128,8 +138,14 @@ def test_the_page_on_a_phone_is_clean_too(server: str, browser: Any) -> None:
 
 
 def choose_clause(tab: Any, clause: str) -> None:
-    """Move to a clause's link in the list by keyboard and open it."""
-    tab_to_match(tab, f"a[href$='clause={clause}#editor']")
+    """Move to a clause's link in the list by keyboard and open it; a clause in a closed
+    part of its group (a workstream's items, say) by opening the part first, as a user does."""
+    link = f"a[href$='clause={clause}#editor']"
+    part = tab.locator(f"details.clause-part:has({link}):not([open])")
+    if part.count():
+        tab_to_match(tab, f"#{part.get_attribute('id')} > summary")
+        tab.keyboard.press("Enter")
+    tab_to_match(tab, link)
     press_and_load(tab)
 
 

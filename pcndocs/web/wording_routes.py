@@ -47,7 +47,14 @@ from pcndocs.render.wording import (
 )
 from pcndocs.resources import example_profile
 from pcndocs.web.service import check_data
-from pcndocs.web.wording_view import House, Shown, editable_text, shown_document
+from pcndocs.web.wording_view import (
+    House,
+    Shown,
+    editable_text,
+    grouped,
+    humanised,
+    shown_document,
+)
 
 if TYPE_CHECKING:
     from pcndocs.web.state import Web
@@ -244,6 +251,13 @@ class WordingPages:
         # Scrolled to by static/wording.js: a #fragment would scroll the page to the frame too.
         return self.web.remember_preview(html.replace("</head>", style + "</head>", 1))
 
+    def part_title(self, word: str) -> str:
+        """Return the title of a list's items for one word of their ids: a workstream's."""
+        try:
+            return str(self.web.facts.workstream(word.replace("-", "_")).title)
+        except KeyError:
+            return humanised(word)
+
     # --- the page -------------------------------------------------------------------------
 
     async def page(
@@ -275,6 +289,7 @@ class WordingPages:
                 "choose another network."
             )
         )
+        groups = grouped(views, self.part_title)
         additions = chosen.house.add_after if chosen and chosen.house else ()
         taken = {v.id for v in views} | {a.id for v in views if v.house for a in v.house.add_after}
         return self.web.page(
@@ -291,6 +306,8 @@ class WordingPages:
             example=EXAMPLE,
             note=note,
             views=views,
+            groups=groups,
+            section=next((g.title for g in groups if chosen and g.holds(chosen.id)), ""),
             chosen=chosen,
             text=draft.text if draft.text is not None else start_text,
             from_network=from_network and draft.text is None,
