@@ -550,3 +550,62 @@ def test_the_lead_checklists_clauses_are_grouped_by_heading_and_workstream(
     chosen = page_of(client, doc="lead-checklist", clause=ids[0])
     opened = chosen.xpath("//details[@class='clause-part'][@open]//code/text()")
     assert opened == ids
+
+
+def look(html: str, box: str) -> str:
+    """Return the words of a clause-as-it-prints box an answer swaps in (out of band)."""
+    found = lxml.html.fragment_fromstring(html, create_parent="div").xpath(
+        f"//div[@id='{box}'][@hx-swap-oob='true']"
+    )
+    assert found, f"no box {box} swapped in"
+    return " ".join(found[0].text_content().split())
+
+
+def test_the_clause_as_it_prints_follows_the_text_typed(client: PageClient, folder: Path) -> None:
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    page = page_of(client, clause=CLAUSE)
+    # On the page: the clause as the document prints it, with its number, not its Markdown.
+    shown = " ".join(page.get_element_by_id("clause-look").text_content().split())
+    assert shown == "7.3 " + BUILT_IN.replace("'", "’")
+    live = client.post("/wording/preview", data={**editor_fields(page), "text": HOUSE})
+    assert look(live.text, "clause-look") == f"7.3 {HOUSE_READ}"
+    # Markdown prints as it will: **bold** is bold, not asterisks.
+    bold = client.post(
+        "/wording/preview", data={**editor_fields(page), "text": "Every **declaration** is kept."}
+    )
+    box = lxml.html.fragment_fromstring(bold.text, create_parent="div").get_element_by_id(
+        "clause-look"
+    )
+    assert [s.text_content() for s in box.iter("strong")] == ["declaration"]
+    assert "*" not in box.text_content()
+
+
+def test_a_clause_added_after_shows_as_it_prints_while_typed(
+    client: PageClient, folder: Path
+) -> None:
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    page = page_of(client, clause=CLAUSE)
+    text = "The register is open to every member practice of {network.name}."
+    fields = form_fields(page, "add-form", added_text=text, action="preview-added")
+    live = client.post("/wording/preview", data=fields)
+    assert live.status_code == 200
+    assert look(live.text, "clause-look-new") == (
+        "7.4 The register is open to every member practice of Riverside Primary Care Network."
+    )
+    frame = lxml.html.fromstring(live.text).xpath("//iframe/@src")[0]
+    assert "The register is open to every member practice" in client.get(frame).text
+    assert not (folder / "wording.yaml").exists()  # a preview saves nothing
+    # A mistake is said in the box, and the preview stays as it was.
+    bad = client.post("/wording/preview", data={**fields, "added_text": "Kept by {network.nam}."})
+    assert bad.headers.get("HX-Reswap") == "none"
+    assert "network.nam" in look(bad.text, "clause-look-new")
+    # One saved is shown on the page beside its own text, and follows its edits.
+    client.post("/wording/save", data={**fields, "action": "add-added"})
+    page = page_of(client, clause=CLAUSE)
+    box = f"clause-look-{CLAUSE.replace('.', '-')}-house"
+    assert "7.4 The register is open" in page.get_element_by_id(box).text_content()
+    edited = form_fields(
+        page, "added-form-1", added_text="Anyone may read it.", action="preview-added"
+    )
+    assert look(client.post("/wording/preview", data=edited).text, box) == "7.4 Anyone may read it."
+    (folder / "wording.yaml").unlink()

@@ -12,6 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+import lxml.html
+from markupsafe import Markup, escape
 
 from pcndocs.output.build import (
     BuildOptions,
@@ -242,3 +246,63 @@ def _group_title(group: ClauseGroup) -> str:
     if cleaned.startswith("…: "):  # "{{ w.title }}: this workstream's own items"
         cleaned = cleaned[3:]
     return cleaned[:1].upper() + cleaned[1:]
+
+
+# --- one clause as it prints ------------------------------------------------------------------
+
+# The tags a clause's words need to read as printed: a placeholder is a <mark>.
+_LOOK_TAGS = frozenset({"strong", "em", "b", "i", "mark", "code", "sup", "sub", "br", "ins", "del"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def clause_look(html: str, clause: str) -> Markup:
+    """Return how a clause prints in a document's HTML, as HTML safe to put in the page.
+
+    Only its words and the tags they need are kept (no attribute, no link, no style): a
+    heading as a bold line, a numbered item with its number as the document prints it
+    (4.2.1), a paragraph as a paragraph. Empty where the document does not print it.
+    """
+    if not html or f'data-clause="{clause}"' not in html:
+        return Markup("")
+    found = lxml.html.document_fromstring(html).xpath("//*[@data-clause=$c]", c=clause)
+    if not found:
+        return Markup("")
+    element = found[0]
+    words = _words(element)
+    if element.tag in _HEADINGS:
+        return Markup(f'<p class="look-heading"><strong>{words}</strong></p>')
+    if element.tag == "li":
+        number = _number(element)
+        box = "checkbox" in (element.get("class") or "").split()  # a checklist's tick box
+        mark = f'<span class="look-number">{number}</span> ' if number else "☐ " if box else "• "
+        return Markup(f'<p class="look-item">{mark}{words}</p>')
+    return Markup(f"<p>{words}</p>")
+
+
+def _words(element: Any) -> str:
+    """Return an element's words as HTML: kept tags around them, every other tag dropped, its
+    own sub-list (a clause's items are clauses of their own) left out."""
+    parts = [str(escape(element.text or ""))]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in ("ol", "ul"):
+            inner = _words(child)
+            kept = child.tag in _LOOK_TAGS
+            parts.append(f"<{child.tag}>{inner}</{child.tag}>" if kept else inner)
+        parts.append(str(escape(child.tail or "")))
+    return " ".join("".join(parts).split())
+
+
+def _number(item: Any) -> str:
+    """Return a list item's number as the document's counters print it ("6.7.3"), or ""
+    in a list that is not numbered."""
+    numbers: list[str] = []
+    current = item
+    while current is not None and current.tag == "li":
+        parent = current.getparent()
+        if parent is None or parent.tag != "ol":
+            return ".".join(numbers) if numbers else ""
+        siblings = [c for c in parent if c.tag == "li"]
+        start = int(parent.get("start", "1")) if parent.get("start", "1").isdigit() else 1
+        numbers.insert(0, str(start + siblings.index(current)))
+        current = parent.getparent()
+    return ".".join(numbers)
