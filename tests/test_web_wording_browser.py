@@ -7,6 +7,7 @@ drawn), never on a fixed time.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ HOUSE_READ = (
 )
 
 pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("PCNDOCS_SCREENSHOTS")  # a folder: save what the tests look at
 
 
 @pytest.fixture(scope="module")
@@ -310,3 +313,37 @@ def test_one_annex_e_item_reworded_by_keyboard(server: str, folder: Path, tab: A
     assert entry.text is not None and entry.text.startswith("**Research.**") and entry.pinned
     assert "House text" in tab.locator("li.chosen").inner_text()
     axe_clean(tab)
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_the_clause_as_it_prints_follows_the_typing_by_keyboard(
+    server: str, folder: Path, browser: Any, width: int
+) -> None:
+    """Beside the Markdown typed: the clause as the document prints it, numbered, bold as
+    bold; and a clause being added after it, too."""
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    context = new_context(browser, width)
+    tab, problems = open_tab(context)
+    tab.goto(server + "/wording")
+    choose_clause(tab, CLAUSE)
+    look = tab.locator("#clause-look")
+    assert look.inner_text().startswith("7.3 Every declaration is recorded")
+    tab_to_match(tab, "#clause-text")
+    tab.keyboard.press("Control+A")
+    with tab.expect_response(previewed):
+        tab.keyboard.type("Every **declaration** is kept by {network.name}.")
+    tab.locator("#clause-look strong", has_text="declaration").wait_for()
+    assert look.inner_text() == "7.3 Every declaration is kept by Riverside Primary Care Network."
+    tab_to_match(tab, "#new-text")
+    with tab.expect_response(previewed):
+        tab.keyboard.type("The register is *open* to the public.")
+    added = tab.locator("#clause-look-new")
+    added.locator("em", has_text="open").wait_for()
+    assert added.inner_text() == "7.4 The register is open to the public."
+    axe_clean(tab)
+    if SHOTS:
+        look.scroll_into_view_if_needed()
+        tab.screenshot(path=str(Path(SHOTS) / f"wording-look-{width}.png"))
+    assert not (folder / "wording.yaml").exists()  # typing saves nothing
+    assert problems == []
+    context.close()
