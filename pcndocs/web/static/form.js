@@ -120,6 +120,10 @@
     if (status) {
       status.classList.add("failed");
       status.textContent = words;
+      var old = status.nextElementSibling;  /* the notes of an earlier file: not of this one */
+      if (old && old.classList.contains("download-notes")) {
+        old.remove();
+      }
     }
     document.dispatchEvent(new CustomEvent("pcndocs:download", { detail: { ok: false } }));
   }
