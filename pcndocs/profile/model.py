@@ -614,8 +614,26 @@ class FundingOverrides(Model):
         "which is paid partly for each registered patient and partly for each patient of the "
         "adjusted population (give adjusted_population too); pcndocs splits the rate as the "
         "national one was first split and calls the sum an estimate. Where the network knows "
-        "its sum, core_pcn_funding states it instead. Needed for the money in "
+        "the two parts, core_rate_per_registered_patient and core_rate_per_adjusted_patient "
+        "state them; where it knows its sum, core_pcn_funding states it. Needed for the money in "
         f"{WORDS.core_rate_needed_from} and later years.",
+    )
+    core_rate_per_registered_patient: float | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description=f"From {WORDS.core_pcn_funding_first}: the part of the network's rate of "
+        "Core PCN Funding paid for each registered patient. With "
+        "core_rate_per_adjusted_patient (and adjusted_population) the sum is the network's own "
+        "figure, not an estimate; it takes the place of core_rate_per_patient.",
+    )
+    core_rate_per_adjusted_patient: float | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description=f"From {WORDS.core_pcn_funding_first}: the part of the network's rate of "
+        "Core PCN Funding paid for each patient of the adjusted population. Give it with "
+        "core_rate_per_registered_patient.",
     )
     core_pcn_funding: float | None = Field(
         None,
