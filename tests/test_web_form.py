@@ -57,8 +57,9 @@ def test_3_50_is_never_350(example_form: dict[str, str]) -> None:
     assert data["clinical_directors"][0]["sessions_per_week"] == "3,50"
     assert data["practices"][0]["list_size"] == "1,2,3"
     said = {p.key: p.text for p in check_data(data, load_facts(), TODAY).errors}
-    assert said[key] == "expected a number, got '3,50'"
-    assert said["practices[0].list_size"] == "expected a whole number, got '1,2,3'"
+    comma = "a comma may only separate thousands, as in 12,450; a part follows a point: 2.50"
+    assert said[key] == f"expected a number, got '3,50': {comma}"
+    assert said["practices[0].list_size"] == f"expected a whole number, got '1,2,3': {comma}"
 
 
 @pytest.mark.parametrize(("field", "text"), FORMS)
@@ -271,4 +272,7 @@ def test_the_two_parts_of_the_networks_core_rate_are_typed_as_any_number(
     assert not [w.text for w in checked.warnings if "core_rate" in w.key]
     comma = {**form, "funding.core_rate_per_adjusted_patient": "0,80"}
     said = {p.key: p.text for p in check_data(data_from_form(comma), load_facts(), TODAY).errors}
-    assert said["funding.core_rate_per_adjusted_patient"] == "expected a number, got '0,80'"
+    assert said["funding.core_rate_per_adjusted_patient"] == (
+        "expected a number, got '0,80': a comma may only separate thousands, as in 12,450; a "
+        "part follows a point: 2.50"
+    )
