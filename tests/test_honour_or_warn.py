@@ -109,7 +109,6 @@ def _own_rates_before_core_pcn_funding() -> dict[str, Any]:
     data["contract_year"] = "2023/24"
     data["network"]["population_date"] = "2023-01-01"
     data["funding"] = {"core_rate_per_patient": 1.6, "adjusted_population": 60_000}
-    data["leads"][0]["funding_stream"] = "leadership_and_management"
     # Before 2026/27 there were no Local Variation Agreements: false is what Schedule 1 says
     # anyway (unset, it would be set to false, honoured but changing nothing).
     data["network"]["local_variation_agreement"] = False
