@@ -3,8 +3,8 @@
 Across every number key of a profile (list sizes, sessions, rates, shares, quorums, the
 network's own funding figures), each text is either taken as the number it plainly means
 (.5 is 0.5, 5. is 5) or refused by one line in plain English naming the file, the line and the
-key, with what to write instead where that can be said (1e3, £1,0.00, -.5, 3,50), and `check`
-exits 1. Never pydantic's own wording, never a traceback.
+key, with what to write instead where that can be said (1e3, £1,0.00, 1_000, -.5, 3,50), and
+`check` exits 1. Never pydantic's own wording, never a traceback.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ TEXTS: list[tuple[str, Decimal | None, str]] = [
     ("1.5e3", None, "write it in plain digits (1.5e3 is 1500)"),
     ("£1,0.00", None, "a comma may only separate thousands, as in 12,450"),
     ("3,50", None, "a comma may only separate thousands, as in 12,450"),
+    ("1_000", None, "write it without underscores; a comma may separate thousands"),
     ("-.5", None, "write the number without a + or - sign: it cannot be below 0"),
     ("+.5", None, "write the number without a + or - sign"),
     (".nan", None, "got YAML's 'not a number' (.nan)"),

@@ -181,13 +181,14 @@ def peoples_number(text: str) -> int | float | None:
 # Text that is nearly a number as people write it: what to write instead, in plain words.
 _SCIENTIFIC = re.compile(r"£?\s*[0-9_]*\.?[0-9_]*[eE][-+]?[0-9]+")
 _MISPLACED_COMMA = re.compile(r"£?\s*[0-9][0-9,]*(?:\.[0-9]*)?")
+_UNDERSCORED = re.compile(r"[0-9]+(?:_+[0-9]+)+(?:\.[0-9]+)?")
 _SIGNED = re.compile(r"£?\s*[-+]\s*£?\s*(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def number_hint(text: str) -> str:
     """Return why text is not a number as people write it, and what to write, or ''.
 
-    For the forms a spreadsheet or a programmer might give: 1e3, 1,0.00, -.5. A profile file
+    For the forms a spreadsheet or a programmer might give: 1e3, 1,0.00, 1_000, -.5. A profile file
     and the web form say it after "expected a number, got ..."; so does `pcndocs new`.
     """
     body = text.strip()
@@ -200,6 +201,8 @@ def number_hint(text: str) -> str:
         sized = value is not None and value.is_finite() and abs(value.adjusted()) <= 12
         plain = f" ({body} is {value.normalize():f})" if value is not None and sized else ""
         return f"write it in plain digits{plain}"
+    if _UNDERSCORED.fullmatch(body):
+        return "write it without underscores; a comma may separate thousands, as in 12,450"
     if _MISPLACED_COMMA.fullmatch(body) and "," in body:
         return "a comma may only separate thousands, as in 12,450; a part follows a point: 2.50"
     if _SIGNED.fullmatch(body):
