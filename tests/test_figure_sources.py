@@ -133,16 +133,17 @@ def test_each_printed_figure_carries_its_source_and_standing(
     summary_lines, jd_lines, year_note = lines_of(write_profile(data))
     for line in jd_lines:
         # The job description prints every figure of its funding with its whole sentence.
-        assert f"{line.label}{', ' + line.value if line.value else ''}: {line.sentence}" in (jd), (
+        expected = f"{line.label}{', ' + line.value if line.value else ''}: {line.sentence}"
+        assert expected.translate(QUOTES) in jd, (
             year,
             line.label,
         )
     for line in summary_lines:
-        assert f"{line.label}{', ' + line.value if line.value else ''}: {line.brief}" in (
-            summary
-        ), (year, line.label)
+        expected = f"{line.label}{', ' + line.value if line.value else ''}: {line.brief}"
+        assert expected.translate(QUOTES) in summary, (year, line.label)
     if load_facts().funding_year(year).held:
-        assert f"{year_note.working} ({year_note.brief_sources})" in summary, year
+        note = f"{year_note.working} ({year_note.brief_sources})"
+        assert note.translate(QUOTES) in summary, year
     # An estimate is never printed without saying so, next to it.
     for line in jd_lines + summary_lines:
         if line.standing == "estimate":
@@ -324,7 +325,7 @@ def test_check_suggests_the_networks_own_figure_for_an_estimate(
 
     path = write_profile(year_profile(example_data, "2025/26"))
     result = CliRunner().invoke(cli, ["check", str(path)])
-    assert "an estimate, from pcnd.info's payment calculator" in result.output
+    assert "an estimate, from pcnd.info’s payment calculator" in result.output
     assert "funding.core_pcn_funding" in result.output
     data = year_profile(example_data, "2025/26")
     data["funding"]["core_pcn_funding"] = 180_000
