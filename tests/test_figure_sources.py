@@ -519,3 +519,21 @@ def test_annex_e_item_2_is_the_whole_network_not_only_its_practices(
     assert "Build relationships across the network. Lead and encourage good working" in jd
     assert "relationships throughout the network" in jd
     assert "relationships between the member practices" not in jd
+
+
+@pytest.mark.parametrize("year", ["2025/26", "2026/27"])
+def test_the_care_homes_lead_hears_of_the_2026_27_vaccination_duty(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path, year: str
+) -> None:
+    """From 2026/27 care-home residents must be offered their vaccinations (pcn-facts, the
+    2026/27 contract): the care homes lead's checklist says so, with its sources, from that
+    year only; the role description points to the checklist."""
+    data = year_profile(example_data, year)
+    texts = built_texts(write_profile, tmp_path, data, "lead-role-description", "lead-checklist")
+    checklist = texts["lead-checklist-care-homes-dr-lucy-hargreaves"]
+    role = texts["lead-role-description-care-homes-dr-lucy-hargreaves"]
+    said = "seasonal and routine vaccinations" in checklist
+    assert said == (year == "2026/27")
+    if said:
+        assert "Pulse, 2026 and SSLMCs, 2026" in checklist
+        assert "The lead checklist sets out what changes in 2026/27" in role
