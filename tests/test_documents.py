@@ -403,7 +403,7 @@ def test_one_checklist_per_lead(
             # A non-clinical lead's checklist has no clinical items.
             assert (item.title in text) == (lead["kind"] == "clinical" or not item.clinical_only)
         for own in workstream.checklist:
-            assert own.text in text
+            assert own.text.translate(QUOTES) in text
         if workstream.specification is None:  # finance, HR: nothing to read
             assert "What does the specification ask" not in text
             assert "whenever the specification for the workstream changes" not in text
@@ -803,3 +803,38 @@ def test_the_templates_quotes_are_curly_and_a_values_as_typed(
     assert "St Anne's PCN" in summary and "the practices\u2019 list sizes" in summary
     (schedule,) = [p for p in example_build.written if p.name == "schedule-1.docx"]
     assert "St Anne's Family Practice" in docx_text(schedule)  # the profile's, as typed
+
+
+STRAIGHT = re.compile(r"""[^\n]{0,40}['"][^\n]{0,40}""")
+
+
+def without_straight_quotes(value: Any) -> Any:
+    """Return profile data with every straight quote of its text values taken out."""
+    if isinstance(value, dict):
+        return {k: without_straight_quotes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_straight_quotes(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("'", "").replace('"', "")
+    return value
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("year", ["2026/27", "2024/25"])
+def test_pcndocs_own_words_hold_no_straight_quote(
+    year: str, example_data: dict[str, Any], tmp_path: Path, write_profile: Callable[[Any], Path]
+) -> None:
+    """The data files' sentences (duties, checklists, workstreams, sources) and those pcndocs
+    makes (the figures' standing) quote as the templates do: with a profile whose values hold
+    no straight quote, no document holds one. A value's own quotes stay as typed (above)."""
+    data = without_straight_quotes(copy.deepcopy(example_data))
+    data["contract_year"] = year
+    data["network"]["population_date"] = date(int(year[:4]), 1, 1)
+    if year != "2026/27":
+        data.pop("funding", None)
+    built = build_profile(write_profile(data), BuildOptions(tmp_path / "out", FORMATS))
+    found = {
+        path.name: STRAIGHT.findall(docx_text(path) if path.suffix == ".docx" else pdf_text(path))
+        for path in built.written
+    }
+    assert {name: lines for name, lines in found.items() if lines} == {}

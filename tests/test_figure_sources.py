@@ -133,16 +133,17 @@ def test_each_printed_figure_carries_its_source_and_standing(
     summary_lines, jd_lines, year_note = lines_of(write_profile(data))
     for line in jd_lines:
         # The job description prints every figure of its funding with its whole sentence.
-        assert f"{line.label}{', ' + line.value if line.value else ''}: {line.sentence}" in (jd), (
+        expected = f"{line.label}{', ' + line.value if line.value else ''}: {line.sentence}"
+        assert expected.translate(QUOTES) in jd, (
             year,
             line.label,
         )
     for line in summary_lines:
-        assert f"{line.label}{', ' + line.value if line.value else ''}: {line.brief}" in (
-            summary
-        ), (year, line.label)
+        expected = f"{line.label}{', ' + line.value if line.value else ''}: {line.brief}"
+        assert expected.translate(QUOTES) in summary, (year, line.label)
     if load_facts().funding_year(year).held:
-        assert f"{year_note.working} ({year_note.brief_sources})" in summary, year
+        note = f"{year_note.working} ({year_note.brief_sources})"
+        assert note.translate(QUOTES) in summary, year
     # An estimate is never printed without saying so, next to it.
     for line in jd_lines + summary_lines:
         if line.standing == "estimate":
@@ -324,7 +325,7 @@ def test_check_suggests_the_networks_own_figure_for_an_estimate(
 
     path = write_profile(year_profile(example_data, "2025/26"))
     result = CliRunner().invoke(cli, ["check", str(path)])
-    assert "an estimate, from pcnd.info's payment calculator" in result.output
+    assert "an estimate, from pcnd.info’s payment calculator" in result.output
     assert "funding.core_pcn_funding" in result.output
     data = year_profile(example_data, "2025/26")
     data["funding"]["core_pcn_funding"] = 180_000
@@ -518,3 +519,21 @@ def test_annex_e_item_2_is_the_whole_network_not_only_its_practices(
     assert "Build relationships across the network. Lead and encourage good working" in jd
     assert "relationships throughout the network" in jd
     assert "relationships between the member practices" not in jd
+
+
+@pytest.mark.parametrize("year", ["2025/26", "2026/27"])
+def test_the_care_homes_lead_hears_of_the_2026_27_vaccination_duty(
+    example_data: dict[str, Any], write_profile: WriteProfile, tmp_path: Path, year: str
+) -> None:
+    """From 2026/27 care-home residents must be offered their vaccinations (pcn-facts, the
+    2026/27 contract): the care homes lead's checklist says so, with its sources, from that
+    year only; the role description points to the checklist."""
+    data = year_profile(example_data, year)
+    texts = built_texts(write_profile, tmp_path, data, "lead-role-description", "lead-checklist")
+    checklist = texts["lead-checklist-care-homes-dr-lucy-hargreaves"]
+    role = texts["lead-role-description-care-homes-dr-lucy-hargreaves"]
+    said = "seasonal and routine vaccinations" in checklist
+    assert said == (year == "2026/27")
+    if said:
+        assert "Pulse, 2026 and SSLMCs, 2026" in checklist
+        assert "The lead checklist sets out what changes in 2026/27" in role

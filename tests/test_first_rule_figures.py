@@ -96,7 +96,7 @@ def _unsaid(data: dict[str, Any]) -> list[str]:
             for line in printed:
                 if funds.estimate and "estimate" not in line.lower():
                     wrong.append(f"{where}: not called an estimate: {line[:200]}")
-                if funds.network_figure and not re.search(r"network's (own|figure)", line):
+                if funds.network_figure and not re.search(r"network['’]s (own|figure)", line):
                     wrong.append(f"{where}: not called the network's own: {line[:200]}")
             named = any(source.lower() in text.lower() for source in sources)
             if not funds.network_figure and not named:

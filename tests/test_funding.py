@@ -113,7 +113,7 @@ def test_core_pcn_funding_2024_25_needs_the_adjusted_population(
     # £2.967 a patient from September 2024, backdated; its split is our scaling of the first.
     assert with_adjusted.amount.low == pytest.approx(2.2568 * POPULATION + 0.7102 * 55_000)
     assert with_adjusted.amount.indicative and with_adjusted.estimate
-    assert "its split between registered and adjusted patients is pcndocs' own" in (
+    assert "its split between registered and adjusted patients is pcndocs’ own" in (
         with_adjusted.source
     )
     assert with_adjusted.note is not None and "backdated to 1 April 2024" in with_adjusted.note
@@ -135,12 +135,12 @@ def test_core_pcn_funding_2026_27_is_the_networks_own(example_data: dict[str, An
     facts = load_facts()
     unknown = stream_funds(network(example_data, "2026/27", funding={}), facts)["core"]
     assert unknown.amount is None
-    assert "the profile can state the network's own figure" in unknown.working
+    assert "the profile can state the network’s own figure" in unknown.working
     stated = stream_funds(
         network(example_data, "2026/27", funding={"core_pcn_funding": 160_000}), facts
     )["core"]
     assert stated.amount is not None and stated.amount.low == 160_000
-    assert stated.source == "the network's own figure"
+    assert stated.source == "the network’s own figure"
 
 
 def test_streams_of_a_year(example_data: dict[str, Any]) -> None:

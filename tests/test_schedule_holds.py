@@ -285,3 +285,31 @@ def test_a_network_of_one_practice_reads_true(tmp_path: Path) -> None:
 
 
 LEAD_STEM = "care-homes-dr-lucy-hargreaves"
+
+
+@pytest.mark.parametrize(
+    ("practices", "who"),
+    [
+        (1, "The member practice may call an extra meeting"),
+        (2, "The two member practices together may call an extra meeting"),
+        (3, "Any two member practices together may call an extra meeting"),
+    ],
+)
+def test_who_may_call_an_extra_meeting_holds_for_any_number_of_practices(
+    tmp_path: Path, practices: int, who: str
+) -> None:
+    """A network of one practice has no two practices to call a meeting (found in the PDF of
+    a one-practice network, which said "Any two member practices together may call")."""
+    data = _example()
+    data["practices"] = data["practices"][:practices]
+    kept = {p["ods_code"] for p in data["practices"]}
+    data["network"]["nominated_payee"] = data["practices"][0]["ods_code"]
+    for person in (*data["clinical_directors"], *data["leads"]):
+        if person["practice"] not in kept:
+            person["practice"] = data["practices"][0]["ods_code"]
+    built = _build(tmp_path, data)
+    for path in (p for p in built.written if p.stem == "schedule-1"):
+        text = squash(docx_text(path) if path.suffix == ".docx" else pdf_text(path))
+        assert who in text, path.name
+        if practices < 3:
+            assert "Any two member practices" not in text, path.name

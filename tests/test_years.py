@@ -183,6 +183,11 @@ def test_the_2026_27_job_description_has_no_capacity_and_access_duty(
     duties = job.split("in particular by:")[1].split("Source of the list")[0]
     assert "capacity and access" not in duties and "commissioner" not in duties
     assert "has not yet been confirmed against the specification for 2026/27" in job
+    # Its clause was not read, so the 2026/27 specification is not named as the list's source
+    # (pcn-facts, corrections 3 and 6): the list is 2024/25's, less the payments removed.
+    source = job.split("Source of the list: ")[1].split(".\n")[0].split(". ")[0]
+    assert "specification 2026/27" not in source, source
+    assert "specification 2024/25" in source and "PRN02353" in source, source
 
 
 def test_pay_to_be_agreed_is_said_plainly(

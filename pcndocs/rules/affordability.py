@@ -112,7 +112,7 @@ def why_no_amount(
     if stream == "iif":
         return "Not known in advance: it depends on what the network earns"
     if stream == "capacity_and_access":
-        return "Not known in advance: it depended on the network's results"
+        return "Not known in advance: it depended on the network’s results"
     if stream == "other":
         return "Not stated: a local source the member practices agree"
     if profile.funding.adjusted_population is None and "adjusted population" in funds.working:

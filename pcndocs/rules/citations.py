@@ -51,18 +51,18 @@ class FigureLine:
             text = f"Worked out by pcndocs: {self.working}, on the basis of {self.sources}."
         elif self.standing == "network's own":
             if not self.working:
-                text = "The network's own figure, as stated in its profile"
+                text = "The network’s own figure, as stated in its profile"
             elif self.value:
-                text = f"{working}Worked out by pcndocs at the network's own rate, as its profile "
+                text = f"{working}Worked out by pcndocs at the network’s own rate, as its profile "
                 text += "states it"
             else:  # a rate the profile states, without what it is paid on
-                text = f"{working}The network's own rate, as its profile states it"
+                text = f"{working}The network’s own rate, as its profile states it"
             text += f"; {self.sources}." if self.sources else "."
         elif self.standing == "not published":
             text = f"{self.sources}."
         elif self.standing == "estimate":
             text = (
-                f"{working}This is {self.sources}; the network's own figure should be used "
+                f"{working}This is {self.sources}; the network’s own figure should be used "
                 "where it has one."
             )
         else:
@@ -79,10 +79,10 @@ class FigureLine:
         if self.standing == "worked out":
             text = f"worked out by pcndocs, on the basis of {sources}"
         elif self.standing == "network's own":
-            own = "at the network's own rate" if self.working else "the network's own figure"
+            own = "at the network’s own rate" if self.working else "the network’s own figure"
             text = own + (f"; {sources}" if sources else "")
         elif self.standing == "estimate":
-            text = f"{sources}; the network's own figure should be used where it has one"
+            text = f"{sources}; the network’s own figure should be used where it has one"
         else:
             text = sources
         text = f"{text[0].upper()}{text[1:]}."
@@ -161,7 +161,7 @@ def benchmark_line(funding: DirectorFunding, facts: Facts) -> FigureLine:
             "worked out",
             str(spec),
             f"{funding.basis_wte:g} WTE for every {funding.basis_patients:,} registered "
-            "patients, once the practices' list sizes are known",
+            "patients, once the practices’ list sizes are known",
         )
     return FigureLine(
         label,
@@ -216,7 +216,7 @@ def figure_lines(
                 "worked out",
                 "the sessions and rates the member practices agreed",
                 "each cost is the agreed sessions × the agreed rate; each share is a cost as a "
-                "part of the stream's sum",
+                "part of the stream’s sum",
             )
         )
     return lines

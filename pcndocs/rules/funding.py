@@ -20,7 +20,7 @@ MONTHS_IN_YEAR = 12
 # Why a stream's yearly amount cannot be worked out from the profile.
 UNKNOWN_AMOUNT = {
     "iif": "what the network earns depends on its results, so it is not shown",
-    "capacity_and_access": "it was paid on the network's results, so it is not shown",
+    "capacity_and_access": "it was paid on the network’s results, so it is not shown",
     "other": "a local source, whose amount the profile does not give",
 }
 
@@ -39,7 +39,7 @@ class Amount:
         return self.low == self.high
 
 
-NETWORK_FIGURE = "the network's own figure"
+NETWORK_FIGURE = "the network’s own figure"
 STATED = "stated in the profile"  # the working of a sum the network states whole
 
 
@@ -424,7 +424,7 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
             title,
             None,
             f"no national rate had been published for {year} when these facts were checked "
-            f"({facts.checked:%-d %B %Y}): the profile can state the network's own figure",
+            f"({facts.checked:%-d %B %Y}): the profile can state the network’s own figure",
             national.cited,
             national.confidence,
             national.note,
@@ -527,7 +527,7 @@ def _own_core_pcn_funding(rate: float, profile: Profile, facts: Facts, title: st
         f"split as the national rate of {basis_year} was: {share:.0%} for each registered "
         f"patient and {1 - share:.0%} for each patient of the adjusted population"
     )
-    own = f"an estimate: the network's own rate of {_pence(rate)} a patient, {split}"
+    own = f"an estimate: the network’s own rate of {_pence(rate)} a patient, {split}"
     source, brief = f"{own} ({first.cited})", f"{own} ({first.cited_briefly})"
     patients, population = profile.population, profile.funding.adjusted_population
     if population is None:

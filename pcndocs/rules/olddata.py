@@ -37,7 +37,7 @@ def old_data_notes(profile: Profile, facts: Facts) -> list[str]:
         notes.append(
             f"The list sizes are those of {_longdate(when)}"
             + (f", and the contract year, {year}, follows them" if stale_year else "")
-            + f". An agreement for {latest} counts each practice's patients on "
+            + f". An agreement for {latest} counts each practice’s patients on "
             f"{_longdate(counted)}: use the list sizes of the contract year being agreed."
         )
     commissioner = (profile.network.commissioner or "").strip()

@@ -81,6 +81,10 @@ SIGNATURE_LINES = ("Name", "Role", "Signature", "Date")
 LOGO_HEIGHT, LOGO_WIDTH = Cm(0.9), Cm(4)
 HEADER_EM = 170  # 8.5 pt, the size of the Header style, in twips
 SPACES = re.compile(" {2,}")
+# The room between a table and what follows it: the next paragraph's space before, not an empty
+# paragraph of its own (LibreOffice lays out a page holding such a spacer, a short paragraph of
+# exact height, without keeping a heading further down the page with what follows it).
+TABLE_GAP = Pt(6)
 
 
 def builtin_reference() -> Path:
@@ -116,7 +120,9 @@ def write_docx(
         docx_xml.tighten_spacing(word.styles.element)
         _narrow_top_and_bottom(word)
     _set_properties(word, info, when)
-    _Renderer(word, ready, width, Revisions(revision_author, when)).blocks(document.tree.children)
+    renderer = _Renderer(word, ready, width, Revisions(revision_author, when))
+    renderer.blocks(document.tree.children)
+    renderer.finish()
     return docx_xml.save(word, when)
 
 
@@ -329,6 +335,16 @@ def _set_properties(word: WordDocument, info: PageInfo, when: datetime) -> None:
     props.revision = 1
 
 
+def _space_before(style: ParagraphStyle) -> int:
+    """Return a paragraph style's space before, in EMU, as it inherits it (none set: 0)."""
+    current: ParagraphStyle | None = style
+    while current is not None:
+        if current.paragraph_format.space_before is not None:
+            return int(current.paragraph_format.space_before)
+        current = cast("ParagraphStyle | None", current.base_style)
+    return 0
+
+
 def _property(text: str) -> str:
     """Return text short enough for a core property (Word allows 255 characters)."""
     return text if len(text) <= 255 else text[:254] + "…"
@@ -347,6 +363,7 @@ class _Renderer:
         self.lists = ready.lists
         self.style_id = ready.style_id
         self.break_before_next = False
+        self.after_table = False
 
     def style(self, name: str) -> ParagraphStyle:
         return _style(self.word, name)
@@ -406,7 +423,17 @@ class _Renderer:
         if self.break_before_next:
             paragraph.paragraph_format.page_break_before = True
             self.break_before_next = False
+        if self.after_table:
+            own = _space_before(self.style(style))
+            paragraph.paragraph_format.space_before = Emu(own + TABLE_GAP)
+            self.after_table = False
         return paragraph
+
+    def finish(self) -> None:
+        """End the body: a document ending with a table ends with a paragraph, as Word's do."""
+        if self.after_table:
+            self.after_table = False
+            docx_xml.shrink(self.new_paragraph("Normal"))
 
     def paragraph(self, node: SyntaxTreeNode, style: str) -> Paragraph:
         paragraph = self.new_paragraph(style)
@@ -462,8 +489,13 @@ class _Renderer:
         ]
         rows = [row for section in node.children for row in section.children]
         columns = max(len(row.children) for row in rows)
-        if self.break_before_next:
-            self.new_paragraph("Normal").paragraph_format.space_after = Pt(0)
+        if self.break_before_next or self.after_table:
+            # Something to break the page before, or to part two tables (Word would join them).
+            gap = self.after_table
+            spacer = self.new_paragraph("Normal")
+            docx_xml.shrink(spacer)
+            if gap:
+                spacer.paragraph_format.space_after = TABLE_GAP
         table = self.word.add_table(rows=len(rows), cols=columns)
         table._tbl.tblPr.style = self.style_id("PCN Table", WD_STYLE_TYPE.TABLE)
         # Each row's cells are read once: table.cell(r, c) rebuilds the whole grid every call.
@@ -492,9 +524,7 @@ class _Renderer:
             change = row.meta.get("change")
             if change in ("ins", "del"):
                 self.revisions.mark_row(word_row._tr, change)
-        spacer = self.new_paragraph("Normal")
-        spacer.paragraph_format.space_after = Pt(0)
-        spacer.paragraph_format.line_spacing = Pt(6)
+        self.after_table = True
 
     def signature(self, node: SyntaxTreeNode) -> None:
         """Add who signs, then a line to write on for each of name, role, signature, date."""
