@@ -477,3 +477,26 @@ def test_a_blank_schedule_leaves_how_the_payee_holds_the_funds_to_agree(
     listed = (schedule.parent / "still-to-agree.txt").read_text(encoding="utf-8")
     listed = listed.replace("\u2019", "'")  # a placeholder's apostrophe is curly
     assert "- Agree how the payee holds the network's funds (on trust, in a separate" in listed
+
+
+def test_a_practice_with_no_name_yet_is_called_by_its_place_not_none(tmp_path: Path) -> None:
+    """A blank pack of a network whose first practice has no name yet asks for its name, ODS
+    code and list size as "practice 1"'s: never "the list size of None", in the document or
+    in still-to-agree.txt."""
+    profile = tmp_path / "new.yaml"
+    profile.write_text("network:\n  name: Test PCN\npractices:\n  - {}\n  - name: Second Surgery\n")
+    out = tmp_path / "out"
+    options = BuildOptions(out=out, formats=("docx",), documents=("schedule-1",), blank=True)
+    result = build_profile(profile, options)
+    text = docx_text(next(out.glob("*/schedule-1.docx")))
+    todo = next(out.glob("*/still-to-agree.txt")).read_text(encoding="utf-8")
+    for what in (
+        "the name of practice 1",
+        "the ODS code of practice 1",
+        "the list size of practice 1",
+    ):
+        assert f"to be agreed: {what}" in text
+        assert f"Agree {what}:" in todo
+    assert "the list size of Second Surgery" in text
+    assert "None" not in text and "None" not in todo
+    assert result.placeholders

@@ -92,6 +92,13 @@ def format_money(value: float | None, pence: bool = False, missing: str = "") ->
     return Markdown(f"£{value:,.2f}" if pence else f"£{value:,.0f}")
 
 
+def format_text(value: str | None, missing: str = "") -> Markdown:
+    """Text as the profile gives it (printed exactly as written); a gap if there is none."""
+    if not value:
+        return _missing(missing)
+    return Markdown(escape_markdown(value))
+
+
 def format_number(value: float | None, places: int = 0, missing: str = "") -> Markdown:
     """Return a number with thousands separators and the given decimal places."""
     if value is None:
@@ -149,6 +156,7 @@ def format_ordinal(value: int) -> str:
 # The filters pcndocs adds to Jinja's own: `{{ value|money }}`. `pcndocs templates reference`
 # describes each from its docstring and its parameters.
 FILTERS: dict[str, Callable[..., str]] = {
+    "text": format_text,
     "money": format_money,
     "number": format_number,
     "longdate": format_date,
