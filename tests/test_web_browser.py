@@ -410,3 +410,94 @@ def test_another_provider_as_payee_by_keyboard(server: str, page: Any) -> None:
     page.select_option("#f-network-nominated_payee", "A99002")
     assert other.is_hidden()
     assert page.locator("#f-network-payee_name").input_value() == "Riverside GP Federation"
+
+
+# --- skip links: the checks and the side panel one key press away -------------------------
+
+
+def focused_id(page: Any) -> str:
+    return str(page.evaluate("document.activeElement ? document.activeElement.id : ''"))
+
+
+def shift_tab_to(page: Any, element_id: str, limit: int = 400) -> None:
+    """Press Shift+Tab until the element with this id has the focus."""
+    for _ in range(limit):
+        if focused_id(page) == element_id:
+            return
+        page.keyboard.press("Shift+Tab")
+    pytest.fail(f"Shift+Tab never reached #{element_id}")
+
+
+def in_sight(page: Any, selector: str) -> bool:
+    """Return whether an element lies wholly inside the window."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] + box["height"] <= size["height"]
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_skip_links_reach_the_checks_and_the_side_panel_by_keyboard(
+    server: str, browser: Any, width: int
+) -> None:
+    """The form has 200 and more stops for the Tab key before the side panel: the first
+    three lead to the checks, to the documents and preview, and to the form, each shown
+    when it has the focus; the side panel leads back to the field the user was in."""
+    context = new_context(browser, width, 800)
+    page, problems = open_tab(context)
+    try:
+        page.goto(server + "/example")
+        settled(page)
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "skip-checks"
+        assert in_sight(page, "#skip-checks")
+        axe_clean(page)
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'problems'")
+        # A problem of a whole list (no lead for some workstreams) takes the focus to its
+        # first field, with the list's heading (here its step's title) in sight.
+        tab_to_match(page, "#problems a[href='#f-leads']", limit=20)
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'f-leads-0-name'")
+        assert in_sight(page, "#step-leads-title")
+        assert in_sight(page, "#f-leads-0-name")
+
+        # From the top again: the side panel is four key presses from the document chooser.
+        page.goto(server + "/example")
+        settled(page)
+        for expected in ("skip-checks", "skip-side"):
+            page.keyboard.press("Tab")
+            assert focused_id(page) == expected
+        assert in_sight(page, "#skip-side")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'side'")
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "back-to-form"
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "doc"
+        assert in_sight(page, "#doc")
+        axe_clean(page)
+
+        # Into the form, to change a field, then to the side panel and back to that field
+        # (not to the fields passed on the way).
+        shift_tab_to(page, "skip-form")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'fields'")
+        tab_to(page, "f-network-commissioner", limit=20)
+        page.keyboard.type(" (Riverside place)")
+        shift_tab_to(page, "skip-side")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'side'")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'f-network-commissioner'")
+        assert in_sight(page, "label[for='f-network-commissioner']")
+        axe_clean(page)
+    finally:
+        context.close()
+    assert problems == []
