@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import lxml.html
 import pytest
 import yaml
 from hypothesis import given, note, settings
@@ -179,3 +180,34 @@ def test_an_empty_list_the_profile_sets_stays_set_through_the_form(client: PageC
     del fields["_empty.clinical_directors[0].line_manages"]
     fields["clinical_directors[0].line_manages"] = ""
     assert "line_manages" not in data_from_form(fields)["clinical_directors"][0]
+
+
+def test_a_default_agreed_as_shown_is_set_and_printed_as_agreed(client: PageClient) -> None:
+    """ "Agree as shown" beside a proposed default writes it as agreed; the documents stop
+    printing it as proposed, and `check` no longer lists it as a default to confirm."""
+    make, blank = BASES["imported-blank"]
+    data = make()
+    text = yaml.safe_dump(data, sort_keys=False)
+    page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
+    box = lxml.html.fromstring(page.text).get_element_by_id("agree-f-appointment-term_years")
+    assert box.get("type") == "checkbox" and box.get("name") == "_agree.appointment.term_years"
+    label = lxml.html.fromstring(page.text).xpath("//label[@for=$i]", i=box.get("id"))[0]
+    assert " ".join(label.text_content().split()) == "Agree “Length of a term (years)” as shown"
+    fields = form_fields(page.text)
+    assert "_agree.appointment.term_years" not in fields  # not ticked: nothing sent
+    untouched = _through_the_form(client, data)
+    assert not untouched.get("appointment")
+    fields["_agree.appointment.term_years"] = "yes"  # ticked, as a browser sends it
+    back, _left_out = _without_empty_items(data_from_form(fields))
+    assert back["appointment"] == {"term_years": 3}
+    before, after = outcome(untouched, blank), outcome(back, blank)
+    assert before is not None and after is not None
+    schedule = {name: t for name, t in before.documents}["schedule-1"]
+    assert "holds office for [[proposed: 3]] years" in schedule
+    schedule = {name: t for name, t in after.documents}["schedule-1"]
+    assert "holds office for 3 years" in schedule and "office for [[proposed" not in schedule
+    assert any(c.startswith("appointment.term_years:") for c in before.check)
+    assert not any(c.startswith("appointment.term_years:") for c in after.check)
+    # Ticked but changed: the value typed, as always.
+    fields["appointment.term_years"] = "4"
+    assert data_from_form(fields)["appointment"] == {"term_years": 4}

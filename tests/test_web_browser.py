@@ -501,3 +501,36 @@ def test_skip_links_reach_the_checks_and_the_side_panel_by_keyboard(
     finally:
         context.close()
     assert problems == []
+
+
+# --- agreeing a proposed default --------------------------------------------------------
+
+
+def test_agree_a_proposed_default_as_shown_by_keyboard(server: str, page: Any) -> None:
+    """A usual value the profile has not set is a proposal; "Agree as shown" beside it makes
+    it agreed without retyping it: the preview stops calling it proposed, and the profile
+    saved holds it."""
+    import yaml
+
+    page.goto(server + "/new")
+    settled(page)
+    frame = page.frame_locator("#preview iframe")
+    term = frame.locator("li", has_text="A clinical director holds office for").first
+    term.wait_for(timeout=WAIT_MS)
+    assert "proposed: 3" in " ".join(term.inner_text().split())
+    tab_to(page, "more-f-appointment-open")
+    page.keyboard.press("Enter")
+    tab_to(page, "agree-f-appointment-term_years")
+    box = page.get_by_role("checkbox", name="Agree “Length of a term (years)” as shown")
+    assert box.get_attribute("id") == "agree-f-appointment-term_years"
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    settled(page)
+    agreed = frame.locator("li", has_text="A clinical director holds office for 3 years")
+    agreed.first.wait_for(timeout=WAIT_MS)
+    axe_clean(page)
+    with page.expect_download(timeout=WAIT_MS) as download:
+        tab_to(page, "download-profile")
+        page.keyboard.press("Enter")
+    saved = yaml.safe_load(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert saved["appointment"] == {"term_years": 3}

@@ -33,6 +33,9 @@ PROVIDER_CODE = ":code"
 # still marks it [proposed: ...] and `check` still lists it as a default to confirm, where the
 # form would otherwise have written every default into the profile as if agreed.
 DEFAULT_SHOWN = "_default."
+# The name's beginning of the checkbox beside such a field ("Agree ... as shown"): ticked, the
+# value shown is written into the data, agreed, though the text is unchanged.
+AGREED = "_agree."
 # The name's beginning of the hidden field beside a list field the profile sets to an empty
 # list (`line_manages: []`): sent back still empty, the key stays in the data, set to [], as
 # the file had it, where an empty text box would otherwise leave the key out.
@@ -202,7 +205,7 @@ def _without_defaults(group: Group, item: dict[str, Any]) -> dict[str, Any]:
 
 def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
     text = form.get(dotted(path), "")
-    if form.get(DEFAULT_SHOWN + dotted(path)) == text:
+    if form.get(DEFAULT_SHOWN + dotted(path)) == text and AGREED + dotted(path) not in form:
         return None  # the default the form showed, unchanged: still a default, not agreed
     if node.kind == "workstream":
         if text == LOCAL_WORKSTREAM and node.custom is not None:

@@ -35,6 +35,7 @@ from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Input, Repeat, profile_form
 from pcndocs.web.formdata import (
+    AGREED,
     DEFAULT_SHOWN,
     EMPTY_LIST,
     LOCAL_WORKSTREAM,
@@ -243,6 +244,7 @@ def _page_templates(settings: Settings) -> jinja2.Environment:
         other_provider=OTHER_PROVIDER,
         provider_code=PROVIDER_CODE,
         default_shown=DEFAULT_SHOWN,
+        agreed=AGREED,
         empty_list=EMPTY_LIST,
         output_folder=str(settings.out),
         # Every page carries the token its posts must send back (see guard.py): in a
