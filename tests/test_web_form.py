@@ -237,3 +237,29 @@ def test_a_new_network_with_an_empty_lead_added_is_still_a_draft(client: TestCli
     checked = client.post("/form/check", data=form_fields(added.text))
     assert "to put right" not in text_of(checked.text, "problems-title")
     assert "lead 1" in text_of(checked.text, "problems")
+
+
+def test_only_a_proposal_is_offered_to_agree_as_shown(client: TestClient) -> None:
+    """The appointment's and meetings' rules left unset are proposals (`check` lists them,
+    the documents mark them): each has its "Agree as shown" box. Other defaults shown, such
+    as a director's profession, are not proposals and have none."""
+    from pcndocs.profile.load import LoadedProfile
+    from pcndocs.rules.checks import assumed_values
+
+    page = client.get("/new")
+    assert page.status_code == 200
+    boxes = lxml.html.fromstring(page.text).xpath("//input[@type='checkbox']")
+    offered = {str(box.get("name")) for box in boxes}
+    checked = check_data({"contract_year": "2026/27"}, load_facts(), TODAY)
+    loaded = checked.loaded
+    assert isinstance(loaded, LoadedProfile)
+    listed = {f"_agree.{a.key}" for a in assumed_values(loaded.profile)}
+    assert offered <= listed
+    # Two proposals have no value to show: agreeing "no limit" or "none" is not offered.
+    assert listed - offered == {
+        "_agree.appointment.max_consecutive_terms",
+        "_agree.governance.unanimous_matters",
+    }
+    fields = form_fields(page.text)
+    assert "_default.clinical_directors[0].profession" in fields
+    assert "_agree.clinical_directors[0].profession" not in offered

@@ -16,7 +16,9 @@ from typing import Any
 from pcndocs import years
 from pcndocs.errors import Problem, ProblemKind
 from pcndocs.profile.explain import known_beside
+from pcndocs.profile.model import Governance
 from pcndocs.profile.yamlfile import KeyPath, dotted
+from pcndocs.rules.checks import ASSUMED_APPOINTMENT
 from pcndocs.rules.facts import Facts
 from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_form
 from pcndocs.web.formdata import (
@@ -58,6 +60,13 @@ class Message:
     def target(self) -> str:
         """Return the id to link to from the list at the top."""
         return field_id(self.slot) if self.slot else "fields"
+
+
+# The keys whose default, where the profile sets nothing, is a proposal (checks.assumed_values).
+PROPOSALS = frozenset(
+    [f"appointment.{name}" for name in ASSUMED_APPOINTMENT]
+    + [f"governance.{name}" for name in Governance.model_fields]
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,12 @@ class FormView:
         there: the form then marks it so, and an unchanged default is sent back unset
         (formdata.DEFAULT_SHOWN), still a default to confirm and not a value agreed."""
         return _get(self.data, path) is None and node.default is not None
+
+    def proposed(self, path: KeyPath, node: Input) -> bool:
+        """Return whether a field shows a default that the documents print as proposed and
+        `check` lists to confirm (the appointment's and meetings' rules): the form offers to
+        agree it as shown. Other defaults (a director's profession) are not proposals."""
+        return self.default_shown(path, node) and dotted(path) in PROPOSALS
 
     def empty_list(self, path: KeyPath) -> bool:
         """Return whether the profile sets this key to an empty list: the form marks it so,
