@@ -155,8 +155,9 @@ def test_a_default_changed_in_the_form_is_set_and_one_set_stays_set(client: Page
     text = yaml.safe_dump(data, sort_keys=False)
     page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
     fields = form_fields(page.text)
-    assert "_default.appointment.term_years" not in fields
-    assert fields["_default.appointment.nomination_days"] == "14"
+    assert "_opened.appointment.term_years" not in fields
+    assert fields["_opened.appointment.nomination_days"] == "null"  # unset, shown as 14
+    assert fields["appointment.nomination_days"] == "14"
     fields["appointment.nomination_days"] = "21"
     fields["governance.chair"] = "clinical_director"  # the default, left as shown
     back = data_from_form(fields)
@@ -172,12 +173,12 @@ def test_an_empty_list_the_profile_sets_stays_set_through_the_form(client: PageC
     text = yaml.safe_dump(data, sort_keys=False)
     page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
     fields = form_fields(page.text)
-    assert "_empty.clinical_directors[0].line_manages" in fields
+    assert fields["_opened.clinical_directors[0].line_manages"] == "[]"
     assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == []
     assert data_from_form(fields)["job_description"]["working_relationships"] == []
     fields["clinical_directors[0].line_manages"] = "the PCN manager"
     assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == ["the PCN manager"]
-    del fields["_empty.clinical_directors[0].line_manages"]
+    del fields["_opened.clinical_directors[0].line_manages"]
     fields["clinical_directors[0].line_manages"] = ""
     assert "line_manages" not in data_from_form(fields)["clinical_directors"][0]
 

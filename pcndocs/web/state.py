@@ -36,8 +36,7 @@ from pcndocs.web.changes import Comparisons, since_last_build
 from pcndocs.web.fields import Input, Repeat, profile_form
 from pcndocs.web.formdata import (
     AGREED,
-    DEFAULT_SHOWN,
-    EMPTY_LIST,
+    AS_OPENED,
     LOCAL_WORKSTREAM,
     OTHER_PROVIDER,
     PROVIDER_CODE,
@@ -243,9 +242,8 @@ def _page_templates(settings: Settings) -> jinja2.Environment:
         local=LOCAL_WORKSTREAM,
         other_provider=OTHER_PROVIDER,
         provider_code=PROVIDER_CODE,
-        default_shown=DEFAULT_SHOWN,
+        as_opened=AS_OPENED,
         agreed=AGREED,
-        empty_list=EMPTY_LIST,
         output_folder=str(settings.out),
         # Every page carries the token its posts must send back (see guard.py): in a
         # meta element for htmx and form.js, and as the first field of each form.

@@ -24,6 +24,7 @@ from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_for
 from pcndocs.web.formdata import (
     LOCAL_WORKSTREAM,
     OTHER_PROVIDER,
+    as_opened,
     field_id,
     show,
     unknown_fields,
@@ -137,23 +138,17 @@ class FormView:
             found = node.default
         return show(found, node)
 
-    def default_shown(self, path: KeyPath, node: Input) -> bool:
-        """Return whether a field shows its model's default because the profile sets nothing
-        there: the form then marks it so, and an unchanged default is sent back unset
-        (formdata.DEFAULT_SHOWN), still a default to confirm and not a value agreed."""
-        return _get(self.data, path) is None and node.default is not None
+    def as_opened(self, path: KeyPath, node: Input) -> str | None:
+        """Return the record of what the profile holds at a field where its text alone would
+        not say (formdata.AS_OPENED): "null" where the field shows its model's default, "[]"
+        for an empty list; sent back unchanged, the field keeps it. None for any other."""
+        return as_opened(_get(self.data, path), node)
 
     def proposed(self, path: KeyPath, node: Input) -> bool:
         """Return whether a field shows a default that the documents print as proposed and
         `check` lists to confirm (the appointment's and meetings' rules): the form offers to
         agree it as shown. Other defaults (a director's profession) are not proposals."""
-        return self.default_shown(path, node) and dotted(path) in PROPOSALS
-
-    def empty_list(self, path: KeyPath) -> bool:
-        """Return whether the profile sets this key to an empty list: the form marks it so,
-        and sent back still empty it stays set to [] (formdata.EMPTY_LIST), not left out."""
-        found = _get(self.data, path)
-        return isinstance(found, list) and not found
+        return self.as_opened(path, node) == "null" and dotted(path) in PROPOSALS
 
     def raw(self, path: KeyPath) -> Any:
         """Return the data at a key path, or None."""
