@@ -414,3 +414,17 @@ def test_no_sentence_copied_from_the_seeds(facts: Facts) -> None:
     texts += list(raw_comments())
     copied = sorted(" ".join(g) for text in texts for g in ngrams(text) & seeds)
     assert copied == []
+
+
+def test_every_data_file_reads_the_same_with_either_yaml_parser() -> None:
+    """The shipped data files are read with libyaml where it is installed (faster): it must
+    give the very values PyYAML's own parser gives, or the documents would depend on it."""
+    from pcndocs.resources import read_yaml
+
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML here has no libyaml: both are PyYAML's own parser")
+    folder = Path(str(resources.files("pcndocs"))) / "data"
+    files = sorted(folder.glob("*.yaml"))
+    assert len(files) >= 7
+    for path in files:
+        assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path.name

@@ -140,3 +140,29 @@ def test_concurrent_builds_share_a_cold_cache(tmp_path: Path) -> None:
     assert all(run.returncode == 0 for run in runs), outputs
     first, second = (json.loads(out.strip().splitlines()[-1]) for out, _ in outputs)
     assert first == second
+
+
+# Runs `pcndocs --help` in this interpreter and prints the top-level packages it imported.
+_HELP_IMPORTS = r"""
+import sys
+from pcndocs.cli import main
+sys.argv = ["pcndocs", "--help"]
+try:
+    main()
+except SystemExit:
+    pass
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules})), file=sys.stderr)
+"""
+
+
+def test_help_imports_none_of_the_heavy_libraries() -> None:
+    """`pcndocs --help` (and a mistyped command) answers at once: it loads none of the
+    libraries that render, check or read documents, only Click and the standard library."""
+    done = subprocess.run(
+        [sys.executable, "-c", _HELP_IMPORTS], capture_output=True, text=True, check=True
+    )
+    assert "Usage:" in done.stdout
+    loaded = set(done.stderr.split())
+    heavy = {"weasyprint", "docx", "pydantic", "jinja2", "markdown_it", "yaml", "openpyxl", "PIL"}
+    assert "click" in loaded
+    assert not loaded & heavy, sorted(loaded & heavy)

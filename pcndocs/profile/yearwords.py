@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from pcndocs import years
+from pcndocs.resources import read_data
 
 
 @dataclass(frozen=True)
@@ -39,8 +37,7 @@ class YearWords:
 
 
 def _funding() -> Any:
-    text = (resources.files("pcndocs") / "data" / "funding.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return read_data("funding")
 
 
 def year_words() -> YearWords:

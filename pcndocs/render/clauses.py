@@ -27,7 +27,7 @@ from pcndocs.errors import TemplateError
 from pcndocs.render.document import CLAUSE_ID, clause_prefix
 from pcndocs.render.documents import DOCUMENTS, DocumentKind
 from pcndocs.render.templating import Templates
-from pcndocs.resources import builtin_templates
+from pcndocs.resources import builtin_templates, read_yaml
 
 if TYPE_CHECKING:
     from pcndocs.rules.facts import Facts
@@ -351,8 +351,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
 @cache
 def _catalogue_of(path: Path, _changed: int) -> Catalogue:
     """Return the catalogue at path, read once while the file is unchanged."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where it is installed
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+    data = read_yaml(path) or {}
     clauses = {
         str(ident): [
             Version(str(v["fingerprint"]), str(v.get("since", "")), str(v.get("text", "")))

@@ -12,10 +12,8 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -28,6 +26,7 @@ from pydantic import (
 
 from pcndocs import years
 from pcndocs.profile.load import KnownIds
+from pcndocs.resources import read_data
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty string, with surrounding whitespace removed."""
@@ -719,12 +718,6 @@ def source_register(data: Any) -> dict[str, Source]:
     return {key: Source(id=key, **value) for key, value in data["sources"].items()}
 
 
-def _read_data_file(name: str) -> Any:
-    """Return the parsed contents of ``pcndocs/data/<name>.yaml``."""
-    text = (resources.files("pcndocs") / "data" / f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
 @functools.cache
 def load_facts() -> Facts:
     """Return the national facts, read and checked once per process.
@@ -732,9 +725,9 @@ def load_facts() -> Facts:
     A broken data file is a bug in the package, not a user error, so pydantic's
     ValidationError is left to propagate; its locations start with the file's name.
     """
-    register = _read_data_file(SOURCES_FILE)
+    register = read_data(SOURCES_FILE)
     sources = source_register(register)
-    data = {name: _read_data_file(name) for name in DATA_FILES}
+    data = {name: read_data(name) for name in DATA_FILES}
     return Facts.model_validate(
         {"checked": register["checked"], "sources": sources, **data},
         context={"sources": sources},

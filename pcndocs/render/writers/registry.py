@@ -12,10 +12,12 @@ import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pcndocs.errors import PcndocsError
-from pcndocs.render.document import Document, PageInfo
+
+if TYPE_CHECKING:  # not at run time: `pcndocs --help` imports this module, not markdown-it
+    from pcndocs.render.document import Document, PageInfo
 
 
 @dataclass(frozen=True)
