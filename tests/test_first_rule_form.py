@@ -212,3 +212,31 @@ def test_a_default_agreed_as_shown_is_set_and_printed_as_agreed(client: PageClie
     # Ticked but changed: the value typed, as always.
     fields["appointment.term_years"] = "4"
     assert data_from_form(fields)["appointment"] == {"term_years": 4}
+
+
+def test_every_proposal_agreed_as_shown_leaves_only_those_with_no_value(
+    client: PageClient,
+) -> None:
+    """Each "Agree as shown" box ticked: every proposal the form shows becomes agreed, at the
+    value shown; only the two with no value to show (no limit of terms, no unanimous matters)
+    are still listed by `check` as defaults to confirm."""
+    make, blank = BASES["imported-blank"]
+    data = make()
+    text = yaml.safe_dump(data, sort_keys=False)
+    page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
+    boxes = lxml.html.fromstring(page.text).xpath("//input[starts-with(@name, '_agree.')]")
+    fields = form_fields(page.text)
+    fields.update({str(box.get("name")): "yes" for box in boxes})
+    back, _left_out = _without_empty_items(data_from_form(fields))
+    agreed = _loaded(back, blank)
+    assert agreed is not None
+    shown = {str(box.get("name")).removeprefix("_agree.") for box in boxes}
+    for key in shown:
+        section, name = key.split(".")
+        model = getattr(agreed.profile, section)
+        assert name in model.model_fields_set
+        assert getattr(model, name) == type(model).model_fields[name].default
+    after = outcome(back, blank)
+    assert after is not None
+    left = {c.split(":")[0] for c in after.check if c.startswith(("appointment.", "governance."))}
+    assert left == {"appointment.max_consecutive_terms", "governance.unanimous_matters"}
