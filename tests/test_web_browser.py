@@ -520,6 +520,14 @@ def test_agree_a_proposed_default_as_shown_by_keyboard(server: str, page: Any) -
     assert "proposed: 3" in " ".join(term.inner_text().split())
     tab_to(page, "more-f-appointment-open")
     page.keyboard.press("Enter")
+    # Another value typed is agreed as typed: the box is about the value shown, so it goes,
+    # and comes back with the value shown.
+    agree = page.locator("#w-f-appointment-term_years .agree")
+    replace_text(page, "f-appointment-term_years", "4")
+    assert agree.is_hidden()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    assert agree.is_visible()
     tab_to(page, "agree-f-appointment-term_years")
     box = page.get_by_role("checkbox", name="Agree “Length of a term (years)” as shown")
     assert box.get_attribute("id") == "agree-f-appointment-term_years"

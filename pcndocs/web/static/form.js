@@ -91,6 +91,19 @@
     }
   });
 
+  /* "Agree as shown" is about the value shown: once another is typed or chosen (which the
+   * documents take as agreed), the box and its words are hidden; back to it, shown again. */
+  function agreeFollows(event) {
+    var field = event.target;
+    var box = field.closest && field.closest(".field");
+    var agree = box && box.querySelector(":scope > .agree");
+    if (agree && box.id === "w-" + field.id) {
+      agree.hidden = field.value !== agree.dataset.shown;
+    }
+  }
+  document.addEventListener("input", agreeFollows);
+  document.addEventListener("change", agreeFollows);
+
   /* Busy: an action that takes over 300 ms says so beside its button (style.css shows .busy
    * after 300 ms), and its button is marked busy for screen readers. */
   function statusFor(button) {
