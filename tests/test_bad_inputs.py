@@ -362,13 +362,13 @@ CORPUS: list[Case] = [
         "NaN sessions",
         changed("sessions_per_week: 1.5", "sessions_per_week: .nan"),
         "{file}:17: clinical_directors[0].sessions_per_week: clinical director 1 (Dr Jane "
-        "Example): expected a number, got nan",
+        "Example): expected a number, got YAML's 'not a number' (.nan)",
     ),
     case(
         "infinite sessions",
         changed("sessions_per_week: 1.5", "sessions_per_week: .inf"),
         "{file}:17: clinical_directors[0].sessions_per_week: clinical director 1 (Dr Jane "
-        "Example): expected a number, got inf",
+        "Example): expected a number, got infinity",
     ),
     case(
         "negative session rate",

@@ -647,6 +647,19 @@ def _finance_workstream(result: BuildResult) -> list[str]:
             "adjusted population",
             "£183,291",  # never the rate times registered patients alone
         ),
+        # The two parts of its own rate: worked out, and the network's own, never an estimate.
+        (
+            "2026/27",
+            {
+                "core_rate_per_registered_patient": 2.3,
+                "core_rate_per_adjusted_patient": 0.8,
+                "adjusted_population": 60_000,
+            },
+            "The network's Core PCN Funding for 2026/27 is £183,990: worked out by pcndocs at "
+            "the network's own rate (£2.30 × 59,126 registered patients + £0.80 × 60,000 "
+            "adjusted population).",
+            "estimate",
+        ),
         # Before 2024/25 the core payment was for each registered patient alone.
         (
             "2023/24",

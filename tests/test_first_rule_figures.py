@@ -4,10 +4,11 @@ network's own, and the document that prints it names its source.
 
 For every contract year pcndocs holds and several shapes of network (adjusted population given
 or not, a lead paid from the leadership and management payment, a finance lead whose checklist
-states the core funding, the network's own rates), each stream's sum the rules work out
-(`stream_funds`) is looked for in every document's text; each line (a paragraph or a table
-row) that prints it is checked. Rendered in process, as Markdown: the words are the same in
-every format (tests/test_first_rule_proposals.py counts marks across formats).
+states the core funding, the network's own rates, its Core PCN Funding rate in two parts or in
+one figure), each stream's sum the rules work out (`stream_funds`) is looked for in every
+document's text; each line (a paragraph or a table row) that prints it is checked. Rendered in
+process, as Markdown: the words are the same in every format (tests/test_first_rule_proposals.py
+counts marks across formats).
 """
 
 from __future__ import annotations
@@ -51,10 +52,26 @@ def _shape(name: str, year: str) -> dict[str, Any]:
         data["funding"] = {"cd_rate_per_patient": 0.75, "core_rate_per_patient": 1.6}
         if year >= "2024/25":
             data["funding"] = {"core_pcn_funding": 181_000}
+    if name == "own-rate-parts":  # before 2024/25 the parts change nothing (check says so)
+        data["funding"] = {
+            "core_rate_per_registered_patient": 2.3,
+            "core_rate_per_adjusted_patient": 0.8,
+            "adjusted_population": 60_000,
+        }
+    if name == "own-rate-one-figure":  # from 2024/25 split as the national rate: an estimate
+        data["funding"] = {"core_rate_per_patient": 3.1, "adjusted_population": 60_000}
     return data
 
 
-SHAPES = ["adjusted", "lm-lead", "finance-lead", "own-rates", "nothing-own"]
+SHAPES = [
+    "adjusted",
+    "lm-lead",
+    "finance-lead",
+    "own-rates",
+    "own-rate-parts",
+    "own-rate-one-figure",
+    "nothing-own",
+]
 CheckLine = Callable[[str], bool]
 
 

@@ -85,6 +85,36 @@ def _joint_directors() -> dict[str, Any]:
     return data
 
 
+def _own_rate_in_two_parts() -> dict[str, Any]:
+    """The network states the two parts of its Core PCN Funding rate and its adjusted population."""
+    data = _example()
+    data["funding"] = {
+        "core_rate_per_registered_patient": 2.3,
+        "core_rate_per_adjusted_patient": 0.8,
+        "adjusted_population": 60_000,
+    }
+    return data
+
+
+def _own_rate_in_one_figure() -> dict[str, Any]:
+    """The network states its Core PCN Funding rate as one figure a patient: an estimate."""
+    data = _example()
+    data["funding"] = {"core_rate_per_patient": 3.1, "adjusted_population": 60_000}
+    return data
+
+
+def _own_rates_before_core_pcn_funding() -> dict[str, Any]:
+    """2023/24, a year before Core PCN Funding: the core payment has one rate a patient."""
+    data = _example()
+    data["contract_year"] = "2023/24"
+    data["network"]["population_date"] = "2023-01-01"
+    data["funding"] = {"core_rate_per_patient": 1.6, "adjusted_population": 60_000}
+    # Before 2026/27 there were no Local Variation Agreements: false is what Schedule 1 says
+    # anyway (unset, it would be set to false, honoured but changing nothing).
+    data["network"]["local_variation_agreement"] = False
+    return data
+
+
 def _imported_blank() -> dict[str, Any]:
     """A network as `pcndocs import` writes it: practices and codes, nothing agreed yet."""
     return {
@@ -112,6 +142,9 @@ BASES = {
     "weighted-two-thirds": (_weighted_two_thirds, False),
     "joint-directors": (_joint_directors, False),
     "imported-blank": (_imported_blank, True),
+    "own-rate-in-two-parts": (_own_rate_in_two_parts, False),
+    "own-rate-in-one-figure": (_own_rate_in_one_figure, False),
+    "own-rates-before-core-pcn-funding": (_own_rates_before_core_pcn_funding, False),
 }
 
 

@@ -265,6 +265,18 @@ def test_a_whole_session_makes_a_valid_profile(tmp_path: Path) -> None:
         ),
         (at("director sessions"), "10", "expected a number of at most 9, got 10"),
         (at("director sessions"), "nan", "expected a number such as 2 or 2.5, got 'nan'"),
+        (
+            at("director sessions"),
+            "1.5e0",
+            "expected a number such as 2 or 2.5, got '1.5e0': write it in plain digits (1.5e0 "
+            "is 1.5)",
+        ),
+        (
+            at("director sessions"),
+            "1,5",
+            "expected a number such as 2 or 2.5, got '1,5': a comma may only separate "
+            "thousands, as in 12,450; a part follows a point: 2.50",
+        ),
         (at("director start"), "31/02/2025", "expected a date that exists, got '31/02/2025'"),
         (
             at("director start"),

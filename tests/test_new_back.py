@@ -254,6 +254,7 @@ def test_the_payee_may_be_another_provider_named_with_its_code(tmp_path: Path) -
             "A99001",  # a member practice's code: refused here, it is chosen above
             "ad5",
             "Riverside GP Federation",
+            "",  # how it holds the funds: not yet agreed
             *SESSION[payee + 1 :],
         ],
     )
@@ -275,9 +276,69 @@ def test_the_payee_may_be_another_provider_named_with_its_code(tmp_path: Path) -
 def test_other_and_a_code_at_the_payee_names_another_provider(tmp_path: Path) -> None:
     path = tmp_path / "n.yaml"
     payee = at("payee")
-    new(path, [*SESSION[:payee], "other rxx", "North Trust", *SESSION[payee + 1 :]])
+    new(path, [*SESSION[:payee], "other rxx", "North Trust", "1", *SESSION[payee + 1 :]])
     network = load(path).profile.network
     assert (network.nominated_payee, network.payee_name) == ("RXX", "North Trust")
+    assert network.payee_holds_funds == "on_trust"
+
+
+HOLDS_QUESTION = (
+    "How North Trust holds the network's funds: 1 on_trust (on trust for the member practices), "
+    "2 separate_account (in a separate bank account kept for the network) or 3 "
+    "separate_account_on_trust (both) (blank if not yet agreed)"
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "held", "schedule_says"),
+    [
+        ("2", "separate_account", "It holds the network's funds in a separate bank account kept "
+         "for the network, apart from its own money."),
+        ("separate_account_on_trust", "separate_account_on_trust", "It holds the network's "
+         "funds in a separate bank account, held on trust for the member practices."),
+        (" On_Trust ", "on_trust", "It holds the network's funds on trust for the member "
+         "practices, apart from its own money."),
+        ("", None, "How it holds the network's funds (on trust for the member practices, in a "
+         "separate bank account kept for the network, or both) is still to be agreed by the "
+         "member practices."),
+    ],
+)  # fmt: skip
+def test_new_asks_how_a_payee_that_is_not_a_member_holds_the_funds(
+    tmp_path: Path, typed: str, held: str | None, schedule_says: str
+) -> None:
+    """The answer is written to the profile, and Schedule 1 says it (or that it is to agree)."""
+    path = tmp_path / "n.yaml"
+    payee = at("payee")
+    output = new(path, [*SESSION[:payee], "other rxx", "North Trust", typed, *SESSION[payee + 1 :]])
+    assert f"{HOLDS_QUESTION}:" in " ".join(output.split())
+    assert load(path).profile.network.payee_holds_funds == held
+    written = path.read_text(encoding="utf-8")
+    assert (f"payee_holds_funds: {held}" in written) is (held is not None)
+    build_profile(
+        path, BuildOptions(out=tmp_path / "out", documents=("schedule-1",), formats=("html",))
+    )
+    (page,) = (tmp_path / "out").glob("*/schedule-1.html")
+    text = " ".join(html.unescape(page.read_text(encoding="utf-8")).split())
+    assert schedule_says in text.replace("’", "'")
+
+
+def test_a_wrong_answer_on_how_the_payee_holds_the_funds_is_asked_again(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    payee = at("payee")
+    answers_ = [*SESSION[:payee], "other rxx", "North Trust", "in a box", "3"]
+    output = new(path, [*answers_, *SESSION[payee + 1 :]])
+    assert (
+        "expected one of: 1 on_trust, 2 separate_account, 3 separate_account_on_trust; got 'in "
+        "a box'" in " ".join(output.split())
+    )
+    assert load(path).profile.network.payee_holds_funds == "separate_account_on_trust"
+
+
+def test_a_member_practice_as_payee_is_not_asked_how_it_holds_the_funds(tmp_path: Path) -> None:
+    path = tmp_path / "n.yaml"
+    output = new(path, SESSION)
+    assert "holds the network's funds" not in output
+    assert load(path).profile.network.payee_holds_funds is None
 
 
 def test_a_wrong_payee_says_how_to_name_another_provider(tmp_path: Path) -> None:

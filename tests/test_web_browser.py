@@ -247,7 +247,10 @@ def test_3_50_gets_the_models_message_and_stays_as_typed(server: str, page: Any)
     settled(page)
     message = page.locator("#msg-f-clinical_directors-0-sessions_per_week")
     said = " ".join((message.text_content() or "").split())
-    assert said == "Error: expected a number, got '3,50'"
+    assert said == (
+        "Error: expected a number, got '3,50': a comma may only separate thousands, as in "
+        "12,450; a part follows a point: 2.50"
+    )
     field = page.locator("#f-clinical_directors-0-sessions_per_week")
     assert field.input_value() == "3,50"
     assert field.get_attribute("aria-invalid") == "true"

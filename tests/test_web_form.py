@@ -57,8 +57,9 @@ def test_3_50_is_never_350(example_form: dict[str, str]) -> None:
     assert data["clinical_directors"][0]["sessions_per_week"] == "3,50"
     assert data["practices"][0]["list_size"] == "1,2,3"
     said = {p.key: p.text for p in check_data(data, load_facts(), TODAY).errors}
-    assert said[key] == "expected a number, got '3,50'"
-    assert said["practices[0].list_size"] == "expected a whole number, got '1,2,3'"
+    comma = "a comma may only separate thousands, as in 12,450; a part follows a point: 2.50"
+    assert said[key] == f"expected a number, got '3,50': {comma}"
+    assert said["practices[0].list_size"] == f"expected a whole number, got '1,2,3': {comma}"
 
 
 @pytest.mark.parametrize(("field", "text"), FORMS)
@@ -289,3 +290,41 @@ def test_a_record_of_the_form_as_opened_never_drops_what_was_typed() -> None:
     assert data["governance"] == {"body_name": "Network Board"}
     assert data["clinical_directors"] == [{"line_manages": ["the PCN manager"]}]
     assert data["job_description"] == {"line_manages": []}
+
+
+def test_the_two_parts_of_the_networks_core_rate_are_typed_as_any_number(
+    client: TestClient, example_form: dict[str, str]
+) -> None:
+    """The parts of the network's own Core PCN Funding rate are drawn with their labels and
+    help, and read as every number of the form is: '£2.30' is 2.3, '0,80' is refused there."""
+    page = lxml.html.fromstring(client.get("/example").text)
+    for key, label in (
+        ("core_rate_per_registered_patient", "Core PCN Funding a registered patient"),
+        ("core_rate_per_adjusted_patient", "Core PCN Funding a patient of the adjusted population"),
+    ):
+        (field,) = page.xpath(f'//*[@id="w-f-funding-{key}"]')
+        assert label in " ".join(field.text_content().split())
+        assert "From 2024/25: the part of the network's Core PCN Funding rate" in (
+            field.text_content()
+        )
+    form = {
+        **example_form,
+        "funding.core_pcn_funding": "",
+        "funding.core_rate_per_registered_patient": "£2.30",
+        "funding.core_rate_per_adjusted_patient": " 0.80 ",
+        "funding.adjusted_population": "60,000",
+    }
+    checked = check_data(data_from_form(form), load_facts(), TODAY)
+    assert checked.loaded is not None, checked.errors
+    funding = checked.loaded.profile.funding
+    assert (funding.core_rate_per_registered_patient, funding.core_rate_per_adjusted_patient) == (
+        2.3,
+        0.8,
+    )
+    assert not [w.text for w in checked.warnings if "core_rate" in w.key]
+    comma = {**form, "funding.core_rate_per_adjusted_patient": "0,80"}
+    said = {p.key: p.text for p in check_data(data_from_form(comma), load_facts(), TODAY).errors}
+    assert said["funding.core_rate_per_adjusted_patient"] == (
+        "expected a number, got '0,80': a comma may only separate thousands, as in 12,450; a "
+        "part follows a point: 2.50"
+    )

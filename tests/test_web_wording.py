@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from pcndocs.cli import cli
 from pcndocs.render.wording import clause_views, load_wording
 from pcndocs.resources import example_profile
+from pcndocs.rules.facts import load_facts
 from pcndocs.web.app import Settings, create_app
 from pcndocs.web.guard import PAGE_TOKEN_FIELD
 from tests.webclient import PageClient
@@ -519,3 +520,92 @@ def test_one_annex_e_item_is_listed_and_reworded_in_the_page(
     assert after["cd-job-description.core.responsibility.workforce"].startswith(
         "Lead workforce development."
     )
+
+
+def test_the_lead_checklists_clauses_are_grouped_by_heading_and_workstream(
+    client: PageClient,
+) -> None:
+    page = page_of(client, doc="lead-checklist")
+    # Every clause once, in the document's order, whatever group or part it is in.
+    assert list(listed(page)) == [view.id for view in clause_views("lead-checklist")]
+    titles = [" ".join(h.text_content().split()) for h in page.xpath("//h3[@class='group-title']")]
+    assert "Every workstream: getting started (14)" in titles
+    assert "Review (2)" in titles
+    own = next(t for t in titles if t.startswith("This workstream's own items"))
+    # The jump links go to each group's heading.
+    jumps = page.xpath("//p[@class='group-jump']/a/@href")
+    assert [f"#{h.get('id')}" for h in page.xpath("//h3[@class='group-title']")] == jumps
+    # A workstream's own items are a part of their own, titled as the facts name it.
+    parts = {
+        " ".join(p.xpath("./summary")[0].text_content().split()): p
+        for p in page.xpath("//details[@class='clause-part']")
+    }
+    facts = load_facts()
+    cvd = facts.workstream("cvd_prevention").title
+    found = next(p for title, p in parts.items() if title.startswith(f"{cvd} ("))
+    ids = found.xpath(".//code/text()")
+    assert ids and all(i.startswith("lead-checklist.own.item.cvd-prevention.") for i in ids)
+    assert sum(len(p.xpath(".//li")) for p in parts.values()) < int(own.split("(")[1][:-1])
+    assert all(p.get("open") is None for p in parts.values())  # closed until one is chosen
+    chosen = page_of(client, doc="lead-checklist", clause=ids[0])
+    opened = chosen.xpath("//details[@class='clause-part'][@open]//code/text()")
+    assert opened == ids
+
+
+def look(html: str, box: str) -> str:
+    """Return the words of a clause-as-it-prints box an answer swaps in (out of band)."""
+    found = lxml.html.fragment_fromstring(html, create_parent="div").xpath(
+        f"//div[@id='{box}'][@hx-swap-oob='true']"
+    )
+    assert found, f"no box {box} swapped in"
+    return " ".join(found[0].text_content().split())
+
+
+def test_the_clause_as_it_prints_follows_the_text_typed(client: PageClient, folder: Path) -> None:
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    page = page_of(client, clause=CLAUSE)
+    # On the page: the clause as the document prints it, with its number, not its Markdown.
+    shown = " ".join(page.get_element_by_id("clause-look").text_content().split())
+    assert shown == "7.3 " + BUILT_IN.replace("'", "’")
+    live = client.post("/wording/preview", data={**editor_fields(page), "text": HOUSE})
+    assert look(live.text, "clause-look") == f"7.3 {HOUSE_READ}"
+    # Markdown prints as it will: **bold** is bold, not asterisks.
+    bold = client.post(
+        "/wording/preview", data={**editor_fields(page), "text": "Every **declaration** is kept."}
+    )
+    box = lxml.html.fragment_fromstring(bold.text, create_parent="div").get_element_by_id(
+        "clause-look"
+    )
+    assert [s.text_content() for s in box.iter("strong")] == ["declaration"]
+    assert "*" not in box.text_content()
+
+
+def test_a_clause_added_after_shows_as_it_prints_while_typed(
+    client: PageClient, folder: Path
+) -> None:
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    page = page_of(client, clause=CLAUSE)
+    text = "The register is open to every member practice of {network.name}."
+    fields = form_fields(page, "add-form", added_text=text, action="preview-added")
+    live = client.post("/wording/preview", data=fields)
+    assert live.status_code == 200
+    assert look(live.text, "clause-look-new") == (
+        "7.4 The register is open to every member practice of Riverside Primary Care Network."
+    )
+    frame = lxml.html.fromstring(live.text).xpath("//iframe/@src")[0]
+    assert "The register is open to every member practice" in client.get(frame).text
+    assert not (folder / "wording.yaml").exists()  # a preview saves nothing
+    # A mistake is said in the box, and the preview stays as it was.
+    bad = client.post("/wording/preview", data={**fields, "added_text": "Kept by {network.nam}."})
+    assert bad.headers.get("HX-Reswap") == "none"
+    assert "network.nam" in look(bad.text, "clause-look-new")
+    # One saved is shown on the page beside its own text, and follows its edits.
+    client.post("/wording/save", data={**fields, "action": "add-added"})
+    page = page_of(client, clause=CLAUSE)
+    box = f"clause-look-{CLAUSE.replace('.', '-')}-house"
+    assert "7.4 The register is open" in page.get_element_by_id(box).text_content()
+    edited = form_fields(
+        page, "added-form-1", added_text="Anyone may read it.", action="preview-added"
+    )
+    assert look(client.post("/wording/preview", data=edited).text, box) == "7.4 Anyone may read it."
+    (folder / "wording.yaml").unlink()

@@ -7,6 +7,7 @@ drawn), never on a fixed time.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ HOUSE_READ = (
 )
 
 pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("PCNDOCS_SCREENSHOTS")  # a folder: save what the tests look at
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +70,19 @@ def test_change_a_clause_by_keyboard_see_it_save_and_reset(
     (folder / "wording.yaml").unlink(missing_ok=True)
     tab.goto(server + "/wording")
     axe_clean(tab)
-    # Choose the clause from the list.
+    # Choose the clause from the list: jump to its heading's group, open its part, follow it.
+    jump = tab.locator(".group-jump a", has_text="How the network meets and decides")
+    group = str(jump.get_attribute("href"))
+    tab_to_match(tab, f".group-jump a[href='{group}']")
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == group[1:]  # the group's heading
+    tab_to_match(tab, f"{group}-conflicts > summary")
+    tab.keyboard.press("Enter")
+    assert tab.locator(f"{group}-conflicts").get_attribute("open") is not None
     tab_to_match(tab, f"a[href*='clause={CLAUSE}&'], a[href$='clause={CLAUSE}#editor']")
     press_and_load(tab)
+    # The part holding the chosen clause is open on the page that edits it.
+    assert tab.locator(f"{group}-conflicts").get_attribute("open") is not None
     assert tab.locator("#editor-heading").inner_text() == f"Clause {CLAUSE}"
     # Type a replacement, with the network's name taken from the list of fields.
     tab_to_match(tab, "#clause-text")
@@ -128,8 +141,14 @@ def test_the_page_on_a_phone_is_clean_too(server: str, browser: Any) -> None:
 
 
 def choose_clause(tab: Any, clause: str) -> None:
-    """Move to a clause's link in the list by keyboard and open it."""
-    tab_to_match(tab, f"a[href$='clause={clause}#editor']")
+    """Move to a clause's link in the list by keyboard and open it; a clause in a closed
+    part of its group (a workstream's items, say) by opening the part first, as a user does."""
+    link = f"a[href$='clause={clause}#editor']"
+    part = tab.locator(f"details.clause-part:has({link}):not([open])")
+    if part.count():
+        tab_to_match(tab, f"#{part.get_attribute('id')} > summary")
+        tab.keyboard.press("Enter")
+    tab_to_match(tab, link)
     press_and_load(tab)
 
 
@@ -294,3 +313,37 @@ def test_one_annex_e_item_reworded_by_keyboard(server: str, folder: Path, tab: A
     assert entry.text is not None and entry.text.startswith("**Research.**") and entry.pinned
     assert "House text" in tab.locator("li.chosen").inner_text()
     axe_clean(tab)
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_the_clause_as_it_prints_follows_the_typing_by_keyboard(
+    server: str, folder: Path, browser: Any, width: int
+) -> None:
+    """Beside the Markdown typed: the clause as the document prints it, numbered, bold as
+    bold; and a clause being added after it, too."""
+    (folder / "wording.yaml").unlink(missing_ok=True)
+    context = new_context(browser, width)
+    tab, problems = open_tab(context)
+    tab.goto(server + "/wording")
+    choose_clause(tab, CLAUSE)
+    look = tab.locator("#clause-look")
+    assert look.inner_text().startswith("7.3 Every declaration is recorded")
+    tab_to_match(tab, "#clause-text")
+    tab.keyboard.press("Control+A")
+    with tab.expect_response(previewed):
+        tab.keyboard.type("Every **declaration** is kept by {network.name}.")
+    tab.locator("#clause-look strong", has_text="declaration").wait_for()
+    assert look.inner_text() == "7.3 Every declaration is kept by Riverside Primary Care Network."
+    tab_to_match(tab, "#new-text")
+    with tab.expect_response(previewed):
+        tab.keyboard.type("The register is *open* to the public.")
+    added = tab.locator("#clause-look-new")
+    added.locator("em", has_text="open").wait_for()
+    assert added.inner_text() == "7.4 The register is open to the public."
+    axe_clean(tab)
+    if SHOTS:
+        look.scroll_into_view_if_needed()
+        tab.screenshot(path=str(Path(SHOTS) / f"wording-look-{width}.png"))
+    assert not (folder / "wording.yaml").exists()  # typing saves nothing
+    assert problems == []
+    context.close()

@@ -302,6 +302,11 @@ def test_build_several_into_the_output_folder(
     part = client.get(started.url.path + "/progress").text
     assert 'data-finished="yes"' in part
     assert "1 built or up to date" in part
+    # The heading, outside the part, is replaced with what happened (htmx's out-of-band swap).
+    heading = lxml.html.fromstring(part).xpath('//h1[@id="build-title"][@hx-swap-oob="true"]')
+    assert [h.text_content() for h in heading] == ["Built 1 network"]
+    whole = lxml.html.fromstring(client.get(started.url.path).text)
+    assert [h.text_content() for h in whole.xpath("//h1")] == ["Built 1 network"]
     out = tmp_path / "output" / "riverside-primary-care-network"
     assert (out / "schedule-1.pdf").is_file()
     assert (tmp_path / "output" / ".pcndocs" / "manifest.json").is_file()
@@ -615,3 +620,55 @@ def test_two_build_several_at_once_never_share_a_folder(folder: Path, tmp_path: 
     assert sorted(job.failed for job in jobs) == [0, 1], said
     (refused,) = [s for s in said if "would be written to" in s]
     assert "give one of them a different name" in refused
+
+
+def test_build_several_once_the_server_is_stopping_is_refused_and_starts_no_worker(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C kills the workers; a "build several" asked for after that would start new ones
+    the stop no longer knows of: it is refused with a message instead, as a preview is."""
+    settings = Settings(today=TODAY, workers=1, workspace=folder, out=tmp_path / "output")
+    app = create_app(settings)
+    with TestClient(app, base_url=LOCAL) as client:
+        page = client.get("/").text
+        web = app.state.web
+        web.pool.shutdown()  # what the server's lifespan does once it is asked to stop
+        answer = client.post(
+            "/networks/build",
+            data={"file": [EXAMPLE], "blank": "no"},
+            headers=token_headers(client, page),
+            follow_redirects=False,
+        )
+        assert answer.status_code == 503
+        problems = lxml.html.fromstring(answer.text).get_element_by_id("problems")
+        assert "the server is stopping" in problems.text_content()
+        assert "start pcndocs serve again" in problems.text_content()
+        preview = client.post(
+            "/form/preview", data=form_fields(client.get(f"/networks/{EXAMPLE}").text)
+        )
+        assert preview.status_code == 503
+        assert "the server is stopping" in preview.text
+        assert web.pool.shared._workers == []  # no worker was started after the stop
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(
+    ("finished", "failed", "error", "heading"),
+    [
+        (False, 0, "", "Building 3 networks"),
+        (True, 0, "", "Built 3 networks"),
+        (True, 1, "", "Built 2 of 3 networks; 1 not built"),
+        (True, 0, "a template is wrong", "The build of 3 networks stopped"),
+    ],
+)
+def test_the_build_pages_heading_says_what_happened(
+    client: TestClient, finished: bool, failed: int, error: str, heading: str
+) -> None:
+    job = networks.BuildJob("k", ["a.yaml", "b.yaml", "c.yaml"], False)
+    job.finished, job.failed, job.error = finished, failed, error
+    web = client.app.state.web  # type: ignore[attr-defined]
+    page = lxml.html.fromstring(web.page("building.html", job=job).body)
+    assert [h.text_content() for h in page.xpath("//h1")] == [heading]
+    part = lxml.html.fromstring(web.page("progress.html", job=job, oob=True).body)
+    swapped = [h.text_content() for h in part.xpath("//h1[@hx-swap-oob]")]
+    assert swapped == ([heading] if finished else [])

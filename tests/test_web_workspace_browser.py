@@ -386,3 +386,22 @@ def test_an_lmc_advisers_journey(
         f"\nLMC adviser's journey by keyboard ({chosen} blank packs): "
         f"{time.monotonic() - started:.0f} s"
     )
+
+
+def test_the_build_pages_heading_says_built_once_it_has_finished(
+    server: str, folder: Path, context: Any
+) -> None:
+    """It said "Building 1 network" still, under the list of what was built."""
+    name = network(folder, "Heading PCN")
+    tab, problems = open_tab(context)
+    tab.goto(server + "/")
+    tab_to_match(tab, f"input[type='checkbox'][value='{name}']")
+    tab.keyboard.press("Space")
+    tab_to(tab, "build-chosen")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    first = tab.locator("h1").inner_text()  # "Building", unless it was built before the page
+    tab.locator("#progress-body[data-finished='yes']").wait_for(timeout=300_000)
+    assert tab.locator("h1").all_inner_texts() == ["Built 1 network"], first
+    axe_clean(tab)
+    assert problems == []

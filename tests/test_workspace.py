@@ -77,6 +77,39 @@ def test_an_editor_changing_the_file_is_a_conflict(tmp_path: Path) -> None:
         space.save(first.name, EXAMPLE, first.version)
 
 
+def test_a_hand_edit_saved_while_pcndocs_writes_is_refused_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version is compared again once the new bytes are on disk, just before the rename:
+    an editor saving after the first comparison keeps its edit, and the save is a conflict."""
+    space = Workspace(tmp_path)
+    first = space.create("A PCN", EXAMPLE)
+    target = tmp_path / first.name
+    real_fsync = os.fsync
+    edits: list[int] = []
+
+    def edited_while_writing(handle: int) -> None:
+        real_fsync(handle)  # the new bytes are on disk, not yet renamed over the file
+        edits.append(handle)
+        target.write_text(EXAMPLE + "# by hand\n", encoding="utf-8")
+
+    monkeypatch.setattr(os, "fsync", edited_while_writing)
+    with pytest.raises(ConflictError) as caught:
+        space.save(first.name, EXAMPLE + "# from the browser\n", first.version)
+    monkeypatch.undo()
+    assert edits, "the edit was not made while the save wrote"
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{first.name}: was changed by someone else")
+    assert target.read_text(encoding="utf-8") == EXAMPLE + "# by hand\n"
+    assert caught.value.current is not None
+    assert caught.value.current.text.endswith("# by hand\n")  # what the page offers to reload
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]  # no temporary left
+    # Based on the file as it is now, the next save goes through.
+    space.save(first.name, EXAMPLE + "# from the browser\n", caught.value.current.version)
+    assert target.read_text(encoding="utf-8").endswith("# from the browser\n")
+
+
 def test_of_many_saves_based_on_one_version_exactly_one_wins(tmp_path: Path) -> None:
     space = Workspace(tmp_path)
     first = space.create("A PCN", EXAMPLE)

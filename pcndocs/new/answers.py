@@ -25,6 +25,7 @@ from pcndocs.profile.model import (
     Practice,
     british_date,
     choice_word,
+    not_a_number,
     peoples_number,
 )
 from pcndocs.profile.write import description
@@ -73,7 +74,7 @@ def whole(model: type[BaseModel], name: str) -> Callable[[str], int]:
     def convert(text: str) -> int:
         number = peoples_number(text)
         if number is None or not float(number).is_integer():
-            raise ValueError(f"expected a whole number, got '{text}'")
+            raise ValueError(not_a_number("a whole number", text))
         return cast(int, check(int(number)))  # 12450.0 is 12450, as in a file
 
     return Described(convert, description(model, name))
@@ -86,7 +87,7 @@ def decimal(model: type[BaseModel], name: str) -> Callable[[str], float]:
     def convert(text: str) -> float:
         number = peoples_number(text)
         if number is None:
-            raise ValueError(f"expected a number such as 2 or 2.5, got '{text}'")
+            raise ValueError(not_a_number("a number such as 2 or 2.5", text))
         return cast(float, check(float(number)))
 
     return Described(convert, description(model, name))

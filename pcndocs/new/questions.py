@@ -22,6 +22,7 @@ from pcndocs.profile.model import (
     Lead,
     Method,
     Network,
+    PayeeFunds,
     Practice,
     Profile,
 )
@@ -32,6 +33,15 @@ from pcndocs.rules.funding import funded_sessions, payment_made, sessions_number
 Kind = Literal["clinical", "non_clinical"]
 
 METHODS: tuple[str, ...] = get_args(Method)
+HOLDS: tuple[str, ...] = get_args(PayeeFunds)
+# How a payee that is not a member practice may hold the funds, by number, word and meaning.
+_HOLDS_MEANING = {
+    "on_trust": "on trust for the member practices",
+    "separate_account": "in a separate bank account kept for the network",
+    "separate_account_on_trust": "both",
+}
+_HOLDS_SAID = [f"{i} {word} ({_HOLDS_MEANING[word]})" for i, word in enumerate(HOLDS, start=1)]
+HOLDS_WORDS = f"{', '.join(_HOLDS_SAID[:-1])} or {_HOLDS_SAID[-1]}"
 KINDS: tuple[str, ...] = get_args(Lead.model_fields["kind"].annotation)
 MAX_DIRECTORS = next(
     m.max_length
@@ -81,7 +91,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     say("The practices:")
     for i, practice in enumerate(practices, start=1):
         say(f"  {i}. {practice.ods_code}  {practice.name}")
-    payee, payee_name = _ask_payee(ask, practices)
+    payee, payee_name, holds = _ask_payee(ask, practices)
     directors = _ask_directors(ask, say, facts, practices, year)
     method = ask(
         f"Appointment method ({', '.join(METHODS)})",
@@ -122,6 +132,7 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
             population_date=population_date,
             nominated_payee=payee,
             payee_name=payee_name,
+            payee_holds_funds=cast(PayeeFunds | None, holds),
         ),
         contract_year=year,
         practices=practices,
@@ -133,11 +144,13 @@ def ask_profile(ask: Ask, say: Say, facts: Facts, today: date) -> Profile:
     )
 
 
-def _ask_payee(ask: Ask, practices: Sequence[Practice]) -> tuple[str, str | None]:
-    """Return the nominated payee's ODS code, and its name where it is not a member practice.
+def _ask_payee(ask: Ask, practices: Sequence[Practice]) -> tuple[str, str | None, str | None]:
+    """Return the nominated payee's ODS code and, where it is not a member practice, its name
+    and how it holds the network's funds.
 
     Most networks' payee is a member practice; another provider (a GP federation, say) is
-    allowed too, and Schedule 1 then names it.
+    allowed too, and Schedule 1 then names it and says how it holds the funds (or that this is
+    still to be agreed).
     """
     at = ("network", "nominated_payee")
     payee = ask(
@@ -154,13 +167,19 @@ def _ask_payee(ask: Ask, practices: Sequence[Practice]) -> tuple[str, str | None
             key=at,
         )
     if any(p.ods_code == payee for p in practices):
-        return payee, None
+        return payee, None, None
     name = ask(
         f"Nominated payee ({payee}): the provider's name, such as Riverside GP Federation",
         answers.text(Network, "payee_name"),
         key=("network", "payee_name"),
     )
-    return payee, name
+    holds = ask(
+        f"How {name} holds the network's funds: {HOLDS_WORDS} (blank if not yet agreed)",
+        answers.about(answers.optional(answers.choice(HOLDS)), Network, "payee_holds_funds"),
+        "",
+        key=("network", "payee_holds_funds"),
+    )
+    return payee, name, holds
 
 
 def _year_end(year: str) -> str:

@@ -8,7 +8,8 @@ writes them for `pcndocs serve`, and it keeps three promises:
   inside the workspace (no `..`, no absolute path, no symbolic link followed out of it);
 - every save is atomic and carries the version it was based on (a fingerprint of the bytes
   it read): a save based on any other version than the file holds now is refused as a
-  conflict, whoever changed the file meanwhile (another tab, an editor, git);
+  conflict, whoever changed the file meanwhile (another tab, an editor, git), and the bytes
+  are compared again just before the rename (files.replace_if_unchanged);
 - "Mark as agreed" keeps a copy of the file as it was, under `.pcndocs/versions/`, with the
   date it was agreed and a note.
 """
@@ -176,10 +177,7 @@ class Workspace:
             raise WorkspaceError(f"{name}: would be over 1 MB; a profile is at most 1 MB")
         path = self.path_of(name)
         with self._lock:
-            now = self.current(name)
-            if (now.version if now else None) != based_on:
-                raise ConflictError(name, now)
-            write_atomically(path, raw)
+            _replace_if_version(path, name, raw, based_on)
         return Saved(name, text, fingerprint(raw))
 
     def create(self, network: str, text: str) -> Saved:
@@ -322,14 +320,30 @@ class VersionedFile:
         if len(raw) > MAX_PROFILE_BYTES:
             raise WorkspaceError(f"{self.name}: would be over 1 MB; the file is at most 1 MB")
         with self._lock:
-            read = _read_bytes(self.path, self.name)
-            if (fingerprint(read) if read is not None else None) != based_on:
-                raise ConflictError(self.name, self.current())
-            try:  # compared again just before the rename: a command or an editor may write it
-                replace_if_unchanged(self.path, raw, read)
-            except ChangedMeanwhileError:
-                raise ConflictError(self.name, self.current()) from None
+            _replace_if_version(self.path, self.name, raw, based_on)
         return Saved(self.name, text, fingerprint(raw))
+
+
+def _replace_if_version(path: Path, name: str, raw: bytes, based_on: str | None) -> None:
+    """Replace a file with RAW if it is still the version BASED_ON (None: no file yet).
+
+    Compared when asked, and again once the new bytes are on disk, just before the rename
+    (files.replace_if_unchanged): an editor's save, git or a command writing meanwhile is a
+    ConflictError, and the file stays as they left it.
+    """
+    read = _read_bytes(path, name)
+    if (fingerprint(read) if read is not None else None) != based_on:
+        raise ConflictError(name, _saved(path, name))
+    try:
+        replace_if_unchanged(path, raw, read)
+    except ChangedMeanwhileError:
+        raise ConflictError(name, _saved(path, name)) from None
+
+
+def _saved(path: Path, name: str) -> Saved | None:
+    """Return a file as it is now, or None if there is none."""
+    raw = _read_bytes(path, name)
+    return None if raw is None else Saved(name, _decoded(raw, name), fingerprint(raw))
 
 
 def workspace_of(profile: Path) -> tuple[Workspace, str]:

@@ -7,6 +7,7 @@ after a file, line and key (profile/load.py), and `pcndocs new` says them under 
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from collections.abc import Iterator
@@ -78,6 +79,8 @@ def explain(error: ErrorDetails, key_path: KeyPath = ()) -> str:
         return _unknown_key(key_path)
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
+    if "plain" in ctx:  # the model's own words, whole (profile/model.py's _not_a_number)
+        return str(ctx["plain"])
     expected = _EXPECTED.get(kind) or _expected_from_bounds(kind, ctx, error["msg"])
     if kind in ("too_short", "too_long"):
         count = ctx.get("actual_length", 0)
@@ -97,6 +100,10 @@ def found(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, float) and math.isnan(value):
+        return "YAML's 'not a number' (.nan)"
+    if isinstance(value, float) and math.isinf(value):
+        return "infinity" if value > 0 else "minus infinity"  # .inf, or 1.0e+400
     if isinstance(value, int | float):
         return number_text(value)
     text = str(value)

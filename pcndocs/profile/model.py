@@ -6,6 +6,7 @@ import re
 import types
 import typing
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -132,7 +133,7 @@ class Model(BaseModel):
         if isinstance(value, bool) and info.field_name is not None:
             kinds = _number_kinds(cls.model_fields[info.field_name].annotation)
             if kinds:
-                raise _not_a_number(kinds, str(value).lower())
+                raise _not_a_number(kinds, str(value).lower(), quoted=False)
         return value
 
     @field_validator("*", mode="before")
@@ -177,13 +178,60 @@ def peoples_number(text: str) -> int | float | None:
     return float(whole + match["part"]) if match["part"] else int(whole)
 
 
-def _not_a_number(kinds: set[type], got: str) -> PydanticCustomError:
-    """Return the error of a value that is not a number where one is expected (a type error)."""
+# Text that is nearly a number as people write it: what to write instead, in plain words.
+_SCIENTIFIC = re.compile(r"£?\s*[0-9_]*\.?[0-9_]*[eE][-+]?[0-9]+")
+_MISPLACED_COMMA = re.compile(r"£?\s*[0-9][0-9,]*(?:\.[0-9]*)?")
+_UNDERSCORED = re.compile(r"[0-9]+(?:_+[0-9]+)+(?:\.[0-9]+)?")
+_SIGNED = re.compile(r"£?\s*[-+]\s*£?\s*(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def number_hint(text: str) -> str:
+    """Return why text is not a number as people write it, and what to write, or ''.
+
+    For the forms a spreadsheet or a programmer might give: 1e3, 1,0.00, 1_000, -.5. A profile file
+    and the web form say it after "expected a number, got ..."; so does `pcndocs new`.
+    """
+    body = text.strip()
+    if _SCIENTIFIC.fullmatch(body) and any(c.isdigit() for c in body.split("e")[0].lower()):
+        try:
+            value = Decimal(body.lstrip("£").strip().replace("_", ""))
+        except InvalidOperation:
+            value = None
+        # The same number in digits, where it is of a size a profile could hold.
+        sized = value is not None and value.is_finite() and abs(value.adjusted()) <= 12
+        plain = f" ({body} is {value.normalize():f})" if value is not None and sized else ""
+        return f"write it in plain digits{plain}"
+    if _UNDERSCORED.fullmatch(body):
+        return "write it without underscores; a comma may separate thousands, as in 12,450"
+    if _MISPLACED_COMMA.fullmatch(body) and "," in body:
+        return "a comma may only separate thousands, as in 12,450; a part follows a point: 2.50"
+    if _SIGNED.fullmatch(body):
+        # Every number of a profile is 0 or more (the model's bounds), so no sign is needed.
+        below = ": it cannot be below 0" if "-" in body else ""
+        return f"write the number without a + or - sign{below}"
+    return ""
+
+
+def not_a_number(expected: str, text: str, quoted: bool = True) -> str:
+    """Return the message for text that is not a number, with what to write where it helps.
+
+    `quoted` False shows a value YAML read as a word of its own (true) as it is.
+    """
+    hint = number_hint(text)
+    got = f"'{text}'" if quoted else text
+    return f"expected {expected}, got {got}" + (f": {hint}" if hint else "")
+
+
+def _not_a_number(kinds: set[type], text: str, quoted: bool = True) -> PydanticCustomError:
+    """Return the error of a value that is not a number where one is expected (a type error).
+
+    Its context's "plain" is the whole message, which profile/explain says as it is.
+    """
     if kinds == {int}:
-        return PydanticCustomError(
-            "int_parsing", "expected a whole number, got {got}", {"got": got}
-        )
-    return PydanticCustomError("float_parsing", "expected a number, got {got}", {"got": got})
+        message = not_a_number("a whole number", text, quoted)
+        return PydanticCustomError("int_parsing", "{plain}", {"plain": message})
+    message = not_a_number("a number", text, quoted)
+    return PydanticCustomError("float_parsing", "{plain}", {"plain": message})
 
 
 def as_people_write(value: Any, annotation: Any) -> Any:
@@ -199,7 +247,7 @@ def as_people_write(value: Any, annotation: Any) -> Any:
         # Only the forms `pcndocs new` takes, so the file and `new` take the same numbers.
         number = peoples_number(value)
         if number is None:
-            raise _not_a_number(kinds, f"'{value}'")
+            raise _not_a_number(kinds, value)
         return number
     accepts_date = annotation is date or date in typing.get_args(annotation)
     if accepts_date:
@@ -614,8 +662,26 @@ class FundingOverrides(Model):
         "which is paid partly for each registered patient and partly for each patient of the "
         "adjusted population (give adjusted_population too); pcndocs splits the rate as the "
         "national one was first split and calls the sum an estimate. Where the network knows "
-        "its sum, core_pcn_funding states it instead. Needed for the money in "
+        "the two parts, core_rate_per_registered_patient and core_rate_per_adjusted_patient "
+        "state them; where it knows its sum, core_pcn_funding states it. Needed for the money in "
         f"{WORDS.core_rate_needed_from} and later years.",
+    )
+    core_rate_per_registered_patient: float | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description=f"From {WORDS.core_pcn_funding_first}: the part of the network's rate of "
+        "Core PCN Funding paid for each registered patient. With "
+        "core_rate_per_adjusted_patient (and adjusted_population) the sum is the network's own "
+        "figure, not an estimate; it takes the place of core_rate_per_patient.",
+    )
+    core_rate_per_adjusted_patient: float | None = Field(
+        None,
+        ge=0,
+        le=50,
+        description=f"From {WORDS.core_pcn_funding_first}: the part of the network's rate of "
+        "Core PCN Funding paid for each patient of the adjusted population. Give it with "
+        "core_rate_per_registered_patient.",
     )
     core_pcn_funding: float | None = Field(
         None,

@@ -15,6 +15,8 @@ from pcndocs.rules.facts import Facts
 from pcndocs.rules.funding import (
     contract_year,
     director_funding,
+    own_core_parts,
+    own_rate,
     payment_made,
     sessions_number,
     sessions_text,
@@ -231,6 +233,7 @@ def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Probl
         and not payment_made(year, facts)
         and profile.funding.core_pcn_funding is None
         and profile.funding.core_rate_per_patient is None
+        and own_core_parts(profile) is None
     ):
         found.append(
             warn(
@@ -240,6 +243,17 @@ def _year_warnings(loaded: LoadedProfile, facts: Facts, year: str) -> list[Probl
             )
         )
     found.extend(_estimate_warnings(loaded, facts))
+    core = stream_funds(profile, facts).get("core")
+    own = profile.funding
+    if core and core.amount is None and own.adjusted_population is None and own_rate(profile):
+        found.append(
+            warn(
+                ("funding",),
+                f"the {core.title} for {year} is not worked out: the network's rate is paid "
+                "partly for each patient of the adjusted population, which the profile does not "
+                "give (funding.adjusted_population)",
+            )
+        )
     for i, lead in enumerate(profile.leads):
         stream = facts.stream(lead.funding_stream)
         if stream.exists_in(year):
@@ -283,11 +297,18 @@ def _estimate_warnings(loaded: LoadedProfile, facts: Facts) -> list[Problem]:
         key = OWN_FIGURE_KEYS[funds.stream]
         if funds.stream == "core" and payment_made(year, facts):
             key = "funding.core_rate_per_patient"
+        state = f"state the network's own figure ({key}) if it has one"
+        if funds.stream == "core" and loaded.profile.funding.core_rate_per_patient is not None:
+            # From 2024/25 the rate has two parts: one rate a patient is split by pcndocs.
+            state = (
+                f"state the network's own figure ({key}), or the two parts of its rate "
+                "(funding.core_rate_per_registered_patient and "
+                "funding.core_rate_per_adjusted_patient), if it has them"
+            )
         found.append(
             loaded.problem(
                 ("funding",),
-                f"the {funds.title} for {year} in the documents rests on {funds.source}; "
-                f"state the network's own figure ({key}) if it has one",
+                f"the {funds.title} for {year} in the documents rests on {funds.source}; {state}",
             )
         )
     return found

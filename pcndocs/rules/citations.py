@@ -50,12 +50,13 @@ class FigureLine:
         if self.standing == "worked out":
             text = f"Worked out by pcndocs: {self.working}, on the basis of {self.sources}."
         elif self.standing == "network's own":
-            text = (
-                f"{working}Worked out by pcndocs at the network's own rate, as its profile "
-                "states it"
-                if self.working
-                else "The network's own figure, as stated in its profile"
-            )
+            if not self.working:
+                text = "The network's own figure, as stated in its profile"
+            elif self.value:
+                text = f"{working}Worked out by pcndocs at the network's own rate, as its profile "
+                text += "states it"
+            else:  # a rate the profile states, without what it is paid on
+                text = f"{working}The network's own rate, as its profile states it"
             text += f"; {self.sources}." if self.sources else "."
         elif self.standing == "not published":
             text = f"{self.sources}."

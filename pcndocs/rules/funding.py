@@ -404,6 +404,9 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
     if merged and own.core_pcn_funding is not None:
         stated = own.core_pcn_funding
         return StreamFunds("core", title, Amount(stated, stated, True), STATED, NETWORK_FIGURE)
+    parts = own_core_parts(profile)
+    if merged and parts is not None:
+        return _own_core_parts(*parts, profile, title)
     if own.core_rate_per_patient is not None and merged:
         return _own_core_pcn_funding(own.core_rate_per_patient, profile, facts, title)
     if own.core_rate_per_patient is not None:
@@ -462,6 +465,43 @@ def _core(profile: Profile, facts: Facts, year: str, title: str) -> StreamFunds:
         note,
         brief,
     )
+
+
+def own_core_parts(profile: Profile) -> tuple[float, float] | None:
+    """Return the two parts of the network's own Core PCN Funding rate, if it states both.
+
+    From 2024/25 Core PCN Funding is paid partly for each registered patient and partly for
+    each patient of the adjusted population; a network that states both parts (funding.
+    core_rate_per_registered_patient and core_rate_per_adjusted_patient) needs no split of
+    ours. One part alone is not used: `check` says so.
+    """
+    own = profile.funding
+    registered, adjusted = own.core_rate_per_registered_patient, own.core_rate_per_adjusted_patient
+    if registered is None or adjusted is None:
+        return None
+    return registered, adjusted
+
+
+def own_rate(profile: Profile) -> bool:
+    """Return whether the profile states the network's own core rate: one figure, or two parts."""
+    return profile.funding.core_rate_per_patient is not None or own_core_parts(profile) is not None
+
+
+def _own_core_parts(
+    registered: float, adjusted: float, profile: Profile, title: str
+) -> StreamFunds:
+    """Return Core PCN Funding at the two parts of the network's own rate: its own figure."""
+    patients, population = profile.population, profile.funding.adjusted_population
+    on_registered = f"{_pence(registered)} × {patients:,} registered patients"
+    if population is None:
+        working = (
+            f"{on_registered}, plus {_pence(adjusted)} for each patient of the adjusted "
+            "population, which the profile does not give"
+        )
+        return StreamFunds("core", title, None, working, NETWORK_FIGURE)
+    total = registered * patients + adjusted * population
+    working = f"{on_registered} + {_pence(adjusted)} × {population:,} adjusted population"
+    return StreamFunds("core", title, Amount(total, total, True), working, NETWORK_FIGURE)
 
 
 def _own_core_pcn_funding(rate: float, profile: Profile, facts: Facts, title: str) -> StreamFunds:

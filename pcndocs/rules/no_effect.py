@@ -21,6 +21,8 @@ from pcndocs.rules.funding import (
     contract_year,
     director_funding,
     leadership_costs,
+    own_core_parts,
+    own_rate,
     payment_made,
 )
 
@@ -157,6 +159,13 @@ def _funding(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
             f"£{own.core_rate_per_patient:g} has no effect: core_pcn_funding states the year's "
             "Core PCN Funding, which takes its place",
         )
+    elif own.core_rate_per_patient is not None and merged and own_core_parts(profile):
+        yield (
+            ("funding", "core_rate_per_patient"),
+            f"£{own.core_rate_per_patient:g} has no effect: core_rate_per_registered_patient and "
+            "core_rate_per_adjusted_patient state the two parts of the network's rate, which "
+            "take its place",
+        )
     elif own.core_rate_per_patient is not None and "core" not in shown:
         yield (
             ("funding", "core_rate_per_patient"),
@@ -164,6 +173,7 @@ def _funding(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
             "the clinical director payment and no lead is paid from the core payment, so no "
             "document shows it",
         )
+    yield from _core_parts(profile, year, merged, last_paid)
     if own.adjusted_population is not None and not _adjusted_used(profile, facts, year, shown):
         yield (
             ("funding", "adjusted_population"),
@@ -171,6 +181,40 @@ def _funding(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str]]:
             "show is worked out from it here"
             + (" (core_pcn_funding states the year's funding)" if own.core_pcn_funding else ""),
         )
+
+
+def _core_parts(
+    profile: Profile, year: str, merged: bool, last_paid: str
+) -> Iterator[tuple[KeyPath, str]]:
+    """Yield the parts of the network's own Core PCN Funding rate that no document uses."""
+    own = profile.funding
+    parts = {
+        "core_rate_per_registered_patient": own.core_rate_per_registered_patient,
+        "core_rate_per_adjusted_patient": own.core_rate_per_adjusted_patient,
+    }
+    for key, rate in parts.items():
+        if rate is None:
+            continue
+        (other,) = (k for k in parts if k != key)
+        if not merged:
+            payment = "one rate for each registered patient (core_rate_per_patient)"
+            if key == "core_rate_per_adjusted_patient":
+                payment += ", with no part for the adjusted population"
+            why = (
+                f"{year} has no Core PCN Funding, which began in {years.following(last_paid)}; "
+                f"its core payment was {payment}"
+            )
+        elif own.core_pcn_funding is not None:
+            why = "core_pcn_funding states the year's Core PCN Funding, which takes its place"
+        elif parts[other] is None:
+            why = (
+                f"{other} is not given, and Core PCN Funding is paid partly for each "
+                "registered patient and partly for each patient of the adjusted population, so "
+                "the documents use the network's rate only when both parts are given"
+            )
+        else:
+            continue
+        yield ("funding", key), f"£{rate:g} has no effect: {why}"
 
 
 def _adjusted_used(profile: Profile, facts: Facts, year: str, shown: set[str]) -> bool:
@@ -185,8 +229,8 @@ def _adjusted_used(profile: Profile, facts: Facts, year: str, shown: set[str]) -
     )
     if lm.exists_in(year) and lm_rate is not None and lm.id in shown:
         return True
-    if merged and own.core_pcn_funding is None and own.core_rate_per_patient is not None:
-        return True  # the network's own rate is split between registered and adjusted
+    if merged and own.core_pcn_funding is None and own_rate(profile):
+        return True  # the network's own rate is paid on registered and adjusted patients
     core_stated = (merged and own.core_pcn_funding is not None) or own.core_rate_per_patient
     core_national = not merged and national.core_payment is not None
     core_adjusted = national.core_pcn_funding is not None

@@ -201,8 +201,19 @@ FORM_HELP = {
         "Core PCN Funding a patient, which is paid partly for each registered patient and partly "
         "for each patient of the adjusted population (give that below too); pcndocs splits the "
         "rate as the national one was first split, and the papers call the sum an estimate. No "
-        f"national rate is known for {WORDS.core_rate_needed_from} or later years, so give this "
-        "or, better, the year's Core PCN Funding below."
+        f"national rate is known for {WORDS.core_rate_needed_from} or later years, so give this, "
+        "or better its two parts or the year's Core PCN Funding below."
+    ),
+    "FundingOverrides.core_rate_per_registered_patient": (
+        f"From {WORDS.core_pcn_funding_first}: the part of the network's Core PCN Funding rate "
+        "paid for each registered patient, in pounds, such as 2.30. Give the part for the "
+        "adjusted population below too, and the adjusted population: the papers then show the "
+        "sum as the network's own figure, not an estimate."
+    ),
+    "FundingOverrides.core_rate_per_adjusted_patient": (
+        f"From {WORDS.core_pcn_funding_first}: the part of the network's Core PCN Funding rate "
+        "paid for each patient of the adjusted population, in pounds, such as 0.75. Give it "
+        "with the part for each registered patient above."
     ),
 }
 
@@ -424,6 +435,10 @@ FORM_LABELS = {
     "Profile.job_description": "Clinical director's job description",
     "Profile.document_control": "Document control",
     "FundingOverrides.cd_rate_per_patient": "Clinical director rate per patient",
+    "FundingOverrides.core_rate_per_registered_patient": "Core PCN Funding a registered patient",
+    "FundingOverrides.core_rate_per_adjusted_patient": (
+        "Core PCN Funding a patient of the adjusted population"
+    ),
     "Network.payee_name": "Provider's name",
     "Network.payee_holds_funds": "How the payee holds the funds",
 }

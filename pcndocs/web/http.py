@@ -6,7 +6,7 @@ web/workspace_routes.py); what they need of the server is on `request.app.state`
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
@@ -76,12 +76,14 @@ def plain(text: str, status: int) -> Response:
     return PlainTextResponse(text + "\n", status_code=status)
 
 
-def attachment(content: bytes, name: str, media: str) -> Response:
-    """Return bytes the browser saves as a file of that name."""
+def attachment(
+    content: bytes, name: str, media: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """Return bytes the browser saves as a file of that name (with HEADERS, if any)."""
     return Response(
         content,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **(headers or {})},
     )
 
 

@@ -6,6 +6,7 @@ Each endpoint reads the server's state from `request.app.state` (web/http.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from pcndocs.web.http import (
     plain,
     web_of,
 )
+from pcndocs.web.notes import notes_headers
 from pcndocs.web.service import (
     check_data,
     documents_of,
@@ -189,10 +191,11 @@ async def redline(request: Request) -> Response:
             "the last build.</p>",
             status_code=404,
         )
-    fmt, content = found
+    fmt, content, warnings = found
     if fmt == "html":
         return HTMLResponse(content, headers={"Content-Security-Policy": DOCUMENT_POLICY})
-    return attachment(content, file, writer_for(fmt).media_type)
+    notes = notes_headers(web_of(request), file, warnings)
+    return attachment(content, file, writer_for(fmt).media_type, notes)
 
 
 def download_profile(request: Request, form: dict[str, str]) -> Response:
@@ -217,7 +220,7 @@ async def download(request: Request) -> Response:
     try:
         if request.url.path.endswith("/pack"):
             return await _pack(web, checked.loaded)
-        return await _document(web, checked.loaded, form)
+        return await _document(web, checked.loaded, form, data)
     except (BusyError, WorkerDiedError) as exc:  # the next request is served
         return plain(str(exc), 503)
     except PcndocsError as exc:  # such as a mistake in a --templates template
@@ -231,12 +234,19 @@ async def _pack(web: Web, loaded: LoadedProfile) -> Response:
         loaded, default_formats(), names, settings.templates, web.today, settings.wording
     )
     folder = slug(loaded.profile.network.name or "network")
+    # warnings.txt says, as `build` prints, the values only a house-worded clause stated.
+    house = await run_in_threadpool(web.house_warnings, loaded)
+    built = replace(built, warnings=[*house, *built.warnings])
     return attachment(
         pack_zip(loaded, built, house=web.house()), f"{folder}.zip", "application/zip"
     )
 
 
-async def _document(web: Web, loaded: LoadedProfile, form: dict[str, str]) -> Response:
+async def _document(
+    web: Web, loaded: LoadedProfile, form: dict[str, str], data: dict[str, Any]
+) -> Response:
+    """One document in one format; what its build warned of, and its placeholders, in a
+    header the page shows (web/notes.py)."""
     fmt = form.get("format", "pdf")
     if fmt not in WRITERS:
         return plain(str(UnknownFormatError(fmt)), 400)
@@ -247,7 +257,11 @@ async def _document(web: Web, loaded: LoadedProfile, form: dict[str, str]) -> Re
         loaded, (fmt,), [chosen[0]], settings.templates, web.today, settings.wording
     )
     content = next(iter(built.files.values()))
-    return attachment(content, f"{chosen[0]}.{fmt}", writer_for(fmt).media_type)
+    file = f"{chosen[0]}.{fmt}"
+    warnings = [*await run_in_threadpool(web.house_warnings, loaded), *built.warnings]
+    gaps = built.placeholders.get(chosen[0], [])
+    notes = notes_headers(web, file, warnings, gaps, data)
+    return attachment(content, file, writer_for(fmt).media_type, notes)
 
 
 def build_name(names: list[tuple[str, str]], choice: str) -> tuple[str, str] | None:

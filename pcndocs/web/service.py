@@ -237,6 +237,13 @@ def _warm_up() -> None:
     load_facts()
 
 
+class StoppingError(BusyError):
+    """The server has begun to stop (Ctrl-C): it starts no more builds."""
+
+    def message(self) -> str:
+        return "the server is stopping, so nothing more is built: start pcndocs serve again"
+
+
 class BuildPool:
     """The server's warm worker processes (pcndocs.output.workers) and its limits on them.
 
@@ -276,11 +283,18 @@ class BuildPool:
         self._stopping = True
         self._pool.kill()
 
+    def refuse_if_stopping(self) -> None:
+        """Raise StoppingError once the server has begun to stop: no new work starts workers
+        that the stop would then have to find and kill."""
+        if self._stopping:
+            raise StoppingError()
+
     def _run(self, calls: list[Task], urgent: bool = False) -> list[Any]:
         """Return each call's result, run across the workers; raise a worker's error here.
 
         Once one call has failed, the others not yet started are not run.
         """
+        self.refuse_if_stopping()
         results: list[Any] = [None] * len(calls)
         failed: list[Failure] = []
 

@@ -24,9 +24,10 @@ from starlette.responses import HTMLResponse
 
 from pcndocs import __version__
 from pcndocs.compare.run import NoBuildError
-from pcndocs.errors import PcndocsError, ProfileError
+from pcndocs.errors import PcndocsError, Problem, ProfileError
 from pcndocs.new.answers import contract_year_now
-from pcndocs.output.build import DocumentOptions, Rendered, house_lines
+from pcndocs.output.build import DocumentOptions, Rendered, house_lines, house_warnings
+from pcndocs.profile.load import LoadedProfile
 from pcndocs.profile.yamlfile import dotted
 from pcndocs.render.documents import DOCUMENTS
 from pcndocs.rules.facts import Facts, load_facts
@@ -173,8 +174,8 @@ class Web:
         self.comparisons.remember(found)
         return {"found": found}
 
-    def redline(self, key: str, file: str) -> tuple[str, bytes] | None:
-        """Return (format, bytes) of a redline of a recent comparison, or None.
+    def redline(self, key: str, file: str) -> tuple[str, bytes, list[Problem]] | None:
+        """Return (format, bytes, warnings) of a redline of a recent comparison, or None.
 
         Rendered on the build workers, as every document is: their limits apply, and
         WeasyPrint's memory is theirs, not the server's. Raises BusyError when they are.
@@ -184,11 +185,19 @@ class Web:
             return None
         fmt, task = found
         rendered: Rendered = self.pool.render(task)
-        return fmt, rendered.files[file]
+        return fmt, rendered.files[file], rendered.warnings
 
     def house(self) -> list[str]:
         """Return what a pack takes from the house wording, for still-to-agree.txt."""
         return house_lines(DocumentOptions(out=self.settings.out, wording=self.settings.wording))
+
+    def house_warnings(self, loaded: LoadedProfile) -> list[Problem]:
+        """Return a warning for each value of the profile only a house-worded clause stated."""
+        settings = self.settings
+        options = DocumentOptions(
+            settings.out, templates=settings.templates, wording=settings.wording
+        )
+        return house_warnings(loaded, options)
 
     def year_now(self) -> str:
         """Return the contract year of today, or the latest the facts know."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -47,7 +48,15 @@ from pcndocs.render.wording import (
 )
 from pcndocs.resources import example_profile
 from pcndocs.web.service import check_data
-from pcndocs.web.wording_view import House, Shown, editable_text, shown_document
+from pcndocs.web.wording_view import (
+    House,
+    Shown,
+    clause_look,
+    editable_text,
+    grouped,
+    humanised,
+    shown_document,
+)
 
 if TYPE_CHECKING:
     from pcndocs.web.state import Web
@@ -66,6 +75,8 @@ DONE = {
     "remove-added": "Saved: the added clause is taken out of every network's documents.",
 }
 NEW = "new"  # the form of a clause being added (the others are named by their clause's id)
+PREVIEW_ADDED = "preview-added"  # the preview asked for as a clause added after is typed
+LOOK = "clause-look"  # the id of the box beside the text that shows the clause as it prints
 
 
 @dataclass
@@ -244,6 +255,13 @@ class WordingPages:
         # Scrolled to by static/wording.js: a #fragment would scroll the page to the frame too.
         return self.web.remember_preview(html.replace("</head>", style + "</head>", 1))
 
+    def part_title(self, word: str) -> str:
+        """Return the title of a list's items for one word of their ids: a workstream's."""
+        try:
+            return str(self.web.facts.workstream(word.replace("-", "_")).title)
+        except KeyError:
+            return humanised(word)
+
     # --- the page -------------------------------------------------------------------------
 
     async def page(
@@ -275,6 +293,7 @@ class WordingPages:
                 "choose another network."
             )
         )
+        groups = grouped(views, self.part_title)
         additions = chosen.house.add_after if chosen and chosen.house else ()
         taken = {v.id for v in views} | {a.id for v in views if v.house for a in v.house.add_after}
         return self.web.page(
@@ -291,6 +310,8 @@ class WordingPages:
             example=EXAMPLE,
             note=note,
             views=views,
+            groups=groups,
+            section=next((g.title for g in groups if chosen and g.holds(chosen.id)), ""),
             chosen=chosen,
             text=draft.text if draft.text is not None else start_text,
             from_network=from_network and draft.text is None,
@@ -304,17 +325,22 @@ class WordingPages:
             reason=reason,
             address=address_of,
             additions=additions,
+            look=clause_look(shown.html, chosen.id) if chosen else "",
+            added_looks={a.id: clause_look(shown.html, a.id) for a in additions},
             added=draft.added,
             new_form=NEW,
             new_id=suggested_id(chosen.id, taken) if chosen else "",
         )
 
     async def preview(self, form: dict[str, str]) -> Response:
-        """Return the preview of the document with the typed text, and its problems."""
+        """Return the preview of the document with the typed text, and its problems; and,
+        swapped in beside the text, the clause as it prints."""
         now, unreadable = await run_in_threadpool(self.saved)
         source = now.text if now is not None else ""
         clause = form.get("clause", "")
         action = form.get("action", "save")
+        if action == PREVIEW_ADDED:
+            return await self.preview_added(form, source)
         new, problems, others = await run_in_threadpool(
             self.draft_of,
             source,
@@ -343,7 +369,57 @@ class WordingPages:
             return HTMLResponse(html, status_code=503, headers={"HX-Reswap": "none"})
         url = self.preview_url(shown.html, clause)
         html = self.web.pages.get_template("wording_preview.html").render(
-            url=url, reason="", problems=[], title=shown.title, oob=True
+            url=url,
+            reason="",
+            problems=[],
+            title=shown.title,
+            oob=True,
+            looks=[(LOOK, clause_look(shown.html, clause))],
+        )
+        return HTMLResponse(html)
+
+    async def preview_added(self, form: dict[str, str], source: str) -> Response:
+        """Return the preview with a clause added after the chosen one as typed in its form,
+        and that clause as it prints beside its text (or what stops it being shown)."""
+        typed = AddedDraft(
+            form.get("added_form", NEW) or NEW,
+            form.get("added_id", "").strip(),
+            typed_text(form, "added_text"),
+        )
+        action = "add-added" if typed.form == NEW else "save-added"
+        clause = form.get("clause", "")
+        new, said, others = await run_in_threadpool(self.added_of, source, clause, action, typed)
+        box = look_id(typed.form)
+        template = self.web.pages.get_template("wording_preview.html")
+        stopped = [*said.id_problems, *said.text_problems, *others]
+        if stopped:
+            html = template.render(
+                url=None,
+                reason="Not updated: put right what is said at the added clause first.",
+                problems=None,
+                title="",
+                oob=True,
+                looks=[(box, Markup('<p class="look-stopped">{}</p>').format(stopped[0]))],
+            )
+            return HTMLResponse(html, headers={"HX-Reswap": "none"})
+        document = form.get("doc", "")
+        if document not in {k.name for k in documents_once()}:
+            document = documents_once()[0].name
+        try:
+            shown, _network, _note = await self.shown(form.get("network", ""), document, new)
+        except (BusyError, WorkerDiedError) as exc:
+            html = template.render(
+                url=None, reason=f"Not updated: {exc}.", problems=None, title="", oob=True
+            )
+            return HTMLResponse(html, status_code=503, headers={"HX-Reswap": "none"})
+        ident = typed.form if typed.form != NEW else typed.id
+        html = template.render(
+            url=self.preview_url(shown.html, ident),
+            reason="",
+            problems=None,
+            title=shown.title,
+            oob=True,
+            looks=[(box, clause_look(shown.html, ident))],
         )
         return HTMLResponse(html)
 
@@ -404,6 +480,11 @@ class WordingPages:
         except ConflictError:
             return await self.page(params, Draft(conflict=True, added=typed), 409)
         return RedirectResponse(address_of(**params, done=action) + "#added", status_code=303)
+
+
+def look_id(form: str) -> str:
+    """Return the id of the box showing an added clause as it prints, by its form's name."""
+    return f"{LOOK}-{form.replace('.', '-')}"
 
 
 def typed_text(form: dict[str, str], name: str = "text") -> str:

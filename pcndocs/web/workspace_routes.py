@@ -9,6 +9,7 @@ lets through only from this server's own page.
 from __future__ import annotations
 
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from pcndocs.web.formdata import data_from_form
 from pcndocs.web.http import attachment, form_of, web_of
 from pcndocs.web.importing import MAX_CHOSEN, WORKSPACE_ROUTES
 from pcndocs.web.networks import Builds, States, is_draft, saved_text
-from pcndocs.web.service import check_data, read_profile_text
+from pcndocs.web.service import StoppingError, check_data, read_profile_text
 from pcndocs.web.state import Web
 from pcndocs.web.view import normalised, place
 
@@ -209,28 +210,40 @@ async def network(request: Request) -> Response:
         return _refused(request, exc)
 
 
-async def save(request: Request) -> Response:
-    form = await form_of(request)
-    try:
-        return await run_in_threadpool(_space(request).save, request.path_params["file"], form)
-    except PcndocsError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=422)
+def _on_file(
+    action: Callable[[WorkspacePages, str, dict[str, str]], Response],
+    refusal: Callable[[Request, PcndocsError], Response],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Return an endpoint that does ACTION to the network's file named in the address, with
+    the posted form, in a thread; a user's error (a name refused, a file unreadable) is
+    answered by REFUSAL."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await form_of(request)
+        try:
+            return await run_in_threadpool(
+                action, _space(request), request.path_params["file"], form
+            )
+        except PcndocsError as exc:
+            return refusal(request, exc)
+
+    endpoint.__name__ = action.__name__
+    return endpoint
 
 
-async def keep(request: Request) -> Response:
-    form = await form_of(request)
-    try:
-        return await run_in_threadpool(_space(request).keep_both, request.path_params["file"], form)
-    except PcndocsError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=422)
+def _json_refusal(_request: Request, exc: PcndocsError) -> Response:
+    """A refusal the page's script reads (a save as you type, keep both)."""
+    return JSONResponse({"error": str(exc)}, status_code=422)
 
 
-async def agree(request: Request) -> Response:
-    form = await form_of(request)
-    try:
-        return await run_in_threadpool(_space(request).agree, request.path_params["file"], form)
-    except WorkspaceError as exc:
-        return _refused(request, exc)
+def _page_refusal(request: Request, exc: PcndocsError) -> Response:
+    """A refusal of a form posted the ordinary way: the networks' page, saying why."""
+    return _refused(request, exc, 404 if isinstance(exc, WorkspaceError) else 422)
+
+
+save = _on_file(WorkspacePages.save, _json_refusal)
+keep = _on_file(WorkspacePages.keep_both, _json_refusal)
+agree = _on_file(WorkspacePages.agree, _page_refusal)
 
 
 async def changes(request: Request) -> Response:
@@ -299,6 +312,12 @@ async def duplicate(request: Request) -> Response:
 _NONE_CHOSEN = "Choose at least one network to build: tick the box beside its name in the list"
 
 
+_STOPPING = (
+    "Not built: the server is stopping (it was asked to stop); start pcndocs serve again "
+    "to build these networks"
+)
+
+
 async def build(request: Request) -> Response:
     web = web_of(request)
     pages = _space(request)
@@ -316,6 +335,10 @@ async def build(request: Request) -> Response:
         today=web.today,
     )
     try:
+        web.pool.refuse_if_stopping()  # its workers would be new ones, started after the stop
+    except StoppingError:
+        return pages.list_page(503, problems=[_STOPPING])
+    try:
         job = pages.builds.start(pages.space, names, options, web.pool.shared)
     except PcndocsError as exc:
         return _refused(request, exc, 422)
@@ -327,8 +350,9 @@ async def building(request: Request) -> Response:
     job = pages.builds.get(request.path_params["key"])
     if job is None:
         return pages.list_page(404, problems=["That build is no longer followed."])
-    part = request.url.path.endswith("/progress")
-    return web_of(request).page("building.html" if not part else "progress.html", job=job)
+    if request.url.path.endswith("/progress"):  # the part the page asks for as it goes
+        return web_of(request).page("progress.html", job=job, oob=True)
+    return web_of(request).page("building.html", job=job)
 
 
 # Before the ordinary pages' routes: "/" is the networks' page.

@@ -133,6 +133,10 @@
     if (status) {
       status.classList.add("failed");
       status.textContent = words;
+      var old = status.nextElementSibling;  /* the notes of an earlier file: not of this one */
+      if (old && old.classList.contains("download-notes")) {
+        old.remove();
+      }
     }
     document.dispatchEvent(new CustomEvent("pcndocs:download", { detail: { ok: false } }));
   }
@@ -178,31 +182,61 @@
     return found ? found[1] : "download";
   }
 
-  function download(button) {
-    var form = document.getElementById(button.getAttribute("form") || "profile");
-    var body = new URLSearchParams(new FormData(form));
-    if (button.name) {
-      body.set(button.name, button.value);
+  /* What the download's build warned of, and its placeholders (web/notes.py): shown after the
+   * button's status, in place of any shown before, and focused, so that no one misses them. */
+  function showNotes(button, response) {
+    var status = statusFor(button);
+    var anchor = status || button;
+    var old = anchor.nextElementSibling;
+    if (old && old.classList.contains("download-notes")) {
+      old.remove();
     }
-    var headers = { "Content-Type": "application/x-www-form-urlencoded" };
-    var meta = document.querySelector('meta[name="pcndocs-token"]');
-    if (meta) {
-      headers["X-Pcndocs-Token"] = meta.getAttribute("content");
+    var notes = response.headers.get("x-pcndocs-notes");
+    if (!notes) {
+      return "";
+    }
+    var holder = document.createElement("div");
+    holder.innerHTML = decodeURIComponent(notes);
+    var box = holder.firstElementChild;
+    anchor.insertAdjacentElement("afterend", box);
+    box.focus();
+    return " " + box.querySelector("h3").textContent.replace(/^[^:]*: /, "Its build gave ") + ": listed below.";
+  }
+
+  function download(button) {
+    var link = button.tagName === "A";
+    var init = { method: "GET", credentials: "same-origin" };
+    if (!link) {
+      var form = document.getElementById(button.getAttribute("form") || "profile");
+      var body = new URLSearchParams(new FormData(form));
+      if (button.name) {
+        body.set(button.name, button.value);
+      }
+      var headers = { "Content-Type": "application/x-www-form-urlencoded" };
+      var meta = document.querySelector('meta[name="pcndocs-token"]');
+      if (meta) {
+        headers["X-Pcndocs-Token"] = meta.getAttribute("content");
+      }
+      init = { method: "POST", body: body, headers: headers, credentials: "same-origin" };
     }
     setBusy(button, true, button.getAttribute("data-busy") || "Making the file…");
-    fetch(button.getAttribute("formaction"), { method: "POST", body: body, headers: headers, credentials: "same-origin" })
+    fetch(link ? button.getAttribute("href") : button.getAttribute("formaction"), init)
       .then(function (response) {
         var attachment = /attachment/.test(response.headers.get("content-disposition") || "");
         if (response.ok && attachment) {
           return response.blob().then(function (blob) {
-            var link = document.createElement("a");
-            link.href = URL.createObjectURL(blob);
-            link.download = fileName(response);
-            document.body.appendChild(link);
-            link.click();
-            link.remove();
-            setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
-            setBusy(button, false, "Downloaded " + link.download + ".");
+            var save = document.createElement("a");
+            save.href = URL.createObjectURL(blob);
+            save.download = fileName(response);
+            document.body.appendChild(save);
+            save.click();
+            save.remove();
+            setTimeout(function () { URL.revokeObjectURL(save.href); }, 60000);
+            setBusy(button, false, "Downloaded " + save.download + ".");
+            var said = showNotes(button, response);
+            if (said && statusFor(button)) {
+              statusFor(button).textContent += said;
+            }
             document.dispatchEvent(new CustomEvent("pcndocs:download", { detail: { ok: true } }));
           });
         }
@@ -216,7 +250,7 @@
   }
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("button[data-download]");
+    var button = event.target.closest && event.target.closest("button[data-download], a[data-download]");
     if (button && window.fetch && window.URLSearchParams) {
       event.preventDefault();
       if (button.getAttribute("aria-busy") !== "true") {

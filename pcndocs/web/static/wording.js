@@ -38,7 +38,8 @@
   }, true);
   var answered = 0;
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (text && event.detail.elt === text) {
+    var box = event.detail.elt;
+    if (box && box.tagName === "TEXTAREA" && box.closest("#editor")) {  /* its text, or an added clause's */
       answered += 1;
       document.body.dataset.previewed = String(answered);
     }
