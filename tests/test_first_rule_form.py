@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import lxml.html
 import pytest
 import yaml
 from hypothesis import given, note, settings
@@ -154,8 +155,9 @@ def test_a_default_changed_in_the_form_is_set_and_one_set_stays_set(client: Page
     text = yaml.safe_dump(data, sort_keys=False)
     page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
     fields = form_fields(page.text)
-    assert "_default.appointment.term_years" not in fields
-    assert fields["_default.appointment.nomination_days"] == "14"
+    assert "_opened.appointment.term_years" not in fields
+    assert fields["_opened.appointment.nomination_days"] == "null"  # unset, shown as 14
+    assert fields["appointment.nomination_days"] == "14"
     fields["appointment.nomination_days"] = "21"
     fields["governance.chair"] = "clinical_director"  # the default, left as shown
     back = data_from_form(fields)
@@ -171,11 +173,70 @@ def test_an_empty_list_the_profile_sets_stays_set_through_the_form(client: PageC
     text = yaml.safe_dump(data, sort_keys=False)
     page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
     fields = form_fields(page.text)
-    assert "_empty.clinical_directors[0].line_manages" in fields
+    assert fields["_opened.clinical_directors[0].line_manages"] == "[]"
     assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == []
     assert data_from_form(fields)["job_description"]["working_relationships"] == []
     fields["clinical_directors[0].line_manages"] = "the PCN manager"
     assert data_from_form(fields)["clinical_directors"][0]["line_manages"] == ["the PCN manager"]
-    del fields["_empty.clinical_directors[0].line_manages"]
+    del fields["_opened.clinical_directors[0].line_manages"]
     fields["clinical_directors[0].line_manages"] = ""
     assert "line_manages" not in data_from_form(fields)["clinical_directors"][0]
+
+
+def test_a_default_agreed_as_shown_is_set_and_printed_as_agreed(client: PageClient) -> None:
+    """ "Agree as shown" beside a proposed default writes it as agreed; the documents stop
+    printing it as proposed, and `check` no longer lists it as a default to confirm."""
+    make, blank = BASES["imported-blank"]
+    data = make()
+    text = yaml.safe_dump(data, sort_keys=False)
+    page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
+    box = lxml.html.fromstring(page.text).get_element_by_id("agree-f-appointment-term_years")
+    assert box.get("type") == "checkbox" and box.get("name") == "_agree.appointment.term_years"
+    label = lxml.html.fromstring(page.text).xpath("//label[@for=$i]", i=box.get("id"))[0]
+    assert " ".join(label.text_content().split()) == "Agree “Length of a term (years)” as shown"
+    fields = form_fields(page.text)
+    assert "_agree.appointment.term_years" not in fields  # not ticked: nothing sent
+    untouched = _through_the_form(client, data)
+    assert not untouched.get("appointment")
+    fields["_agree.appointment.term_years"] = "yes"  # ticked, as a browser sends it
+    back, _left_out = _without_empty_items(data_from_form(fields))
+    assert back["appointment"] == {"term_years": 3}
+    before, after = outcome(untouched, blank), outcome(back, blank)
+    assert before is not None and after is not None
+    schedule = {name: t for name, t in before.documents}["schedule-1"]
+    assert "holds office for [[proposed: 3]] years" in schedule
+    schedule = {name: t for name, t in after.documents}["schedule-1"]
+    assert "holds office for 3 years" in schedule and "office for [[proposed" not in schedule
+    assert any(c.startswith("appointment.term_years:") for c in before.check)
+    assert not any(c.startswith("appointment.term_years:") for c in after.check)
+    # Ticked but changed: the value typed, as always.
+    fields["appointment.term_years"] = "4"
+    assert data_from_form(fields)["appointment"] == {"term_years": 4}
+
+
+def test_every_proposal_agreed_as_shown_leaves_only_those_with_no_value(
+    client: PageClient,
+) -> None:
+    """Each "Agree as shown" box ticked: every proposal the form shows becomes agreed, at the
+    value shown; only the two with no value to show (no limit of terms, no unanimous matters)
+    are still listed by `check` as defaults to confirm."""
+    make, blank = BASES["imported-blank"]
+    data = make()
+    text = yaml.safe_dump(data, sort_keys=False)
+    page = client.post("/open", files={"profile": ("n.yaml", text.encode(), "application/yaml")})
+    boxes = lxml.html.fromstring(page.text).xpath("//input[starts-with(@name, '_agree.')]")
+    fields = form_fields(page.text)
+    fields.update({str(box.get("name")): "yes" for box in boxes})
+    back, _left_out = _without_empty_items(data_from_form(fields))
+    agreed = _loaded(back, blank)
+    assert agreed is not None
+    shown = {str(box.get("name")).removeprefix("_agree.") for box in boxes}
+    for key in shown:
+        section, name = key.split(".")
+        model = getattr(agreed.profile, section)
+        assert name in model.model_fields_set
+        assert getattr(model, name) == type(model).model_fields[name].default
+    after = outcome(back, blank)
+    assert after is not None
+    left = {c.split(":")[0] for c in after.check if c.startswith(("appointment.", "governance."))}
+    assert left == {"appointment.max_consecutive_terms", "governance.unanimous_matters"}

@@ -785,3 +785,45 @@ def test_a_mistake_in_the_command_lines_templates_is_one_line(tmp_path: Path) ->
         answer = client.post("/api/build?format=docx", content=example_text().encode())
     assert answer.status_code == 422
     assert answer.json()["error"].endswith("schedule-1.md:3: unknown variable 'netwrok'")
+
+
+# --- the author's comments in the profile downloaded -----------------------------------------
+
+
+def test_the_profile_downloaded_keeps_the_comments_of_the_file_opened(client: TestClient) -> None:
+    """A file opened in the single page (not a workspace) and downloaded again as YAML keeps
+    what its author noted in it: the first lines, and each comment beside its key."""
+    import json
+
+    from pcndocs.profile.write import own_comments
+    from pcndocs.web.comments import COMMENTS
+
+    text = "# Draft for the March board, from Karen Wells\n" + example_text()
+    text = text.replace(
+        "    list_size: 9873\n", "    list_size: 9873                 # January's list, recheck\n"
+    )
+    page = client.post("/open", files={"profile": ("r.yaml", text.encode(), "text/yaml")}).text
+    fields = form_fields(page)
+    fields["network.name"] = "Riverside PCN"  # changed in the form
+    # An item added without JavaScript: the page is drawn again, still carrying the comments.
+    fields = form_fields(client.post("/edit", data={**fields, "_op": "add:leads"}).text)
+    answer = client.post("/download/profile", data=fields)
+    assert answer.status_code == 200, answer.text
+    saved = answer.text
+    assert yaml.safe_load(saved)["network"]["name"] == "Riverside PCN"
+    first = [line for line in saved.splitlines() if line.startswith("#")][:8]
+    assert "# Draft for the March board, from Karen Wells" in first
+    assert "# Every key is described by `pcndocs schema`." in first
+    notes = own_comments(saved)
+    assert notes["practices[1].list_size"] == "January's list, recheck"
+    assert notes["clinical_directors"] == "joint directors share the role and its funded time"
+    assert own_comments(text).items() <= notes.items()  # every one of the author's kept
+    # Whatever the field holds is written as comment text, never as a key.
+    forged = {"header": ["x\nmalicious: 1"], "notes": {"network.name": "y\nsneaked: 2"}}
+    again = client.post("/download/profile", data={**fields, COMMENTS: json.dumps(forged)})
+    back = yaml.safe_load(again.text)
+    assert "malicious" not in back and "sneaked" not in back["network"]
+    assert back["network"]["name"] == "Riverside PCN"
+    # A field that is not the page's own: no comments, and the download still made.
+    plain = client.post("/download/profile", data={**fields, COMMENTS: "{not json"})
+    assert plain.status_code == 200 and "January's list" not in plain.text

@@ -413,3 +413,135 @@ def test_another_provider_as_payee_by_keyboard(server: str, page: Any) -> None:
     page.select_option("#f-network-nominated_payee", "A99002")
     assert other.is_hidden()
     assert page.locator("#f-network-payee_name").input_value() == "Riverside GP Federation"
+
+
+# --- skip links: the checks and the side panel one key press away -------------------------
+
+
+def focused_id(page: Any) -> str:
+    return str(page.evaluate("document.activeElement ? document.activeElement.id : ''"))
+
+
+def shift_tab_to(page: Any, element_id: str, limit: int = 400) -> None:
+    """Press Shift+Tab until the element with this id has the focus."""
+    for _ in range(limit):
+        if focused_id(page) == element_id:
+            return
+        page.keyboard.press("Shift+Tab")
+    pytest.fail(f"Shift+Tab never reached #{element_id}")
+
+
+def in_sight(page: Any, selector: str) -> bool:
+    """Return whether an element lies wholly inside the window."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] + box["height"] <= size["height"]
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_skip_links_reach_the_checks_and_the_side_panel_by_keyboard(
+    server: str, browser: Any, width: int
+) -> None:
+    """The form has 200 and more stops for the Tab key before the side panel: the first
+    three lead to the checks, to the documents and preview, and to the form, each shown
+    when it has the focus; the side panel leads back to the field the user was in."""
+    context = new_context(browser, width, 800)
+    page, problems = open_tab(context)
+    try:
+        page.goto(server + "/example")
+        settled(page)
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "skip-checks"
+        assert in_sight(page, "#skip-checks")
+        axe_clean(page)
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'problems'")
+        # A problem of a whole list (no lead for some workstreams) takes the focus to its
+        # first field, with the list's heading (here its step's title) in sight.
+        tab_to_match(page, "#problems a[href='#f-leads']", limit=20)
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'f-leads-0-name'")
+        assert in_sight(page, "#step-leads-title")
+        assert in_sight(page, "#f-leads-0-name")
+
+        # From the top again: the side panel is four key presses from the document chooser.
+        page.goto(server + "/example")
+        settled(page)
+        for expected in ("skip-checks", "skip-side"):
+            page.keyboard.press("Tab")
+            assert focused_id(page) == expected
+        assert in_sight(page, "#skip-side")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'side'")
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "back-to-form"
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "doc"
+        assert in_sight(page, "#doc")
+        axe_clean(page)
+
+        # Into the form, to change a field, then to the side panel and back to that field
+        # (not to the fields passed on the way).
+        shift_tab_to(page, "skip-form")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'fields'")
+        tab_to(page, "f-network-commissioner", limit=20)
+        page.keyboard.type(" (Riverside place)")
+        shift_tab_to(page, "skip-side")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'side'")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        wait_until(page, "document.activeElement.id === 'f-network-commissioner'")
+        assert in_sight(page, "label[for='f-network-commissioner']")
+        axe_clean(page)
+    finally:
+        context.close()
+    assert problems == []
+
+
+# --- agreeing a proposed default --------------------------------------------------------
+
+
+def test_agree_a_proposed_default_as_shown_by_keyboard(server: str, page: Any) -> None:
+    """A usual value the profile has not set is a proposal; "Agree as shown" beside it makes
+    it agreed without retyping it: the preview stops calling it proposed, and the profile
+    saved holds it."""
+    import yaml
+
+    page.goto(server + "/new")
+    settled(page)
+    frame = page.frame_locator("#preview iframe")
+    term = frame.locator("li", has_text="A clinical director holds office for").first
+    term.wait_for(timeout=WAIT_MS)
+    assert "proposed: 3" in " ".join(term.inner_text().split())
+    tab_to(page, "more-f-appointment-open")
+    page.keyboard.press("Enter")
+    # Another value typed is agreed as typed: the box is about the value shown, so it goes,
+    # and comes back with the value shown.
+    agree = page.locator("#w-f-appointment-term_years .agree")
+    replace_text(page, "f-appointment-term_years", "4")
+    assert agree.is_hidden()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    assert agree.is_visible()
+    tab_to(page, "agree-f-appointment-term_years")
+    box = page.get_by_role("checkbox", name="Agree “Length of a term (years)” as shown")
+    assert box.get_attribute("id") == "agree-f-appointment-term_years"
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    settled(page)
+    agreed = frame.locator("li", has_text="A clinical director holds office for 3 years")
+    agreed.first.wait_for(timeout=WAIT_MS)
+    axe_clean(page)
+    with page.expect_download(timeout=WAIT_MS) as download:
+        tab_to(page, "download-profile")
+        page.keyboard.press("Enter")
+    saved = yaml.safe_load(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert saved["appointment"] == {"term_years": 3}

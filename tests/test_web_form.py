@@ -240,6 +240,58 @@ def test_a_new_network_with_an_empty_lead_added_is_still_a_draft(client: TestCli
     assert "lead 1" in text_of(checked.text, "problems")
 
 
+def test_only_a_proposal_is_offered_to_agree_as_shown(client: TestClient) -> None:
+    """The appointment's and meetings' rules left unset are proposals (`check` lists them,
+    the documents mark them): each has its "Agree as shown" box. Other defaults shown, such
+    as a director's profession, are not proposals and have none."""
+    from pcndocs.profile.load import LoadedProfile
+    from pcndocs.rules.checks import assumed_values
+
+    page = client.get("/new")
+    assert page.status_code == 200
+    boxes = lxml.html.fromstring(page.text).xpath("//input[@type='checkbox']")
+    offered = {str(box.get("name")) for box in boxes}
+    checked = check_data({"contract_year": "2026/27"}, load_facts(), TODAY)
+    loaded = checked.loaded
+    assert isinstance(loaded, LoadedProfile)
+    listed = {f"_agree.{a.key}" for a in assumed_values(loaded.profile)}
+    assert offered <= listed
+    # Two proposals have no value to show: agreeing "no limit" or "none" is not offered.
+    assert listed - offered == {
+        "_agree.appointment.max_consecutive_terms",
+        "_agree.governance.unanimous_matters",
+    }
+    fields = form_fields(page.text)
+    assert fields["_opened.clinical_directors[0].profession"] == "null"  # shown as GP
+    assert "_agree.clinical_directors[0].profession" not in offered
+
+
+def test_a_record_of_the_form_as_opened_never_drops_what_was_typed() -> None:
+    """The hidden record of what a field held as opened (formdata.AS_OPENED) decides only for
+    the text it was shown with: whatever it says, text typed over it is kept, a list is kept
+    only where the field is a list's, and a record of another kind is ignored."""
+    typed_in = {
+        "network.name": "Hillside PCN",
+        "_opened.network.name": "[]",  # no list field: ignored
+        "appointment.term_years": "4",
+        "_opened.appointment.term_years": "null",  # shown 3, typed 4: kept
+        "governance.body_name": "Network Board",
+        "_opened.governance.body_name": "Network Board",  # not a record: ignored
+        "clinical_directors[0].line_manages": "the PCN manager",
+        "_opened.clinical_directors[0].line_manages": "[]",
+        "job_description.line_manages": "",
+        "_opened.job_description.line_manages": "[]",  # shown empty, sent back empty: []
+        "governance.chair": "clinical_director",
+        "_opened.governance.chair": "null",  # the default as shown: unset
+    }
+    data = data_from_form(typed_in)
+    assert data["network"] == {"name": "Hillside PCN"}
+    assert data["appointment"] == {"term_years": 4}
+    assert data["governance"] == {"body_name": "Network Board"}
+    assert data["clinical_directors"] == [{"line_manages": ["the PCN manager"]}]
+    assert data["job_description"] == {"line_manages": []}
+
+
 def test_the_two_parts_of_the_networks_core_rate_are_typed_as_any_number(
     client: TestClient, example_form: dict[str, str]
 ) -> None:

@@ -27,16 +27,17 @@ LOCAL_WORKSTREAM = ":local"
 # the name of the field its ODS code is typed in.
 OTHER_PROVIDER = ":other"
 PROVIDER_CODE = ":code"
-# The name's beginning of the hidden field beside a field that shows its model's default where
-# the profile sets nothing (`default_shown.appointment.term_years`, holding the text shown). The
-# field sent back with that text unchanged is left out of the data, as it was: a blank build
-# still marks it [proposed: ...] and `check` still lists it as a default to confirm, where the
-# form would otherwise have written every default into the profile as if agreed.
-DEFAULT_SHOWN = "_default."
-# The name's beginning of the hidden field beside a list field the profile sets to an empty
-# list (`line_manages: []`): sent back still empty, the key stays in the data, set to [], as
-# the file had it, where an empty text box would otherwise leave the key out.
-EMPTY_LIST = "_empty."
+# The name's beginning of the hidden field that records what the profile held at a field as it
+# was opened, where its text alone would not say (`_opened.appointment.term_years`): nothing
+# ("null"), where the field shows its model's default, or an empty list ("[]", `line_manages:
+# []`), where it shows an empty box. A field sent back with the text it was shown with keeps
+# what the profile held: a default stays unset (a blank build still marks it [proposed: ...] and
+# `check` still lists it to confirm, where the form would otherwise write every default into the
+# profile as if agreed), and an empty list stays [] (where an empty box would leave the key out).
+AS_OPENED = "_opened."
+# The name's beginning of the checkbox beside a proposal's default ("Agree ... as shown"):
+# ticked, the value shown is written into the data, agreed, though the text is unchanged.
+AGREED = "_agree."
 # What YAML reads as a number or a date in a file, written plainly: 2.5, -5, .5, 2026-04-01
 # (not YAML's other forms, such as 1_000, 0x1F or 1:30, which nobody types in a form).
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -200,10 +201,34 @@ def _without_defaults(group: Group, item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if defaults.get(k) is None or v != defaults[k]}
 
 
+def as_opened(held: Any, node: Input) -> str | None:
+    """Return the record (AS_OPENED) of what the profile holds at a field where its text alone
+    would not say: "null" where it shows the model's default, "[]" for an empty list."""
+    if held is None and node.default is not None:
+        return "null"
+    if held == [] and node.kind == "lines":
+        return "[]"
+    return None
+
+
+def _opened_value(node: Input, path: KeyPath, form: Mapping[str, str]) -> tuple[bool, Any]:
+    """Return (True, what the profile held) where the field is sent back with the text it was
+    shown with and not agreed as shown; else (False, None)."""
+    record = form.get(AS_OPENED + dotted(path))
+    if record not in ("null", "[]") or AGREED + dotted(path) in form:
+        return False, None
+    if record == "[]" and node.kind != "lines":
+        return False, None  # only a list field holds a list
+    held: list[str] | None = None if record == "null" else []
+    shown = show(node.default if held is None else held, node)
+    return form.get(dotted(path), "") == shown, held
+
+
 def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
     text = form.get(dotted(path), "")
-    if form.get(DEFAULT_SHOWN + dotted(path)) == text:
-        return None  # the default the form showed, unchanged: still a default, not agreed
+    unchanged, held = _opened_value(node, path, form)
+    if unchanged:
+        return held  # as opened: a default still unset (not agreed), an empty list still []
     if node.kind == "workstream":
         if text == LOCAL_WORKSTREAM and node.custom is not None:
             return _group_data(node.custom, path, form) or {}
@@ -212,8 +237,6 @@ def _input_data(node: Input, path: KeyPath, form: Mapping[str, str]) -> Any:
         return form.get(dotted(path) + PROVIDER_CODE, "").strip() or None
     if node.kind == "lines":
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if not lines and EMPTY_LIST + dotted(path) in form:
-            return []  # the profile's own empty list, kept
         return lines or None
     if not text.strip():
         return None

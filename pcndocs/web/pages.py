@@ -28,6 +28,7 @@ from pcndocs.render.writers.registry import (
     writer_for,
 )
 from pcndocs.resources import example_profile
+from pcndocs.web.comments import COMMENTS, comments_in
 from pcndocs.web.fields import Group, Input, Repeat, profile_form
 from pcndocs.web.formdata import apply_operation, data_from_form, field_id
 from pcndocs.web.http import (
@@ -102,7 +103,7 @@ def edit(request: Request, form: dict[str, str]) -> Response:
         html = web.part("fields.html", **web.form_context(data, form.get("doc", ""), focus))
         # After the swap: the check and the preview are of the form as redrawn.
         return HTMLResponse(html, headers={"HX-Trigger-After-Settle": "recheck"})
-    return web.edit_page(data, chosen=form.get("doc", ""), focus=focus)
+    return web.edit_page(data, chosen=form.get("doc", ""), focus=focus, comments=form.get(COMMENTS))
 
 
 def form_check(request: Request, form: dict[str, str]) -> Response:
@@ -171,7 +172,9 @@ async def form_changes(request: Request) -> Response:
     if request.headers.get("hx-request"):
         return web.page("changes.html", changes=changes)
     status = 422 if "errors" in changes else 200
-    return web.edit_page(data, status, chosen=form.get("doc", ""), changes=changes)
+    return web.edit_page(
+        data, status, chosen=form.get("doc", ""), changes=changes, comments=form.get(COMMENTS)
+    )
 
 
 async def redline(request: Request) -> Response:
@@ -199,7 +202,8 @@ def download_profile(request: Request, form: dict[str, str]) -> Response:
     web = web_of(request)
     data = data_from_form(form)
     name = slug(network_name_in(data) or "network") + ".yaml"
-    text = profile_yaml(data, web.facts, name, web.today)
+    header, notes = comments_in(form)  # the author's, of the file opened
+    text = profile_yaml(data, web.facts, name, web.today, header, notes)
     return attachment(text.encode("utf-8"), name, "application/yaml")
 
 
@@ -210,7 +214,9 @@ async def download(request: Request) -> Response:
     data = await run_in_threadpool(data_from_form, form)
     checked = await run_in_threadpool(check_data, data, web.facts, web.today)
     if checked.loaded is None:
-        return web.edit_page(data, status=422, chosen=form.get("doc", ""))
+        return web.edit_page(
+            data, status=422, chosen=form.get("doc", ""), comments=form.get(COMMENTS)
+        )
     try:
         if request.url.path.endswith("/pack"):
             return await _pack(web, checked.loaded)

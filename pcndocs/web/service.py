@@ -421,12 +421,21 @@ def _entry(name: str, when: tuple[int, ...]) -> zipfile.ZipInfo:
     return entry
 
 
-def profile_yaml(data: dict[str, Any], facts: Facts, name: str, today: date) -> str:
-    """Return profile data as YAML text that `pcndocs check` and this form read back."""
+def profile_yaml(
+    data: dict[str, Any],
+    facts: Facts,
+    name: str,
+    today: date,
+    own_header: Sequence[str] = (),
+    notes: dict[str, str] | None = None,
+) -> str:
+    """Return profile data as YAML text that `pcndocs check` and this form read back, with
+    the author's own first lines and comments by key path (web/comments.py), if any."""
     from pcndocs.profile.write import profile_yaml as commented_yaml
 
     header = [
         f"A network profile for pcndocs, saved from `pcndocs serve` on {today.isoformat()}.",
         f"Open it again in the browser, or: pcndocs check {name}",
+        *own_header,
     ]
-    return commented_yaml(data, header)
+    return commented_yaml(data, header, notes=notes)

@@ -34,10 +34,11 @@ from pcndocs.rules.facts import Facts, load_facts
 from pcndocs.rules.funding import sessions_text, wte_text
 from pcndocs.web import national
 from pcndocs.web.changes import Comparisons, since_last_build
+from pcndocs.web.comments import COMMENTS, comments_of
 from pcndocs.web.fields import Input, Repeat, profile_form
 from pcndocs.web.formdata import (
-    DEFAULT_SHOWN,
-    EMPTY_LIST,
+    AGREED,
+    AS_OPENED,
     LOCAL_WORKSTREAM,
     OTHER_PROVIDER,
     PROVIDER_CODE,
@@ -135,10 +136,14 @@ class Web:
         focus: str | None = None,
         changes: dict[str, Any] | None = None,
         workspace: dict[str, Any] | None = None,
+        comments: str | None = None,
     ) -> HTMLResponse:
-        """Return the edit page; `workspace` is its file's part, when it is in a workspace."""
+        """Return the edit page; `workspace` is its file's part, when it is in a workspace;
+        `comments` those of the file opened, carried to the YAML downloaded (web/comments)."""
         context = self.form_context(data, chosen, focus)
-        return self.page("edit.html", status, **context, changes=changes, workspace=workspace)
+        return self.page(
+            "edit.html", status, **context, changes=changes, workspace=workspace, comments=comments
+        )
 
     def changes_context(self, data: dict[str, Any]) -> dict[str, Any]:
         """Return what "What changed since the last build" shows for the form's data.
@@ -218,7 +223,7 @@ class Web:
             document = parse_text(text, name)
         except ProfileError as exc:
             return self.page("start.html", 422, problems=[str(p) for p in exc.problems])
-        return self.edit_page(document.data)
+        return self.edit_page(document.data, comments=comments_of(text))
 
     def remember_preview(self, html: str) -> str:
         """Keep a preview for its frame to fetch, and return its address."""
@@ -251,8 +256,9 @@ def _page_templates(settings: Settings) -> jinja2.Environment:
         local=LOCAL_WORKSTREAM,
         other_provider=OTHER_PROVIDER,
         provider_code=PROVIDER_CODE,
-        default_shown=DEFAULT_SHOWN,
-        empty_list=EMPTY_LIST,
+        as_opened=AS_OPENED,
+        comments_field=COMMENTS,
+        agreed=AGREED,
         output_folder=str(settings.out),
         # Every page carries the token its posts must send back (see guard.py): in a
         # meta element for htmx and form.js, and as the first field of each form.

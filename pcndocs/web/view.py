@@ -16,12 +16,15 @@ from typing import Any
 from pcndocs import years
 from pcndocs.errors import Problem, ProblemKind
 from pcndocs.profile.explain import known_beside
+from pcndocs.profile.model import Governance
 from pcndocs.profile.yamlfile import KeyPath, dotted
+from pcndocs.rules.checks import ASSUMED_APPOINTMENT
 from pcndocs.rules.facts import Facts
 from pcndocs.web.fields import Group, Input, Node, Repeat, humanise, profile_form
 from pcndocs.web.formdata import (
     LOCAL_WORKSTREAM,
     OTHER_PROVIDER,
+    as_opened,
     field_id,
     show,
     unknown_fields,
@@ -58,6 +61,13 @@ class Message:
     def target(self) -> str:
         """Return the id to link to from the list at the top."""
         return field_id(self.slot) if self.slot else "fields"
+
+
+# The keys whose default, where the profile sets nothing, is a proposal (checks.assumed_values).
+PROPOSALS = frozenset(
+    [f"appointment.{name}" for name in ASSUMED_APPOINTMENT]
+    + [f"governance.{name}" for name in Governance.model_fields]
+)
 
 
 @dataclass(frozen=True)
@@ -128,17 +138,17 @@ class FormView:
             found = node.default
         return show(found, node)
 
-    def default_shown(self, path: KeyPath, node: Input) -> bool:
-        """Return whether a field shows its model's default because the profile sets nothing
-        there: the form then marks it so, and an unchanged default is sent back unset
-        (formdata.DEFAULT_SHOWN), still a default to confirm and not a value agreed."""
-        return _get(self.data, path) is None and node.default is not None
+    def as_opened(self, path: KeyPath, node: Input) -> str | None:
+        """Return the record of what the profile holds at a field where its text alone would
+        not say (formdata.AS_OPENED): "null" where the field shows its model's default, "[]"
+        for an empty list; sent back unchanged, the field keeps it. None for any other."""
+        return as_opened(_get(self.data, path), node)
 
-    def empty_list(self, path: KeyPath) -> bool:
-        """Return whether the profile sets this key to an empty list: the form marks it so,
-        and sent back still empty it stays set to [] (formdata.EMPTY_LIST), not left out."""
-        found = _get(self.data, path)
-        return isinstance(found, list) and not found
+    def proposed(self, path: KeyPath, node: Input) -> bool:
+        """Return whether a field shows a default that the documents print as proposed and
+        `check` lists to confirm (the appointment's and meetings' rules): the form offers to
+        agree it as shown. Other defaults (a director's profession) are not proposals."""
+        return self.as_opened(path, node) == "null" and dotted(path) in PROPOSALS
 
     def raw(self, path: KeyPath) -> Any:
         """Return the data at a key path, or None."""

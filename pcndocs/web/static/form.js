@@ -91,6 +91,19 @@
     }
   });
 
+  /* "Agree as shown" is about the value shown: once another is typed or chosen (which the
+   * documents take as agreed), the box and its words are hidden; back to it, shown again. */
+  function agreeFollows(event) {
+    var field = event.target;
+    var box = field.closest && field.closest(".field");
+    var agree = box && box.querySelector(":scope > .agree");
+    if (agree && box.id === "w-" + field.id) {
+      agree.hidden = field.value !== agree.dataset.shown;
+    }
+  }
+  document.addEventListener("input", agreeFollows);
+  document.addEventListener("change", agreeFollows);
+
   /* Busy: an action that takes over 300 ms says so beside its button (style.css shows .busy
    * after 300 ms), and its button is marked busy for screen readers. */
   function statusFor(button) {
@@ -281,21 +294,61 @@
 
   /* A link from the list of problems to its field: the browser would scroll the field itself
    * to the top edge, its label and help out of sight above it, so that the user sees a box
-   * and a message but not which value it is. Show the whole field, label first, then focus. */
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("#problems a[href^='#']");
-    var field = link && document.getElementById(link.getAttribute("href").slice(1));
-    if (!field || !field.matches("input, select, textarea")) {
-      return;
-    }
-    event.preventDefault();
-    var details = field.closest("details");
+   * and a message but not which value it is. Show the whole field, label first, then focus.
+   * A problem of a group (a list of leads, a section) focuses the group's first field, with
+   * the group's own heading in sight; one with no field to type in focuses the group. */
+  var FIELD = "input:not([type='hidden']), select, textarea";
+
+  function firstField(group) {
+    return Array.prototype.find.call(group.querySelectorAll(FIELD), function (field) {
+      return !field.closest("[hidden]");
+    });
+  }
+
+  function showAndFocus(target, field) {
+    var details = (field || target).closest("details");
     if (details) {
       details.open = true;
     }
-    var box = field.closest(".field") || field;
+    /* A field with its label; a group with its heading, which is its step's title where the
+     * group is all the step holds (its own legend then is for screen readers only). */
+    var legend = target.querySelector(":scope > legend.visually-hidden");
+    var box = field === target ? field.closest(".field") || field : legend ? target.closest(".step") || target : target;
     box.scrollIntoView({ block: "start" });
-    field.focus({ preventScroll: true });
+    if (!field) {
+      target.setAttribute("tabindex", "-1");
+    }
+    (field || target).focus({ preventScroll: true });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#problems a[href^='#']");
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    showAndFocus(target, target.matches(FIELD) ? target : firstField(target));
+  });
+
+  /* "Back to the form", in the side panel: back to the field the user last changed (the
+   * fields passed on the way to the panel do not count), or else the form's start (the
+   * link's own target, without this script). */
+  var lastField = null;
+  function changed(event) {
+    if (event.target.closest && event.target.closest("#fields") && event.target.id) {
+      lastField = event.target.id;
+    }
+  }
+  document.addEventListener("input", changed);
+  document.addEventListener("change", changed);
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#back-to-form");
+    var field = link && lastField && document.getElementById(lastField);
+    if (field && !field.closest("[hidden]")) {
+      event.preventDefault();
+      showAndFocus(field, field);
+    }
   });
 
   /* A page drawn again with what was wrong with what was sent (a build with no network
