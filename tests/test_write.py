@@ -83,3 +83,31 @@ def test_the_authors_own_comments_are_kept_beside_their_keys() -> None:
     # pcndocs' own comments are not taken for the author's.
     assert own_comments(profile_yaml(yaml.safe_load(text))) == {}
     assert own_comments('a: "x # not a comment"\n') == {}
+
+
+def test_a_comment_carried_on_below_its_key_is_kept_whole() -> None:
+    """A comment beside a key that runs on to the lines below, its # in the same column, is
+    the author's one note: kept whole (it was cut to its first line), and not taken for a
+    note above the next key."""
+    from pcndocs.profile.write import own_comments
+
+    text = (
+        "network:\n"
+        "  name: Test PCN\n"
+        "  nominated_payee: A99001   # the practice paid\n"
+        "                            # (or another provider)\n"
+        "  area: North\n"
+        "  # the date of the list sizes\n"
+        "  population_date: 2026-01-01\n"
+    )
+    notes = own_comments(text)
+    assert notes["network.nominated_payee"] == "the practice paid (or another provider)"
+    assert notes["network.population_date"] == "the date of the list sizes"
+    assert "network.area" not in notes
+    # The example's own: the payee's note says what another provider as payee needs.
+    example = own_comments(example_profile().read_text(encoding="utf-8"))
+    assert example["network.nominated_payee"].endswith(
+        "(another provider: its ODS code, and payee_name)"
+    )
+    again = profile_yaml(yaml.safe_load(text), notes=notes)
+    assert own_comments(again) == notes

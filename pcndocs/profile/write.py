@@ -211,11 +211,32 @@ def profile_data(profile: Profile) -> dict[str, Any]:
 
 def _inline_comment(line: str) -> str | None:
     """Return the comment at the end of a line of YAML (a # after a space, not in quotes)."""
+    at = _inline_column(line)
+    return None if at is None else line[at + 1 :].strip()
+
+
+def _inline_column(line: str) -> int | None:
+    """Return where the comment at the end of a line of YAML starts (its #), if it has one."""
     for match in re.finditer(r"\s#", line):
         before = line[: match.start()]
         if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
-            return line[match.end() :].strip()
+            return match.end() - 1
     return None
+
+
+def _run_on(lines: list[str], number: int) -> list[int]:
+    """Return the comment-only lines that carry on the comment beside line `number` (1-based):
+    those just below it with their # in the same column, as an author lines them up."""
+    column = _inline_column(lines[number - 1])
+    found: list[int] = []
+    i = number
+    while column is not None and i < len(lines):
+        stripped = lines[i].lstrip()
+        if not stripped.startswith("#") or len(lines[i]) - len(stripped) != column:
+            break
+        found.append(i)
+        i += 1
+    return found
 
 
 def _comments_by_key(text: str) -> dict[str, str]:
@@ -233,15 +254,22 @@ def _comments_by_key(text: str) -> dict[str, str]:
     lines = text.splitlines()
     header = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
     found: dict[str, str] = {}
+    carried = {
+        i: number
+        for number in document.lines.values()
+        if number <= len(lines)
+        for i in _run_on(lines, number)
+    }
     for key_path, number in document.lines.items():
         if not key_path or isinstance(key_path[-1], int) or number > len(lines):
             continue
         above: list[str] = []
         i = number - 2
-        while i >= header and lines[i].lstrip().startswith("#"):
+        while i >= header and i not in carried and lines[i].lstrip().startswith("#"):
             above.insert(0, lines[i].lstrip()[1:].strip())
             i -= 1
-        said = [*above, _inline_comment(lines[number - 1]) or ""]
+        below = [lines[i].lstrip()[1:].strip() for i in _run_on(lines, number)]
+        said = [*above, _inline_comment(lines[number - 1]) or "", *below]
         words = " ".join(part for part in said if part)
         if words:
             found[dotted(key_path)] = words
