@@ -284,6 +284,13 @@ def test_a_local_variation_agreement_before_2026_27(
         "network.local_variation_agreement: is true for 2023/24, but Local Variation "
         "Agreements exist only from 1 May 2026 (2026/27), so Schedule 1 states none"
     ]
+    # Set false, it has no effect either: Schedule 1 of that year says nothing of one.
+    clean["network"]["local_variation_agreement"] = False
+    assert texts(write_profile, clean) == [
+        "network.local_variation_agreement: is false for 2023/24, but Local Variation "
+        "Agreements exist only from 1 May 2026 (2026/27), so Schedule 1 says nothing of one "
+        "either way"
+    ]
 
 
 def test_a_lead_of_a_workstream_the_year_did_not_have(

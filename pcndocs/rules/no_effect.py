@@ -257,12 +257,14 @@ def term_warnings(profile: Profile, facts: Facts) -> Iterator[tuple[KeyPath, str
                 "they now serve",
             )
     variation = facts.funding.local_variation
-    if profile.network.local_variation_agreement and years.later(variation.first, year):
+    agreed = profile.network.local_variation_agreement
+    if agreed is not None and years.later(variation.first, year):
         since = f"{variation.from_.day} {variation.from_:%B %Y} " if variation.from_ else ""
         yield (
             ("network", "local_variation_agreement"),
-            f"is true for {year}, but Local Variation Agreements exist only from {since}"
-            f"({variation.first}), so Schedule 1 states none",
+            f"is {'true' if agreed else 'false'} for {year}, but Local Variation Agreements "
+            f"exist only from {since}({variation.first}), so Schedule 1 "
+            + ("states none" if agreed else "says nothing of one either way"),
         )
     for i, lead in enumerate(profile.leads):
         if not isinstance(lead.workstream, str):
