@@ -356,25 +356,32 @@ class WordingPages:
                 url=None, reason=reason, problems=problems or others, title="", oob=True
             )
             return HTMLResponse(html, headers={"HX-Reswap": "none"})
+        return await self.preview_with(form, new, clause, LOOK, problems=[])
+
+    async def preview_with(
+        self, form: dict[str, str], new: str, ident: str, box: str, problems: list[str] | None
+    ) -> Response:
+        """Return the chosen document's preview with the wording `new`, and clause `ident` as
+        it prints, in the box `box`; `problems` replace the messages at the clause's text
+        (None: left as they are)."""
+        template = self.web.pages.get_template("wording_preview.html")
         document = form.get("doc", "")
         if document not in {k.name for k in documents_once()}:
             document = documents_once()[0].name
         try:
             shown, _network, _note = await self.shown(form.get("network", ""), document, new)
         except (BusyError, WorkerDiedError) as exc:
-            reason = f"Not updated: {exc}."
-            html = self.web.pages.get_template("wording_preview.html").render(
-                url=None, reason=reason, problems=[], title="", oob=True
+            html = template.render(
+                url=None, reason=f"Not updated: {exc}.", problems=problems, title="", oob=True
             )
             return HTMLResponse(html, status_code=503, headers={"HX-Reswap": "none"})
-        url = self.preview_url(shown.html, clause)
-        html = self.web.pages.get_template("wording_preview.html").render(
-            url=url,
+        html = template.render(
+            url=self.preview_url(shown.html, ident),
             reason="",
-            problems=[],
+            problems=problems,
             title=shown.title,
             oob=True,
-            looks=[(LOOK, clause_look(shown.html, clause))],
+            looks=[(box, clause_look(shown.html, ident))],
         )
         return HTMLResponse(html)
 
@@ -402,26 +409,8 @@ class WordingPages:
                 looks=[(box, Markup('<p class="look-stopped">{}</p>').format(stopped[0]))],
             )
             return HTMLResponse(html, headers={"HX-Reswap": "none"})
-        document = form.get("doc", "")
-        if document not in {k.name for k in documents_once()}:
-            document = documents_once()[0].name
-        try:
-            shown, _network, _note = await self.shown(form.get("network", ""), document, new)
-        except (BusyError, WorkerDiedError) as exc:
-            html = template.render(
-                url=None, reason=f"Not updated: {exc}.", problems=None, title="", oob=True
-            )
-            return HTMLResponse(html, status_code=503, headers={"HX-Reswap": "none"})
         ident = typed.form if typed.form != NEW else typed.id
-        html = template.render(
-            url=self.preview_url(shown.html, ident),
-            reason="",
-            problems=None,
-            title=shown.title,
-            oob=True,
-            looks=[(box, clause_look(shown.html, ident))],
-        )
-        return HTMLResponse(html)
+        return await self.preview_with(form, new, ident, box, problems=None)
 
     async def save(self, form: dict[str, str]) -> Response:
         """Save one clause's text, its omission or its reset; the page again, or a redirect."""
