@@ -9,6 +9,9 @@ from pathlib import Path
 import docx
 from pypdf import PdfReader
 
+#: LibreOffice, as a user without Word prints a DOCX (None where it is not installed).
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
 
 def docx_text(path: Path) -> str:
     """Return every paragraph and table cell of a DOCX, one per line, in document order."""
@@ -65,3 +68,25 @@ def documents_in(folder: Path) -> list[Path]:
         and p.name != "index.csv"
         and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
     )
+
+
+def libreoffice_pdfs(docx_files: list[Path], folder: Path, profile: Path) -> list[Path]:
+    """Print DOCX files to PDF with LibreOffice into folder, with its user profile at
+    `profile` (made on first use); return the PDFs, in the order of the files."""
+    assert SOFFICE is not None, "LibreOffice (soffice) is not installed"
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *map(str, docx_files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return [folder / f"{path.stem}.pdf" for path in docx_files]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import re
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,12 @@ from pcndocs.compare.run import CompareOptions, compare_profiles
 from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.output.ownership import Kept
-from tests.readback import pdf_text, squash
+from tests.readback import SOFFICE, libreoffice_pdfs, pdf_text, squash
 
 # End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
 pytestmark = pytest.mark.e2e
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 Change = Callable[[dict[str, Any]], None]
 
 
@@ -400,21 +398,7 @@ def test_libreoffice_opens_the_redline_and_prints_it(
     old, new = versions["voting rule"]
     options = CompareOptions(out=tmp_path, formats=("docx",), documents=("schedule-1",))
     redline = compare_profiles(old, new, options).folder / "schedule-1-changes.docx"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path / "lo"),
-            str(redline),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    libreoffice_pdfs([redline], tmp_path / "lo", tmp_path / "lo-profile")
     text = squash(pdf_text(tmp_path / "lo" / "schedule-1-changes.pdf"))
     assert "Votes are weighted by list size" in text
     assert "Each member practice has one vote" in text  # shown struck through, not lost

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +20,11 @@ from pypdf import PdfReader
 from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.rules.facts import load_facts
-from tests.readback import pdf_text
+from tests.readback import SOFFICE, libreoffice_pdfs, pdf_text
 
 # End to end: builds documents, runs whole commands or servers (make test-fast leaves it out).
 pytestmark = pytest.mark.e2e
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FOOTER = re.compile(r"Page \d+ of \d+\s*$")
 CLAUSE_TITLE = re.compile(r"^\d+\.\s+[A-Z][^.]{0,60}$")
 
@@ -151,20 +148,8 @@ def test_libreoffice_shows_each_docx_on_as_many_pages_as_our_pdf(
     for folder in sorted({pdf.parent for pdf in built}):  # the networks' files share names
         ours = [pdf for pdf in built if pdf.parent == folder]
         converted = tmp_path / folder.name
-        subprocess.run(
-            [
-                SOFFICE,
-                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(converted),
-                *(str(pdf.with_suffix(".docx")) for pdf in ours),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
+        libreoffice_pdfs(
+            [pdf.with_suffix(".docx") for pdf in ours], converted, tmp_path / "profile"
         )
         for pdf in ours:
             counts = (len(PdfReader(pdf).pages), len(PdfReader(converted / pdf.name).pages))
@@ -314,21 +299,7 @@ def test_libreoffice_shows_the_board_summary_on_one_page_too(
     longer = []
     for pdf in summaries:  # one folder each: the files share a name
         converted = tmp_path / pdf.parent.name
-        subprocess.run(
-            [
-                SOFFICE,
-                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(converted),
-                str(pdf.with_suffix(".docx")),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        libreoffice_pdfs([pdf.with_suffix(".docx")], converted, tmp_path / "profile")
         if len(PdfReader(converted / pdf.name).pages) != 1:
             longer.append(pdf.parent.name)
     assert not longer

@@ -6,8 +6,6 @@ LibreOffice starts once per session and converts every document in one run.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -20,10 +18,9 @@ from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
 from tests.conftest import ImportNetworks
-from tests.readback import pdf_text
+from tests.readback import SOFFICE, libreoffice_pdfs, pdf_text
 from tests.writer_samples import SAMPLE
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 DOCUMENTS = ("cd-job-description", "schedule-1")
 
 pytestmark = [
@@ -46,21 +43,7 @@ def renderings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path
     written = build_profile(example_profile(), options).written
     docx_files = [p for p in written if p.suffix == ".docx"]
     converted = root / "converted"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(root / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(converted),
-            *map(str, docx_files),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    libreoffice_pdfs(docx_files, converted, root / "profile")
     return {p.stem: (p.with_suffix(".pdf"), converted / f"{p.stem}.pdf") for p in docx_files}
 
 
@@ -108,20 +91,6 @@ def test_a_real_blank_networks_job_description_has_the_same_pages_in_word_and_pd
     built = CliRunner().invoke(cli, ["-q", *arguments, "-d", "cd-job-description"])
     assert built.exit_code == 0, built.output
     (ours,) = out.glob("*/cd-job-description.pdf")
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path / "converted"),
-            str(ours.with_suffix(".docx")),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    libreoffice_pdfs([ours.with_suffix(".docx")], tmp_path / "converted", tmp_path / "lo-profile")
     theirs = tmp_path / "converted" / "cd-job-description.pdf"
     assert (len(PdfReader(ours).pages), len(PdfReader(theirs).pages)) == (6, 6)

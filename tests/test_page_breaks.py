@@ -10,8 +10,6 @@ moving the heading on, though it was told to keep it with the next paragraph.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import docx
@@ -23,9 +21,7 @@ from docx.text.paragraph import Paragraph
 from pcndocs.output.batch import build_profile
 from pcndocs.output.build import BuildOptions
 from pcndocs.resources import example_profile
-from tests.readback import pdf_pages
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from tests.readback import SOFFICE, libreoffice_pdfs, pdf_pages
 
 BLANK = """\
 network:
@@ -115,21 +111,7 @@ def printed(built: list[Path], tmp_path_factory: pytest.TempPathFactory) -> dict
     if SOFFICE is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     root = tmp_path_factory.mktemp("printed")
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(root / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(root),
-            *map(str, built),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    libreoffice_pdfs(built, root, root / "profile")
     return {p: root / f"{p.stem}.pdf" for p in built}
 
 
