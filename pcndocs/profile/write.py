@@ -254,12 +254,9 @@ def _comments_by_key(text: str) -> dict[str, str]:
     lines = text.splitlines()
     header = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
     found: dict[str, str] = {}
-    carried = {
-        i: number
-        for number in document.lines.values()
-        if number <= len(lines)
-        for i in _run_on(lines, number)
-    }
+    # Each key line's run-on comment lines, found once: they are its, not the next key's.
+    runs = {n: _run_on(lines, n) for n in set(document.lines.values()) if n <= len(lines)}
+    carried = {i for run in runs.values() for i in run}
     for key_path, number in document.lines.items():
         if not key_path or isinstance(key_path[-1], int) or number > len(lines):
             continue
@@ -268,7 +265,7 @@ def _comments_by_key(text: str) -> dict[str, str]:
         while i >= header and i not in carried and lines[i].lstrip().startswith("#"):
             above.insert(0, lines[i].lstrip()[1:].strip())
             i -= 1
-        below = [lines[i].lstrip()[1:].strip() for i in _run_on(lines, number)]
+        below = [lines[i].lstrip()[1:].strip() for i in runs[number]]
         said = [*above, _inline_comment(lines[number - 1]) or "", *below]
         words = " ".join(part for part in said if part)
         if words:
